@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs every build, test and demo dependency of budgetwatch from Debian 12 (bookworm) packages.
+# Idempotent: when everything is present it only checks (dpkg-query) and returns in well under a second.
+# Usage: deploy/install-deps.sh [--with-browser] [--with-fuzz]   (run as root, or with sudo available)
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build ccache pkg-config git
+  # libraries (only the versioned libboost1.81-* names give Boost 1.81; the unversioned ones are 1.74)
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  prometheus-cpp-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libyaml-cpp-dev libexpected-dev libssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # real peers for the tests (all on 127.0.0.1)
+  prometheus prometheus-alertmanager python3 python3-aiosmtpd curl
+)
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) packages+=(chromium) ;;
+    --with-fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "install-deps.sh: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The Debian prometheus packages start their services on install where an init system runs; the tests start
+# their own instances on free loopback ports, so stop the packaged ones if they were started.
+if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
+  $sudo systemctl disable --now prometheus prometheus-alertmanager prometheus-node-exporter >/dev/null 2>&1 || true
+fi
+echo "install-deps: done"
