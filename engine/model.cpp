@@ -1,0 +1,26 @@
+#include "engine/model.h"
+
+namespace bw::engine {
+
+const char* to_string(LineKind k) { return k == LineKind::basic ? "basic" : "project"; }
+
+const char* to_string(CurveKind k) {
+  switch (k) {
+    case CurveKind::linear_to_deadline: return "linear_to_deadline";
+    case CurveKind::month_linear: return "month_linear";
+    case CurveKind::by_days: return "by_days";
+    case CurveKind::custom_monthly: return "custom_monthly";
+    case CurveKind::milestones: return "milestones";
+  }
+  return "linear_to_deadline";
+}
+
+std::optional<CurveKind> parse_curve_kind(std::string_view s) {
+  for (CurveKind k : {CurveKind::linear_to_deadline, CurveKind::month_linear, CurveKind::by_days,
+                      CurveKind::custom_monthly, CurveKind::milestones}) {
+    if (s == to_string(k)) return k;
+  }
+  return std::nullopt;
+}
+
+}  // namespace bw::engine

@@ -1,0 +1,98 @@
+// The engine's one entry point: evaluate(inputs, as_of, policy) → Snapshot, the value every consumer reads
+// (metrics, alerts, reports, the JSON API). Pure and deterministic; a Snapshot is immutable once built and
+// shared between threads through shared_ptr<const Snapshot>.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/execution.h"
+#include "engine/model.h"
+#include "engine/scores.h"
+
+namespace bw::engine {
+
+/// One budget line evaluated as of a date.
+struct LineEval {
+  BudgetLine line;            ///< unit and name completed from payments/adjustments for unregistered lines
+  CivilDate available_from;   ///< first day with budget in force (fiscal-year start unless mid-year new)
+  CivilDate deadline;         ///< effective deadline (the register's, else the fiscal year's last day)
+  CurveKind curve = CurveKind::linear_to_deadline;
+  bool mid_year_new = false;  ///< 年中新增项目: no initial budget, money by adjustment
+  Amounts amounts;            ///< as of the date; abs_adjustment = |adjustment|
+  std::optional<Ratio> execution;  ///< paid / adjusted
+  std::optional<Ratio> expected;   ///< 序时进度 (exact)
+  std::optional<Ratio> pace;       ///< execution / expected
+  std::optional<Ratio> forecast;   ///< year-end execution forecast
+  Band band = Band::no_budget;
+  int days_to_deadline = 0;        ///< negative once the deadline has passed
+  std::int64_t payments = 0;       ///< payment rows counted (refunds included)
+  int month_ends = 0;              ///< fiscal month ends on or before the date (entries valid below)
+  std::array<Money, 12> month_end_paid{};      ///< cumulative paid at each month end
+  std::array<Money, 12> month_end_adjusted{};  ///< budget in force at each month end
+};
+
+/// Totals of a set of lines (a unit, or the whole scope = the department).
+struct Rollup {
+  Amounts all;
+  Amounts project;  ///< 项目支出 lines
+  Amounts basic;    ///< 基本支出 lines
+  BandCounts bands;  ///< project lines only, as the report counts them
+  int lines = 0;
+  std::vector<MonthEnd> month_ends;  ///< cumulative, every fiscal month end on or before the date
+  Scores scores;
+};
+
+/// A budget unit (预算单位) and its roll-up.
+struct UnitEval {
+  std::string code;
+  std::string name;
+  Rollup rollup;
+};
+
+/// Payments that belong to no line: a project code in neither the register nor the adjustments
+/// (unregistered), or a blank/基本支出 code whose unit has no single basic line (unattributed).
+struct OrphanPayments {
+  std::string unit_code;
+  std::string unit_name;
+  std::string project_code;
+  std::string project_name;
+  Money paid;
+  std::int64_t payments = 0;
+  std::string reason;  ///< "not in the budget register", "unit 101001 has 2 basic-expenditure lines", …
+};
+
+/// Everything known as of a date.
+struct Snapshot {
+  CivilDate as_of;
+  FiscalYear fiscal_year;
+  Policy policy;
+  std::vector<LineEval> lines;  ///< register order, then lines known only from adjustments
+  std::vector<UnitEval> units;  ///< by unit code
+  Rollup department;            ///< every line in scope
+  std::vector<OrphanPayments> unregistered;
+  std::vector<OrphanPayments> unattributed;
+  Money unregistered_paid;
+  Money unattributed_paid;
+
+  /// The line with this code, or nullptr. O(log n).
+  const LineEval* find_line(std::string_view code) const;
+  /// The unit with this code, or nullptr. O(log n).
+  const UnitEval* find_unit(std::string_view code) const;
+
+  /// Index of lines sorted by code (built by evaluate).
+  std::vector<std::size_t> by_code;
+};
+
+/// Evaluates the inputs as of the end of day `as_of` under `policy`. Payments must already be limited to the
+/// fiscal year up to as_of (store/inputs.h does this); adjustments after as_of are ignored here.
+/// Thread-safe (pure); O(lines + adjustments + payment series).
+Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy);
+
+/// Restricts inputs to the lines of one unit (for reports with --unit); payments of other units are dropped.
+Inputs filter_unit(const Inputs& in, std::string_view unit_code);
+
+}  // namespace bw::engine

@@ -1,0 +1,28 @@
+// Small UTF-8 text helpers shared by the parsers of amounts, dates and targets: trimming (ASCII and
+// ideographic spaces) and folding full-width forms (１２．５ → 12.5) to ASCII.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace bw::engine {
+
+/// Removes leading and trailing ASCII whitespace, U+3000 (ideographic space), U+00A0 (no-break space) and a
+/// UTF-8 byte order mark. Returns a view into `s`.
+std::string_view trim(std::string_view s);
+
+/// Folds the full-width forms U+FF01..U+FF5E to their ASCII counterparts (１ → 1, ， → ,, （ → (, － → -)
+/// and U+3000 to a space; every other character is copied unchanged.
+std::string fold_full_width(std::string_view s);
+
+/// True when `s` ends with `suffix` (byte-wise).
+constexpr bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+/// True when `s` starts with `prefix` (byte-wise).
+constexpr bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace bw::engine
