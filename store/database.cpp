@@ -1,0 +1,192 @@
+#include "store/database.h"
+
+#include <sqlite3.h>
+
+namespace bw::store {
+namespace {
+
+[[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view context) {
+  std::string msg(context);
+  msg += ": ";
+  msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  throw DatabaseError(rc, msg);
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                    &stmt_, nullptr);
+  if (rc != SQLITE_OK) throw_error(db, rc, "prepare");
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement::Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) {
+  o.stmt_ = nullptr;
+  o.db_ = nullptr;
+}
+
+Statement& Statement::operator=(Statement&& o) noexcept {
+  if (this != &o) {
+    sqlite3_finalize(stmt_);
+    db_ = o.db_;
+    stmt_ = o.stmt_;
+    o.stmt_ = nullptr;
+    o.db_ = nullptr;
+  }
+  return *this;
+}
+
+void Statement::check(int rc) const {
+  if (rc != SQLITE_OK) throw_error(db_, rc, "bind");
+}
+
+Statement& Statement::bind(int i, std::int64_t v) {
+  check(sqlite3_bind_int64(stmt_, i, v));
+  return *this;
+}
+
+Statement& Statement::bind(int i, double v) {
+  check(sqlite3_bind_double(stmt_, i, v));
+  return *this;
+}
+
+Statement& Statement::bind(int i, std::string_view v) {
+  // A non-null pointer even for empty text, so that '' is stored rather than NULL.
+  check(sqlite3_bind_text(stmt_, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+  return *this;
+}
+
+Statement& Statement::bind_null(int i) {
+  check(sqlite3_bind_null(stmt_, i));
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const std::string sql = sqlite3_sql(stmt_) != nullptr ? sqlite3_sql(stmt_) : "";
+  sqlite3_reset(stmt_);
+  throw_error(db_, rc, "step (" + sql.substr(0, 60) + ")");
+}
+
+void Statement::run() {
+  try {
+    while (step()) {
+    }
+  } catch (...) {
+    sqlite3_reset(stmt_);
+    throw;
+  }
+  sqlite3_reset(stmt_);
+}
+
+void Statement::reset() { sqlite3_reset(stmt_); }
+
+std::int64_t Statement::column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
+
+double Statement::column_double(int i) const { return sqlite3_column_double(stmt_, i); }
+
+std::string_view Statement::column_text(int i) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+  if (p == nullptr) return {};
+  return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i))};
+}
+
+bool Statement::column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
+
+Database Database::open(const std::filesystem::path& path, const OpenOptions& o) {
+  Database d;
+  d.path_ = path;
+  int flags = o.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (o.create && !o.read_only) flags |= SQLITE_OPEN_CREATE;
+  flags |= SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &d.db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = "open " + path.string() + ": " +
+                      (d.db_ != nullptr ? sqlite3_errmsg(d.db_) : sqlite3_errstr(rc));
+    sqlite3_close(d.db_);
+    d.db_ = nullptr;
+    throw DatabaseError(rc, msg);
+  }
+  sqlite3_extended_result_codes(d.db_, 1);
+  sqlite3_busy_timeout(d.db_, o.busy_timeout_ms);
+  if (!o.read_only) d.exec("PRAGMA journal_mode=WAL");
+  d.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+         "PRAGMA cache_size=-65536");
+  return d;
+}
+
+Database::~Database() { close(); }
+
+Database::Database(Database&& o) noexcept
+    : db_(o.db_), path_(std::move(o.path_)), cache_(std::move(o.cache_)) {
+  o.db_ = nullptr;
+}
+
+Database& Database::operator=(Database&& o) noexcept {
+  if (this != &o) {
+    close();
+    db_ = o.db_;
+    path_ = std::move(o.path_);
+    cache_ = std::move(o.cache_);
+    o.db_ = nullptr;
+  }
+  return *this;
+}
+
+void Database::close() noexcept {
+  cache_.clear();  // finalize statements before closing
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
+void Database::exec(std::string_view sql) {
+  const std::string s(sql);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw DatabaseError(rc, "exec: " + msg);
+  }
+}
+
+Statement Database::prepare(std::string_view sql) { return Statement(db_, sql); }
+
+Statement& Database::cached(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    it = cache_.emplace(std::string(sql), std::make_unique<Statement>(db_, sql)).first;
+  }
+  it->second->reset();
+  return *it->second;
+}
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+int Database::changes() const { return sqlite3_changes(db_); }
+
+Transaction::Transaction(Database& db) : db_(&db) { db.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() { rollback(); }
+
+void Transaction::commit() {
+  if (db_ == nullptr) return;
+  db_->exec("COMMIT");
+  db_ = nullptr;
+}
+
+void Transaction::rollback() noexcept {
+  if (db_ == nullptr) return;
+  try {
+    db_->exec("ROLLBACK");
+  } catch (...) {
+    // The transaction may already be rolled back by SQLite (e.g. after SQLITE_FULL); nothing to do.
+  }
+  db_ = nullptr;
+}
+
+}  // namespace bw::store

@@ -1,0 +1,132 @@
+// RAII over the SQLite C API: Database (one connection, WAL, busy timeout), Statement (prepared, bind/step),
+// Transaction (rolls back unless committed). The only place besides store/*.cpp that sees SQLite is none:
+// sqlite3.h is included by the .cpp files alone. Every failure throws DatabaseError (STYLE §4: infrastructure).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace bw::store {
+
+/// A database failure (disk full, corrupt file, locked past the busy timeout, SQL error). Caught once at a
+/// task boundary, logged and counted.
+class DatabaseError : public std::runtime_error {
+ public:
+  DatabaseError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  /// The SQLite result code (SQLITE_BUSY, SQLITE_FULL, ...).
+  int code() const { return code_; }
+
+ private:
+  int code_;
+};
+
+/// A prepared statement. Move-only. Parameters are 1-based, columns 0-based (as in SQLite).
+/// Text bound as std::string_view is NOT copied: it must stay valid until step()/reset().
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, std::string_view sql);  ///< throws DatabaseError
+  ~Statement();
+  Statement(Statement&& o) noexcept;
+  Statement& operator=(Statement&& o) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::int64_t v);
+  Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+  Statement& bind(int i, double v);
+  Statement& bind(int i, std::string_view v);
+  Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+  Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  Statement& bind_null(int i);
+  template <class T>
+  Statement& bind(int i, const std::optional<T>& v) {
+    return v ? bind(i, *v) : bind_null(i);
+  }
+
+  /// Advances; true when a row is available. Throws DatabaseError on failure.
+  bool step();
+  /// Runs a statement that returns no rows, then resets it (bindings kept).
+  void run();
+  /// Resets for re-execution (bindings kept).
+  void reset();
+
+  std::int64_t column_int(int i) const;
+  double column_double(int i) const;
+  /// Valid until the next step()/reset().
+  std::string_view column_text(int i) const;
+  std::string column_string(int i) const { return std::string(column_text(i)); }
+  bool column_is_null(int i) const;
+
+ private:
+  void check(int rc) const;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+/// Options for opening a database file.
+struct OpenOptions {
+  bool read_only = false;
+  bool create = true;          ///< create the file when missing (not with read_only)
+  int busy_timeout_ms = 5000;  ///< wait this long for a lock before SQLITE_BUSY
+};
+
+/// One SQLite connection. Not thread-safe: one thread (or strand) at a time. Move-only.
+/// Opening sets WAL journaling, synchronous=NORMAL, foreign keys on and the busy timeout.
+class Database {
+ public:
+  /// Opens (and creates) the file. Throws DatabaseError.
+  static Database open(const std::filesystem::path& path, const OpenOptions& o = {});
+  ~Database();
+  Database(Database&& o) noexcept;
+  Database& operator=(Database&& o) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  /// Runs one or more statements without results. Throws DatabaseError.
+  void exec(std::string_view sql);
+  /// A new prepared statement.
+  Statement prepare(std::string_view sql);
+  /// A prepared statement cached by its SQL text for the connection's lifetime (reset before returning).
+  Statement& cached(std::string_view sql);
+  std::int64_t last_insert_rowid() const;
+  /// Rows changed by the last INSERT/UPDATE/DELETE.
+  int changes() const;
+  /// The file this connection opened.
+  const std::filesystem::path& path() const { return path_; }
+  sqlite3* handle() const { return db_; }
+
+ private:
+  Database() = default;
+  void close() noexcept;
+  sqlite3* db_ = nullptr;
+  std::filesystem::path path_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+/// BEGIN IMMEDIATE … COMMIT; rolls back in the destructor unless commit() ran. Move-only.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);  ///< throws DatabaseError (e.g. SQLITE_BUSY past the timeout)
+  ~Transaction();
+  Transaction(Transaction&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+  void rollback() noexcept;
+
+ private:
+  Database* db_;
+};
+
+}  // namespace bw::store

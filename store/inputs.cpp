@@ -1,0 +1,202 @@
+#include "store/inputs.h"
+
+#include <map>
+#include <tuple>
+
+namespace bw::store {
+namespace {
+
+using engine::CivilDate;
+using engine::Money;
+
+std::string month_of(CivilDate d) { return engine::to_iso(d).substr(0, 7); }
+
+engine::CivilDate parse_iso(std::string_view s) {
+  auto d = engine::parse_date(s);
+  if (!d) throw DatabaseError(0, "bad date '" + std::string(s) + "' in the database");
+  return *d;
+}
+
+// Month index in the fiscal year of a 'YYYY-MM' key; -1/12 outside.
+int fiscal_month(const engine::FiscalYear& fy, std::string_view month) {
+  const int y = std::stoi(std::string(month.substr(0, 4)));
+  const int m = std::stoi(std::string(month.substr(5, 2)));
+  return fy.month_index(engine::make_date(y, static_cast<unsigned>(m), 1));
+}
+
+std::vector<std::string> split_tags(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    const auto pos = s.find(',');
+    if (pos != 0) out.emplace_back(s.substr(0, pos));
+    if (pos == std::string_view::npos) break;
+    s.remove_prefix(pos + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYear& fy) {
+  engine::Inputs in;
+  in.fiscal_year = fy;
+
+  {
+    Statement st = db.prepare(
+        "SELECT code, name, unit_code, unit_name, kind, initial_fen, deadline, owner, owner_email, tags"
+        " FROM budget_lines ORDER BY rowid");
+    while (st.step()) {
+      engine::BudgetLine l;
+      l.code = st.column_string(0);
+      l.name = st.column_string(1);
+      l.unit_code = st.column_string(2);
+      l.unit_name = st.column_string(3);
+      l.kind = st.column_text(4) == "basic" ? engine::LineKind::basic : engine::LineKind::project;
+      l.initial = Money{st.column_int(5)};
+      if (!st.column_is_null(6)) l.deadline = parse_iso(st.column_text(6));
+      l.owner = st.column_string(7);
+      l.owner_email = st.column_string(8);
+      l.tags = split_tags(st.column_text(9));
+      in.lines.push_back(std::move(l));
+    }
+  }
+  {
+    Statement st = db.prepare(
+        "SELECT project_code, adj_date, amount_fen, doc_no, note FROM adjustments ORDER BY adj_date, id");
+    while (st.step()) {
+      in.adjustments.push_back(engine::Adjustment{st.column_string(0), parse_iso(st.column_text(1)),
+                                                  Money{st.column_int(2)}, st.column_string(3),
+                                                  st.column_string(4)});
+    }
+  }
+
+  // Payments of the fiscal year through as_of: whole months from paid_monthly, the as-of month's days
+  // from the covering index when as_of is not a month end.
+  const CivilDate first = fy.first_day();
+  const CivilDate last = std::min(as_of, fy.last_day());
+  std::map<std::pair<std::string, std::string>, std::size_t> series;
+  auto series_of = [&](std::string_view unit, std::string_view code) -> engine::PaymentSeries& {
+    auto [it, fresh] = series.try_emplace({std::string(unit), std::string(code)}, in.payments.size());
+    if (fresh) {
+      in.payments.emplace_back();
+      in.payments.back().unit_code = unit;
+      in.payments.back().project_code = code;
+    }
+    return in.payments[it->second];
+  };
+  if (last >= first) {
+    const bool whole_last_month = engine::is_month_end(last);
+    const std::string from_month = month_of(first);
+    const std::string to_month = month_of(last);  // exclusive unless the last month is whole
+    Statement st = db.prepare(whole_last_month
+                                  ? "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
+                                    " WHERE month >= ? AND month <= ?"
+                                  : "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
+                                    " WHERE month >= ? AND month < ?");
+    st.bind(1, from_month).bind(2, to_month);
+    while (st.step()) {
+      const int i = fiscal_month(fy, st.column_text(2));
+      if (i < 0 || i > 11) continue;
+      auto& s = series_of(st.column_text(0), st.column_text(1));
+      s.month_paid[static_cast<std::size_t>(i)] += Money{st.column_int(3)};
+      s.month_count[static_cast<std::size_t>(i)] += st.column_int(4);
+    }
+    if (!whole_last_month) {
+      const CivilDate month_first = engine::make_date(static_cast<int>(last.year()),
+                                                      static_cast<unsigned>(last.month()), 1);
+      Statement part = db.prepare(
+          "SELECT unit_code, project_code, sum(amount_fen), count(*) FROM payments"
+          " WHERE pay_date >= ? AND pay_date <= ? GROUP BY unit_code, project_code");
+      part.bind(1, engine::to_iso(std::max(month_first, first))).bind(2, engine::to_iso(last));
+      const auto i = static_cast<std::size_t>(fy.month_index(last));
+      while (part.step()) {
+        auto& s = series_of(part.column_text(0), part.column_text(1));
+        s.month_paid[i] += Money{part.column_int(2)};
+        s.month_count[i] += part.column_int(3);
+      }
+    }
+  }
+  {
+    Statement st = db.prepare("SELECT unit_code, project_code, unit_name, project_name FROM payment_names");
+    while (st.step()) {
+      auto it = series.find({st.column_string(0), st.column_string(1)});
+      if (it == series.end()) continue;
+      in.payments[it->second].unit_name = st.column_string(2);
+      in.payments[it->second].project_name = st.column_string(3);
+    }
+  }
+
+  // History: earlier years' payments per unit, cumulative by fiscal month.
+  {
+    Statement st = db.prepare(
+        "SELECT unit_code, month, sum(paid_fen) FROM paid_monthly WHERE month < ? GROUP BY unit_code, month");
+    st.bind(1, month_of(first));
+    while (st.step()) {
+      const std::string_view month = st.column_text(1);
+      const int y = std::stoi(std::string(month.substr(0, 4)));
+      const int m = std::stoi(std::string(month.substr(5, 2)));
+      const engine::FiscalYear that = engine::FiscalYear::containing(
+          engine::make_date(y, static_cast<unsigned>(m), 1), fy.start_month());
+      const int i = that.month_index(engine::make_date(y, static_cast<unsigned>(m), 1));
+      auto& cum = in.history_cumulative[st.column_string(0)];
+      for (int k = i; k < 12; ++k) cum[static_cast<std::size_t>(k)] += Money{st.column_int(2)};
+    }
+  }
+  return in;
+}
+
+IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit, std::int64_t rejects_per_file) {
+  IngestPage page;
+  {
+    Statement st = db.prepare("SELECT count(*) FROM files");
+    st.step();
+    page.total = st.column_int(0);
+  }
+  Statement st = db.prepare(
+      "SELECT id, name, source, kind, encoding, sha256, rows_total, rows_accepted, rows_duplicate,"
+      " rows_rejected, rows_conflict, accepted_fen, duration_ms FROM files ORDER BY id DESC LIMIT ? OFFSET ?");
+  st.bind(1, limit).bind(2, offset);
+  Statement rj = db.prepare(
+      "SELECT line, col, field, reason, raw, conflict FROM rejects WHERE file_id = ? ORDER BY line, id LIMIT ?");
+  while (st.step()) {
+    IngestReport r;
+    r.file_id = st.column_int(0);
+    r.name = st.column_string(1);
+    r.source = st.column_string(2);
+    r.kind = parse_file_kind(st.column_text(3)).value_or(FileKind::payments);
+    r.encoding = st.column_string(4);
+    r.sha256 = st.column_string(5);
+    r.rows_total = st.column_int(6);
+    r.accepted = st.column_int(7);
+    r.duplicate = st.column_int(8);
+    r.rejected = st.column_int(9);
+    r.conflicts = st.column_int(10);
+    r.accepted_amount = Money{st.column_int(11)};
+    r.duration_ms = st.column_int(12);
+    rj.bind(1, r.file_id).bind(2, rejects_per_file);
+    while (rj.step()) {
+      r.rejects.push_back(Reject{r.name, static_cast<int>(rj.column_int(0)), static_cast<int>(rj.column_int(1)),
+                                 rj.column_string(2), rj.column_string(3), rj.column_string(4),
+                                 rj.column_int(5) != 0});
+    }
+    rj.reset();
+    page.files.push_back(std::move(r));
+  }
+  return page;
+}
+
+StoreCounts count_rows(Database& db) {
+  StoreCounts c;
+  Statement st = db.prepare(
+      "SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM budget_lines),"
+      " (SELECT count(*) FROM adjustments), (SELECT count(*) FROM payments), (SELECT count(*) FROM rejects)");
+  st.step();
+  c.files = st.column_int(0);
+  c.budget_lines = st.column_int(1);
+  c.adjustments = st.column_int(2);
+  c.payments = st.column_int(3);
+  c.rejects = st.column_int(4);
+  return c;
+}
+
+}  // namespace bw::store

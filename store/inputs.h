@@ -1,0 +1,36 @@
+// Loads the engine's inputs from the store as of a date: the register, adjustments, and payments as monthly
+// sums per (unit, project code) — never raw rows, except the partial month of the as-of date. Also the
+// read-side queries of the ledger used by reports and the API.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/model.h"
+#include "store/database.h"
+#include "store/ledger.h"
+
+namespace bw::store {
+
+/// Builds engine::Inputs for the fiscal year `fy` with payments up to and including `as_of`.
+/// History (payments before the fiscal year) feeds Inputs::history_cumulative. Throws DatabaseError.
+engine::Inputs load_inputs(Database& db, engine::CivilDate as_of, const engine::FiscalYear& fy);
+
+/// A page of the ingest history, newest first.
+struct IngestPage {
+  std::vector<IngestReport> files;  ///< with up to `rejects_per_file` rejects each
+  std::int64_t total = 0;
+};
+IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit, std::int64_t rejects_per_file);
+
+/// Row counts of the main tables, for logs and /readyz.
+struct StoreCounts {
+  std::int64_t files = 0;
+  std::int64_t budget_lines = 0;
+  std::int64_t adjustments = 0;
+  std::int64_t payments = 0;
+  std::int64_t rejects = 0;
+};
+StoreCounts count_rows(Database& db);
+
+}  // namespace bw::store

@@ -1,0 +1,139 @@
+// The file ledger: one transaction per ingested file, idempotent by the file's SHA-256 and by each row's key
+// (voucher number, project code, adjustment identity), with rejected rows kept for the audit trail.
+// Used by collectors/ingest.cpp; store/ never sees CSV (STYLE §2).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/model.h"
+#include "engine/result.h"
+#include "store/database.h"
+
+namespace bw::store {
+
+/// What a file holds, detected from its header (collectors/column_map.h).
+enum class FileKind { budget, adjustments, payments, indicators, actuals };
+/// "budget" | "adjustments" | "payments" | "indicators" | "actuals".
+const char* to_string(FileKind k);
+std::optional<FileKind> parse_file_kind(std::string_view s);
+
+/// The identity and facts of a file about to be ingested.
+struct FileRecord {
+  std::string sha256;   ///< lowercase hex of the bytes
+  std::string name;     ///< base name as received (never used as a path)
+  std::string source;   ///< "cli", "upload", or the configured source name
+  FileKind kind = FileKind::payments;
+  std::string encoding;  ///< "utf-8" | "gb18030"
+  std::uint64_t size_bytes = 0;
+  std::string received_at;  ///< UTC ISO 8601, from the caller's clock
+};
+
+/// A row not taken: where, which column, why, and its text.
+struct Reject {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string field;   ///< the column header as written in the file ("金额"), or "" for a whole-row problem
+  std::string reason;
+  std::string raw;
+  bool conflict = false;  ///< a duplicate key with other content (the first row is kept)
+
+  /// "payments.csv:17:12: 金额: '12,3a4.00' is not an amount".
+  std::string to_string() const;
+};
+
+/// The outcome of one file.
+struct IngestReport {
+  std::int64_t file_id = 0;
+  std::string name;
+  std::string source;
+  FileKind kind = FileKind::payments;
+  std::string encoding;
+  std::string sha256;
+  bool duplicate_file = false;  ///< the same bytes were ingested before: nothing was done
+  std::int64_t rows_total = 0;
+  std::int64_t accepted = 0;
+  std::int64_t duplicate = 0;  ///< rows already recorded with the same content (re-exports)
+  std::int64_t rejected = 0;   ///< malformed rows and conflicts
+  std::int64_t conflicts = 0;
+  engine::Money accepted_amount;
+  std::int64_t duration_ms = 0;
+  std::vector<Reject> rejects;  ///< the first `max_rejects_in_report` (all are in the rejects table)
+};
+
+inline constexpr std::size_t max_rejects_in_report = 100;
+
+/// A payment row as parsed, viewing the reader's buffer (valid for the call only).
+struct PaymentRow {
+  std::string_view voucher_no;
+  engine::CivilDate pay_date;
+  std::string_view unit_code;
+  std::string_view unit_name;
+  std::string_view project_code;  ///< "" for blank or 基本支出
+  std::string_view project_name;
+  std::string_view func_class;
+  std::string_view econ_class;
+  std::string_view pay_method;
+  std::string_view fund_type;
+  std::string_view payee;
+  std::string_view memo;
+  engine::Money amount;
+  int line = 0;
+};
+
+/// Whether a row added something.
+enum class RowOutcome { accepted, duplicate };
+
+/// One file's transaction. Move-only; rolls back unless commit() succeeds. Call on one thread.
+class IngestTxn {
+ public:
+  IngestTxn(IngestTxn&&) noexcept;
+  IngestTxn& operator=(IngestTxn&&) = delete;
+  ~IngestTxn();
+
+  /// Records a payment. Same voucher with the same date, unit, project and amount: duplicate. Same voucher
+  /// with other content: Errc::conflict naming the first record ("voucher ZF2021-000123 is already recorded
+  /// with amount 1,784.26 on 2021-01-04 (a.csv line 2)"); the first is kept. Throws DatabaseError.
+  Result<RowOutcome> add_payment(const PaymentRow& p);
+  /// Records or updates a budget line. Identical to the recorded one: duplicate. The same code twice in one
+  /// file: Errc::conflict. A changed line from a later register replaces the recorded one (accepted).
+  Result<RowOutcome> add_budget_line(const engine::BudgetLine& l, int line);
+  /// Records an adjustment. Same identity (code, document number, date, note) with the same amount:
+  /// duplicate; with another amount: Errc::conflict. Without a document number the amount joins the identity.
+  Result<RowOutcome> add_adjustment(const engine::Adjustment& a, int line);
+  /// Records a rejected row (kept in the rejects table; the first ones also in the report).
+  void reject(Reject r);
+  /// Commits: writes the monthly sums and the file's counts. Returns the report.
+  Result<IngestReport> commit(std::chrono::milliseconds duration);
+
+ private:
+  friend class Ledger;
+  struct State;
+  explicit IngestTxn(std::unique_ptr<State> s);
+  std::unique_ptr<State> s_;
+};
+
+/// Entry point of ingestion into one database. Not thread-safe (one writer).
+class Ledger {
+ public:
+  explicit Ledger(Database& db) : db_(db) {}
+  /// Begins a file's transaction (BEGIN IMMEDIATE), or nullopt when a file with this SHA-256 was already
+  /// ingested (the no-op of a re-run). Throws DatabaseError.
+  std::optional<IngestTxn> begin(const FileRecord& f);
+  /// Records a file that could not be read at all (its error is shown by /api/v1/ingests).
+  void record_failure(const FileRecord& f, std::string_view error);
+  /// The basic-expenditure line codes of each unit in the register (to reject ambiguous 基本支出 payments).
+  std::map<std::string, std::vector<std::string>> basic_lines_by_unit();
+
+ private:
+  Database& db_;
+};
+
+}  // namespace bw::store
