@@ -1,0 +1,192 @@
+#include "collectors/column_map.h"
+
+#include <algorithm>
+
+#include "engine/text.h"
+
+namespace bw::collect {
+namespace {
+
+struct FieldInfo {
+  Field field;
+  const char* key;
+  const char* chinese;
+  std::vector<const char*> aliases;  // besides key and chinese
+};
+
+const std::vector<FieldInfo>& field_table() {
+  static const std::vector<FieldInfo> table = {
+      {Field::voucher_no, "voucher_no", "支付凭证号", {"PAY_CERT_NO", "支付凭证编号", "凭证号", "凭证编号"}},
+      {Field::pay_date, "pay_date", "支付日期", {"PAY_DATE", "付款日期", "支付时间"}},
+      {Field::unit_code, "unit_code", "预算单位编码", {"AGENCY_CODE", "单位编码", "预算单位代码"}},
+      {Field::unit_name, "unit_name", "预算单位名称", {"AGENCY_NAME", "单位名称", "预算单位"}},
+      {Field::project_code, "project_code", "项目编码", {"PRO_CODE", "预算项目编码", "项目代码"}},
+      {Field::project_name, "project_name", "项目名称", {"PRO_NAME", "预算项目名称"}},
+      {Field::func_class, "func_class", "功能分类科目", {"EXP_FUNC_CODE", "功能分类", "功能科目"}},
+      {Field::econ_class, "econ_class", "经济分类科目", {"GOV_BGT_ECO_CODE", "经济分类", "经济科目"}},
+      {Field::pay_method, "pay_method", "支付方式", {"PAY_TYPE_CODE"}},
+      {Field::fund_type, "fund_type", "资金性质", {"FUND_TYPE_CODE"}},
+      {Field::payee, "payee", "收款人全称", {"PAYEE_ACCT_NAME", "收款人", "收款人名称"}},
+      {Field::amount, "amount", "金额", {"PAY_AMT", "支付金额"}},
+      {Field::memo, "memo", "摘要", {"ADD_WORD", "用途"}},
+      {Field::line_kind, "kind", "支出类型", {"支出类别", "项目类别"}},
+      {Field::initial, "initial", "年初预算数", {"年初预算", "年初预算金额", "预算数"}},
+      {Field::owner, "owner", "项目负责人", {"负责人"}},
+      {Field::owner_email, "owner_email", "负责人邮箱", {"邮箱", "email"}},
+      {Field::deadline, "deadline", "完成时限", {"截止日期", "完成期限"}},
+      {Field::tags, "tags", "标签", {}},
+      {Field::adj_date, "adj_date", "调整日期", {}},
+      {Field::adj_amount, "adj_amount", "调整金额", {"调整数"}},
+      {Field::doc_no, "doc_no", "调整文号", {"文号"}},
+      {Field::note, "note", "说明", {"调整说明", "备注"}},
+  };
+  return table;
+}
+
+const FieldInfo& info(Field f) {
+  for (const FieldInfo& i : field_table()) {
+    if (i.field == f) return i;
+  }
+  return field_table().front();
+}
+
+struct KindSpec {
+  store::FileKind kind;
+  std::vector<Field> fields;     // the columns this kind reads
+  std::vector<Field> required;
+  std::vector<Field> signature;  // all present → this kind
+};
+
+const std::vector<KindSpec>& kinds() {
+  static const std::vector<KindSpec> specs = {
+      {store::FileKind::payments,
+       {Field::voucher_no, Field::pay_date, Field::unit_code, Field::unit_name, Field::project_code,
+        Field::project_name, Field::func_class, Field::econ_class, Field::pay_method, Field::fund_type,
+        Field::payee, Field::amount, Field::memo},
+       {Field::voucher_no, Field::pay_date, Field::unit_code, Field::project_code, Field::amount},
+       {Field::voucher_no, Field::amount}},
+      {store::FileKind::adjustments,
+       {Field::project_code, Field::adj_date, Field::adj_amount, Field::doc_no, Field::note},
+       {Field::project_code, Field::adj_date, Field::adj_amount},
+       {Field::adj_date, Field::adj_amount}},
+      {store::FileKind::budget,
+       {Field::project_code, Field::project_name, Field::unit_code, Field::unit_name, Field::line_kind,
+        Field::initial, Field::owner, Field::owner_email, Field::deadline, Field::tags},
+       {Field::project_code, Field::project_name, Field::unit_code, Field::initial},
+       {Field::initial}},
+  };
+  return specs;
+}
+
+// ASCII lower-case.
+std::string lower_ascii(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+}  // namespace
+
+const char* key_of(Field f) { return info(f).key; }
+const char* chinese_name(Field f) { return info(f).chinese; }
+
+std::string normalise_header(std::string_view h) {
+  const engine::HeaderUnit hu = engine::split_header_unit(h);
+  std::string folded = engine::fold_full_width(hu.name);
+  std::erase(folded, ' ');
+  return lower_ascii(std::move(folded));
+}
+
+std::string ResolvedColumns::header_of(Field f) const {
+  const int i = at(f);
+  if (i >= 0 && static_cast<std::size_t>(i) < headers.size()) return headers[static_cast<std::size_t>(i)];
+  return chinese_name(f);
+}
+
+ColumnMap::ColumnMap() {
+  for (const FieldInfo& i : field_table()) {
+    auto& v = names_[static_cast<std::size_t>(i.field)];
+    v.push_back(normalise_header(i.chinese));
+    v.push_back(normalise_header(i.key));
+    for (const char* a : i.aliases) v.push_back(normalise_header(a));
+  }
+}
+
+void ColumnMap::add_alias(Field f, std::string_view header) {
+  names_[static_cast<std::size_t>(f)].push_back(normalise_header(header));
+}
+
+std::optional<Field> ColumnMap::field_by_key(std::string_view key) {
+  for (const FieldInfo& i : field_table()) {
+    if (key == i.key) return i.field;
+  }
+  return std::nullopt;
+}
+
+Result<ResolvedColumns> ColumnMap::resolve(const std::vector<std::string_view>& header,
+                                           std::optional<store::FileKind> forced) const {
+  std::vector<std::string> normal;
+  normal.reserve(header.size());
+  for (std::string_view h : header) normal.push_back(normalise_header(h));
+
+  auto find = [&](Field f) -> std::vector<int> {
+    std::vector<int> at;
+    const auto& names = names_[static_cast<std::size_t>(f)];
+    for (std::size_t c = 0; c < normal.size(); ++c) {
+      if (std::find(names.begin(), names.end(), normal[c]) != names.end()) at.push_back(static_cast<int>(c));
+    }
+    return at;
+  };
+
+  const KindSpec* spec = nullptr;
+  for (const KindSpec& k : kinds()) {
+    if (forced) {
+      if (k.kind == *forced) spec = &k;
+      continue;
+    }
+    const bool match = std::all_of(k.signature.begin(), k.signature.end(),
+                                   [&](Field f) { return !find(f).empty(); });
+    if (match) {
+      spec = &k;
+      break;
+    }
+  }
+  if (spec == nullptr) {
+    if (forced) {
+      return fail(Errc::invalid_input, std::string("files of kind '") + store::to_string(*forced) +
+                                           "' are not read by this command");
+    }
+    return fail(Errc::invalid_input,
+                "header has no known columns: expected a payments export (支付凭证号, 支付日期, 金额, ...), "
+                "a budget register (项目编码, 年初预算数, ...) or adjustments (项目编码, 调整日期, 调整金额)");
+  }
+
+  ResolvedColumns r;
+  r.kind = spec->kind;
+  r.index.fill(-1);
+  r.columns = header.size();
+  for (std::string_view h : header) r.headers.emplace_back(engine::trim(h));
+  for (Field f : spec->fields) {
+    const std::vector<int> at = find(f);
+    if (at.size() > 1) {
+      return fail(Errc::invalid_input, std::string("column ") + chinese_name(f) + " appears twice (columns " +
+                                           std::to_string(at[0] + 1) + " and " + std::to_string(at[1] + 1) +
+                                           ")");
+    }
+    if (at.empty()) continue;
+    r.index[static_cast<std::size_t>(f)] = at[0];
+    r.unit[static_cast<std::size_t>(f)] = engine::split_header_unit(header[static_cast<std::size_t>(at[0])]).unit;
+  }
+  for (Field f : spec->required) {
+    if (r.has(f)) continue;
+    const FieldInfo& i = info(f);
+    std::string also = i.key;
+    for (const char* a : i.aliases) also += std::string(", ") + a;
+    return fail(Errc::invalid_input,
+                std::string("missing column ") + i.chinese + " (also accepted: " + also + ")");
+  }
+  return r;
+}
+
+}  // namespace bw::collect

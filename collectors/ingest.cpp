@@ -1,0 +1,139 @@
+#include "collectors/ingest.h"
+
+#include <chrono>
+
+#include "collectors/csv_reader.h"
+#include "collectors/row_parsers.h"
+
+namespace bw::collect {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const ColumnMap& default_columns() {
+  static const ColumnMap map;
+  return map;
+}
+
+store::Reject make_reject(std::string_view file, const CsvRecord& rec, const ResolvedColumns& cols, int column,
+                          std::string field_name, std::string reason, bool conflict = false) {
+  if (field_name.empty() && column >= 1 && static_cast<std::size_t>(column) <= cols.headers.size()) {
+    field_name = cols.headers[static_cast<std::size_t>(column - 1)];
+  }
+  return store::Reject{std::string(file), rec.line, column, std::move(field_name), std::move(reason),
+                       std::string(rec.raw), conflict};
+}
+
+// Adds one parsed row of the file's kind; parse errors and conflicts become rejects.
+void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& rec, const ResolvedColumns& cols,
+                 const std::map<std::string, std::vector<std::string>>& basic_lines) {
+  if (!rec.ok) {
+    txn.reject(make_reject(file, rec, cols, rec.error_column, "", rec.error));
+    return;
+  }
+  if (auto n = check_field_count(rec, cols); !n) {
+    txn.reject(make_reject(file, rec, cols, n.error().column, "", n.error().reason));
+    return;
+  }
+  auto on_row_error = [&](const RowError& e) {
+    txn.reject(make_reject(file, rec, cols, e.column, e.field, e.reason));
+  };
+  auto on_conflict = [&](Field key, const Error& e) {
+    txn.reject(make_reject(file, rec, cols, cols.at(key) + 1, cols.header_of(key), e.message,
+                           e.code == Errc::conflict));
+  };
+  switch (cols.kind) {
+    case store::FileKind::payments: {
+      auto p = parse_payment(rec, cols, basic_lines);
+      if (!p) return on_row_error(p.error());
+      if (auto r = txn.add_payment(*p); !r) on_conflict(Field::voucher_no, r.error());
+      return;
+    }
+    case store::FileKind::budget: {
+      auto l = parse_budget_line(rec, cols);
+      if (!l) return on_row_error(l.error());
+      if (auto r = txn.add_budget_line(*l, rec.line); !r) on_conflict(Field::project_code, r.error());
+      return;
+    }
+    case store::FileKind::adjustments: {
+      auto a = parse_adjustment(rec, cols);
+      if (!a) return on_row_error(a.error());
+      if (auto r = txn.add_adjustment(*a, rec.line); !r) on_conflict(Field::project_code, r.error());
+      return;
+    }
+    case store::FileKind::indicators:
+    case store::FileKind::actuals:
+      break;
+  }
+  txn.reject(make_reject(file, rec, cols, 1, "", "this kind of file is not read yet"));
+}
+
+Result<store::IngestReport> ingest_text(store::Database& db, std::string_view name, const FileFacts& facts,
+                                        TextSource& text, const IngestOptions& o) {
+  const auto started = Clock::now();
+  const std::string file(name);
+  store::Ledger ledger(db);
+  store::FileRecord record{facts.sha256, file, o.source, store::FileKind::payments,
+                           std::string(to_string(facts.encoding)), facts.size_bytes, o.received_at};
+  auto file_error = [&](std::string message) -> tl::unexpected<Error> {
+    ledger.record_failure(record, message);
+    return fail(Errc::invalid_input, std::move(message), file);
+  };
+
+  CsvReader reader(text);
+  CsvRecord header;
+  if (!reader.next(header)) {
+    if (!reader.status()) return file_error(reader.status().error().message);
+    return file_error("empty file: no header row");
+  }
+  if (!header.ok) return file_error("header row is malformed: " + header.error);
+  const ColumnMap& map = o.columns != nullptr ? *o.columns : default_columns();
+  auto cols = map.resolve(header.fields, o.kind);
+  if (!cols) return file_error(cols.error().message);
+  record.kind = cols->kind;
+
+  auto txn = ledger.begin(record);
+  if (!txn) {
+    store::IngestReport dup;
+    dup.name = file;
+    dup.source = o.source;
+    dup.kind = cols->kind;
+    dup.encoding = record.encoding;
+    dup.sha256 = facts.sha256;
+    dup.duplicate_file = true;
+    return dup;
+  }
+  const auto basic_lines = cols->kind == store::FileKind::payments
+                               ? ledger.basic_lines_by_unit()
+                               : std::map<std::string, std::vector<std::string>>{};
+  CsvRecord rec;
+  while (reader.next(rec)) take_record(*txn, file, rec, *cols, basic_lines);
+  if (!reader.status()) {
+    std::string message = reader.status().error().message;
+    txn.reset();  // roll back: nothing of an unreadable file is kept
+    return file_error(std::move(message));
+  }
+  return txn->commit(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started));
+}
+
+}  // namespace
+
+Result<store::IngestReport> ingest_file(store::Database& db, const std::filesystem::path& path,
+                                        const IngestOptions& options) {
+  const std::string name = path.filename().string();
+  auto facts = inspect_file(path, options.encoding);
+  if (!facts) return fail(facts.error().code, facts.error().message, name);
+  auto text = open_text_file(path, facts->encoding);
+  if (!text) return fail(text.error().code, text.error().message, name);
+  return ingest_text(db, name, *facts, **text, options);
+}
+
+Result<store::IngestReport> ingest_bytes(store::Database& db, std::string_view name, std::string_view bytes,
+                                         const IngestOptions& options) {
+  auto facts = inspect_bytes(bytes, options.encoding);
+  if (!facts) return fail(facts.error().code, facts.error().message, std::string(name));
+  auto text = open_text_bytes(bytes, facts->encoding);
+  return ingest_text(db, name, *facts, *text, options);
+}
+
+}  // namespace bw::collect

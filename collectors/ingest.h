@@ -1,0 +1,39 @@
+// One file end to end: inspect (hash, encoding) → ledger.begin → CSV → rows → ledger → commit, in one
+// transaction. Used by the CLI (`budgetwatch ingest`), the drop-folder and HTTP sources and uploads.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "collectors/column_map.h"
+#include "collectors/encoding.h"
+#include "engine/result.h"
+#include "store/database.h"
+#include "store/ledger.h"
+
+namespace bw::collect {
+
+/// How to read a file.
+struct IngestOptions {
+  EncodingChoice encoding = EncodingChoice::auto_detect;
+  std::optional<store::FileKind> kind;  ///< none: detected from the header
+  std::string source = "cli";           ///< recorded with the file
+  std::string received_at;              ///< UTC ISO 8601 from the caller's clock
+  const ColumnMap* columns = nullptr;   ///< none: the default header names
+};
+
+/// Ingests a file. Rows that cannot be taken are rejected (in the report and the rejects table) while every
+/// good row is kept; re-ingesting the same bytes is a no-op (report.duplicate_file). A file that cannot be read
+/// at all — missing, empty, not CSV, undecodable, a required column missing — is an Error whose `where` is the
+/// file name and whose message says what is wrong; nothing of it is stored (it is listed in failed_files when
+/// its bytes could be hashed). Throws store::DatabaseError on database failure.
+Result<store::IngestReport> ingest_file(store::Database& db, const std::filesystem::path& path,
+                                        const IngestOptions& options);
+
+/// The same for bytes in memory (uploads); `name` is recorded and used in messages, never as a path.
+Result<store::IngestReport> ingest_bytes(store::Database& db, std::string_view name, std::string_view bytes,
+                                         const IngestOptions& options);
+
+}  // namespace bw::collect

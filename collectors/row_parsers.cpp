@@ -1,0 +1,162 @@
+#include "collectors/row_parsers.h"
+
+#include "engine/text.h"
+
+namespace bw::collect {
+namespace {
+
+using engine::trim;
+
+std::string_view field(const CsvRecord& rec, const ResolvedColumns& cols, Field f) {
+  const int i = cols.at(f);
+  if (i < 0 || static_cast<std::size_t>(i) >= rec.fields.size()) return {};
+  return trim(rec.fields[static_cast<std::size_t>(i)]);
+}
+
+tl::unexpected<RowError> row_error(const ResolvedColumns& cols, Field f, std::string reason) {
+  return tl::unexpected<RowError>(RowError{cols.at(f) + 1, cols.header_of(f), std::move(reason)});
+}
+
+RowResult<engine::Money> money_field(const CsvRecord& rec, const ResolvedColumns& cols, Field f) {
+  const auto unit = cols.unit[static_cast<std::size_t>(f)].value_or(engine::MoneyUnit::yuan);
+  auto m = engine::parse_money(field(rec, cols, f), unit);
+  if (!m) return row_error(cols, f, m.error().message);
+  return *m;
+}
+
+RowResult<engine::CivilDate> date_field(const CsvRecord& rec, const ResolvedColumns& cols, Field f) {
+  auto d = engine::parse_date(field(rec, cols, f));
+  if (!d) return row_error(cols, f, d.error().message);
+  return *d;
+}
+
+RowResult<std::string_view> required_text(const CsvRecord& rec, const ResolvedColumns& cols, Field f,
+                                          const char* what) {
+  const std::string_view v = field(rec, cols, f);
+  if (v.empty()) return row_error(cols, f, std::string("missing ") + what);
+  return v;
+}
+
+std::vector<std::string> split_tags(std::string_view s) {
+  std::vector<std::string> out;
+  std::string folded = engine::fold_full_width(s);  // ， → ,
+  for (const char* sep : {"、", ";", "|"}) {
+    for (std::size_t pos; (pos = folded.find(sep)) != std::string::npos;) folded.replace(pos, std::string_view(sep).size(), ",");
+  }
+  std::string_view rest = folded;
+  while (!rest.empty()) {
+    const auto pos = rest.find(',');
+    const std::string_view tag = trim(rest.substr(0, pos));
+    if (!tag.empty()) out.emplace_back(tag);
+    if (pos == std::string_view::npos) break;
+    rest.remove_prefix(pos + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+RowResult<void> check_field_count(const CsvRecord& rec, const ResolvedColumns& cols) {
+  const std::size_t n = rec.fields.size();
+  if (n == cols.columns) return {};
+  // Strict: an extra column, even an empty one, means the row does not line up with the header (an
+  // unquoted "12,345.60" splits into two fields), so no field of it can be trusted.
+  const int column = static_cast<int>(n < cols.columns ? n + 1 : cols.columns + 1);
+  return tl::unexpected<RowError>(RowError{column, "", "expected " + std::to_string(cols.columns) +
+                                                           " fields, found " + std::to_string(n)});
+}
+
+RowResult<store::PaymentRow> parse_payment(const CsvRecord& rec, const ResolvedColumns& cols,
+                                           const std::map<std::string, std::vector<std::string>>& basic_lines) {
+  store::PaymentRow p;
+  p.line = rec.line;
+  auto voucher = required_text(rec, cols, Field::voucher_no, "voucher number");
+  if (!voucher) return tl::unexpected(voucher.error());
+  p.voucher_no = *voucher;
+  auto date = date_field(rec, cols, Field::pay_date);
+  if (!date) return tl::unexpected(date.error());
+  p.pay_date = *date;
+  auto unit = required_text(rec, cols, Field::unit_code, "unit code");
+  if (!unit) return tl::unexpected(unit.error());
+  p.unit_code = *unit;
+  auto amount = money_field(rec, cols, Field::amount);
+  if (!amount) return tl::unexpected(amount.error());
+  p.amount = *amount;
+
+  p.project_code = field(rec, cols, Field::project_code);
+  if (p.project_code == basic_expenditure_code) p.project_code = {};
+  if (p.project_code.empty()) {
+    auto it = basic_lines.find(std::string(p.unit_code));
+    if (it != basic_lines.end() && it->second.size() > 1) {
+      std::string codes;
+      for (const auto& c : it->second) codes += (codes.empty() ? "" : ", ") + c;
+      return row_error(cols, Field::project_code,
+                       "basic-expenditure payment is ambiguous: unit " + std::string(p.unit_code) + " has " +
+                           std::to_string(it->second.size()) + " basic-expenditure lines (" + codes +
+                           "); write the line's project code");
+    }
+  }
+  p.unit_name = field(rec, cols, Field::unit_name);
+  p.project_name = field(rec, cols, Field::project_name);
+  p.func_class = field(rec, cols, Field::func_class);
+  p.econ_class = field(rec, cols, Field::econ_class);
+  p.pay_method = field(rec, cols, Field::pay_method);
+  p.fund_type = field(rec, cols, Field::fund_type);
+  p.payee = field(rec, cols, Field::payee);
+  p.memo = field(rec, cols, Field::memo);
+  return p;
+}
+
+RowResult<engine::BudgetLine> parse_budget_line(const CsvRecord& rec, const ResolvedColumns& cols) {
+  engine::BudgetLine l;
+  auto code = required_text(rec, cols, Field::project_code, "project code");
+  if (!code) return tl::unexpected(code.error());
+  l.code = *code;
+  auto name = required_text(rec, cols, Field::project_name, "project name");
+  if (!name) return tl::unexpected(name.error());
+  l.name = *name;
+  auto unit = required_text(rec, cols, Field::unit_code, "unit code");
+  if (!unit) return tl::unexpected(unit.error());
+  l.unit_code = *unit;
+  l.unit_name = field(rec, cols, Field::unit_name);
+
+  const std::string_view kind = field(rec, cols, Field::line_kind);
+  if (kind == "基本支出" || kind == "basic") {
+    l.kind = engine::LineKind::basic;
+  } else if (kind.empty() || kind == "项目支出" || kind == "project") {
+    l.kind = engine::LineKind::project;
+  } else {
+    return row_error(cols, Field::line_kind, "'" + std::string(kind) + "' is not 基本支出 or 项目支出");
+  }
+  auto initial = money_field(rec, cols, Field::initial);
+  if (!initial) return tl::unexpected(initial.error());
+  if (initial->fen < 0) return row_error(cols, Field::initial, "an initial budget cannot be negative");
+  l.initial = *initial;
+  if (!field(rec, cols, Field::deadline).empty()) {
+    auto deadline = date_field(rec, cols, Field::deadline);
+    if (!deadline) return tl::unexpected(deadline.error());
+    l.deadline = *deadline;
+  }
+  l.owner = field(rec, cols, Field::owner);
+  l.owner_email = field(rec, cols, Field::owner_email);
+  l.tags = split_tags(field(rec, cols, Field::tags));
+  return l;
+}
+
+RowResult<engine::Adjustment> parse_adjustment(const CsvRecord& rec, const ResolvedColumns& cols) {
+  engine::Adjustment a;
+  auto code = required_text(rec, cols, Field::project_code, "project code");
+  if (!code) return tl::unexpected(code.error());
+  a.project_code = *code;
+  auto date = date_field(rec, cols, Field::adj_date);
+  if (!date) return tl::unexpected(date.error());
+  a.date = *date;
+  auto amount = money_field(rec, cols, Field::adj_amount);
+  if (!amount) return tl::unexpected(amount.error());
+  a.amount = *amount;
+  a.doc_no = field(rec, cols, Field::doc_no);
+  a.note = field(rec, cols, Field::note);
+  return a;
+}
+
+}  // namespace bw::collect
