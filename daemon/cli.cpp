@@ -1,0 +1,202 @@
+#include "daemon/cli.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "collectors/ingest.h"
+#include "daemon/args.h"
+#include "daemon/clock.h"
+#include "engine/snapshot.h"
+#include "reports/execution_report.h"
+#include "store/inputs.h"
+#include "store/migrations.h"
+
+namespace bw::daemon {
+namespace {
+
+constexpr const char* usage_text =
+    "usage: budgetwatch <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  ingest --db FILE [--encoding auto|utf-8|gb18030] [--kind budget|adjustments|payments]\n"
+    "         [--show-rejects N] PATH...\n"
+    "      ingest budget registers, adjustments and treasury payment exports (CSV) into the database;\n"
+    "      prints one line per file; exits 1 when a file cannot be read at all\n"
+    "  report --db FILE [--as-of YYYY-MM-DD] [--format json|csv|md] [--unit CODE] [--lang zh-CN|en]\n"
+    "         [--fiscal-start-month N] [--time-zone TZ]\n"
+    "      the execution report as of a date (default: today in Asia/Shanghai)\n"
+    "  migrate --db FILE      create or upgrade the database schema\n"
+    "  version                print the version\n";
+
+std::string version_string() { return std::string("budgetwatch ") + BW_VERSION; }
+
+store::Database open_db(const std::string& path) {
+  store::Database db = store::Database::open(path);
+  store::migrate(db);
+  return db;
+}
+
+int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  auto args = Args::parse(argv, {"db", "encoding", "kind", "show-rejects", "source"}, {});
+  if (!args) {
+    err << "budgetwatch ingest: " << args.error().message << "\n";
+    return exit_usage;
+  }
+  const auto db_path = args->get("db");
+  if (!db_path || args->positionals().empty()) {
+    err << "budgetwatch ingest: needs --db FILE and at least one PATH\n";
+    return exit_usage;
+  }
+  collect::IngestOptions opt;
+  auto enc = collect::parse_encoding_choice(args->get_or("encoding", "auto"));
+  if (!enc) {
+    err << "budgetwatch ingest: " << enc.error().message << "\n";
+    return exit_usage;
+  }
+  opt.encoding = *enc;
+  if (auto k = args->get("kind")) {
+    opt.kind = store::parse_file_kind(*k);
+    if (!opt.kind || (*opt.kind != store::FileKind::budget && *opt.kind != store::FileKind::adjustments &&
+                      *opt.kind != store::FileKind::payments)) {
+      err << "budgetwatch ingest: unknown kind '" << *k << "' (budget, adjustments or payments)\n";
+      return exit_usage;
+    }
+  }
+  opt.source = args->get_or("source", "cli");
+  const long show_rejects = std::stol(args->get_or("show-rejects", "10"));
+
+  store::Database db = open_db(*db_path);
+  int status = exit_ok;
+  for (const std::string& path : args->positionals()) {
+    opt.received_at = utc_iso(std::chrono::system_clock::now());
+    auto r = collect::ingest_file(db, path, opt);
+    if (!r) {
+      out << path << ": failed: " << r.error().message << "\n";
+      status = exit_failure;
+      continue;
+    }
+    if (r->duplicate_file) {
+      out << path << ": duplicate file, already ingested (sha256 " << r->sha256.substr(0, 12) << ")\n";
+      continue;
+    }
+    out << path << ": ingested kind=" << store::to_string(r->kind) << " encoding=" << r->encoding
+        << " rows=" << r->rows_total << " accepted=" << r->accepted << " duplicate=" << r->duplicate
+        << " rejected=" << r->rejected << " conflicts=" << r->conflicts
+        << " amount_yuan=" << engine::format_yuan(r->accepted_amount, false) << " ms=" << r->duration_ms
+        << "\n";
+    long shown = 0;
+    for (const auto& rej : r->rejects) {
+      if (shown++ >= show_rejects) break;
+      err << "  " << rej.to_string() << "\n";
+    }
+    if (r->rejected > shown && show_rejects > 0) {
+      err << "  … " << (r->rejected - std::min<long>(shown, r->rejected)) << " more rejected rows of " << path
+          << " are in the database (table rejects)\n";
+    }
+  }
+  return status;
+}
+
+int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  auto args = Args::parse(argv, {"db", "as-of", "format", "unit", "lang", "fiscal-start-month", "time-zone"},
+                          {});
+  if (!args) {
+    err << "budgetwatch report: " << args.error().message << "\n";
+    return exit_usage;
+  }
+  const auto db_path = args->get("db");
+  if (!db_path) {
+    err << "budgetwatch report: needs --db FILE\n";
+    return exit_usage;
+  }
+  if (!std::filesystem::exists(*db_path)) {
+    err << "budgetwatch report: no database at " << *db_path << " (run budgetwatch ingest first)\n";
+    return exit_failure;
+  }
+  auto format = reports::parse_format(args->get_or("format", "json"));
+  auto lang = reports::parse_lang(args->get_or("lang", "zh-CN"));
+  if (!format || !lang) {
+    err << "budgetwatch report: " << (!format ? format.error().message : lang.error().message) << "\n";
+    return exit_usage;
+  }
+  engine::Policy policy;
+  const int start_month = std::stoi(args->get_or("fiscal-start-month", "1"));
+  if (start_month < 1 || start_month > 12) {
+    err << "budgetwatch report: --fiscal-start-month must be 1..12\n";
+    return exit_usage;
+  }
+  policy.fiscal_year_start_month = static_cast<unsigned>(start_month);
+  engine::CivilDate as_of;
+  if (auto s = args->get("as-of")) {
+    auto d = engine::parse_date(*s);
+    if (!d) {
+      err << "budgetwatch report: --as-of: " << d.error().message << "\n";
+      return exit_usage;
+    }
+    as_of = *d;
+  } else {
+    auto tz = TimeZone::from_name(args->get_or("time-zone", "Asia/Shanghai"));
+    if (!tz) {
+      err << "budgetwatch report: " << tz.error().message << "\n";
+      return exit_usage;
+    }
+    as_of = tz->date_at(std::chrono::system_clock::now());
+  }
+  store::Database db = open_db(*db_path);
+  const auto fy = engine::FiscalYear::containing(as_of, policy.fiscal_year_start_month);
+  engine::Inputs in = store::load_inputs(db, as_of, fy);
+  if (auto unit = args->get("unit")) {
+    in = engine::filter_unit(in, *unit);
+    if (in.lines.empty() && in.payments.empty()) {
+      err << "budgetwatch report: no budget line or payment of unit " << *unit << "\n";
+      return exit_failure;
+    }
+  }
+  const engine::Snapshot snap = engine::evaluate(in, as_of, policy);
+  out << reports::render_execution_report(snap, *format, *lang);
+  return exit_ok;
+}
+
+int cmd_migrate(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  auto args = Args::parse(argv, {"db"}, {});
+  if (!args || !args->get("db")) {
+    err << "budgetwatch migrate: needs --db FILE\n";
+    return exit_usage;
+  }
+  store::Database db = store::Database::open(*args->get("db"));
+  const int v = store::migrate(db);
+  out << *args->get("db") << ": schema version " << v << "\n";
+  return exit_ok;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    (args.empty() ? err : out) << usage_text;
+    return args.empty() ? exit_usage : exit_ok;
+  }
+  const std::string& cmd = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (cmd == "ingest") return cmd_ingest(rest, out, err);
+    if (cmd == "report") return cmd_report(rest, out, err);
+    if (cmd == "migrate") return cmd_migrate(rest, out, err);
+    if (cmd == "version" || cmd == "--version") {
+      out << version_string() << "\n";
+      return exit_ok;
+    }
+  } catch (const std::exception& e) {
+    err << "budgetwatch " << cmd << ": " << e.what() << "\n";
+    return exit_failure;
+  }
+  err << "budgetwatch: unknown command '" << cmd << "'\n" << usage_text;
+  return exit_usage;
+}
+
+int run_cli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return run_cli(args, std::cout, std::cerr);
+}
+
+}  // namespace bw::daemon

@@ -1,0 +1,34 @@
+// Wall-clock helpers of the daemon (the only layer that reads the clock, STYLE §2): UTC timestamps for
+// records and "today" as a civil date in the configured time zone (Asia/Shanghai by default).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "engine/civil_date.h"
+#include "engine/result.h"
+
+namespace bw::daemon {
+
+/// UTC ISO 8601 with seconds, "2026-11-22T18:44:18Z".
+std::string utc_iso(std::chrono::system_clock::time_point t);
+
+/// A time zone for civil dates: "Asia/Shanghai" (UTC+8, no daylight saving since 1991: computed without the
+/// tz database, so it works in minimal containers), "UTC", a fixed offset "+08:00"/"UTC+8", or any IANA
+/// name present under /usr/share/zoneinfo (then the process TZ is set to it).
+class TimeZone {
+ public:
+  /// Errc::invalid_input "unknown time zone 'Mars/Base' (no /usr/share/zoneinfo/Mars/Base)".
+  static Result<TimeZone> from_name(std::string_view name);
+  /// The civil date at instant t in this zone.
+  engine::CivilDate date_at(std::chrono::system_clock::time_point t) const;
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  bool fixed_ = true;
+  int offset_minutes_ = 0;
+};
+
+}  // namespace bw::daemon

@@ -1,0 +1,410 @@
+#include "reports/execution_report.h"
+
+#include <cmath>
+#include <sstream>
+
+#include <boost/json.hpp>
+
+namespace bw::reports {
+namespace json = boost::json;
+using engine::format_pct;
+using engine::format_wan;
+using engine::format_yuan;
+using engine::Money;
+using engine::Ratio;
+
+namespace {
+
+json::value pct(const std::optional<Ratio>& r) {
+  if (!r) return nullptr;
+  return json::string(format_pct(*r));
+}
+
+json::value number4(const std::optional<Ratio>& r) {
+  if (!r) return nullptr;
+  return std::round(r->to_double() * 10000.0) / 10000.0;
+}
+
+json::value score(const std::optional<Ratio>& r) {
+  if (!r) return nullptr;
+  return json::string(engine::format_decimal(*r, 2));
+}
+
+// The table's 调整率 of a row: |net adjustment| / initial; a line with no initial budget that was given money
+// shows 100% (as table 1-6 does for mid-year new projects).
+std::optional<Ratio> table_adjustment_rate(const engine::Amounts& a) {
+  if (a.initial.fen == 0) {
+    if (a.adjustment.fen == 0) return Ratio{0, 1};
+    return Ratio{1, 1};
+  }
+  return Ratio::of(engine::abs(a.adjustment).fen, a.initial.fen);
+}
+
+json::object amounts_json(const engine::Amounts& a) {
+  json::object o;
+  o["initial_fen"] = a.initial.fen;
+  o["adjustment_fen"] = a.adjustment.fen;
+  o["adjusted_fen"] = a.adjusted.fen;
+  o["paid_fen"] = a.paid.fen;
+  o["unspent_fen"] = (a.adjusted - a.paid).fen;
+  o["initial_wan"] = format_wan(a.initial);
+  o["adjusted_wan"] = format_wan(a.adjusted);
+  o["paid_wan"] = format_wan(a.paid);
+  o["execution_rate_pct"] = pct(a.execution());
+  o["expected_pct"] = pct(a.expected());
+  o["pace"] = number4(a.pace());
+  o["forecast_pct"] = pct(a.forecast());
+  o["adjustment_rate_pct"] = pct(table_adjustment_rate(a));
+  return o;
+}
+
+json::object bands_json(const engine::BandCounts& b) {
+  json::object o;
+  o["on_track"] = b.on_track;
+  o["below_80"] = b.below_80;
+  o["below_50"] = b.below_50;
+  o["zero"] = b.zero;
+  o["no_budget"] = b.no_budget;
+  return o;
+}
+
+json::array month_ends_json(const std::vector<engine::MonthEnd>& ms) {
+  json::array a;
+  for (const auto& m : ms) {
+    json::object o;
+    o["date"] = engine::to_iso(m.date);
+    o["adjusted_fen"] = m.adjusted.fen;
+    o["paid_fen"] = m.paid.fen;
+    o["execution_rate_pct"] = pct(m.execution());
+    a.push_back(std::move(o));
+  }
+  return a;
+}
+
+json::object scores_json(const engine::Scores& s) {
+  json::object o;
+  o["budget_completion"] = score(s.completion_score);
+  o["budget_adjustment"] = score(s.adjustment_score);
+  o["spending_balance"] = score(s.balance_score);
+  return o;
+}
+
+json::object score_details_json(const engine::Scores& s, const engine::Policy& p) {
+  json::object o;
+  json::object c;
+  c["rate_pct"] = pct(s.completion_rate);
+  c["score"] = score(s.completion_score);
+  c["max"] = p.completion_points;
+  c["formula"] = "clamp((执行率 - 80%) / 20%, 0, 1) x " + std::to_string(p.completion_points);
+  o["budget_completion"] = std::move(c);
+  json::object a;
+  a["rate_pct"] = pct(s.adjustment_rate);
+  a["score"] = score(s.adjustment_score);
+  a["max"] = p.adjustment_points;
+  a["formula"] = "max(0, 1 - 预算调整率) x " + std::to_string(p.adjustment_points);
+  o["budget_adjustment"] = std::move(a);
+  json::object b;
+  b["mean_pct"] = pct(s.balance_mean);
+  b["score"] = score(s.balance_score);
+  b["max"] = p.balance_points;
+  b["checkpoints"] = month_ends_json(s.balance_checkpoints);
+  b["formula"] = "min(mean of checkpoint execution rates, 100%) x " + std::to_string(p.balance_points);
+  o["spending_balance"] = std::move(b);
+  return o;
+}
+
+json::object line_json(const engine::LineEval& e) {
+  json::object o;
+  o["code"] = e.line.code;
+  o["name"] = e.line.name;
+  o["unit_code"] = e.line.unit_code;
+  o["unit_name"] = e.line.unit_name;
+  o["kind"] = engine::to_string(e.line.kind);
+  o["initial_fen"] = e.amounts.initial.fen;
+  o["adjustment_fen"] = e.amounts.adjustment.fen;
+  o["adjusted_fen"] = e.amounts.adjusted.fen;
+  o["paid_fen"] = e.amounts.paid.fen;
+  o["unspent_fen"] = (e.amounts.adjusted - e.amounts.paid).fen;
+  o["execution_rate_pct"] = pct(e.execution);
+  o["expected_pct"] = pct(e.expected);
+  o["pace"] = number4(e.pace);
+  o["forecast_pct"] = pct(e.forecast);
+  o["adjustment_rate_pct"] = pct(table_adjustment_rate(e.amounts));
+  o["band"] = engine::to_string(e.band);
+  o["deadline"] = engine::to_iso(e.deadline);
+  o["days_to_deadline"] = e.days_to_deadline;
+  o["available_from"] = engine::to_iso(e.available_from);
+  o["curve"] = engine::to_string(e.curve);
+  o["mid_year_new"] = e.mid_year_new;
+  o["registered"] = e.line.registered;
+  o["owner"] = e.line.owner;
+  o["payments"] = e.payments;
+  return o;
+}
+
+json::array orphans_json(const std::vector<engine::OrphanPayments>& os) {
+  json::array a;
+  for (const auto& x : os) {
+    json::object o;
+    o["unit_code"] = x.unit_code;
+    o["unit_name"] = x.unit_name;
+    o["project_code"] = x.project_code;
+    o["project_name"] = x.project_name;
+    o["paid_fen"] = x.paid.fen;
+    o["payments"] = x.payments;
+    o["reason"] = x.reason;
+    a.push_back(std::move(o));
+  }
+  return a;
+}
+
+void pretty(std::ostringstream& out, const json::value& v, int indent) {
+  const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
+  const std::string inner(static_cast<std::size_t>(indent + 1) * 2, ' ');
+  if (v.is_object()) {
+    const auto& o = v.get_object();
+    if (o.empty()) {
+      out << "{}";
+      return;
+    }
+    out << "{\n";
+    bool first = true;
+    for (const auto& kv : o) {
+      if (!first) out << ",\n";
+      first = false;
+      out << inner << json::serialize(json::string(kv.key())) << ": ";
+      pretty(out, kv.value(), indent + 1);
+    }
+    out << "\n" << pad << "}";
+  } else if (v.is_array()) {
+    const auto& a = v.get_array();
+    if (a.empty()) {
+      out << "[]";
+      return;
+    }
+    out << "[\n";
+    bool first = true;
+    for (const auto& x : a) {
+      if (!first) out << ",\n";
+      first = false;
+      out << inner;
+      pretty(out, x, indent + 1);
+    }
+    out << "\n" << pad << "]";
+  } else {
+    out << json::serialize(v);
+  }
+}
+
+// ---- Markdown -------------------------------------------------------------------------------------------
+
+void md_totals_row(std::ostringstream& out, const std::string& label, const engine::Amounts& a) {
+  out << "| " << md_cell(label) << " | " << format_wan(a.initial) << " | " << format_wan(a.adjustment) << " | "
+      << pct_or_dash(table_adjustment_rate(a)) << " | " << format_wan(a.adjusted) << " | "
+      << format_wan(a.paid) << " | " << pct_or_dash(a.execution()) << " | " << pct_or_dash(a.expected())
+      << " |\n";
+}
+
+// Gap to expected progress in percentage points: "-3.25" (behind) or "+1.10".
+std::string gap_pp(const std::optional<Ratio>& exec, const std::optional<Ratio>& expected) {
+  if (!exec || !expected) return "—";
+  const Ratio diff{exec->num * expected->den - expected->num * exec->den, exec->den * expected->den};
+  std::string s = format_pct(diff);
+  if (diff.num >= 0) s = "+" + s;
+  return s;
+}
+
+std::string render_md(const engine::Snapshot& s, Lang l) {
+  std::ostringstream out;
+  const auto& d = s.department;
+  out << "# " << tr(l, "预算执行情况报告", "Budget execution report") << "\n\n";
+  out << tr(l, "截至日期：", "As of: ") << engine::to_iso(s.as_of) << tr(l, "；财政年度：", "; fiscal year: ")
+      << s.fiscal_year.year() << tr(l, "；预算单位 ", "; budget units: ") << s.units.size()
+      << tr(l, " 个；预算项目 ", "; budget lines: ") << s.lines.size() << tr(l, " 个。", ".") << "\n\n";
+  out << tr(l, "金额单位：万元。执行率 = 支出数 / 调整后预算数；序时进度按各项目完成时限计算。",
+            "Amounts in 10,000 yuan (万元). Execution = paid / adjusted budget; expected progress runs to "
+            "each line's deadline.")
+      << "\n\n";
+
+  out << "## " << tr(l, "一、总体执行情况", "1. Overall execution") << "\n\n";
+  out << tr(l, "| 项目 | 年初预算数 | 调整 | 调整率 | 调整后预算数 | 支出数 | 执行率 | 序时进度 |\n",
+            "| | Initial | Adjustment | Adj. rate | Adjusted | Paid | Execution | Expected |\n");
+  out << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  md_totals_row(out, tr(l, "基本支出", "Basic expenditure"), d.basic);
+  md_totals_row(out, tr(l, "项目支出", "Project expenditure"), d.project);
+  md_totals_row(out, tr(l, "合计", "Total"), d.all);
+  out << "\n";
+  if (!s.unregistered.empty() || !s.unattributed.empty()) {
+    out << tr(l, "未计入任何预算项目的支付：", "Payments counted in no budget line: ")
+        << format_wan(s.unregistered_paid + s.unattributed_paid) << tr(l, " 万元（见第六部分）。\n\n",
+                                                                        " (see section 6).\n\n");
+  }
+
+  out << "## " << tr(l, "二、项目执行率分布", "2. Projects by execution band") << "\n\n";
+  const auto& b = d.bands;
+  const std::string thr = std::to_string(s.policy.threshold_bp / 100);
+  const std::string low = std::to_string(s.policy.low_bp / 100);
+  out << "| " << tr(l, "区间", "Band") << " | " << tr(l, "项目数", "Projects") << " |\n|---|---:|\n";
+  out << "| ≥ " << thr << "% | " << b.on_track << " |\n";
+  out << "| " << low << "% – " << thr << "% | " << b.below_80 << " |\n";
+  out << "| 0 – " << low << "% | " << b.below_50 << " |\n";
+  out << "| = 0% | " << b.zero << " |\n\n";
+  const int below = b.below_80 + b.below_50 + b.zero;
+  if (below > 0) {
+    out << tr(l, "执行率低于 ", "Projects below ") << thr << tr(l, "% 的项目（", "% (")
+        << below << tr(l, " 个）：\n\n", "):\n\n");
+    out << tr(l, "| 项目编码 | 项目名称 | 调整后预算数 | 支出数 | 执行率 | 未支出 |\n",
+              "| Code | Name | Adjusted | Paid | Execution | Unspent |\n");
+    out << "|---|---|---:|---:|---:|---:|\n";
+    for (const auto& e : s.lines) {
+      if (e.line.kind != engine::LineKind::project) continue;
+      if (e.band != engine::Band::below_80 && e.band != engine::Band::below_50 && e.band != engine::Band::zero) {
+        continue;
+      }
+      out << "| " << md_cell(e.line.code) << " | " << md_cell(e.line.name) << " | "
+          << format_wan(e.amounts.adjusted) << " | " << format_wan(e.amounts.paid) << " | "
+          << pct_or_dash(e.execution) << " | " << format_wan(e.amounts.adjusted - e.amounts.paid) << " |\n";
+    }
+    out << "\n";
+  }
+
+  out << "## " << tr(l, "三、财务管理指标得分", "3. Financial-management scores") << "\n\n";
+  const auto& sc = d.scores;
+  auto sc_str = [](const std::optional<Ratio>& r) { return r ? engine::format_decimal(*r, 2) : "—"; };
+  out << tr(l, "| 指标 | 数值 | 得分 | 分值 | 公式 |\n", "| Indicator | Value | Score | Max | Formula |\n");
+  out << "|---|---:|---:|---:|---|\n";
+  out << tr(l, "| 预算完成率 | ", "| Budget completion | ") << pct_or_dash(sc.completion_rate) << " | "
+      << sc_str(sc.completion_score) << " | " << s.policy.completion_points << " | "
+      << tr(l, "（执行率 − 80%）/ 20% × ", "(rate − 80%) / 20% × ") << s.policy.completion_points << " |\n";
+  out << tr(l, "| 预算调整率 | ", "| Budget adjustment | ") << pct_or_dash(sc.adjustment_rate) << " | "
+      << sc_str(sc.adjustment_score) << " | " << s.policy.adjustment_points << " | "
+      << tr(l, "（1 − 调整率）× ", "(1 − rate) × ") << s.policy.adjustment_points << " |\n";
+  out << tr(l, "| 支出均衡性 | ", "| Spending balance | ") << pct_or_dash(sc.balance_mean) << " | "
+      << sc_str(sc.balance_score) << " | " << s.policy.balance_points << " | ";
+  for (std::size_t i = 0; i < sc.balance_checkpoints.size(); ++i) {
+    const auto& m = sc.balance_checkpoints[i];
+    out << (i == 0 ? tr(l, "平均（", "mean(") : tr(l, "、", ", "))
+        << static_cast<unsigned>(m.date.month()) << tr(l, "月末 ", "/end ") << pct_or_dash(m.execution());
+  }
+  if (!sc.balance_checkpoints.empty()) out << tr(l, "）", ")");
+  out << " × " << s.policy.balance_points << " |\n\n";
+
+  out << "## " << tr(l, "四、月末累计执行进度", "4. Cumulative execution at month ends") << "\n\n";
+  out << tr(l, "| 月末 | 调整后预算数 | 累计支出数 | 执行率 |\n", "| Month end | Adjusted | Paid | Execution |\n");
+  out << "|---|---:|---:|---:|\n";
+  for (const auto& m : d.month_ends) {
+    out << "| " << engine::to_iso(m.date) << " | " << format_wan(m.adjusted) << " | " << format_wan(m.paid)
+        << " | " << pct_or_dash(m.execution()) << " |\n";
+  }
+  out << "\n";
+
+  out << "## " << tr(l, "五、项目支出执行情况", "5. Budget lines") << "\n\n";
+  out << tr(l,
+            "| 序号 | 项目编码 | 项目名称 | 年初预算数 | 调整 | 调整率 | 调整后预算数 | 支出数 | 执行率 | 序时进度 | "
+            "差距（百分点） | 完成时限 |\n",
+            "| # | Code | Name | Initial | Adjustment | Adj. rate | Adjusted | Paid | Execution | Expected | "
+            "Gap (pp) | Deadline |\n");
+  out << "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+  int seq = 0;
+  for (const auto& e : s.lines) {
+    out << "| " << ++seq << " | " << md_cell(e.line.code) << " | " << md_cell(e.line.name) << " | "
+        << format_wan(e.amounts.initial) << " | " << format_wan(e.amounts.adjustment) << " | "
+        << pct_or_dash(table_adjustment_rate(e.amounts)) << " | " << format_wan(e.amounts.adjusted) << " | "
+        << format_wan(e.amounts.paid) << " | " << pct_or_dash(e.execution) << " | " << pct_or_dash(e.expected)
+        << " | " << gap_pp(e.execution, e.expected) << " | " << engine::to_iso(e.deadline) << " |\n";
+  }
+  out << "\n";
+
+  if (!s.unregistered.empty() || !s.unattributed.empty()) {
+    out << "## " << tr(l, "六、未计入预算项目的支付", "6. Payments counted in no line") << "\n\n";
+    out << tr(l, "| 预算单位 | 项目编码 | 项目名称 | 金额（元） | 笔数 | 原因 |\n",
+              "| Unit | Code | Name | Amount (yuan) | Payments | Reason |\n");
+    out << "|---|---|---|---:|---:|---|\n";
+    for (const auto* list : {&s.unregistered, &s.unattributed}) {
+      for (const auto& o : *list) {
+        out << "| " << md_cell(o.unit_code) << " | " << md_cell(o.project_code) << " | "
+            << md_cell(o.project_name) << " | " << format_yuan(o.paid) << " | " << o.payments << " | "
+            << md_cell(o.reason) << " |\n";
+      }
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string render_csv(const engine::Snapshot& s, Lang l) {
+  std::ostringstream out;
+  out << (l == Lang::zh
+              ? "项目编码,项目名称,预算单位编码,预算单位名称,支出类型,年初预算数(元),调整(元),调整后预算数(元),"
+                "支出数(元),执行率(%),序时进度(%),执行进度比,执行率区间,完成时限,项目负责人\r\n"
+              : "code,name,unit_code,unit_name,kind,initial_yuan,adjustment_yuan,adjusted_yuan,paid_yuan,"
+                "execution_rate_pct,expected_pct,pace,band,deadline,owner\r\n");
+  for (const auto& e : s.lines) {
+    const bool basic = e.line.kind == engine::LineKind::basic;
+    out << csv_field(e.line.code) << ',' << csv_field(e.line.name) << ',' << csv_field(e.line.unit_code) << ','
+        << csv_field(e.line.unit_name) << ','
+        << (l == Lang::zh ? (basic ? "基本支出" : "项目支出") : engine::to_string(e.line.kind)) << ','
+        << format_yuan(e.amounts.initial, false) << ',' << format_yuan(e.amounts.adjustment, false) << ','
+        << format_yuan(e.amounts.adjusted, false) << ',' << format_yuan(e.amounts.paid, false) << ','
+        << (e.execution ? format_pct(*e.execution) : "") << ',' << (e.expected ? format_pct(*e.expected) : "")
+        << ',' << (e.pace ? engine::format_decimal(*e.pace, 4) : "") << ',' << engine::to_string(e.band) << ','
+        << engine::to_iso(e.deadline) << ',' << csv_field(e.line.owner) << "\r\n";
+  }
+  return out.str();
+}
+
+}  // namespace
+
+json::value execution_report_json(const engine::Snapshot& s) {
+  json::object o;
+  o["as_of"] = engine::to_iso(s.as_of);
+  o["fiscal_year"] = s.fiscal_year.year();
+  o["department"] = amounts_json(s.department.all);
+  o["project_total"] = amounts_json(s.department.project);
+  o["basic_total"] = amounts_json(s.department.basic);
+  o["unregistered_paid_fen"] = s.unregistered_paid.fen;
+  o["unregistered"] = orphans_json(s.unregistered);
+  o["unattributed_paid_fen"] = s.unattributed_paid.fen;
+  o["unattributed"] = orphans_json(s.unattributed);
+  o["bands"] = bands_json(s.department.bands);
+  o["adjustment_rate_pct"] = pct(s.department.scores.adjustment_rate);
+  o["scores"] = scores_json(s.department.scores);
+  o["score_details"] = score_details_json(s.department.scores, s.policy);
+  o["month_ends"] = month_ends_json(s.department.month_ends);
+  json::array units;
+  for (const auto& u : s.units) {
+    json::object x;
+    x["code"] = u.code;
+    x["name"] = u.name;
+    x["lines"] = u.rollup.lines;
+    x["totals"] = amounts_json(u.rollup.all);
+    x["project_total"] = amounts_json(u.rollup.project);
+    x["basic_total"] = amounts_json(u.rollup.basic);
+    x["bands"] = bands_json(u.rollup.bands);
+    x["scores"] = scores_json(u.rollup.scores);
+    units.push_back(std::move(x));
+  }
+  o["units"] = std::move(units);
+  json::array lines;
+  for (const auto& e : s.lines) lines.push_back(line_json(e));
+  o["lines"] = std::move(lines);
+  return o;
+}
+
+std::string pretty_json(const json::value& v) {
+  std::ostringstream out;
+  pretty(out, v, 0);
+  out << "\n";
+  return out.str();
+}
+
+std::string render_execution_report(const engine::Snapshot& s, Format f, Lang lang) {
+  switch (f) {
+    case Format::json: return pretty_json(execution_report_json(s));
+    case Format::csv: return render_csv(s, lang);
+    case Format::md: return render_md(s, lang);
+  }
+  return {};
+}
+
+}  // namespace bw::reports

@@ -1,0 +1,29 @@
+// The execution report (执行情况报告) of a snapshot: department, project and basic totals, bands, the auditor's
+// scores, month-end progress and every line, as JSON (the contract other tools rely on), CSV or Markdown.
+// Used by `budgetwatch report` and the API.
+#pragma once
+
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "engine/snapshot.h"
+#include "reports/format.h"
+
+namespace bw::reports {
+
+/// The report as a JSON value. Fixed names (issue #2): as_of; department, project_total, basic_total
+/// {initial_fen, adjusted_fen, paid_fen, execution_rate_pct}; unregistered_paid_fen; bands {on_track,
+/// below_80, below_50, zero}; adjustment_rate_pct; scores {budget_completion, budget_adjustment,
+/// spending_balance}; month_ends [{date, adjusted_fen, paid_fen, execution_rate_pct}]; lines [{code, name,
+/// unit_code, kind, initial_fen, adjusted_fen, paid_fen, execution_rate_pct, expected_pct, pace, band,
+/// deadline}]. `*_pct` are strings with two decimals, null when undefined. More fields are added.
+boost::json::value execution_report_json(const engine::Snapshot& s);
+
+/// The report rendered in a format and language. JSON is pretty-printed; CSV holds one row per line.
+std::string render_execution_report(const engine::Snapshot& s, Format f, Lang lang);
+
+/// Pretty-prints a JSON value with two-space indentation and a final newline.
+std::string pretty_json(const boost::json::value& v);
+
+}  // namespace bw::reports
