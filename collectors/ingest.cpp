@@ -46,7 +46,11 @@ void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& 
     case store::FileKind::payments: {
       auto p = parse_payment(rec, cols, basic_lines);
       if (!p) return on_row_error(p.error());
-      if (auto r = txn.add_payment(*p); !r) on_conflict(Field::voucher_no, r.error());
+      p->raw = rec.raw;
+      p->voucher_column = cols.at(Field::voucher_no) + 1;
+      const std::string voucher_header = cols.header_of(Field::voucher_no);
+      p->voucher_header = voucher_header;
+      txn.add_payment(*p);  // conflicts are rejected by the ledger when the batch is written
       return;
     }
     case store::FileKind::budget: {

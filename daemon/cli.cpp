@@ -30,8 +30,10 @@ constexpr const char* usage_text =
 
 std::string version_string() { return std::string("budgetwatch ") + BW_VERSION; }
 
-store::Database open_db(const std::string& path) {
-  store::Database db = store::Database::open(path);
+store::Database open_db(const std::string& path, bool auto_checkpoint = true) {
+  store::OpenOptions o;
+  o.auto_checkpoint = auto_checkpoint;
+  store::Database db = store::Database::open(path, o);
   store::migrate(db);
   return db;
 }
@@ -65,7 +67,7 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
   opt.source = args->get_or("source", "cli");
   const long show_rejects = std::stol(args->get_or("show-rejects", "10"));
 
-  store::Database db = open_db(*db_path);
+  store::Database db = open_db(*db_path, /*auto_checkpoint=*/false);
   int status = exit_ok;
   for (const std::string& path : args->positionals()) {
     opt.received_at = utc_iso(std::chrono::system_clock::now());
@@ -94,6 +96,7 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
           << " are in the database (table rejects)\n";
     }
   }
+  db.checkpoint();
   return status;
 }
 

@@ -78,6 +78,10 @@ struct OpenOptions {
   bool read_only = false;
   bool create = true;          ///< create the file when missing (not with read_only)
   int busy_timeout_ms = 5000;  ///< wait this long for a lock before SQLITE_BUSY
+  /// Let SQLite checkpoint the WAL after each commit once it exceeds 1000 pages (its default). Bulk writers
+  /// turn this off and call Database::checkpoint() when idle: a checkpoint copies every page written, so
+  /// inside a 1M-row ingest it costs ~1 s.
+  bool auto_checkpoint = true;
 };
 
 /// One SQLite connection. Not thread-safe: one thread (or strand) at a time. Move-only.
@@ -101,6 +105,9 @@ class Database {
   std::int64_t last_insert_rowid() const;
   /// Rows changed by the last INSERT/UPDATE/DELETE.
   int changes() const;
+  /// Copies the WAL into the database file and truncates it (PRAGMA wal_checkpoint(TRUNCATE)); waits for
+  /// readers up to the busy timeout. Returns false when readers kept part of the WAL in use.
+  bool checkpoint();
   /// The file this connection opened.
   const std::filesystem::path& path() const { return path_; }
   sqlite3* handle() const { return db_; }

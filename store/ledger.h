@@ -86,6 +86,10 @@ struct PaymentRow {
   std::string_view memo;
   engine::Money amount;
   int line = 0;
+  // Where the row came from, for the reject of a conflicting voucher.
+  std::string_view raw;                      ///< the record's text
+  int voucher_column = 1;                    ///< 1-based column of the voucher number
+  std::string_view voucher_header = "支付凭证号";  ///< its header as written
 };
 
 /// Whether a row added something.
@@ -98,15 +102,18 @@ class IngestTxn {
   IngestTxn& operator=(IngestTxn&&) = delete;
   ~IngestTxn();
 
-  /// Records a payment. Same voucher with the same date, unit, project and amount: duplicate. Same voucher
-  /// with other content: Errc::conflict naming the first record ("voucher ZF2021-000123 is already recorded
-  /// with amount 1,784.26 on 2021-01-04 (a.csv line 2)"); the first is kept. Throws DatabaseError.
-  Result<RowOutcome> add_payment(const PaymentRow& p);
+  /// Records a payment (copied; written in batches, so its outcome shows in the report at commit). Same
+  /// voucher with the same date, unit, project and amount: a duplicate. Same voucher with other content: a
+  /// conflict, rejected with a reason naming the first record ("voucher ZF2021-000123 is already recorded
+  /// with amount 1,784.26 on 2021-01-04 for project 'P1' (a.csv line 2); this row says …"); the first is
+  /// kept. Throws DatabaseError.
+  void add_payment(const PaymentRow& p);
   /// Records or updates a budget line. Identical to the recorded one: duplicate. The same code twice in one
   /// file: Errc::conflict. A changed line from a later register replaces the recorded one (accepted).
   Result<RowOutcome> add_budget_line(const engine::BudgetLine& l, int line);
-  /// Records an adjustment. Same identity (code, document number, date, note) with the same amount:
-  /// duplicate; with another amount: Errc::conflict. Without a document number the amount joins the identity.
+  /// Records an adjustment. Adjustments have no unique key (one document may adjust a line twice on a day):
+  /// a row is identified by its content (code, document number, date, amount, note) and its occurrence among
+  /// identical rows of the file. A re-export of recorded rows is a duplicate; never a conflict.
   Result<RowOutcome> add_adjustment(const engine::Adjustment& a, int line);
   /// Records a rejected row (kept in the rejects table; the first ones also in the report).
   void reject(Reject r);
@@ -117,6 +124,9 @@ class IngestTxn {
   friend class Ledger;
   struct State;
   explicit IngestTxn(std::unique_ptr<State> s);
+  void flush_payments();
+  bool settle_existing(std::size_t pending_index);
+  void add_to_monthly(std::size_t pending_index);
   std::unique_ptr<State> s_;
 };
 

@@ -60,8 +60,9 @@ CREATE TABLE budget_lines (
 );
 CREATE INDEX budget_lines_by_unit ON budget_lines (unit_code, kind);
 
--- Budget adjustments (预算调整). `identity` makes a re-exported row a duplicate:
--- code|doc_no|date|note, and the amount too when the row has no document number.
+-- Budget adjustments (预算调整). They have no unique key (one document may adjust a line twice on a day), so
+-- `identity` is code|doc_no|date|amount|note#n, n counting identical rows within a file: a re-exported row is
+-- a duplicate, two identical items of one file both count.
 CREATE TABLE adjustments (
   id           INTEGER PRIMARY KEY,
   identity     TEXT    NOT NULL UNIQUE,
@@ -91,8 +92,9 @@ CREATE TABLE payments (
   file_id      INTEGER NOT NULL,
   line_no      INTEGER NOT NULL
 ) WITHOUT ROWID;
--- Covering index for the partial month of an as-of date (the rest comes from paid_monthly).
-CREATE INDEX payments_by_date ON payments (pay_date, unit_code, project_code, amount_fen);
+-- For the partial month of an as-of date (whole months come from paid_monthly). On the date alone, so that
+-- exports sorted by date append to it (a covering index with unit and project doubled the insert cost).
+CREATE INDEX payments_by_date ON payments (pay_date);
 
 CREATE TABLE payment_names (
   unit_code    TEXT NOT NULL,

@@ -52,7 +52,7 @@ TEST_F(LedgerTest, same_file_twice_is_a_noop) {
   Ledger ledger(*db_);
   auto txn = ledger.begin(file("aaa"));
   ASSERT_TRUE(txn.has_value());
-  ASSERT_TRUE(txn->add_payment(pay("V1", 100)).has_value());
+  txn->add_payment(pay("V1", 100));
   auto report = txn->commit(std::chrono::milliseconds(1));
   ASSERT_TRUE(report.has_value());
   EXPECT_EQ(report->accepted, 1);
@@ -63,29 +63,71 @@ TEST_F(LedgerTest, same_voucher_same_content_is_a_duplicate_other_amount_a_confl
   Ledger ledger(*db_);
   {
     auto txn = ledger.begin(file("aaa"));
-    ASSERT_EQ(*txn->add_payment(pay("V1", 100)), RowOutcome::accepted);
-    ASSERT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
+    txn->add_payment(pay("V1", 100));
+    auto r = txn->commit(std::chrono::milliseconds(0));
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->accepted, 1);
   }
   auto txn = ledger.begin(file("bbb"));
-  EXPECT_EQ(*txn->add_payment(pay("V1", 100)), RowOutcome::duplicate);
-  auto conflict = txn->add_payment(pay("V1", 250));
-  ASSERT_FALSE(conflict.has_value());
-  EXPECT_EQ(conflict.error().code, Errc::conflict);
-  EXPECT_EQ(conflict.error().message,
-            "voucher V1 is already recorded with amount 1.00 on 2021-03-15 for project 'P1' (aaa.csv line 2); "
-            "this row says 2.50 on 2021-03-15 for project 'P1'");
-  ASSERT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
+  txn->add_payment(pay("V1", 100));
+  auto conflicting = pay("V1", 250);
+  conflicting.line = 7;
+  conflicting.raw = "V1,2021-03-15,...,2.50";
+  txn->add_payment(conflicting);
+  txn->add_payment(pay("V2", 300));
+  auto r = txn->commit(std::chrono::milliseconds(0));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->accepted, 1);
+  EXPECT_EQ(r->duplicate, 1);
+  EXPECT_EQ(r->rejected, 1);
+  EXPECT_EQ(r->conflicts, 1);
+  EXPECT_EQ(r->rows_total, 3);
+  ASSERT_EQ(r->rejects.size(), 1u);
+  EXPECT_TRUE(r->rejects[0].conflict);
+  EXPECT_EQ(r->rejects[0].raw, "V1,2021-03-15,...,2.50");
+  EXPECT_EQ(r->rejects[0].to_string(),
+            "bbb.csv:7:1: 支付凭证号: voucher V1 is already recorded with amount 1.00 on 2021-03-15 for project "
+            "'P1' (aaa.csv line 2); this row says 2.50 on 2021-03-15 for project 'P1'");
   const auto in = load_inputs(*db_, make_date(2021, 12, 31), engine::FiscalYear(2021, 1));
   ASSERT_EQ(in.payments.size(), 1u);
-  EXPECT_EQ(in.payments[0].month_paid[2], Money{100});  // the first is kept, once
+  EXPECT_EQ(in.payments[0].month_paid[2], Money{400});  // V1 once (the first amount) and V2
   EXPECT_EQ(in.payments[0].unit_name, "单位一");
+}
+
+TEST_F(LedgerTest, batches_settle_duplicates_inside_one_file) {
+  // More rows than one batch, with a repeated voucher inside the file and one from an earlier file.
+  Ledger ledger(*db_);
+  {
+    auto txn = ledger.begin(file("old"));
+    txn->add_payment(pay("V0100", 5));
+    ASSERT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
+  }
+  auto txn = ledger.begin(file("new"));
+  std::vector<std::string> vouchers;
+  for (int i = 0; i < 300; ++i) vouchers.push_back("V" + std::to_string(10000 + i));
+  vouchers[150] = vouchers[10];  // a re-exported row inside the file
+  vouchers[200] = "V0100";      // recorded by the earlier file, same content
+  for (std::size_t i = 0; i < vouchers.size(); ++i) {
+    auto p = pay(vouchers[i], vouchers[i] == "V0100" ? 5 : 1);
+    p.line = static_cast<int>(i) + 2;
+    txn->add_payment(p);
+  }
+  auto r = txn->commit(std::chrono::milliseconds(0));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->accepted, 298);
+  EXPECT_EQ(r->duplicate, 2);
+  EXPECT_EQ(r->rejected, 0);
+  EXPECT_EQ(count_rows(*db_).payments, 299);
+  const auto in = load_inputs(*db_, make_date(2021, 12, 31), engine::FiscalYear(2021, 1));
+  EXPECT_EQ(in.payments.at(0).month_paid[2], Money{298 + 5});
+  EXPECT_EQ(in.payments.at(0).month_count[2], 299);
 }
 
 TEST_F(LedgerTest, an_uncommitted_file_leaves_nothing) {
   Ledger ledger(*db_);
   {
     auto txn = ledger.begin(file("aaa"));
-    ASSERT_TRUE(txn->add_payment(pay("V1", 100)).has_value());
+    txn->add_payment(pay("V1", 100));
   }  // destroyed without commit
   EXPECT_EQ(count_rows(*db_).payments, 0);
   EXPECT_EQ(count_rows(*db_).files, 0);
@@ -113,8 +155,8 @@ TEST_F(LedgerTest, partial_month_of_the_as_of_date_comes_from_the_rows) {
   early.pay_date = make_date(2021, 5, 3);
   auto late = pay("V2", 200, 5);
   late.pay_date = make_date(2021, 5, 20);
-  ASSERT_TRUE(txn->add_payment(early).has_value());
-  ASSERT_TRUE(txn->add_payment(late).has_value());
+  txn->add_payment(early);
+  txn->add_payment(late);
   ASSERT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
   const engine::FiscalYear fy(2021, 1);
   EXPECT_EQ(load_inputs(*db_, make_date(2021, 5, 10), fy).payments.at(0).month_paid[4], Money{100});
@@ -149,22 +191,28 @@ TEST_F(LedgerTest, budget_lines_update_from_a_later_register_and_conflict_within
   EXPECT_EQ(in.lines[0].initial, Money{2000});
 }
 
-TEST_F(LedgerTest, adjustments_are_identified_by_document_and_date) {
+TEST_F(LedgerTest, adjustments_are_identified_by_content_and_occurrence) {
   Ledger ledger(*db_);
   engine::Adjustment a{"P1", make_date(2021, 6, 1), Money{500}, "荔财预〔2021〕1号", "追加"};
-  auto txn = ledger.begin(file("adj", FileKind::adjustments));
-  EXPECT_EQ(*txn->add_adjustment(a, 2), RowOutcome::accepted);
+  engine::Adjustment b = a;
+  b.amount = Money{600};  // the same document adjusts the same line again that day
+  {
+    auto txn = ledger.begin(file("ad1", FileKind::adjustments));
+    EXPECT_EQ(*txn->add_adjustment(a, 2), RowOutcome::accepted);
+    EXPECT_EQ(*txn->add_adjustment(a, 3), RowOutcome::accepted);  // two identical items both count
+    EXPECT_EQ(*txn->add_adjustment(b, 4), RowOutcome::accepted);
+    ASSERT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
+  }
+  // A later export repeating those rows and adding one: only the new one is taken.
+  auto txn = ledger.begin(file("ad2", FileKind::adjustments));
+  EXPECT_EQ(*txn->add_adjustment(b, 2), RowOutcome::duplicate);
   EXPECT_EQ(*txn->add_adjustment(a, 3), RowOutcome::duplicate);
-  a.amount = Money{600};
-  auto c = txn->add_adjustment(a, 4);
-  ASSERT_FALSE(c.has_value());
-  EXPECT_EQ(c.error().code, Errc::conflict);
-  a.note = "上级转移支付追加";  // a second item of the same document, told apart by its note
-  EXPECT_EQ(*txn->add_adjustment(a, 5), RowOutcome::accepted);
-  a.doc_no = "";  // without a document number the amount is part of the identity
-  EXPECT_EQ(*txn->add_adjustment(a, 6), RowOutcome::accepted);
+  EXPECT_EQ(*txn->add_adjustment(a, 4), RowOutcome::duplicate);
+  engine::Adjustment c = a;
+  c.date = make_date(2021, 7, 1);
+  EXPECT_EQ(*txn->add_adjustment(c, 5), RowOutcome::accepted);
   ASSERT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
-  EXPECT_EQ(count_rows(*db_).adjustments, 3);
+  EXPECT_EQ(count_rows(*db_).adjustments, 4);
 }
 
 }  // namespace
