@@ -89,20 +89,31 @@ bool CsvReader::next(CsvRecord& rec) {
   }
 }
 
-// Drops the consumed text, then appends at least refill_bytes (more for a long record, so that
-// re-parsing a record that spans many reads stays linear).
+// Drops the consumed text, then reads at least refill_bytes. A record cut by the end of the buffer
+// is parsed again from its start after the read, so the read at least doubles what is kept of it
+// (looping over a source that returns little at a time): re-parsing then stays linear in the
+// record's size.
 bool CsvReader::fill() {
   if (pos_ > 0) {
     buf_.erase(0, pos_);
     pos_ = 0;
   }
   block_valid_ = false;
-  auto got = src_.read(buf_, std::max(refill_bytes, buf_.size()));
-  if (!got) {
-    status_ = tl::unexpected(got.error());
-    return false;
-  }
-  if (*got == 0) eof_ = true;
+  const std::size_t kept = buf_.size();
+  const std::size_t want = std::max(refill_bytes, kept);
+  std::size_t added = 0;
+  do {
+    auto got = src_.read(buf_, want - added);
+    if (!got) {
+      status_ = tl::unexpected(got.error());
+      return false;
+    }
+    if (*got == 0) {
+      eof_ = true;
+      break;
+    }
+    added += *got;
+  } while (added < kept);
   return true;
 }
 
@@ -239,8 +250,8 @@ CsvReader::Step CsvReader::parse(CsvRecord& rec) {
           close = s;
           break;
         }
-        if (s + 1 >= limit) return overflow();
         if (b[s + 1] == '"') {
+          if (s + 1 >= limit) return overflow();
           escaped = true;
           q = s + 2;
           continue;
