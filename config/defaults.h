@@ -1,13 +1,35 @@
 // Every default of budgetwatch's configuration, in one place (STYLE §4). config/load.cpp starts from these;
-// the docs and `budgetwatch check-config` print them.
+// `budgetwatch check-config` prints the effective values.
 #pragma once
+
+#include <cstddef>
+#include <cstdint>
 
 namespace bw::config::defaults {
 
-inline constexpr const char* listen_address = "127.0.0.1:9464";
+// server
+inline constexpr const char* listen_address = "127.0.0.1:9464";  // loopback unless configured
+inline constexpr std::size_t max_body_bytes = 256u << 20;          // uploads: 256 MiB
+inline constexpr std::size_t max_header_bytes = 16u << 10;         // 16 KiB of request headers
+inline constexpr int read_timeout_s = 30;
+inline constexpr int write_timeout_s = 30;
+inline constexpr int idle_timeout_s = 60;
+inline constexpr std::size_t max_connections = 256;
+
+// evaluation
 inline constexpr const char* time_zone = "Asia/Shanghai";
+inline constexpr int evaluation_interval_s = 3600;
 inline constexpr unsigned fiscal_year_start_month = 1;
 inline constexpr int threshold_bp = 8000;  // 80%: the report's line, and the pace alert threshold
 inline constexpr int low_bp = 5000;        // 50%: the lower band edge
+
+// sources
+inline constexpr int poll_interval_s = 60;
+inline constexpr int connect_timeout_s = 10;
+inline constexpr int http_read_timeout_s = 60;
+inline constexpr std::uint64_t max_download_bytes = 1ull << 30;  // 1 GiB
+inline constexpr int retries = 3;
+inline constexpr int backoff_initial_ms = 500;
+inline constexpr int backoff_max_ms = 30000;
 
 }  // namespace bw::config::defaults

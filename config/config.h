@@ -1,0 +1,110 @@
+// budgetwatch's configuration as plain structs (YAML → config/load.h). Every default is in config/defaults.h;
+// examples live in config/examples/. Secrets are held as values here but never printed (see print_config).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/defaults.h"
+#include "engine/civil_date.h"
+#include "engine/model.h"
+
+namespace bw::config {
+
+/// A secret read from a file or an environment variable (never written in the config itself in
+/// production; an inline `value` is accepted for tests and demos and is masked when printed).
+struct Secret {
+  std::string value;   ///< resolved at load time
+  std::string origin;  ///< "file /etc/budgetwatch/token", "env BW_TOKEN", "inline"
+  bool empty() const { return value.empty(); }
+};
+
+/// HTTP server (one port: metrics, API, uploads).
+struct ServerConfig {
+  std::string listen = defaults::listen_address;  ///< host:port; 127.0.0.1 unless configured
+  std::size_t max_body_bytes = defaults::max_body_bytes;          ///< uploads larger are refused (413)
+  std::size_t max_header_bytes = defaults::max_header_bytes;      ///< requests with larger headers: 431
+  std::chrono::seconds read_timeout{defaults::read_timeout_s};    ///< whole request, headers and body
+  std::chrono::seconds write_timeout{defaults::write_timeout_s};
+  std::chrono::seconds idle_timeout{defaults::idle_timeout_s};    ///< keep-alive between requests
+  std::size_t max_connections = defaults::max_connections;
+};
+
+/// An API token and what it may do.
+struct TokenConfig {
+  std::string name;                 ///< for logs ("uploader"); never the token
+  Secret token;
+  std::vector<std::string> scopes;  ///< "upload", "write" (silences, reasons, actuals), "admin"
+};
+
+/// Authentication of an HTTP export endpoint.
+struct HttpAuth {
+  enum class Kind { none, bearer, basic } kind = Kind::none;
+  std::string username;  ///< basic
+  Secret secret;         ///< bearer token or basic password
+};
+
+/// A source of export files, built by kind (collectors/registry.h).
+struct SourceConfig {
+  std::string name;  ///< unique; a metrics label
+  std::string kind;  ///< "drop_folder" | "http" | "files" | "upload"
+  std::chrono::seconds interval{defaults::poll_interval_s};
+  std::string encoding = "auto";               ///< auto | utf-8 | gb18030
+  std::optional<std::string> file_kind;        ///< budget | adjustments | payments; none: from the header
+  // drop_folder
+  std::filesystem::path path;                  ///< the folder (drop_folder)
+  std::string glob = "*.csv";
+  bool require_done_marker = false;            ///< take X.csv only once X.csv.done exists
+  // files: a fixed list ingested at start and whenever their content changes (never moved)
+  std::vector<std::filesystem::path> files;
+  // http
+  std::string url;
+  HttpAuth auth;
+  std::chrono::seconds connect_timeout{defaults::connect_timeout_s};
+  std::chrono::seconds read_timeout{defaults::http_read_timeout_s};
+  std::uint64_t max_bytes = defaults::max_download_bytes;
+  std::filesystem::path ca_file;               ///< extra CA bundle for HTTPS (system CAs otherwise)
+  int retries = defaults::retries;             ///< per poll, with exponential backoff and jitter
+  std::chrono::milliseconds backoff_initial{defaults::backoff_initial_ms};
+  std::chrono::milliseconds backoff_max{defaults::backoff_max_ms};
+};
+
+/// Which per-project series /metrics carries (DESIGN §7); unit and department series always stay.
+enum class ProjectSeries { all, below_threshold, none };
+
+struct MetricsConfig {
+  ProjectSeries project_series = ProjectSeries::all;
+};
+
+/// When the snapshot is rebuilt besides after each ingest.
+struct EvaluationConfig {
+  std::chrono::seconds interval{defaults::evaluation_interval_s};  ///< periodic re-evaluation
+  std::string time_zone = defaults::time_zone;                     ///< for "today"
+  std::optional<engine::CivilDate> as_of;                         ///< replay a past date instead of today
+};
+
+struct LoggingConfig {
+  std::string level = "info";  ///< trace | debug | info | warn | error
+};
+
+/// The whole configuration.
+struct Config {
+  std::filesystem::path file;      ///< where it was loaded from
+  std::filesystem::path database;  ///< SQLite file (relative paths are relative to the config file)
+  ServerConfig server;
+  EvaluationConfig evaluation;
+  engine::Policy policy;           ///< fiscal year, curves, threshold, bands, balance checkpoints, scores
+  MetricsConfig metrics;
+  std::vector<SourceConfig> sources;
+  std::vector<TokenConfig> tokens;
+  std::map<std::string, std::vector<std::string>> columns;  ///< extra header names per field key
+  LoggingConfig logging;
+  std::string language = "zh-CN";  ///< user-facing text
+};
+
+}  // namespace bw::config

@@ -1,0 +1,1043 @@
+#include "config/load.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "tests/support/test_support.h"
+
+namespace bw::config {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// Writes `content` to dir/rel, creating the folders on the way; returns the path.
+fs::path put(const fs::path& dir, const std::string& rel, const std::string& content) {
+  const fs::path p = dir / rel;
+  fs::create_directories(p.parent_path());
+  test::write_file(p, content);
+  return p;
+}
+
+// Sets an environment variable for one test and restores the old state.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value == nullptr) {
+      ::unsetenv(name);
+    } else {
+      ::setenv(name, value, 1);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+class LoadTest : public ::testing::Test {
+ protected:
+  test::TempDir dir_;
+
+  Result<Config> load(const std::string& yaml) {
+    return load_config_text(yaml, "x.yaml", dir_.path());
+  }
+
+  Config ok(const std::string& yaml) {
+    auto c = load(yaml);
+    EXPECT_TRUE(c.has_value()) << yaml << "\n→ " << c.error().to_string();
+    return c ? *c : Config{};
+  }
+
+  // The full error text, "x.yaml:L:C: key: reason"; fails the test when the config loads.
+  std::string error(const std::string& yaml) {
+    auto c = load(yaml);
+    EXPECT_FALSE(c.has_value()) << yaml;
+    if (c) return "";
+    EXPECT_EQ(c.error().code, Errc::invalid_input);
+    return c.error().to_string();
+  }
+
+  std::string tmp() const { return dir_.path().string(); }
+};
+
+// ---- defaults -----------------------------------------------------------------------------------
+
+TEST_F(LoadTest, minimal_config_gets_every_default) {
+  const Config c = ok("database: bw.db\n");
+  EXPECT_EQ(c.file, "x.yaml");
+  EXPECT_EQ(c.database, dir_.path() / "bw.db");
+  EXPECT_EQ(c.language, "zh-CN");
+  EXPECT_EQ(c.server.listen, "127.0.0.1:9464");
+  EXPECT_EQ(c.server.max_body_bytes, 256u << 20);
+  EXPECT_EQ(c.server.max_header_bytes, 16u << 10);
+  EXPECT_EQ(c.server.read_timeout, seconds(30));
+  EXPECT_EQ(c.server.write_timeout, seconds(30));
+  EXPECT_EQ(c.server.idle_timeout, seconds(60));
+  EXPECT_EQ(c.server.max_connections, 256u);
+  EXPECT_EQ(c.evaluation.interval, seconds(3600));
+  EXPECT_EQ(c.evaluation.time_zone, "Asia/Shanghai");
+  EXPECT_FALSE(c.evaluation.as_of.has_value());
+  const engine::Policy d;
+  EXPECT_EQ(c.policy.fiscal_year_start_month, 1u);
+  EXPECT_EQ(c.policy.threshold_bp, 8000);
+  EXPECT_EQ(c.policy.low_bp, 5000);
+  EXPECT_EQ(c.policy.balance_checkpoint_months, (std::vector<unsigned>{10, 11}));
+  EXPECT_EQ(c.policy.default_curve.kind, engine::CurveKind::linear_to_deadline);
+  EXPECT_TRUE(c.policy.unit_curves.empty());
+  EXPECT_TRUE(c.policy.line_curves.empty());
+  EXPECT_EQ(c.policy.completion_points, d.completion_points);
+  EXPECT_EQ(c.policy.completion_floor_bp, d.completion_floor_bp);
+  EXPECT_EQ(c.policy.adjustment_points, d.adjustment_points);
+  EXPECT_EQ(c.policy.balance_points, d.balance_points);
+  EXPECT_EQ(c.metrics.project_series, ProjectSeries::all);
+  EXPECT_TRUE(c.sources.empty());
+  EXPECT_TRUE(c.tokens.empty());
+  EXPECT_TRUE(c.columns.empty());
+  EXPECT_EQ(c.logging.level, "info");
+}
+
+TEST_F(LoadTest, source_defaults_come_from_defaults_h) {
+  const Config c =
+      ok("database: bw.db\n"
+         "sources:\n"
+         "  - {name: in, kind: drop_folder, path: inbox}\n"
+         "  - {name: t, kind: http, url: 'https://127.0.0.1:8443/export.csv'}\n");
+  ASSERT_EQ(c.sources.size(), 2u);
+  const SourceConfig& in = c.sources[0];
+  EXPECT_EQ(in.interval, seconds(defaults::poll_interval_s));
+  EXPECT_EQ(in.encoding, "auto");
+  EXPECT_FALSE(in.file_kind.has_value());
+  EXPECT_EQ(in.glob, "*.csv");
+  EXPECT_FALSE(in.require_done_marker);
+  const SourceConfig& t = c.sources[1];
+  EXPECT_EQ(t.auth.kind, HttpAuth::Kind::none);
+  EXPECT_EQ(t.connect_timeout, seconds(10));
+  EXPECT_EQ(t.read_timeout, seconds(60));
+  EXPECT_EQ(t.max_bytes, 1ull << 30);
+  EXPECT_TRUE(t.ca_file.empty());
+  EXPECT_EQ(t.retries, 3);
+  EXPECT_EQ(t.backoff_initial, milliseconds(500));
+  EXPECT_EQ(t.backoff_max, milliseconds(30000));
+}
+
+// ---- the examples -------------------------------------------------------------------------------
+
+// The reference example, copied with its /etc/budgetwatch secrets moved into a temp dir.
+TEST_F(LoadTest, reference_example_loads) {
+  std::string text = test::read_file(test::source_dir() / "config/examples/budgetwatch.yaml");
+  const std::string etc = tmp() + "/etc/budgetwatch/";
+  for (std::size_t at = text.find("/etc/budgetwatch/"); at != std::string::npos;
+       at = text.find("/etc/budgetwatch/", at + etc.size())) {
+    text.replace(at, 17, etc);
+  }
+  put(dir_.path(), "etc/budgetwatch/treasury.token", "treasury-bearer-0123456789\n");
+  put(dir_.path(), "etc/budgetwatch/operator.token", "operator-token-0123456789\n");
+  const fs::path file = put(dir_.path(), "etc/budgetwatch/budgetwatch.yaml", text);
+  ScopedEnv env("BW_UPLOAD_TOKEN", "upload-token-0123456789");
+
+  auto loaded = load_config(file);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().to_string();
+  const Config& c = *loaded;
+  EXPECT_EQ(c.file, file);
+  EXPECT_EQ(c.database, "/var/lib/budgetwatch/budgetwatch.db");
+
+  // Every key it shows with a default holds exactly that default.
+  const Config d = ok("database: x\n");
+  EXPECT_EQ(print_config(c).substr(print_config(c).find("server:"), 200),
+            print_config(d).substr(print_config(d).find("server:"), 200));
+  EXPECT_EQ(c.language, d.language);
+  EXPECT_EQ(c.evaluation.interval, d.evaluation.interval);
+  EXPECT_EQ(c.evaluation.time_zone, d.evaluation.time_zone);
+  EXPECT_EQ(c.policy.fiscal_year_start_month, d.policy.fiscal_year_start_month);
+  EXPECT_EQ(c.policy.threshold_bp, d.policy.threshold_bp);
+  EXPECT_EQ(c.policy.low_bp, d.policy.low_bp);
+  EXPECT_EQ(c.policy.balance_checkpoint_months, d.policy.balance_checkpoint_months);
+  EXPECT_EQ(c.policy.completion_floor_bp, d.policy.completion_floor_bp);
+  EXPECT_EQ(c.logging.level, d.logging.level);
+
+  ASSERT_EQ(c.sources.size(), 4u);
+  EXPECT_EQ(c.sources[0].kind, "drop_folder");
+  EXPECT_EQ(c.sources[0].path, "/var/lib/budgetwatch/inbox");
+  EXPECT_EQ(c.sources[0].file_kind, std::optional<std::string>("payments"));
+  EXPECT_EQ(c.sources[1].kind, "files");
+  EXPECT_EQ(c.sources[1].files.size(), 2u);
+  const SourceConfig& h = c.sources[2];
+  EXPECT_EQ(h.kind, "http");
+  EXPECT_EQ(h.url, "https://treasury.example.gov.cn/export/payments.csv");
+  EXPECT_EQ(h.auth.kind, HttpAuth::Kind::bearer);
+  EXPECT_EQ(h.auth.secret.value, "treasury-bearer-0123456789");
+  EXPECT_EQ(h.auth.secret.origin, "file " + etc + "treasury.token");
+  EXPECT_EQ(h.ca_file, etc + "treasury-ca.pem");
+  EXPECT_EQ(h.max_bytes, defaults::max_download_bytes);
+  EXPECT_EQ(c.sources[3].kind, "upload");
+  ASSERT_EQ(c.tokens.size(), 2u);
+  EXPECT_EQ(c.tokens[0].token.value, "upload-token-0123456789");
+  EXPECT_EQ(c.tokens[0].token.origin, "env BW_UPLOAD_TOKEN");
+  EXPECT_EQ(c.tokens[0].scopes, (std::vector<std::string>{"upload"}));
+  EXPECT_EQ(c.tokens[1].token.value, "operator-token-0123456789");
+  EXPECT_EQ(c.columns.at("amount"), (std::vector<std::string>{"付款金额", "实付金额"}));
+
+  const std::string printed = print_config(c);
+  EXPECT_EQ(printed.find("0123456789"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("bearer_token: <secret from file " + etc + "treasury.token>"),
+            std::string::npos);
+  EXPECT_NE(printed.find("token: <secret from env BW_UPLOAD_TOKEN>"), std::string::npos);
+}
+
+TEST_F(LoadTest, reference_example_as_shipped_names_its_missing_secret_file) {
+  const fs::path file = test::source_dir() / "config/examples/budgetwatch.yaml";
+  ScopedEnv env("BW_UPLOAD_TOKEN", nullptr);
+  auto c = load_config(file);
+  ASSERT_FALSE(c.has_value());
+  // Loaded in place: its first secret is the treasury token file, absent on a build machine.
+  EXPECT_EQ(c.error().to_string(),
+            file.string() +
+                ":94:26: sources[2].auth.bearer_token_file: cannot read "
+                "/etc/budgetwatch/treasury.token: No such file or directory");
+}
+
+TEST_F(LoadTest, demo_example_loads) {
+  auto c = load_config(test::source_dir() / "config/examples/demo.yaml");
+  ASSERT_TRUE(c.has_value()) << c.error().to_string();
+  EXPECT_EQ(c->database, test::source_dir() / "var/demo/budgetwatch.db");
+  EXPECT_EQ(c->sources.size(), 3u);
+  EXPECT_EQ(c->sources[0].files[0], test::source_dir() / "tests/data/liwan2021/budget.csv");
+  EXPECT_EQ(c->evaluation.as_of, engine::make_date(2021, 12, 31));
+}
+
+// ---- paths --------------------------------------------------------------------------------------
+
+TEST_F(LoadTest, relative_paths_resolve_against_the_config_files_directory) {
+  put(dir_.path(), "etc/secrets/t.token", "tok\n");
+  const fs::path file =
+      put(dir_.path(), "etc/bw.yaml",
+          "database: ../var/bw.db\n"
+          "sources:\n"
+          "  - {name: in, kind: drop_folder, path: inbox}\n"
+          "  - {name: f, kind: files, files: [./a.csv, /abs/b.csv, ../data/../c.csv]}\n"
+          "  - {name: h, kind: http, url: 'https://x/e.csv', ca_file: ca.pem}\n"
+          "tokens:\n"
+          "  - {name: t, token_file: secrets/t.token, scopes: [admin]}\n");
+  auto c = load_config(file);
+  ASSERT_TRUE(c.has_value()) << c.error().to_string();
+  EXPECT_EQ(c->database, dir_.path() / "var/bw.db");
+  EXPECT_EQ(c->sources[0].path, dir_.path() / "etc/inbox");
+  EXPECT_EQ(c->sources[1].files, (std::vector<fs::path>{dir_.path() / "etc/a.csv", "/abs/b.csv",
+                                                        dir_.path() / "c.csv"}));
+  EXPECT_EQ(c->sources[2].ca_file, dir_.path() / "etc/ca.pem");
+  EXPECT_EQ(c->tokens[0].token.value, "tok");
+  EXPECT_EQ(c->tokens[0].token.origin, "file " + tmp() + "/etc/secrets/t.token");
+}
+
+TEST_F(LoadTest, text_paths_resolve_against_base_dir) {
+  const Config c = ok(
+      "database: /var/lib/budgetwatch/bw.db\nsources: [{name: a, kind: drop_folder, path: in}]\n");
+  EXPECT_EQ(c.database, "/var/lib/budgetwatch/bw.db");
+  EXPECT_EQ(c.sources[0].path, dir_.path() / "in");
+}
+
+TEST_F(LoadTest, unreadable_config_file_is_an_io_error) {
+  const fs::path missing = dir_.path() / "nope.yaml";
+  auto c = load_config(missing);
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().code, Errc::io);
+  EXPECT_EQ(c.error().to_string(),
+            missing.string() + ": cannot read the config file: No such file or directory");
+  auto d = load_config(dir_.path());
+  ASSERT_FALSE(d.has_value());
+  EXPECT_EQ(d.error().code, Errc::io);
+}
+
+// ---- value grammars -----------------------------------------------------------------------------
+
+class ValueTest : public LoadTest {
+ protected:
+  // evaluation.interval (a seconds field) from `text`, printed back, or the error message without
+  // `where`.
+  std::string interval(const std::string& text) {
+    return value("database: x\nevaluation:\n  interval: " + text + "\n", [](const Config& c) {
+      return std::to_string(c.evaluation.interval.count()) + "s";
+    });
+  }
+  std::string backoff(const std::string& text) {
+    return value(
+        "database: x\nsources:\n  - {name: h, kind: http, url: 'http://h/x', backoff_initial: " +
+            text + ", backoff_max: 9999d}\n",
+        [](const Config& c) {
+          return std::to_string(c.sources[0].backoff_initial.count()) + "ms";
+        });
+  }
+  std::string body(const std::string& text) {
+    return value("database: x\nserver:\n  max_body_bytes: " + text + "\n",
+                 [](const Config& c) { return std::to_string(c.server.max_body_bytes); });
+  }
+  std::string threshold(const std::string& text) {
+    return value("database: x\npolicy:\n  low_band: 0%\n  threshold: " + text + "\n",
+                 [](const Config& c) { return std::to_string(c.policy.threshold_bp); });
+  }
+  std::string listen(const std::string& text) {
+    return value("database: x\nserver:\n  listen: " + text + "\n",
+                 [](const Config& c) { return c.server.listen; });
+  }
+
+ private:
+  template <class F>
+  std::string value(const std::string& yaml, F get) {
+    auto c = load(yaml);
+    return c ? get(*c) : c.error().message;
+  }
+};
+
+TEST_F(ValueTest, durations) {
+  EXPECT_EQ(interval("30s"), "30s");
+  EXPECT_EQ(interval("5m"), "300s");
+  EXPECT_EQ(interval("1h"), "3600s");
+  EXPECT_EQ(interval("1d"), "86400s");
+  EXPECT_EQ(interval("1h30m"), "5400s");
+  EXPECT_EQ(interval("90m"), "5400s");
+  EXPECT_EQ(interval("1d2h3m4s"), "93784s");
+  EXPECT_EQ(interval("1s1000ms"), "2s");
+  EXPECT_EQ(interval("500ms"), "evaluation.interval: '500ms' is not a whole number of seconds");
+  EXPECT_EQ(interval("0s"), "evaluation.interval: '0s' must be more than zero");
+  EXPECT_EQ(interval("0h0m"), "evaluation.interval: '0h0m' must be more than zero");
+  const std::string use = " is not a duration (use 500ms, 30s, 5m, 1h, 1d)";
+  EXPECT_EQ(interval("60"), "evaluation.interval: '60'" + use);
+  EXPECT_EQ(interval("'10 minutes'"), "evaluation.interval: '10 minutes'" + use);
+  EXPECT_EQ(interval("1.5h"), "evaluation.interval: '1.5h'" + use);
+  EXPECT_EQ(interval("-5s"), "evaluation.interval: '-5s'" + use);
+  EXPECT_EQ(interval("1m1h"), "evaluation.interval: '1m1h'" + use);  // units largest first
+  EXPECT_EQ(interval("5m5m"), "evaluation.interval: '5m5m'" + use);
+  EXPECT_EQ(interval("5M"), "evaluation.interval: '5M'" + use);
+  EXPECT_EQ(interval("5 s"), "evaluation.interval: '5 s'" + use);
+  EXPECT_EQ(interval("h"), "evaluation.interval: 'h'" + use);
+  EXPECT_EQ(interval("''"), "evaluation.interval: ''" + use);
+  EXPECT_EQ(interval("9999999999999d"), "evaluation.interval: '9999999999999d' is too long");
+  EXPECT_EQ(interval("999999999999d"), "evaluation.interval: '999999999999d' is too long");
+  EXPECT_EQ(interval("[1s]"), "evaluation.interval: expected a value, got a list");
+  EXPECT_EQ(backoff("500ms"), "500ms");
+  EXPECT_EQ(backoff("1s500ms"), "1500ms");
+  EXPECT_EQ(backoff("2m"), "120000ms");
+  EXPECT_EQ(backoff("0ms"), "sources[0].backoff_initial: '0ms' must be more than zero");
+}
+
+TEST_F(ValueTest, sizes) {
+  EXPECT_EQ(body("256MiB"), std::to_string(256u << 20));
+  EXPECT_EQ(body("16KiB"), "16384");
+  EXPECT_EQ(body("1GiB"), std::to_string(1u << 30));
+  EXPECT_EQ(body("10KB"), "10000");
+  EXPECT_EQ(body("10MB"), "10000000");
+  EXPECT_EQ(body("1GB"), "1000000000");
+  EXPECT_EQ(body("4096"), "4096");
+  EXPECT_EQ(body("4096B"), "4096");
+  EXPECT_EQ(body("2 MiB"), std::to_string(2u << 20));
+  EXPECT_EQ(body("2mib"), std::to_string(2u << 20));
+  const std::string use = " is not a size (use bytes or 512KiB, 256MiB, 1GiB, 10MB)";
+  EXPECT_EQ(body("1.5GiB"), "server.max_body_bytes: '1.5GiB'" + use);
+  EXPECT_EQ(body("10XB"), "server.max_body_bytes: '10XB'" + use);
+  EXPECT_EQ(body("MiB"), "server.max_body_bytes: 'MiB'" + use);
+  EXPECT_EQ(body("-1"), "server.max_body_bytes: '-1'" + use);
+  EXPECT_EQ(body("0"), "server.max_body_bytes: '0' must be more than zero");
+  EXPECT_EQ(body("99999999999GiB"), "server.max_body_bytes: '99999999999GiB' is too large");
+  EXPECT_EQ(body("99999999999999999999"),
+            "server.max_body_bytes: '99999999999999999999' is too large");
+}
+
+TEST_F(ValueTest, percentages_and_ratios) {
+  EXPECT_EQ(threshold("80%"), "8000");
+  EXPECT_EQ(threshold("0.8"), "8000");
+  EXPECT_EQ(threshold("91.38%"), "9138");
+  EXPECT_EQ(threshold("80.5%"), "8050");
+  EXPECT_EQ(threshold("0.9138"), "9138");
+  EXPECT_EQ(threshold("100%"), "10000");
+  EXPECT_EQ(threshold("1"), "10000");
+  EXPECT_EQ(threshold("0.01%"), "1");
+  EXPECT_EQ(threshold("80"),
+            "policy.threshold: '80' is not a ratio between 0 and 1 (did you mean 80%?)");
+  EXPECT_EQ(threshold("120%"), "policy.threshold: '120%' is above 100%");
+  EXPECT_EQ(threshold("100.01%"), "policy.threshold: '100.01%' is above 100%");
+  EXPECT_EQ(threshold("33.333%"), "policy.threshold: '33.333%' is finer than 0.01%");
+  EXPECT_EQ(threshold("0.33333"), "policy.threshold: '0.33333' is finer than 0.01%");
+  EXPECT_EQ(threshold("0%"), "policy.threshold: '0%' must be more than 0%");
+  EXPECT_EQ(threshold("eighty"), "policy.threshold: 'eighty' is not a percentage (use 80% or 0.8)");
+  EXPECT_EQ(threshold("-5%"), "policy.threshold: '-5%' is not a percentage (use 80% or 0.8)");
+  EXPECT_EQ(threshold("80.%"), "policy.threshold: '80.%' is not a percentage (use 80% or 0.8)");
+  EXPECT_EQ(threshold("'80 %'"), "policy.threshold: '80 %' is not a percentage (use 80% or 0.8)");
+}
+
+TEST_F(ValueTest, listen_addresses) {
+  EXPECT_EQ(listen("127.0.0.1:9464"), "127.0.0.1:9464");
+  EXPECT_EQ(listen("0.0.0.0:0"), "0.0.0.0:0");
+  EXPECT_EQ(listen("\"[::1]:9464\""), "[::1]:9464");
+  EXPECT_EQ(listen("localhost:80"), "localhost:80");
+  EXPECT_EQ(listen("metrics.example.org:9464"), "metrics.example.org:9464");
+  EXPECT_EQ(listen("[::1]"),
+            "server.listen: expected host:port, got a list (quote IPv6 addresses: \"[::1]:9464\")");
+  EXPECT_EQ(listen("localhost"),
+            "server.listen: 'localhost' is not host:port (e.g. 127.0.0.1:9464, [::1]:9464, "
+            "0.0.0.0:9464)");
+  EXPECT_EQ(listen("::1:9464"),
+            "server.listen: '::1:9464': write IPv6 addresses in brackets ([::1]:9464)");
+  EXPECT_EQ(
+      listen("127.0.0.1:70000"),
+      "server.listen: '127.0.0.1:70000' has an invalid port (1-65535, or 0 for any free port)");
+  EXPECT_EQ(
+      listen("127.0.0.1:http"),
+      "server.listen: '127.0.0.1:http' has an invalid port (1-65535, or 0 for any free port)");
+  EXPECT_EQ(listen("256.0.0.1:80"),
+            "server.listen: '256.0.0.1:80': '256.0.0.1' is not an IPv4 address");
+  EXPECT_EQ(listen("10.1:80"), "server.listen: '10.1:80': '10.1' is not an IPv4 address");
+  EXPECT_EQ(listen("':9464'"),
+            "server.listen: ':9464' has no host (use 0.0.0.0:9464 for every interface)");
+  EXPECT_EQ(listen("'[zz]:1'"), "server.listen: '[zz]:1': 'zz' is not an IPv6 address");
+  EXPECT_EQ(listen("'bad host:1'"), "server.listen: 'bad host:1': 'bad host' is not a host name");
+}
+
+TEST_F(LoadTest, other_scalars) {
+  const Config c =
+      ok("database: x\n"
+         "language: en\n"
+         "evaluation: {as_of: 2021年6月30日, time_zone: '+08:00'}\n"
+         "fiscal_year: {start_month: 7}\n"
+         "metrics: {project_series: below_threshold}\n"
+         "logging: {level: debug}\n"
+         "sources:\n"
+         "  - {name: a, kind: drop_folder, path: in, encoding: GBK, require_done_marker: true, "
+         "file_kind: budget}\n"
+         "  - {name: b, kind: upload, encoding: UTF8}\n");
+  EXPECT_EQ(c.language, "en");
+  EXPECT_EQ(c.evaluation.as_of, engine::make_date(2021, 6, 30));
+  EXPECT_EQ(c.evaluation.time_zone, "+08:00");
+  EXPECT_EQ(c.policy.fiscal_year_start_month, 7u);
+  EXPECT_EQ(c.metrics.project_series, ProjectSeries::below_threshold);
+  EXPECT_EQ(c.logging.level, "debug");
+  EXPECT_EQ(c.sources[0].encoding, "gb18030");
+  EXPECT_TRUE(c.sources[0].require_done_marker);
+  EXPECT_EQ(c.sources[1].encoding, "utf-8");
+  EXPECT_EQ(ok("database: x\nevaluation: {time_zone: UTC}\n").evaluation.time_zone, "UTC");
+}
+
+// ---- error messages, exact text -----------------------------------------------------------------
+
+TEST_F(LoadTest, error_names_file_line_column_and_key) {
+  const std::string yaml =
+      "# budgetwatch demo\n"
+      "database: demo.db\n"
+      "\n"
+      "server:\n"
+      "  listen: 127.0.0.1:9464\n"
+      "\n"
+      "evaluation:\n"
+      "  interval: 1h\n"
+      "\n"
+      "sources:\n"
+      "  - name: inbox\n"
+      "    interval: 10 minutes\n"
+      "    kind: drop_folder\n"
+      "    path: inbox\n";
+  auto c = load_config_text(yaml, "demo.yaml", dir_.path());
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().code, Errc::invalid_input);
+  EXPECT_EQ(c.error().where, "demo.yaml:12:15");
+  EXPECT_EQ(c.error().message,
+            "sources[0].interval: '10 minutes' is not a duration (use 500ms, 30s, 5m, 1h, 1d)");
+  EXPECT_EQ(c.error().to_string(),
+            "demo.yaml:12:15: sources[0].interval: '10 minutes' is not a duration (use 500ms, 30s, "
+            "5m, 1h, 1d)");
+}
+
+TEST_F(LoadTest, unknown_keys_suggest_the_closest) {
+  EXPECT_EQ(error("database: x\nlanguage: en\nservr:\n  listen: 127.0.0.1:1\n"),
+            "x.yaml:3:1: servr: unknown key (did you mean server?)");
+  EXPECT_EQ(error("database: x\nserver:\n  listn: 127.0.0.1:1\n"),
+            "x.yaml:3:3: server.listn: unknown key (did you mean listen?)");
+  EXPECT_EQ(error("database: x\nplugins: []\n"), "x.yaml:2:1: plugins: unknown key");
+  EXPECT_EQ(error("database: x\nsources:\n  - name: a\n    kind: files\n    file: [a.csv]\n"),
+            "x.yaml:5:5: sources[0].file: unknown key (did you mean files?)");
+  EXPECT_EQ(
+      error("database: x\npolicy:\n  scores: {completion_point: 8}\n"),
+      "x.yaml:3:12: policy.scores.completion_point: unknown key (did you mean completion_points?)");
+  EXPECT_EQ(error("database: x\nDatabase: y\n"),
+            "x.yaml:2:1: Database: unknown key (did you mean database?)");
+}
+
+TEST_F(LoadTest, duplicate_keys_are_errors) {
+  EXPECT_EQ(error("database: x\nserver:\n  listen: 127.0.0.1:1\n  listen: 127.0.0.1:2\n"),
+            "x.yaml:4:3: server.listen: duplicate key");
+}
+
+TEST_F(LoadTest, required_keys_point_at_the_parent_map) {
+  EXPECT_EQ(error(""), "x.yaml:1:1: database: required");
+  EXPECT_EQ(error("# only a comment\n"), "x.yaml:1:1: database: required");
+  EXPECT_EQ(error("language: en\n"), "x.yaml:1:1: database: required");
+  EXPECT_EQ(error("database: x\nsources:\n  - name: a\n    kind: drop_folder\n"),
+            "x.yaml:3:5: sources[0].path: required");
+  EXPECT_EQ(error("database: x\nsources:\n  - kind: upload\n"),
+            "x.yaml:3:5: sources[0].name: required");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: a}\n"),
+            "x.yaml:3:5: sources[0].kind: required");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: a, kind: files}\n"),
+            "x.yaml:3:5: sources[0].files: required");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: a, kind: http}\n"),
+            "x.yaml:3:5: sources[0].url: required");
+  EXPECT_EQ(error("database:\n"), "x.yaml:1:1: database: expected a value, got nothing");
+  EXPECT_EQ(error("database: ''\n"), "x.yaml:1:11: database: empty");
+}
+
+TEST_F(LoadTest, wrong_types) {
+  EXPECT_EQ(error("- database: x\n"), "x.yaml:1:1: expected a map of keys, got a list");
+  EXPECT_EQ(error("database: x\nserver: 5\n"),
+            "x.yaml:2:9: server: expected a map of keys, got '5'");
+  EXPECT_EQ(error("database: x\nsources: {a: 1}\n"),
+            "x.yaml:2:10: sources: expected a list, got a map");
+  EXPECT_EQ(error("database: [a, b]\n"), "x.yaml:1:11: database: expected a value, got a list");
+  EXPECT_EQ(error("database: x\nserver: {max_connections: many}\n"),
+            "x.yaml:2:27: server.max_connections: 'many' is not a whole number");
+  EXPECT_EQ(error("database: x\nserver: {max_connections: 0}\n"),
+            "x.yaml:2:27: server.max_connections: '0' is out of range (1-1000000)");
+  EXPECT_EQ(error("database: x\nfiscal_year: {start_month: 13}\n"),
+            "x.yaml:2:28: fiscal_year.start_month: '13' is out of range (1-12)");
+  EXPECT_EQ(error("database: x\nsources: [{name: a, kind: drop_folder, path: p, "
+                  "require_done_marker: 1}]\n"),
+            "x.yaml:2:70: sources[0].require_done_marker: '1' is not true or false");
+}
+
+TEST_F(LoadTest, yaml_syntax_errors_give_the_position) {
+  EXPECT_EQ(error("database: [unclosed\n"),
+            "x.yaml:2:1: invalid YAML: end of sequence flow not found");
+  EXPECT_EQ(error("database: x\nserver:\n  listen: a\n bad: b\n"),
+            "x.yaml:4:2: invalid YAML: end of map not found");
+  EXPECT_EQ(error("database: x\nserver:\n  listen: [::1]:9464\n"),
+            "x.yaml:3:16: invalid YAML: end of map not found");
+}
+
+TEST_F(LoadTest, choices) {
+  EXPECT_EQ(error("database: x\nlanguage: zh\n"),
+            "x.yaml:2:11: language: 'zh' is not one of zh-CN, en (did you mean zh-CN?)");
+  EXPECT_EQ(error("database: x\nlogging: {level: warning}\n"),
+            "x.yaml:2:18: logging.level: 'warning' is not one of trace, debug, info, warn, error "
+            "(did you mean warn?)");
+  EXPECT_EQ(error("database: x\nmetrics: {project_series: some}\n"),
+            "x.yaml:2:27: metrics.project_series: 'some' is not one of all, below_threshold, none "
+            "(did you mean "
+            "none?)");
+  EXPECT_EQ(error("database: x\nevaluation: {as_of: 2021-13-05}\n"),
+            "x.yaml:2:21: evaluation.as_of: '2021-13-05' is not a date (month 13)");
+  EXPECT_EQ(error("database: x\nevaluation: {time_zone: Asia/Shangai}\n"),
+            "x.yaml:2:25: evaluation.time_zone: unknown time zone 'Asia/Shangai' (no "
+            "/usr/share/zoneinfo/Asia/Shangai)");
+  EXPECT_EQ(error("database: x\nevaluation: {time_zone: '+25:00'}\n"),
+            "x.yaml:2:25: evaluation.time_zone: '+25:00' is not a UTC offset (e.g. +08:00)");
+  EXPECT_EQ(error("database: x\nevaluation: {time_zone: ../../etc/passwd}\n"),
+            "x.yaml:2:25: evaluation.time_zone: unknown time zone '../../etc/passwd' (no "
+            "/usr/share/zoneinfo/../../etc/passwd)");
+}
+
+TEST_F(LoadTest, source_errors) {
+  EXPECT_EQ(error("database: x\nsources:\n"
+                  "  - {name: a, kind: drop_folder, path: p}\n"
+                  "  - name: b\n"
+                  "    kind: files\n"
+                  "    files: [f.csv]\n"
+                  "    url: http://h/x\n"),
+            "x.yaml:7:5: sources[1].url: only for kind http");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: u, kind: upload, interval: 5s}\n"),
+            "x.yaml:3:29: sources[0].interval: only for kinds drop_folder, files, http");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: u, kind: files, files: [a], glob: '*.txt'}\n"),
+            "x.yaml:3:40: sources[0].glob: only for kind drop_folder");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: a, kind: upload}\n  - {name: a, kind: "
+                  "drop_folder, path: p}\n"),
+            "x.yaml:4:12: sources[1].name: 'a' is already used by sources[0]");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: 'my inbox', kind: upload}\n"),
+            "x.yaml:3:12: sources[0].name: 'my inbox' is not a name (letters, digits, _ . -)");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: a, kind: drop-folder}\n"),
+            "x.yaml:3:21: sources[0].kind: 'drop-folder' is not one of drop_folder, files, http, "
+            "upload (did you "
+            "mean drop_folder?)");
+  EXPECT_EQ(
+      error("database: x\nsources:\n  - {name: a, kind: upload}\n  - {name: b, kind: upload}\n"),
+      "x.yaml:4:21: sources[1].kind: only one upload source is allowed (sources[0] is one)");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: a, kind: files, files: []}\n"),
+            "x.yaml:3:35: sources[0].files: empty list");
+  EXPECT_EQ(
+      error("database: x\nsources:\n  - {name: a, kind: drop_folder, path: p, glob: 'in/*.csv'}\n"),
+      "x.yaml:3:49: sources[0].glob: 'in/*.csv' is a path; give a file name pattern");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: a, kind: upload, encoding: latin1}\n"),
+            "x.yaml:3:39: sources[0].encoding: 'latin1' is not one of auto, utf-8, gb18030 (gbk "
+            "and gb2312 are "
+            "read as gb18030)");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: a, kind: upload, file_kind: indicators}\n"),
+            "x.yaml:3:40: sources[0].file_kind: 'indicators' is not one of budget, adjustments, "
+            "payments");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: h, kind: http, url: 'ftp://h/x'}\n"),
+            "x.yaml:3:32: sources[0].url: 'ftp://h/x' is not an http:// or https:// URL");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: h, kind: http, url: 'https:///x'}\n"),
+            "x.yaml:3:32: sources[0].url: 'https:///x' is not an http:// or https:// URL");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: h, kind: http, url: 'https://u:pw@h/x'}\n"),
+            "x.yaml:3:32: sources[0].url: credentials in the URL are not allowed (use auth)");
+  EXPECT_EQ(
+      error("database: x\nsources:\n  - {name: h, kind: http, url: 'http://h/x', retries: 101}\n"),
+      "x.yaml:3:55: sources[0].retries: '101' is out of range (0-100)");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: h, kind: http, url: 'http://h/x', "
+                  "backoff_max: 100ms}\n"),
+            "x.yaml:3:59: sources[0].backoff_max: 100ms is below backoff_initial (500ms)");
+}
+
+TEST_F(LoadTest, auth_errors) {
+  const std::string head =
+      "database: x\nsources:\n  - name: h\n    kind: http\n    url: https://h/x\n    auth:\n";
+  EXPECT_EQ(
+      error(head + "      bearer_token: abc\n      username: u\n"),
+      "x.yaml:8:7: sources[0].auth.username: a bearer token and a username exclude each other");
+  EXPECT_EQ(error(head + "      bearer_token: abc\n      bearer_token_env: HOME\n"),
+            "x.yaml:8:7: sources[0].auth.bearer_token_env: give only one of bearer_token, "
+            "bearer_token_file, "
+            "bearer_token_env");
+  EXPECT_EQ(error(head + "      username: u\n"),
+            "x.yaml:7:7: sources[0].auth.password_file: required (or password_env, password)");
+  EXPECT_EQ(error(head + "      password: p\n"),
+            "x.yaml:7:7: sources[0].auth.username: required with a password");
+  EXPECT_EQ(
+      error(head + "      {}\n"),
+      "x.yaml:7:7: sources[0].auth: give bearer_token_file or bearer_token_env, or username with "
+      "password_file or password_env");
+  EXPECT_EQ(
+      error(head + "      username: 'a:b'\n      password: p\n"),
+      "x.yaml:7:17: sources[0].auth.username: a user name cannot contain ':' (HTTP basic auth)");
+  EXPECT_EQ(error(head + "      bearer_tokn: abc\n"),
+            "x.yaml:7:7: sources[0].auth.bearer_tokn: unknown key (did you mean bearer_token?)");
+}
+
+TEST_F(LoadTest, basic_auth_reads_its_password) {
+  ScopedEnv env("BW_TEST_EXPORT_PASSWORD", "pw-0123");
+  const Config c =
+      ok("database: x\nsources:\n  - name: h\n    kind: http\n    url: https://h/x\n"
+         "    auth: {username: bw, password_env: BW_TEST_EXPORT_PASSWORD}\n");
+  EXPECT_EQ(c.sources[0].auth.kind, HttpAuth::Kind::basic);
+  EXPECT_EQ(c.sources[0].auth.username, "bw");
+  EXPECT_EQ(c.sources[0].auth.secret.value, "pw-0123");
+  EXPECT_EQ(c.sources[0].auth.secret.origin, "env BW_TEST_EXPORT_PASSWORD");
+}
+
+TEST_F(LoadTest, secret_errors_name_the_key_and_the_reason) {
+  const std::string head = "database: x\ntokens:\n  - name: t\n    scopes: [upload]\n";
+  EXPECT_EQ(error(head + "    token_file: missing.token\n"),
+            "x.yaml:5:17: tokens[0].token_file: cannot read " + tmp() +
+                "/missing.token: No such file or directory");
+  fs::create_directories(dir_.path() / "adir");
+  EXPECT_EQ(error(head + "    token_file: adir\n"),
+            "x.yaml:5:17: tokens[0].token_file: cannot read " + tmp() + "/adir: Is a directory");
+  put(dir_.path(), "empty.token", "\n\n");
+  EXPECT_EQ(error(head + "    token_file: empty.token\n"),
+            "x.yaml:5:17: tokens[0].token_file: " + tmp() + "/empty.token is empty");
+  put(dir_.path(), "two.token", "line-one-secret\nline-two-secret\n");
+  const std::string two = error(head + "    token_file: two.token\n");
+  EXPECT_EQ(two, "x.yaml:5:17: tokens[0].token_file: " + tmp() +
+                     "/two.token contains a line break or another control character");
+  EXPECT_EQ(two.find("line-one-secret"), std::string::npos);
+  put(dir_.path(), "big.token", std::string(70000, 'a'));
+  EXPECT_EQ(
+      error(head + "    token_file: big.token\n"),
+      "x.yaml:5:17: tokens[0].token_file: cannot read " + tmp() + "/big.token: larger than 64KiB");
+  {
+    ScopedEnv env("BW_TEST_UNSET_TOKEN", nullptr);
+    EXPECT_EQ(
+        error(head + "    token_env: BW_TEST_UNSET_TOKEN\n"),
+        "x.yaml:5:16: tokens[0].token_env: environment variable BW_TEST_UNSET_TOKEN is not set");
+  }
+  {
+    ScopedEnv env("BW_TEST_EMPTY_TOKEN", "");
+    EXPECT_EQ(
+        error(head + "    token_env: BW_TEST_EMPTY_TOKEN\n"),
+        "x.yaml:5:16: tokens[0].token_env: environment variable BW_TEST_EMPTY_TOKEN is empty");
+  }
+  EXPECT_EQ(error(head + "    token_env: 'BAD-NAME'\n"),
+            "x.yaml:5:16: tokens[0].token_env: 'BAD-NAME' is not an environment variable name");
+  EXPECT_EQ(error(head + "    token: ''\n"), "x.yaml:5:12: tokens[0].token: empty");
+  EXPECT_EQ(error(head + "    token: '<secret from env BW_UPLOAD_TOKEN>'\n"),
+            "x.yaml:5:12: tokens[0].token: '<secret from env BW_UPLOAD_TOKEN>' is a masked value "
+            "printed by "
+            "check-config; give token_file or token_env");
+  EXPECT_EQ(error(head + "    token: a\n    token_env: HOME\n"),
+            "x.yaml:6:5: tokens[0].token_env: give only one of token, token_file, token_env");
+  EXPECT_EQ(error(head), "x.yaml:3:5: tokens[0].token_file: required (or token_env, token)");
+}
+
+TEST_F(LoadTest, token_errors) {
+  EXPECT_EQ(error("database: x\ntokens:\n  - {name: t, token: abc}\n"),
+            "x.yaml:3:5: tokens[0].scopes: required");
+  EXPECT_EQ(error("database: x\ntokens:\n  - {name: t, token: abc, scopes: []}\n"),
+            "x.yaml:3:35: tokens[0].scopes: empty list");
+  EXPECT_EQ(error("database: x\ntokens:\n  - {name: t, token: abc, scopes: [upload, read]}\n"),
+            "x.yaml:3:44: tokens[0].scopes[1]: 'read' is not one of upload, write, admin");
+  EXPECT_EQ(error("database: x\ntokens:\n  - {name: t, token: abc, scopes: [upload, upload]}\n"),
+            "x.yaml:3:44: tokens[0].scopes[1]: upload is listed twice");
+  EXPECT_EQ(error("database: x\ntokens:\n  - {name: t, token: a, scopes: [upload]}\n"
+                  "  - {name: t, token: b, scopes: [write]}\n"),
+            "x.yaml:4:12: tokens[1].name: 't' is already used by tokens[0]");
+  EXPECT_EQ(error("database: x\ntokens:\n  - {token: a, scopes: [upload]}\n"),
+            "x.yaml:3:5: tokens[0].name: required");
+}
+
+TEST_F(LoadTest, column_errors) {
+  const Config c =
+      ok("database: x\ncolumns:\n  amount: [付款金额]\n  voucher_no: [凭证号, 支付令号]\n");
+  EXPECT_EQ(c.columns.at("amount"), (std::vector<std::string>{"付款金额"}));
+  EXPECT_EQ(c.columns.at("voucher_no").size(), 2u);
+  EXPECT_EQ(error("database: x\ncolumns:\n  amout: [付款金额]\n"),
+            "x.yaml:3:3: columns.amout: unknown field (did you mean amount?)");
+  EXPECT_EQ(
+      error("database: x\ncolumns:\n  price: [单价]\n"),
+      "x.yaml:3:3: columns.price: unknown field (known: voucher_no, pay_date, unit_code, "
+      "unit_name, "
+      "project_code, project_name, func_class, econ_class, pay_method, fund_type, payee, amount, "
+      "memo, "
+      "kind, initial, owner, owner_email, deadline, tags, adj_date, adj_amount, doc_no, note)");
+  EXPECT_EQ(error("database: x\ncolumns:\n  amount: []\n"),
+            "x.yaml:3:11: columns.amount: empty list");
+  EXPECT_EQ(error("database: x\ncolumns:\n  amount: ['']\n"),
+            "x.yaml:3:12: columns.amount[0]: empty");
+  EXPECT_EQ(error("database: x\ncolumns:\n  amount: 付款金额\n"),
+            "x.yaml:3:11: columns.amount: expected a list, got '付款金额'");
+}
+
+TEST_F(LoadTest, policy_errors) {
+  EXPECT_EQ(error("database: x\npolicy:\n  threshold: 80%\n  low_band: 80%\n"),
+            "x.yaml:4:13: policy.low_band: 80% is not below the threshold (80%)");
+  EXPECT_EQ(error("database: x\npolicy:\n  threshold: 40%\n"),
+            "x.yaml:3:14: policy.threshold: 40% is not above low_band (50%); set low_band too");
+  EXPECT_EQ(error("database: x\npolicy:\n  balance_checkpoints: [10, 13]\n"),
+            "x.yaml:3:29: policy.balance_checkpoints[1]: '13' is out of range (1-12)");
+  EXPECT_EQ(error("database: x\npolicy:\n  balance_checkpoints: [10, 10]\n"),
+            "x.yaml:3:29: policy.balance_checkpoints[1]: 10 is listed twice");
+  EXPECT_EQ(error("database: x\npolicy:\n  balance_checkpoints: []\n"),
+            "x.yaml:3:24: policy.balance_checkpoints: empty list");
+  EXPECT_EQ(error("database: x\npolicy:\n  scores: {completion_floor: 100%}\n"),
+            "x.yaml:3:30: policy.scores.completion_floor: '100%' must be below 100%");
+  EXPECT_EQ(error("database: x\npolicy:\n  scores: {balance_points: -1}\n"),
+            "x.yaml:3:28: policy.scores.balance_points: '-1' is out of range (0-100)");
+}
+
+TEST_F(LoadTest, curves) {
+  const Config c =
+      ok("database: x\n"
+         "policy:\n"
+         "  curve: month_linear\n"
+         "  curves:\n"
+         "    - unit: \"101001\"\n"
+         "      kind: by_days\n"
+         "    - line: LW2021-P02\n"
+         "      kind: custom_monthly\n"
+         "      monthly: [5%, 10%, 20%, 30%, 40%, 50%, 55%, 60%, 70%, 80%, 90%, 100%]\n"
+         "    - line: LW2021-P05\n"
+         "      kind: milestones\n"
+         "      milestones: [{date: 2021-06-30, share: 30%}, {date: 2021/9/30, share: 0.6}]\n");
+  EXPECT_EQ(c.policy.default_curve.kind, engine::CurveKind::month_linear);
+  EXPECT_EQ(c.policy.unit_curves.at("101001").kind, engine::CurveKind::by_days);
+  const engine::Curve& m = c.policy.line_curves.at("LW2021-P02");
+  EXPECT_EQ(m.kind, engine::CurveKind::custom_monthly);
+  EXPECT_EQ(m.monthly_bp, (std::array<int, 12>{500, 1000, 2000, 3000, 4000, 5000, 5500, 6000, 7000,
+                                               8000, 9000, 10000}));
+  const engine::Curve& s = c.policy.line_curves.at("LW2021-P05");
+  ASSERT_EQ(s.milestones.size(), 2u);
+  EXPECT_EQ(s.milestones[1].date, engine::make_date(2021, 9, 30));
+  EXPECT_EQ(s.milestones[1].share_bp, 6000);
+
+  const Config d = ok(
+      "database: x\npolicy:\n  curve: {kind: custom_monthly, monthly: [0, 0, 0, 0, 0, 0, 0, 0, 0, "
+      "0, 0, 1]}\n");
+  EXPECT_EQ(d.policy.default_curve.kind, engine::CurveKind::custom_monthly);
+  EXPECT_EQ(d.policy.default_curve.monthly_bp[11], 10000);
+}
+
+TEST_F(LoadTest, curve_errors) {
+  const std::string head = "database: x\npolicy:\n  curves:\n";
+  EXPECT_EQ(error("database: x\npolicy:\n  curve: straight\n"),
+            "x.yaml:3:10: policy.curve: unknown curve kind 'straight' (linear_to_deadline, "
+            "month_linear, by_days, "
+            "custom_monthly or milestones)");
+  EXPECT_EQ(error("database: x\npolicy:\n  curve: linear\n"),
+            "x.yaml:3:10: policy.curve: unknown curve kind 'linear' (linear_to_deadline, "
+            "month_linear, by_days, "
+            "custom_monthly or milestones); did you mean linear_to_deadline?");
+  EXPECT_EQ(error("database: x\npolicy:\n  curve: month_liner\n"),
+            "x.yaml:3:10: policy.curve: unknown curve kind 'month_liner' (linear_to_deadline, "
+            "month_linear, "
+            "by_days, custom_monthly or milestones); did you mean month_linear?");
+  EXPECT_EQ(error("database: x\npolicy:\n  curve: custom_monthly\n"),
+            "x.yaml:3:10: policy.curve: custom_monthly needs its values: write curve: {kind: "
+            "custom_monthly, "
+            "monthly: [...]}");
+  EXPECT_EQ(error(head + "    - {kind: by_days}\n"),
+            "x.yaml:4:7: policy.curves[0].unit: required (or line)");
+  EXPECT_EQ(error(head + "    - {unit: a, line: b, kind: by_days}\n"),
+            "x.yaml:4:17: policy.curves[0].line: give unit or line, not both");
+  EXPECT_EQ(error(head + "    - {unit: a}\n"), "x.yaml:4:7: policy.curves[0].kind: required");
+  EXPECT_EQ(error(head + "    - {unit: a, kind: by_days}\n    - {unit: a, kind: month_linear}\n"),
+            "x.yaml:5:14: policy.curves[1].unit: 'a' already has a curve (policy.curves[0])");
+  EXPECT_EQ(error(head + "    - {unit: a, kind: custom_monthly}\n"),
+            "x.yaml:4:7: policy.curves[0].monthly: required");
+  EXPECT_EQ(error(head + "    - {unit: a, kind: by_days, monthly: [100%]}\n"),
+            "x.yaml:4:32: policy.curves[0].monthly: only for kind custom_monthly");
+  EXPECT_EQ(error(head + "    - {unit: a, kind: by_days, milestones: []}\n"),
+            "x.yaml:4:32: policy.curves[0].milestones: only for kind milestones");
+  EXPECT_EQ(
+      error(head + "    - {unit: a, kind: custom_monthly, monthly: [50%, 100%]}\n"),
+      "x.yaml:4:48: policy.curves[0].monthly: expected 12 values (one per fiscal month), got 2");
+  EXPECT_EQ(error(head + "    - {unit: a, kind: custom_monthly, monthly: []}\n"),
+            "x.yaml:4:48: policy.curves[0].monthly: empty list");
+  EXPECT_EQ(
+      error(head + "    - unit: a\n      kind: custom_monthly\n"
+                   "      monthly: [5%, 10%, 20%, 30%, 25%, 50%, 55%, 60%, 70%, 80%, 90%, 100%]\n"),
+      "x.yaml:6:36: policy.curves[0].monthly[4]: 25% is below the month before (30%)");
+  EXPECT_EQ(
+      error(head + "    - unit: a\n      kind: custom_monthly\n"
+                   "      monthly: [5%, 10%, 20%, 30%, 40%, 50%, 55%, 60%, 70%, 80%, 90%, 95%]\n"),
+      "x.yaml:6:71: policy.curves[0].monthly[11]: the last month must be 100%, got 95%");
+  EXPECT_EQ(
+      error(head +
+            "    - unit: a\n      kind: milestones\n"
+            "      milestones: [{date: 2021-09-30, share: 30%}, {date: 2021-06-30, share: 60%}]\n"),
+      "x.yaml:6:59: policy.curves[0].milestones[1].date: 2021-06-30 is not after the milestone "
+      "before "
+      "(2021-09-30)");
+  EXPECT_EQ(
+      error(head +
+            "    - unit: a\n      kind: milestones\n"
+            "      milestones: [{date: 2021-06-30, share: 60%}, {date: 2021-09-30, share: 30%}]\n"),
+      "x.yaml:6:78: policy.curves[0].milestones[1].share: 30% is below the milestone before (60%)");
+  EXPECT_EQ(
+      error(head +
+            "    - unit: a\n      kind: milestones\n      milestones: [{date: 2021-06-30}]\n"),
+      "x.yaml:6:20: policy.curves[0].milestones[0].share: required");
+  EXPECT_EQ(error(head + "    - unit: a\n      kind: milestones\n      milestones: [{date: "
+                         "2021-06-31, share: 5%}]\n"),
+            "x.yaml:6:27: policy.curves[0].milestones[0].date: '2021-06-31' is not a date (June "
+            "2021 has 30 days)");
+}
+
+// ---- print_config -------------------------------------------------------------------------------
+
+// Every field but the file name and secret values.
+void expect_equivalent(const Config& a, const Config& b) {
+  EXPECT_EQ(a.database, b.database);
+  EXPECT_EQ(a.language, b.language);
+  EXPECT_EQ(a.server.listen, b.server.listen);
+  EXPECT_EQ(a.server.max_body_bytes, b.server.max_body_bytes);
+  EXPECT_EQ(a.server.max_header_bytes, b.server.max_header_bytes);
+  EXPECT_EQ(a.server.read_timeout, b.server.read_timeout);
+  EXPECT_EQ(a.server.write_timeout, b.server.write_timeout);
+  EXPECT_EQ(a.server.idle_timeout, b.server.idle_timeout);
+  EXPECT_EQ(a.server.max_connections, b.server.max_connections);
+  EXPECT_EQ(a.evaluation.interval, b.evaluation.interval);
+  EXPECT_EQ(a.evaluation.time_zone, b.evaluation.time_zone);
+  EXPECT_EQ(a.evaluation.as_of, b.evaluation.as_of);
+  const engine::Policy& p = a.policy;
+  const engine::Policy& q = b.policy;
+  EXPECT_EQ(p.fiscal_year_start_month, q.fiscal_year_start_month);
+  auto same_curve = [](const engine::Curve& x, const engine::Curve& y) {
+    EXPECT_EQ(x.kind, y.kind);
+    EXPECT_EQ(x.monthly_bp, y.monthly_bp);
+    ASSERT_EQ(x.milestones.size(), y.milestones.size());
+    for (std::size_t i = 0; i < x.milestones.size(); ++i) {
+      EXPECT_EQ(x.milestones[i].date, y.milestones[i].date);
+      EXPECT_EQ(x.milestones[i].share_bp, y.milestones[i].share_bp);
+    }
+  };
+  same_curve(p.default_curve, q.default_curve);
+  for (auto [x, y] :
+       {std::pair{&p.unit_curves, &q.unit_curves}, std::pair{&p.line_curves, &q.line_curves}}) {
+    ASSERT_EQ(x->size(), y->size());
+    for (const auto& [code, curve] : *x) {
+      ASSERT_TRUE(y->count(code)) << code;
+      same_curve(curve, y->at(code));
+    }
+  }
+  EXPECT_EQ(p.threshold_bp, q.threshold_bp);
+  EXPECT_EQ(p.low_bp, q.low_bp);
+  EXPECT_EQ(p.balance_checkpoint_months, q.balance_checkpoint_months);
+  EXPECT_EQ(p.completion_points, q.completion_points);
+  EXPECT_EQ(p.completion_floor_bp, q.completion_floor_bp);
+  EXPECT_EQ(p.adjustment_points, q.adjustment_points);
+  EXPECT_EQ(p.balance_points, q.balance_points);
+  EXPECT_EQ(a.metrics.project_series, b.metrics.project_series);
+  ASSERT_EQ(a.sources.size(), b.sources.size());
+  for (std::size_t i = 0; i < a.sources.size(); ++i) {
+    const SourceConfig& s = a.sources[i];
+    const SourceConfig& t = b.sources[i];
+    EXPECT_EQ(s.name, t.name);
+    EXPECT_EQ(s.kind, t.kind);
+    EXPECT_EQ(s.interval, t.interval);
+    EXPECT_EQ(s.encoding, t.encoding);
+    EXPECT_EQ(s.file_kind, t.file_kind);
+    EXPECT_EQ(s.path, t.path);
+    EXPECT_EQ(s.glob, t.glob);
+    EXPECT_EQ(s.require_done_marker, t.require_done_marker);
+    EXPECT_EQ(s.files, t.files);
+    EXPECT_EQ(s.url, t.url);
+    EXPECT_EQ(s.auth.kind, t.auth.kind);
+    EXPECT_EQ(s.auth.username, t.auth.username);
+    EXPECT_EQ(s.connect_timeout, t.connect_timeout);
+    EXPECT_EQ(s.read_timeout, t.read_timeout);
+    EXPECT_EQ(s.max_bytes, t.max_bytes);
+    EXPECT_EQ(s.ca_file, t.ca_file);
+    EXPECT_EQ(s.retries, t.retries);
+    EXPECT_EQ(s.backoff_initial, t.backoff_initial);
+    EXPECT_EQ(s.backoff_max, t.backoff_max);
+  }
+  ASSERT_EQ(a.tokens.size(), b.tokens.size());
+  for (std::size_t i = 0; i < a.tokens.size(); ++i) {
+    EXPECT_EQ(a.tokens[i].name, b.tokens[i].name);
+    EXPECT_EQ(a.tokens[i].scopes, b.tokens[i].scopes);
+  }
+  EXPECT_EQ(a.columns, b.columns);
+  EXPECT_EQ(a.logging.level, b.logging.level);
+}
+
+TEST_F(LoadTest, print_config_round_trips) {
+  const Config c =
+      ok("database: var/bw.db\n"
+         "language: en\n"
+         "server: {listen: '[::1]:0', max_body_bytes: 1000, max_header_bytes: 1500, read_timeout: "
+         "1h30m,\n"
+         "         write_timeout: 1d1s, idle_timeout: 5m, max_connections: 7}\n"
+         "evaluation: {interval: 90s, time_zone: UTC, as_of: 2021-12-31}\n"
+         "fiscal_year: {start_month: 4}\n"
+         "policy:\n"
+         "  threshold: 91.38%\n"
+         "  low_band: 0.505\n"
+         "  balance_checkpoints: [6, 11, 12]\n"
+         "  curve: {kind: milestones, milestones: [{date: 2021-06-30, share: 40%}, {date: "
+         "2021-12-31, share: 1}]}\n"
+         "  curves:\n"
+         "    - {line: L1, kind: custom_monthly, monthly: [5%, 10%, 20%, 30%, 40%, 50%, 55%, 60%, "
+         "70%, 80%, 90%, 1]}\n"
+         "    - {unit: \"007\", kind: month_linear}\n"
+         "    - {unit: 'yes', kind: by_days}\n"
+         "  scores: {completion_points: 10, completion_floor: 60%, adjustment_points: 0, "
+         "balance_points: 5}\n"
+         "metrics: {project_series: none}\n"
+         "sources:\n"
+         "  - {name: in, kind: drop_folder, path: '#inbox', glob: '*.CSV', require_done_marker: "
+         "true,\n"
+         "     interval: 1s, encoding: gbk, file_kind: payments}\n"
+         "  - {name: f, kind: files, files: [a.csv, '中文 目录/b.csv']}\n"
+         "  - {name: h, kind: http, url: 'http://127.0.0.1:8443/export.csv?day=1', "
+         "connect_timeout: 2s,\n"
+         "     read_timeout: 3s, max_bytes: 5MB, ca_file: ca.pem, retries: 0, backoff_initial: "
+         "1s500ms,\n"
+         "     backoff_max: 1m}\n"
+         "  - {name: u, kind: upload, file_kind: budget}\n"
+         "columns: {amount: [付款金额, 'a: b'], note: ['~', 'null', 'yes']}\n"
+         "logging: {level: trace}\n");
+  ASSERT_FALSE(c.columns.empty()) << "first load failed";
+  const std::string printed = print_config(c);
+  auto again = load_config_text(printed, "printed.yaml", "/elsewhere");
+  ASSERT_TRUE(again.has_value()) << again.error().to_string() << "\n" << printed;
+  expect_equivalent(c, *again);
+  EXPECT_EQ(print_config(*again), printed);
+
+  const Config minimal = ok("database: bw.db\n");
+  auto minimal_again = load_config_text(print_config(minimal), "printed.yaml", "/elsewhere");
+  ASSERT_TRUE(minimal_again.has_value()) << minimal_again.error().to_string() << "\n"
+                                         << print_config(minimal);
+  expect_equivalent(minimal, *minimal_again);
+}
+
+TEST_F(LoadTest, print_config_writes_every_key_in_its_unit) {
+  const Config c =
+      ok("database: /var/lib/budgetwatch/bw.db\n"
+         "server: {read_timeout: 90m, max_body_bytes: 1500}\n"
+         "policy: {threshold: 0.9138}\n");
+  EXPECT_EQ(print_config(c),
+            "database: /var/lib/budgetwatch/bw.db\n"
+            "language: zh-CN\n"
+            "server:\n"
+            "  listen: 127.0.0.1:9464\n"
+            "  max_body_bytes: 1500B\n"
+            "  max_header_bytes: 16KiB\n"
+            "  read_timeout: 1h30m\n"
+            "  write_timeout: 30s\n"
+            "  idle_timeout: 1m\n"
+            "  max_connections: 256\n"
+            "evaluation:\n"
+            "  interval: 1h\n"
+            "  time_zone: Asia/Shanghai\n"
+            "  as_of: ~\n"
+            "fiscal_year:\n"
+            "  start_month: 1\n"
+            "policy:\n"
+            "  threshold: 91.38%\n"
+            "  low_band: 50%\n"
+            "  balance_checkpoints: [10, 11]\n"
+            "  curve: linear_to_deadline\n"
+            "  curves: []\n"
+            "  scores:\n"
+            "    completion_points: 8\n"
+            "    completion_floor: 80%\n"
+            "    adjustment_points: 3\n"
+            "    balance_points: 3\n"
+            "metrics:\n"
+            "  project_series: all\n"
+            "sources: []\n"
+            "tokens: []\n"
+            "columns: {}\n"
+            "logging:\n"
+            "  level: info\n");
+}
+
+TEST_F(LoadTest, print_config_never_shows_a_secret) {
+  put(dir_.path(), "bearer.token", "bearer-SECRET-1\n");
+  put(dir_.path(), "upload.token", "upload-SECRET-2");
+  ScopedEnv env1("BW_TEST_PASSWORD", "password-SECRET-3");
+  ScopedEnv env2("BW_TEST_TOKEN", "env-SECRET-4");
+  const Config c =
+      ok("database: x\n"
+         "sources:\n"
+         "  - {name: a, kind: http, url: 'https://h/a', auth: {bearer_token_file: bearer.token}}\n"
+         "  - {name: b, kind: http, url: 'https://h/b', auth: {username: bw, password_env: "
+         "BW_TEST_PASSWORD}}\n"
+         "  - {name: c, kind: http, url: 'https://h/c', auth: {bearer_token: inline-SECRET-5}}\n"
+         "tokens:\n"
+         "  - {name: f, token_file: upload.token, scopes: [upload]}\n"
+         "  - {name: e, token_env: BW_TEST_TOKEN, scopes: [write, admin]}\n"
+         "  - {name: i, token: inline-SECRET-6, scopes: [upload]}\n");
+  ASSERT_EQ(c.tokens.size(), 3u);
+  EXPECT_EQ(c.sources[0].auth.secret.value, "bearer-SECRET-1");
+  EXPECT_EQ(c.tokens[1].token.value, "env-SECRET-4");
+  const std::string printed = print_config(c);
+  EXPECT_EQ(printed.find("SECRET"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("bearer_token: <secret from file " + tmp() + "/bearer.token>"),
+            std::string::npos)
+      << printed;
+  EXPECT_NE(printed.find("username: bw\n      password: <secret from env BW_TEST_PASSWORD>"),
+            std::string::npos)
+      << printed;
+  EXPECT_NE(printed.find("bearer_token: <secret inline>"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("token: <secret from file " + tmp() + "/upload.token>"), std::string::npos)
+      << printed;
+  EXPECT_NE(printed.find("token: <secret from env BW_TEST_TOKEN>"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("token: <secret inline>"), std::string::npos) << printed;
+  // Reloading the printed text must not turn the masks into working tokens.
+  auto again = load_config_text(printed, "printed.yaml", dir_.path());
+  ASSERT_FALSE(again.has_value());
+  EXPECT_NE(again.error().message.find("is a masked value printed by check-config"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace bw::config
