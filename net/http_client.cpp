@@ -1,0 +1,383 @@
+#include "net/http_client.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <charconv>
+#include <exception>
+#include <fstream>
+#include <memory>
+#include <system_error>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "net/redact.h"
+
+namespace bw::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+namespace urls = boost::urls;
+namespace fs = std::filesystem;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+using Outcome = tl::expected<HttpResponse, HttpError>;
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t chunk_bytes = 64 * 1024;
+constexpr std::uint32_t header_limit_bytes = 64 * 1024;
+// Waiting for the peer's close_notify is a courtesy; never let it hold a finished download.
+constexpr std::chrono::milliseconds tls_shutdown_timeout{1000};
+
+tl::unexpected<HttpError> retryable(std::string reason) {
+  return tl::unexpected<HttpError>(HttpError{true, std::move(reason)});
+}
+tl::unexpected<HttpError> permanent(std::string reason) {
+  return tl::unexpected<HttpError>(HttpError{false, std::move(reason)});
+}
+
+std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+// "Connection refused" → "connection refused": reasons are fragments of a longer message.
+std::string lower_first(std::string s) {
+  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// RFC 9110 token characters, for header names.
+bool token_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool valid_header(std::string_view name, std::string_view value) {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), token_char)) return false;
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// What the URL says about where to connect and what to ask for.
+struct Target {
+  bool tls = false;
+  bool ip_literal = false;
+  std::string
+      host;  // resolver / SNI / verification: a decoded name, or an address without brackets
+  std::string port;         // decimal
+  std::string authority;    // "127.0.0.1:8443", "[::1]:443": for reasons
+  std::string host_header;  // as written in the URL, port only when given
+  std::string target;       // "/path?query"
+};
+
+tl::expected<Target, HttpError> parse_target(std::string_view url) {
+  const auto u = urls::parse_uri(url);
+  if (!u) return permanent("invalid URL " + redact_url(url));
+  Target t;
+  if (u->scheme_id() == urls::scheme::https) {
+    t.tls = true;
+  } else if (u->scheme_id() != urls::scheme::http) {
+    return permanent("unsupported URL scheme in " + redact_url(url) + " (expected http or https)");
+  }
+  switch (u->host_type()) {
+    case urls::host_type::ipv4:
+    case urls::host_type::ipv6:
+      t.ip_literal = true;
+      t.host = u->host_address();
+      break;
+    case urls::host_type::name:
+      t.host = u->host_address();
+      break;
+    default:
+      break;
+  }
+  if (t.host.empty()) return permanent("URL has no usable host: " + redact_url(url));
+  if (u->has_port() && !u->port().empty()) {
+    // port_number() wraps values above 65535; check the digits ourselves.
+    const std::string_view digits = u->port();
+    unsigned port = 0;
+    const auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (err != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535) {
+      return permanent("invalid port in URL " + redact_url(url));
+    }
+    t.port = std::to_string(port);
+  } else {
+    t.port = t.tls ? "443" : "80";
+  }
+  t.authority = std::string(u->encoded_host()) + ":" + t.port;
+  t.host_header = std::string(u->encoded_host());
+  if (u->has_port() && !u->port().empty()) t.host_header += ":" + t.port;
+  t.target = std::string(u->encoded_target());
+  if (t.target.empty() || t.target.front() != '/') t.target.insert(0, "/");
+  return t;
+}
+
+// Resolves within the connect budget. The resolver has no per-operation cancellation, so a timer
+// cancels it; the timer's handler holds only a weak reference, as it may run after this frame is
+// gone.
+asio::awaitable<tl::expected<tcp::resolver::results_type, HttpError>> resolve(
+    asio::any_io_executor ex, const Target& t, Clock::time_point deadline,
+    std::chrono::milliseconds budget) {
+  auto resolver = std::make_shared<tcp::resolver>(ex);
+  auto expired = std::make_shared<std::atomic<bool>>(false);
+  asio::steady_timer timer(ex, deadline);
+  timer.async_wait([weak = std::weak_ptr<tcp::resolver>(resolver), expired](error_code ec) {
+    if (ec) return;
+    expired->store(true);
+    if (auto r = weak.lock()) r->cancel();
+  });
+  const auto flags = t.ip_literal ? tcp::resolver::numeric_host | tcp::resolver::numeric_service
+                                  : tcp::resolver::numeric_service;
+  auto [ec, results] = co_await resolver->async_resolve(t.host, t.port, flags, nothrow);
+  timer.cancel();
+  if (!ec) co_return results;
+  if (expired->load()) co_return retryable("resolve " + t.host + " timed out after " + ms(budget));
+  co_return retryable("cannot resolve " + t.host + ": " + lower_first(ec.message()));
+}
+
+HttpError connect_error(const error_code& ec, const Target& t, std::chrono::milliseconds budget) {
+  if (ec == beast::error::timeout)
+    return {true, "connect to " + t.authority + " timed out after " + ms(budget)};
+  if (ec == asio::error::connection_refused) return {true, "connection refused"};
+  return {true, "connect to " + t.authority + " failed: " + lower_first(ec.message())};
+}
+
+// Maps an error while sending the request or reading the response.
+HttpError exchange_error(const error_code& ec, const HttpRequest& r, bool sending) {
+  if (ec == beast::error::timeout) {
+    return {true,
+            std::string(sending ? "send" : "read") + " timed out after " + ms(r.read_timeout)};
+  }
+  if (ec == http::error::body_limit) {
+    return {false, "response larger than " + std::to_string(r.max_body_bytes) + " bytes"};
+  }
+  if (ec == http::error::header_limit) {
+    return {false, "response headers larger than " + std::to_string(header_limit_bytes) + " bytes"};
+  }
+  if (ec == http::error::end_of_stream) return {true, "connection closed before a response"};
+  if (ec == http::error::partial_message || ec == ssl::error::stream_truncated ||
+      ec == asio::error::eof) {
+    return {true, "response truncated"};
+  }
+  if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe)
+    return {true, "connection reset"};
+  // Any other parse error (bad status line, bad chunk, ...): the peer is broken; do not retry.
+  if (ec.category() == error_code(http::error::bad_target).category()) {
+    return {false, "invalid HTTP response (" + ec.message() + ")"};
+  }
+  if (ec.category() == asio::error::get_ssl_category())
+    return {false, "TLS: " + lower_first(ec.message())};
+  return {true, std::string(sending ? "send" : "read") + " failed: " + lower_first(ec.message())};
+}
+
+// Where a body goes: memory, or a file for 2xx responses when asked.
+class BodySink {
+ public:
+  BodySink(const HttpRequest& r, HttpResponse& resp, bool& file_created) : r_(r), resp_(resp) {
+    if (r.body_to_file.empty() || resp.status < 200 || resp.status > 299) return;
+    to_file_ = true;
+    file_.open(r.body_to_file, std::ios::binary | std::ios::trunc);
+    file_created = file_.is_open();
+  }
+  bool ok() const { return !to_file_ || file_.good(); }
+  void write(const char* data, std::size_t n) {
+    resp_.body_bytes += n;
+    if (to_file_) {
+      file_.write(data, static_cast<std::streamsize>(n));
+    } else {
+      resp_.body.append(data, n);
+    }
+  }
+  bool close() {
+    if (!to_file_) return true;
+    file_.close();
+    return !file_.fail();
+  }
+  std::string write_error() const { return "cannot write " + r_.body_to_file.string(); }
+
+ private:
+  const HttpRequest& r_;
+  HttpResponse& resp_;
+  std::ofstream file_;
+  bool to_file_ = false;
+};
+
+// Sends the request and reads the response on a connected stream (plain or TLS).
+template <class Stream>
+asio::awaitable<Outcome> exchange(Stream& stream, const Target& t, const HttpRequest& r,
+                                  bool& file_created) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  http::request<http::empty_body> req{http::verb::get, t.target, 11};
+  req.set(http::field::host, t.host_header);
+  req.set(http::field::user_agent, user_agent);
+  req.set(http::field::connection, "close");
+  for (const auto& [name, value] : r.headers) req.set(name, value);
+
+  lowest.expires_after(r.read_timeout);  // one budget for the request and the whole response
+  if (auto [ec, n] = co_await http::async_write(stream, req, nothrow); ec) {
+    co_return tl::unexpected(exchange_error(ec, r, true));
+  }
+
+  beast::flat_buffer buffer;
+  http::response_parser<http::buffer_body> parser;
+  parser.header_limit(header_limit_bytes);
+  parser.body_limit(r.max_body_bytes);
+  if (auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, nothrow); ec) {
+    co_return tl::unexpected(exchange_error(ec, r, false));
+  }
+
+  HttpResponse resp;
+  resp.status = static_cast<int>(parser.get().result_int());
+  for (const auto& field : parser.get()) {
+    resp.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  BodySink sink(r, resp, file_created);
+  if (!sink.ok()) co_return permanent(sink.write_error());
+
+  const auto chunk = std::make_unique<char[]>(chunk_bytes);
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk.get();
+    parser.get().body().size = chunk_bytes;
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, nothrow);
+    if (ec == http::error::need_buffer) ec = {};
+    sink.write(chunk.get(), chunk_bytes - parser.get().body().size);
+    if (!sink.ok()) co_return permanent(sink.write_error());
+    if (ec) co_return tl::unexpected(exchange_error(ec, r, false));
+  }
+  if (!sink.close()) co_return permanent(sink.write_error());
+  co_return resp;
+}
+
+asio::awaitable<Outcome> get_once(asio::any_io_executor ex, const HttpRequest& r,
+                                  bool& file_created) {
+  for (const auto& [name, value] : r.headers) {
+    if (!valid_header(name, value))
+      co_return permanent("invalid request header (CR, LF or NUL, or a bad name)");
+  }
+  auto target = parse_target(r.url);
+  if (!target) co_return tl::unexpected(target.error());
+  const Target& t = *target;
+
+  const auto deadline = Clock::now() + r.connect_timeout;
+  auto endpoints = co_await resolve(ex, t, deadline, r.connect_timeout);
+  if (!endpoints) co_return tl::unexpected(endpoints.error());
+
+  beast::tcp_stream tcp_stream(ex);
+  tcp_stream.expires_at(deadline);
+  if (auto [ec, ep] = co_await tcp_stream.async_connect(*endpoints, nothrow); ec) {
+    co_return tl::unexpected(connect_error(ec, t, r.connect_timeout));
+  }
+
+  if (!t.tls) {
+    Outcome out = co_await exchange(tcp_stream, t, r, file_created);
+    error_code ignored;
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    co_return out;
+  }
+
+  ssl::context ctx(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+  error_code ec;
+  if (!r.ca_file.empty()) {
+    ctx.load_verify_file(r.ca_file.string(), ec);
+    if (ec) co_return permanent("TLS: cannot load CA file " + r.ca_file.string());
+  } else {
+    ctx.set_default_verify_paths(ec);
+    if (ec) co_return permanent("TLS: cannot load the system CA certificates");
+  }
+  ctx.set_verify_mode(ssl::verify_peer);
+
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), ctx);
+  SSL* ssl_handle = stream.native_handle();
+  if (t.ip_literal) {
+    // No SNI for IP literals (RFC 6066 §3); the certificate must carry the address as an IP SAN.
+    if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), t.host.c_str()) != 1) {
+      co_return permanent("TLS: cannot verify address " + t.host);
+    }
+  } else if (SSL_ctrl(ssl_handle, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                      const_cast<char*>(t.host.c_str())) != 1 ||  // SSL_set_tlsext_host_name (SNI)
+             SSL_set1_host(ssl_handle, t.host.c_str()) != 1) {
+    co_return permanent("TLS: cannot verify host name " + t.host);
+  }
+
+  beast::get_lowest_layer(stream).expires_at(deadline);
+  if (auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow); hec) {
+    if (const long v = SSL_get_verify_result(ssl_handle); v != X509_V_OK) {
+      co_return permanent(std::string("TLS: certificate verify failed (") +
+                          X509_verify_cert_error_string(v) + ")");
+    }
+    if (hec == beast::error::timeout) {
+      co_return retryable("TLS handshake with " + t.authority + " timed out after " +
+                          ms(r.connect_timeout));
+    }
+    if (hec.category() == asio::error::get_ssl_category()) {
+      co_return permanent("TLS: handshake failed (" + hec.message() + ")");
+    }
+    if (hec == asio::error::connection_reset) co_return retryable("connection reset");
+    co_return retryable("TLS handshake with " + t.authority +
+                        " failed: " + lower_first(hec.message()));
+  }
+
+  Outcome out = co_await exchange(stream, t, r, file_created);
+  if (out) {
+    // Courtesy close_notify. Peers commonly close without answering (stream_truncated): the body is
+    // complete.
+    beast::get_lowest_layer(stream).expires_after(tls_shutdown_timeout);
+    auto [sec] = co_await stream.async_shutdown(nothrow);
+    (void)sec;
+  }
+  co_return out;
+}
+
+}  // namespace
+
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return v;
+  }
+  return std::nullopt;
+}
+
+bool retryable_status(int status) {
+  return (status >= 500 && status <= 599) || status == 429 || status == 408;
+}
+
+asio::awaitable<tl::expected<HttpResponse, HttpError>> http_get(asio::any_io_executor ex,
+                                                                const HttpRequest& r) {
+  bool file_created = false;
+  Outcome out = permanent("internal error");
+  try {
+    out = co_await get_once(ex, r, file_created);
+  } catch (const std::exception& e) {
+    // Not expected (Asio reports through error codes here); keep the promise of never throwing.
+    out = permanent(std::string("internal error: ") + e.what());
+  }
+  if (!out && file_created) {
+    std::error_code ignored;
+    fs::remove(r.body_to_file, ignored);
+  }
+  co_return out;
+}
+
+}  // namespace bw::net
