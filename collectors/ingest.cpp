@@ -111,7 +111,13 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
                                ? ledger.basic_lines_by_unit()
                                : std::map<std::string, std::vector<std::string>>{};
   CsvRecord rec;
-  while (reader.next(rec)) take_record(*txn, file, rec, *cols, basic_lines);
+  std::uint64_t records = 0;
+  while (reader.next(rec)) {
+    take_record(*txn, file, rec, *cols, basic_lines);
+    if ((++records & 4095) == 0 && o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) {
+      return fail(Errc::unavailable, "ingest of " + file + " cancelled", file);  // txn rolls back
+    }
+  }
   if (!reader.status()) {
     std::string message = reader.status().error().message;
     txn.reset();  // roll back: nothing of an unreadable file is kept
@@ -120,22 +126,31 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
   return txn->commit(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started));
 }
 
+// A file that could not even be decoded: listed in failed_files (without a hash) and reported.
+tl::unexpected<Error> unreadable(store::Database& db, std::string_view name, const IngestOptions& o,
+                                 const Error& e) {
+  store::Ledger(db).record_failure(
+      store::FileRecord{"", std::string(name), o.source, store::FileKind::payments, "", 0, o.received_at},
+      e.message);
+  return fail(e.code, e.message, std::string(name));
+}
+
 }  // namespace
 
 Result<store::IngestReport> ingest_file(store::Database& db, const std::filesystem::path& path,
                                         const IngestOptions& options) {
-  const std::string name = path.filename().string();
+  const std::string name = options.name.empty() ? path.filename().string() : options.name;
   auto facts = inspect_file(path, options.encoding);
-  if (!facts) return fail(facts.error().code, facts.error().message, name);
+  if (!facts) return unreadable(db, name, options, facts.error());
   auto text = open_text_file(path, facts->encoding);
-  if (!text) return fail(text.error().code, text.error().message, name);
+  if (!text) return unreadable(db, name, options, text.error());
   return ingest_text(db, name, *facts, **text, options);
 }
 
 Result<store::IngestReport> ingest_bytes(store::Database& db, std::string_view name, std::string_view bytes,
                                          const IngestOptions& options) {
   auto facts = inspect_bytes(bytes, options.encoding);
-  if (!facts) return fail(facts.error().code, facts.error().message, std::string(name));
+  if (!facts) return unreadable(db, name, options, facts.error());
   auto text = open_text_bytes(bytes, facts->encoding);
   return ingest_text(db, name, *facts, *text, options);
 }

@@ -2,6 +2,7 @@
 // transaction. Used by the CLI (`budgetwatch ingest`), the drop-folder and HTTP sources and uploads.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -21,7 +22,11 @@ struct IngestOptions {
   std::optional<store::FileKind> kind;  ///< none: detected from the header
   std::string source = "cli";           ///< recorded with the file
   std::string received_at;              ///< UTC ISO 8601 from the caller's clock
+  std::string name;                     ///< the file's name in records and messages; default: the path's
   const ColumnMap* columns = nullptr;   ///< none: the default header names
+  /// Checked every few thousand rows: when it turns true the file is abandoned and rolled back
+  /// (Errc::unavailable "ingest of X cancelled"), to be taken again later. For shutdown within seconds.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 /// Ingests a file. Rows that cannot be taken are rejected (in the report and the rejects table) while every

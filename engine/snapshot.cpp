@@ -54,6 +54,7 @@ std::optional<Ratio> history_share(const Inputs& in, const std::string& unit, Ci
 struct LineWork {
   std::vector<const Adjustment*> adjustments;  // sorted by date
   std::array<Money, 12> month_paid{};
+  std::array<std::int64_t, 12> month_count{};
   std::int64_t payments = 0;
 };
 
@@ -78,6 +79,8 @@ void evaluate_line(const Inputs& in, CivilDate as_of, const Policy& policy, int 
   e.curve = curve_for(policy, line).kind;
   e.payments = work.payments;
   e.month_ends = month_ends;
+  e.month_paid = work.month_paid;
+  e.month_payments = work.month_count;
 
   const int last_month = std::min(fy.month_index(as_of), 11);
   Money paid;
@@ -242,6 +245,7 @@ Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy) {
       LineWork& w = work[*target];
       for (int i = 0; i <= last_month && i < 12; ++i) {
         w.month_paid[static_cast<std::size_t>(i)] += p.month_paid[static_cast<std::size_t>(i)];
+        w.month_count[static_cast<std::size_t>(i)] += p.month_count[static_cast<std::size_t>(i)];
       }
       w.payments += count;
       BudgetLine& l = s.lines[*target].line;

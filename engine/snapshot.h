@@ -33,6 +33,8 @@ struct LineEval {
   int month_ends = 0;              ///< fiscal month ends on or before the date (entries valid below)
   std::array<Money, 12> month_end_paid{};      ///< cumulative paid at each month end
   std::array<Money, 12> month_end_adjusted{};  ///< budget in force at each month end
+  std::array<Money, 12> month_paid{};          ///< paid in each fiscal month (the as-of month partial)
+  std::array<std::int64_t, 12> month_payments{};  ///< payment rows in each fiscal month
 };
 
 /// Totals of a set of lines (a unit, or the whole scope = the department).

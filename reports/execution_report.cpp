@@ -40,6 +40,8 @@ std::optional<Ratio> table_adjustment_rate(const engine::Amounts& a) {
   return Ratio::of(engine::abs(a.adjustment).fen, a.initial.fen);
 }
 
+}  // namespace
+
 json::object amounts_json(const engine::Amounts& a) {
   json::object o;
   o["initial_fen"] = a.initial.fen;
@@ -157,6 +159,8 @@ json::array orphans_json(const std::vector<engine::OrphanPayments>& os) {
   }
   return a;
 }
+
+namespace {
 
 void pretty(std::ostringstream& out, const json::value& v, int indent) {
   const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
@@ -355,6 +359,19 @@ std::string render_csv(const engine::Snapshot& s, Lang l) {
 
 }  // namespace
 
+json::object unit_json(const engine::UnitEval& u) {
+  json::object x;
+  x["code"] = u.code;
+  x["name"] = u.name;
+  x["lines"] = u.rollup.lines;
+  x["totals"] = amounts_json(u.rollup.all);
+  x["project_total"] = amounts_json(u.rollup.project);
+  x["basic_total"] = amounts_json(u.rollup.basic);
+  x["bands"] = bands_json(u.rollup.bands);
+  x["scores"] = scores_json(u.rollup.scores);
+  return x;
+}
+
 json::value execution_report_json(const engine::Snapshot& s) {
   json::object o;
   o["as_of"] = engine::to_iso(s.as_of);
@@ -372,18 +389,7 @@ json::value execution_report_json(const engine::Snapshot& s) {
   o["score_details"] = score_details_json(s.department.scores, s.policy);
   o["month_ends"] = month_ends_json(s.department.month_ends);
   json::array units;
-  for (const auto& u : s.units) {
-    json::object x;
-    x["code"] = u.code;
-    x["name"] = u.name;
-    x["lines"] = u.rollup.lines;
-    x["totals"] = amounts_json(u.rollup.all);
-    x["project_total"] = amounts_json(u.rollup.project);
-    x["basic_total"] = amounts_json(u.rollup.basic);
-    x["bands"] = bands_json(u.rollup.bands);
-    x["scores"] = scores_json(u.rollup.scores);
-    units.push_back(std::move(x));
-  }
+  for (const auto& u : s.units) units.push_back(unit_json(u));
   o["units"] = std::move(units);
   json::array lines;
   for (const auto& e : s.lines) lines.push_back(line_json(e));

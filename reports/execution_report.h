@@ -23,6 +23,17 @@ boost::json::value execution_report_json(const engine::Snapshot& s);
 /// The report rendered in a format and language. JSON is pretty-printed; CSV holds one row per line.
 std::string render_execution_report(const engine::Snapshot& s, Format f, Lang lang);
 
+/// Building blocks shared with the JSON API: totals of a set of lines (fen, 万元 strings, rates), a line,
+/// a unit, band counts, scores, month ends.
+boost::json::object amounts_json(const engine::Amounts& a);
+boost::json::object line_json(const engine::LineEval& e);
+boost::json::object unit_json(const engine::UnitEval& u);
+boost::json::object bands_json(const engine::BandCounts& b);
+boost::json::object scores_json(const engine::Scores& s);
+boost::json::object score_details_json(const engine::Scores& s, const engine::Policy& p);
+boost::json::array month_ends_json(const std::vector<engine::MonthEnd>& ms);
+boost::json::array orphans_json(const std::vector<engine::OrphanPayments>& os);
+
 /// Pretty-prints a JSON value with two-space indentation and a final newline.
 std::string pretty_json(const boost::json::value& v);
 

@@ -185,6 +185,18 @@ IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit, s
   return page;
 }
 
+std::vector<FailedFile> list_failed_files(Database& db, std::int64_t limit) {
+  std::vector<FailedFile> out;
+  Statement st = db.prepare(
+      "SELECT name, source, sha256, error, failed_at FROM failed_files ORDER BY id DESC LIMIT ?");
+  st.bind(1, limit);
+  while (st.step()) {
+    out.push_back(FailedFile{st.column_string(0), st.column_string(1), st.column_string(2), st.column_string(3),
+                             st.column_string(4)});
+  }
+  return out;
+}
+
 StoreCounts count_rows(Database& db) {
   StoreCounts c;
   Statement st = db.prepare(

@@ -23,6 +23,16 @@ struct IngestPage {
 };
 IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit, std::int64_t rejects_per_file);
 
+/// A file that could not be read at all.
+struct FailedFile {
+  std::string name;
+  std::string source;
+  std::string sha256;
+  std::string error;
+  std::string failed_at;
+};
+std::vector<FailedFile> list_failed_files(Database& db, std::int64_t limit);
+
 /// Row counts of the main tables, for logs and /readyz.
 struct StoreCounts {
   std::int64_t files = 0;
