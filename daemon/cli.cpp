@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "collectors/ingest.h"
+#include "config/load.h"
+#include "daemon/app.h"
 #include "daemon/args.h"
 #include "daemon/clock.h"
 #include "engine/snapshot.h"
@@ -18,6 +20,8 @@ constexpr const char* usage_text =
     "usage: budgetwatch <command> [options]\n"
     "\n"
     "commands:\n"
+    "  run --config FILE      run the service: poll sources, evaluate, serve /metrics and the API\n"
+    "  check-config FILE      validate a config file and print the effective config (secrets masked)\n"
     "  ingest --db FILE [--encoding auto|utf-8|gb18030] [--kind budget|adjustments|payments]\n"
     "         [--show-rejects N] PATH...\n"
     "      ingest budget registers, adjustments and treasury payment exports (CSV) into the database;\n"
@@ -172,6 +176,50 @@ int cmd_migrate(const std::vector<std::string>& argv, std::ostream& out, std::os
   return exit_ok;
 }
 
+int cmd_check_config(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  auto args = Args::parse(argv, {"config"}, {});
+  if (!args) {
+    err << "budgetwatch check-config: " << args.error().message << "\n";
+    return exit_usage;
+  }
+  std::string file = args->get_or("config", "");
+  if (file.empty() && args->positionals().size() == 1) file = args->positionals()[0];
+  if (file.empty()) {
+    err << "budgetwatch check-config: needs a config FILE\n";
+    return exit_usage;
+  }
+  auto c = config::load_config(file);
+  if (!c) {
+    err << c.error().to_string() << "\n";
+    return exit_config;
+  }
+  out << "# " << file << ": ok\n" << config::print_config(*c);
+  return exit_ok;
+}
+
+int cmd_run(const std::vector<std::string>& argv, std::ostream&, std::ostream& err) {
+  auto args = Args::parse(argv, {"config"}, {"quiet"});
+  if (!args || !args->get("config")) {
+    err << "budgetwatch run: needs --config FILE\n";
+    return exit_usage;
+  }
+  const std::string file = *args->get("config");
+  auto c = config::load_config(file);
+  if (!c) {
+    err << "budgetwatch: config error: " << c.error().to_string() << "\n";
+    return exit_config;
+  }
+  AppOptions o;
+  o.config_file = file;
+  o.announce = !args->flag("quiet");
+  auto app = App::create(std::move(*c), o);
+  if (!app) {
+    err << "budgetwatch: " << app.error().to_string() << "\n";
+    return app.error().code == Errc::invalid_input ? exit_config : exit_failure;
+  }
+  return (*app)->run();
+}
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -182,6 +230,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   const std::string& cmd = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   try {
+    if (cmd == "run") return cmd_run(rest, out, err);
+    if (cmd == "check-config") return cmd_check_config(rest, out, err);
     if (cmd == "ingest") return cmd_ingest(rest, out, err);
     if (cmd == "report") return cmd_report(rest, out, err);
     if (cmd == "migrate") return cmd_migrate(rest, out, err);

@@ -64,3 +64,19 @@ engine::CivilDate TimeZone::date_at(std::chrono::system_clock::time_point t) con
 }
 
 }  // namespace bw::daemon
+
+namespace bw::daemon {
+
+std::int64_t TimeZone::midnight_utc(engine::CivilDate d) const {
+  const std::int64_t utc_midnight =
+      static_cast<std::int64_t>(std::chrono::sys_days{d}.time_since_epoch().count()) * 86400;
+  if (fixed_) return utc_midnight - static_cast<std::int64_t>(offset_minutes_) * 60;
+  std::tm tm{};
+  tm.tm_year = static_cast<int>(d.year()) - 1900;
+  tm.tm_mon = static_cast<int>(static_cast<unsigned>(d.month())) - 1;
+  tm.tm_mday = static_cast<int>(static_cast<unsigned>(d.day()));
+  tm.tm_isdst = -1;
+  return static_cast<std::int64_t>(std::mktime(&tm));
+}
+
+}  // namespace bw::daemon

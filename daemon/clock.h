@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,8 @@ class TimeZone {
   static Result<TimeZone> from_name(std::string_view name);
   /// The civil date at instant t in this zone.
   engine::CivilDate date_at(std::chrono::system_clock::time_point t) const;
+  /// Unix seconds of the local midnight that starts day d in this zone.
+  std::int64_t midnight_utc(engine::CivilDate d) const;
   const std::string& name() const { return name_; }
 
  private:

@@ -17,6 +17,8 @@ while IFS= read -r hit; do violation "nothing outside daemon/ and tests/ include
   grep -RnE '#include\s*"daemon/' --include='*.h' --include='*.cpp' . | grep -vE '^\./(daemon|build[^/]*|tests|bench)/' || true)
 while IFS= read -r hit; do violation "store/ must not include collectors/, reports/ or daemon/: $hit"; done < <(
   grep -RnE '#include\s*"(collectors|reports|daemon|alerts)/' store || true)
+while IFS= read -r hit; do violation "net/ has no domain knowledge (engine result.h only): $hit"; done < <(
+  grep -RnE '#include\s*"(store|collectors|reports|daemon|alerts|config)/' net || true)
 
 if [[ $status -eq 0 ]]; then echo "layering ok"; fi
 exit $status

@@ -1,0 +1,583 @@
+#include "daemon/app.h"
+
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <random>
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/json.hpp>
+
+#include "collectors/drop_folder_source.h"
+#include "collectors/ingest.h"
+#include "collectors/registry.h"
+#include "config/load.h"
+#include "daemon/clock.h"
+#include "daemon/log.h"
+#include "daemon/metrics/ops_metrics.h"
+#include "daemon/metrics/snapshot_collector.h"
+#include "daemon/web/api.h"
+#include "daemon/web/server.h"
+#include "engine/snapshot.h"
+#include "net/redact.h"
+#include "store/inputs.h"
+#include "store/migrations.h"
+
+namespace bw::daemon {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using SysClock = std::chrono::system_clock;
+constexpr auto drain_deadline = std::chrono::milliseconds(4500);
+
+// Constant-time comparison: the time taken does not depend on where the strings differ.
+bool same_secret(std::string_view a, std::string_view b) {
+  const std::size_t n = std::max(a.size(), b.size());
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
+    const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
+    diff = static_cast<unsigned char>(diff | (x ^ y));
+  }
+  return diff == 0;
+}
+
+// interval ± 10%, so that sources configured alike do not poll in lockstep (chrony's sched.h).
+std::chrono::milliseconds jittered(std::chrono::seconds interval) {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(interval).count();
+  std::uniform_int_distribution<long long> d(ms * 9 / 10, ms * 11 / 10);
+  return std::chrono::milliseconds(std::max<long long>(d(rng), 10));
+}
+
+SnapshotMetricsOptions metrics_options(const config::Config& c, std::shared_ptr<const TimeZone> tz) {
+  SnapshotMetricsOptions o;
+  o.project_series = c.metrics.project_series;
+  o.midnight_utc = [tz](engine::CivilDate d) { return tz->midnight_utc(d); };
+  return o;
+}
+
+}  // namespace
+
+struct App::Impl {
+  asio::io_context io{1};
+  asio::thread_pool writer{1};
+  asio::thread_pool reader{1};
+  AppOptions options;
+  std::shared_ptr<spdlog::logger> log = logger("daemon");
+  std::shared_ptr<spdlog::logger> collect_log = logger("collect");
+
+  // The current configuration and what is derived from it; replaced as a whole on SIGHUP.
+  struct Generation {
+    std::shared_ptr<const config::Config> config;
+    std::shared_ptr<const TimeZone> tz;
+    std::shared_ptr<const collect::ColumnMap> columns;
+  };
+  mutable std::mutex generation_mutex;
+  Generation current;
+  int generation_id = 0;  // io thread
+
+  std::filesystem::path state_dir;
+  std::optional<store::Database> writer_db;  // writer thread only
+  std::optional<store::Database> reader_db;  // reader thread only
+  OpsMetrics ops;
+  SnapshotCollector snapshots{SnapshotMetricsOptions{}};
+  std::unique_ptr<web::Server> server;
+
+  std::vector<std::shared_ptr<collect::Source>> sources;  // io thread
+  std::vector<std::shared_ptr<asio::steady_timer>> source_timers;
+  asio::steady_timer evaluation_timer{io};
+  asio::signal_set signals{io};
+
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> cancel_ingest{false};
+  std::atomic<bool> evaluation_pending{false};
+  std::atomic<bool> evaluated{false};
+
+  Generation generation() const {
+    std::lock_guard lock(generation_mutex);
+    return current;
+  }
+
+  // Runs f() on the writer (reader) thread; the returned awaitable resumes the caller on its own executor
+  // with f's result. Plain functions, not coroutines: GCC 12 destroys a by-value lambda argument of a
+  // coroutine twice when it is a temporary inside a co_await expression (invalid free under valgrind).
+  template <class F>
+  asio::awaitable<std::invoke_result_t<F&>> on_writer(F f) {
+    return on_pool(writer, std::move(f));
+  }
+  template <class F>
+  asio::awaitable<std::invoke_result_t<F&>> on_reader(F f) {
+    return on_pool(reader, std::move(f));
+  }
+  template <class F>
+  static asio::awaitable<std::invoke_result_t<F&>> on_pool(asio::thread_pool& pool, F f) {
+    using R = std::invoke_result_t<F&>;
+    return asio::co_spawn(
+        pool.get_executor(), [f = std::move(f)]() mutable -> asio::awaitable<R> { co_return f(); },
+        asio::use_awaitable);
+  }
+
+  // ---- ingest -------------------------------------------------------------------------------------------
+
+  Result<store::IngestReport> ingest(const std::filesystem::path& path, collect::IngestOptions opt) {
+    try {
+      return collect::ingest_file(*writer_db, path, opt);
+    } catch (const std::exception& e) {
+      log->error("ingest failed on the database file={} error={}", kv(opt.name), kv(e.what()));
+      return fail(Errc::unavailable, std::string("database error: ") + e.what(), opt.name);
+    }
+  }
+
+  void log_outcome(const std::string& source, const std::string& file, const Result<store::IngestReport>& r) {
+    if (!r) {
+      collect_log->warn("file not ingested source={} file={} error={}", kv(source), kv(file),
+                        kv(r.error().message));
+    } else if (r->duplicate_file) {
+      collect_log->info("skipped file already ingested source={} file={} sha256={}", kv(source), kv(file),
+                        r->sha256.substr(0, 12));
+    } else {
+      collect_log->info("ingested file source={} file={} kind={} rows={} accepted={} duplicate={} rejected={} "
+                        "conflicts={} ms={}",
+                        kv(source), kv(file), store::to_string(r->kind), r->rows_total, r->accepted, r->duplicate,
+                        r->rejected, r->conflicts, r->duration_ms);
+    }
+  }
+
+  collect::IngestOptions ingest_options(const Generation& g, const std::string& source) {
+    collect::IngestOptions opt;
+    opt.source = source;
+    opt.received_at = utc_iso(SysClock::now());
+    opt.columns = g.columns.get();
+    opt.cancel = &cancel_ingest;
+    return opt;
+  }
+
+  asio::awaitable<void> source_loop(std::shared_ptr<collect::Source> src, int gen, std::chrono::seconds interval,
+                                    std::shared_ptr<asio::steady_timer> timer) {
+    const std::string name(src->name());
+    std::string last_error;
+    while (!stopping && gen == generation_id) {
+      const auto started = Clock::now();
+      Result<std::vector<collect::ExportFile>> files = fail(Errc::internal, "not polled");
+      try {
+        files = co_await src->poll();
+      } catch (const std::exception& e) {
+        files = fail(Errc::internal, e.what());
+      }
+      ops.poll(name, files.has_value(), Clock::now() - started, SysClock::now());
+      if (!files) {
+        // Warn when the error changes, not at every poll (Alertmanager's RetryStage).
+        if (files.error().message != last_error) {
+          collect_log->warn("source poll failed source={} error={}", kv(name),
+                            kv(net::redact_url(files.error().message)));
+        }
+        last_error = files.error().message;
+      } else {
+        if (!last_error.empty()) collect_log->info("source recovered source={}", kv(name));
+        last_error.clear();
+        bool changed = false;
+        const Generation g = generation();
+        for (const collect::ExportFile& f : *files) {
+          if (stopping) break;
+          collect::IngestOptions opt = ingest_options(g, name);
+          opt.encoding = f.encoding;
+          opt.kind = f.kind;
+          opt.name = f.name;
+          auto keep = g.columns;  // the map outlives the ingest even if a reload swaps it
+          const std::filesystem::path path = f.path;
+          // Named, not a temporary inside co_await: see on_writer.
+          auto job = [this, path, opt, keep] { return ingest(path, opt); };
+          auto task = on_writer(std::move(job));
+          Result<store::IngestReport> outcome = co_await std::move(task);
+          src->done(f, outcome);
+          ops.ingest(name, outcome);
+          log_outcome(name, f.name, outcome);
+          changed = changed || (outcome && !outcome->duplicate_file);
+        }
+        if (changed) request_evaluation();
+      }
+      if (stopping || gen != generation_id) break;
+      timer->expires_after(jittered(interval));
+      co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+
+  // ---- evaluation ---------------------------------------------------------------------------------------
+
+  void request_evaluation() {
+    if (evaluation_pending.exchange(true)) return;
+    asio::post(writer, [this] {
+      evaluation_pending = false;
+      if (!stopping) evaluate();
+    });
+  }
+
+  // Writer thread.
+  void evaluate() {
+    const auto started = Clock::now();
+    const Generation g = generation();
+    try {
+      const engine::CivilDate as_of = g.config->evaluation.as_of.value_or(g.tz->date_at(SysClock::now()));
+      const auto fy = engine::FiscalYear::containing(as_of, g.config->policy.fiscal_year_start_month);
+      const engine::Inputs in = store::load_inputs(*writer_db, as_of, fy);
+      auto snap = std::make_shared<const engine::Snapshot>(engine::evaluate(in, as_of, g.config->policy));
+      const std::size_t lines = snap->lines.size();
+      snapshots.publish(std::move(snap));
+      const auto took = Clock::now() - started;
+      ops.evaluation(true, took, SysClock::now());
+      if (!evaluated.exchange(true)) ops.set_ready(true);
+      log->info("evaluated as_of={} lines={} ms={}", engine::to_iso(as_of), lines,
+                std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    } catch (const std::exception& e) {
+      ops.evaluation(false, Clock::now() - started, SysClock::now());
+      log->error("evaluation failed error={}", kv(e.what()));
+    }
+  }
+
+  // Re-evaluates every interval and just after local midnight (the expected progress moves with the date).
+  asio::awaitable<void> evaluation_loop() {
+    while (!stopping) {
+      const Generation g = generation();
+      const auto now = SysClock::now();
+      const engine::CivilDate today = g.tz->date_at(now);
+      const auto midnight = SysClock::time_point(std::chrono::seconds(g.tz->midnight_utc(engine::add_days(today, 1))));
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(g.config->evaluation.interval);
+      const auto to_midnight = std::chrono::duration_cast<std::chrono::milliseconds>(midnight - now) +
+                               std::chrono::seconds(1);
+      if (!g.config->evaluation.as_of && to_midnight < wait) wait = to_midnight;
+      evaluation_timer.expires_after(wait);
+      auto [ec] = co_await evaluation_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (stopping) break;
+      if (!ec) request_evaluation();
+    }
+  }
+
+  // ---- sources and reload -------------------------------------------------------------------------------
+
+  Result<void> start_sources(const config::Config& c) {
+    auto built = collect::build_sources(c, state_dir, io.get_executor());
+    if (!built) return tl::unexpected(built.error());
+    for (auto& t : source_timers) t->cancel();
+    source_timers.clear();
+    sources.clear();
+    const int gen = ++generation_id;
+    for (std::size_t i = 0, k = 0; i < c.sources.size(); ++i) {
+      if (c.sources[i].kind == "upload") continue;
+      std::shared_ptr<collect::Source> src = std::move((*built)[k++]);
+      auto timer = std::make_shared<asio::steady_timer>(io);
+      sources.push_back(src);
+      source_timers.push_back(timer);
+      asio::co_spawn(io, source_loop(src, gen, c.sources[i].interval, timer), asio::detached);
+    }
+    return {};
+  }
+
+  Result<Generation> make_generation(config::Config c) {
+    auto tz = TimeZone::from_name(c.evaluation.time_zone);
+    if (!tz) return tl::unexpected(tz.error());
+    Generation g;
+    g.columns = std::make_shared<const collect::ColumnMap>(collect::build_column_map(c));
+    g.tz = std::make_shared<const TimeZone>(*tz);
+    g.config = std::make_shared<const config::Config>(std::move(c));
+    return g;
+  }
+
+  void install(Generation g) {
+    snapshots.set_options(metrics_options(*g.config, g.tz));
+    std::lock_guard lock(generation_mutex);
+    current = std::move(g);
+  }
+
+  void reload() {
+    if (options.config_file.empty() || stopping) return;
+    const auto old = generation();
+    auto loaded = config::load_config(options.config_file);
+    if (loaded) {
+      if (loaded->database != old.config->database || loaded->server.listen != old.config->server.listen) {
+        log->warn("database and listen address changes need a restart; keeping database={} listen={}",
+                  kv(old.config->database.string()), kv(old.config->server.listen));
+        loaded->database = old.config->database;
+        loaded->server = old.config->server;
+      }
+    }
+    Result<Generation> g = loaded ? make_generation(std::move(*loaded)) : tl::unexpected(loaded.error());
+    if (!g) {
+      log->error("config reload failed, keeping the running config file={} error={}",
+                 kv(options.config_file.string()), kv(g.error().to_string()));
+      ops.config_reloaded(false, SysClock::now());
+      return;
+    }
+    const config::Config& c = *g->config;
+    install(std::move(*g));
+    if (auto s = start_sources(c); !s) {
+      log->error("config reload: sources not rebuilt error={}", kv(s.error().to_string()));
+    }
+    server->set_router(make_router());
+    ops.config_reloaded(true, SysClock::now());
+    log->info("config reloaded file={} sources={}", kv(options.config_file.string()), c.sources.size());
+    request_evaluation();
+  }
+
+  // ---- HTTP ---------------------------------------------------------------------------------------------
+
+  std::optional<std::string> authorize(const web::Request& r, const std::string& scope) {
+    auto header = r.header("Authorization");
+    if (!header || header->rfind("Bearer ", 0) != 0) return std::nullopt;
+    const std::string_view presented = std::string_view(*header).substr(7);
+    const Generation g = generation();
+    std::optional<std::string> who;
+    for (const config::TokenConfig& t : g.config->tokens) {
+      const bool scoped = std::find(t.scopes.begin(), t.scopes.end(), scope) != t.scopes.end() ||
+                          std::find(t.scopes.begin(), t.scopes.end(), "admin") != t.scopes.end();
+      // Compare against every token (no early exit) so timing tells nothing about which one matched.
+      if (same_secret(presented, t.token.value) && scoped && !t.token.empty()) who = t.name;
+    }
+    return who;
+  }
+
+  asio::awaitable<web::Response> upload(web::Request& r) {
+    const Generation g = generation();
+    std::string source = "upload";
+    const config::SourceConfig* sc = nullptr;
+    for (const auto& s : g.config->sources) {
+      if (s.kind == "upload") {
+        sc = &s;
+        source = s.name;
+        break;
+      }
+    }
+    collect::IngestOptions opt = ingest_options(g, source);
+    opt.name = r.query.count("name") ? r.query.at("name") : "upload.csv";
+    if (!collect::safe_file_name(opt.name) || opt.name.size() > 255) {
+      co_return web::error_response(400, "name must be a plain file name");
+    }
+    const std::string kind = r.query.count("kind") ? r.query.at("kind") : (sc && sc->file_kind ? *sc->file_kind : "");
+    if (!kind.empty()) {
+      opt.kind = store::parse_file_kind(kind);
+      if (!opt.kind || *opt.kind == store::FileKind::indicators || *opt.kind == store::FileKind::actuals) {
+        co_return web::error_response(400, "kind must be budget, adjustments or payments");
+      }
+    }
+    auto enc = collect::parse_encoding_choice(r.query.count("encoding") ? r.query.at("encoding")
+                                                                        : (sc ? sc->encoding : "auto"));
+    if (!enc) co_return web::error_response(400, enc.error().message);
+    opt.encoding = *enc;
+    if (r.body_file.empty()) co_return web::error_response(400, "the request has no body: send the file as the body");
+    const std::filesystem::path path = r.body_file;
+    auto keep = g.columns;
+    auto job = [this, path, opt, keep] { return ingest(path, opt); };
+    auto task = on_writer(std::move(job));
+    Result<store::IngestReport> outcome = co_await std::move(task);
+    ops.ingest(source, outcome);
+    log_outcome(source, opt.name, outcome);
+    if (!outcome) {
+      co_return web::error_response(outcome.error().code == Errc::unavailable ? 503 : 422,
+                                    outcome.error().to_string());
+    }
+    if (!outcome->duplicate_file) request_evaluation();
+    boost::json::object o;
+    o["name"] = outcome->name;
+    o["kind"] = store::to_string(outcome->kind);
+    o["encoding"] = outcome->encoding;
+    o["sha256"] = outcome->sha256;
+    o["duplicate_file"] = outcome->duplicate_file;
+    o["rows"] = outcome->rows_total;
+    o["accepted"] = outcome->accepted;
+    o["duplicate"] = outcome->duplicate;
+    o["rejected"] = outcome->rejected;
+    o["conflicts"] = outcome->conflicts;
+    o["accepted_fen"] = outcome->accepted_amount.fen;
+    boost::json::array rejects;
+    for (const auto& rej : outcome->rejects) rejects.push_back(boost::json::value(rej.to_string()));
+    o["rejects"] = std::move(rejects);
+    co_return web::json_response(outcome->duplicate_file ? 200 : 201, o);
+  }
+
+  std::shared_ptr<const web::Router> make_router() {
+    web::ApiContext ctx;
+    ctx.snapshots = &snapshots;
+    ctx.ops = &ops;
+    ctx.language = generation().config->language;
+    ctx.not_ready = [this]() -> std::string {
+      if (!writer_db) return "database not open";
+      if (!evaluated) return "first evaluation not done";
+      if (stopping) return "shutting down";
+      return "";
+    };
+    ctx.ingests = [this](std::int64_t offset, std::int64_t limit, std::int64_t rejects) {
+      return on_reader([this, offset, limit, rejects] { return store::list_ingests(*reader_db, offset, limit, rejects); });
+    };
+    ctx.failed_files = [this](std::int64_t limit) {
+      return on_reader([this, limit] { return store::list_failed_files(*reader_db, limit); });
+    };
+    const Generation g = generation();
+    const bool uploads = std::any_of(g.config->tokens.begin(), g.config->tokens.end(), [](const auto& t) {
+      return std::find(t.scopes.begin(), t.scopes.end(), "upload") != t.scopes.end() ||
+             std::find(t.scopes.begin(), t.scopes.end(), "admin") != t.scopes.end();
+    });
+    if (uploads) ctx.upload = [this](web::Request& r) { return upload(r); };
+    return web::make_router(std::move(ctx));
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------------
+
+  void wait_signals() {
+    signals.async_wait([this](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        log->info("SIGHUP: reloading the config");
+        reload();
+        wait_signals();
+        return;
+      }
+      log->info("signal received, draining signal={}", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      begin_shutdown();
+    });
+  }
+
+  void begin_shutdown() {
+    if (stopping.exchange(true)) return;
+    cancel_ingest = true;
+    server->stop();
+    evaluation_timer.cancel();
+    for (auto& t : source_timers) t->cancel();
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    asio::co_spawn(io, drain(), asio::detached);
+  }
+
+  // Waits for the writer's current task and open requests to finish, at most drain_deadline.
+  asio::awaitable<void> drain() {
+    auto writer_idle = std::make_shared<std::atomic<bool>>(false);
+    asio::post(writer, [writer_idle] { *writer_idle = true; });
+    const auto deadline = Clock::now() + drain_deadline;
+    asio::steady_timer t(io);
+    while (Clock::now() < deadline && (!*writer_idle || server->connections() > 0)) {
+      t.expires_after(std::chrono::milliseconds(20));
+      co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (!*writer_idle || server->connections() > 0) {
+      log->warn("drain deadline reached writer_idle={} connections={}", writer_idle->load(),
+                server->connections());
+    }
+    io.stop();
+  }
+};
+
+App::App() : impl_(std::make_unique<Impl>()) {}
+
+App::~App() {
+  if (!impl_) return;
+  impl_->stopping = true;
+  impl_->cancel_ingest = true;
+  impl_->writer.join();
+  impl_->reader.join();
+}
+
+Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions options) {
+  setup_logging(config.logging.level);
+  std::unique_ptr<App> app(new App());
+  Impl& m = *app->impl_;
+  m.options = std::move(options);
+  const config::Config c = config;
+  auto g = m.make_generation(std::move(config));
+  if (!g) return tl::unexpected(g.error());
+  m.install(std::move(*g));
+
+  m.state_dir = c.database.parent_path().empty() ? std::filesystem::path(".") : c.database.parent_path();
+  std::error_code ec;
+  std::filesystem::create_directories(m.state_dir / "uploads", ec);
+  if (ec) {
+    return fail(Errc::io, "cannot create " + (m.state_dir / "uploads").string() + ": " + ec.message());
+  }
+  for (const auto& s : c.sources) {
+    if (s.kind == "drop_folder") std::filesystem::create_directories(s.path, ec);
+  }
+  try {
+    m.writer_db.emplace(store::Database::open(c.database));
+    const int version = store::migrate(*m.writer_db);
+    m.reader_db.emplace(store::Database::open(c.database));
+    m.log->info("database open file={} schema={}", kv(c.database.string()), version);
+  } catch (const std::exception& e) {
+    return fail(Errc::unavailable, std::string("cannot open the database: ") + e.what());
+  }
+
+  web::ServerOptions so;
+  so.listen = c.server.listen;
+  so.max_header_bytes = c.server.max_header_bytes;
+  so.max_body_bytes = c.server.max_body_bytes;
+  so.read_timeout = c.server.read_timeout;
+  so.write_timeout = c.server.write_timeout;
+  so.idle_timeout = c.server.idle_timeout;
+  so.max_connections = c.server.max_connections;
+  so.upload_dir = m.state_dir / "uploads";
+  Impl* impl = &m;
+  m.server = std::make_unique<web::Server>(
+      m.io, so, m.make_router(),
+      [impl](const web::Request& r, const std::string& scope) { return impl->authorize(r, scope); },
+      [impl](const std::string& handler, int status, std::chrono::duration<double> took) {
+        impl->ops.http_request(handler, status, took);
+      });
+  if (auto l = m.server->listen(); !l) return tl::unexpected(l.error());
+  m.ops.config_reloaded(true, SysClock::now());
+  return app;
+}
+
+int App::run() {
+  Impl& m = *impl_;
+  const auto g = m.generation();
+  if (m.options.handle_signals) {
+    m.signals.add(SIGINT);
+    m.signals.add(SIGTERM);
+    m.signals.add(SIGHUP);
+    m.wait_signals();
+  }
+  if (auto s = m.start_sources(*g.config); !s) {
+    m.log->error("sources not started error={}", kv(s.error().to_string()));
+    return 1;
+  }
+  m.request_evaluation();
+  asio::co_spawn(m.io, m.evaluation_loop(), asio::detached);
+  m.server->start();
+  const auto ep = m.server->local_endpoint();
+  const std::string base = "http://" + ep.address().to_string() + ":" + std::to_string(ep.port());
+  m.log->info("serving listen={} sources={} database={}", base, g.config->sources.size(),
+              kv(g.config->database.string()));
+  if (m.options.announce) {
+    std::cout << "budgetwatch " << BW_VERSION << " is serving " << base << " (Ctrl-C to stop)\n"
+              << "  metrics   " << base << "/metrics\n"
+              << "  summary   " << base << "/api/v1/summary\n"
+              << "  laggards  " << base << "/api/v1/projects?kind=project&sort=execution&per_page=20\n"
+              << "  report    " << base << "/api/v1/reports/execution?format=md\n"
+              << "  ingests   " << base << "/api/v1/ingests\n";
+    for (const auto& s : g.config->sources) {
+      if (s.kind == "drop_folder") std::cout << "  drop new exports into " << s.path.string() << "\n";
+    }
+    std::cout << "  database  " << g.config->database.string() << "\n" << std::flush;
+  }
+  m.io.run();
+  m.writer.join();
+  m.reader.join();
+  try {
+    if (m.writer_db) m.writer_db->checkpoint();
+  } catch (const std::exception& e) {
+    m.log->warn("final checkpoint failed error={}", kv(e.what()));
+  }
+  m.log->info("stopped");
+  return 0;
+}
+
+void App::stop() {
+  asio::post(impl_->io, [m = impl_.get()] { m->begin_shutdown(); });
+}
+
+void App::reload() {
+  asio::post(impl_->io, [m = impl_.get()] { m->reload(); });
+}
+
+std::uint16_t App::port() const { return impl_->server->local_endpoint().port(); }
+
+}  // namespace bw::daemon

@@ -1,0 +1,142 @@
+#include "daemon/metrics/ops_metrics.h"
+
+namespace bw::daemon {
+namespace {
+
+double unix_seconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+const prometheus::Histogram::BucketBoundaries& seconds_buckets() {
+  static const prometheus::Histogram::BucketBoundaries b = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                            0.5,   1,    2.5,   5,    10,  30, 60};
+  return b;
+}
+
+}  // namespace
+
+OpsMetrics::OpsMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      build_info_(prometheus::BuildGauge()
+                      .Name("budgetwatch_build_info")
+                      .Help("Build information; value 1")
+                      .Register(*registry_)),
+      start_time_(prometheus::BuildGauge()
+                      .Name("budgetwatch_start_time_seconds")
+                      .Help("When the daemon started, Unix seconds")
+                      .Register(*registry_)),
+      reload_ok_(prometheus::BuildGauge()
+                     .Name("budgetwatch_config_last_reload_successful")
+                     .Help("1 if the last configuration load (start or SIGHUP) succeeded")
+                     .Register(*registry_)
+                     .Add({})),
+      reload_time_(prometheus::BuildGauge()
+                       .Name("budgetwatch_config_last_reload_success_timestamp_seconds")
+                       .Help("When the configuration was last loaded successfully, Unix seconds")
+                       .Register(*registry_)
+                       .Add({})),
+      ready_(prometheus::BuildGauge()
+                 .Name("budgetwatch_ready")
+                 .Help("1 when the database is open and the first evaluation is published (/readyz)")
+                 .Register(*registry_)
+                 .Add({})),
+      files_(prometheus::BuildCounter()
+                 .Name("budgetwatch_ingest_files_total")
+                 .Help("Files seen by source, kind and outcome (ingested, duplicate, failed)")
+                 .Register(*registry_)),
+      rows_(prometheus::BuildCounter()
+                .Name("budgetwatch_ingest_rows_total")
+                .Help("Rows of ingested files by source, kind and outcome (accepted, duplicate, rejected)")
+                .Register(*registry_)),
+      polls_(prometheus::BuildCounter()
+                 .Name("budgetwatch_source_polls_total")
+                 .Help("Polls of each source by outcome (ok, error)")
+                 .Register(*registry_)),
+      last_success_(prometheus::BuildGauge()
+                        .Name("budgetwatch_source_last_success_timestamp_seconds")
+                        .Help("When each source last answered a poll, Unix seconds")
+                        .Register(*registry_)),
+      last_file_(prometheus::BuildGauge()
+                     .Name("budgetwatch_source_last_file_timestamp_seconds")
+                     .Help("When each source last delivered a new file that was ingested, Unix seconds")
+                     .Register(*registry_)),
+      poll_duration_(prometheus::BuildHistogram()
+                         .Name("budgetwatch_source_poll_duration_seconds")
+                         .Help("Time to poll a source (listing or download), seconds")
+                         .Register(*registry_)),
+      evaluations_(prometheus::BuildCounter()
+                       .Name("budgetwatch_evaluations_total")
+                       .Help("Snapshot evaluations by outcome (ok, error)")
+                       .Register(*registry_)),
+      evaluation_duration_(prometheus::BuildHistogram()
+                               .Name("budgetwatch_evaluation_duration_seconds")
+                               .Help("Time to load inputs and evaluate a snapshot, seconds")
+                               .Register(*registry_)
+                               .Add({}, seconds_buckets())),
+      evaluation_time_(prometheus::BuildGauge()
+                           .Name("budgetwatch_evaluation_last_success_timestamp_seconds")
+                           .Help("When the last snapshot was published, Unix seconds")
+                           .Register(*registry_)
+                           .Add({})),
+      http_requests_(prometheus::BuildCounter()
+                         .Name("budgetwatch_http_requests_total")
+                         .Help("HTTP requests by handler and status code")
+                         .Register(*registry_)),
+      http_duration_(prometheus::BuildHistogram()
+                         .Name("budgetwatch_http_request_duration_seconds")
+                         .Help("HTTP request handling time by handler, seconds")
+                         .Register(*registry_)) {
+#ifdef BW_VERSION
+  build_info_.Add({{"version", BW_VERSION}}).Set(1);
+#endif
+  start_time_.Add({}).Set(unix_seconds(std::chrono::system_clock::now()));
+}
+
+void OpsMetrics::config_reloaded(bool ok, std::chrono::system_clock::time_point at) {
+  reload_ok_.Set(ok ? 1 : 0);
+  if (ok) reload_time_.Set(unix_seconds(at));
+}
+
+void OpsMetrics::set_ready(bool ready) { ready_.Set(ready ? 1 : 0); }
+
+void OpsMetrics::ingest(const std::string& source, const Result<store::IngestReport>& outcome) {
+  if (!outcome) {
+    files_.Add({{"source", source}, {"kind", "unknown"}, {"outcome", "failed"}}).Increment();
+    return;
+  }
+  const std::string kind = store::to_string(outcome->kind);
+  if (outcome->duplicate_file) {
+    files_.Add({{"source", source}, {"kind", kind}, {"outcome", "duplicate"}}).Increment();
+    return;
+  }
+  files_.Add({{"source", source}, {"kind", kind}, {"outcome", "ingested"}}).Increment();
+  rows_.Add({{"source", source}, {"kind", kind}, {"outcome", "accepted"}})
+      .Increment(static_cast<double>(outcome->accepted));
+  rows_.Add({{"source", source}, {"kind", kind}, {"outcome", "duplicate"}})
+      .Increment(static_cast<double>(outcome->duplicate));
+  rows_.Add({{"source", source}, {"kind", kind}, {"outcome", "rejected"}})
+      .Increment(static_cast<double>(outcome->rejected));
+  last_file_.Add({{"source", source}}).Set(unix_seconds(std::chrono::system_clock::now()));
+}
+
+void OpsMetrics::poll(const std::string& source, bool ok, std::chrono::duration<double> took,
+                      std::chrono::system_clock::time_point at) {
+  polls_.Add({{"source", source}, {"outcome", ok ? "ok" : "error"}}).Increment();
+  poll_duration_.Add({{"source", source}}, seconds_buckets()).Observe(took.count());
+  if (ok) last_success_.Add({{"source", source}}).Set(unix_seconds(at));
+}
+
+void OpsMetrics::evaluation(bool ok, std::chrono::duration<double> took,
+                            std::chrono::system_clock::time_point at) {
+  evaluations_.Add({{"outcome", ok ? "ok" : "error"}}).Increment();
+  if (!ok) return;
+  evaluation_duration_.Observe(took.count());
+  evaluation_time_.Set(unix_seconds(at));
+}
+
+void OpsMetrics::http_request(const std::string& handler, int status, std::chrono::duration<double> took) {
+  http_requests_.Add({{"handler", handler}, {"code", std::to_string(status)}}).Increment();
+  http_duration_.Add({{"handler", handler}}, seconds_buckets()).Observe(took.count());
+}
+
+}  // namespace bw::daemon

@@ -1,0 +1,57 @@
+// Operational metrics (prometheus-cpp registry): build info, config reloads, ingest files and rows by
+// outcome, source polls and their freshness, evaluations, HTTP requests. Components return reports
+// (IngestReport, poll outcomes); the daemon records them here (STYLE §2).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "engine/result.h"
+#include "store/ledger.h"
+
+namespace bw::daemon {
+
+/// Thread-safe (prometheus-cpp metrics are atomic).
+class OpsMetrics {
+ public:
+  OpsMetrics();
+  prometheus::Registry& registry() { return *registry_; }
+
+  void config_reloaded(bool ok, std::chrono::system_clock::time_point at);
+  void set_ready(bool ready);
+  /// One file's outcome: ingested (with its row counts), a duplicate file, or failed.
+  void ingest(const std::string& source, const Result<store::IngestReport>& outcome);
+  /// One poll of a source (ok: it answered, whatever it found).
+  void poll(const std::string& source, bool ok, std::chrono::duration<double> took,
+            std::chrono::system_clock::time_point at);
+  void evaluation(bool ok, std::chrono::duration<double> took, std::chrono::system_clock::time_point at);
+  void http_request(const std::string& handler, int status, std::chrono::duration<double> took);
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Gauge>& build_info_;
+  prometheus::Family<prometheus::Gauge>& start_time_;
+  prometheus::Gauge& reload_ok_;
+  prometheus::Gauge& reload_time_;
+  prometheus::Gauge& ready_;
+  prometheus::Family<prometheus::Counter>& files_;
+  prometheus::Family<prometheus::Counter>& rows_;
+  prometheus::Family<prometheus::Counter>& polls_;
+  prometheus::Family<prometheus::Gauge>& last_success_;
+  prometheus::Family<prometheus::Gauge>& last_file_;
+  prometheus::Family<prometheus::Histogram>& poll_duration_;
+  prometheus::Family<prometheus::Counter>& evaluations_;
+  prometheus::Histogram& evaluation_duration_;
+  prometheus::Gauge& evaluation_time_;
+  prometheus::Family<prometheus::Counter>& http_requests_;
+  prometheus::Family<prometheus::Histogram>& http_duration_;
+};
+
+}  // namespace bw::daemon

@@ -1,0 +1,56 @@
+// The scrape seam (STYLE §7.2): a prometheus::Collectable over the latest published Snapshot, with the
+// metric names of DESIGN §7. The evaluation task publishes; scrapes read what was published and never
+// touch SQLite. The text of the snapshot's families is rendered once per publish, so a scrape only copies it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <prometheus/collectable.h>
+
+#include "config/config.h"
+#include "daemon/clock.h"
+#include "engine/snapshot.h"
+
+namespace bw::daemon {
+
+/// Options of the snapshot's series.
+struct SnapshotMetricsOptions {
+  config::ProjectSeries project_series = config::ProjectSeries::all;
+  /// UTC seconds of local midnight starting a civil date (for *_timestamp_seconds); from the time zone.
+  std::function<std::int64_t(engine::CivilDate)> midnight_utc;
+};
+
+/// Thread-safe: publish() from the evaluation thread, Collect()/text() from scrapes.
+class SnapshotCollector final : public prometheus::Collectable {
+ public:
+  explicit SnapshotCollector(SnapshotMetricsOptions options);
+
+  /// Makes `s` the snapshot that scrapes see and renders its text. Thread-safe.
+  void publish(std::shared_ptr<const engine::Snapshot> s);
+  /// Changes options (SIGHUP); applies from the next publish.
+  void set_options(SnapshotMetricsOptions options);
+  /// The latest snapshot (nullptr before the first evaluation). Thread-safe.
+  std::shared_ptr<const engine::Snapshot> snapshot() const;
+  /// The snapshot's families in the Prometheus text format, rendered at publish. Thread-safe.
+  std::shared_ptr<const std::string> text() const;
+
+  /// The families of the latest snapshot (empty before the first). Never throws.
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+  /// The families of a snapshot under options (pure; used by Collect, publish and the OpenMetrics export).
+  static std::vector<prometheus::MetricFamily> families(const engine::Snapshot& s,
+                                                        const SnapshotMetricsOptions& o);
+
+ private:
+  mutable std::mutex mutex_;
+  SnapshotMetricsOptions options_;
+  std::shared_ptr<const engine::Snapshot> snapshot_;
+  std::shared_ptr<const std::string> text_;
+};
+
+}  // namespace bw::daemon

@@ -1,0 +1,322 @@
+#include "daemon/web/api.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include <boost/json.hpp>
+#include <prometheus/text_serializer.h>
+
+#include "reports/execution_report.h"
+
+namespace bw::web {
+namespace {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+constexpr std::int64_t max_page_size = 1000;
+
+Response no_snapshot() { return error_response(503, "no snapshot yet: the first evaluation has not finished"); }
+
+// A positive integer query parameter, or the fallback; nullopt when malformed.
+std::optional<std::int64_t> int_param(const Request& r, const std::string& name, std::int64_t fallback,
+                                      std::int64_t lo, std::int64_t hi) {
+  auto it = r.query.find(name);
+  if (it == r.query.end() || it->second.empty()) return fallback;
+  std::int64_t v = 0;
+  for (char c : it->second) {
+    if (c < '0' || c > '9' || v > hi) return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
+json::object snapshot_header(const engine::Snapshot& s) {
+  json::object o;
+  o["as_of"] = engine::to_iso(s.as_of);
+  o["fiscal_year"] = s.fiscal_year.year();
+  return o;
+}
+
+std::optional<engine::Band> parse_band(std::string_view s) {
+  for (engine::Band b : {engine::Band::on_track, engine::Band::below_80, engine::Band::below_50,
+                         engine::Band::zero, engine::Band::no_budget}) {
+    if (s == engine::to_string(b)) return b;
+  }
+  return std::nullopt;
+}
+
+struct Api {
+  ApiContext ctx;
+
+  awaitable<Response> metrics(Request&) {
+    std::ostringstream out;
+    prometheus::TextSerializer().Serialize(out, ctx.ops->registry().Collect());
+    std::string body = out.str();
+    if (auto text = ctx.snapshots->text()) body += *text;
+    co_return text_response(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
+  }
+
+  awaitable<Response> healthz(Request&) { co_return text_response(200, "ok\n"); }
+
+  awaitable<Response> readyz(Request&) {
+    const std::string why = ctx.not_ready();
+    json::object o;
+    o["status"] = why.empty() ? "ready" : "not_ready";
+    if (!why.empty()) o["reason"] = why;
+    co_return json_response(why.empty() ? 200 : 503, o);
+  }
+
+  awaitable<Response> summary(Request&) {
+    auto s = ctx.snapshots->snapshot();
+    if (!s) co_return no_snapshot();
+    json::object o = snapshot_header(*s);
+    o["department"] = reports::amounts_json(s->department.all);
+    o["project_total"] = reports::amounts_json(s->department.project);
+    o["basic_total"] = reports::amounts_json(s->department.basic);
+    o["units"] = s->units.size();
+    o["lines"] = s->lines.size();
+    o["bands"] = reports::bands_json(s->department.bands);
+    o["adjustment_rate_pct"] = s->department.scores.adjustment_rate
+                                   ? json::value(engine::format_pct(*s->department.scores.adjustment_rate))
+                                   : json::value(nullptr);
+    o["scores"] = reports::scores_json(s->department.scores);
+    o["score_details"] = reports::score_details_json(s->department.scores, s->policy);
+    o["month_ends"] = reports::month_ends_json(s->department.month_ends);
+    o["unregistered_paid_fen"] = s->unregistered_paid.fen;
+    o["unattributed_paid_fen"] = s->unattributed_paid.fen;
+    co_return json_response(200, o);
+  }
+
+  awaitable<Response> units(Request&) {
+    auto s = ctx.snapshots->snapshot();
+    if (!s) co_return no_snapshot();
+    json::object o = snapshot_header(*s);
+    json::array items;
+    for (const auto& u : s->units) items.push_back(reports::unit_json(u));
+    o["items"] = std::move(items);
+    co_return json_response(200, o);
+  }
+
+  awaitable<Response> unit(Request& r) {
+    auto s = ctx.snapshots->snapshot();
+    if (!s) co_return no_snapshot();
+    const engine::UnitEval* u = s->find_unit(r.path_params["code"]);
+    if (u == nullptr) co_return error_response(404, "no unit " + r.path_params["code"]);
+    json::object o = snapshot_header(*s);
+    o["unit"] = reports::unit_json(*u);
+    o["month_ends"] = reports::month_ends_json(u->rollup.month_ends);
+    o["score_details"] = reports::score_details_json(u->rollup.scores, s->policy);
+    co_return json_response(200, o);
+  }
+
+  awaitable<Response> projects(Request& r) {
+    auto s = ctx.snapshots->snapshot();
+    if (!s) co_return no_snapshot();
+    const auto page = int_param(r, "page", 1, 1, 1'000'000);
+    const auto per_page = int_param(r, "per_page", 100, 1, max_page_size);
+    if (!page || !per_page) co_return error_response(400, "page and per_page must be positive integers (per_page ≤ 1000)");
+    std::optional<engine::LineKind> kind;
+    if (auto k = r.query.find("kind"); k != r.query.end() && !k->second.empty()) {
+      if (k->second == "project") {
+        kind = engine::LineKind::project;
+      } else if (k->second == "basic") {
+        kind = engine::LineKind::basic;
+      } else {
+        co_return error_response(400, "kind must be project or basic");
+      }
+    }
+    std::optional<engine::Band> band;
+    if (auto b = r.query.find("band"); b != r.query.end() && !b->second.empty()) {
+      band = parse_band(b->second);
+      if (!band) co_return error_response(400, "band must be on_track, below_80, below_50, zero or no_budget");
+    }
+    const std::string unit = r.query.count("unit") ? r.query.at("unit") : "";
+    const std::string sort = r.query.count("sort") ? r.query.at("sort") : "register";
+    if (sort != "register" && sort != "code" && sort != "execution" && sort != "unspent") {
+      co_return error_response(400, "sort must be register, code, execution or unspent");
+    }
+    std::vector<const engine::LineEval*> hits;
+    for (const auto& e : s->lines) {
+      if (!unit.empty() && e.line.unit_code != unit) continue;
+      if (kind && e.line.kind != *kind) continue;
+      if (band && e.band != *band) continue;
+      hits.push_back(&e);
+    }
+    if (sort == "code") {
+      std::stable_sort(hits.begin(), hits.end(), [](auto* a, auto* b) { return a->line.code < b->line.code; });
+    } else if (sort == "execution") {  // lowest first; undefined rates last
+      std::stable_sort(hits.begin(), hits.end(), [](auto* a, auto* b) {
+        if (!a->execution || !b->execution) return a->execution.has_value() && !b->execution.has_value();
+        return *a->execution < *b->execution;
+      });
+    } else if (sort == "unspent") {  // largest first
+      std::stable_sort(hits.begin(), hits.end(), [](auto* a, auto* b) {
+        return (a->amounts.adjusted - a->amounts.paid) > (b->amounts.adjusted - b->amounts.paid);
+      });
+    }
+    json::object o = snapshot_header(*s);
+    o["total"] = hits.size();
+    o["page"] = *page;
+    o["per_page"] = *per_page;
+    json::array items;
+    const auto first = static_cast<std::size_t>((*page - 1) * *per_page);
+    for (std::size_t i = first; i < hits.size() && i < first + static_cast<std::size_t>(*per_page); ++i) {
+      items.push_back(reports::line_json(*hits[i]));
+    }
+    o["items"] = std::move(items);
+    co_return json_response(200, o);
+  }
+
+  awaitable<Response> project(Request& r) {
+    auto s = ctx.snapshots->snapshot();
+    if (!s) co_return no_snapshot();
+    const std::string& code = r.path_params["code"];
+    const engine::LineEval* e = s->find_line(code);
+    if (e == nullptr) co_return error_response(404, "no project " + code);
+    json::object o = snapshot_header(*s);
+    o["project"] = reports::line_json(*e);
+    json::array months;
+    const int last = std::min(s->fiscal_year.month_index(s->as_of), 11);
+    engine::Money cumulative;
+    for (int i = 0; i <= last; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      cumulative += e->month_paid[k];
+      json::object m;
+      m["month"] = engine::to_iso(s->fiscal_year.month_start(i)).substr(0, 7);
+      m["paid_fen"] = e->month_paid[k].fen;
+      m["payments"] = e->month_payments[k];
+      m["cumulative_paid_fen"] = cumulative.fen;
+      if (i < e->month_ends) {
+        const engine::Money adjusted = e->month_end_adjusted[k];
+        m["month_end"] = engine::to_iso(s->fiscal_year.month_end(i));
+        m["adjusted_fen"] = adjusted.fen;
+        auto rate = engine::Ratio::of(e->month_end_paid[k].fen, adjusted.fen);
+        m["execution_rate_pct"] = rate ? json::value(engine::format_pct(*rate)) : json::value(nullptr);
+      }
+      months.push_back(std::move(m));
+    }
+    o["months"] = std::move(months);
+    json::object pay;
+    pay["payments"] = e->payments;
+    pay["paid_fen"] = e->amounts.paid.fen;
+    pay["paid_yuan"] = engine::format_yuan(e->amounts.paid, false);
+    o["payments_summary"] = std::move(pay);
+    co_return json_response(200, o);
+  }
+
+  awaitable<Response> ingests(Request& r) {
+    const auto limit = int_param(r, "limit", 50, 1, max_page_size);
+    const auto offset = int_param(r, "offset", 0, 0, 1'000'000'000);
+    const auto rejects = int_param(r, "rejects", 20, 0, 10'000);
+    if (!limit || !offset || !rejects) co_return error_response(400, "limit, offset and rejects must be integers");
+    auto page_task = ctx.ingests(*offset, *limit, *rejects);
+    const store::IngestPage page = co_await std::move(page_task);
+    json::object o;
+    o["total"] = page.total;
+    o["offset"] = *offset;
+    o["limit"] = *limit;
+    json::array items;
+    for (const auto& f : page.files) {
+      json::object x;
+      x["id"] = f.file_id;
+      x["name"] = f.name;
+      x["source"] = f.source;
+      x["kind"] = store::to_string(f.kind);
+      x["encoding"] = f.encoding;
+      x["sha256"] = f.sha256;
+      x["rows"] = f.rows_total;
+      x["accepted"] = f.accepted;
+      x["duplicate"] = f.duplicate;
+      x["rejected"] = f.rejected;
+      x["conflicts"] = f.conflicts;
+      x["accepted_fen"] = f.accepted_amount.fen;
+      x["duration_ms"] = f.duration_ms;
+      json::array rj;
+      for (const auto& rej : f.rejects) {
+        json::object y;
+        y["line"] = rej.line;
+        y["column"] = rej.column;
+        y["field"] = rej.field;
+        y["reason"] = rej.reason;
+        y["raw"] = rej.raw;
+        y["conflict"] = rej.conflict;
+        rj.push_back(std::move(y));
+      }
+      x["rejects"] = std::move(rj);
+      items.push_back(std::move(x));
+    }
+    o["items"] = std::move(items);
+    json::array failed;
+    auto failed_task = ctx.failed_files(20);
+    const std::vector<store::FailedFile> failed_files = co_await std::move(failed_task);
+    for (const auto& f : failed_files) {
+      json::object y;
+      y["name"] = f.name;
+      y["source"] = f.source;
+      y["error"] = f.error;
+      y["failed_at"] = f.failed_at;
+      failed.push_back(std::move(y));
+    }
+    o["failed_files"] = std::move(failed);
+    co_return json_response(200, o);
+  }
+
+  awaitable<Response> report(Request& r) {
+    auto s = ctx.snapshots->snapshot();
+    if (!s) co_return no_snapshot();
+    auto format = reports::parse_format(r.query.count("format") ? r.query.at("format") : "json");
+    auto lang = reports::parse_lang(r.query.count("lang") ? r.query.at("lang") : ctx.language);
+    if (!format) co_return error_response(400, format.error().message);
+    if (!lang) co_return error_response(400, lang.error().message);
+    std::string body = reports::render_execution_report(*s, *format, *lang);
+    switch (*format) {
+      case reports::Format::json: co_return text_response(200, std::move(body), "application/json");
+      case reports::Format::csv: co_return text_response(200, std::move(body), "text/csv; charset=utf-8");
+      case reports::Format::md: co_return text_response(200, std::move(body), "text/markdown; charset=utf-8");
+    }
+    co_return error_response(400, "unknown format");
+  }
+
+  awaitable<Response> index(Request&) {
+    co_return text_response(200,
+                            "budgetwatch: budget execution monitoring (预算执行监控)\n"
+                            "  /metrics                   Prometheus metrics\n"
+                            "  /healthz /readyz           liveness and readiness\n"
+                            "  /api/v1/summary            department totals, bands, scores\n"
+                            "  /api/v1/units              budget units\n"
+                            "  /api/v1/projects           budget lines (?unit= &kind= &band= &sort= &page= &per_page=)\n"
+                            "  /api/v1/projects/{code}    one line with its months\n"
+                            "  /api/v1/ingests            ingested files and their rejected rows\n"
+                            "  /api/v1/reports/execution  report (?format=json|csv|md &lang=zh-CN|en)\n"
+                            "  POST /api/v1/uploads       upload an export (token with scope upload)\n");
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const Router> make_router(ApiContext ctx) {
+  auto api = std::make_shared<Api>(Api{std::move(ctx)});
+  auto router = std::make_shared<Router>();
+  auto bind = [api](awaitable<Response> (Api::*fn)(Request&)) {
+    return [api, fn](Request& r) { return ((*api).*fn)(r); };
+  };
+  router->add({"GET", "/", "index", BodyKind::none, "", bind(&Api::index)});
+  router->add({"GET", "/metrics", "metrics", BodyKind::none, "", bind(&Api::metrics)});
+  router->add({"GET", "/healthz", "healthz", BodyKind::none, "", bind(&Api::healthz)});
+  router->add({"GET", "/readyz", "readyz", BodyKind::none, "", bind(&Api::readyz)});
+  router->add({"GET", "/api/v1/summary", "api_summary", BodyKind::none, "", bind(&Api::summary)});
+  router->add({"GET", "/api/v1/units", "api_units", BodyKind::none, "", bind(&Api::units)});
+  router->add({"GET", "/api/v1/units/{code}", "api_unit", BodyKind::none, "", bind(&Api::unit)});
+  router->add({"GET", "/api/v1/projects", "api_projects", BodyKind::none, "", bind(&Api::projects)});
+  router->add({"GET", "/api/v1/projects/{code}", "api_project", BodyKind::none, "", bind(&Api::project)});
+  router->add({"GET", "/api/v1/ingests", "api_ingests", BodyKind::none, "", bind(&Api::ingests)});
+  router->add({"GET", "/api/v1/reports/execution", "api_report", BodyKind::none, "", bind(&Api::report)});
+  if (api->ctx.upload) {
+    router->add({"POST", "/api/v1/uploads", "api_uploads", BodyKind::file, "upload", api->ctx.upload});
+  }
+  return router;
+}
+
+}  // namespace bw::web

@@ -1,0 +1,39 @@
+// The routes of the daemon: /metrics, /healthz, /readyz and the JSON API over the published snapshot, the
+// ingest history and uploads. Handlers read the snapshot in memory; the few that need the database get a
+// function from the App that runs on its reader or writer thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "daemon/metrics/ops_metrics.h"
+#include "daemon/metrics/snapshot_collector.h"
+#include "daemon/web/router.h"
+#include "store/inputs.h"
+
+namespace bw::web {
+
+/// What the handlers need from the App. Every function is callable from the io thread.
+struct ApiContext {
+  daemon::SnapshotCollector* snapshots = nullptr;
+  daemon::OpsMetrics* ops = nullptr;
+  /// Empty when ready; otherwise why not ("database not open", "first evaluation not done").
+  std::function<std::string()> not_ready;
+  /// A page of the ingest history (runs on the reader thread).
+  std::function<boost::asio::awaitable<store::IngestPage>(std::int64_t offset, std::int64_t limit,
+                                                          std::int64_t rejects)>
+      ingests;
+  /// Files that could not be read at all, newest first (runs on the reader thread).
+  std::function<boost::asio::awaitable<std::vector<store::FailedFile>>(std::int64_t limit)> failed_files;
+  /// Ingests an uploaded file (runs on the writer thread); null when uploads are not configured.
+  Handler upload;
+  std::string language = "zh-CN";
+};
+
+/// The route table over a context.
+std::shared_ptr<const Router> make_router(ApiContext ctx);
+
+}  // namespace bw::web

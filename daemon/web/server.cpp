@@ -1,0 +1,323 @@
+#include "daemon/web/server.h"
+
+#include <array>
+#include <atomic>
+#include <fstream>
+#include <set>
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace bw::web {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+Result<tcp::endpoint> parse_listen(asio::io_context& io, const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= listen.size()) {
+    return fail(Errc::invalid_input, "listen address '" + listen + "' is not host:port");
+  }
+  std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  tcp::resolver resolver(io);
+  auto results = resolver.resolve(host, port, tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    return fail(Errc::invalid_input, "listen address '" + listen + "': " + (ec ? ec.message() : "no address"));
+  }
+  return results.begin()->endpoint();
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  asio::io_context& io;
+  ServerOptions options;
+  std::shared_ptr<const Router> router;
+  Authorizer authorize;
+  RequestObserver observe;
+  tcp::acceptor acceptor;
+  bool stopping = false;
+  std::uint64_t upload_counter = 0;
+
+  struct Connection {
+    tcp::socket* socket = nullptr;
+    bool busy = false;  // between reading a request's first byte and writing its response
+  };
+  std::list<Connection> connections;
+
+  Impl(asio::io_context& i, ServerOptions o, std::shared_ptr<const Router> r, Authorizer a, RequestObserver ob)
+      : io(i), options(std::move(o)), router(std::move(r)), authorize(std::move(a)), observe(std::move(ob)),
+        acceptor(i) {}
+
+  asio::awaitable<void> accept_loop() {
+    auto self = shared_from_this();
+    while (!stopping) {
+      auto [ec, socket] = co_await acceptor.async_accept(tuple_awaitable);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || stopping) break;
+        continue;  // e.g. too many open files: try again
+      }
+      if (connections.size() >= options.max_connections) {
+        boost::system::error_code ignored;
+        socket.close(ignored);  // over the cap: shed load rather than queue
+        continue;
+      }
+      asio::co_spawn(io, session(std::move(socket)), asio::detached);
+    }
+  }
+
+  static void set_response(http::response<http::string_body>& res, const Response& r) {
+    res.result(static_cast<http::status>(r.status));
+    res.set(http::field::content_type, r.content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    for (const auto& [k, v] : r.headers) res.set(k, v);
+    res.body() = r.body;
+    res.prepare_payload();
+  }
+
+  asio::awaitable<void> write(beast::tcp_stream& stream, unsigned version, bool keep_alive, bool head,
+                              const Response& r) {
+    http::response<http::string_body> res{http::status::ok, version};
+    set_response(res, r);
+    res.keep_alive(keep_alive);
+    stream.expires_after(options.write_timeout);
+    if (head) {
+      http::response_serializer<http::string_body> sr{res};
+      sr.split(true);
+      co_await http::async_write_header(stream, sr, tuple_awaitable);
+    } else {
+      co_await http::async_write(stream, res, tuple_awaitable);
+    }
+  }
+
+  asio::awaitable<void> session(tcp::socket socket) {
+    auto self = shared_from_this();
+    beast::tcp_stream stream(std::move(socket));
+    connections.push_back(Connection{&stream.socket(), false});
+    auto me = std::prev(connections.end());
+    beast::flat_buffer buffer;
+    std::string remote;
+    {
+      boost::system::error_code ec;
+      auto ep = stream.socket().remote_endpoint(ec);
+      if (!ec) remote = ep.address().to_string();
+    }
+    bool first = true;
+    bool linger = false;  // a response was sent before the request body was read
+    while (!stopping) {
+      me->busy = false;
+      stream.expires_after(first ? options.read_timeout : options.idle_timeout);
+      first = false;
+      http::request_parser<http::empty_body> header_parser;
+      header_parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      header_parser.body_limit(boost::none);  // the route decides below (Beast's default 1 MB would fire here)
+      auto [ec, n] = co_await http::async_read_header(stream, buffer, header_parser, tuple_awaitable);
+      if (ec) {
+        if (ec == http::error::header_limit) {
+          co_await write(stream, 11, false, false, error_response(431, "request headers too large"));
+        } else if (ec != http::error::end_of_stream && ec != beast::error::timeout &&
+                   ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
+                   ec != asio::error::eof) {
+          co_await write(stream, 11, false, false, error_response(400, "malformed request"));
+        }
+        break;
+      }
+      me->busy = true;
+      const auto started = Clock::now();
+      stream.expires_after(options.read_timeout);
+      auto& hreq = header_parser.get();
+      const unsigned version = hreq.version();
+      const bool head = hreq.method() == http::verb::head;
+      bool keep_alive = hreq.keep_alive() && !stopping;
+
+      Request req;
+      req.method = std::string(hreq.method_string());
+      req.target = std::string(hreq.target());
+      req.remote = remote;
+      for (const auto& f : hreq) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+
+      Response res;
+      std::string handler_name = "unmatched";
+      const Route* route = nullptr;
+      auto target = split_target(req.target);
+      std::shared_ptr<const Router> table = router;
+      if (!target) {
+        res = error_response(400, "malformed request target");
+        keep_alive = false;
+      } else {
+        req.path = std::move(target->first);
+        req.query = std::move(target->second);
+        const Router::Match m = table->match(req.method, req.path);
+        if (m.route == nullptr) {
+          res = m.wrong_method ? error_response(405, "method not allowed") : error_response(404, "not found");
+        } else {
+          route = m.route;
+          handler_name = route->name;
+          req.path_params = m.params;
+        }
+      }
+
+      // Authorization and size checks come before reading any body.
+      const auto length = header_parser.content_length();
+      const bool chunked = header_parser.chunked();
+      const bool has_body = (length && *length > 0) || chunked;
+      if (route != nullptr && !route->scope.empty() && !authorize(req, route->scope)) {
+        res = error_response(401, "a valid token with scope '" + route->scope + "' is required");
+        res.headers.emplace_back("WWW-Authenticate", "Bearer");
+        route = nullptr;
+        keep_alive = keep_alive && !has_body;
+        linger = has_body;
+      } else if (route != nullptr) {
+        const std::size_t limit = route->body == BodyKind::file    ? options.max_body_bytes
+                                  : route->body == BodyKind::small ? options.max_small_body_bytes
+                                                                   : 0;
+        if (has_body && (limit == 0 || (length && *length > limit))) {
+          res = error_response(413, limit == 0 ? "this endpoint takes no request body"
+                                               : "request body larger than " + std::to_string(limit) + " bytes");
+          route = nullptr;
+          keep_alive = false;
+          linger = true;
+        }
+      } else {
+        keep_alive = keep_alive && !has_body;
+        linger = has_body;
+      }
+
+      bool body_ok = true;
+      if (route != nullptr && has_body) {
+        if (auto expect = req.header("Expect"); expect && (*expect == "100-continue" || *expect == "100-Continue")) {
+          http::response<http::empty_body> cont{http::status::continue_, version};
+          co_await http::async_write(stream, cont, tuple_awaitable);
+        }
+        if (route->body == BodyKind::file) {
+          // Uploads may take longer than the read timeout: allow 1 MiB/s on top of it.
+          if (length) stream.expires_after(options.read_timeout + std::chrono::seconds(*length >> 20));
+          http::request_parser<http::file_body> parser{std::move(header_parser)};
+          parser.body_limit(options.max_body_bytes);
+          req.body_file = options.upload_dir / ("upload-" + std::to_string(++upload_counter) + ".part");
+          beast::error_code fec;
+          parser.get().body().open(req.body_file.c_str(), beast::file_mode::write, fec);
+          if (fec) {
+            res = error_response(503, "cannot store the upload");
+            body_ok = false;
+            keep_alive = false;
+          } else {
+            auto [rec, rn] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+            parser.get().body().close();
+            if (rec) {
+              body_ok = false;
+              keep_alive = false;
+              res = rec == http::error::body_limit ? error_response(413, "request body too large")
+                                                   : error_response(400, "request body could not be read");
+            }
+          }
+        } else {
+          http::request_parser<http::string_body> parser{std::move(header_parser)};
+          parser.body_limit(options.max_small_body_bytes);
+          auto [rec, rn] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+          if (rec) {
+            body_ok = false;
+            keep_alive = false;
+            res = rec == http::error::body_limit ? error_response(413, "request body too large")
+                                                 : error_response(400, "request body could not be read");
+          } else {
+            req.body = std::move(parser.get().body());
+          }
+        }
+      }
+
+      if (route != nullptr && body_ok) {
+        try {
+          res = co_await route->handler(req);
+        } catch (const std::exception&) {
+          res = error_response(500, "internal error");  // details are logged by the handler's owner
+        }
+      }
+      if (!req.body_file.empty()) {
+        std::error_code rm;
+        std::filesystem::remove(req.body_file, rm);
+      }
+      if (observe) observe(handler_name, res.status, Clock::now() - started);
+      co_await write(stream, version, keep_alive && !stopping, head, res);
+      if (!keep_alive || stopping) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (linger && !stopping) {
+      // Lingering close (nginx's lingering_close): read and drop what the client is still sending, for a
+      // while, so that it gets to read our early response instead of a connection reset.
+      stream.expires_after(std::chrono::seconds(2));
+      std::array<char, 16384> sink{};
+      std::size_t drained = 0;
+      while (drained < (64u << 20)) {
+        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), tuple_awaitable);
+        if (ec) break;
+        drained += n;
+      }
+    }
+    stream.socket().close(ignored);
+    connections.erase(me);
+  }
+};
+
+Server::Server(asio::io_context& io, ServerOptions options, std::shared_ptr<const Router> router,
+               Authorizer authorize, RequestObserver observe)
+    : impl_(std::make_shared<Impl>(io, std::move(options), std::move(router), std::move(authorize),
+                                   std::move(observe))) {}
+
+Server::~Server() {
+  if (impl_) {
+    boost::system::error_code ignored;
+    impl_->acceptor.close(ignored);
+  }
+}
+
+Result<void> Server::listen() {
+  auto ep = parse_listen(impl_->io, impl_->options.listen);
+  if (!ep) return tl::unexpected(ep.error());
+  boost::system::error_code ec;
+  auto& a = impl_->acceptor;
+  a.open(ep->protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(*ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    a.close(ignored);
+    return fail(Errc::unavailable, "cannot listen on " + impl_->options.listen + ": " + ec.message());
+  }
+  return {};
+}
+
+tcp::endpoint Server::local_endpoint() const {
+  boost::system::error_code ec;
+  return impl_->acceptor.local_endpoint(ec);
+}
+
+void Server::start() { asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached); }
+
+void Server::stop() {
+  impl_->stopping = true;
+  boost::system::error_code ignored;
+  impl_->acceptor.close(ignored);
+  for (auto& c : impl_->connections) {
+    if (!c.busy && c.socket != nullptr) c.socket->cancel(ignored);
+  }
+}
+
+std::size_t Server::connections() const { return impl_->connections.size(); }
+
+void Server::set_router(std::shared_ptr<const Router> router) { impl_->router = std::move(router); }
+
+}  // namespace bw::web

@@ -1,0 +1,67 @@
+// The HTTP server (Boost.Beast, C++20 coroutines on one io_context): one port for /metrics, the API and
+// uploads. Limits and timeouts as Beast's advanced server example: header and body limits, a deadline per
+// request, a connection cap, keep-alive, and a drain on stop. Errors are JSON without internals.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "daemon/web/router.h"
+#include "engine/result.h"
+
+namespace bw::web {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:9464";  ///< host:port; port 0 takes a free port
+  std::size_t max_header_bytes = 16 << 10;
+  std::size_t max_small_body_bytes = 1 << 20;  ///< BodyKind::small
+  std::size_t max_body_bytes = 256u << 20;     ///< BodyKind::file (uploads)
+  std::chrono::seconds read_timeout{30};  ///< headers and a small body; an upload gets more by its size
+  std::chrono::seconds write_timeout{30};
+  std::chrono::seconds idle_timeout{60};  ///< keep-alive wait for the next request
+  std::size_t max_connections = 256;
+  std::filesystem::path upload_dir;        ///< where file bodies are written (then removed)
+};
+
+/// Decides whether a request may use a route of a given scope: the name of the token, or nullopt.
+using Authorizer = std::function<std::optional<std::string>(const Request&, const std::string& scope)>;
+/// Called after each response: route name, status, handling time.
+using RequestObserver = std::function<void(const std::string& handler, int status, std::chrono::duration<double>)>;
+
+/// Call every member on the io_context's thread.
+class Server {
+ public:
+  Server(boost::asio::io_context& io, ServerOptions options, std::shared_ptr<const Router> router,
+         Authorizer authorize, RequestObserver observe);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds and listens. Errc::unavailable "cannot listen on 127.0.0.1:9464: Address already in use";
+  /// Errc::invalid_input for a malformed address.
+  Result<void> listen();
+  /// The bound address (after listen), e.g. for port 0.
+  boost::asio::ip::tcp::endpoint local_endpoint() const;
+  /// Starts accepting.
+  void start();
+  /// Stops accepting; idle keep-alive connections are closed, busy ones finish their response and close.
+  void stop();
+  /// Connections open now.
+  std::size_t connections() const;
+  /// Replaces the route table (SIGHUP); requests in flight keep the old one.
+  void set_router(std::shared_ptr<const Router> router);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace bw::web
