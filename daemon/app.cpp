@@ -95,6 +95,9 @@ struct App::Impl {
   std::atomic<bool> cancel_ingest{false};
   std::atomic<bool> evaluation_pending{false};
   std::atomic<bool> evaluated{false};
+  // Local sources (files, drop folders) whose first poll is still to come: the first evaluation waits for
+  // them, so that /readyz and the first scrape already see the data on disk. HTTP sources are not waited for.
+  int first_polls_pending = 0;  // io thread
 
   Generation generation() const {
     std::lock_guard lock(generation_mutex);
@@ -159,6 +162,7 @@ struct App::Impl {
                                     std::shared_ptr<asio::steady_timer> timer) {
     const std::string name(src->name());
     std::string last_error;
+    bool first_poll = gen == 1;
     while (!stopping && gen == generation_id) {
       const auto started = Clock::now();
       Result<std::vector<collect::ExportFile>> files = fail(Errc::internal, "not polled");
@@ -198,6 +202,10 @@ struct App::Impl {
           changed = changed || (outcome && !outcome->duplicate_file);
         }
         if (changed) request_evaluation();
+      }
+      if (first_poll) {
+        first_poll = false;
+        if (src->kind() != "http" && --first_polls_pending == 0) request_evaluation();
       }
       if (stopping || gen != generation_id) break;
       timer->expires_after(jittered(interval));
@@ -539,7 +547,9 @@ int App::run() {
     m.log->error("sources not started error={}", kv(s.error().to_string()));
     return 1;
   }
-  m.request_evaluation();
+  m.first_polls_pending = static_cast<int>(std::count_if(
+      m.sources.begin(), m.sources.end(), [](const auto& s) { return s->kind() != "http"; }));
+  if (m.first_polls_pending == 0) m.request_evaluation();
   asio::co_spawn(m.io, m.evaluation_loop(), asio::detached);
   m.server->start();
   const auto ep = m.server->local_endpoint();
