@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
 
 #include "config/config.h"
 #include "daemon/clock.h"

@@ -1,0 +1,89 @@
+#include "daemon/metrics/snapshot_collector.h"
+
+#include <gtest/gtest.h>
+
+#include "daemon/clock.h"
+
+namespace bw::daemon {
+namespace {
+
+using engine::make_date;
+using engine::Money;
+
+std::shared_ptr<const engine::Snapshot> sample() {
+  engine::Inputs in;
+  in.fiscal_year = engine::FiscalYear(2021, 1);
+  for (auto [code, initial] : {std::pair{"P1", 1000}, std::pair{"P2", 1000}}) {
+    engine::BudgetLine l;
+    l.code = code;
+    l.name = std::string("项目 ") + code;
+    l.unit_code = "U1";
+    l.initial = Money::from_yuan(initial);
+    in.lines.push_back(l);
+  }
+  engine::PaymentSeries p;
+  p.unit_code = "U1";
+  p.project_code = "P1";
+  p.month_paid[2] = Money::from_yuan(900);
+  in.payments.push_back(p);
+  return std::make_shared<const engine::Snapshot>(engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{}));
+}
+
+const prometheus::MetricFamily* family(const std::vector<prometheus::MetricFamily>& fs, const std::string& name) {
+  for (const auto& f : fs) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+TEST(SnapshotCollectorTest, exposes_projects_units_and_department) {
+  SnapshotCollector c(SnapshotMetricsOptions{});
+  EXPECT_TRUE(c.Collect().empty());
+  c.publish(sample());
+  const auto fs = c.Collect();
+  const auto* paid = family(fs, "budgetwatch_project_paid_yuan");
+  ASSERT_NE(paid, nullptr);
+  ASSERT_EQ(paid->metric.size(), 2u);
+  EXPECT_EQ(paid->metric[0].label[0].name, "project");
+  EXPECT_DOUBLE_EQ(paid->metric[0].gauge.value, 900.0);
+  const auto* info = family(fs, "budgetwatch_project_info");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->metric[0].label[2].value, "项目 P1");
+  const auto* dept = family(fs, "budgetwatch_department_execution_ratio");
+  ASSERT_NE(dept, nullptr);
+  EXPECT_DOUBLE_EQ(dept->metric[0].gauge.value, 0.45);
+  ASSERT_NE(c.text(), nullptr);
+  EXPECT_NE(c.text()->find("budgetwatch_unit_projects{unit=\"U1\",band=\"zero\"} 1"), std::string::npos);
+}
+
+TEST(SnapshotCollectorTest, below_threshold_keeps_only_projects_that_need_attention) {
+  SnapshotMetricsOptions o;
+  o.project_series = config::ProjectSeries::below_threshold;
+  const auto fs = SnapshotCollector::families(*sample(), o);
+  const auto* paid = family(fs, "budgetwatch_project_paid_yuan");
+  ASSERT_EQ(paid->metric.size(), 1u);  // P2 (nothing paid); P1 is at 90%
+  EXPECT_EQ(paid->metric[0].label[0].value, "P2");
+  o.project_series = config::ProjectSeries::none;
+  EXPECT_TRUE(family(SnapshotCollector::families(*sample(), o), "budgetwatch_project_paid_yuan")->metric.empty());
+  EXPECT_EQ(family(SnapshotCollector::families(*sample(), o), "budgetwatch_unit_paid_yuan")->metric.size(), 1u);
+}
+
+TEST(TimeZoneTest, shanghai_dates_and_midnights) {
+  auto tz = TimeZone::from_name("Asia/Shanghai");
+  ASSERT_TRUE(tz.has_value());
+  // 2021-12-31T16:30:00Z is already 1 January 2022 in Shanghai.
+  const auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1640968200));
+  EXPECT_EQ(engine::to_iso(tz->date_at(t)), "2022-01-01");
+  EXPECT_EQ(tz->midnight_utc(make_date(2022, 1, 1)), 1640966400);  // 2021-12-31T16:00:00Z
+  auto utc = TimeZone::from_name("UTC");
+  EXPECT_EQ(engine::to_iso(utc->date_at(t)), "2021-12-31");
+  auto plus = TimeZone::from_name("+05:30");
+  ASSERT_TRUE(plus.has_value());
+  EXPECT_EQ(plus->midnight_utc(make_date(1970, 1, 2)), 86400 - 19800);
+  auto bad = TimeZone::from_name("Mars/Base");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().message, "unknown time zone 'Mars/Base' (no /usr/share/zoneinfo/Mars/Base)");
+}
+
+}  // namespace
+}  // namespace bw::daemon
