@@ -50,10 +50,11 @@ run_ingest() {  # run_ingest LABEL FILE: budgetwatch ingest end to end (both pas
     "$("$py" -c "print(1e6 / $s)")" "$("$py" -c "print($(stat -c %s "$file") / 1e6 / $s)")" "$rss_mb" \
     "$("$py" -c "print($anchor / $s)")"
   grep -q "accepted=1000000" "$tmp/out" || { echo "unexpected ingest output: $(cat "$tmp/out")"; exit 1; }
-  echo "$db"
+  last_db=$db
 }
-db=$(run_ingest "budgetwatch ingest, UTF-8" "$data/1m/payments.csv" | tee /dev/stderr | tail -1)
-run_ingest "budgetwatch ingest, GB18030" "$data/1m_gb/payments.csv" | head -1
+run_ingest "budgetwatch ingest, UTF-8" "$data/1m/payments.csv"
+db=$last_db
+run_ingest "budgetwatch ingest, GB18030" "$data/1m_gb/payments.csv"
 echo "   goals: at least as fast as .import (aim 2x); peak RSS < 150 MB, flat in file size;"
 echo "          GB18030 at most 0.6 s more per million rows"
 echo "== phases (one process, warm cache)"

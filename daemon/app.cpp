@@ -1,5 +1,7 @@
 #include "daemon/app.h"
 
+#include <malloc.h>
+
 #include <csignal>
 #include <iostream>
 #include <mutex>
@@ -230,15 +232,33 @@ struct App::Impl {
     try {
       const engine::CivilDate as_of = g.config->evaluation.as_of.value_or(g.tz->date_at(SysClock::now()));
       const auto fy = engine::FiscalYear::containing(as_of, g.config->policy.fiscal_year_start_month);
-      const engine::Inputs in = store::load_inputs(*writer_db, as_of, fy);
-      auto snap = std::make_shared<const engine::Snapshot>(engine::evaluate(in, as_of, g.config->policy));
+      auto ms_since = [](Clock::time_point t) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+      };
+      std::shared_ptr<const engine::Snapshot> snap;
+      long long load_ms = 0;
+      long long eval_ms = 0;
+      {
+        const engine::Inputs in = store::load_inputs(*writer_db, as_of, fy);
+        load_ms = ms_since(started);
+        const auto t = Clock::now();
+        snap = std::make_shared<const engine::Snapshot>(engine::evaluate(in, as_of, g.config->policy));
+        eval_ms = ms_since(t);
+      }
       const std::size_t lines = snap->lines.size();
+      const auto t = Clock::now();
       snapshots.publish(std::move(snap));
+      const long long publish_ms = ms_since(t);
       const auto took = Clock::now() - started;
       ops.evaluation(true, took, SysClock::now());
       if (!evaluated.exchange(true)) ops.set_ready(true);
-      log->info("evaluated as_of={} lines={} ms={}", engine::to_iso(as_of), lines,
-                std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+      log->info("evaluated as_of={} lines={} ms={} load_ms={} evaluate_ms={} publish_ms={}",
+                engine::to_iso(as_of), lines, std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+                load_ms, eval_ms, publish_ms);
+      // The inputs and the previous snapshot's text are gone: give their pages back to the system, and the
+      // page cache of the writer connection too (it refills on the next ingest).
+      writer_db->exec("PRAGMA shrink_memory");
+      malloc_trim(0);
     } catch (const std::exception& e) {
       ops.evaluation(false, Clock::now() - started, SysClock::now());
       log->error("evaluation failed error={}", kv(e.what()));
@@ -507,7 +527,9 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
   try {
     m.writer_db.emplace(store::Database::open(c.database));
     const int version = store::migrate(*m.writer_db);
-    m.reader_db.emplace(store::Database::open(c.database));
+    store::OpenOptions reader_options;
+    reader_options.cache_kib = 8 << 10;  // the reader serves small pages of the ingest history
+    m.reader_db.emplace(store::Database::open(c.database, reader_options));
     m.log->info("database open file={} schema={}", kv(c.database.string()), version);
   } catch (const std::exception& e) {
     return fail(Errc::unavailable, std::string("cannot open the database: ") + e.what());

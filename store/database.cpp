@@ -119,8 +119,8 @@ Database Database::open(const std::filesystem::path& path, const OpenOptions& o)
     d.exec("PRAGMA page_size=16384");
     d.exec("PRAGMA journal_mode=WAL");
   }
-  d.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-         "PRAGMA cache_size=-65536");
+  d.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+  d.exec("PRAGMA cache_size=-" + std::to_string(o.cache_kib));
   if (!o.auto_checkpoint) d.exec("PRAGMA wal_autocheckpoint=0");
   return d;
 }

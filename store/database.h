@@ -82,6 +82,8 @@ struct OpenOptions {
   /// turn this off and call Database::checkpoint() when idle: a checkpoint copies every page written, so
   /// inside a 1M-row ingest it costs ~1 s.
   bool auto_checkpoint = true;
+  /// Page cache of the connection, KiB (64 MiB: a 1M-row ingest keeps its B-tree paths in memory).
+  int cache_kib = 64 << 10;
 };
 
 /// One SQLite connection. Not thread-safe: one thread (or strand) at a time. Move-only.

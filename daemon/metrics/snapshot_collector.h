@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <prometheus/collectable.h>
@@ -39,6 +40,8 @@ class SnapshotCollector final : public prometheus::Collectable {
   std::shared_ptr<const engine::Snapshot> snapshot() const;
   /// The snapshot's families in the Prometheus text format, rendered at publish. Thread-safe.
   std::shared_ptr<const std::string> text() const;
+  /// The same text gzip-compressed (a gzip member of its own), or nullptr. Thread-safe.
+  std::shared_ptr<const std::string> gzip_text() const;
 
   /// The families of the latest snapshot (empty before the first). Never throws.
   std::vector<prometheus::MetricFamily> Collect() const override;
@@ -46,12 +49,20 @@ class SnapshotCollector final : public prometheus::Collectable {
   /// The families of a snapshot under options (pure; used by Collect, publish and the OpenMetrics export).
   static std::vector<prometheus::MetricFamily> families(const engine::Snapshot& s,
                                                         const SnapshotMetricsOptions& o);
+  /// The same, one family at a time (rendering holds one family's series, not all of them).
+  static void for_each_family(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
+                              const std::function<void(prometheus::MetricFamily&&)>& emit);
 
  private:
   mutable std::mutex mutex_;
   SnapshotMetricsOptions options_;
   std::shared_ptr<const engine::Snapshot> snapshot_;
   std::shared_ptr<const std::string> text_;
+  std::shared_ptr<const std::string> gzip_;
 };
+
+/// Text compressed as one gzip member (level 1); nullptr on a zlib failure. Gzip members concatenate, so a
+/// scrape may send the live operational metrics compressed and then this cached member.
+std::shared_ptr<const std::string> gzip(std::string_view text);
 
 }  // namespace bw::daemon

@@ -50,12 +50,27 @@ std::optional<engine::Band> parse_band(std::string_view s) {
 struct Api {
   ApiContext ctx;
 
-  awaitable<Response> metrics(Request&) {
+  awaitable<Response> metrics(Request& r) {
     std::ostringstream out;
     prometheus::TextSerializer().Serialize(out, ctx.ops->registry().Collect());
-    std::string body = out.str();
+    std::string body = std::move(out).str();
+    const auto accept = r.header("Accept-Encoding");
+    Response res;
+    // The snapshot's text is rendered and compressed once per evaluation; a scrape sends the live
+    // operational metrics (compressed now, a few KB) followed by that cached gzip member.
+    if (auto cached = ctx.snapshots->gzip_text(); accept && accept->find("gzip") != std::string::npos && cached) {
+      auto live = daemon::gzip(body);
+      if (live) {
+        res = text_response(200, *live + *cached, "text/plain; version=0.0.4; charset=utf-8");
+        res.headers.emplace_back("Content-Encoding", "gzip");
+        res.headers.emplace_back("Vary", "Accept-Encoding");
+        co_return res;
+      }
+    }
     if (auto text = ctx.snapshots->text()) body += *text;
-    co_return text_response(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
+    res = text_response(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
+    res.headers.emplace_back("Vary", "Accept-Encoding");
+    co_return res;
   }
 
   awaitable<Response> healthz(Request&) { co_return text_response(200, "ok\n"); }

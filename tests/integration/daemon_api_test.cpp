@@ -193,6 +193,20 @@ TEST_F(DaemonApiTest, metrics_pass_promtool) {
   test::write_file(t / "metrics.txt", m.body);
   const auto r = test::run_command({"/bin/sh", "-c", "promtool check metrics < " + (t / "metrics.txt").string()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+  // Compressed on request (as Prometheus asks): gzip members that decompress to the same snapshot text.
+  const auto z = test::fetch(port_, "GET", "/metrics", {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(z.status, 200);
+  EXPECT_EQ(z.header("Content-Encoding"), "gzip");
+  EXPECT_LT(z.body.size(), m.body.size() / 4);
+  test::write_file(t / "metrics.gz", z.body);
+  const auto plain = test::run_command(
+      {"/usr/bin/python3", "-c", "import gzip,sys; sys.stdout.buffer.write(gzip.decompress(open(sys.argv[1],'rb').read()))",
+       (t / "metrics.gz").string()});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const std::string marker = "# HELP budgetwatch_snapshot_as_of_timestamp_seconds";
+  ASSERT_NE(plain.out.find(marker), std::string::npos);
+  EXPECT_EQ(plain.out.substr(plain.out.find(marker)), m.body.substr(m.body.find(marker)));
 }
 
 TEST_F(DaemonApiTest, limits_bodies_headers_and_slow_clients) {
