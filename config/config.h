@@ -10,19 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "config/alerts_config.h"
 #include "config/defaults.h"
+#include "config/secret.h"
 #include "engine/civil_date.h"
 #include "engine/model.h"
 
 namespace bw::config {
 
-/// A secret read from a file or an environment variable (never written in the config itself in
-/// production; an inline `value` is accepted for tests and demos and is masked when printed).
-struct Secret {
-  std::string value;   ///< resolved at load time
-  std::string origin;  ///< "file /etc/budgetwatch/token", "env BW_TOKEN", "inline"
-  bool empty() const { return value.empty(); }
-};
 
 /// HTTP server (one port: metrics, API, uploads).
 struct ServerConfig {
@@ -104,6 +99,7 @@ struct Config {
   std::vector<TokenConfig> tokens;
   std::map<std::string, std::vector<std::string>> columns;  ///< extra header names per field key
   LoggingConfig logging;
+  AlertsConfig alerts;
   std::string language = "zh-CN";  ///< user-facing text
 };
 

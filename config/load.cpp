@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <limits>
 #include <optional>
+#include <regex>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -263,6 +264,12 @@ std::string format_percent(int bp) {
     if (frac % 10 != 0) out += static_cast<char>('0' + frac % 10);
   }
   return out + "%";
+}
+
+// A URL's query (where robot keys and access tokens live) is never printed.
+std::string redact_for_print(const std::string& url) {
+  const auto q = url.find('?');
+  return q == std::string::npos ? url : url.substr(0, q) + "?<redacted>";
 }
 
 std::string secret_mask(const Secret& s) {
@@ -564,7 +571,7 @@ class Loader {
     Config c;
     const Map m(Field{"", root, std::nullopt},
                 {"database", "language", "server", "evaluation", "fiscal_year", "policy", "metrics",
-                 "sources", "tokens", "columns", "logging"});
+                 "sources", "tokens", "columns", "logging", "alerts"});
     c.database = path(m.require("database"));
     if_present(m, "language", [&](const Field& f) { c.language = choice(f, {"zh-CN", "en"}); });
     if_present(m, "server", [&](const Field& f) { server(f, c.server); });
@@ -588,6 +595,7 @@ class Loader {
     if_present(m, "sources", [&](const Field& f) { sources(f, c.sources); });
     if_present(m, "tokens", [&](const Field& f) { tokens(f, c.tokens); });
     if_present(m, "columns", [&](const Field& f) { columns(f, c.columns); });
+    if_present(m, "alerts", [&](const Field& f) { alerts(f, c.alerts); });
     if_present(m, "logging", [&](const Field& f) {
       const Map lm(f, {"level"});
       if_present(lm, "level", [&](const Field& s) {
@@ -1048,6 +1056,293 @@ class Loader {
     }
   }
 
+  // ---- alerts (DESIGN §8) ----
+
+  // "09-30" → {9, 30}
+  static std::pair<unsigned, unsigned> month_day(const Field& f) {
+    const std::string& s = nonempty(f);
+    if (s.size() == 5 && s[2] == '-' && all_digits(s.substr(0, 2)) && all_digits(s.substr(3))) {
+      const unsigned mo = static_cast<unsigned>(std::stoi(s.substr(0, 2)));
+      const unsigned d = static_cast<unsigned>(std::stoi(s.substr(3)));
+      if (std::chrono::month_day{std::chrono::month{mo}, std::chrono::day{d}}.ok()) return {mo, d};
+    }
+    f.fail("'" + s + "' is not a month-day like 06-30");
+  }
+
+  static std::int64_t yuan_fen(const Field& f) {
+    const std::string& s = scalar(f);
+    auto m = engine::parse_money(s);
+    if (!m || m->fen < 0) f.fail("'" + s + "' is not an amount in yuan");
+    return m->fen;
+  }
+
+  static std::vector<std::string> strings(const Field& f) {
+    std::vector<std::string> out;
+    for (const Field& v : items(f)) out.push_back(nonempty(v));
+    return out;
+  }
+
+  static std::map<std::string, std::string> string_map(const Field& f) {
+    std::map<std::string, std::string> out;
+    const Map m(f, {});
+    for (const Field& v : m.fields()) out[v.key->Scalar()] = scalar(v);
+    return out;
+  }
+
+  // "20:00-08:00" → minutes
+  static std::pair<int, int> time_range(const Field& f) {
+    const std::string& s = nonempty(f);
+    auto hm = [&](std::string_view t) {
+      if (t.size() != 5 || t[2] != ':' || !all_digits(t.substr(0, 2)) || !all_digits(t.substr(3)))
+        f.fail("'" + s + "' is not a time range like 20:00-08:00");
+      const int h = std::stoi(std::string(t.substr(0, 2)));
+      const int mi = std::stoi(std::string(t.substr(3)));
+      if (h > 24 || mi > 59 || (h == 24 && mi != 0))
+        f.fail("'" + s + "' is not a time range like 20:00-08:00");
+      return h * 60 + mi;
+    };
+    if (s.size() != 11 || s[5] != '-') f.fail("'" + s + "' is not a time range like 20:00-08:00");
+    const int a = hm(std::string_view(s).substr(0, 5));
+    const int b = hm(std::string_view(s).substr(6));
+    if (a == b) f.fail("'" + s + "' is empty");
+    return {a, b};
+  }
+
+  static MatcherConfig matcher(const Field& f) {
+    const std::string& s = nonempty(f);
+    MatcherConfig m;
+    std::size_t pos = std::string::npos;
+    std::size_t len = 0;
+    for (auto [op, text] : {std::pair{MatcherConfig::Op::nre, "!~"}, {MatcherConfig::Op::re, "=~"},
+                            {MatcherConfig::Op::ne, "!="}, {MatcherConfig::Op::eq, "="}}) {
+      const auto at = s.find(text);
+      if (at != std::string::npos && (pos == std::string::npos || at < pos)) {
+        pos = at;
+        len = std::strlen(text);
+        m.op = op;
+      }
+    }
+    if (pos == std::string::npos || pos == 0)
+      f.fail("'" + s + "' is not a matcher (label=value, label!=value, label=~regex, label!~regex)");
+    m.name = s.substr(0, pos);
+    m.value = s.substr(pos + len);
+    if (m.value.size() >= 2 && (m.value.front() == '"' || m.value.front() == '\'') &&
+        m.value.back() == m.value.front())
+      m.value = m.value.substr(1, m.value.size() - 2);
+    if (m.op == MatcherConfig::Op::re || m.op == MatcherConfig::Op::nre) {
+      try {
+        std::regex re(m.value);
+      } catch (const std::regex_error& e) {
+        f.fail("'" + m.value + "' is not a regular expression: " + e.what());
+      }
+    }
+    return m;
+  }
+
+  void alerts(const Field& f, AlertsConfig& a) const {
+    const Map m(f, {"enabled", "language", "external_url", "rules", "routes", "receivers",
+                    "time_intervals", "inhibit_warning_by_critical", "deliver_interval",
+                    "backoff_initial", "backoff_max", "give_up_after", "resolved_retention"});
+    a.enabled = true;
+    if_present(m, "enabled", [&](const Field& v) { a.enabled = boolean(v); });
+    if_present(m, "language", [&](const Field& v) { a.language = choice(v, {"zh-CN", "en"}); });
+    if_present(m, "external_url", [&](const Field& v) {
+      a.external_url = nonempty(v);
+      if (a.external_url.rfind("http://", 0) != 0 && a.external_url.rfind("https://", 0) != 0)
+        v.fail("'" + a.external_url + "' is not an http:// or https:// URL");
+      while (!a.external_url.empty() && a.external_url.back() == '/') a.external_url.pop_back();
+    });
+    if_present(m, "inhibit_warning_by_critical",
+               [&](const Field& v) { a.inhibit_warning_by_critical = boolean(v); });
+    if_present(m, "deliver_interval", [&](const Field& v) { a.deliver_interval = seconds(v); });
+    if_present(m, "backoff_initial", [&](const Field& v) { a.backoff_initial = millis(v); });
+    if_present(m, "backoff_max", [&](const Field& v) { a.backoff_max = millis(v); });
+    if_present(m, "give_up_after", [&](const Field& v) { a.give_up_after = seconds(v); });
+    if_present(m, "resolved_retention", [&](const Field& v) { a.resolved_retention = seconds(v); });
+    if (a.backoff_max < a.backoff_initial) {
+      const auto b = m.get("backoff_max") ? m.get("backoff_max") : m.get("backoff_initial");
+      b->fail(format_duration_ms(a.backoff_max.count()) + " is below backoff_initial (" +
+              format_duration_ms(a.backoff_initial.count()) + ")");
+    }
+    if_present(m, "time_intervals", [&](const Field& v) {
+      for (const Field& item : items(v)) a.time_intervals.push_back(time_interval(item));
+    });
+    if_present(m, "receivers", [&](const Field& v) {
+      for (const Field& item : items(v)) {
+        ReceiverConfig r = receiver(item);
+        for (const auto& other : a.receivers)
+          if (other.name == r.name) item.fail("receiver '" + r.name + "' is defined twice");
+        a.receivers.push_back(std::move(r));
+      }
+    });
+    if_present(m, "rules", [&](const Field& v) {
+      for (const Field& item : items(v)) {
+        RuleConfig r = rule(item);
+        for (const auto& other : a.rules)
+          if (other.name == r.name) item.fail("rule '" + r.name + "' is defined twice");
+        a.rules.push_back(std::move(r));
+      }
+    });
+    if_present(m, "routes", [&](const Field& v) {
+      for (const Field& item : items(v)) a.routes.push_back(route(item, a));
+    });
+  }
+
+  static TimeIntervalConfig time_interval(const Field& f) {
+    const Map m(f, {"name", "times", "weekdays", "dates"});
+    TimeIntervalConfig t;
+    t.name = nonempty(m.require("name"));
+    if_present(m, "times", [&](const Field& v) {
+      for (const Field& x : nonempty_items(v)) t.times.push_back(time_range(x));
+    });
+    if_present(m, "weekdays", [&](const Field& v) {
+      static const std::vector<std::string_view> names = {
+          "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+      for (const Field& x : nonempty_items(v)) {
+        const std::string d = choice(x, names);
+        t.weekdays.push_back(static_cast<unsigned>(
+            std::find(names.begin(), names.end(), d) - names.begin()));
+      }
+    });
+    if_present(m, "dates", [&](const Field& v) {
+      for (const Field& x : nonempty_items(v)) t.dates.push_back(engine::to_iso(date(x)));
+    });
+    return t;
+  }
+
+  ReceiverConfig receiver(const Field& f) const {
+    const Map m(f, {"name", "kind", "smtp_host", "smtp_port", "smtp_tls", "smtp_username",
+                    "smtp_password", "smtp_password_file", "smtp_password_env", "from", "to",
+                    "to_owner", "url", "url_file", "url_env", "token", "token_file", "token_env",
+                    "secret", "secret_file", "secret_env", "at_mobiles", "owner_mobiles",
+                    "ca_file", "timeout"});
+    ReceiverConfig r;
+    const Field name = m.require("name");
+    r.name = nonempty(name);
+    if (!is_name(r.name)) name.fail("'" + r.name + "' is not a name (letters, digits, _ . -)");
+    r.kind = choice(m.require("kind"),
+                    {"email", "webhook", "alertmanager", "wecom", "dingtalk", "feishu"});
+    if (r.kind == "email") {
+      if_present(m, "smtp_host", [&](const Field& v) { r.smtp_host = nonempty(v); });
+      if_present(m, "smtp_port", [&](const Field& v) {
+        r.smtp_port = static_cast<std::uint16_t>(integer(v, 1, 65535));
+      });
+      if_present(m, "smtp_tls",
+                 [&](const Field& v) { r.smtp_tls = choice(v, {"none", "starttls", "tls"}); });
+      if_present(m, "smtp_username", [&](const Field& v) { r.smtp_username = nonempty(v); });
+      if (auto pw = secret(m, "smtp_password")) r.smtp_password = std::move(*pw);
+      if_present(m, "from", [&](const Field& v) { r.from = nonempty(v); });
+      if_present(m, "to", [&](const Field& v) { r.to = strings(v); });
+      if_present(m, "to_owner", [&](const Field& v) { r.to_owner = boolean(v); });
+      if (r.to.empty() && !r.to_owner)
+        invalid(f.value.Mark(), join_key(f.path, "to"), "required (or to_owner: true)");
+    } else {
+      if (auto u = secret(m, "url")) {
+        r.url_secret = std::move(*u);
+        r.url = r.url_secret.value;
+      } else {
+        invalid(f.value.Mark(), join_key(f.path, "url"), "required (or url_file, url_env)");
+      }
+      if (r.url.rfind("http://", 0) != 0 && r.url.rfind("https://", 0) != 0)
+        invalid(f.value.Mark(), join_key(f.path, "url"), "not an http:// or https:// URL");
+      if (auto t = secret(m, "token")) r.token = std::move(*t);
+      if (auto s = secret(m, "secret")) r.secret = std::move(*s);
+      if_present(m, "at_mobiles", [&](const Field& v) { r.at_mobiles = strings(v); });
+      if_present(m, "owner_mobiles", [&](const Field& v) { r.owner_mobiles = string_map(v); });
+    }
+    if_present(m, "ca_file", [&](const Field& v) { r.ca_file = path(v); });
+    if_present(m, "timeout", [&](const Field& v) { r.timeout = seconds(v); });
+    return r;
+  }
+
+  static RuleConfig rule(const Field& f) {
+    const Map m(f, {"name", "kind", "severity", "threshold", "checkpoints", "at_deadline", "by",
+                    "grace_days", "within_days", "stale_after", "min_unspent_yuan", "line_kinds",
+                    "units", "tags", "for", "labels"});
+    RuleConfig r;
+    const Field name = m.require("name");
+    r.name = nonempty(name);
+    if (!is_name(r.name)) name.fail("'" + r.name + "' is not a name (letters, digits, _ . -)");
+    r.kind = choice(m.require("kind"), {"below_threshold", "pace_below", "no_spending",
+                                        "deadline_near", "overspend", "stale_source"});
+    // Parameters that mean something for this kind; others are refused, not silently ignored.
+    const std::map<std::string, std::vector<std::string_view>> params = {
+        {"below_threshold", {"threshold", "checkpoints", "at_deadline", "min_unspent_yuan"}},
+        {"pace_below", {"threshold", "grace_days", "min_unspent_yuan"}},
+        {"no_spending", {"by", "grace_days", "min_unspent_yuan"}},
+        {"deadline_near", {"within_days", "min_unspent_yuan"}},
+        {"overspend", {}},
+        {"stale_source", {"stale_after"}}};
+    const auto& allowed = params.at(r.kind);
+    for (const char* k : {"threshold", "checkpoints", "at_deadline", "by", "grace_days",
+                          "within_days", "stale_after", "min_unspent_yuan"}) {
+      if (auto v = m.get(k); v && std::find(allowed.begin(), allowed.end(), k) == allowed.end())
+        invalid(v->key_mark(), v->path, "does not apply to rules of kind " + r.kind);
+    }
+    if_present(m, "severity",
+               [&](const Field& v) { r.severity = choice(v, {"info", "warning", "critical"}); });
+    if_present(m, "threshold", [&](const Field& v) {
+      r.threshold_bp = percent(v);
+      if (r.threshold_bp == 0) v.fail("'" + scalar(v) + "' must be more than 0%");
+    });
+    if_present(m, "checkpoints", [&](const Field& v) {
+      for (const Field& x : nonempty_items(v)) r.checkpoints.push_back(month_day(x));
+      std::sort(r.checkpoints.begin(), r.checkpoints.end());
+    });
+    if_present(m, "at_deadline", [&](const Field& v) { r.at_deadline = boolean(v); });
+    if (r.kind == "below_threshold" && r.checkpoints.empty() && !r.at_deadline)
+      f.fail("a below_threshold rule needs checkpoints or at_deadline: true");
+    if_present(m, "by", [&](const Field& v) { r.by = month_day(v); });
+    if_present(m, "grace_days",
+               [&](const Field& v) { r.grace_days = static_cast<int>(integer(v, 0, 366)); });
+    if_present(m, "within_days",
+               [&](const Field& v) { r.within_days = static_cast<int>(integer(v, 0, 366)); });
+    if_present(m, "stale_after", [&](const Field& v) { r.stale_after = seconds(v); });
+    if_present(m, "min_unspent_yuan", [&](const Field& v) { r.min_unspent_fen = yuan_fen(v); });
+    if_present(m, "line_kinds", [&](const Field& v) {
+      r.line_kinds.clear();
+      for (const Field& x : nonempty_items(v)) r.line_kinds.push_back(choice(x, {"project", "basic"}));
+    });
+    if_present(m, "units", [&](const Field& v) { r.units = strings(v); });
+    if_present(m, "tags", [&](const Field& v) { r.tags = strings(v); });
+    if_present(m, "for", [&](const Field& v) {
+      const std::int64_t ms = unwrap(v, parse_duration_ms(scalar(v)));
+      if (ms < 0 || ms % ms_per_s != 0) v.fail("'" + scalar(v) + "' is not a whole number of seconds");
+      r.pending_for = std::chrono::seconds{ms / ms_per_s};
+    });
+    if_present(m, "labels", [&](const Field& v) { r.labels = string_map(v); });
+    return r;
+  }
+
+  static RouteConfig route(const Field& f, const AlertsConfig& a) {
+    const Map m(f, {"match", "receivers", "group_by", "repeat_interval", "mute_time_intervals",
+                    "continue"});
+    RouteConfig r;
+    if_present(m, "match", [&](const Field& v) {
+      for (const Field& x : items(v)) r.matchers.push_back(matcher(x));
+    });
+    for (const Field& x : nonempty_items(m.require("receivers"))) {
+      const std::string& name = nonempty(x);
+      if (std::none_of(a.receivers.begin(), a.receivers.end(),
+                       [&](const ReceiverConfig& rc) { return rc.name == name; }))
+        x.fail("no receiver named '" + name + "'");
+      r.receivers.push_back(name);
+    }
+    if_present(m, "group_by", [&](const Field& v) { r.group_by = strings(v); });
+    if_present(m, "repeat_interval", [&](const Field& v) { r.repeat_interval = seconds(v); });
+    if_present(m, "mute_time_intervals", [&](const Field& v) {
+      for (const Field& x : items(v)) {
+        const std::string& name = nonempty(x);
+        if (std::none_of(a.time_intervals.begin(), a.time_intervals.end(),
+                         [&](const TimeIntervalConfig& t) { return t.name == name; }))
+          x.fail("no time interval named '" + name + "'");
+        r.mute_time_intervals.push_back(name);
+      }
+    });
+    if_present(m, "continue", [&](const Field& v) { r.continue_matching = boolean(v); });
+    return r;
+  }
+
   fs::path base_;
 };
 
@@ -1260,6 +1555,46 @@ std::string print_config(const Config& c) {
     out << YAML::EndSeq;
   }
   out << YAML::EndMap;
+
+  if (c.alerts.enabled) {
+    const AlertsConfig& a = c.alerts;
+    out << YAML::Key << "alerts" << YAML::Value << YAML::BeginMap;
+    kv("language", a.language.empty() ? c.language : a.language);
+    kv("external_url", a.external_url);
+    out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
+    for (const RuleConfig& r : a.rules) {
+      out << YAML::Flow << YAML::BeginMap;
+      kv("name", r.name);
+      kv("kind", r.kind);
+      kv("severity", r.severity);
+      if (r.kind == "below_threshold" || r.kind == "pace_below")
+        kv("threshold", format_percent(r.threshold_bp));
+      if (r.min_unspent_fen > 0)
+        kv("min_unspent_yuan", engine::format_yuan(engine::Money{r.min_unspent_fen}));
+      kv("for", seconds_text(r.pending_for));
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+    out << YAML::Key << "receivers" << YAML::Value << YAML::BeginSeq;
+    for (const ReceiverConfig& r : a.receivers) {
+      out << YAML::Flow << YAML::BeginMap;
+      kv("name", r.name);
+      kv("kind", r.kind);
+      if (r.kind == "email") {
+        kv("smtp", r.smtp_host + ":" + std::to_string(r.smtp_port) + " tls=" + r.smtp_tls);
+        if (!r.smtp_password.empty()) kv("smtp_password", secret_mask(r.smtp_password));
+      } else {
+        kv("url", r.url_secret.origin == "inline" ? redact_for_print(r.url)
+                                                  : secret_mask(r.url_secret));
+        if (!r.secret.empty()) kv("secret", secret_mask(r.secret));
+        if (!r.token.empty()) kv("token", secret_mask(r.token));
+      }
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+    out << YAML::Key << "routes" << YAML::Value << std::to_string(a.routes.size()) + " route(s)";
+    out << YAML::EndMap;
+  }
 
   out << YAML::Key << "logging" << YAML::Value << YAML::BeginMap;
   kv("level", c.logging.level);

@@ -11,6 +11,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/json.hpp>
 
+#include "alerts/cycle.h"
+#include "alerts/notifiers/factory.h"
+#include "alerts/outbox.h"
 #include "collectors/drop_folder_source.h"
 #include "collectors/ingest.h"
 #include "collectors/registry.h"
@@ -19,10 +22,12 @@
 #include "daemon/log.h"
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
+#include "daemon/web/alerts_api.h"
 #include "daemon/web/api.h"
 #include "daemon/web/server.h"
 #include "engine/snapshot.h"
 #include "net/redact.h"
+#include "store/alert_store.h"
 #include "store/inputs.h"
 #include "store/migrations.h"
 
@@ -54,6 +59,10 @@ std::chrono::milliseconds jittered(std::chrono::seconds interval) {
   return std::chrono::milliseconds(std::max<long long>(d(rng), 10));
 }
 
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(SysClock::now().time_since_epoch()).count();
+}
+
 SnapshotMetricsOptions metrics_options(const config::Config& c, std::shared_ptr<const TimeZone> tz) {
   SnapshotMetricsOptions o;
   o.project_series = c.metrics.project_series;
@@ -76,6 +85,7 @@ struct App::Impl {
     std::shared_ptr<const config::Config> config;
     std::shared_ptr<const TimeZone> tz;
     std::shared_ptr<const collect::ColumnMap> columns;
+    std::shared_ptr<const std::map<std::string, alerts::NotifierPtr>> notifiers;
   };
   mutable std::mutex generation_mutex;
   Generation current;
@@ -91,6 +101,9 @@ struct App::Impl {
   std::vector<std::shared_ptr<collect::Source>> sources;  // io thread
   std::vector<std::shared_ptr<asio::steady_timer>> source_timers;
   asio::steady_timer evaluation_timer{io};
+  asio::steady_timer delivery_timer{io};
+  std::mt19937_64 rng{std::random_device{}()};  // writer thread (delivery backoff jitter)
+  const std::int64_t started_at = unix_now();
   asio::signal_set signals{io};
 
   std::atomic<bool> stopping{false};
@@ -247,6 +260,7 @@ struct App::Impl {
       }
       const std::size_t lines = snap->lines.size();
       const auto t = Clock::now();
+      const std::shared_ptr<const engine::Snapshot> published = snap;
       snapshots.publish(std::move(snap));
       const long long publish_ms = ms_since(t);
       const auto took = Clock::now() - started;
@@ -255,6 +269,7 @@ struct App::Impl {
       log->info("evaluated as_of={} lines={} ms={} load_ms={} evaluate_ms={} publish_ms={}",
                 engine::to_iso(as_of), lines, std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
                 load_ms, eval_ms, publish_ms);
+      if (g.config->alerts.enabled) alert_cycle(g, *published);
       // The inputs and the previous snapshot's text are gone: give their pages back to the system, and the
       // page cache of the writer connection too (it refills on the next ingest).
       writer_db->exec("PRAGMA shrink_memory");
@@ -262,6 +277,106 @@ struct App::Impl {
     } catch (const std::exception& e) {
       ops.evaluation(false, Clock::now() - started, SysClock::now());
       log->error("evaluation failed error={}", kv(e.what()));
+    }
+  }
+
+  // ---- alerts -------------------------------------------------------------------------------------------
+
+  // Writer thread: rules → state → outbox in one transaction, then wake the delivery loop.
+  void alert_cycle(const Generation& g, const engine::Snapshot& snap) {
+    const config::Config& c = *g.config;
+    const auto now_tp = SysClock::now();
+    alerts::CycleContext ctx;
+    ctx.now = unix_now();
+    const engine::CivilDate today = g.tz->date_at(now_tp);
+    ctx.local.date = today;
+    ctx.local.minute_of_day = static_cast<int>((ctx.now - g.tz->midnight_utc(today)) / 60);
+    ctx.local.weekday = std::chrono::weekday(std::chrono::sys_days(today)).c_encoding();
+    ctx.language = c.alerts.language.empty() ? c.language : c.alerts.language;
+    ctx.external_url = c.alerts.external_url.empty() ? "http://" + c.server.listen : c.alerts.external_url;
+    std::map<std::string, std::int64_t> last;
+    for (const auto& [source, at] : store::last_file_per_source(*writer_db)) last[source] = at;
+    for (const auto& s : c.sources) {
+      alerts::SourceFreshness f;
+      f.name = s.name;
+      if (auto it = last.find(s.name); it != last.end()) f.last_file_at = it->second;
+      f.watched_since = started_at;
+      ctx.sources.push_back(std::move(f));
+    }
+    try {
+      const auto r = alerts::run_cycle(*writer_db, snap, c.alerts, ctx);
+      log->info("alerts evaluated firing={} pending={} fired={} resolved={} silenced={} inhibited={} messages={}",
+                r.firing, r.pending, r.fired_now, r.resolved_now, r.silenced, r.inhibited, r.messages);
+      std::map<std::array<std::string, 3>, int> counts;
+      for (const auto& a : store::load_alerts(*writer_db)) ++counts[{a.rule, a.severity, a.state}];
+      ops.alerts(counts);
+      update_outbox_metrics();
+      if (r.messages > 0) asio::post(io, [this] { delivery_timer.cancel(); });
+    } catch (const std::exception& e) {
+      log->error("alert cycle failed error={}", kv(e.what()));
+    }
+  }
+
+  // Writer thread.
+  void update_outbox_metrics() {
+    const auto st = store::outbox_stats(*writer_db);
+    ops.outbox(st.pending, st.failed,
+               st.oldest_pending_created_at ? static_cast<double>(unix_now() - *st.oldest_pending_created_at) : 0.0);
+  }
+
+  // io thread: delivers due outbox rows one at a time, then sleeps deliver_interval (or until woken).
+  asio::awaitable<void> delivery_loop() {
+    while (!stopping) {
+      const Generation g = generation();
+      if (g.config->alerts.enabled) {
+        try {
+          co_await deliver_due(g);
+        } catch (const std::exception& e) {
+          log->error("delivery pass failed error={}", kv(e.what()));
+        }
+      }
+      if (stopping) break;
+      delivery_timer.expires_after(g.config->alerts.deliver_interval);
+      co_await delivery_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+
+  asio::awaitable<void> deliver_due(Generation g) {
+    const alerts::DeliveryPolicy policy = alerts::delivery_policy(g.config->alerts);
+    constexpr int batch = 20;
+    for (;;) {
+      const std::int64_t now = unix_now();
+      auto claim = [this, now] { return store::due_rows(*writer_db, now, batch); };
+      auto claimed = on_writer(std::move(claim));
+      const std::vector<store::OutboxRow> rows = co_await std::move(claimed);
+      for (const store::OutboxRow& row : rows) {
+        if (stopping) co_return;
+        auto sending = alerts::send_row(io.get_executor(), *g.notifiers, row);
+        const alerts::DeliveryResult result = co_await std::move(sending);
+        auto record = [this, row, result, policy] {
+          return alerts::record_attempt(*writer_db, row, result, unix_now(), policy, rng);
+        };
+        auto recorded = on_writer(std::move(record));
+        const std::string state = co_await std::move(recorded);
+        const auto it = g.notifiers->find(row.receiver);
+        const std::string kind = it != g.notifiers->end() && it->second ? std::string(it->second->kind()) : "none";
+        const char* outcome = result.outcome == alerts::Outcome::delivered ? "delivered"
+                              : result.outcome == alerts::Outcome::retry   ? "retry"
+                                                                           : "permanent";
+        ops.delivery(row.receiver, kind, outcome);
+        if (result.outcome == alerts::Outcome::delivered) {
+          log->info("notification delivered receiver={} key={} alerts={} attempts={}", kv(row.receiver),
+                    kv(row.idempotency_key), row.alert_count, row.attempts + 1);
+        } else {
+          log->warn("notification not delivered receiver={} key={} outcome={} state={} attempts={} error={}",
+                    kv(row.receiver), kv(row.idempotency_key), outcome, state, row.attempts + 1,
+                    kv(net::redact_url(result.reason)));
+        }
+      }
+      auto metrics = [this] { update_outbox_metrics(); return 0; };
+      auto updated = on_writer(std::move(metrics));
+      co_await std::move(updated);
+      if (static_cast<int>(rows.size()) < batch) co_return;
     }
   }
 
@@ -309,6 +424,8 @@ struct App::Impl {
     Generation g;
     g.columns = std::make_shared<const collect::ColumnMap>(collect::build_column_map(c));
     g.tz = std::make_shared<const TimeZone>(*tz);
+    g.notifiers = std::make_shared<const std::map<std::string, alerts::NotifierPtr>>(
+        alerts::make_notifiers(c.alerts));
     g.config = std::make_shared<const config::Config>(std::move(c));
     return g;
   }
@@ -447,6 +564,23 @@ struct App::Impl {
              std::find(t.scopes.begin(), t.scopes.end(), "admin") != t.scopes.end();
     });
     if (uploads) ctx.upload = [this](web::Request& r) { return upload(r); };
+    if (g.config->alerts.enabled) {
+      ctx.extra_routes = [this](web::Router& router) {
+        web::AlertApiContext a;
+        a.on_reader = [this](web::AlertApiContext::DbJob job) {
+          return on_reader([this, job = std::move(job)] { return job(*reader_db); });
+        };
+        a.on_writer = [this](web::AlertApiContext::DbJob job) {
+          return on_writer([this, job = std::move(job)] { return job(*writer_db); });
+        };
+        a.config = [this] {
+          const auto cfg = generation().config;
+          return std::shared_ptr<const config::AlertsConfig>(cfg, &cfg->alerts);
+        };
+        a.changed = [this] { request_evaluation(); };
+        web::add_alert_routes(router, std::move(a));
+      };
+    }
     return web::make_router(std::move(ctx));
   }
 
@@ -471,6 +605,7 @@ struct App::Impl {
     cancel_ingest = true;
     server->stop();
     evaluation_timer.cancel();
+    delivery_timer.cancel();
     for (auto& t : source_timers) t->cancel();
     boost::system::error_code ignored;
     signals.cancel(ignored);
@@ -573,6 +708,7 @@ int App::run() {
       m.sources.begin(), m.sources.end(), [](const auto& s) { return s->kind() != "http"; }));
   if (m.first_polls_pending == 0) m.request_evaluation();
   asio::co_spawn(m.io, m.evaluation_loop(), asio::detached);
+  asio::co_spawn(m.io, m.delivery_loop(), asio::detached);
   m.server->start();
   const auto ep = m.server->local_endpoint();
   const std::string base = "http://" + ep.address().to_string() + ":" + std::to_string(ep.port());

@@ -1,6 +1,7 @@
 #include "daemon/cli.h"
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "collectors/ingest.h"
@@ -10,6 +11,7 @@
 #include "daemon/clock.h"
 #include "engine/snapshot.h"
 #include "reports/execution_report.h"
+#include "reports/openmetrics_export.h"
 #include "store/inputs.h"
 #include "store/migrations.h"
 
@@ -29,6 +31,12 @@ constexpr const char* usage_text =
     "  report --db FILE [--as-of YYYY-MM-DD] [--format json|csv|md] [--unit CODE] [--lang zh-CN|en]\n"
     "         [--fiscal-start-month N] [--time-zone TZ]\n"
     "      the execution report as of a date (default: today in Asia/Shanghai)\n"
+    "  export-openmetrics --from YYYY-MM-DD --to YYYY-MM-DD (--config FILE | --db FILE) [--output FILE]\n"
+    "         [--time-zone TZ] [--fiscal-start-month N]\n"
+    "      month-end history of the /metrics snapshot series (execution, expected progress, paid, budget, ...)\n"
+    "      as OpenMetrics text with timestamps (23:59:59 local time) for\n"
+    "      `promtool tsdb create-blocks-from openmetrics`; --config takes the database, policy, time zone and\n"
+    "      metrics.project_series of a config file\n"
     "  migrate --db FILE      create or upgrade the database schema\n"
     "  version                print the version\n";
 
@@ -164,6 +172,118 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
   return exit_ok;
 }
 
+// export-openmetrics: the snapshot series at every month end of [--from, --to], as OpenMetrics with
+// timestamps (issue #6, DESIGN §7 "History").
+int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  auto args = Args::parse(argv, {"from", "to", "config", "db", "output", "time-zone", "fiscal-start-month"}, {});
+  if (!args) {
+    err << "budgetwatch export-openmetrics: " << args.error().message << "\n";
+    return exit_usage;
+  }
+  const auto from_text = args->get("from");
+  const auto to_text = args->get("to");
+  if (!from_text || !to_text || (!args->get("config") && !args->get("db")) || !args->positionals().empty()) {
+    err << "budgetwatch export-openmetrics: needs --from YYYY-MM-DD --to YYYY-MM-DD and --config FILE or --db FILE\n";
+    return exit_usage;
+  }
+  auto from = engine::parse_date(*from_text);
+  auto to = engine::parse_date(*to_text);
+  if (!from || !to) {
+    err << "budgetwatch export-openmetrics: " << (!from ? "--from: " + from.error().message
+                                                          : "--to: " + to.error().message)
+        << "\n";
+    return exit_usage;
+  }
+  if (*to < *from) {
+    err << "budgetwatch export-openmetrics: --to is before --from\n";
+    return exit_usage;
+  }
+
+  engine::Policy policy;
+  std::string db_path;
+  std::string tz_name = "Asia/Shanghai";
+  reports::OpenMetricsOptions options;
+  if (auto file = args->get("config")) {
+    auto c = config::load_config(*file);
+    if (!c) {
+      err << "budgetwatch: config error: " << c.error().to_string() << "\n";
+      return exit_config;
+    }
+    policy = c->policy;
+    db_path = c->database.string();
+    tz_name = c->evaluation.time_zone;
+    options.project_series = c->metrics.project_series == config::ProjectSeries::none
+                                 ? reports::ProjectSeriesFilter::none
+                             : c->metrics.project_series == config::ProjectSeries::below_threshold
+                                 ? reports::ProjectSeriesFilter::below_threshold
+                                 : reports::ProjectSeriesFilter::all;
+  }
+  if (auto db = args->get("db")) db_path = *db;
+  if (auto tz = args->get("time-zone")) tz_name = *tz;
+  if (auto m = args->get("fiscal-start-month")) {
+    const int start_month = std::stoi(*m);
+    if (start_month < 1 || start_month > 12) {
+      err << "budgetwatch export-openmetrics: --fiscal-start-month must be 1..12\n";
+      return exit_usage;
+    }
+    policy.fiscal_year_start_month = static_cast<unsigned>(start_month);
+  }
+  auto tz = TimeZone::from_name(tz_name);
+  if (!tz) {
+    err << "budgetwatch export-openmetrics: " << tz.error().message << "\n";
+    return exit_usage;
+  }
+  options.midnight_utc = [zone = *tz](engine::CivilDate d) { return zone.midnight_utc(d); };
+  if (!std::filesystem::exists(db_path)) {
+    err << "budgetwatch export-openmetrics: no database at " << db_path << " (run budgetwatch ingest first)\n";
+    return exit_failure;
+  }
+  const std::vector<engine::CivilDate> month_ends = reports::month_ends_between(*from, *to);
+  if (month_ends.empty()) {
+    err << "budgetwatch export-openmetrics: no month end between " << engine::to_iso(*from) << " and "
+        << engine::to_iso(*to) << "\n";
+    return exit_usage;
+  }
+
+  store::Database db = open_db(db_path);
+  std::vector<engine::Snapshot> snapshots;
+  snapshots.reserve(month_ends.size());
+  for (const engine::CivilDate as_of : month_ends) {
+    const auto fy = engine::FiscalYear::containing(as_of, policy.fiscal_year_start_month);
+    snapshots.push_back(engine::evaluate(store::load_inputs(db, as_of, fy), as_of, policy));
+  }
+
+  const auto output = args->get("output");
+  if (!output || *output == "-") {
+    reports::write_openmetrics(out, snapshots, options);
+    out.flush();
+    return out ? exit_ok : exit_failure;
+  }
+  // Written beside the target and renamed, so a reader never sees half a file.
+  const std::filesystem::path target(*output);
+  std::filesystem::path tmp = target;
+  tmp += ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      err << "budgetwatch export-openmetrics: cannot write " << tmp.string() << "\n";
+      return exit_failure;
+    }
+    reports::write_openmetrics(file, snapshots, options);
+    file.close();
+    if (!file) {
+      err << "budgetwatch export-openmetrics: cannot write " << tmp.string() << "\n";
+      std::filesystem::remove(tmp);
+      return exit_failure;
+    }
+  }
+  std::filesystem::rename(tmp, target);
+  err << "budgetwatch export-openmetrics: " << month_ends.size() << " month ends ("
+      << engine::to_iso(month_ends.front()) << " .. " << engine::to_iso(month_ends.back()) << ") written to "
+      << target.string() << "\n";
+  return exit_ok;
+}
+
 int cmd_migrate(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   auto args = Args::parse(argv, {"db"}, {});
   if (!args || !args->get("db")) {
@@ -235,6 +355,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (cmd == "ingest") return cmd_ingest(rest, out, err);
     if (cmd == "report") return cmd_report(rest, out, err);
     if (cmd == "migrate") return cmd_migrate(rest, out, err);
+    if (cmd == "export-openmetrics") return cmd_export_openmetrics(rest, out, err);
     if (cmd == "version" || cmd == "--version") {
       out << version_string() << "\n";
       return exit_ok;

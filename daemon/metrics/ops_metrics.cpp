@@ -85,7 +85,30 @@ OpsMetrics::OpsMetrics()
       http_duration_(prometheus::BuildHistogram()
                          .Name("budgetwatch_http_request_duration_seconds")
                          .Help("HTTP request handling time by handler, seconds")
-                         .Register(*registry_)) {
+                         .Register(*registry_)),
+      alerts_(prometheus::BuildGauge()
+                  .Name("budgetwatch_alerts")
+                  .Help("Alerts by rule, severity and state (pending, firing, resolved)")
+                  .Register(*registry_)),
+      notifications_(prometheus::BuildCounter()
+                         .Name("budgetwatch_notifications_total")
+                         .Help("Delivery attempts by receiver, kind and outcome (delivered, retry, permanent)")
+                         .Register(*registry_)),
+      outbox_depth_(prometheus::BuildGauge()
+                        .Name("budgetwatch_outbox_depth")
+                        .Help("Notifications waiting for delivery")
+                        .Register(*registry_)
+                        .Add({})),
+      outbox_failed_(prometheus::BuildGauge()
+                         .Name("budgetwatch_outbox_failed")
+                         .Help("Notifications that failed for good (permanent error or gave up)")
+                         .Register(*registry_)
+                         .Add({})),
+      outbox_oldest_(prometheus::BuildGauge()
+                         .Name("budgetwatch_outbox_oldest_age_seconds")
+                         .Help("Age of the oldest notification waiting for delivery, seconds (0 when none)")
+                         .Register(*registry_)
+                         .Add({})) {
 #ifdef BW_VERSION
   build_info_.Add({{"version", BW_VERSION}}).Set(1);
 #endif
@@ -137,6 +160,31 @@ void OpsMetrics::evaluation(bool ok, std::chrono::duration<double> took,
 void OpsMetrics::http_request(const std::string& handler, int status, std::chrono::duration<double> took) {
   http_requests_.Add({{"handler", handler}, {"code", std::to_string(status)}}).Increment();
   http_duration_.Add({{"handler", handler}}, seconds_buckets()).Observe(took.count());
+}
+
+void OpsMetrics::alerts(const std::map<std::array<std::string, 3>, int>& counts) {
+  std::lock_guard lock(alerts_mutex_);
+  for (auto& [key, g] : alert_gauges_) {
+    if (!counts.count(key)) g->Set(0);
+  }
+  for (const auto& [key, n] : counts) {
+    auto it = alert_gauges_.find(key);
+    if (it == alert_gauges_.end()) {
+      auto& g = alerts_.Add({{"rule", key[0]}, {"severity", key[1]}, {"state", key[2]}});
+      it = alert_gauges_.emplace(key, &g).first;
+    }
+    it->second->Set(n);
+  }
+}
+
+void OpsMetrics::delivery(const std::string& receiver, const std::string& kind, const std::string& outcome) {
+  notifications_.Add({{"receiver", receiver}, {"kind", kind}, {"outcome", outcome}}).Increment();
+}
+
+void OpsMetrics::outbox(std::int64_t pending, std::int64_t failed, double oldest_pending_age_seconds) {
+  outbox_depth_.Set(static_cast<double>(pending));
+  outbox_failed_.Set(static_cast<double>(failed));
+  outbox_oldest_.Set(oldest_pending_age_seconds);
 }
 
 }  // namespace bw::daemon

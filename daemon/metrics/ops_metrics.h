@@ -3,7 +3,10 @@
 // (IngestReport, poll outcomes); the daemon records them here (STYLE §2).
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -33,6 +36,12 @@ class OpsMetrics {
             std::chrono::system_clock::time_point at);
   void evaluation(bool ok, std::chrono::duration<double> took, std::chrono::system_clock::time_point at);
   void http_request(const std::string& handler, int status, std::chrono::duration<double> took);
+  /// Alerts by (rule, severity, state) after a cycle; label sets no longer present drop to 0.
+  void alerts(const std::map<std::array<std::string, 3>, int>& counts);
+  /// One delivery attempt: outcome delivered | retry | permanent.
+  void delivery(const std::string& receiver, const std::string& kind, const std::string& outcome);
+  /// The outbox after a delivery pass or a cycle.
+  void outbox(std::int64_t pending, std::int64_t failed, double oldest_pending_age_seconds);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -52,6 +61,13 @@ class OpsMetrics {
   prometheus::Gauge& evaluation_time_;
   prometheus::Family<prometheus::Counter>& http_requests_;
   prometheus::Family<prometheus::Histogram>& http_duration_;
+  prometheus::Family<prometheus::Gauge>& alerts_;
+  std::map<std::array<std::string, 3>, prometheus::Gauge*> alert_gauges_;
+  std::mutex alerts_mutex_;
+  prometheus::Family<prometheus::Counter>& notifications_;
+  prometheus::Gauge& outbox_depth_;
+  prometheus::Gauge& outbox_failed_;
+  prometheus::Gauge& outbox_oldest_;
 };
 
 }  // namespace bw::daemon

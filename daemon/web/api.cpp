@@ -305,6 +305,9 @@ struct Api {
                             "  /api/v1/projects/{code}    one line with its months\n"
                             "  /api/v1/ingests            ingested files and their rejected rows\n"
                             "  /api/v1/reports/execution  report (?format=json|csv|md &lang=zh-CN|en)\n"
+                            "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner=)\n"
+                            "  /api/v1/silences           silences; POST to create, DELETE /{id} to expire (scope write)\n"
+                            "  /api/v1/notifications      the delivery log (?state= &receiver=)\n"
                             "  POST /api/v1/uploads       upload an export (token with scope upload)\n");
   }
 };
@@ -328,6 +331,7 @@ std::shared_ptr<const Router> make_router(ApiContext ctx) {
   router->add({"GET", "/api/v1/projects/{code}", "api_project", BodyKind::none, "", bind(&Api::project)});
   router->add({"GET", "/api/v1/ingests", "api_ingests", BodyKind::none, "", bind(&Api::ingests)});
   router->add({"GET", "/api/v1/reports/execution", "api_report", BodyKind::none, "", bind(&Api::report)});
+  if (api->ctx.extra_routes) api->ctx.extra_routes(*router);
   if (api->ctx.upload) {
     router->add({"POST", "/api/v1/uploads", "api_uploads", BodyKind::file, "upload", api->ctx.upload});
   }

@@ -31,6 +31,8 @@ struct ApiContext {
   /// Ingests an uploaded file (runs on the writer thread); null when uploads are not configured.
   Handler upload;
   std::string language = "zh-CN";
+  /// More routes (the alerts API), added after the built-in ones.
+  std::function<void(Router&)> extra_routes;
 };
 
 /// The route table over a context.

@@ -1,0 +1,319 @@
+#include "alerts/cycle.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <boost/json.hpp>
+
+#include "alerts/render.h"
+
+namespace bw::alerts {
+namespace {
+
+namespace json = boost::json;
+
+std::string map_json(const std::map<std::string, std::string>& m) {
+  json::object o;
+  for (const auto& [k, v] : m) o[k] = v;
+  return json::serialize(o);
+}
+
+std::map<std::string, std::string> json_map(std::string_view text) {
+  std::map<std::string, std::string> m;
+  boost::system::error_code ec;
+  const json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return m;
+  for (const auto& [k, x] : v.as_object())
+    if (x.is_string()) m[std::string(k)] = std::string(x.as_string());
+  return m;
+}
+
+const config::ReceiverConfig* find_receiver(const config::AlertsConfig& cfg, const std::string& name) {
+  for (const auto& r : cfg.receivers)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+// Warnings of a subject are inhibited while a critical alert on the same subject fires.
+std::unordered_set<std::string> inhibited_set(const std::vector<AlertState>& alerts, bool enabled) {
+  std::unordered_set<std::string> out;
+  if (!enabled) return out;
+  std::unordered_set<std::string> critical_subjects;
+  for (const auto& a : alerts) {
+    if (a.state == State::firing && a.severity == Severity::critical && a.labels.count("subject"))
+      critical_subjects.insert(a.labels.at("subject"));
+  }
+  for (const auto& a : alerts) {
+    if (a.severity != Severity::critical && a.labels.count("subject") &&
+        critical_subjects.count(a.labels.at("subject")))
+      out.insert(a.fingerprint);
+  }
+  return out;
+}
+
+struct Group {
+  std::string receiver;
+  std::string key;
+  std::size_t route = 0;
+  std::map<std::string, std::string> labels;
+  std::vector<const AlertState*> firing;
+  std::vector<const AlertState*> resolved;
+  std::set<std::string> members;  // told before
+};
+
+std::string short_hash(const std::string& s) { return fingerprint(s, "").substr(0, 12); }
+
+}  // namespace
+
+AlertState from_row(const store::AlertRow& r) {
+  AlertState a;
+  a.fingerprint = r.fingerprint;
+  a.rule = r.rule;
+  a.severity = parse_severity(r.severity);
+  a.state = parse_state(r.state).value_or(State::pending);
+  a.labels = json_map(r.labels);
+  a.annotations = json_map(r.annotations);
+  a.active_since = r.active_since;
+  a.fired_at = r.fired_at;
+  a.resolved_at = r.resolved_at;
+  a.updated_at = r.updated_at;
+  a.episode = r.episode;
+  return a;
+}
+
+store::AlertRow to_row(const AlertState& a) {
+  store::AlertRow r;
+  r.fingerprint = a.fingerprint;
+  r.rule = a.rule;
+  r.severity = std::string(to_string(a.severity));
+  r.state = std::string(to_string(a.state));
+  r.labels = map_json(a.labels);
+  r.annotations = map_json(a.annotations);
+  r.active_since = a.active_since;
+  r.fired_at = a.fired_at;
+  r.resolved_at = a.resolved_at;
+  r.updated_at = a.updated_at;
+  r.episode = a.episode;
+  return r;
+}
+
+std::string matchers_json(const std::vector<config::MatcherConfig>& ms) {
+  json::array a;
+  for (const auto& m : ms) {
+    a.push_back(json::object{{"name", m.name}, {"op", std::string(to_string(m.op))}, {"value", m.value}});
+  }
+  return json::serialize(a);
+}
+
+std::vector<config::MatcherConfig> matchers_from_json(std::string_view text) {
+  std::vector<config::MatcherConfig> out;
+  boost::system::error_code ec;
+  const json::value v = json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& x : v.as_array()) {
+    if (!x.is_object()) continue;
+    const auto& o = x.as_object();
+    config::MatcherConfig m;
+    auto s = [&](const char* k) {
+      const auto* p = o.if_contains(k);
+      return p && p->is_string() ? std::string(p->as_string()) : std::string();
+    };
+    m.name = s("name");
+    m.value = s("value");
+    const std::string op = s("op");
+    m.op = op == "!=" ? config::MatcherConfig::Op::ne
+           : op == "=~" ? config::MatcherConfig::Op::re
+           : op == "!~" ? config::MatcherConfig::Op::nre
+                        : config::MatcherConfig::Op::eq;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::vector<Silence> read_silences(store::Database& db) {
+  std::vector<Silence> out;
+  for (const auto& r : store::load_silences(db)) {
+    out.push_back(Silence{r.id, matchers_from_json(r.matchers), r.created_by, r.comment, r.starts_at,
+                          r.ends_at, r.created_at});
+  }
+  return out;
+}
+
+CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const config::AlertsConfig& cfg,
+                      const CycleContext& ctx) {
+  CycleReport report;
+  RuleContext rctx;
+  rctx.now = ctx.now;
+  rctx.sources = ctx.sources;
+  const std::vector<Candidate> candidates = evaluate_rules(snap, cfg.rules, rctx);
+
+  store::Transaction tx(db);
+  std::vector<AlertState> previous;
+  for (const auto& r : store::load_alerts(db)) previous.push_back(from_row(r));
+  StepResult st = step(previous, candidates, ctx.now, cfg.resolved_retention);
+  report.fired_now = static_cast<int>(st.fired.size());
+  report.resolved_now = static_cast<int>(st.resolved.size());
+
+  for (const AlertState& a : st.alerts) store::upsert_alert(db, to_row(a));
+  for (const std::string& fp : st.deleted) store::delete_alert(db, fp);
+
+  const std::vector<Silence> silences = read_silences(db);
+  const auto inhibited = inhibited_set(st.alerts, cfg.inhibit_warning_by_critical);
+  std::unordered_map<std::string, const AlertState*> by_fp;
+  for (const AlertState& a : st.alerts) {
+    by_fp[a.fingerprint] = &a;
+    if (a.state == State::pending) ++report.pending;
+    if (a.state == State::firing) ++report.firing;
+    if (a.state == State::resolved) ++report.resolved;
+  }
+
+  // Groups: firing alerts by route → receiver → group key; and the groups told about alerts that no
+  // longer fire (their resolved message).
+  std::map<std::pair<std::string, std::string>, Group> groups;
+  for (const AlertState& a : st.alerts) {
+    if (a.state != State::firing) continue;
+    if (std::any_of(silences.begin(), silences.end(),
+                    [&](const Silence& s) { return s.silences(a.labels, ctx.now); })) {
+      ++report.silenced;
+      continue;
+    }
+    if (inhibited.count(a.fingerprint)) {
+      ++report.inhibited;
+      continue;
+    }
+    for (std::size_t ri : route(cfg.routes, a.labels)) {
+      const config::RouteConfig& rt = cfg.routes[ri];
+      const std::string key = group_key(rt.group_by, a.labels);
+      for (const std::string& rcv : rt.receivers) {
+        Group& g = groups[{rcv, key}];
+        if (g.receiver.empty()) {
+          g.receiver = rcv;
+          g.key = key;
+          g.route = ri;
+          for (const auto& l : rt.group_by) g.labels[l] = a.labels.count(l) ? a.labels.at(l) : "";
+        }
+        if (std::find(g.firing.begin(), g.firing.end(), &a) == g.firing.end()) g.firing.push_back(&a);
+      }
+    }
+  }
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> members;
+  for (const auto& m : store::all_group_members(db)) members[{m.receiver, m.group_key}].push_back(m.fingerprint);
+  for (const auto& [gk, fps] : members) {
+    Group& g = groups[gk];
+    if (g.receiver.empty()) {
+      g.receiver = gk.first;
+      g.key = gk.second;
+      g.route = cfg.routes.size();  // unknown until matched below
+    }
+    for (const std::string& fp : fps) {
+      g.members.insert(fp);
+      const auto it = by_fp.find(fp);
+      if (it == by_fp.end()) {
+        // Forgotten (retention over) or removed: clear the membership quietly.
+        store::remove_group_member(db, gk.first, gk.second, fp);
+        continue;
+      }
+      if (it->second->state == State::resolved) g.resolved.push_back(it->second);
+    }
+  }
+
+  for (auto& [gk, g] : groups) {
+    if (g.firing.empty() && g.resolved.empty()) continue;
+    const config::ReceiverConfig* rc = find_receiver(cfg, g.receiver);
+    if (rc == nullptr) continue;  // receiver removed from config: its memberships wait
+    // The route of a resolved-only group: the one its alerts took (labels of the first).
+    if (g.route >= cfg.routes.size()) {
+      const auto& labels = (g.firing.empty() ? g.resolved.front() : g.firing.front())->labels;
+      const auto rs = route(cfg.routes, labels);
+      g.route = rs.empty() ? cfg.routes.size() : rs.front();
+      if (g.labels.empty() && g.route < cfg.routes.size()) {
+        for (const auto& l : cfg.routes[g.route].group_by) g.labels[l] = labels.count(l) ? labels.at(l) : "";
+      }
+    }
+    const config::RouteConfig* rt = g.route < cfg.routes.size() ? &cfg.routes[g.route] : nullptr;
+    const auto last = store::find_group(db, g.receiver, g.key);
+    bool news = !g.resolved.empty();
+    for (const AlertState* a : g.firing) news = news || !g.members.count(a->fingerprint);
+    const auto repeat = rt ? rt->repeat_interval.count() : std::int64_t{86400};
+    const bool repeat_due = !g.firing.empty() && (!last || ctx.now - last->last_sent_at >= repeat);
+    if (!news && !repeat_due) continue;
+    if (rt && muted(cfg.time_intervals, rt->mute_time_intervals, ctx.local)) continue;
+
+    auto by_code = [](const AlertState* a, const AlertState* b) {
+      const auto code = [](const AlertState* x) {
+        return x->labels.count("subject") ? x->labels.at("subject") : x->fingerprint;
+      };
+      return std::pair(code(a), a->rule) < std::pair(code(b), b->rule);
+    };
+    std::sort(g.firing.begin(), g.firing.end(), by_code);
+    std::sort(g.resolved.begin(), g.resolved.end(), by_code);
+
+    RenderInput in;
+    in.language = ctx.language;
+    in.external_url = ctx.external_url;
+    in.as_of = engine::to_iso(snap.as_of);
+    in.group_key = g.key;
+    in.group_labels = g.labels;
+    in.firing = g.firing;
+    in.resolved = g.resolved;
+    Notification n = render(in);
+    const std::int64_t seq = (last ? last->sequence : 0) + 1;
+    n.receiver = g.receiver;
+    n.idempotency_key = g.receiver + "/" + short_hash(g.key) + "/" + std::to_string(seq);
+    // Recipients and mentions from the register (owner) and the receiver's config.
+    std::set<std::string> to(rc->to.begin(), rc->to.end());
+    std::set<std::string> mobiles(rc->at_mobiles.begin(), rc->at_mobiles.end());
+    for (const auto* list : {&g.firing, &g.resolved}) {
+      for (const AlertState* a : *list) {
+        if (rc->to_owner && a->labels.count("owner_email") && !a->labels.at("owner_email").empty())
+          to.insert(a->labels.at("owner_email"));
+        if (a->labels.count("owner")) {
+          if (auto m = rc->owner_mobiles.find(a->labels.at("owner")); m != rc->owner_mobiles.end())
+            mobiles.insert(m->second);
+        }
+      }
+    }
+    n.recipients.assign(to.begin(), to.end());
+    n.mention_mobiles.assign(mobiles.begin(), mobiles.end());
+    if (rc->kind == "email" && n.recipients.empty()) continue;  // nobody to write to (no owner address)
+
+    store::OutboxRow row;
+    row.idempotency_key = n.idempotency_key;
+    row.receiver = g.receiver;
+    row.group_key = g.key;
+    row.status = std::string(to_string(n.status));
+    row.title = n.title;
+    row.payload = to_json(n);
+    row.alert_count = static_cast<std::int64_t>(n.alerts.size());
+    row.created_at = ctx.now;
+    row.next_attempt_at = ctx.now;
+    if (store::enqueue(db, row)) ++report.messages;
+    store::upsert_group(db, store::GroupRow{g.receiver, g.key, ctx.now, seq});
+    for (const AlertState* a : g.firing) store::add_group_member(db, g.receiver, g.key, a->fingerprint, ctx.now);
+    for (const AlertState* a : g.resolved) store::remove_group_member(db, g.receiver, g.key, a->fingerprint);
+  }
+  tx.commit();
+  return report;
+}
+
+std::vector<AlertView> list_alerts(store::Database& db, const config::AlertsConfig& cfg, std::int64_t now) {
+  std::vector<AlertState> alerts;
+  for (const auto& r : store::load_alerts(db)) alerts.push_back(from_row(r));
+  const auto silences = read_silences(db);
+  const auto inhibited = inhibited_set(alerts, cfg.inhibit_warning_by_critical);
+  std::vector<AlertView> out;
+  for (auto& a : alerts) {
+    AlertView v;
+    v.silenced = std::any_of(silences.begin(), silences.end(),
+                             [&](const Silence& s) { return s.silences(a.labels, now); });
+    v.inhibited = inhibited.count(a.fingerprint) > 0;
+    v.alert = std::move(a);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace bw::alerts

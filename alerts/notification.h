@@ -1,0 +1,71 @@
+// What a notifier delivers: one grouped message for one receiver, already rendered (alerts/render.h),
+// with the alerts it lists in Alertmanager's shape. Notifiers (alerts/notifiers/) turn it into an
+// email, a webhook call or a robot message; they know protocols, not budgets.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bw::alerts {
+
+enum class Severity { info, warning, critical };
+enum class Status { firing, resolved };
+
+std::string_view to_string(Severity s);
+std::string_view to_string(Status s);
+
+/// One alert as listed in a notification (Alertmanager webhook / API v2 shape).
+struct AlertItem {
+  std::string fingerprint;  ///< 16 hex digits, stable for rule + subject
+  std::string rule;         ///< "below_threshold", "no_spending", ...
+  Severity severity = Severity::warning;
+  Status status = Status::firing;
+  /// alertname (= rule), severity, project_code, project_name, unit, department, kind, owner, ...
+  std::map<std::string, std::string> labels;
+  /// summary (one line), description (the figures), runbook_url when configured
+  std::map<std::string, std::string> annotations;
+  std::int64_t starts_at = 0;  ///< unix seconds (UTC) when it started firing
+  std::int64_t ends_at = 0;    ///< unix seconds when resolved; 0 while firing
+  std::string url;             ///< link to the project in the API/report ("generatorURL")
+};
+
+/// One message to one receiver.
+struct Notification {
+  /// Unique per outbox row: "<receiver>/<group>/<sequence>". Sent as a header
+  /// (Idempotency-Key / X-Budgetwatch-Idempotency-Key) and in the email Message-ID, so a receiver
+  /// can drop a duplicate after a crash between delivery and acknowledgement.
+  std::string idempotency_key;
+  std::string receiver;   ///< receiver name from config
+  std::string group_key;  ///< what the alerts were grouped by, e.g. "owner=张三"
+  Status status = Status::firing;  ///< firing when any listed alert fires
+  std::string title;      ///< subject / robot title, zh-CN by default
+  std::string text;       ///< plain-text body (email, WeCom text)
+  std::string markdown;   ///< Markdown body (DingTalk/WeCom/Feishu)
+  std::vector<AlertItem> alerts;
+  std::vector<std::string> recipients;       ///< email addresses (email receivers)
+  std::vector<std::string> mention_mobiles;  ///< robots: @ these mobiles
+  std::string external_url;                  ///< budgetwatch's base URL ("externalURL")
+  std::map<std::string, std::string> group_labels;  ///< "groupLabels"
+};
+
+/// How one delivery attempt ended.
+enum class Outcome {
+  delivered,  ///< accepted by the receiver
+  retry,      ///< transient (connect refused, timeout, 5xx, 429, SMTP 4yz, robot rate limit): try later
+  permanent,  ///< will not succeed by retrying (HTTP 4xx, SMTP 5yz, robot errcode ≠ 0, bad config)
+};
+
+struct DeliveryResult {
+  Outcome outcome = Outcome::retry;
+  /// Short and safe to log and to show in the API: never a token, password, signature or signed URL.
+  std::string reason;
+  /// When the receiver said when to come back (Retry-After, robot rate limit).
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+}  // namespace bw::alerts

@@ -1,0 +1,84 @@
+#include "alerts/notifiers/factory.h"
+
+#include "alerts/notifiers/alertmanager.h"
+#if __has_include("alerts/notifiers/email.h")
+#include "alerts/notifiers/email.h"
+#define BW_HAVE_EMAIL 1
+#endif
+#include "alerts/notifiers/robots.h"
+#include "alerts/notifiers/webhook.h"
+
+namespace bw::alerts {
+namespace {
+
+HttpOptions http_options(const config::ReceiverConfig& r) {
+  HttpOptions h;
+  h.read_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(r.timeout);
+  h.connect_timeout = std::min(h.connect_timeout, h.read_timeout);
+  h.ca_file = r.ca_file;
+  return h;
+}
+
+template <class O>
+O robot_options(const config::ReceiverConfig& r) {
+  O o;
+  o.url = r.url;
+  o.http = http_options(r);
+  return o;
+}
+
+}  // namespace
+
+NotifierPtr make_notifier(const config::ReceiverConfig& r) {
+#ifdef BW_HAVE_EMAIL
+  if (r.kind == "email") {
+    EmailOptions o;
+    o.host = r.smtp_host;
+    o.port = r.smtp_port;
+    o.tls = r.smtp_tls == "starttls" ? net::SmtpTls::starttls
+            : r.smtp_tls == "tls"    ? net::SmtpTls::implicit
+                                     : net::SmtpTls::none;
+    o.username = r.smtp_username;
+    o.password = r.smtp_password.value;
+    o.from = r.from;
+    o.to = r.to;
+    o.ca_file = r.ca_file;
+    o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(r.timeout);
+    return std::make_unique<EmailNotifier>(std::move(o));
+  }
+#endif
+  if (r.kind == "webhook") {
+    WebhookOptions o;
+    o.url = r.url;
+    o.bearer_token = r.token.value;
+    o.http = http_options(r);
+    return std::make_unique<WebhookNotifier>(std::move(o));
+  }
+  if (r.kind == "alertmanager") {
+    AlertmanagerOptions o;
+    o.url = r.url;
+    o.bearer_token = r.token.value;
+    o.http = http_options(r);
+    return std::make_unique<AlertmanagerNotifier>(std::move(o));
+  }
+  if (r.kind == "wecom") return std::make_unique<WecomNotifier>(robot_options<WecomOptions>(r));
+  if (r.kind == "dingtalk") {
+    auto o = robot_options<DingtalkOptions>(r);
+    o.secret = r.secret.value;
+    return std::make_unique<DingtalkNotifier>(std::move(o));
+  }
+  if (r.kind == "feishu") {
+    auto o = robot_options<FeishuOptions>(r);
+    o.secret = r.secret.value;
+    return std::make_unique<FeishuNotifier>(std::move(o));
+  }
+  return nullptr;
+}
+
+std::map<std::string, NotifierPtr> make_notifiers(const config::AlertsConfig& c) {
+  std::map<std::string, NotifierPtr> out;
+  for (const auto& r : c.receivers) out[r.name] = make_notifier(r);
+  return out;
+}
+
+}  // namespace bw::alerts

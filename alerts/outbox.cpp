@@ -1,0 +1,61 @@
+#include "alerts/outbox.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "alerts/render.h"
+
+namespace bw::alerts {
+
+DeliveryPolicy delivery_policy(const config::AlertsConfig& c) {
+  return DeliveryPolicy{c.backoff_initial, c.backoff_max, c.give_up_after};
+}
+
+std::chrono::milliseconds backoff(std::int64_t attempts, const DeliveryPolicy& p, std::mt19937_64& rng) {
+  const double base = static_cast<double>(p.backoff_initial.count()) *
+                      std::pow(2.0, static_cast<double>(std::min<std::int64_t>(attempts, 30)));
+  const double capped = std::min(base, static_cast<double>(p.backoff_max.count()));
+  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  return std::chrono::milliseconds(static_cast<std::int64_t>(capped * jitter(rng)));
+}
+
+std::string record_attempt(store::Database& db, const store::OutboxRow& row, const DeliveryResult& r,
+                           std::int64_t now, const DeliveryPolicy& p, std::mt19937_64& rng) {
+  switch (r.outcome) {
+    case Outcome::delivered:
+      store::mark_delivered(db, row.id, now);
+      return "delivered";
+    case Outcome::permanent:
+      store::mark_failed(db, row.id, r.reason);
+      return "failed";
+    case Outcome::retry:
+      break;
+  }
+  if (now - row.created_at >= p.give_up_after.count()) {
+    store::mark_failed(db, row.id,
+                       "gave up after " + std::to_string(row.attempts + 1) + " attempts: " + r.reason);
+    return "failed";
+  }
+  auto wait = backoff(row.attempts, p, rng);
+  if (r.retry_after && *r.retry_after > wait) wait = *r.retry_after;
+  const std::int64_t secs = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
+  store::mark_retry(db, row.id, now + secs, r.reason);
+  return "pending";
+}
+
+boost::asio::awaitable<DeliveryResult> send_row(boost::asio::any_io_executor ex,
+                                                const std::map<std::string, NotifierPtr>& notifiers,
+                                                const store::OutboxRow& row) {
+  const auto it = notifiers.find(row.receiver);
+  if (it == notifiers.end() || !it->second) {
+    co_return DeliveryResult{Outcome::permanent, "no receiver named '" + row.receiver + "' in the config",
+                             std::nullopt};
+  }
+  auto n = notification_from_json(row.payload);
+  if (!n) co_return DeliveryResult{Outcome::permanent, "unreadable outbox payload", std::nullopt};
+  const Notification msg = std::move(*n);
+  DeliveryResult r = co_await it->second->send(ex, msg);
+  co_return r;
+}
+
+}  // namespace bw::alerts

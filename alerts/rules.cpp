@@ -1,0 +1,213 @@
+#include "alerts/rules.h"
+
+#include <algorithm>
+
+#include "engine/money.h"
+#include "engine/ratio.h"
+
+namespace bw::alerts {
+namespace {
+
+using engine::CivilDate;
+using engine::LineEval;
+using engine::Ratio;
+
+// "12.34%" → "12.34"
+std::string pct(const Ratio& r) {
+  std::string s = engine::format_pct(r);
+  if (!s.empty() && s.back() == '%') s.pop_back();
+  return s;
+}
+
+// The date of a month-day in the fiscal year (a fiscal year starting in April puts 03-31 in the next
+// calendar year).
+CivilDate in_fiscal_year(const engine::FiscalYear& fy, std::pair<unsigned, unsigned> md) {
+  const CivilDate first = fy.first_day();
+  const int y = static_cast<int>(first.year());
+  CivilDate d = engine::make_date(y, md.first, std::min(md.second, 28u));
+  // Clamp 02-29 in a common year to the month's last day.
+  d = std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{md.first},
+                                  std::chrono::day{md.second}}
+                  .ok()
+          ? engine::make_date(y, md.first, md.second)
+          : engine::month_end(d);
+  if (d < first) {
+    const auto next = std::chrono::year_month_day{std::chrono::year{y + 1}, std::chrono::month{md.first},
+                                                  std::chrono::day{md.second}};
+    d = next.ok() ? engine::make_date(y + 1, md.first, md.second)
+                  : engine::month_end(engine::make_date(y + 1, md.first, 1));
+  }
+  return d;
+}
+
+bool selected(const config::RuleConfig& r, const LineEval& l) {
+  const std::string kind = engine::to_string(l.line.kind);
+  if (!r.line_kinds.empty() &&
+      std::find(r.line_kinds.begin(), r.line_kinds.end(), kind) == r.line_kinds.end())
+    return false;
+  if (!r.units.empty() &&
+      std::find(r.units.begin(), r.units.end(), l.line.unit_code) == r.units.end())
+    return false;
+  if (!r.tags.empty() && std::none_of(r.tags.begin(), r.tags.end(), [&](const std::string& t) {
+        return std::find(l.line.tags.begin(), l.line.tags.end(), t) != l.line.tags.end();
+      }))
+    return false;
+  return true;
+}
+
+engine::Money unspent(const LineEval& l) { return l.amounts.adjusted - l.amounts.paid; }
+
+Candidate line_candidate(const config::RuleConfig& r, const engine::Snapshot& snap,
+                         const LineEval& l) {
+  Candidate c;
+  c.rule = r.name;
+  c.kind = r.kind;
+  c.severity = parse_severity(r.severity);
+  c.pending_for = r.pending_for;
+  c.subject = l.line.code;
+  c.fingerprint = fingerprint(r.name, l.line.code);
+  auto& lb = c.labels;
+  lb["alertname"] = r.name;
+  lb["severity"] = r.severity;
+  lb["rule_kind"] = r.kind;
+  lb["subject"] = l.line.code;
+  lb["project_code"] = l.line.code;
+  lb["project_name"] = l.line.name;
+  lb["unit"] = l.line.unit_code;
+  lb["unit_name"] = l.line.unit_name;
+  lb["line_kind"] = engine::to_string(l.line.kind);
+  lb["owner"] = l.line.owner;
+  lb["owner_email"] = l.line.owner_email;
+  std::string tags;
+  for (const auto& t : l.line.tags) tags += (tags.empty() ? "" : ",") + t;
+  lb["tags"] = tags;
+  for (const auto& [k, v] : r.labels) lb[k] = v;
+  auto& an = c.annotations;
+  an["as_of"] = engine::to_iso(snap.as_of);
+  an["adjusted_fen"] = std::to_string(l.amounts.adjusted.fen);
+  an["paid_fen"] = std::to_string(l.amounts.paid.fen);
+  an["unspent_fen"] = std::to_string(unspent(l).fen);
+  an["unspent_wan"] = engine::format_wan(unspent(l));
+  an["deadline"] = engine::to_iso(l.deadline);
+  an["days_left"] = std::to_string(l.days_to_deadline);
+  an["threshold_pct"] = pct(*Ratio::of(r.threshold_bp, 10000));
+  if (l.execution) an["execution_pct"] = pct(*l.execution);
+  if (l.expected) an["expected_pct"] = pct(*l.expected);
+  if (l.pace) an["pace_pct"] = pct(*l.pace);
+  if (l.forecast) an["forecast_pct"] = pct(*l.forecast);
+  if (l.execution && l.expected) {
+    const Ratio& x = *l.execution;
+    const Ratio& e = *l.expected;
+    const auto gap = Ratio::of(e.num * x.den - x.num * e.den, e.den * x.den);
+    if (gap) an["gap_pp"] = pct(*gap);
+  }
+  return c;
+}
+
+// execution < threshold_bp / 10000, exactly
+bool below(const std::optional<Ratio>& r, int threshold_bp) {
+  return r && *r < *Ratio::of(threshold_bp, 10000);
+}
+
+bool below_threshold(const config::RuleConfig& r, const engine::Snapshot& s, const LineEval& l) {
+  if (l.amounts.adjusted.fen <= 0 || !l.execution) return false;
+  bool applies = false;
+  if (!r.checkpoints.empty() && s.as_of >= in_fiscal_year(s.fiscal_year, r.checkpoints.front()))
+    applies = true;
+  if (r.at_deadline && s.as_of >= l.deadline) applies = true;
+  return applies && below(l.execution, r.threshold_bp);
+}
+
+bool pace_below(const config::RuleConfig& r, const engine::Snapshot& s, const LineEval& l) {
+  if (l.amounts.adjusted.fen <= 0 || !l.pace || !l.expected || l.expected->num <= 0) return false;
+  if (engine::days_between(l.available_from, s.as_of) < r.grace_days) return false;
+  return below(l.pace, r.threshold_bp);
+}
+
+bool no_spending(const config::RuleConfig& r, const engine::Snapshot& s, const LineEval& l) {
+  if (l.amounts.adjusted.fen <= 0 || l.amounts.paid.fen > 0) return false;
+  CivilDate due = in_fiscal_year(s.fiscal_year, r.by);
+  const CivilDate after_grace = engine::add_days(l.available_from, r.grace_days);
+  if (after_grace > due) due = after_grace;
+  return s.as_of >= due;
+}
+
+bool deadline_near(const config::RuleConfig& r, const engine::Snapshot&, const LineEval& l) {
+  if (l.amounts.adjusted.fen <= 0 || l.amounts.paid >= l.amounts.adjusted) return false;
+  return l.days_to_deadline >= 0 && l.days_to_deadline <= r.within_days;
+}
+
+bool overspend(const config::RuleConfig&, const engine::Snapshot&, const LineEval& l) {
+  return l.amounts.paid.fen > 0 && l.amounts.paid > l.amounts.adjusted;
+}
+
+}  // namespace
+
+std::string fingerprint(std::string_view rule, std::string_view subject) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char ch : s) {
+      h ^= ch;
+      h *= 1099511628211ull;
+    }
+  };
+  mix(rule);
+  mix(std::string_view("\x1f", 1));
+  mix(subject);
+  static const char* hex = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = hex[h & 0xf];
+  return out;
+}
+
+Severity parse_severity(std::string_view s) {
+  if (s == "critical") return Severity::critical;
+  if (s == "info") return Severity::info;
+  return Severity::warning;
+}
+
+std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
+                                      const std::vector<config::RuleConfig>& rules,
+                                      const RuleContext& ctx) {
+  std::vector<Candidate> out;
+  for (const config::RuleConfig& r : rules) {
+    if (r.kind == "stale_source") {
+      for (const SourceFreshness& src : ctx.sources) {
+        const std::int64_t since = src.last_file_at.value_or(src.watched_since);
+        if (ctx.now - since < r.stale_after.count()) continue;
+        Candidate c;
+        c.rule = r.name;
+        c.kind = r.kind;
+        c.severity = parse_severity(r.severity);
+        c.pending_for = r.pending_for;
+        c.subject = "source:" + src.name;
+        c.fingerprint = fingerprint(r.name, c.subject);
+        c.labels = {{"alertname", r.name}, {"severity", r.severity}, {"rule_kind", r.kind},
+                    {"subject", c.subject},  {"source", src.name}};
+        for (const auto& [k, v] : r.labels) c.labels[k] = v;
+        c.annotations["as_of"] = engine::to_iso(snap.as_of);
+        c.annotations["stale_hours"] = std::to_string((ctx.now - since) / 3600);
+        c.annotations["last_file_at"] =
+            src.last_file_at ? std::to_string(*src.last_file_at) : std::string("never");
+        out.push_back(std::move(c));
+      }
+      continue;
+    }
+    bool (*condition)(const config::RuleConfig&, const engine::Snapshot&, const LineEval&) =
+        r.kind == "below_threshold" ? below_threshold
+        : r.kind == "pace_below"    ? pace_below
+        : r.kind == "no_spending"   ? no_spending
+        : r.kind == "deadline_near" ? deadline_near
+        : r.kind == "overspend"     ? overspend
+                                    : nullptr;
+    if (condition == nullptr) continue;  // the loader refuses unknown kinds
+    for (const LineEval& l : snap.lines) {
+      if (!selected(r, l) || !condition(r, snap, l)) continue;
+      if (r.min_unspent_fen > 0 && unspent(l).fen < r.min_unspent_fen) continue;
+      out.push_back(line_candidate(r, snap, l));
+    }
+  }
+  return out;
+}
+
+}  // namespace bw::alerts

@@ -1,0 +1,57 @@
+// Rules (DESIGN §8): pure functions from a snapshot (and the sources' freshness) to the alerts whose
+// condition holds now. Every parameter comes from config (config/alerts_config.h); no province's numbers
+// are written here. The set is open: a rule kind is a function of (rule, snapshot, context).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alerts/notification.h"
+#include "config/alerts_config.h"
+#include "engine/snapshot.h"
+
+namespace bw::alerts {
+
+/// An alert whose condition holds at this evaluation.
+struct Candidate {
+  std::string fingerprint;  ///< fingerprint(rule name, subject)
+  std::string rule;         ///< rule name (the alertname label)
+  std::string kind;         ///< rule kind
+  Severity severity = Severity::warning;
+  std::chrono::seconds pending_for{0};
+  std::string subject;  ///< project code, or "source:<name>"
+  /// alertname, severity, rule_kind, subject, and for lines: project_code, project_name, unit,
+  /// unit_name, line_kind, owner, owner_email, tags; for sources: source. Plus the rule's labels.
+  std::map<std::string, std::string> labels;
+  /// The figures of this evaluation: as_of, execution_pct, expected_pct, gap_pp, threshold_pct,
+  /// adjusted_fen, paid_fen, unspent_fen, unspent_wan, deadline, days_left, pace_pct, …
+  std::map<std::string, std::string> annotations;
+};
+
+/// A source's freshness, for stale_source rules.
+struct SourceFreshness {
+  std::string name;
+  std::optional<std::int64_t> last_file_at;  ///< unix seconds of the newest ingested file
+  std::int64_t watched_since = 0;            ///< unix seconds since when it has been watched
+};
+
+struct RuleContext {
+  std::int64_t now = 0;  ///< unix seconds (the alert clock)
+  std::vector<SourceFreshness> sources;
+};
+
+/// 16 hex digits (FNV-1a 64 of rule and subject): stable across restarts and versions.
+std::string fingerprint(std::string_view rule, std::string_view subject);
+
+Severity parse_severity(std::string_view s);
+
+/// The alerts whose conditions hold, in rule order then line order.
+std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
+                                      const std::vector<config::RuleConfig>& rules,
+                                      const RuleContext& ctx);
+
+}  // namespace bw::alerts

@@ -1,0 +1,297 @@
+// Issue #4 acceptance, in process: the Liwan 2021 data replayed month end by month end through the alert
+// cycle (rules → state → groups → outbox) on a real SQLite file. Delivery to real servers is covered by
+// tests/e2e/02x-alerts-*.sh and the notifier tests.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "alerts/cycle.h"
+#include "alerts/render.h"
+#include "collectors/ingest.h"
+#include "engine/snapshot.h"
+#include "store/alert_store.h"
+#include "store/inputs.h"
+#include "store/migrations.h"
+#include "tests/support/test_support.h"
+
+namespace bw {
+namespace {
+
+using engine::make_date;
+
+config::RuleConfig rule(std::string name, std::string kind) {
+  config::RuleConfig r;
+  r.name = std::move(name);
+  r.kind = std::move(kind);
+  return r;
+}
+
+config::AlertsConfig owners_config() {
+  config::AlertsConfig c;
+  c.enabled = true;
+  auto below = rule("below_80_at_deadline", "below_threshold");
+  below.checkpoints.clear();
+  below.at_deadline = true;
+  c.rules.push_back(below);
+  auto pace = rule("behind_pace", "pace_below");
+  pace.grace_days = 60;
+  c.rules.push_back(pace);
+  config::ReceiverConfig owners;
+  owners.name = "owners";
+  owners.kind = "email";
+  owners.to_owner = true;
+  c.receivers.push_back(owners);
+  config::RouteConfig route;
+  route.receivers = {"owners"};
+  route.group_by = {"owner"};
+  route.repeat_interval = std::chrono::hours(24);
+  c.routes.push_back(route);
+  return c;
+}
+
+class AlertsLiwanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_.emplace(store::Database::open(dir_ / "alerts.db"));
+    store::migrate(*db_);
+    for (const char* f : {"liwan2021/budget.csv", "liwan2021/adjustments.csv", "liwan2021/payments.csv"}) {
+      collect::IngestOptions o;
+      o.received_at = "2022-01-01T00:00:00Z";
+      auto r = collect::ingest_file(*db_, test::data_path(f), o);
+      ASSERT_TRUE(r.has_value()) << f;
+    }
+  }
+
+  engine::Snapshot snapshot(engine::CivilDate d) {
+    return engine::evaluate(store::load_inputs(*db_, d, engine::FiscalYear::containing(d)), d, engine::Policy{});
+  }
+
+  // The alert clock at 09:00 Asia/Shanghai (01:00 UTC) on day d.
+  static std::int64_t at_nine(engine::CivilDate d) {
+    return std::chrono::sys_days(d).time_since_epoch().count() * 86400 + 3600;
+  }
+
+  alerts::CycleReport cycle(engine::CivilDate d, const config::AlertsConfig& c, std::int64_t now = 0) {
+    alerts::CycleContext ctx;
+    ctx.now = now ? now : at_nine(d);
+    ctx.local = alerts::LocalTime{d, 9 * 60, std::chrono::weekday(std::chrono::sys_days(d)).c_encoding()};
+    ctx.external_url = "http://127.0.0.1:9464";
+    return alerts::run_cycle(*db_, snapshot(d), c, ctx);
+  }
+
+  std::set<std::string> firing_codes(const std::string& rule_name) {
+    std::set<std::string> out;
+    for (const auto& a : store::load_alerts(*db_)) {
+      const auto st = alerts::from_row(a);
+      if (st.state == alerts::State::firing && st.rule == rule_name) out.insert(st.labels.at("project_code"));
+    }
+    return out;
+  }
+
+  std::vector<store::OutboxRow> outbox() {
+    store::OutboxQuery q;
+    q.limit = 100000;
+    return store::list_outbox(*db_, q);
+  }
+
+  test::TempDir dir_;
+  std::optional<store::Database> db_;
+};
+
+TEST_F(AlertsLiwanTest, at_year_end_the_rule_fires_for_the_11_projects_the_report_names) {
+  cycle(make_date(2021, 12, 31), owners_config());
+  const std::set<std::string> want = {"LW2021-P06", "LW2021-P10", "LW2021-P16", "LW2021-P18",
+                                      "LW2021-P20", "LW2021-P21", "LW2021-P22", "LW2021-P23",
+                                      "LW2021-P27", "LW2021-P29", "LW2021-P30"};
+  EXPECT_EQ(firing_codes("below_80_at_deadline"), want);
+}
+
+TEST_F(AlertsLiwanTest, nothing_paid_rule_finds_the_4_projects_at_zero) {
+  config::AlertsConfig c = owners_config();
+  auto none = rule("nothing_paid", "no_spending");
+  none.by = {6, 30};
+  none.grace_days = 0;
+  c.rules = {none};
+  cycle(make_date(2021, 12, 31), c);
+  EXPECT_EQ(firing_codes("nothing_paid"),
+            (std::set<std::string>{"LW2021-P20", "LW2021-P21", "LW2021-P22", "LW2021-P30"}));
+}
+
+TEST_F(AlertsLiwanTest, replay_month_by_month_one_grouped_message_per_owner_and_evaluation) {
+  const config::AlertsConfig c = owners_config();
+  std::map<std::string, int> fired_total;
+  std::map<std::string, int> resolved_total;
+  for (unsigned m = 1; m <= 12; ++m) {
+    const auto d = engine::month_end(make_date(2021, m, 1));
+    const auto before = outbox().size();
+    const auto r = cycle(d, c);
+    const auto rows = outbox();
+    // Messages written at this evaluation: at most one per owner (group), never two.
+    std::map<std::string, int> per_group;
+    for (std::size_t i = 0; i < rows.size() - before; ++i) ++per_group[rows[i].group_key];
+    for (const auto& [g, n] : per_group) EXPECT_EQ(n, 1) << g << " at " << engine::to_iso(d);
+    EXPECT_EQ(static_cast<int>(rows.size() - before), r.messages);
+    fired_total[engine::to_iso(d)] = r.fired_now;
+    resolved_total[engine::to_iso(d)] = r.resolved_now;
+  }
+  // Every alert that resolved was announced as resolved exactly once, to the group told it fired.
+  std::map<std::string, int> resolved_mentions;
+  std::map<std::string, int> resolved_transitions;
+  for (const auto& row : outbox()) {
+    auto n = alerts::notification_from_json(row.payload);
+    ASSERT_TRUE(n);
+    for (const auto& a : n->alerts)
+      if (a.status == alerts::Status::resolved) ++resolved_mentions[a.fingerprint + "@" + std::to_string(a.ends_at)];
+  }
+  for (const auto& a : store::load_alerts(*db_)) {
+    if (a.state == "resolved") ++resolved_transitions[a.fingerprint + "@" + std::to_string(*a.resolved_at)];
+  }
+  for (const auto& [k, n] : resolved_mentions) EXPECT_EQ(n, 1) << k;
+  int resolved_sum = 0;
+  for (const auto& [d, n] : resolved_total) resolved_sum += n;
+  EXPECT_GT(resolved_sum, 0) << "some project must recover during the year (pace alerts)";
+  int mentions = 0;
+  for (const auto& [k, n] : resolved_mentions) mentions += n;
+  EXPECT_EQ(mentions, resolved_sum) << "one resolved message per recovery";
+}
+
+TEST_F(AlertsLiwanTest, message_is_zh_cn_with_rate_expected_progress_gap_unspent_and_link) {
+  cycle(make_date(2021, 12, 31), owners_config());
+  const auto rows = outbox();
+  ASSERT_FALSE(rows.empty());
+  bool found = false;
+  for (const auto& row : rows) {
+    auto n = alerts::notification_from_json(row.payload);
+    ASSERT_TRUE(n);
+    if (n->text.find("LW2021-P06") == std::string::npos) continue;
+    found = true;
+    EXPECT_NE(n->title.find("【预算执行预警】"), std::string::npos) << n->title;
+    EXPECT_NE(n->text.find("交通战备工作经费（LW2021-P06）"), std::string::npos) << n->text;
+    EXPECT_NE(n->text.find("执行率 36.90%"), std::string::npos) << n->text;
+    EXPECT_NE(n->text.find("序时进度 100.00%"), std::string::npos) << n->text;
+    EXPECT_NE(n->text.find("低于序时进度 63.10 个百分点"), std::string::npos) << n->text;
+    EXPECT_NE(n->text.find("万元"), std::string::npos);
+    EXPECT_NE(n->text.find("完成时限 2021-12-31"), std::string::npos);
+    EXPECT_NE(n->text.find("http://127.0.0.1:9464/api/v1/projects/LW2021-P06"), std::string::npos);
+    ASSERT_EQ(n->recipients.size(), 1u);
+    EXPECT_NE(n->recipients[0].find('@'), std::string::npos);
+    for (const auto& a : n->alerts) EXPECT_EQ(a.labels.count("owner_email"), 0u) << "addresses stay private";
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(AlertsLiwanTest, english_by_config) {
+  alerts::CycleContext ctx;
+  const auto d = make_date(2021, 12, 31);
+  ctx.now = at_nine(d);
+  ctx.local = alerts::LocalTime{d, 540, 5};
+  ctx.language = "en";
+  alerts::run_cycle(*db_, snapshot(d), owners_config(), ctx);
+  const auto rows = outbox();
+  ASSERT_FALSE(rows.empty());
+  const auto n = alerts::notification_from_json(rows.back().payload);
+  EXPECT_NE(n->title.find("[Budget execution alert]"), std::string::npos) << n->title;
+  EXPECT_NE(n->text.find("percentage points behind the expected progress"), std::string::npos) << n->text;
+}
+
+TEST_F(AlertsLiwanTest, repeat_interval_holds_and_then_repeats) {
+  const auto c = owners_config();
+  const auto d = make_date(2021, 12, 31);
+  const auto first = cycle(d, c);
+  EXPECT_GT(first.messages, 0);
+  EXPECT_EQ(cycle(d, c, at_nine(d) + 3600).messages, 0) << "nothing new, repeat interval not over";
+  EXPECT_EQ(cycle(d, c, at_nine(d) + 24 * 3600).messages, first.messages) << "repeat after 24 h";
+}
+
+TEST_F(AlertsLiwanTest, silence_suppresses_and_expiring_it_sends) {
+  const auto c = owners_config();
+  const auto d = make_date(2021, 12, 31);
+  store::SilenceRow s;
+  s.id = "s1";
+  s.matchers = alerts::matchers_json({config::MatcherConfig{"alertname", config::MatcherConfig::Op::re, ".*"}});
+  s.created_by = "finance bureau";
+  s.comment = "year-end closing";
+  s.starts_at = at_nine(d) - 10;
+  s.ends_at = at_nine(d) + 7200;
+  s.created_at = s.starts_at;
+  store::insert_silence(*db_, s);
+  const auto r = cycle(d, c);
+  EXPECT_EQ(r.messages, 0);
+  EXPECT_GT(r.silenced, 0);
+  ASSERT_TRUE(store::expire_silence(*db_, "s1", at_nine(d) + 60));
+  EXPECT_GT(cycle(d, c, at_nine(d) + 120).messages, 0);
+}
+
+TEST_F(AlertsLiwanTest, mute_interval_defers_the_message_until_it_ends) {
+  auto c = owners_config();
+  config::TimeIntervalConfig nights;
+  nights.name = "nights";
+  nights.times = {{20 * 60, 8 * 60}};
+  c.time_intervals = {nights};
+  c.routes[0].mute_time_intervals = {"nights"};
+  const auto d = make_date(2021, 12, 31);
+  alerts::CycleContext ctx;
+  ctx.now = at_nine(d) - 2 * 3600;  // 07:00 local
+  ctx.local = alerts::LocalTime{d, 7 * 60, 5};
+  EXPECT_EQ(alerts::run_cycle(*db_, snapshot(d), c, ctx).messages, 0);
+  ctx.now = at_nine(d);
+  ctx.local.minute_of_day = 9 * 60;
+  EXPECT_GT(alerts::run_cycle(*db_, snapshot(d), c, ctx).messages, 0);
+}
+
+TEST_F(AlertsLiwanTest, critical_inhibits_the_warning_on_the_same_project) {
+  auto c = owners_config();
+  auto crit = rule("q3_escalation", "below_threshold");
+  crit.severity = "critical";
+  crit.threshold_bp = 6000;
+  crit.checkpoints = {{9, 30}};
+  crit.at_deadline = false;
+  c.rules.push_back(crit);
+  const auto r = cycle(make_date(2021, 12, 31), c);
+  EXPECT_GT(r.inhibited, 0);
+  for (const auto& row : outbox()) {
+    const auto n = alerts::notification_from_json(row.payload);
+    std::set<std::string> critical_subjects;
+    for (const auto& a : n->alerts)
+      if (a.severity == alerts::Severity::critical) critical_subjects.insert(a.labels.at("subject"));
+    for (const auto& a : n->alerts) {
+      if (a.severity != alerts::Severity::critical) {
+        EXPECT_EQ(critical_subjects.count(a.labels.at("subject")), 0u) << a.rule << " " << a.labels.at("subject");
+      }
+    }
+  }
+}
+
+TEST_F(AlertsLiwanTest, pending_for_a_duration_before_firing) {
+  auto c = owners_config();
+  c.rules.resize(1);
+  c.rules[0].pending_for = std::chrono::hours(2);
+  const auto d = make_date(2021, 12, 31);
+  auto r = cycle(d, c);
+  EXPECT_EQ(r.firing, 0);
+  EXPECT_EQ(r.pending, 11);
+  EXPECT_EQ(r.messages, 0);
+  r = cycle(d, c, at_nine(d) + 2 * 3600);
+  EXPECT_EQ(r.firing, 11);
+  EXPECT_GT(r.messages, 0);
+}
+
+TEST_F(AlertsLiwanTest, amount_floor_combines_with_the_rate) {
+  auto c = owners_config();
+  auto big = rule("big_unspent", "below_threshold");
+  big.at_deadline = true;
+  big.min_unspent_fen = 200000000;  // 2,000,000 yuan
+  c.rules = {big};
+  cycle(make_date(2021, 12, 31), c);
+  const auto snap = snapshot(make_date(2021, 12, 31));
+  for (const auto& code : firing_codes("big_unspent")) {
+    const auto* l = snap.find_line(code);
+    ASSERT_NE(l, nullptr);
+    EXPECT_GE((l->amounts.adjusted - l->amounts.paid).fen, 200000000) << code;
+  }
+  EXPECT_LT(firing_codes("big_unspent").size(), 11u);
+}
+
+}  // namespace
+}  // namespace bw
