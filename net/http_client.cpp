@@ -5,6 +5,7 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <charconv>
@@ -191,6 +192,19 @@ HttpError exchange_error(const error_code& ec, const HttpRequest& r, bool sendin
   return {true, std::string(sending ? "send" : "read") + " failed: " + lower_first(ec.message())};
 }
 
+// The method actually sent: http_get forces GET without a body.
+struct Method {
+  std::string name;
+  http::verb verb = http::verb::unknown;  // unknown: an extension method sent by name
+  bool with_body = false;
+};
+
+Method method_of(const HttpRequest& r, bool as_get) {
+  if (as_get) return {"GET", http::verb::get, false};
+  Method m{r.method, http::string_to_verb(r.method), true};
+  return m;
+}
+
 // Where a body goes: memory, or a file for 2xx responses when asked.
 class BodySink {
  public:
@@ -226,13 +240,26 @@ class BodySink {
 // Sends the request and reads the response on a connected stream (plain or TLS).
 template <class Stream>
 asio::awaitable<Outcome> exchange(Stream& stream, const Target& t, const HttpRequest& r,
-                                  bool& file_created) {
+                                  const Method& m, bool& file_created) {
   auto& lowest = beast::get_lowest_layer(stream);
-  http::request<http::empty_body> req{http::verb::get, t.target, 11};
+  http::request<http::string_body> req;
+  req.version(11);
+  if (m.verb == http::verb::unknown) {
+    req.method_string(m.name);
+  } else {
+    req.method(m.verb);
+  }
+  req.target(t.target);
   req.set(http::field::host, t.host_header);
   req.set(http::field::user_agent, user_agent);
   req.set(http::field::connection, "close");
   for (const auto& [name, value] : r.headers) req.set(name, value);
+  if (m.with_body) req.body() = r.body;
+  // After the caller's headers, so that the framing is always ours (Content-Length, never a stale
+  // Transfer-Encoding).
+  req.erase(http::field::transfer_encoding);
+  req.erase(http::field::content_length);
+  req.prepare_payload();
 
   lowest.expires_after(r.read_timeout);  // one budget for the request and the whole response
   if (auto [ec, n] = co_await http::async_write(stream, req, nothrow); ec) {
@@ -241,6 +268,7 @@ asio::awaitable<Outcome> exchange(Stream& stream, const Target& t, const HttpReq
 
   beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
+  if (m.verb == http::verb::head) parser.skip(true);  // a HEAD response has headers only
   parser.header_limit(header_limit_bytes);
   parser.body_limit(r.max_body_bytes);
   if (auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, nothrow); ec) {
@@ -269,8 +297,11 @@ asio::awaitable<Outcome> exchange(Stream& stream, const Target& t, const HttpReq
   co_return resp;
 }
 
-asio::awaitable<Outcome> get_once(asio::any_io_executor ex, const HttpRequest& r,
-                                  bool& file_created) {
+asio::awaitable<Outcome> request_once(asio::any_io_executor ex, const HttpRequest& r,
+                                      const Method& m, bool& file_created) {
+  if (m.name.empty() || !std::all_of(m.name.begin(), m.name.end(), token_char)) {
+    co_return permanent("invalid request method");
+  }
   for (const auto& [name, value] : r.headers) {
     if (!valid_header(name, value))
       co_return permanent("invalid request header (CR, LF or NUL, or a bad name)");
@@ -290,7 +321,7 @@ asio::awaitable<Outcome> get_once(asio::any_io_executor ex, const HttpRequest& r
   }
 
   if (!t.tls) {
-    Outcome out = co_await exchange(tcp_stream, t, r, file_created);
+    Outcome out = co_await exchange(tcp_stream, t, r, m, file_created);
     error_code ignored;
     tcp_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     co_return out;
@@ -339,13 +370,113 @@ asio::awaitable<Outcome> get_once(asio::any_io_executor ex, const HttpRequest& r
                         " failed: " + lower_first(hec.message()));
   }
 
-  Outcome out = co_await exchange(stream, t, r, file_created);
+  Outcome out = co_await exchange(stream, t, r, m, file_created);
   if (out) {
     // Courtesy close_notify. Peers commonly close without answering (stream_truncated): the body is
     // complete.
     beast::get_lowest_layer(stream).expires_after(tls_shutdown_timeout);
     auto [sec] = co_await stream.async_shutdown(nothrow);
     (void)sec;
+  }
+  co_return out;
+}
+
+// HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, or the obsolete RFC 850 and asctime forms.
+std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view v) {
+  static constexpr std::array<std::string_view, 12> months = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::array<std::string_view, 7> days = {"Mon", "Tue", "Wed", "Thu",
+                                                           "Fri", "Sat", "Sun"};
+  static constexpr std::array<std::string_view, 7> long_days = {
+      "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+  // Reads exactly `n` digits (a leading space stands for a zero when `space_pad`).
+  auto digits = [](std::string_view s, std::size_t pos, std::size_t n,
+                   bool space_pad = false) -> std::optional<int> {
+    if (pos + n > s.size()) return std::nullopt;
+    int out = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const char c = s[pos + i];
+      if (space_pad && i == 0 && c == ' ') continue;
+      if (c < '0' || c > '9') return std::nullopt;
+      out = out * 10 + (c - '0');
+    }
+    return out;
+  };
+  auto month_of = [&](std::string_view s) -> std::optional<unsigned> {
+    for (std::size_t i = 0; i < months.size(); ++i) {
+      if (s == months[i]) return static_cast<unsigned>(i + 1);
+    }
+    return std::nullopt;
+  };
+  // "HH:MM:SS" at pos.
+  auto time_of = [&](std::string_view s, std::size_t pos) -> std::optional<std::chrono::seconds> {
+    const auto h = digits(s, pos, 2), m = digits(s, pos + 3, 2), sec = digits(s, pos + 6, 2);
+    if (!h || !m || !sec || s[pos + 2] != ':' || s[pos + 5] != ':' || *h > 23 || *m > 59 ||
+        *sec > 60) {
+      return std::nullopt;
+    }
+    return std::chrono::hours(*h) + std::chrono::minutes(*m) + std::chrono::seconds(*sec);
+  };
+  auto make = [](int y, unsigned mo, int d,
+                 std::chrono::seconds tod) -> std::optional<std::chrono::sys_seconds> {
+    const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(mo),
+                                          std::chrono::day(static_cast<unsigned>(d))};
+    if (!ymd.ok()) return std::nullopt;
+    return std::chrono::sys_days(ymd) + tod;
+  };
+  const auto comma = v.find(',');
+  if (comma == 3 && std::find(days.begin(), days.end(), v.substr(0, 3)) != days.end()) {
+    // "Sun, 06 Nov 1994 08:49:37 GMT"
+    if (v.size() != 29 || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' || v[16] != ' ' ||
+        v.substr(25) != " GMT") {
+      return std::nullopt;
+    }
+    const auto d = digits(v, 5, 2), y = digits(v, 12, 4);
+    const auto mo = month_of(v.substr(8, 3));
+    const auto tod = time_of(v, 17);
+    if (!d || !y || !mo || !tod) return std::nullopt;
+    return make(*y, *mo, *d, *tod);
+  }
+  if (comma != std::string_view::npos &&
+      std::find(long_days.begin(), long_days.end(), v.substr(0, comma)) != long_days.end()) {
+    // "Sunday, 06-Nov-94 08:49:37 GMT"; a two-digit year more than 50 years ahead is in the past
+    // century (RFC 9110 §5.6.7) — taken here as 1970–2069.
+    const std::string_view r = v.substr(comma + 1);
+    if (r.size() != 23 || r[0] != ' ' || r[3] != '-' || r[7] != '-' || r[10] != ' ' ||
+        r.substr(19) != " GMT") {
+      return std::nullopt;
+    }
+    const auto d = digits(r, 1, 2), yy = digits(r, 8, 2);
+    const auto mo = month_of(r.substr(4, 3));
+    const auto tod = time_of(r, 11);
+    if (!d || !yy || !mo || !tod) return std::nullopt;
+    return make(*yy < 70 ? 2000 + *yy : 1900 + *yy, *mo, *d, *tod);
+  }
+  if (v.size() == 24 && std::find(days.begin(), days.end(), v.substr(0, 3)) != days.end() &&
+      v[3] == ' ' && v[7] == ' ' && v[10] == ' ' && v[19] == ' ') {
+    // "Sun Nov  6 08:49:37 1994"
+    const auto mo = month_of(v.substr(4, 3));
+    const auto d = digits(v, 8, 2, true), y = digits(v, 20, 4);
+    const auto tod = time_of(v, 11);
+    if (!d || !y || !mo || !tod) return std::nullopt;
+    return make(*y, *mo, *d, *tod);
+  }
+  return std::nullopt;
+}
+
+asio::awaitable<Outcome> perform(asio::any_io_executor ex, const HttpRequest& r, bool as_get) {
+  bool file_created = false;
+  Outcome out = permanent("internal error");
+  try {
+    const Method m = method_of(r, as_get);
+    out = co_await request_once(ex, r, m, file_created);
+  } catch (const std::exception& e) {
+    // Not expected (Asio reports through error codes here); keep the promise of never throwing.
+    out = permanent(std::string("internal error: ") + e.what());
+  }
+  if (!out && file_created) {
+    std::error_code ignored;
+    fs::remove(r.body_to_file, ignored);
   }
   co_return out;
 }
@@ -363,21 +494,35 @@ bool retryable_status(int status) {
   return (status >= 500 && status <= 599) || status == 429 || status == 408;
 }
 
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                      std::chrono::system_clock::time_point now) {
+  constexpr std::chrono::seconds cap = std::chrono::hours(24 * 3653);  // ten years
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    std::uint64_t n = 0;
+    const auto [end, err] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (err == std::errc::result_out_of_range || n > static_cast<std::uint64_t>(cap.count())) {
+      return cap;
+    }
+    return std::chrono::seconds(static_cast<std::int64_t>(n));
+  }
+  const auto date = parse_http_date(value);
+  if (!date) return std::nullopt;
+  if (*date <= now) return std::chrono::seconds(0);
+  const auto wait = std::chrono::ceil<std::chrono::seconds>(*date - now);
+  return std::min(wait, cap);
+}
+
+asio::awaitable<tl::expected<HttpResponse, HttpError>> http_request(asio::any_io_executor ex,
+                                                                    const HttpRequest& r) {
+  co_return co_await perform(ex, r, false);
+}
+
 asio::awaitable<tl::expected<HttpResponse, HttpError>> http_get(asio::any_io_executor ex,
                                                                 const HttpRequest& r) {
-  bool file_created = false;
-  Outcome out = permanent("internal error");
-  try {
-    out = co_await get_once(ex, r, file_created);
-  } catch (const std::exception& e) {
-    // Not expected (Asio reports through error codes here); keep the promise of never throwing.
-    out = permanent(std::string("internal error: ") + e.what());
-  }
-  if (!out && file_created) {
-    std::error_code ignored;
-    fs::remove(r.body_to_file, ignored);
-  }
-  co_return out;
+  co_return co_await perform(ex, r, true);
 }
 
 }  // namespace bw::net

@@ -1,7 +1,8 @@
-// An HTTP/1.1 client for single GET downloads over http:// and https:// (Boost.Beast, C++20
-// coroutines): connect/read timeouts, a body size limit, bodies streamed to a file, TLS with
-// verification, no redirects. Used by collectors/http_export_source.cpp; classification of failures
-// follows STYLE §4.
+// An HTTP/1.1 client for single requests over http:// and https:// (Boost.Beast, C++20
+// coroutines): any method with an optional body, connect/read timeouts, a response size limit,
+// bodies streamed to a file, TLS with verification, no redirects. Used by
+// collectors/http_export_source.cpp (GET downloads) and the webhook/robot notifiers in
+// alerts/notifiers/ (JSON POSTs); classification of failures follows STYLE §4.
 #pragma once
 
 #include <chrono>
@@ -19,16 +20,27 @@
 
 namespace bw::net {
 
-/// One GET request and its limits. Every default is stated beside the member.
+/// One request and its limits. Every default is stated beside the member.
 struct HttpRequest {
+  /// The request method, an RFC 9110 token ("GET", "POST", "PUT", ...). Default "GET". http_get()
+  /// ignores it and always sends GET. An empty or malformed method makes the request fail
+  /// (permanent). For "HEAD" the response has no body.
+  std::string method = "GET";
   /// http:// or https:// (parsed with Boost.URL). Userinfo and fragment are never sent; the target
   /// is the path and query as written ("/" when empty). May carry secrets: it is redacted in every
   /// reason.
   std::string url;
-  /// Extra request headers (Authorization, If-None-Match, If-Modified-Since, ...), sent as given
-  /// after Host and User-Agent. A name or value containing CR, LF or NUL makes the request fail
-  /// (permanent).
+  /// Extra request headers (Authorization, If-None-Match, If-Modified-Since, Content-Type, ...),
+  /// sent as given after Host and User-Agent; a header set here replaces a default of the same
+  /// name, except Content-Length and Transfer-Encoding: the framing is always the client's. The
+  /// content type of `body` is given here ({"Content-Type", "application/json"}); none
+  /// is sent otherwise. A name or value containing CR, LF or NUL makes the request fail
+  /// (permanent). Values may carry secrets: they never appear in a reason.
   std::vector<std::pair<std::string, std::string>> headers;
+  /// The request body, sent with its Content-Length ("Content-Length: 0" for an empty body of
+  /// POST, PUT and OPTIONS; no length for an empty body of other methods, as Beast's
+  /// prepare_payload does). http_get() sends no body. Default empty.
+  std::string body;
   /// Budget for resolve + TCP connect + TLS handshake, together. Default 10 s.
   std::chrono::milliseconds connect_timeout{10000};
   /// Budget for sending the request and reading the whole response (headers and body). Default 60
@@ -73,8 +85,9 @@ struct HttpError {
   std::string reason;
 };
 
-/// Performs one GET attempt; no retries, no redirects (a 3xx is a response like any other). Any
-/// HTTP status is returned as an HttpResponse — the caller classifies it (retryable_status).
+/// Performs one attempt of `r` (method, headers, body); no retries, no redirects (a 3xx is a
+/// response like any other). Any HTTP status is returned as an HttpResponse — the caller
+/// classifies it (retryable_status, parse_retry_after).
 /// Transport failures, timeouts, TLS failures, bodies over max_body_bytes and bodies shorter than
 /// their Content-Length are an HttpError, classified as documented there.
 ///
@@ -87,11 +100,29 @@ struct HttpError {
 /// Never throws (std::bad_alloc aside). I/O runs on `ex`; any executor works, a multi-threaded one
 /// included. `r` is read at the start of the call and must stay alive until the returned awaitable
 /// completes (co_await it in the same expression, as usual).
+///
+/// A failure while sending a body is reported like any other send failure ("send timed out after
+/// N ms", "connection reset"): the peer may or may not have acted on a partial request, so callers
+/// that retry must be idempotent (the notifiers send an Idempotency-Key).
+boost::asio::awaitable<tl::expected<HttpResponse, HttpError>> http_request(
+    boost::asio::any_io_executor ex, const HttpRequest& r);
+
+/// http_request() as a GET without a body, whatever r.method and r.body say: the download used by
+/// the collectors. Same contract otherwise.
 boost::asio::awaitable<tl::expected<HttpResponse, HttpError>> http_get(
     boost::asio::any_io_executor ex, const HttpRequest& r);
 
 /// Whether an HTTP status is worth retrying: 5xx, 429 (Too Many Requests), 408 (Request Timeout).
 bool retryable_status(int status);
+
+/// The wait a Retry-After header value asks for (RFC 9110 §10.2.3): either delay-seconds ("120")
+/// or an HTTP-date in any of the three formats a recipient must accept (IMF-fixdate "Sun, 06 Nov
+/// 1994 08:49:37 GMT", obsolete RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT", asctime "Sun Nov  6
+/// 08:49:37 1994"), measured from `now`. A date in the past gives 0 s. Surrounding whitespace is
+/// ignored; anything else (negative or fractional numbers, unknown formats, invalid dates) gives
+/// nullopt. Values above ten years are clamped to ten years. Pure; thread-safe.
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                      std::chrono::system_clock::time_point now);
 
 /// The User-Agent sent with every request.
 inline constexpr std::string_view user_agent = "budgetwatch/0.1";

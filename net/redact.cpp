@@ -5,9 +5,8 @@
 #include <cctype>
 
 namespace bw::net {
-namespace {
 
-bool secret_name(std::string_view name) {
+bool is_secret_name(std::string_view name) {
   std::string lower(name);
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -16,8 +15,6 @@ bool secret_name(std::string_view name) {
   return std::any_of(words.begin(), words.end(),
                      [&](std::string_view w) { return lower.find(w) != std::string::npos; });
 }
-
-}  // namespace
 
 std::string redact_url(std::string_view url) {
   const auto scheme_end = url.find("://");
@@ -51,7 +48,7 @@ std::string redact_url(std::string_view url) {
     if (!first) out += '&';
     first = false;
     const auto eq = pair.find('=');
-    if (eq != std::string_view::npos && secret_name(pair.substr(0, eq))) {
+    if (eq != std::string_view::npos && is_secret_name(pair.substr(0, eq))) {
       out += pair.substr(0, eq + 1);
       out += "***";
     } else {

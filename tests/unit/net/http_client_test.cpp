@@ -14,6 +14,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "tests/support/export_server.h"
+#include "tests/support/receiver.h"
 #include "tests/support/test_support.h"
 
 namespace bw::net {
@@ -260,6 +261,143 @@ TEST(HttpClientStatusTest, retryable_statuses) {
   for (int s : {500, 502, 503, 504, 599, 429, 408}) EXPECT_TRUE(retryable_status(s)) << s;
   for (int s : {200, 304, 400, 401, 403, 404, 410, 499, 600})
     EXPECT_FALSE(retryable_status(s)) << s;
+}
+
+Outcome request_once(const HttpRequest& r) {
+  asio::io_context ioc;
+  auto f = asio::co_spawn(ioc, http_request(ioc.get_executor(), r), asio::use_future);
+  ioc.run();
+  return f.get();
+}
+
+class HttpRequestTest : public ::testing::Test {
+ protected:
+  test::Receiver receiver_;
+
+  HttpRequest post(const std::string& path, std::string body) {
+    HttpRequest r;
+    r.method = "POST";
+    r.url = receiver_.base_url() + path;
+    r.body = std::move(body);
+    r.headers = {{"Content-Type", "application/json"}};
+    r.connect_timeout = 5000ms;
+    r.read_timeout = 5000ms;
+    return r;
+  }
+};
+
+TEST_F(HttpRequestTest, post_sends_method_body_length_and_content_type) {
+  const std::string body = R"({"msg":"预算执行率 91.38%","n":1})";
+  const Outcome o = request_once(post("/hook?x=1", body));
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_EQ(o->status, 200);
+  EXPECT_EQ(o->body, R"({"status": "ok"})");
+  const auto seen = receiver_.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[0].path, "/hook");
+  EXPECT_EQ(seen[0].query, "x=1");
+  EXPECT_EQ(seen[0].body, body);
+  EXPECT_EQ(seen[0].header("Content-Length"), std::to_string(body.size()));
+  EXPECT_EQ(seen[0].header("Content-Type"), "application/json");
+  EXPECT_EQ(seen[0].header("User-Agent"), std::string(user_agent));
+}
+
+TEST_F(HttpRequestTest, empty_post_sends_a_zero_length_and_other_methods_pass_through) {
+  ASSERT_TRUE(request_once(post("/hook", "")));
+  HttpRequest put = post("/hook", "x");
+  put.method = "PUT";
+  ASSERT_TRUE(request_once(put));
+  HttpRequest del = post("/hook", "");
+  del.method = "DELETE";
+  ASSERT_TRUE(request_once(del));
+  const auto seen = receiver_.requests();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].header("Content-Length"), "0");
+  EXPECT_EQ(seen[1].method, "PUT");
+  EXPECT_EQ(seen[1].body, "x");
+  EXPECT_EQ(seen[2].method, "DELETE");
+  EXPECT_EQ(seen[2].header("Content-Length"), std::nullopt);
+}
+
+TEST_F(HttpRequestTest, the_framing_is_the_clients_whatever_the_headers_say) {
+  HttpRequest r = post("/hook", "abc");
+  r.headers.emplace_back("Content-Length", "999");
+  r.headers.emplace_back("Transfer-Encoding", "chunked");
+  const Outcome o = request_once(r);
+  ASSERT_TRUE(o) << describe(o);
+  const auto seen = receiver_.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].header("Content-Length"), "3");
+  EXPECT_EQ(seen[0].header("Transfer-Encoding"), std::nullopt);
+  EXPECT_EQ(seen[0].body, "abc");
+}
+
+TEST_F(HttpRequestTest, head_reads_no_body) {
+  HttpRequest r = post("/hook", "");
+  r.method = "HEAD";
+  const Outcome o = request_once(r);
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_EQ(o->status, 200);
+  EXPECT_TRUE(o->body.empty());
+}
+
+TEST_F(HttpRequestTest, http_get_ignores_method_and_body) {
+  HttpRequest r = post("/hook", "ignored");
+  const Outcome o = get(r);
+  ASSERT_TRUE(o) << describe(o);
+  const auto seen = receiver_.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "GET");
+  EXPECT_EQ(seen[0].body, "");
+}
+
+TEST_F(HttpRequestTest, error_statuses_come_back_with_their_headers) {
+  const Outcome o = request_once(post("/status/429?retry_after=7", "{}"));
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_EQ(o->status, 429);
+  EXPECT_EQ(o->header("retry-after"), "7");
+}
+
+TEST_F(HttpRequestTest, malformed_method_is_refused_before_connecting) {
+  for (const char* method : {"", "PO ST", "GET\r\nX: 1"}) {
+    HttpRequest r = post("/hook", "");
+    r.method = method;
+    const Outcome o = request_once(r);
+    ASSERT_FALSE(o) << method;
+    EXPECT_FALSE(o.error().retryable);
+    EXPECT_EQ(o.error().reason, "invalid request method");
+  }
+  EXPECT_TRUE(receiver_.requests().empty());
+}
+
+TEST_F(HttpRequestTest, slow_receiver_times_out_while_posting) {
+  HttpRequest r = post("/delay/3000", "{}");
+  r.read_timeout = 300ms;
+  const Outcome o = request_once(r);
+  ASSERT_FALSE(o);
+  EXPECT_TRUE(o.error().retryable);
+  EXPECT_EQ(o.error().reason, "read timed out after 300 ms");
+}
+
+TEST(RetryAfterTest, delay_seconds_and_the_three_http_date_formats) {
+  using std::chrono::seconds;
+  // 1994-11-06T08:49:37Z
+  const auto date = std::chrono::sys_days(std::chrono::year(1994) / 11 / 6) + 8h + 49min + 37s;
+  EXPECT_EQ(parse_retry_after("120", date), seconds(120));
+  EXPECT_EQ(parse_retry_after(" 0 ", date), seconds(0));
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:50:37 GMT", date), seconds(60));
+  EXPECT_EQ(parse_retry_after("Sunday, 06-Nov-94 08:49:47 GMT", date), seconds(10));
+  EXPECT_EQ(parse_retry_after("Sun Nov  6 08:49:38 1994", date), seconds(1));
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", date), seconds(0));  // past
+  // Sub-second remainders round up, so a caller never comes back early.
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:38 GMT", date + 500ms), seconds(1));
+  EXPECT_EQ(parse_retry_after("99999999999999999999999", date), std::chrono::hours(24 * 3653));
+  for (const char* bad : {"", "-5", "1.5", "soon", "Sun, 31 Feb 1994 08:49:37 GMT",
+                          "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 UTC",
+                          "Sun, 06 Foo 1994 08:49:37 GMT", "Funday, 06-Nov-94 08:49:37 GMT"}) {
+    EXPECT_EQ(parse_retry_after(bad, date), std::nullopt) << bad;
+  }
 }
 
 class HttpsClientTest : public ::testing::Test {
