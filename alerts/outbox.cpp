@@ -58,4 +58,46 @@ boost::asio::awaitable<DeliveryResult> send_row(boost::asio::any_io_executor ex,
   co_return r;
 }
 
+namespace {
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+boost::asio::awaitable<PassReport> deliver_pass(boost::asio::any_io_executor ex, RunOnDb run_db,
+                                                std::shared_ptr<const std::map<std::string, NotifierPtr>> notifiers,
+                                                DeliveryPolicy policy, std::shared_ptr<std::mt19937_64> rng,
+                                                OnAttempt on_attempt, const std::atomic<bool>* stop) {
+  PassReport report;
+  constexpr int batch = 20;
+  for (;;) {
+    std::vector<store::OutboxRow> rows;
+    const std::int64_t now = unix_now();
+    std::function<void(store::Database&)> claim = [&rows, now](store::Database& db) {
+      rows = store::due_rows(db, now, batch);
+    };
+    auto claimed = run_db(std::move(claim));
+    co_await std::move(claimed);
+    for (const store::OutboxRow& row : rows) {
+      if (stop && *stop) co_return report;
+      auto sending = send_row(ex, *notifiers, row);
+      const DeliveryResult result = co_await std::move(sending);
+      std::string state;
+      std::function<void(store::Database&)> record = [&](store::Database& db) {
+        state = record_attempt(db, row, result, unix_now(), policy, *rng);
+      };
+      auto recorded = run_db(std::move(record));
+      co_await std::move(recorded);
+      ++report.attempted;
+      if (state == "delivered") ++report.delivered;
+      else if (state == "failed") ++report.failed;
+      else ++report.retried;
+      if (on_attempt) on_attempt(row, result, state);
+    }
+    if (static_cast<int>(rows.size()) < batch) co_return report;
+  }
+}
+
 }  // namespace bw::alerts

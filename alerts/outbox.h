@@ -7,7 +7,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <atomic>
+#include <functional>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -40,5 +43,25 @@ std::string record_attempt(store::Database& db, const store::OutboxRow& row, con
 boost::asio::awaitable<DeliveryResult> send_row(boost::asio::any_io_executor ex,
                                                 const std::map<std::string, NotifierPtr>& notifiers,
                                                 const store::OutboxRow& row);
+
+/// Runs a database job where the caller keeps its connection (the daemon's writer thread; inline in the
+/// CLI) and resumes when it is done.
+using RunOnDb = std::function<boost::asio::awaitable<int>(std::function<void(store::Database&)>)>;
+/// Called after each attempt with the row, the result and the row's new state.
+using OnAttempt = std::function<void(const store::OutboxRow&, const DeliveryResult&, const std::string&)>;
+
+struct PassReport {
+  int attempted = 0;
+  int delivered = 0;
+  int retried = 0;
+  int failed = 0;
+};
+
+/// One delivery pass: claims the rows due now (in batches), sends them one at a time and records each
+/// outcome, until none is due or `stop` is set.
+boost::asio::awaitable<PassReport> deliver_pass(boost::asio::any_io_executor ex, RunOnDb run_db,
+                                                std::shared_ptr<const std::map<std::string, NotifierPtr>> notifiers,
+                                                DeliveryPolicy policy, std::shared_ptr<std::mt19937_64> rng,
+                                                OnAttempt on_attempt, const std::atomic<bool>* stop);
 
 }  // namespace bw::alerts

@@ -102,7 +102,8 @@ struct App::Impl {
   std::vector<std::shared_ptr<asio::steady_timer>> source_timers;
   asio::steady_timer evaluation_timer{io};
   asio::steady_timer delivery_timer{io};
-  std::mt19937_64 rng{std::random_device{}()};  // writer thread (delivery backoff jitter)
+  // Delivery backoff jitter; used on the writer thread only.
+  std::shared_ptr<std::mt19937_64> delivery_rng = std::make_shared<std::mt19937_64>(std::random_device{}());
   const std::int64_t started_at = unix_now();
   asio::signal_set signals{io};
 
@@ -342,41 +343,40 @@ struct App::Impl {
   }
 
   asio::awaitable<void> deliver_due(Generation g) {
-    const alerts::DeliveryPolicy policy = alerts::delivery_policy(g.config->alerts);
-    constexpr int batch = 20;
-    for (;;) {
-      const std::int64_t now = unix_now();
-      auto claim = [this, now] { return store::due_rows(*writer_db, now, batch); };
-      auto claimed = on_writer(std::move(claim));
-      const std::vector<store::OutboxRow> rows = co_await std::move(claimed);
-      for (const store::OutboxRow& row : rows) {
-        if (stopping) co_return;
-        auto sending = alerts::send_row(io.get_executor(), *g.notifiers, row);
-        const alerts::DeliveryResult result = co_await std::move(sending);
-        auto record = [this, row, result, policy] {
-          return alerts::record_attempt(*writer_db, row, result, unix_now(), policy, rng);
-        };
-        auto recorded = on_writer(std::move(record));
-        const std::string state = co_await std::move(recorded);
-        const auto it = g.notifiers->find(row.receiver);
-        const std::string kind = it != g.notifiers->end() && it->second ? std::string(it->second->kind()) : "none";
-        const char* outcome = result.outcome == alerts::Outcome::delivered ? "delivered"
-                              : result.outcome == alerts::Outcome::retry   ? "retry"
-                                                                           : "permanent";
-        ops.delivery(row.receiver, kind, outcome);
-        if (result.outcome == alerts::Outcome::delivered) {
-          log->info("notification delivered receiver={} key={} alerts={} attempts={}", kv(row.receiver),
-                    kv(row.idempotency_key), row.alert_count, row.attempts + 1);
-        } else {
-          log->warn("notification not delivered receiver={} key={} outcome={} state={} attempts={} error={}",
-                    kv(row.receiver), kv(row.idempotency_key), outcome, state, row.attempts + 1,
-                    kv(net::redact_url(result.reason)));
-        }
+    alerts::RunOnDb run_db = [this](std::function<void(store::Database&)> f) {
+      return on_writer([this, f = std::move(f)] {
+        f(*writer_db);
+        return 0;
+      });
+    };
+    auto notifiers = g.notifiers;
+    alerts::OnAttempt on_attempt = [this, notifiers](const store::OutboxRow& row, const alerts::DeliveryResult& result,
+                                                     const std::string& state) {
+      const auto it = notifiers->find(row.receiver);
+      const std::string kind = it != notifiers->end() && it->second ? std::string(it->second->kind()) : "none";
+      const char* outcome = result.outcome == alerts::Outcome::delivered ? "delivered"
+                            : result.outcome == alerts::Outcome::retry   ? "retry"
+                                                                         : "permanent";
+      ops.delivery(row.receiver, kind, outcome);
+      if (result.outcome == alerts::Outcome::delivered) {
+        log->info("notification delivered receiver={} key={} alerts={} attempts={}", kv(row.receiver),
+                  kv(row.idempotency_key), row.alert_count, row.attempts + 1);
+      } else {
+        log->warn("notification not delivered receiver={} key={} outcome={} state={} attempts={} error={}",
+                  kv(row.receiver), kv(row.idempotency_key), outcome, state, row.attempts + 1,
+                  kv(net::redact_url(result.reason)));
       }
-      auto metrics = [this] { update_outbox_metrics(); return 0; };
+    };
+    auto pass = alerts::deliver_pass(io.get_executor(), run_db, notifiers, alerts::delivery_policy(g.config->alerts),
+                                     delivery_rng, on_attempt, &stopping);
+    const alerts::PassReport report = co_await std::move(pass);
+    if (report.attempted > 0) {
+      auto metrics = [this] {
+        update_outbox_metrics();
+        return 0;
+      };
       auto updated = on_writer(std::move(metrics));
       co_await std::move(updated);
-      if (static_cast<int>(rows.size()) < batch) co_return;
     }
   }
 
