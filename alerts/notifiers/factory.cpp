@@ -1,5 +1,8 @@
 #include "alerts/notifiers/factory.h"
 
+#include <algorithm>
+#include <mutex>
+
 #include "alerts/notifiers/alertmanager.h"
 #if __has_include("alerts/notifiers/email.h")
 #include "alerts/notifiers/email.h"
@@ -19,17 +22,33 @@ HttpOptions http_options(const config::ReceiverConfig& r) {
   return h;
 }
 
+// One limiter per robot URL for the life of the process: receivers posting to the same robot share its
+// 20 messages a minute, and a config reload does not reset the count.
+std::shared_ptr<RateLimiter> limiter_for_url(const std::string& url) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<RateLimiter>> limiters;
+  std::lock_guard lock(mutex);
+  auto& slot = limiters[url];
+  auto l = slot.lock();
+  if (!l) {
+    l = std::make_shared<RateLimiter>(20, std::chrono::minutes(1));
+    slot = l;
+  }
+  return l;
+}
+
 template <class O>
 O robot_options(const config::ReceiverConfig& r) {
   O o;
   o.url = r.url;
   o.http = http_options(r);
+  o.limiter = limiter_for_url(r.url);
   return o;
 }
 
 }  // namespace
 
-NotifierPtr make_notifier(const config::ReceiverConfig& r) {
+NotifierPtr make_notifier(const config::ReceiverConfig& r, std::chrono::seconds repeat_interval) {
 #ifdef BW_HAVE_EMAIL
   if (r.kind == "email") {
     EmailOptions o;
@@ -59,6 +78,8 @@ NotifierPtr make_notifier(const config::ReceiverConfig& r) {
     o.url = r.url;
     o.bearer_token = r.token.value;
     o.http = http_options(r);
+    // Alertmanager resolves an alert by itself once endsAt passes: keep it well beyond the next re-send.
+    o.resolve_timeout = std::max<std::chrono::seconds>(std::chrono::hours(1), 3 * repeat_interval);
     return std::make_unique<AlertmanagerNotifier>(std::move(o));
   }
   if (r.kind == "wecom") return std::make_unique<WecomNotifier>(robot_options<WecomOptions>(r));
@@ -77,7 +98,14 @@ NotifierPtr make_notifier(const config::ReceiverConfig& r) {
 
 std::map<std::string, NotifierPtr> make_notifiers(const config::AlertsConfig& c) {
   std::map<std::string, NotifierPtr> out;
-  for (const auto& r : c.receivers) out[r.name] = make_notifier(r);
+  for (const auto& r : c.receivers) {
+    std::chrono::seconds repeat{0};
+    for (const auto& route : c.routes) {
+      if (std::find(route.receivers.begin(), route.receivers.end(), r.name) != route.receivers.end())
+        repeat = std::max(repeat, route.repeat_interval);
+    }
+    out[r.name] = make_notifier(r, repeat);
+  }
   return out;
 }
 

@@ -9,7 +9,9 @@
 
 namespace bw::alerts {
 
-NotifierPtr make_notifier(const config::ReceiverConfig& r);
+/// `repeat_interval`: the longest repeat interval of the routes naming this receiver (Alertmanager's
+/// endsAt must outlast it).
+NotifierPtr make_notifier(const config::ReceiverConfig& r, std::chrono::seconds repeat_interval);
 /// One notifier per receiver, by receiver name.
 std::map<std::string, NotifierPtr> make_notifiers(const config::AlertsConfig& c);
 
