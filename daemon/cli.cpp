@@ -6,6 +6,7 @@
 
 #include "collectors/ingest.h"
 #include "config/load.h"
+#include "daemon/alerts_cli.h"
 #include "daemon/app.h"
 #include "daemon/args.h"
 #include "daemon/clock.h"
@@ -37,6 +38,8 @@ constexpr const char* usage_text =
     "      as OpenMetrics text with timestamps (23:59:59 local time) for\n"
     "      `promtool tsdb create-blocks-from openmetrics`; --config takes the database, policy, time zone and\n"
     "      metrics.project_series of a config file\n"
+    "  alerts replay --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--step month|day] [--deliver]\n"
+    "      step the alert cycle through past dates on the config's database (and deliver, with --deliver)\n"
     "  migrate --db FILE      create or upgrade the database schema\n"
     "  version                print the version\n";
 
@@ -174,24 +177,27 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
 
 // export-openmetrics: the snapshot series at every month end of [--from, --to], as OpenMetrics with
 // timestamps (issue #6, DESIGN §7 "History").
-int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
-  auto args = Args::parse(argv, {"from", "to", "config", "db", "output", "time-zone", "fiscal-start-month"}, {});
+int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& out,
+                           std::ostream& err) {
+  auto args = Args::parse(
+      argv, {"from", "to", "config", "db", "output", "time-zone", "fiscal-start-month"}, {});
   if (!args) {
     err << "budgetwatch export-openmetrics: " << args.error().message << "\n";
     return exit_usage;
   }
   const auto from_text = args->get("from");
   const auto to_text = args->get("to");
-  if (!from_text || !to_text || (!args->get("config") && !args->get("db")) || !args->positionals().empty()) {
-    err << "budgetwatch export-openmetrics: needs --from YYYY-MM-DD --to YYYY-MM-DD and --config FILE or --db FILE\n";
+  if (!from_text || !to_text || (!args->get("config") && !args->get("db")) ||
+      !args->positionals().empty()) {
+    err << "budgetwatch export-openmetrics: needs --from YYYY-MM-DD --to YYYY-MM-DD and --config "
+           "FILE or --db FILE\n";
     return exit_usage;
   }
   auto from = engine::parse_date(*from_text);
   auto to = engine::parse_date(*to_text);
   if (!from || !to) {
-    err << "budgetwatch export-openmetrics: " << (!from ? "--from: " + from.error().message
-                                                          : "--to: " + to.error().message)
-        << "\n";
+    err << "budgetwatch export-openmetrics: "
+        << (!from ? "--from: " + from.error().message : "--to: " + to.error().message) << "\n";
     return exit_usage;
   }
   if (*to < *from) {
@@ -235,13 +241,14 @@ int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& o
   }
   options.midnight_utc = [zone = *tz](engine::CivilDate d) { return zone.midnight_utc(d); };
   if (!std::filesystem::exists(db_path)) {
-    err << "budgetwatch export-openmetrics: no database at " << db_path << " (run budgetwatch ingest first)\n";
+    err << "budgetwatch export-openmetrics: no database at " << db_path
+        << " (run budgetwatch ingest first)\n";
     return exit_failure;
   }
   const std::vector<engine::CivilDate> month_ends = reports::month_ends_between(*from, *to);
   if (month_ends.empty()) {
-    err << "budgetwatch export-openmetrics: no month end between " << engine::to_iso(*from) << " and "
-        << engine::to_iso(*to) << "\n";
+    err << "budgetwatch export-openmetrics: no month end between " << engine::to_iso(*from)
+        << " and " << engine::to_iso(*to) << "\n";
     return exit_usage;
   }
 
@@ -279,8 +286,8 @@ int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& o
   }
   std::filesystem::rename(tmp, target);
   err << "budgetwatch export-openmetrics: " << month_ends.size() << " month ends ("
-      << engine::to_iso(month_ends.front()) << " .. " << engine::to_iso(month_ends.back()) << ") written to "
-      << target.string() << "\n";
+      << engine::to_iso(month_ends.front()) << " .. " << engine::to_iso(month_ends.back())
+      << ") written to " << target.string() << "\n";
   return exit_ok;
 }
 
@@ -356,6 +363,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (cmd == "report") return cmd_report(rest, out, err);
     if (cmd == "migrate") return cmd_migrate(rest, out, err);
     if (cmd == "export-openmetrics") return cmd_export_openmetrics(rest, out, err);
+    if (cmd == "alerts") return cmd_alerts(rest, out, err);
     if (cmd == "version" || cmd == "--version") {
       out << version_string() << "\n";
       return exit_ok;

@@ -12,7 +12,9 @@ packages=(
   prometheus-cpp-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libyaml-cpp-dev libexpected-dev libssl-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers for the tests (all on 127.0.0.1)
-  prometheus prometheus-alertmanager python3 python3-aiosmtpd curl
+  prometheus prometheus-alertmanager python3 python3-aiosmtpd python3-yaml curl
+  # deployment checks: systemd-analyze verify on the unit (tests/e2e/011, 012)
+  systemd
 )
 for arg in "$@"; do
   case "$arg" in

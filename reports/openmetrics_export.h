@@ -1,0 +1,51 @@
+// History as OpenMetrics text (DESIGN §7): the snapshot series of GET /metrics, evaluated at past
+// month ends and written with timestamps, for `promtool tsdb create-blocks-from openmetrics` (so
+// Grafana shows the months before the daemon ran). Used by `budgetwatch export-openmetrics`;
+// docs/deploy.md shows the whole backfill.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <span>
+#include <vector>
+
+#include "engine/snapshot.h"
+
+namespace bw::reports {
+
+/// Which per-project series are written; the same choice as the config's `metrics.project_series`
+/// (unit and department series are always written).
+enum class ProjectSeriesFilter {
+  all,              ///< every budget line (the default)
+  below_threshold,  ///< lines below the threshold or behind pace in that month's snapshot
+  none,             ///< no per-project series
+};
+
+/// Options of the export.
+struct OpenMetricsOptions {
+  ProjectSeriesFilter project_series = ProjectSeriesFilter::all;
+  /// Unix seconds of the local midnight that starts a civil date, in the configured time zone.
+  /// Empty: a fixed UTC+8 (Asia/Shanghai, which has had no daylight saving since 1991).
+  std::function<std::int64_t(engine::CivilDate)> midnight_utc;
+};
+
+/// The month ends in [from, to], ascending. A month whose last day is after `to` is left out; empty
+/// when from > to.
+std::vector<engine::CivilDate> month_ends_between(engine::CivilDate from, engine::CivilDate to);
+
+/// The timestamp of a snapshot's samples: 23:59:59 local time on its as-of date, Unix seconds.
+std::int64_t sample_timestamp(engine::CivilDate as_of, const OpenMetricsOptions& o);
+
+/// Writes the snapshot families of /metrics (names, HELP texts and labels exactly as
+/// daemon/metrics/snapshot_collector.cpp renders them: budgetwatch_project_*, budgetwatch_unit_*,
+/// budgetwatch_department_*, budgetwatch_snapshot_as_of_timestamp_seconds, ...) for every snapshot,
+/// each sample stamped with sample_timestamp(snapshot.as_of). OpenMetrics 1.0 text: `# TYPE` and `#
+/// HELP` once per family, a family's samples together, each series' samples in ascending time,
+/// ending with `# EOF`. `snapshots` must be in strictly ascending as_of order
+/// (std::invalid_argument otherwise). A series absent from a month (a line not yet registered, an
+/// undefined rate) simply has no sample at that timestamp.
+void write_openmetrics(std::ostream& out, std::span<const engine::Snapshot> snapshots,
+                       const OpenMetricsOptions& o);
+
+}  // namespace bw::reports
