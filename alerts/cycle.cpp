@@ -154,6 +154,10 @@ CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const c
   std::vector<AlertState> previous;
   for (const auto& r : store::load_alerts(db)) previous.push_back(from_row(r));
   StepResult st = step(previous, candidates, ctx.now, cfg.resolved_retention);
+  for (AlertState& a : st.alerts) {
+    if (a.state == State::resolved && a.resolved_at == ctx.now && a.labels.count("project_code"))
+      refresh_figures(snap, a.labels.at("project_code"), a.annotations);
+  }
   report.fired_now = static_cast<int>(st.fired.size());
   report.resolved_now = static_cast<int>(st.resolved.size());
 

@@ -57,6 +57,27 @@ bool selected(const config::RuleConfig& r, const LineEval& l) {
 
 engine::Money unspent(const LineEval& l) { return l.amounts.adjusted - l.amounts.paid; }
 
+void line_figures(const engine::Snapshot& snap, const LineEval& l, std::map<std::string, std::string>& an) {
+  an["as_of"] = engine::to_iso(snap.as_of);
+  an["adjusted_fen"] = std::to_string(l.amounts.adjusted.fen);
+  an["paid_fen"] = std::to_string(l.amounts.paid.fen);
+  an["unspent_fen"] = std::to_string(unspent(l).fen);
+  an["unspent_wan"] = engine::format_wan(unspent(l));
+  an["deadline"] = engine::to_iso(l.deadline);
+  an["days_left"] = std::to_string(l.days_to_deadline);
+  for (const char* k : {"execution_pct", "expected_pct", "pace_pct", "forecast_pct", "gap_pp"}) an.erase(k);
+  if (l.execution) an["execution_pct"] = pct(*l.execution);
+  if (l.expected) an["expected_pct"] = pct(*l.expected);
+  if (l.pace) an["pace_pct"] = pct(*l.pace);
+  if (l.forecast) an["forecast_pct"] = pct(*l.forecast);
+  if (l.execution && l.expected) {
+    const Ratio& x = *l.execution;
+    const Ratio& e = *l.expected;
+    const auto gap = Ratio::of(e.num * x.den - x.num * e.den, e.den * x.den);
+    if (gap) an["gap_pp"] = pct(*gap);
+  }
+}
+
 Candidate line_candidate(const config::RuleConfig& r, const engine::Snapshot& snap,
                          const LineEval& l) {
   Candidate c;
@@ -82,25 +103,8 @@ Candidate line_candidate(const config::RuleConfig& r, const engine::Snapshot& sn
   for (const auto& t : l.line.tags) tags += (tags.empty() ? "" : ",") + t;
   lb["tags"] = tags;
   for (const auto& [k, v] : r.labels) lb[k] = v;
-  auto& an = c.annotations;
-  an["as_of"] = engine::to_iso(snap.as_of);
-  an["adjusted_fen"] = std::to_string(l.amounts.adjusted.fen);
-  an["paid_fen"] = std::to_string(l.amounts.paid.fen);
-  an["unspent_fen"] = std::to_string(unspent(l).fen);
-  an["unspent_wan"] = engine::format_wan(unspent(l));
-  an["deadline"] = engine::to_iso(l.deadline);
-  an["days_left"] = std::to_string(l.days_to_deadline);
-  an["threshold_pct"] = pct(*Ratio::of(r.threshold_bp, 10000));
-  if (l.execution) an["execution_pct"] = pct(*l.execution);
-  if (l.expected) an["expected_pct"] = pct(*l.expected);
-  if (l.pace) an["pace_pct"] = pct(*l.pace);
-  if (l.forecast) an["forecast_pct"] = pct(*l.forecast);
-  if (l.execution && l.expected) {
-    const Ratio& x = *l.execution;
-    const Ratio& e = *l.expected;
-    const auto gap = Ratio::of(e.num * x.den - x.num * e.den, e.den * x.den);
-    if (gap) an["gap_pp"] = pct(*gap);
-  }
+  c.annotations["threshold_pct"] = pct(*Ratio::of(r.threshold_bp, 10000));
+  line_figures(snap, l, c.annotations);
   return c;
 }
 
@@ -142,6 +146,11 @@ bool overspend(const config::RuleConfig&, const engine::Snapshot&, const LineEva
 }
 
 }  // namespace
+
+void refresh_figures(const engine::Snapshot& snap, const std::string& project_code,
+                     std::map<std::string, std::string>& annotations) {
+  if (const LineEval* l = snap.find_line(project_code)) line_figures(snap, *l, annotations);
+}
 
 std::string fingerprint(std::string_view rule, std::string_view subject) {
   std::uint64_t h = 1469598103934665603ull;

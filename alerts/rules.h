@@ -49,6 +49,11 @@ std::string fingerprint(std::string_view rule, std::string_view subject);
 
 Severity parse_severity(std::string_view s);
 
+/// Updates a line alert's figures (execution, expected progress, paid, unspent, …) to the snapshot's: a
+/// resolved message shows where the project stands now, not when it last fired.
+void refresh_figures(const engine::Snapshot& snap, const std::string& project_code,
+                     std::map<std::string, std::string>& annotations);
+
 /// The alerts whose conditions hold, in rule order then line order.
 std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
                                       const std::vector<config::RuleConfig>& rules,

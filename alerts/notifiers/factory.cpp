@@ -4,10 +4,7 @@
 #include <mutex>
 
 #include "alerts/notifiers/alertmanager.h"
-#if __has_include("alerts/notifiers/email.h")
 #include "alerts/notifiers/email.h"
-#define BW_HAVE_EMAIL 1
-#endif
 #include "alerts/notifiers/robots.h"
 #include "alerts/notifiers/webhook.h"
 
@@ -49,7 +46,6 @@ O robot_options(const config::ReceiverConfig& r) {
 }  // namespace
 
 NotifierPtr make_notifier(const config::ReceiverConfig& r, std::chrono::seconds repeat_interval) {
-#ifdef BW_HAVE_EMAIL
   if (r.kind == "email") {
     EmailOptions o;
     o.host = r.smtp_host;
@@ -63,9 +59,9 @@ NotifierPtr make_notifier(const config::ReceiverConfig& r, std::chrono::seconds 
     o.to = r.to;
     o.ca_file = r.ca_file;
     o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(r.timeout);
+    o.connect_timeout = std::min(o.connect_timeout, o.timeout);
     return std::make_unique<EmailNotifier>(std::move(o));
   }
-#endif
   if (r.kind == "webhook") {
     WebhookOptions o;
     o.url = r.url;
