@@ -148,6 +148,7 @@ CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const c
   RuleContext rctx;
   rctx.now = ctx.now;
   rctx.sources = ctx.sources;
+  rctx.indicators = ctx.indicators;
   const std::vector<Candidate> candidates = evaluate_rules(snap, cfg.rules, rctx);
 
   store::Transaction tx(db);

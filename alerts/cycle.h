@@ -24,6 +24,7 @@ struct CycleContext {
   std::int64_t now = 0;  ///< unix seconds: the alert clock (wall clock; the as-of date when replaying)
   LocalTime local;       ///< `now` in the evaluation time zone (mute intervals)
   std::vector<SourceFreshness> sources;
+  const std::vector<engine::IndicatorEval>* indicators = nullptr;
   std::string language = "zh-CN";
   std::string external_url;
 };

@@ -77,6 +77,12 @@ std::string rule_text(const std::string& lang, const AlertState& a) {
     t = z ? "临近完成时限且尚未支付完毕" : "deadline near and not fully paid";
   else if (kind == "overspend")
     t = z ? "支出超过调整后预算" : "paid more than the adjusted budget";
+  else if (kind == "indicator_overdue")
+    t = z ? "绩效指标「{indicator}」已过完成时限 {due} 仍未达成（目标 {target}，实际 {actual}）"
+          : "indicator '{indicator}' not met by {due} (target {target}, actual {actual})";
+  else if (kind == "indicator_behind")
+    t = z ? "绩效指标「{indicator}」进度落后（目标 {target}，实际 {actual}，完成时限 {due}）"
+          : "indicator '{indicator}' behind (target {target}, actual {actual}, due {due})";
   else if (kind == "stale_source")
     t = z ? "数据源 {source} 已 {stale_hours} 小时没有新的导出文件"
           : "source {source} has had no new export for {stale_hours} hours";
@@ -132,7 +138,8 @@ AlertItem item(const AlertState& a, Status status, const std::string& url) {
   return it;
 }
 
-bool subject_is_source(const AlertState& a) { return a.labels.count("source") > 0; }
+// Sources and indicators are listed by their rule sentence, not with the money figures of a line.
+bool subject_is_source(const AlertState& a) { return a.labels.count("source") > 0 || a.labels.count("indicator") > 0; }
 
 }  // namespace
 

@@ -202,6 +202,45 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
       }
       continue;
     }
+    if (r.kind == "indicator_overdue" || r.kind == "indicator_behind") {
+      if (ctx.indicators == nullptr) continue;
+      const auto want = r.kind == "indicator_overdue" ? engine::IndicatorStatus::overdue
+                                                      : engine::IndicatorStatus::behind;
+      for (const engine::IndicatorEval& e : *ctx.indicators) {
+        if (e.status != want) continue;
+        if (!r.units.empty() && std::find(r.units.begin(), r.units.end(), e.unit_code) == r.units.end()) continue;
+        Candidate c;
+        c.rule = r.name;
+        c.kind = r.kind;
+        c.severity = parse_severity(r.severity);
+        c.pending_for = r.pending_for;
+        c.subject = e.indicator.project_code + "#" + std::to_string(e.indicator.seq);
+        c.fingerprint = fingerprint(r.name, c.subject);
+        c.labels = {{"alertname", r.name},
+                    {"severity", r.severity},
+                    {"rule_kind", r.kind},
+                    {"subject", c.subject},
+                    {"project_code", e.indicator.project_code},
+                    {"indicator", e.indicator.name},
+                    {"unit", e.unit_code},
+                    {"unit_name", e.unit_name}};
+        if (const LineEval* l = snap.find_line(e.indicator.project_code)) {
+          c.labels["project_name"] = l->line.name;
+          c.labels["owner"] = l->line.owner;
+          c.labels["owner_email"] = l->line.owner_email;
+          c.labels["line_kind"] = engine::to_string(l->line.kind);
+        }
+        for (const auto& [k, v] : r.labels) c.labels[k] = v;
+        c.annotations = {{"as_of", engine::to_iso(snap.as_of)},
+                         {"target", e.indicator.target_raw},
+                         {"actual", e.latest ? e.latest->value : std::string()},
+                         {"due", engine::to_iso(e.due)},
+                         {"status", engine::to_string(e.status)},
+                         {"reason", e.reason}};
+        out.push_back(std::move(c));
+      }
+      continue;
+    }
     bool (*condition)(const config::RuleConfig&, const engine::Snapshot&, const LineEval&) =
         r.kind == "below_threshold" ? below_threshold
         : r.kind == "pace_below"    ? pace_below

@@ -12,6 +12,7 @@
 
 #include "alerts/notification.h"
 #include "config/alerts_config.h"
+#include "engine/indicators.h"
 #include "engine/snapshot.h"
 
 namespace bw::alerts {
@@ -42,6 +43,8 @@ struct SourceFreshness {
 struct RuleContext {
   std::int64_t now = 0;  ///< unix seconds (the alert clock)
   std::vector<SourceFreshness> sources;
+  /// Indicator completion of this evaluation (indicator_overdue / indicator_behind rules); may be null.
+  const std::vector<engine::IndicatorEval>* indicators = nullptr;
 };
 
 /// 16 hex digits (FNV-1a 64 of rule and subject): stable across restarts and versions.

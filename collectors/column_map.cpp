@@ -39,6 +39,15 @@ const std::vector<FieldInfo>& field_table() {
       {Field::adj_amount, "adj_amount", "调整金额", {"调整数"}},
       {Field::doc_no, "doc_no", "调整文号", {"文号"}},
       {Field::note, "note", "说明", {"调整说明", "备注"}},
+      {Field::seq, "seq", "序号", {"指标序号"}},
+      {Field::source_no, "source_no", "原序号", {"来源序号"}},
+      {Field::indicator_class, "indicator_class", "一级指标", {}},
+      {Field::indicator_subclass, "indicator_subclass", "二级指标", {}},
+      {Field::indicator_name, "indicator_name", "三级指标", {"指标名称"}},
+      {Field::period_target_raw, "period_target_raw", "实施周期指标值", {"实施周期目标值"}},
+      {Field::target_raw, "target_raw", "年度指标值", {"指标值", "年度目标值"}},
+      {Field::actual_date, "date", "日期", {"填报日期", "完成日期", "统计日期"}},
+      {Field::actual_value, "value", "实际值", {"完成值", "实际完成值"}},
   };
   return table;
 }
@@ -74,6 +83,16 @@ const std::vector<KindSpec>& kinds() {
         Field::initial, Field::owner, Field::owner_email, Field::deadline, Field::tags},
        {Field::project_code, Field::project_name, Field::unit_code, Field::initial},
        {Field::initial}},
+      {store::FileKind::indicators,
+       {Field::project_code, Field::seq, Field::source_no, Field::indicator_class, Field::indicator_subclass,
+        Field::indicator_name, Field::period_target_raw, Field::target_raw},
+       {Field::project_code, Field::seq, Field::indicator_name, Field::target_raw},
+       {Field::target_raw, Field::indicator_name}},
+      {store::FileKind::actuals,
+       {Field::project_code, Field::seq, Field::indicator_name, Field::actual_date, Field::actual_value,
+        Field::note},
+       {Field::project_code, Field::actual_date, Field::actual_value},
+       {Field::actual_date, Field::actual_value}},
   };
   return specs;
 }
@@ -159,7 +178,9 @@ Result<ResolvedColumns> ColumnMap::resolve(const std::vector<std::string_view>& 
     }
     return fail(Errc::invalid_input,
                 "header has no known columns: expected a payments export (支付凭证号, 支付日期, 金额, ...), "
-                "a budget register (项目编码, 年初预算数, ...) or adjustments (项目编码, 调整日期, 调整金额)");
+                "a budget register (项目编码, 年初预算数, ...), adjustments (项目编码, 调整日期, 调整金额), "
+                "performance indicators (项目编码, 序号, 三级指标, 年度指标值) or their actual values (项目编码, 序号, "
+                "日期, 实际值)");
   }
 
   ResolvedColumns r;

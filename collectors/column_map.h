@@ -24,6 +24,9 @@ enum class Field {
   line_kind, initial, owner, owner_email, deadline, tags,
   // adjustments (预算调整)
   adj_date, adj_amount, doc_no, note,
+  // performance indicators (绩效指标) and their actual values
+  seq, source_no, indicator_class, indicator_subclass, indicator_name, period_target_raw, target_raw,
+  actual_date, actual_value,
   count_  // not a field
 };
 inline constexpr std::size_t field_count = static_cast<std::size_t>(Field::count_);

@@ -65,11 +65,19 @@ void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& 
       if (auto r = txn.add_adjustment(*a, rec.line); !r) on_conflict(Field::project_code, r.error());
       return;
     }
-    case store::FileKind::indicators:
-    case store::FileKind::actuals:
-      break;
+    case store::FileKind::indicators: {
+      auto i = parse_indicator(rec, cols);
+      if (!i) return on_row_error(i.error());
+      if (auto r = txn.add_indicator(*i, rec.line); !r) on_conflict(Field::seq, r.error());
+      return;
+    }
+    case store::FileKind::actuals: {
+      auto a = parse_actual(rec, cols);
+      if (!a) return on_row_error(a.error());
+      if (auto r = txn.add_actual(*a, rec.line); !r) on_conflict(Field::project_code, r.error());
+      return;
+    }
   }
-  txn.reject(make_reject(file, rec, cols, 1, "", "this kind of file is not read yet"));
 }
 
 Result<store::IngestReport> ingest_text(store::Database& db, std::string_view name, const FileFacts& facts,

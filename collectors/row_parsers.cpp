@@ -1,5 +1,7 @@
 #include "collectors/row_parsers.h"
 
+#include <algorithm>
+
 #include "engine/text.h"
 
 namespace bw::collect {
@@ -54,7 +56,61 @@ std::vector<std::string> split_tags(std::string_view s) {
   return out;
 }
 
+RowResult<int> seq_field(const CsvRecord& rec, const ResolvedColumns& cols) {
+  const std::string folded = engine::fold_full_width(field(rec, cols, Field::seq));
+  if (folded.empty() || folded.size() > 6 ||
+      !std::all_of(folded.begin(), folded.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return row_error(cols, Field::seq, "'" + folded + "' is not a sequence number (1, 2, ...)");
+  }
+  return std::stoi(folded);
+}
+
 }  // namespace
+
+RowResult<store::IndicatorRow> parse_indicator(const CsvRecord& rec, const ResolvedColumns& cols) {
+  store::IndicatorRow r;
+  auto code = required_text(rec, cols, Field::project_code, "project code");
+  if (!code) return tl::unexpected(code.error());
+  auto seq = seq_field(rec, cols);
+  if (!seq) return tl::unexpected(seq.error());
+  auto name = required_text(rec, cols, Field::indicator_name, "indicator name");
+  if (!name) return tl::unexpected(name.error());
+  r.project_code = std::string(*code);
+  r.seq = *seq;
+  r.name = std::string(*name);
+  r.source_no = std::string(field(rec, cols, Field::source_no));
+  r.indicator_class = std::string(field(rec, cols, Field::indicator_class));
+  r.indicator_subclass = std::string(field(rec, cols, Field::indicator_subclass));
+  r.period_target_raw = std::string(field(rec, cols, Field::period_target_raw));
+  // The target text is kept exactly as written (an empty one is a target the form left blank: qualitative).
+  r.target_raw = std::string(field(rec, cols, Field::target_raw));
+  return r;
+}
+
+RowResult<store::ActualRow> parse_actual(const CsvRecord& rec, const ResolvedColumns& cols) {
+  store::ActualRow r;
+  auto code = required_text(rec, cols, Field::project_code, "project code");
+  if (!code) return tl::unexpected(code.error());
+  r.project_code = std::string(*code);
+  if (cols.has(Field::seq) && !field(rec, cols, Field::seq).empty()) {
+    auto seq = seq_field(rec, cols);
+    if (!seq) return tl::unexpected(seq.error());
+    r.seq = *seq;
+  }
+  r.name = std::string(field(rec, cols, Field::indicator_name));
+  if (!r.seq && r.name.empty()) {
+    const Field f = cols.has(Field::seq) ? Field::seq : Field::project_code;
+    return row_error(cols, f, "give the indicator's seq or its name (三级指标)");
+  }
+  auto date = date_field(rec, cols, Field::actual_date);
+  if (!date) return tl::unexpected(date.error());
+  r.date = engine::to_iso(*date);
+  auto value = required_text(rec, cols, Field::actual_value, "value");
+  if (!value) return tl::unexpected(value.error());
+  r.value = std::string(*value);
+  r.note = std::string(field(rec, cols, Field::note));
+  return r;
+}
 
 RowResult<void> check_field_count(const CsvRecord& rec, const ResolvedColumns& cols) {
   const std::size_t n = rec.fields.size();

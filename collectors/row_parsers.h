@@ -40,6 +40,12 @@ RowResult<engine::BudgetLine> parse_budget_line(const CsvRecord& rec, const Reso
 /// A budget adjustment row (预算调整).
 RowResult<engine::Adjustment> parse_adjustment(const CsvRecord& rec, const ResolvedColumns& cols);
 
+/// A performance indicator row (绩效目标表): project code, seq, names and the target text as written.
+RowResult<store::IndicatorRow> parse_indicator(const CsvRecord& rec, const ResolvedColumns& cols);
+
+/// An actual value of an indicator: project code, seq or indicator name, date, value, note.
+RowResult<store::ActualRow> parse_actual(const CsvRecord& rec, const ResolvedColumns& cols);
+
 /// The literal written for basic expenditure in a payment's project code.
 inline constexpr std::string_view basic_expenditure_code = "基本支出";
 

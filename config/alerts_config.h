@@ -18,7 +18,9 @@ namespace bw::config {
 /// by the loader when written).
 struct RuleConfig {
   std::string name;      ///< unique; the `alertname` label
-  std::string kind;      ///< below_threshold | pace_below | no_spending | deadline_near | overspend | stale_source
+  /// below_threshold | pace_below | no_spending | deadline_near | overspend | stale_source |
+  /// indicator_overdue | indicator_behind
+  std::string kind;
   std::string severity = "warning";  ///< info | warning | critical
   /// below_threshold: execution rate limit; pace_below: pace (execution ÷ 序时进度) limit.
   int threshold_bp = 8000;

@@ -294,7 +294,9 @@ const std::vector<std::string_view> column_keys = {
     "voucher_no", "pay_date",   "unit_code",  "unit_name", "project_code", "project_name",
     "func_class", "econ_class", "pay_method", "fund_type", "payee",        "amount",
     "memo",       "kind",       "initial",    "owner",     "owner_email",  "deadline",
-    "tags",       "adj_date",   "adj_amount", "doc_no",    "note"};
+    "tags",       "adj_date",   "adj_amount", "doc_no",    "note",         "seq",
+    "source_no",  "indicator_class", "indicator_subclass", "indicator_name", "period_target_raw",
+    "target_raw", "date",       "value"};
 
 // ---- the YAML walk ------------------------------------------------------------------------------
 
@@ -1263,8 +1265,9 @@ class Loader {
     const Field name = m.require("name");
     r.name = nonempty(name);
     if (!is_name(r.name)) name.fail("'" + r.name + "' is not a name (letters, digits, _ . -)");
-    r.kind = choice(m.require("kind"), {"below_threshold", "pace_below", "no_spending",
-                                        "deadline_near", "overspend", "stale_source"});
+    r.kind = choice(m.require("kind"), {"below_threshold", "pace_below", "no_spending", "deadline_near",
+                                        "overspend", "stale_source", "indicator_overdue",
+                                        "indicator_behind"});
     // Parameters that mean something for this kind; others are refused, not silently ignored.
     const std::map<std::string, std::vector<std::string_view>> params = {
         {"below_threshold", {"threshold", "checkpoints", "at_deadline", "min_unspent_yuan"}},
@@ -1272,7 +1275,9 @@ class Loader {
         {"no_spending", {"by", "grace_days", "min_unspent_yuan"}},
         {"deadline_near", {"within_days", "min_unspent_yuan"}},
         {"overspend", {}},
-        {"stale_source", {"stale_after"}}};
+        {"stale_source", {"stale_after"}},
+        {"indicator_overdue", {}},
+        {"indicator_behind", {}}};
     const auto& allowed = params.at(r.kind);
     for (const char* k : {"threshold", "checkpoints", "at_deadline", "by", "grace_days",
                           "within_days", "stale_after", "min_unspent_yuan"}) {

@@ -23,11 +23,13 @@
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
 #include "daemon/web/alerts_api.h"
+#include "daemon/web/indicators_api.h"
 #include "daemon/web/api.h"
 #include "daemon/web/server.h"
 #include "engine/snapshot.h"
 #include "net/redact.h"
 #include "store/alert_store.h"
+#include "store/indicators_repo.h"
 #include "store/inputs.h"
 #include "store/migrations.h"
 
@@ -97,6 +99,9 @@ struct App::Impl {
   OpsMetrics ops;
   SnapshotCollector snapshots{SnapshotMetricsOptions{}};
   std::unique_ptr<web::Server> server;
+  // Indicator completion of the last evaluation (API); replaced whole under the mutex.
+  mutable std::mutex indicators_mutex;
+  std::shared_ptr<const std::vector<engine::IndicatorEval>> indicator_evals;
 
   std::vector<std::shared_ptr<collect::Source>> sources;  // io thread
   std::vector<std::shared_ptr<asio::steady_timer>> source_timers;
@@ -270,7 +275,16 @@ struct App::Impl {
       log->info("evaluated as_of={} lines={} ms={} load_ms={} evaluate_ms={} publish_ms={}",
                 engine::to_iso(as_of), lines, std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
                 load_ms, eval_ms, publish_ms);
-      if (g.config->alerts.enabled) alert_cycle(g, *published);
+      auto indicators = std::make_shared<const std::vector<engine::IndicatorEval>>(engine::evaluate_indicators(
+          store::load_indicators(*writer_db), store::load_actuals(*writer_db), *published));
+      {
+        std::map<std::array<std::string, 2>, int> counts;
+        for (const auto& e : *indicators) ++counts[{e.unit_code, engine::to_string(e.status)}];
+        ops.indicators(counts);
+        std::lock_guard lock(indicators_mutex);
+        indicator_evals = indicators;
+      }
+      if (g.config->alerts.enabled) alert_cycle(g, *published, indicators.get());
       // The inputs and the previous snapshot's text are gone: give their pages back to the system, and the
       // page cache of the writer connection too (it refills on the next ingest).
       writer_db->exec("PRAGMA shrink_memory");
@@ -284,7 +298,8 @@ struct App::Impl {
   // ---- alerts -------------------------------------------------------------------------------------------
 
   // Writer thread: rules → state → outbox in one transaction, then wake the delivery loop.
-  void alert_cycle(const Generation& g, const engine::Snapshot& snap) {
+  void alert_cycle(const Generation& g, const engine::Snapshot& snap,
+                   const std::vector<engine::IndicatorEval>* indicators) {
     const config::Config& c = *g.config;
     const auto now_tp = SysClock::now();
     alerts::CycleContext ctx;
@@ -294,6 +309,7 @@ struct App::Impl {
     ctx.local.minute_of_day = static_cast<int>((ctx.now - g.tz->midnight_utc(today)) / 60);
     ctx.local.weekday = std::chrono::weekday(std::chrono::sys_days(today)).c_encoding();
     ctx.language = c.alerts.language.empty() ? c.language : c.alerts.language;
+    ctx.indicators = indicators;
     ctx.external_url = c.alerts.external_url.empty() ? "http://" + c.server.listen : c.alerts.external_url;
     std::map<std::string, std::int64_t> last;
     for (const auto& [source, at] : store::last_file_per_source(*writer_db)) last[source] = at;
@@ -502,8 +518,8 @@ struct App::Impl {
     const std::string kind = r.query.count("kind") ? r.query.at("kind") : (sc && sc->file_kind ? *sc->file_kind : "");
     if (!kind.empty()) {
       opt.kind = store::parse_file_kind(kind);
-      if (!opt.kind || *opt.kind == store::FileKind::indicators || *opt.kind == store::FileKind::actuals) {
-        co_return web::error_response(400, "kind must be budget, adjustments or payments");
+      if (!opt.kind) {
+        co_return web::error_response(400, "kind must be budget, adjustments, payments, indicators or actuals");
       }
     }
     auto enc = collect::parse_encoding_choice(r.query.count("encoding") ? r.query.at("encoding")
@@ -564,8 +580,22 @@ struct App::Impl {
              std::find(t.scopes.begin(), t.scopes.end(), "admin") != t.scopes.end();
     });
     if (uploads) ctx.upload = [this](web::Request& r) { return upload(r); };
-    if (g.config->alerts.enabled) {
-      ctx.extra_routes = [this](web::Router& router) {
+    const bool alerts_on = g.config->alerts.enabled;
+    ctx.extra_routes = [this, alerts_on](web::Router& router) {
+      web::IndicatorApiContext ic;
+      ic.on_reader = [this](web::AlertApiContext::DbJob job) {
+        return on_reader([this, job = std::move(job)] { return job(*reader_db); });
+      };
+      ic.on_writer = [this](web::AlertApiContext::DbJob job) {
+        return on_writer([this, job = std::move(job)] { return job(*writer_db); });
+      };
+      ic.evaluations = [this] {
+        std::lock_guard lock(indicators_mutex);
+        return indicator_evals;
+      };
+      ic.changed = [this] { request_evaluation(); };
+      web::add_indicator_routes(router, std::move(ic));
+      if (alerts_on) {
         web::AlertApiContext a;
         a.on_reader = [this](web::AlertApiContext::DbJob job) {
           return on_reader([this, job = std::move(job)] { return job(*reader_db); });
@@ -579,8 +609,8 @@ struct App::Impl {
         };
         a.changed = [this] { request_evaluation(); };
         web::add_alert_routes(router, std::move(a));
-      };
-    }
+      }
+    };
     return web::make_router(std::move(ctx));
   }
 

@@ -283,6 +283,65 @@ Result<RowOutcome> IngestTxn::add_adjustment(const engine::Adjustment& a, int li
   return RowOutcome::accepted;
 }
 
+Result<RowOutcome> IngestTxn::add_indicator(const IndicatorRow& r, int line) {
+  State& s = *s_;
+  const std::string key = r.project_code + "#" + std::to_string(r.seq);
+  if (auto it = s.budget_codes.find(key); it != s.budget_codes.end()) {
+    return fail(Errc::conflict, "indicator " + r.project_code + " seq " + std::to_string(r.seq) +
+                                    " appears twice in this file (first at line " + std::to_string(it->second) + ")");
+  }
+  s.budget_codes.emplace(key, line);
+  ++s.report.rows_total;
+  Statement& q = s.db.cached(
+      "SELECT source_no, indicator_class, indicator_subclass, name, period_target_raw, target_raw FROM indicators"
+      " WHERE project_code = ? AND seq = ?");
+  q.bind(1, r.project_code).bind(2, r.seq);
+  if (q.step()) {
+    const bool same = q.column_text(0) == r.source_no && q.column_text(1) == r.indicator_class &&
+                      q.column_text(2) == r.indicator_subclass && q.column_text(3) == r.name &&
+                      q.column_text(4) == r.period_target_raw && q.column_text(5) == r.target_raw;
+    q.reset();
+    if (same) {
+      ++s.report.duplicate;
+      return RowOutcome::duplicate;
+    }
+  }
+  q.reset();
+  Statement& up = s.db.cached(
+      "INSERT INTO indicators (project_code, seq, source_no, indicator_class, indicator_subclass, name,"
+      " period_target_raw, target_raw, file_id, line_no) VALUES (?,?,?,?,?,?,?,?,?,?)"
+      " ON CONFLICT (project_code, seq) DO UPDATE SET source_no = excluded.source_no,"
+      " indicator_class = excluded.indicator_class, indicator_subclass = excluded.indicator_subclass,"
+      " name = excluded.name, period_target_raw = excluded.period_target_raw, target_raw = excluded.target_raw,"
+      " file_id = excluded.file_id, line_no = excluded.line_no");
+  up.bind(1, r.project_code).bind(2, r.seq).bind(3, r.source_no).bind(4, r.indicator_class);
+  up.bind(5, r.indicator_subclass).bind(6, r.name).bind(7, r.period_target_raw).bind(8, r.target_raw);
+  up.bind(9, s.file_id).bind(10, line);
+  up.run();
+  ++s.report.accepted;
+  return RowOutcome::accepted;
+}
+
+Result<RowOutcome> IngestTxn::add_actual(const ActualRow& r, int line) {
+  State& s = *s_;
+  const std::string identity = r.project_code + "|" + (r.seq ? std::to_string(*r.seq) : "") + "|" + r.name + "|" +
+                               r.date + "|" + r.value + "|" + r.note;
+  Statement& ins = s.db.cached(
+      "INSERT INTO indicator_actuals (identity, project_code, seq, name, value_date, value, note, source, file_id,"
+      " created_at) VALUES (?,?,?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) ON CONFLICT (identity) DO NOTHING");
+  ins.bind(1, identity).bind(2, r.project_code).bind(3, r.seq).bind(4, r.name).bind(5, r.date).bind(6, r.value);
+  ins.bind(7, r.note).bind(8, s.report.name).bind(9, s.file_id);
+  ins.run();
+  (void)line;
+  ++s.report.rows_total;
+  if (s.db.changes() == 0) {
+    ++s.report.duplicate;
+    return RowOutcome::duplicate;
+  }
+  ++s.report.accepted;
+  return RowOutcome::accepted;
+}
+
 void IngestTxn::reject(Reject r) {
   State& s = *s_;
   r.raw = truncate_utf8(r.raw, max_raw_bytes);

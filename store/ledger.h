@@ -95,6 +95,28 @@ struct PaymentRow {
 /// Whether a row added something.
 enum class RowOutcome { accepted, duplicate };
 
+/// One performance indicator of a target form (绩效目标表).
+struct IndicatorRow {
+  std::string project_code;
+  int seq = 0;
+  std::string source_no;
+  std::string indicator_class;
+  std::string indicator_subclass;
+  std::string name;
+  std::string period_target_raw;
+  std::string target_raw;
+};
+
+/// One actual value of an indicator, named by seq or (when seq is absent) by name.
+struct ActualRow {
+  std::string project_code;
+  std::optional<int> seq;
+  std::string name;
+  std::string date;  ///< YYYY-MM-DD
+  std::string value;
+  std::string note;
+};
+
 /// One file's transaction. Move-only; rolls back unless commit() succeeds. Call on one thread.
 class IngestTxn {
  public:
@@ -115,6 +137,11 @@ class IngestTxn {
   /// a row is identified by its content (code, document number, date, amount, note) and its occurrence among
   /// identical rows of the file. A re-export of recorded rows is a duplicate; never a conflict.
   Result<RowOutcome> add_adjustment(const engine::Adjustment& a, int line);
+  /// Records or updates an indicator, unique by (project code, seq): identical → duplicate; the same key
+  /// twice in one file → Errc::conflict; changed → replaced (a revised target form).
+  Result<RowOutcome> add_indicator(const IndicatorRow& r, int line);
+  /// Records an actual value; the same content again is a duplicate.
+  Result<RowOutcome> add_actual(const ActualRow& r, int line);
   /// Records a rejected row (kept in the rejects table; the first ones also in the report).
   void reject(Reject r);
   /// Commits: writes the monthly sums and the file's counts. Returns the report.

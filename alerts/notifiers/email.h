@@ -25,8 +25,8 @@ namespace bw::alerts {
 struct EmailOptions {
   /// SMTP server host name or IP address. Default 127.0.0.1 (a local relay).
   std::string host = "127.0.0.1";
-  /// Default 25; usually 587 with STARTTLS, 465 with implicit TLS.
-  std::uint16_t port = 25;
+  /// Default 587 (submission with STARTTLS); 465 is the usual implicit-TLS port, 25 a relay's.
+  std::uint16_t port = 587;
   /// Default STARTTLS, required (net::SmtpTls documents each mode).
   net::SmtpTls tls = net::SmtpTls::starttls;
   /// Empty (default): no AUTH. Otherwise AUTH PLAIN, or LOGIN when the server offers only that.

@@ -94,6 +94,11 @@ OpsMetrics::OpsMetrics()
                          .Name("budgetwatch_notifications_total")
                          .Help("Delivery attempts by receiver, kind and outcome (delivered, retry, permanent)")
                          .Register(*registry_)),
+      indicators_(prometheus::BuildGauge()
+                      .Name("budgetwatch_unit_indicators")
+                      .Help("Performance indicators by unit and status (met, on_track, behind, overdue, "
+                            "awaiting_judgement)")
+                      .Register(*registry_)),
       outbox_depth_(prometheus::BuildGauge()
                         .Name("budgetwatch_outbox_depth")
                         .Help("Notifications waiting for delivery")
@@ -172,6 +177,21 @@ void OpsMetrics::alerts(const std::map<std::array<std::string, 3>, int>& counts)
     if (it == alert_gauges_.end()) {
       auto& g = alerts_.Add({{"rule", key[0]}, {"severity", key[1]}, {"state", key[2]}});
       it = alert_gauges_.emplace(key, &g).first;
+    }
+    it->second->Set(n);
+  }
+}
+
+void OpsMetrics::indicators(const std::map<std::array<std::string, 2>, int>& counts) {
+  std::lock_guard lock(alerts_mutex_);
+  for (auto& [key, g] : indicator_gauges_) {
+    if (!counts.count(key)) g->Set(0);
+  }
+  for (const auto& [key, n] : counts) {
+    auto it = indicator_gauges_.find(key);
+    if (it == indicator_gauges_.end()) {
+      auto& g = indicators_.Add({{"unit", key[0]}, {"status", key[1]}});
+      it = indicator_gauges_.emplace(key, &g).first;
     }
     it->second->Set(n);
   }

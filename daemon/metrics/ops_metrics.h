@@ -38,6 +38,8 @@ class OpsMetrics {
   void http_request(const std::string& handler, int status, std::chrono::duration<double> took);
   /// Alerts by (rule, severity, state) after a cycle; label sets no longer present drop to 0.
   void alerts(const std::map<std::array<std::string, 3>, int>& counts);
+  /// Indicators by (unit, status) after an evaluation; label sets no longer present drop to 0.
+  void indicators(const std::map<std::array<std::string, 2>, int>& counts);
   /// One delivery attempt: outcome delivered | retry | permanent.
   void delivery(const std::string& receiver, const std::string& kind, const std::string& outcome);
   /// The outbox after a delivery pass or a cycle.
@@ -65,6 +67,8 @@ class OpsMetrics {
   std::map<std::array<std::string, 3>, prometheus::Gauge*> alert_gauges_;
   std::mutex alerts_mutex_;
   prometheus::Family<prometheus::Counter>& notifications_;
+  prometheus::Family<prometheus::Gauge>& indicators_;
+  std::map<std::array<std::string, 2>, prometheus::Gauge*> indicator_gauges_;
   prometheus::Gauge& outbox_depth_;
   prometheus::Gauge& outbox_failed_;
   prometheus::Gauge& outbox_oldest_;

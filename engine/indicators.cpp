@@ -1,0 +1,183 @@
+#include "engine/indicators.h"
+
+#include <algorithm>
+
+#include "engine/ratio.h"
+#include "engine/text.h"
+
+namespace bw::engine {
+namespace {
+
+// A canonical decimal ("12.5", "-3") as an exact ratio; nullopt past 12 digits, so that the products
+// below (with a share whose denominator is at most ~1e13) stay within 128 bits.
+std::optional<Ratio> decimal_ratio(std::string_view d) {
+  int128 num = 0;
+  int128 den = 1;
+  bool neg = false;
+  bool frac = false;
+  int digits = 0;
+  for (char c : d) {
+    if (c == '-') {
+      neg = true;
+    } else if (c == '.') {
+      frac = true;
+    } else if (c >= '0' && c <= '9') {
+      if (++digits > 12) return std::nullopt;
+      num = num * 10 + (c - '0');
+      if (frac) den *= 10;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return Ratio::of(neg ? -num : num, den);
+}
+
+// The share of the way to `due` at the snapshot's date: the line's expected progress when the indicator's
+// project is a budget line, else days elapsed since the fiscal year's start over days to `due`.
+Ratio expected_share(const Snapshot& snap, const LineEval* line, CivilDate due) {
+  if (line && line->expected && due == line->deadline) return *line->expected;
+  const CivilDate start = snap.fiscal_year.first_day();
+  const int total = days_between(start, due) + 1;
+  const int done = std::clamp(days_between(start, snap.as_of) + 1, 0, std::max(total, 1));
+  return *Ratio::of(done, std::max(total, 1));
+}
+
+}  // namespace
+
+const char* to_string(IndicatorStatus s) {
+  switch (s) {
+    case IndicatorStatus::met: return "met";
+    case IndicatorStatus::on_track: return "on_track";
+    case IndicatorStatus::behind: return "behind";
+    case IndicatorStatus::overdue: return "overdue";
+    case IndicatorStatus::awaiting_judgement: return "awaiting_judgement";
+  }
+  return "on_track";
+}
+
+bool says_done(std::string_view value) {
+  const std::string v = fold_full_width(trim(value));
+  for (const char* w : {"是", "已完成", "完成", "达成", "已达成", "达到", "已达到", "yes", "Yes", "done", "met"})
+    if (v == w) return true;
+  return false;
+}
+
+bool says_not_done(std::string_view value) {
+  const std::string v = fold_full_width(trim(value));
+  for (const char* w : {"否", "未完成", "未达成", "未达到", "no", "No", "not met"})
+    if (v == w) return true;
+  return false;
+}
+
+std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& indicators,
+                                               const std::map<std::int64_t, std::vector<ActualValue>>& actuals,
+                                               const Snapshot& snap) {
+  std::vector<IndicatorEval> out;
+  out.reserve(indicators.size());
+  for (const Indicator& ind : indicators) {
+    IndicatorEval e;
+    e.indicator = ind;
+    TargetContext ctx;
+    ctx.indicator_name = ind.name;
+    ctx.indicator_class = ind.indicator_class;
+    ctx.indicator_subclass = ind.indicator_subclass;
+    ctx.fiscal_year = snap.fiscal_year;
+    e.target = parse_target(ind.target_raw, ctx);
+    const LineEval* line = snap.find_line(ind.project_code);
+    if (line) {
+      e.unit_code = line->line.unit_code;
+      e.unit_name = line->line.unit_name;
+    }
+    e.due = e.target.deadline ? *e.target.deadline : line ? line->deadline : snap.fiscal_year.last_day();
+    if (auto it = actuals.find(ind.id); it != actuals.end()) {
+      for (const ActualValue& a : it->second) {
+        if (a.date > snap.as_of) continue;
+        if (!e.latest || a.date >= e.latest->date) e.latest = a;
+      }
+    }
+    const bool past_due = snap.as_of > e.due;
+    const Target& t = e.target;
+    switch (t.comparator) {
+      case Comparator::qualitative:
+        if (e.latest && says_done(e.latest->value)) {
+          e.status = IndicatorStatus::met;
+          e.reason = "judged met on " + to_iso(e.latest->date);
+        } else if (e.latest && says_not_done(e.latest->value)) {
+          e.status = past_due ? IndicatorStatus::overdue : IndicatorStatus::behind;
+          e.reason = "judged not met on " + to_iso(e.latest->date);
+        } else {
+          e.status = IndicatorStatus::awaiting_judgement;
+          e.reason = "qualitative target: " + t.reason;
+        }
+        break;
+      case Comparator::by_date:
+        if (e.latest && says_done(e.latest->value)) {
+          e.status = e.latest->date <= e.due ? IndicatorStatus::met : IndicatorStatus::overdue;
+          e.reason = "done on " + to_iso(e.latest->date) + ", due " + to_iso(e.due);
+        } else {
+          e.status = past_due ? IndicatorStatus::overdue : IndicatorStatus::on_track;
+          e.reason = past_due ? "not done by " + to_iso(e.due) : "due " + to_iso(e.due);
+        }
+        break;
+      default: {
+        const std::optional<bool> met = e.latest ? is_met(t, e.latest->value) : std::nullopt;
+        if (met && *met) {
+          // A ceiling (<=, <) holds until the due date: met only once it has passed.
+          const bool ceiling = t.comparator == Comparator::le || t.comparator == Comparator::lt;
+          e.status = ceiling && !past_due ? IndicatorStatus::on_track : IndicatorStatus::met;
+          e.reason = "actual " + e.latest->value + " meets " + t.value.value_or("");
+          break;
+        }
+        if (past_due) {
+          e.status = IndicatorStatus::overdue;
+          e.reason = e.latest ? "actual " + e.latest->value + " misses " + t.value.value_or("") + " after " +
+                                    to_iso(e.due)
+                              : "no actual value by " + to_iso(e.due);
+          break;
+        }
+        if (t.comparator == Comparator::ge || t.comparator == Comparator::gt) {
+          // Progress towards a floor: actual / target against the expected share of the way to the due date.
+          const Ratio share = expected_share(snap, line, e.due);
+          Ratio target{0, 1};
+          Ratio got{0, 1};
+          bool measurable = false;
+          if (t.value) {
+            if (auto tr = decimal_ratio(*t.value)) {
+              target = *tr;
+              if (!e.latest) {
+                measurable = true;  // nothing reported yet: progress 0
+              } else if (auto a = parse_decimal(e.latest->value)) {
+                if (auto ar = decimal_ratio(*a)) {
+                  got = *ar;
+                  measurable = true;
+                }
+              }
+            }
+          }
+          if (measurable && target.num > 0) {
+            // got / target >= share  ⇔  got.num * target.den * share.den >= share.num * target.num * got.den
+            const bool ahead = !(Ratio{got.num * target.den * share.den, 1} <
+                                 Ratio{share.num * target.num * got.den, 1});
+            e.status = ahead ? IndicatorStatus::on_track : IndicatorStatus::behind;
+            e.reason = (e.latest ? "actual " + e.latest->value : std::string("no actual value")) + " of " +
+                       *t.value + ", expected " + format_pct(share) + " of the way by now";
+          } else {
+            e.status = IndicatorStatus::on_track;
+            e.reason = "progress not measurable against " + t.value.value_or("");
+          }
+        } else if (e.latest && met && !*met &&
+                   (t.comparator == Comparator::le || t.comparator == Comparator::lt)) {
+          e.status = IndicatorStatus::behind;
+          e.reason = "actual " + e.latest->value + " exceeds " + t.value.value_or("");
+        } else {
+          e.status = IndicatorStatus::on_track;
+          e.reason = e.latest ? "actual " + e.latest->value + ", due " + to_iso(e.due) : "due " + to_iso(e.due);
+        }
+      }
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace bw::engine
