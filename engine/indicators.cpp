@@ -160,7 +160,7 @@ std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& ind
                                  Ratio{share.num * target.num * got.den, 1});
             e.status = ahead ? IndicatorStatus::on_track : IndicatorStatus::behind;
             e.reason = (e.latest ? "actual " + e.latest->value : std::string("no actual value")) + " of " +
-                       *t.value + ", expected " + format_pct(share) + " of the way by now";
+                       *t.value + ", expected " + format_pct(share) + "% of the way by now";
           } else {
             e.status = IndicatorStatus::on_track;
             e.reason = "progress not measurable against " + t.value.value_or("");

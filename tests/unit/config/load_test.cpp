@@ -217,6 +217,7 @@ TEST_F(LoadTest, demo_example_loads) {
   EXPECT_EQ(c->database, test::source_dir() / "var/demo/budgetwatch.db");
   EXPECT_EQ(c->sources.size(), 3u);
   EXPECT_EQ(c->sources[0].files[0], test::source_dir() / "tests/data/liwan2021/budget.csv");
+  EXPECT_EQ(c->sources[0].files.size(), 5u);
   EXPECT_EQ(c->evaluation.as_of, engine::make_date(2021, 12, 31));
 }
 
