@@ -1,0 +1,856 @@
+// net/smtp_client against a real SMTP server (tests/support/smtp_sink.py, python3-aiosmtpd) on
+// 127.0.0.1: what arrives (decoded by Python's email package), STARTTLS / implicit TLS with a
+// throwaway CA, AUTH PLAIN / LOGIN, every failure class with its exact reason, and the pure MIME
+// helpers.
+#include "net/smtp_client.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "tests/support/export_server.h"
+#include "tests/support/test_support.h"
+
+namespace bw::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Outcome = tl::expected<SmtpReceipt, SmtpError>;
+
+// --- The sink process -------------------------------------------------------------------------
+
+struct SinkOptions {
+  std::string tls = "none";  ///< none | starttls | implicit
+  fs::path cert;
+  fs::path key;
+  std::string auth;                            ///< "user:password"
+  std::optional<std::string> auth_mechanisms;  ///< "PLAIN,LOGIN" when unset; "" offers none
+  std::string rcpt_reply;
+  std::vector<std::string> refuse;
+  std::string data_reply;
+  std::string data_delay;  ///< seconds
+  bool no_ehlo = false;
+};
+
+// tests/support/smtp_sink.py as a child process; messages land in `dir`. Stopped (SIGTERM) and
+// reaped by the destructor, killed if the test process dies.
+class SmtpSink {
+ public:
+  SmtpSink(const fs::path& dir, const SinkOptions& o) : dir_(dir) {
+    std::vector<std::string> args = {"/usr/bin/python3",
+                                     (test::source_dir() / "tests/support/smtp_sink.py").string(),
+                                     "--dir",
+                                     dir.string(),
+                                     "--tls",
+                                     o.tls};
+    if (!o.cert.empty())
+      args.insert(args.end(), {"--cert", o.cert.string(), "--key", o.key.string()});
+    if (!o.auth.empty()) args.insert(args.end(), {"--auth", o.auth});
+    if (o.auth_mechanisms) args.insert(args.end(), {"--auth-mechanisms", *o.auth_mechanisms});
+    if (!o.rcpt_reply.empty()) args.insert(args.end(), {"--rcpt-reply", o.rcpt_reply});
+    for (const auto& a : o.refuse) args.insert(args.end(), {"--refuse", a});
+    if (!o.data_reply.empty()) args.insert(args.end(), {"--data-reply", o.data_reply});
+    if (!o.data_delay.empty()) args.insert(args.end(), {"--data-delay", o.data_delay});
+    if (o.no_ehlo) args.emplace_back("--no-ehlo");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    const pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) _exit(127);
+      ::dup2(out[1], STDOUT_FILENO);
+      ::execv(argv[0], argv.data());
+      _exit(127);
+    }
+    ::close(out[1]);
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (line.find('\n') == std::string::npos) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      pollfd p{out[0], POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+      char buf[128];
+      const ssize_t n = ::read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      line.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(out[0]);
+    std::istringstream in(line);
+    std::string word;
+    if (!(in >> word >> port_) || word != "PORT") {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+      throw std::runtime_error("smtp_sink.py did not start: '" + line + "'");
+    }
+  }
+  ~SmtpSink() {
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  SmtpSink(const SmtpSink&) = delete;
+  SmtpSink& operator=(const SmtpSink&) = delete;
+
+  std::uint16_t port() const { return static_cast<std::uint16_t>(port_); }
+  /// The recorded messages (msg-NNNN directories), oldest first.
+  std::vector<fs::path> messages() const {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      if (e.path().filename().string().rfind("msg-", 0) == 0) out.push_back(e.path());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  fs::path dir_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+std::string field(const fs::path& message, const std::string& name) {
+  return test::read_file(message / name);
+}
+
+// A loopback listener that completes TCP handshakes (the kernel's backlog) but never accepts nor
+// speaks: a hung server.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(fd_, 8) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      throw std::runtime_error("cannot listen");
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentServer() { ::close(fd_); }
+  SilentServer(const SilentServer&) = delete;
+  SilentServer& operator=(const SilentServer&) = delete;
+  std::uint16_t port() const { return static_cast<std::uint16_t>(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// --- Helpers ----------------------------------------------------------------------------------
+
+Outcome send(const SmtpRequest& r) {
+  asio::io_context ioc;
+  auto f = asio::co_spawn(ioc, smtp_send(ioc.get_executor(), r), asio::use_future);
+  ioc.run();
+  return f.get();
+}
+
+std::string describe(const Outcome& o) {
+  return o ? "delivered: " + o->reply
+           : (o.error().retryable ? "retryable: " : "permanent: ") + o.error().reason;
+}
+
+std::string base64_decode(std::string_view in) {
+  static const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned acc = 0;
+  int bits = 0;
+  for (const char c : in) {
+    const auto v = alphabet.find(c);
+    if (v == std::string::npos) continue;  // padding, line breaks
+    acc = (acc << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& s) {
+  std::vector<std::string> lines;
+  std::size_t pos = 0;
+  for (std::size_t end; (end = s.find("\r\n", pos)) != std::string::npos; pos = end + 2)
+    lines.push_back(s.substr(pos, end - pos));
+  if (pos < s.size()) lines.push_back(s.substr(pos));
+  return lines;
+}
+
+bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xc0) == 0x80; }
+
+// 2021-06-30 08:00:00 UTC.
+const std::chrono::system_clock::time_point fixed_date{std::chrono::seconds{1625040000}};
+
+const std::string chinese_subject =
+    "【预算执行预警】立项目编号 2021-037 “城乡道路提升改造工程”执行率 36.62%，低于序时进度 "
+    "58.33%，请项目负责人张三尽快核实支出计划并说明原因";
+const std::string chinese_body =
+    "张三：\n"
+    "\n"
+    "城乡道路提升改造工程（项目编号 2021-037）截至 2021 年 6 月 30 日累计支出 366.2 万元，预算 "
+    "1000 万元，执行率 36.62%，低于序时进度 58.33%。根据《预算执行进度管理办法》第十二条，执行率"
+    "低于序时进度二十个百分点以上的项目应当在五个工作日内书面说明原因并提出整改措施，逾期未说明的"
+    "将按规定收回部分预算资金统筹用于其他急需支出的项目。\n"
+    ".这一行以句点开头\n"
+    ".\n"
+    "..\n"
+    "最后一行";
+
+MailMessage sample_message() {
+  MailMessage m;
+  m.from = {"budgetwatch@bw.test", "预算监控"};
+  m.to = {{"owner@example.org", "张三"}};
+  m.subject = chinese_subject;
+  m.text = chinese_body;
+  m.message_id = "<fixed-1.budgetwatch@bw.test>";
+  m.date = fixed_date;
+  return m;
+}
+
+SmtpRequest request_to(std::uint16_t port, SmtpTls tls = SmtpTls::none) {
+  SmtpRequest r;
+  r.host = "127.0.0.1";
+  r.port = port;
+  r.tls = tls;
+  r.helo_name = "bw.test";
+  r.connect_timeout = 5000ms;
+  r.command_timeout = 5000ms;
+  r.message = sample_message();
+  return r;
+}
+
+// --- Pure helpers -----------------------------------------------------------------------------
+
+TEST(SmtpMessageTest, short_ascii_header_text_is_unchanged) {
+  EXPECT_EQ(encode_header_word("Budget alert: project 2021-037", 9),
+            "Budget alert: project 2021-037");
+  EXPECT_EQ(encode_header_word(""), "");
+}
+
+TEST(SmtpMessageTest, long_ascii_header_text_is_folded_at_spaces) {
+  const std::string subject =
+      "Budget execution alert for project 2021-037: execution rate 36.62 percent is below the "
+      "expected 58.33 percent for this date, please check the spending plan";
+  const std::string folded = encode_header_word(subject, 9);
+  EXPECT_NE(folded.find("\r\n "), std::string::npos);
+  const auto lines = split_lines(folded);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    EXPECT_LE(lines[i].size() + (i == 0 ? 9 : 0), 78u) << lines[i];
+  std::string unfolded = folded;
+  for (std::size_t p; (p = unfolded.find("\r\n")) != std::string::npos;) unfolded.erase(p, 2);
+  EXPECT_EQ(unfolded, subject);
+}
+
+TEST(SmtpMessageTest, utf8_header_text_becomes_encoded_words_that_never_split_a_character) {
+  const std::string folded = encode_header_word(chinese_subject, 9);
+  const auto lines = split_lines(folded);
+  ASSERT_GT(lines.size(), 2u);
+  std::string decoded;
+  const std::regex word(R"(=\?UTF-8\?B\?([A-Za-z0-9+/=]+)\?=)");
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string text = i == 0 ? lines[i] : lines[i].substr(1);
+    if (i > 0) {
+      EXPECT_EQ(lines[i][0], ' ');
+    }
+    EXPECT_LE(lines[i].size() + (i == 0 ? 9 : 0), 76u) << "line " << i;
+    EXPECT_LE(text.size(), 75u);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(text, m, word)) << text;
+    const std::string chunk = base64_decode(m[1].str());
+    ASSERT_FALSE(chunk.empty());
+    EXPECT_FALSE(is_continuation_byte(chunk.front())) << "word " << i << " starts mid-character";
+    decoded += chunk;
+  }
+  EXPECT_EQ(decoded, chinese_subject);
+}
+
+TEST(SmtpMessageTest, encoded_words_start_on_a_new_line_when_the_first_is_full) {
+  // "X-A-Very-Long-Header-Name-That-Fills-Most-Of-The-Line-Already-Nearly: " is 70 characters.
+  EXPECT_EQ(encode_header_word("张三", 70), "\r\n =?UTF-8?B?5byg5LiJ?=");
+  EXPECT_EQ(encode_header_word("张三", 56), "=?UTF-8?B?5byg5LiJ?=");
+}
+
+TEST(SmtpMessageTest, ascii_that_looks_like_an_encoded_word_is_encoded) {
+  const std::string tricky = "=?UTF-8?B?5byg5LiJ?= is not a name";
+  const std::string out = encode_header_word(tricky);
+  EXPECT_EQ(out.rfind("=?UTF-8?B?", 0), 0u);
+  std::string decoded;
+  for (const auto& line : split_lines(out)) {
+    const auto start = line.find("=?UTF-8?B?") + 10;
+    decoded += base64_decode(line.substr(start, line.size() - start - 2));
+  }
+  EXPECT_EQ(decoded, tricky);
+}
+
+TEST(SmtpMessageTest, mailboxes_quote_ascii_names_and_encode_others) {
+  EXPECT_EQ(format_mailbox({"ops@example.org", ""}), "ops@example.org");
+  EXPECT_EQ(format_mailbox({"ops@example.org", "Ops \"A\" Team"}),
+            "\"Ops \\\"A\\\" Team\" <ops@example.org>");
+  EXPECT_EQ(format_mailbox({"owner@example.org", "张三"}, 4),
+            "=?UTF-8?B?5byg5LiJ?= <owner@example.org>");
+}
+
+TEST(SmtpMessageTest, dates_are_rfc5322_in_utc) {
+  using std::chrono::seconds;
+  using std::chrono::system_clock;
+  EXPECT_EQ(format_rfc5322_date(system_clock::time_point{seconds{1609747200}}),
+            "Mon, 04 Jan 2021 08:00:00 +0000");
+  EXPECT_EQ(format_rfc5322_date(fixed_date), "Wed, 30 Jun 2021 08:00:00 +0000");
+  EXPECT_EQ(format_rfc5322_date(system_clock::time_point{seconds{1709251199}}),
+            "Thu, 29 Feb 2024 23:59:59 +0000");
+}
+
+TEST(SmtpMessageTest, base64_lines_are_76_characters) {
+  EXPECT_EQ(base64_lines("Man"), "TWFu\r\n");
+  EXPECT_EQ(base64_lines("Ma"), "TWE=\r\n");
+  EXPECT_EQ(base64_lines(""), "");
+  const std::string lines = base64_lines(std::string(100, 'x'));
+  const auto split = split_lines(lines);
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_EQ(split[0].size(), 76u);
+  EXPECT_EQ(base64_decode(lines), std::string(100, 'x'));
+}
+
+TEST(SmtpMessageTest, dot_stuffing_and_line_endings) {
+  EXPECT_EQ(dot_stuff("a\n.b\r\n..c\rd"), "a\r\n..b\r\n...c\r\nd\r\n.\r\n");
+  EXPECT_EQ(dot_stuff(".\r\n"), "..\r\n.\r\n");
+  EXPECT_EQ(dot_stuff("x\r\n"), "x\r\n.\r\n");
+  EXPECT_EQ(dot_stuff(""), ".\r\n");
+}
+
+TEST(SmtpMessageTest, built_message_has_the_headers_and_a_base64_body) {
+  MailMessage m = sample_message();
+  m.headers = {{"X-Budgetwatch-Idempotency-Key", "mail/owner=张三/3"}};
+  const auto text = build_message(m);
+  ASSERT_TRUE(text) << text.error().reason;
+  const auto blank = text->find("\r\n\r\n");
+  ASSERT_NE(blank, std::string::npos);
+  const std::string head = text->substr(0, blank + 2);
+  EXPECT_EQ(head.rfind("Date: Wed, 30 Jun 2021 08:00:00 +0000\r\n", 0), 0u);
+  EXPECT_NE(head.find("\r\nFrom: =?UTF-8?B?"), std::string::npos);
+  EXPECT_NE(head.find(" <budgetwatch@bw.test>\r\n"), std::string::npos);
+  EXPECT_NE(head.find("\r\nTo: =?UTF-8?B?5byg5LiJ?= <owner@example.org>\r\n"), std::string::npos);
+  EXPECT_NE(head.find("\r\nMessage-ID: <fixed-1.budgetwatch@bw.test>\r\n"), std::string::npos);
+  EXPECT_NE(head.find("\r\nMIME-Version: 1.0\r\n"), std::string::npos);
+  EXPECT_NE(head.find("\r\nX-Budgetwatch-Idempotency-Key: =?UTF-8?B?"), std::string::npos);
+  EXPECT_NE(head.find("\r\nContent-Type: text/plain; charset=UTF-8\r\n"), std::string::npos);
+  EXPECT_NE(head.find("\r\nContent-Transfer-Encoding: base64\r\n"), std::string::npos);
+  // CRLF only, short lines, base64 body of 76-character lines that decodes to the CRLF text.
+  for (std::size_t i = 0; i < text->size(); ++i) {
+    if ((*text)[i] == '\n') {
+      ASSERT_TRUE(i > 0 && (*text)[i - 1] == '\r') << "bare LF at " << i;
+    }
+    if ((*text)[i] == '\r') {
+      ASSERT_TRUE(i + 1 < text->size() && (*text)[i + 1] == '\n') << "bare CR at " << i;
+    }
+  }
+  const std::string body = text->substr(blank + 4);
+  for (const auto& line : split_lines(body)) EXPECT_LE(line.size(), 76u);
+  std::string expected_body = chinese_body;
+  for (std::size_t p = 0; (p = expected_body.find('\n', p)) != std::string::npos; p += 2)
+    expected_body.replace(p, 1, "\r\n");
+  EXPECT_EQ(base64_decode(body), expected_body);
+}
+
+TEST(SmtpMessageTest, html_makes_a_multipart_alternative) {
+  MailMessage m = sample_message();
+  m.html = "<p>执行率 <b>36.62%</b></p>";
+  const auto text = build_message(m);
+  ASSERT_TRUE(text) << text.error().reason;
+  EXPECT_NE(
+      text->find("Content-Type: multipart/alternative; boundary=\"=_budgetwatch_alternative\""),
+      std::string::npos);
+  const auto plain = text->find("--=_budgetwatch_alternative\r\nContent-Type: text/plain");
+  const auto html = text->find("--=_budgetwatch_alternative\r\nContent-Type: text/html");
+  ASSERT_NE(plain, std::string::npos);
+  ASSERT_NE(html, std::string::npos);
+  EXPECT_LT(plain, html);
+  EXPECT_EQ(text->substr(text->size() - 31), "--=_budgetwatch_alternative--\r\n");
+}
+
+TEST(SmtpMessageTest, invalid_messages_are_refused_with_a_reason) {
+  const auto reason = [](const MailMessage& m) {
+    const auto r = build_message(m);
+    EXPECT_FALSE(r);
+    if (r) return std::string("built");
+    EXPECT_FALSE(r.error().retryable);
+    return r.error().reason;
+  };
+  MailMessage m = sample_message();
+  m.headers = {{"X-Note", "a\r\nBcc: victim@example.org"}};
+  EXPECT_EQ(reason(m), "extra header X-Note contains CR, LF or NUL");
+  m.headers = {{"Subject", "second subject"}};
+  EXPECT_EQ(reason(m), "extra header Subject is generated");
+  m.headers = {{"Bad Name", "x"}};
+  EXPECT_EQ(reason(m), "invalid extra header name");
+  m = sample_message();
+  m.to = {{"owner@example.org>\r\nRCPT TO:<x@y", ""}};
+  EXPECT_EQ(reason(m), "invalid recipient address");
+  m.to.clear();
+  EXPECT_EQ(reason(m), "no recipients");
+  m = sample_message();
+  m.from.address = "no-at-sign";
+  EXPECT_EQ(reason(m), "invalid sender address");
+  m = sample_message();
+  m.message_id.clear();
+  EXPECT_EQ(reason(m), "message has no Message-ID");
+  m.message_id = "<has space@x>";
+  EXPECT_EQ(reason(m), "invalid Message-ID");
+}
+
+TEST(SmtpMessageTest, helo_domain_and_generated_message_ids) {
+  EXPECT_EQ(helo_domain("mail.example.org"), "mail.example.org");
+  EXPECT_EQ(helo_domain("127.0.0.1"), "[127.0.0.1]");
+  EXPECT_EQ(helo_domain("::1"), "[IPv6:::1]");
+  EXPECT_FALSE(helo_domain("").empty());
+  const std::string a = make_message_id("bw.test");
+  EXPECT_TRUE(std::regex_match(a, std::regex("<[0-9a-f]{32}@bw\\.test>"))) << a;
+  EXPECT_NE(a, make_message_id("bw.test"));
+}
+
+// --- Against the sink -------------------------------------------------------------------------
+
+class SmtpClientTest : public ::testing::Test {
+ protected:
+  test::TempDir dir_;
+};
+
+TEST_F(SmtpClientTest, message_arrives_once_and_decodes_exactly) {
+  SmtpSink sink(dir_.path(), {});
+  const Outcome o = send(request_to(sink.port()));
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_EQ(o->message_id, "<fixed-1.budgetwatch@bw.test>");
+  EXPECT_EQ(o->accepted, std::vector<std::string>{"owner@example.org"});
+  EXPECT_TRUE(o->refused.empty());
+  EXPECT_EQ(o->reply, "250 2.0.0 Ok: queued");
+  EXPECT_FALSE(o->tls);
+  EXPECT_EQ(o->auth_mechanism, "");
+
+  const auto messages = sink.messages();
+  ASSERT_EQ(messages.size(), 1u);
+  const fs::path& msg = messages[0];
+  EXPECT_EQ(field(msg, "subject"), chinese_subject);
+  EXPECT_EQ(field(msg, "body"), chinese_body);
+  EXPECT_EQ(field(msg, "message_id"), "<fixed-1.budgetwatch@bw.test>");
+  EXPECT_EQ(field(msg, "from"), "预算监控 <budgetwatch@bw.test>");
+  EXPECT_EQ(field(msg, "to"), "张三 <owner@example.org>");
+  EXPECT_EQ(field(msg, "date"), "Wed, 30 Jun 2021 08:00:00 +0000");
+  EXPECT_EQ(field(msg, "mail_from"), "budgetwatch@bw.test");
+  EXPECT_EQ(field(msg, "rcpt_tos"), "owner@example.org");
+  EXPECT_EQ(field(msg, "tls"), "none");
+  EXPECT_EQ(field(msg, "html"), "");
+  EXPECT_EQ(field(msg, "defects"), "");
+  const std::string raw = field(msg, "raw.eml");
+  for (const auto& line : split_lines(raw)) EXPECT_LE(line.size(), 998u);
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\n') {
+      ASSERT_TRUE(i > 0 && raw[i - 1] == '\r') << "bare LF at " << i;
+    }
+  }
+}
+
+TEST_F(SmtpClientTest, generated_message_id_uses_the_helo_domain) {
+  SmtpSink sink(dir_.path(), {});
+  SmtpRequest r = request_to(sink.port());
+  r.message.message_id.clear();
+  const Outcome o = send(r);
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_TRUE(std::regex_match(o->message_id, std::regex("<[0-9a-f]{32}@bw\\.test>")))
+      << o->message_id;
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(field(sink.messages()[0], "message_id"), o->message_id);
+}
+
+TEST_F(SmtpClientTest, html_alternative_and_extra_headers_arrive) {
+  SmtpSink sink(dir_.path(), {});
+  SmtpRequest r = request_to(sink.port());
+  r.message.html = "<p>执行率 <b>36.62%</b>，低于序时进度</p>\n<p>.点开头</p>";
+  r.message.headers = {{"X-Budgetwatch-Idempotency-Key", "mail/owner=张三/3"},
+                       {"Auto-Submitted", "auto-generated"}};
+  const Outcome o = send(r);
+  ASSERT_TRUE(o) << describe(o);
+  ASSERT_EQ(sink.messages().size(), 1u);
+  const fs::path msg = sink.messages()[0];
+  EXPECT_EQ(field(msg, "body"), chinese_body);
+  EXPECT_EQ(field(msg, "html"), r.message.html);
+  EXPECT_EQ(field(msg, "defects"), "");
+  const std::string headers = field(msg, "headers");
+  EXPECT_NE(headers.find("X-Budgetwatch-Idempotency-Key: mail/owner=张三/3\n"), std::string::npos)
+      << headers;
+  EXPECT_NE(headers.find("Auto-Submitted: auto-generated\n"), std::string::npos);
+}
+
+TEST_F(SmtpClientTest, every_recipient_gets_a_rcpt_to) {
+  SmtpSink sink(dir_.path(), {});
+  SmtpRequest r = request_to(sink.port());
+  r.message.to = {{"a@example.org", "甲"}, {"b@example.org", ""}, {"c@example.org", "C"}};
+  const Outcome o = send(r);
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_EQ(o->accepted.size(), 3u);
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(field(sink.messages()[0], "rcpt_tos"), "a@example.org\nb@example.org\nc@example.org");
+  EXPECT_EQ(field(sink.messages()[0], "to"),
+            "甲 <a@example.org>, b@example.org, C <c@example.org>");
+}
+
+TEST_F(SmtpClientTest, a_refused_recipient_does_not_stop_the_others) {
+  SinkOptions so;
+  so.refuse = {"gone@example.org"};
+  SmtpSink sink(dir_.path(), so);
+  SmtpRequest r = request_to(sink.port());
+  r.message.to = {{"gone@example.org", ""}, {"owner@example.org", ""}};
+  const Outcome o = send(r);
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_EQ(o->accepted, std::vector<std::string>{"owner@example.org"});
+  ASSERT_EQ(o->refused.size(), 1u);
+  EXPECT_EQ(o->refused[0].first, "gone@example.org");
+  EXPECT_EQ(o->refused[0].second, "550 5.1.1 <gone@example.org>: Recipient address rejected");
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(field(sink.messages()[0], "rcpt_tos"), "owner@example.org");
+}
+
+TEST_F(SmtpClientTest, every_recipient_refused_is_permanent) {
+  SinkOptions so;
+  so.refuse = {"owner@example.org"};
+  SmtpSink sink(dir_.path(), so);
+  const Outcome o = send(request_to(sink.port()));
+  ASSERT_FALSE(o);
+  EXPECT_FALSE(o.error().retryable);
+  EXPECT_EQ(o.error().code, 550);
+  EXPECT_EQ(o.error().reason,
+            "RCPT TO <owner@example.org>: server replied 550 5.1.1 <owner@example.org>: "
+            "Recipient address rejected");
+  EXPECT_TRUE(sink.messages().empty());
+}
+
+TEST_F(SmtpClientTest, rcpt_451_is_retryable_and_sends_nothing) {
+  SinkOptions so;
+  so.rcpt_reply = "451 4.3.0 Greylisted, try again later";
+  SmtpSink sink(dir_.path(), so);
+  const Outcome o = send(request_to(sink.port()));
+  ASSERT_FALSE(o);
+  EXPECT_TRUE(o.error().retryable);
+  EXPECT_EQ(o.error().code, 451);
+  EXPECT_EQ(o.error().reason,
+            "RCPT TO <owner@example.org>: server replied 451 4.3.0 Greylisted, try again later");
+  EXPECT_TRUE(sink.messages().empty());
+}
+
+TEST_F(SmtpClientTest, data_550_is_permanent_and_451_retryable) {
+  {
+    SinkOptions so;
+    so.data_reply = "550 5.7.1 Message rejected as spam";
+    SmtpSink sink(dir_.path(), so);
+    const Outcome o = send(request_to(sink.port()));
+    ASSERT_FALSE(o);
+    EXPECT_FALSE(o.error().retryable);
+    EXPECT_EQ(o.error().code, 550);
+    EXPECT_EQ(o.error().reason, "end of DATA: server replied 550 5.7.1 Message rejected as spam");
+  }
+  {
+    SinkOptions so;
+    so.data_reply = "451 4.3.0 Local error in processing";
+    SmtpSink sink(dir_.path(), so);
+    const Outcome o = send(request_to(sink.port()));
+    ASSERT_FALSE(o);
+    EXPECT_TRUE(o.error().retryable);
+    EXPECT_EQ(o.error().code, 451);
+    EXPECT_EQ(o.error().reason, "end of DATA: server replied 451 4.3.0 Local error in processing");
+  }
+}
+
+TEST_F(SmtpClientTest, helo_is_used_when_ehlo_is_refused) {
+  SinkOptions so;
+  so.no_ehlo = true;
+  SmtpSink sink(dir_.path(), so);
+  const Outcome o = send(request_to(sink.port()));
+  ASSERT_TRUE(o) << describe(o);
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(field(sink.messages()[0], "subject"), chinese_subject);
+}
+
+TEST_F(SmtpClientTest, auth_plain_is_preferred) {
+  SinkOptions so;
+  so.auth = "alerts:s3cret-Passw0rd";
+  SmtpSink sink(dir_.path(), so);
+  SmtpRequest r = request_to(sink.port());
+  r.username = "alerts";
+  r.password = "s3cret-Passw0rd";
+  const Outcome o = send(r);
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_EQ(o->auth_mechanism, "PLAIN");
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(field(sink.messages()[0], "auth"), "PLAIN:alerts");
+}
+
+TEST_F(SmtpClientTest, auth_login_when_plain_is_not_offered) {
+  SinkOptions so;
+  so.auth = "alerts:s3cret-Passw0rd";
+  so.auth_mechanisms = "LOGIN";
+  SmtpSink sink(dir_.path(), so);
+  SmtpRequest r = request_to(sink.port());
+  r.username = "alerts";
+  r.password = "s3cret-Passw0rd";
+  const Outcome o = send(r);
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_EQ(o->auth_mechanism, "LOGIN");
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(field(sink.messages()[0], "auth"), "LOGIN:alerts");
+}
+
+TEST_F(SmtpClientTest, wrong_password_is_permanent_and_never_in_the_reason) {
+  const std::string password = "Wr0ng-Passw0rd-XYZ";
+  for (const std::string mechanisms : {"PLAIN,LOGIN", "LOGIN"}) {
+    SCOPED_TRACE(mechanisms);
+    SinkOptions so;
+    so.auth = "alerts:right-password";
+    so.auth_mechanisms = mechanisms;
+    SmtpSink sink(dir_.path(), so);
+    SmtpRequest r = request_to(sink.port());
+    r.username = "alerts";
+    r.password = password;
+    const Outcome o = send(r);
+    ASSERT_FALSE(o);
+    EXPECT_FALSE(o.error().retryable);
+    EXPECT_EQ(o.error().code, 535);
+    const std::string stage = mechanisms == "LOGIN" ? "AUTH LOGIN" : "AUTH PLAIN";
+    EXPECT_EQ(o.error().reason,
+              stage + ": server replied 535 5.7.8 Authentication credentials invalid");
+    // Neither the password nor any AUTH payload (base64 of the password, of "\0user\0password").
+    for (const std::string& secret : {password, std::string("V3IwbmctUGFzc3cwcmQtWFla"),
+                                      std::string("AGFsZXJ0cwBXcjBuZy1QYXNzdzByZC1YWVo=")}) {
+      EXPECT_EQ(o.error().reason.find(secret), std::string::npos) << o.error().reason;
+    }
+    EXPECT_TRUE(sink.messages().empty());
+  }
+}
+
+TEST_F(SmtpClientTest, auth_not_offered_is_permanent) {
+  SinkOptions so;
+  so.auth = "alerts:pw";
+  so.auth_mechanisms = "";
+  SmtpSink sink(dir_.path(), so);
+  SmtpRequest r = request_to(sink.port());
+  r.username = "alerts";
+  r.password = "pw";
+  const Outcome o = send(r);
+  ASSERT_FALSE(o);
+  EXPECT_FALSE(o.error().retryable);
+  EXPECT_EQ(o.error().reason, "server does not offer AUTH PLAIN or LOGIN");
+}
+
+TEST_F(SmtpClientTest, starttls_required_but_not_offered_is_permanent) {
+  SmtpSink sink(dir_.path(), {});
+  const Outcome o = send(request_to(sink.port(), SmtpTls::starttls));
+  ASSERT_FALSE(o);
+  EXPECT_FALSE(o.error().retryable);
+  EXPECT_EQ(o.error().reason, "server does not offer STARTTLS");
+  EXPECT_TRUE(sink.messages().empty());
+}
+
+TEST_F(SmtpClientTest, server_down_is_retryable) {
+  const test::ClosedPort closed;
+  const Outcome o = send(request_to(static_cast<std::uint16_t>(closed.port())));
+  ASSERT_FALSE(o);
+  EXPECT_TRUE(o.error().retryable);
+  EXPECT_EQ(o.error().code, 0);
+  EXPECT_EQ(o.error().reason, "connection refused");
+}
+
+TEST_F(SmtpClientTest, silent_server_times_out_within_the_command_timeout) {
+  const SilentServer silent;
+  SmtpRequest r = request_to(silent.port());
+  r.command_timeout = 500ms;
+  const auto start = std::chrono::steady_clock::now();
+  const Outcome o = send(r);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(o);
+  EXPECT_TRUE(o.error().retryable);
+  EXPECT_EQ(o.error().reason, "greeting timed out after 500 ms");
+  EXPECT_GE(elapsed, 450ms);
+  EXPECT_LT(elapsed, 3s);
+}
+
+TEST_F(SmtpClientTest, slow_reply_to_the_message_times_out_and_is_retryable) {
+  SinkOptions so;
+  so.data_delay = "5";
+  SmtpSink sink(dir_.path(), so);
+  SmtpRequest r = request_to(sink.port());
+  r.command_timeout = 700ms;
+  const auto start = std::chrono::steady_clock::now();
+  const Outcome o = send(r);
+  ASSERT_FALSE(o);
+  EXPECT_TRUE(o.error().retryable);
+  EXPECT_EQ(o.error().reason, "end of DATA timed out after 700 ms");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+}
+
+TEST_F(SmtpClientTest, invalid_request_fails_before_connecting) {
+  const test::ClosedPort closed;
+  SmtpRequest r = request_to(static_cast<std::uint16_t>(closed.port()));
+  r.message.headers = {{"X-Note", "line\nbreak"}};
+  Outcome o = send(r);
+  ASSERT_FALSE(o);
+  EXPECT_FALSE(o.error().retryable);
+  EXPECT_EQ(o.error().reason, "extra header X-Note contains CR, LF or NUL");
+  r = request_to(static_cast<std::uint16_t>(closed.port()));
+  r.helo_name = "bw.test\r\nMAIL FROM:<x@y>";
+  o = send(r);
+  ASSERT_FALSE(o);
+  EXPECT_EQ(o.error().reason, "invalid HELO name");
+}
+
+TEST_F(SmtpClientTest, works_on_a_multithreaded_executor) {
+  SmtpSink sink(dir_.path(), {});
+  asio::thread_pool pool(2);
+  const SmtpRequest r = request_to(sink.port());
+  auto f = asio::co_spawn(pool, smtp_send(pool.get_executor(), r), asio::use_future);
+  const Outcome o = f.get();
+  pool.join();
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_EQ(sink.messages().size(), 1u);
+}
+
+// --- TLS ----------------------------------------------------------------------------------------
+
+class SmtpTlsTest : public ::testing::Test {
+ protected:
+  test::TempDir dir_;
+  test::TempDir pki_;
+  test::TestCertificates certs_ = test::make_test_certificates(pki_.path());
+
+  SinkOptions tls_sink(const std::string& mode) {
+    SinkOptions so;
+    so.tls = mode;
+    so.cert = certs_.server_cert;
+    so.key = certs_.server_key;
+    return so;
+  }
+  SmtpRequest tls_request(std::uint16_t port, SmtpTls tls) {
+    SmtpRequest r = request_to(port, tls);
+    r.ca_file = certs_.ca_cert;
+    return r;
+  }
+};
+
+TEST_F(SmtpTlsTest, starttls_is_used_when_configured) {
+  SmtpSink sink(dir_.path(), tls_sink("starttls"));
+  const Outcome o = send(tls_request(sink.port(), SmtpTls::starttls));
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_TRUE(o->tls);
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(field(sink.messages()[0], "tls"), "starttls");
+  EXPECT_EQ(field(sink.messages()[0], "subject"), chinese_subject);
+  EXPECT_EQ(field(sink.messages()[0], "body"), chinese_body);
+}
+
+TEST_F(SmtpTlsTest, starttls_with_auth) {
+  SinkOptions so = tls_sink("starttls");
+  so.auth = "alerts:s3cret-Passw0rd";
+  SmtpSink sink(dir_.path(), so);
+  SmtpRequest r = tls_request(sink.port(), SmtpTls::starttls);
+  r.username = "alerts";
+  r.password = "s3cret-Passw0rd";
+  const Outcome o = send(r);
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_EQ(o->auth_mechanism, "PLAIN");
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(field(sink.messages()[0], "tls"), "starttls");
+  EXPECT_EQ(field(sink.messages()[0], "auth"), "PLAIN:alerts");
+}
+
+TEST_F(SmtpTlsTest, plain_client_is_refused_by_a_starttls_only_server) {
+  SmtpSink sink(dir_.path(), tls_sink("starttls"));
+  const Outcome o = send(request_to(sink.port(), SmtpTls::none));
+  ASSERT_FALSE(o);
+  EXPECT_FALSE(o.error().retryable);
+  EXPECT_EQ(o.error().code, 530);
+  EXPECT_EQ(o.error().reason, "MAIL FROM: server replied 530 Must issue a STARTTLS command first");
+}
+
+TEST_F(SmtpTlsTest, implicit_tls) {
+  SmtpSink sink(dir_.path(), tls_sink("implicit"));
+  const Outcome o = send(tls_request(sink.port(), SmtpTls::implicit));
+  ASSERT_TRUE(o) << describe(o);
+  EXPECT_TRUE(o->tls);
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(field(sink.messages()[0], "tls"), "implicit");
+  EXPECT_EQ(field(sink.messages()[0], "body"), chinese_body);
+}
+
+TEST_F(SmtpTlsTest, untrusted_certificate_is_permanent) {
+  for (const auto& [mode, tls] : {std::pair<std::string, SmtpTls>{"starttls", SmtpTls::starttls},
+                                  std::pair<std::string, SmtpTls>{"implicit", SmtpTls::implicit}}) {
+    SCOPED_TRACE(mode);
+    SmtpSink sink(dir_.path(), tls_sink(mode));
+    SmtpRequest r = tls_request(sink.port(), tls);
+    r.ca_file.clear();  // system CAs only
+    const Outcome o = send(r);
+    ASSERT_FALSE(o);
+    EXPECT_FALSE(o.error().retryable);
+    EXPECT_EQ(o.error().reason,
+              "TLS: certificate verify failed (unable to get local issuer certificate)");
+    EXPECT_TRUE(sink.messages().empty());
+  }
+}
+
+TEST_F(SmtpTlsTest, self_signed_certificate_is_permanent) {
+  SinkOptions so = tls_sink("implicit");
+  so.cert = certs_.ca_cert;
+  so.key = certs_.ca_key;
+  SmtpSink sink(dir_.path(), so);
+  SmtpRequest r = tls_request(sink.port(), SmtpTls::implicit);
+  r.ca_file.clear();
+  const Outcome o = send(r);
+  ASSERT_FALSE(o);
+  EXPECT_FALSE(o.error().retryable);
+  EXPECT_EQ(o.error().reason, "TLS: certificate verify failed (self-signed certificate)");
+}
+
+TEST_F(SmtpTlsTest, host_name_is_verified) {
+  // The certificate names 127.0.0.1 only; "localhost" reaches the same loopback server.
+  SmtpSink sink(dir_.path(), tls_sink("starttls"));
+  SmtpRequest r = tls_request(sink.port(), SmtpTls::starttls);
+  r.host = "localhost";
+  const Outcome o = send(r);
+  ASSERT_FALSE(o);
+  EXPECT_FALSE(o.error().retryable);
+  EXPECT_EQ(o.error().reason, "TLS: certificate verify failed (hostname mismatch)");
+}
+
+}  // namespace
+}  // namespace bw::net
