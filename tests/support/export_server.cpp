@@ -139,54 +139,18 @@ ExportServer::ExportServer(const ExportServerOptions& o)
   if (tls_) args.insert(args.end(), {"--cert", o.tls_cert.string(), "--key", o.tls_key.string()});
   if (!o.bearer.empty()) args.insert(args.end(), {"--bearer", o.bearer});
   if (!o.basic.empty()) args.insert(args.end(), {"--basic", o.basic});
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  const pid_t parent = ::getpid();
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    // Only async-signal-safe calls between fork and exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) _exit(127);
-    ::dup2(out[1], STDOUT_FILENO);
-    ::execv(argv[0], argv.data());
-    _exit(127);
-  }
-  ::close(out[1]);
-
-  // Wait for "PORT <p> CONTROL <c>\n", bounded.
-  std::string line;
-  const auto deadline = std::chrono::steady_clock::now() + start_timeout;
-  while (line.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    pollfd p{out[0], POLLIN, 0};
-    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-    char buf[256];
-    const ssize_t n = ::read(out[0], buf, sizeof buf);
-    if (n <= 0) break;
-    line.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(out[0]);
+  // Prints "PORT <p> CONTROL <c>" once it listens.
+  process_ = std::make_unique<ChildProcess>(std::move(args), start_timeout, "export server");
+  const std::string line = process_->first_line();
   std::istringstream in(line);
   std::string port_word, control_word;
   if (!(in >> port_word >> port_ >> control_word >> control_port_) || port_word != "PORT") {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
+    process_.reset();
     throw std::runtime_error("export server did not start: '" + line + "'");
   }
 }
 
-ExportServer::~ExportServer() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-  }
-}
+ExportServer::~ExportServer() = default;
 
 std::string ExportServer::base_url() const {
   return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);

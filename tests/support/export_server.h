@@ -7,11 +7,14 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "tests/support/child_process.h"
 
 namespace bw::test {
 
@@ -64,7 +67,7 @@ class ExportServer {
   void clear_requests();
 
  private:
-  pid_t pid_ = -1;
+  std::unique_ptr<ChildProcess> process_;
   int port_ = 0;
   int control_port_ = 0;
   bool tls_ = false;

@@ -6,12 +6,14 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "tests/support/child_process.h"
 #include "tests/support/test_support.h"
 
 namespace bw::test {
@@ -60,7 +62,7 @@ class Receiver {
  private:
   TempDir dir_;
   std::string log_;
-  pid_t pid_ = -1;
+  std::unique_ptr<ChildProcess> process_;
   int port_ = 0;
 };
 

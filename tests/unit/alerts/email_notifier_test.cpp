@@ -27,6 +27,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "tests/support/export_server.h"
+#include "tests/support/smtp_sink.h"
 #include "tests/support/test_support.h"
 
 namespace bw::alerts {
@@ -36,78 +37,10 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// tests/support/smtp_sink.py as a child process (its docstring lists the options and the files it
-// writes per message); stopped with SIGTERM by the destructor, killed if the test process dies.
-class SmtpSink {
- public:
-  SmtpSink(const fs::path& dir, std::vector<std::string> options) : dir_(dir) {
-    std::vector<std::string> args = {"/usr/bin/python3",
-                                     (test::source_dir() / "tests/support/smtp_sink.py").string(),
-                                     "--dir", dir.string()};
-    args.insert(args.end(), options.begin(), options.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    const pid_t parent = ::getpid();
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent) _exit(127);
-      ::dup2(out[1], STDOUT_FILENO);
-      ::execv(argv[0], argv.data());
-      _exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (line.find('\n') == std::string::npos) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      pollfd p{out[0], POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-      char buf[128];
-      const ssize_t n = ::read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(out[0]);
-    std::istringstream in(line);
-    std::string word;
-    if (!(in >> word >> port_) || word != "PORT") {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      throw std::runtime_error("smtp_sink.py did not start: '" + line + "'");
-    }
-  }
-  ~SmtpSink() {
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  SmtpSink(const SmtpSink&) = delete;
-  SmtpSink& operator=(const SmtpSink&) = delete;
+using test::SilentServer;
+using test::SmtpSink;
 
-  std::uint16_t port() const { return static_cast<std::uint16_t>(port_); }
-  std::vector<fs::path> messages() const {
-    std::vector<fs::path> out;
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      if (e.path().filename().string().rfind("msg-", 0) == 0) out.push_back(e.path());
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  fs::path dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
-
-std::string field(const fs::path& message, const std::string& name) {
-  return test::read_file(message / name);
-}
+std::string field(const fs::path& message, const std::string& name) { return test::sink_field(message, name); }
 
 DeliveryResult send(Notifier& notifier, const Notification& n) {
   asio::io_context ioc;

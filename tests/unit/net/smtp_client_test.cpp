@@ -30,6 +30,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "tests/support/export_server.h"
+#include "tests/support/smtp_sink.h"
 #include "tests/support/test_support.h"
 
 namespace bw::net {
@@ -55,118 +56,29 @@ struct SinkOptions {
   bool no_ehlo = false;
 };
 
-// tests/support/smtp_sink.py as a child process; messages land in `dir`. Stopped (SIGTERM) and
-// reaped by the destructor, killed if the test process dies.
-class SmtpSink {
- public:
-  SmtpSink(const fs::path& dir, const SinkOptions& o) : dir_(dir) {
-    std::vector<std::string> args = {"/usr/bin/python3",
-                                     (test::source_dir() / "tests/support/smtp_sink.py").string(),
-                                     "--dir",
-                                     dir.string(),
-                                     "--tls",
-                                     o.tls};
-    if (!o.cert.empty())
-      args.insert(args.end(), {"--cert", o.cert.string(), "--key", o.key.string()});
-    if (!o.auth.empty()) args.insert(args.end(), {"--auth", o.auth});
-    if (o.auth_mechanisms) args.insert(args.end(), {"--auth-mechanisms", *o.auth_mechanisms});
-    if (!o.rcpt_reply.empty()) args.insert(args.end(), {"--rcpt-reply", o.rcpt_reply});
-    for (const auto& a : o.refuse) args.insert(args.end(), {"--refuse", a});
-    if (!o.data_reply.empty()) args.insert(args.end(), {"--data-reply", o.data_reply});
-    if (!o.data_delay.empty()) args.insert(args.end(), {"--data-delay", o.data_delay});
-    if (o.no_ehlo) args.emplace_back("--no-ehlo");
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    int out[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    const pid_t parent = ::getpid();
-    pid_ = ::fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent) _exit(127);
-      ::dup2(out[1], STDOUT_FILENO);
-      ::execv(argv[0], argv.data());
-      _exit(127);
-    }
-    ::close(out[1]);
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + 15s;
-    while (line.find('\n') == std::string::npos) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      pollfd p{out[0], POLLIN, 0};
-      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-      char buf[128];
-      const ssize_t n = ::read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      line.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(out[0]);
-    std::istringstream in(line);
-    std::string word;
-    if (!(in >> word >> port_) || word != "PORT") {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-      throw std::runtime_error("smtp_sink.py did not start: '" + line + "'");
-    }
-  }
-  ~SmtpSink() {
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  SmtpSink(const SmtpSink&) = delete;
-  SmtpSink& operator=(const SmtpSink&) = delete;
-
-  std::uint16_t port() const { return static_cast<std::uint16_t>(port_); }
-  /// The recorded messages (msg-NNNN directories), oldest first.
-  std::vector<fs::path> messages() const {
-    std::vector<fs::path> out;
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      if (e.path().filename().string().rfind("msg-", 0) == 0) out.push_back(e.path());
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  fs::path dir_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
-
-std::string field(const fs::path& message, const std::string& name) {
-  return test::read_file(message / name);
+// The sink's command-line options for SinkOptions.
+std::vector<std::string> sink_args(const SinkOptions& o) {
+  std::vector<std::string> args = {"--tls", o.tls};
+  if (!o.cert.empty()) args.insert(args.end(), {"--cert", o.cert.string(), "--key", o.key.string()});
+  if (!o.auth.empty()) args.insert(args.end(), {"--auth", o.auth});
+  if (o.auth_mechanisms) args.insert(args.end(), {"--auth-mechanisms", *o.auth_mechanisms});
+  if (!o.rcpt_reply.empty()) args.insert(args.end(), {"--rcpt-reply", o.rcpt_reply});
+  for (const auto& a : o.refuse) args.insert(args.end(), {"--refuse", a});
+  if (!o.data_reply.empty()) args.insert(args.end(), {"--data-reply", o.data_reply});
+  if (!o.data_delay.empty()) args.insert(args.end(), {"--data-delay", o.data_delay});
+  if (o.no_ehlo) args.emplace_back("--no-ehlo");
+  return args;
 }
 
-// A loopback listener that completes TCP handshakes (the kernel's backlog) but never accepts nor
-// speaks: a hung server.
-class SilentServer {
+// tests/support/smtp_sink.py with SinkOptions.
+class SmtpSink : public test::SmtpSink {
  public:
-  SilentServer() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(fd_, 8) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      throw std::runtime_error("cannot listen");
-    }
-    port_ = ntohs(addr.sin_port);
-  }
-  ~SilentServer() { ::close(fd_); }
-  SilentServer(const SilentServer&) = delete;
-  SilentServer& operator=(const SilentServer&) = delete;
-  std::uint16_t port() const { return static_cast<std::uint16_t>(port_); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
+  SmtpSink(const fs::path& dir, const SinkOptions& o) : test::SmtpSink(dir, sink_args(o)) {}
 };
+
+using test::SilentServer;
+
+std::string field(const fs::path& message, const std::string& name) { return test::sink_field(message, name); }
 
 // --- Helpers ----------------------------------------------------------------------------------
 
