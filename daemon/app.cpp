@@ -20,6 +20,7 @@
 #include "config/load.h"
 #include "daemon/clock.h"
 #include "daemon/log.h"
+#include "daemon/midyear_inputs.h"
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
 #include "daemon/web/alerts_api.h"
@@ -580,6 +581,16 @@ struct App::Impl {
              std::find(t.scopes.begin(), t.scopes.end(), "admin") != t.scopes.end();
     });
     if (uploads) ctx.upload = [this](web::Request& r) { return upload(r); };
+    ctx.midyear = [this](std::shared_ptr<const engine::Snapshot> snap) {
+      std::shared_ptr<const std::vector<engine::IndicatorEval>> evals;
+      {
+        std::lock_guard lock(indicators_mutex);
+        evals = indicator_evals;
+      }
+      return on_reader([this, snap, evals] {
+        return midyear_inputs(*reader_db, *snap, evals ? *evals : std::vector<engine::IndicatorEval>{});
+      });
+    };
     const bool alerts_on = g.config->alerts.enabled;
     ctx.extra_routes = [this, alerts_on](web::Router& router) {
       web::IndicatorApiContext ic;

@@ -8,10 +8,12 @@
 #include "config/load.h"
 #include "daemon/alerts_cli.h"
 #include "daemon/app.h"
+#include "daemon/midyear_inputs.h"
+#include "daemon/targets_cli.h"
 #include "daemon/args.h"
 #include "daemon/clock.h"
 #include "engine/snapshot.h"
-#include "reports/execution_report.h"
+#include "reports/report.h"
 #include "reports/openmetrics_export.h"
 #include "store/inputs.h"
 #include "store/migrations.h"
@@ -29,15 +31,22 @@ constexpr const char* usage_text =
     "         [--show-rejects N] PATH...\n"
     "      ingest budget registers, adjustments and treasury payment exports (CSV) into the database;\n"
     "      prints one line per file; exits 1 when a file cannot be read at all\n"
-    "  report --db FILE [--as-of YYYY-MM-DD] [--format json|csv|md] [--unit CODE] [--lang zh-CN|en]\n"
+    "  report --db FILE [--kind execution|monthly|midyear|yearend] [--as-of YYYY-MM-DD]\n"
+    "         [--format json|csv|md|html] [--lang zh-CN|en] [--unit CODE] [--window 1-6|1-7]\n"
     "         [--fiscal-start-month N] [--time-zone TZ]\n"
-    "      the execution report as of a date (default: today in Asia/Shanghai)\n"
+    "      a report as of a date (default: today in Asia/Shanghai): the execution report (default), the monthly\n"
+    "      report of the as-of month, the mid-year review of months 1-N (--window, default 1-6) or the year-end\n"
+    "      tables and scores; HTML is one self-contained page with its charts\n"
     "  export-openmetrics --from YYYY-MM-DD --to YYYY-MM-DD (--config FILE | --db FILE) [--output FILE]\n"
     "         [--time-zone TZ] [--fiscal-start-month N]\n"
     "      month-end history of the /metrics snapshot series (execution, expected progress, paid, budget, ...)\n"
     "      as OpenMetrics text with timestamps (23:59:59 local time) for\n"
     "      `promtool tsdb create-blocks-from openmetrics`; --config takes the database, policy, time zone and\n"
     "      metrics.project_series of a config file\n"
+    "  targets parse FILE.csv [--format json] [--encoding auto|utf-8|gb18030] [--fiscal-year YYYY]\n"
+    "         [--fiscal-start-month N]\n"
+    "      parse the target_raw (年度指标值) column of an indicators CSV; prints per row the comparator,\n"
+    "      value, unit and deadline as JSON\n"
     "  alerts replay --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--step month|day] [--deliver]\n"
     "      step the alert cycle through past dates on the config's database (and deliver, with --deliver)\n"
     "  migrate --db FILE      create or upgrade the database schema\n"
@@ -115,9 +124,10 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
   return status;
 }
 
+
 int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
-  auto args = Args::parse(argv, {"db", "as-of", "format", "unit", "lang", "fiscal-start-month", "time-zone"},
-                          {});
+  auto args = Args::parse(
+      argv, {"db", "kind", "as-of", "format", "unit", "lang", "window", "fiscal-start-month", "time-zone"}, {});
   if (!args) {
     err << "budgetwatch report: " << args.error().message << "\n";
     return exit_usage;
@@ -131,11 +141,19 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
     err << "budgetwatch report: no database at " << *db_path << " (run budgetwatch ingest first)\n";
     return exit_failure;
   }
-  auto format = reports::parse_format(args->get_or("format", "json"));
-  auto lang = reports::parse_lang(args->get_or("lang", "zh-CN"));
-  if (!format || !lang) {
-    err << "budgetwatch report: " << (!format ? format.error().message : lang.error().message) << "\n";
-    return exit_usage;
+  reports::ReportRequest request;
+  {
+    auto kind = reports::parse_report_kind(args->get_or("kind", "execution"));
+    auto format = reports::parse_format(args->get_or("format", "json"));
+    auto lang = reports::parse_lang(args->get_or("lang", "zh-CN"));
+    auto window = reports::parse_window(args->get_or("window", "1-6"));
+    for (const Error* e : {kind ? nullptr : &kind.error(), format ? nullptr : &format.error(),
+                           lang ? nullptr : &lang.error(), window ? nullptr : &window.error()}) {
+      if (e == nullptr) continue;
+      err << "budgetwatch report: " << e->message << "\n";
+      return exit_usage;
+    }
+    request = {*kind, *format, *lang, *window};
   }
   engine::Policy policy;
   const int start_month = std::stoi(args->get_or("fiscal-start-month", "1"));
@@ -171,7 +189,7 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
     }
   }
   const engine::Snapshot snap = engine::evaluate(in, as_of, policy);
-  out << reports::render_execution_report(snap, *format, *lang);
+  out << reports::render_report(snap, request, midyear_inputs(db, snap));
   return exit_ok;
 }
 
@@ -364,6 +382,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (cmd == "migrate") return cmd_migrate(rest, out, err);
     if (cmd == "export-openmetrics") return cmd_export_openmetrics(rest, out, err);
     if (cmd == "alerts") return cmd_alerts(rest, out, err);
+    if (cmd == "targets") return cmd_targets(rest, out, err);
     if (cmd == "version" || cmd == "--version") {
       out << version_string() << "\n";
       return exit_ok;

@@ -5,6 +5,10 @@
 
 #include <boost/json.hpp>
 
+#include "reports/document.h"
+#include "reports/html.h"
+#include "reports/points.h"
+
 namespace bw::reports {
 namespace json = boost::json;
 using engine::format_pct;
@@ -28,16 +32,6 @@ json::value number4(const std::optional<Ratio>& r) {
 json::value score(const std::optional<Ratio>& r) {
   if (!r) return nullptr;
   return json::string(engine::format_decimal(*r, 2));
-}
-
-// The table's 调整率 of a row: |net adjustment| / initial; a line with no initial budget that was given money
-// shows 100% (as table 1-6 does for mid-year new projects).
-std::optional<Ratio> table_adjustment_rate(const engine::Amounts& a) {
-  if (a.initial.fen == 0) {
-    if (a.adjustment.fen == 0) return Ratio{0, 1};
-    return Ratio{1, 1};
-  }
-  return Ratio::of(engine::abs(a.adjustment).fen, a.initial.fen);
 }
 
 }  // namespace
@@ -209,15 +203,6 @@ void md_totals_row(std::ostringstream& out, const std::string& label, const engi
       << " |\n";
 }
 
-// Gap to expected progress in percentage points: "-3.25" (behind) or "+1.10".
-std::string gap_pp(const std::optional<Ratio>& exec, const std::optional<Ratio>& expected) {
-  if (!exec || !expected) return "—";
-  const Ratio diff{exec->num * expected->den - expected->num * exec->den, exec->den * expected->den};
-  std::string s = format_pct(diff);
-  if (diff.num >= 0) s = "+" + s;
-  return s;
-}
-
 std::string render_md(const engine::Snapshot& s, Lang l) {
   std::ostringstream out;
   const auto& d = s.department;
@@ -357,6 +342,82 @@ std::string render_csv(const engine::Snapshot& s, Lang l) {
   return out.str();
 }
 
+
+std::string pct_text(const std::optional<Ratio>& r) { return r ? format_pct(*r) + "%" : "—"; }
+
+// The execution report as one HTML page: the Markdown's sections as tables, with the charts.
+std::string render_html(const engine::Snapshot& s, Lang l) {
+  const auto& d = s.department;
+  Document doc(tr(l, "预算执行情况报告", "Budget execution report"), s.as_of);
+  doc.paragraph(tr(l, "截至日期：", "As of: ") + engine::to_iso(s.as_of) + tr(l, "；财政年度：", "; fiscal year: ") +
+                std::to_string(s.fiscal_year.year()) + tr(l, "；预算单位 ", "; budget units: ") +
+                std::to_string(s.units.size()) + tr(l, " 个；预算项目 ", "; budget lines: ") +
+                std::to_string(s.lines.size()) + tr(l, " 个。", "."));
+  doc.note(tr(l, "金额单位：万元。执行率 = 支出数 / 调整后预算数；序时进度按各项目完成时限计算。",
+              "Amounts in 10,000 yuan (万元). Execution = paid / adjusted budget; expected progress runs to each "
+              "line's deadline."));
+  doc.heading(tr(l, "一、总体执行情况", "1. Overall execution"));
+  const std::vector<Column> cols = {{tr(l, "项目", "")},
+                                    {tr(l, "年初预算数", "Initial"), true},
+                                    {tr(l, "调整", "Adjustment"), true},
+                                    {tr(l, "调整率", "Adj. rate"), true},
+                                    {tr(l, "调整后预算数", "Adjusted"), true},
+                                    {tr(l, "支出数", "Paid"), true},
+                                    {tr(l, "执行率", "Execution"), true},
+                                    {tr(l, "序时进度", "Expected"), true}};
+  Table totals{cols, {}, "table-overall"};
+  auto total_row = [&](const char* zh, const char* en, const engine::Amounts& a, const char* cls) {
+    totals.rows.push_back({{tr(l, zh, en), format_wan(a.initial), format_wan(a.adjustment),
+                            pct_text(table_adjustment_rate(a)), format_wan(a.adjusted), format_wan(a.paid),
+                            pct_text(a.execution()), pct_text(a.expected())},
+                           cls});
+  };
+  total_row("基本支出", "Basic expenditure", d.basic, "");
+  total_row("项目支出", "Project expenditure", d.project, "");
+  total_row("合计", "Total", d.all, "total");
+  doc.table(std::move(totals));
+  const std::vector<LinePoint> points = points_of(s);
+  doc.html(html::charts(s, progress_curve(s), d.bands, largest_unspent(points), l));
+
+  doc.heading(tr(l, "二、财务管理指标得分", "2. Financial-management scores"));
+  Table scores{{{tr(l, "指标", "Indicator")},
+                {tr(l, "数值", "Value"), true},
+                {tr(l, "得分", "Score"), true},
+                {tr(l, "分值", "Max"), true}},
+               {},
+               "table-scores"};
+  const auto& sc = d.scores;
+  scores.rows.push_back({{tr(l, "预算完成率", "Budget completion"), pct_text(sc.completion_rate),
+                          score_or_dash(sc.completion_score), std::to_string(s.policy.completion_points)},
+                         ""});
+  scores.rows.push_back({{tr(l, "预算调整率", "Budget adjustment"), pct_text(sc.adjustment_rate),
+                          score_or_dash(sc.adjustment_score), std::to_string(s.policy.adjustment_points)},
+                         ""});
+  scores.rows.push_back({{tr(l, "支出均衡性", "Spending balance"), pct_text(sc.balance_mean),
+                          score_or_dash(sc.balance_score), std::to_string(s.policy.balance_points)},
+                         ""});
+  doc.table(std::move(scores));
+
+  doc.heading(tr(l, "三、预算项目", "3. Budget lines"));
+  Table lines{{{tr(l, "项目编码", "Code")},
+               {tr(l, "项目名称", "Name")},
+               {tr(l, "调整后预算数", "Adjusted"), true},
+               {tr(l, "支出数", "Paid"), true},
+               {tr(l, "执行率", "Execution"), true},
+               {tr(l, "序时进度", "Expected"), true},
+               {tr(l, "差距（百分点）", "Gap (pp)"), true, true},
+               {tr(l, "完成时限", "Deadline")}},
+              {},
+              "table-lines"};
+  for (const auto& e : s.lines) {
+    lines.rows.push_back({{e.line.code, e.line.name, format_wan(e.amounts.adjusted), format_wan(e.amounts.paid),
+                           pct_text(e.execution), pct_text(e.expected), gap_pp(e.execution, e.expected),
+                           engine::to_iso(e.deadline)},
+                          ""});
+  }
+  doc.table(std::move(lines));
+  return doc.html_page(l);
+}
 }  // namespace
 
 json::object unit_json(const engine::UnitEval& u) {
@@ -409,6 +470,7 @@ std::string render_execution_report(const engine::Snapshot& s, Format f, Lang la
     case Format::json: return pretty_json(execution_report_json(s));
     case Format::csv: return render_csv(s, lang);
     case Format::md: return render_md(s, lang);
+    case Format::html: return render_html(s, lang);
   }
   return {};
 }

@@ -6,8 +6,21 @@ Result<Format> parse_format(std::string_view s) {
   if (s == "json") return Format::json;
   if (s == "csv") return Format::csv;
   if (s == "md" || s == "markdown") return Format::md;
-  return fail(Errc::invalid_input, "unknown format '" + std::string(s) + "' (json, csv or md)");
+  if (s == "html") return Format::html;
+  return fail(Errc::invalid_input, "unknown format '" + std::string(s) + "' (json, csv, md or html)");
 }
+
+const char* content_type(Format f) {
+  switch (f) {
+    case Format::json: return "application/json";
+    case Format::csv: return "text/csv; charset=utf-8";
+    case Format::md: return "text/markdown; charset=utf-8";
+    case Format::html: return "text/html; charset=utf-8";
+  }
+  return "application/octet-stream";
+}
+
+const char* lang_tag(Lang l) { return l == Lang::zh ? "zh-CN" : "en"; }
 
 Result<Lang> parse_lang(std::string_view s) {
   if (s == "zh" || s == "zh-CN" || s == "zh_CN" || s == "zh-cn") return Lang::zh;
@@ -17,6 +30,70 @@ Result<Lang> parse_lang(std::string_view s) {
 
 std::string pct_or_dash(const std::optional<engine::Ratio>& r) {
   return r ? engine::format_pct(*r) + "%" : "—";
+}
+
+std::optional<engine::Ratio> gap_of(const std::optional<engine::Ratio>& execution,
+                                    const std::optional<engine::Ratio>& expected) {
+  if (!execution || !expected) return std::nullopt;
+  return engine::Ratio{execution->num * expected->den - expected->num * execution->den,
+                       execution->den * expected->den};
+}
+
+std::string gap_pp(const std::optional<engine::Ratio>& execution, const std::optional<engine::Ratio>& expected) {
+  const auto diff = gap_of(execution, expected);
+  if (!diff) return "—";
+  std::string s = engine::format_pct(*diff);
+  if (s.front() != '-') s = "+" + s;
+  return s;
+}
+
+std::optional<engine::Ratio> table_adjustment_rate(const engine::Amounts& a) {
+  if (a.initial.fen == 0) {
+    if (a.adjustment.fen == 0) return engine::Ratio{0, 1};
+    return engine::Ratio{1, 1};
+  }
+  return engine::Ratio::of(engine::abs(a.adjustment).fen, a.initial.fen);
+}
+
+std::string score_or_dash(const std::optional<engine::Ratio>& r) {
+  return r ? engine::format_decimal(*r, 2) : "—";
+}
+
+const char* kind_label(engine::LineKind k, Lang l) {
+  return k == engine::LineKind::basic ? tr(l, "基本支出", "basic") : tr(l, "项目支出", "project");
+}
+
+const char* curve_label(engine::CurveKind k, Lang l) {
+  switch (k) {
+    case engine::CurveKind::linear_to_deadline: return tr(l, "按日线性至完成时限", "linear by day to the deadline");
+    case engine::CurveKind::month_linear: return tr(l, "按月平均至完成时限", "equal monthly shares to the deadline");
+    case engine::CurveKind::by_days: return tr(l, "按全年天数（时间进度）", "by days of the fiscal year");
+    case engine::CurveKind::custom_monthly: return tr(l, "自定义月度进度", "custom monthly shares");
+    case engine::CurveKind::milestones: return tr(l, "节点目标", "milestones");
+  }
+  return "";
+}
+
+std::string band_label(engine::Band b, const engine::Policy& p, Lang l) {
+  const std::string thr = std::to_string(p.threshold_bp / 100) + "%";
+  const std::string low = std::to_string(p.low_bp / 100) + "%";
+  switch (b) {
+    case engine::Band::on_track: return "≥ " + thr;
+    case engine::Band::below_80: return low + "–" + thr;
+    case engine::Band::below_50: return "0–" + low;
+    case engine::Band::zero: return "= 0%";
+    case engine::Band::no_budget: return tr(l, "无预算", "no budget");
+  }
+  return "";
+}
+
+std::string month_label(engine::CivilDate d, Lang l) {
+  static constexpr const char* en[] = {"January", "February", "March",     "April",   "May",      "June",
+                                       "July",    "August",   "September", "October", "November", "December"};
+  const int y = static_cast<int>(d.year());
+  const unsigned m = static_cast<unsigned>(d.month());
+  if (l == Lang::zh) return std::to_string(y) + "年" + std::to_string(m) + "月";
+  return std::string(en[m - 1]) + " " + std::to_string(y);
 }
 
 std::string csv_field(std::string_view s) {

@@ -5,16 +5,22 @@
 #include <string>
 #include <string_view>
 
+#include "engine/execution.h"
+#include "engine/model.h"
 #include "engine/money.h"
 #include "engine/ratio.h"
 #include "engine/result.h"
 
 namespace bw::reports {
 
-/// Output format of a report.
-enum class Format { json, csv, md };
-/// "json" | "csv" | "md" (also "markdown").
+/// Output format of a report. HTML is one self-contained page (inline CSS and SVG, no script, no network).
+enum class Format { json, csv, md, html };
+/// "json" | "csv" | "md" (also "markdown") | "html".
 Result<Format> parse_format(std::string_view s);
+
+/// The HTTP Content-Type of a format: "application/json", "text/csv; charset=utf-8",
+/// "text/markdown; charset=utf-8", "text/html; charset=utf-8".
+const char* content_type(Format f);
 
 /// Language of the user-facing text: zh-CN by default, English by option.
 enum class Lang { zh, en };
@@ -24,8 +30,39 @@ Result<Lang> parse_lang(std::string_view s);
 /// Picks the text of a language.
 inline const char* tr(Lang l, const char* zh, const char* en) { return l == Lang::zh ? zh : en; }
 
+/// The BCP 47 tag of a language, for HTML's lang attribute: "zh-CN" | "en".
+const char* lang_tag(Lang l);
+
 /// "91.38%" or "—" when undefined.
 std::string pct_or_dash(const std::optional<engine::Ratio>& r);
+
+/// Execution minus expected progress (序时进度) in percentage points with a sign and two decimals: "-3.25"
+/// (behind), "+1.10", "+0.00"; "—" when either is undefined.
+std::string gap_pp(const std::optional<engine::Ratio>& execution, const std::optional<engine::Ratio>& expected);
+
+/// The exact difference execution − expected (a share, not points); nullopt when either is undefined.
+std::optional<engine::Ratio> gap_of(const std::optional<engine::Ratio>& execution,
+                                    const std::optional<engine::Ratio>& expected);
+
+/// 调整率 of a table row as the Liwan report prints it (tables 1-5 and 1-6): |net adjustment| / initial; a row
+/// with no initial budget that was given money shows 100% (a mid-year new project), 0% when neither.
+std::optional<engine::Ratio> table_adjustment_rate(const engine::Amounts& a);
+
+/// A score with two decimals ("4.55"), "—" when undefined.
+std::string score_or_dash(const std::optional<engine::Ratio>& r);
+
+/// 基本支出 / 项目支出, or "basic" / "project" in English.
+const char* kind_label(engine::LineKind k, Lang l);
+
+/// What an expected-progress curve is, in words: linear_to_deadline → "按日线性至完成时限" / "linear by day to
+/// the deadline"; the identifier itself is engine::to_string(k).
+const char* curve_label(engine::CurveKind k, Lang l);
+
+/// A band in words under the policy's threshold and low edge: "≥ 80%", "50%–80%", "0–50%", "= 0%", "无预算"/"no budget".
+std::string band_label(engine::Band b, const engine::Policy& p, Lang l);
+
+/// A fiscal month in words: "2021年6月" / "June 2021".
+std::string month_label(engine::CivilDate d, Lang l);
 
 /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
 std::string csv_field(std::string_view s);

@@ -7,6 +7,7 @@
 #include <prometheus/text_serializer.h>
 
 #include "reports/execution_report.h"
+#include "reports/report.h"
 
 namespace bw::web {
 namespace {
@@ -278,20 +279,37 @@ struct Api {
     co_return json_response(200, o);
   }
 
+  // GET /api/v1/reports/{kind}?format=&lang=&unit=&window= over the published snapshot.
   awaitable<Response> report(Request& r) {
+    auto param = [&r](const char* name, std::string fallback) {
+      auto it = r.query.find(name);
+      return it == r.query.end() || it->second.empty() ? fallback : it->second;
+    };
+    auto kind = reports::parse_report_kind(r.path_params["kind"]);
+    if (!kind) co_return error_response(404, kind.error().message);
     auto s = ctx.snapshots->snapshot();
     if (!s) co_return no_snapshot();
-    auto format = reports::parse_format(r.query.count("format") ? r.query.at("format") : "json");
-    auto lang = reports::parse_lang(r.query.count("lang") ? r.query.at("lang") : ctx.language);
+    auto format = reports::parse_format(param("format", "json"));
+    auto lang = reports::parse_lang(param("lang", ctx.language));
+    auto window = reports::parse_window(param("window", "1-6"));
     if (!format) co_return error_response(400, format.error().message);
     if (!lang) co_return error_response(400, lang.error().message);
-    std::string body = reports::render_execution_report(*s, *format, *lang);
-    switch (*format) {
-      case reports::Format::json: co_return text_response(200, std::move(body), "application/json");
-      case reports::Format::csv: co_return text_response(200, std::move(body), "text/csv; charset=utf-8");
-      case reports::Format::md: co_return text_response(200, std::move(body), "text/markdown; charset=utf-8");
+    if (!window) co_return error_response(400, window.error().message);
+    const reports::ReportRequest request{*kind, *format, *lang, *window};
+    reports::MidyearInputs midyear;
+    if (*kind == reports::ReportKind::midyear && ctx.midyear) {
+      auto inputs = ctx.midyear(s);
+      midyear = co_await std::move(inputs);
     }
-    co_return error_response(400, "unknown format");
+    std::string body;
+    if (const std::string unit = param("unit", ""); !unit.empty()) {
+      auto scoped = reports::restrict_to_unit(*s, unit);
+      if (!scoped) co_return error_response(404, scoped.error().message);
+      body = reports::render_report(*scoped, request, midyear);
+    } else {
+      body = reports::render_report(*s, request, midyear);
+    }
+    co_return text_response(200, std::move(body), reports::content_type(*format));
   }
 
   awaitable<Response> index(Request&) {
@@ -304,7 +322,8 @@ struct Api {
                             "  /api/v1/projects           budget lines (?unit= &kind= &band= &sort= &page= &per_page=)\n"
                             "  /api/v1/projects/{code}    one line with its months\n"
                             "  /api/v1/ingests            ingested files and their rejected rows\n"
-                            "  /api/v1/reports/execution  report (?format=json|csv|md &lang=zh-CN|en)\n"
+                            "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend (?format=json|csv|md|html\n"
+                            "                             &lang=zh-CN|en &unit= &window=1-6|1-7)\n"
                             "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner=)\n"
                             "  /api/v1/silences           silences; POST to create, DELETE /{id} to expire (scope write)\n"
                             "  /api/v1/notifications      the delivery log (?state= &receiver=)\n"
@@ -330,7 +349,7 @@ std::shared_ptr<const Router> make_router(ApiContext ctx) {
   router->add({"GET", "/api/v1/projects", "api_projects", BodyKind::none, "", bind(&Api::projects)});
   router->add({"GET", "/api/v1/projects/{code}", "api_project", BodyKind::none, "", bind(&Api::project)});
   router->add({"GET", "/api/v1/ingests", "api_ingests", BodyKind::none, "", bind(&Api::ingests)});
-  router->add({"GET", "/api/v1/reports/execution", "api_report", BodyKind::none, "", bind(&Api::report)});
+  router->add({"GET", "/api/v1/reports/{kind}", "api_report", BodyKind::none, "", bind(&Api::report)});
   if (api->ctx.extra_routes) api->ctx.extra_routes(*router);
   if (api->ctx.upload) {
     router->add({"POST", "/api/v1/uploads", "api_uploads", BodyKind::file, "upload", api->ctx.upload});

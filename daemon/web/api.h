@@ -12,6 +12,7 @@
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
 #include "daemon/web/router.h"
+#include "reports/midyear_report.h"
 #include "store/inputs.h"
 
 namespace bw::web {
@@ -31,6 +32,8 @@ struct ApiContext {
   /// Ingests an uploaded file (runs on the writer thread); null when uploads are not configured.
   Handler upload;
   std::string language = "zh-CN";
+  /// The mid-year review's indicator progress and owner notes for a snapshot (reader thread); null: none.
+  std::function<boost::asio::awaitable<reports::MidyearInputs>(std::shared_ptr<const engine::Snapshot>)> midyear;
   /// More routes (the alerts API), added after the built-in ones.
   std::function<void(Router&)> extra_routes;
 };

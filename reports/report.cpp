@@ -1,0 +1,80 @@
+#include "reports/report.h"
+
+#include <algorithm>
+
+#include "reports/execution_report.h"
+#include "reports/monthly_report.h"
+#include "reports/yearend_report.h"
+
+namespace bw::reports {
+
+const char* to_string(ReportKind k) {
+  switch (k) {
+    case ReportKind::execution:
+      return "execution";
+    case ReportKind::monthly:
+      return "monthly";
+    case ReportKind::midyear:
+      return "midyear";
+    case ReportKind::yearend:
+      return "yearend";
+  }
+  return "execution";
+}
+
+Result<ReportKind> parse_report_kind(std::string_view s) {
+  if (s == "execution") return ReportKind::execution;
+  if (s == "monthly") return ReportKind::monthly;
+  if (s == "midyear" || s == "mid-year") return ReportKind::midyear;
+  if (s == "yearend" || s == "year-end") return ReportKind::yearend;
+  return fail(Errc::invalid_input, "unknown report kind '" + std::string(s) +
+                                       "' (execution, monthly, midyear or yearend)");
+}
+
+std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
+                          const MidyearInputs& midyear) {
+  switch (r.kind) {
+    case ReportKind::execution:
+      return render_execution_report(s, r.format, r.lang);
+    case ReportKind::monthly:
+      return render_monthly_report(s, r.format, r.lang);
+    case ReportKind::midyear:
+      return render_midyear_report(s, r.window_months, midyear.indicators, midyear.notes, r.format,
+                                   r.lang);
+    case ReportKind::yearend:
+      return render_yearend_report(s, r.format, r.lang);
+  }
+  return {};
+}
+
+Result<engine::Snapshot> restrict_to_unit(const engine::Snapshot& s, std::string_view unit_code) {
+  const engine::UnitEval* u = s.find_unit(unit_code);
+  if (u == nullptr) return fail(Errc::not_found, "no budget unit '" + std::string(unit_code) + "'");
+  engine::Snapshot out;
+  out.as_of = s.as_of;
+  out.fiscal_year = s.fiscal_year;
+  out.policy = s.policy;
+  for (const auto& e : s.lines) {
+    if (e.line.unit_code == unit_code) out.lines.push_back(e);
+  }
+  out.units = {*u};
+  out.department = u->rollup;
+  for (const auto& o : s.unregistered) {
+    if (o.unit_code != unit_code) continue;
+    out.unregistered.push_back(o);
+    out.unregistered_paid += o.paid;
+  }
+  for (const auto& o : s.unattributed) {
+    if (o.unit_code != unit_code) continue;
+    out.unattributed.push_back(o);
+    out.unattributed_paid += o.paid;
+  }
+  out.by_code.resize(out.lines.size());
+  for (std::size_t i = 0; i < out.lines.size(); ++i) out.by_code[i] = i;
+  std::sort(out.by_code.begin(), out.by_code.end(), [&](std::size_t a, std::size_t b) {
+    return out.lines[a].line.code < out.lines[b].line.code;
+  });
+  return out;
+}
+
+}  // namespace bw::reports

@@ -1,0 +1,51 @@
+// One entry point for every report kind (execution, monthly, mid-year review, year-end) in every
+// format and language, shared by `budgetwatch report` and GET /api/v1/reports/{kind}; and the
+// restriction of a snapshot to one budget unit for the API's ?unit=.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/result.h"
+#include "engine/snapshot.h"
+#include "reports/format.h"
+#include "reports/midyear_report.h"
+
+namespace bw::reports {
+
+/// The kinds of report.
+enum class ReportKind {
+  execution,  ///< the execution report (执行情况报告): totals, bands, scores, every line (the
+              ///< default)
+  monthly,  ///< the monthly report (月报): paid this month and to date vs expected progress, per
+            ///< unit
+  midyear,  ///< the mid-year review (1-6月 / 1-7月 绩效运行监控)
+  yearend,  ///< the year-end tables 1-5 and 1-6 and the auditor's scores
+};
+
+/// "execution" | "monthly" | "midyear" | "yearend".
+const char* to_string(ReportKind k);
+/// Inverse of to_string (also "mid-year", "year-end"). Errc::invalid_input:
+/// "unknown report kind 'x' (execution, monthly, midyear or yearend)".
+Result<ReportKind> parse_report_kind(std::string_view s);
+
+/// What to render.
+struct ReportRequest {
+  ReportKind kind = ReportKind::execution;
+  Format format = Format::json;
+  Lang lang = Lang::zh;
+  int window_months = 6;  ///< mid-year review: months 1..N of the fiscal year (6: 1-6月)
+};
+
+/// The report of a snapshot. `midyear` feeds the mid-year review (indicator progress, owner notes)
+/// and is ignored by the other kinds. Pure; the snapshot is read only.
+std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
+                          const MidyearInputs& midyear = {});
+
+/// The snapshot seen from one budget unit: its lines, its orphan payments, its roll-up as the
+/// department (scores and bands of the unit). Errc::not_found "no budget unit 'X'" when the
+/// snapshot has no such unit. (The CLI re-evaluates with engine::filter_unit instead; both give the
+/// same figures unless a unit pays another unit's line.)
+Result<engine::Snapshot> restrict_to_unit(const engine::Snapshot& s, std::string_view unit_code);
+
+}  // namespace bw::reports

@@ -1,0 +1,415 @@
+// The monthly, mid-year and year-end reports and their HTML on small synthetic inputs: figures at
+// month ends equal an evaluation as of that day, the review window, laggards, indicator counts and
+// owner notes, empty inputs, escaping, translations, the chart points, the unit restriction.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "reports/document.h"
+#include "reports/html.h"
+#include "reports/midyear_report.h"
+#include "reports/monthly_report.h"
+#include "reports/points.h"
+#include "reports/report.h"
+#include "reports/yearend_report.h"
+
+namespace bw::reports {
+namespace {
+
+namespace json = boost::json;
+using engine::make_date;
+using engine::Money;
+
+engine::BudgetLine line(std::string code, std::string name, std::string unit,
+                        std::int64_t initial_yuan,
+                        engine::LineKind kind = engine::LineKind::project) {
+  engine::BudgetLine l;
+  l.code = std::move(code);
+  l.name = std::move(name);
+  l.unit_code = std::move(unit);
+  l.unit_name = "unit " + l.unit_code;
+  l.kind = kind;
+  l.initial = Money::from_yuan(initial_yuan);
+  l.owner = "owner of " + l.code;
+  return l;
+}
+
+engine::PaymentSeries paid(std::string unit, std::string code,
+                           std::vector<std::int64_t> yuan_by_month) {
+  engine::PaymentSeries p;
+  p.unit_code = std::move(unit);
+  p.project_code = std::move(code);
+  for (std::size_t i = 0; i < yuan_by_month.size(); ++i) {
+    p.month_paid[i] = Money::from_yuan(yuan_by_month[i]);
+    p.month_count[i] = yuan_by_month[i] != 0 ? 1 : 0;
+  }
+  return p;
+}
+
+// Two units. U1: a project of 1200 paid 100 a month, a basic line of 600 paid 50 a month. U2: a
+// mid-year new project given 500 on 15 March and paid 400 in April; a project of 200 due 30 June,
+// with a name that needs escaping, paid nothing; a project cut from 300 to 100 in May, paid 100 in
+// February.
+engine::Inputs inputs() {
+  engine::Inputs in;
+  in.fiscal_year = engine::FiscalYear(2021, 1);
+  in.lines = {line("U1-P1", "道路养护", "U1", 1200),
+              line("U1-B1", "人员经费", "U1", 600, engine::LineKind::basic),
+              line("U2-P3", "<b>\"Tom & Jerry's\"</b>", "U2", 200),
+              line("U2-P4", "cut", "U2", 300)};
+  in.lines[2].deadline = make_date(2021, 6, 30);
+  in.adjustments = {
+      {"U2-P2", make_date(2021, 3, 15), Money::from_yuan(500), "doc1", "年中新增项目：下达新项目"},
+      {"U2-P4", make_date(2021, 5, 10), Money::from_yuan(-200), "doc2", "cut"}};
+  in.payments = {paid("U1", "U1-P1", std::vector<std::int64_t>(12, 100)),
+                 paid("U1", "", std::vector<std::int64_t>(12, 50)),
+                 paid("U2", "U2-P2", {0, 0, 0, 400}), paid("U2", "U2-P4", {0, 100})};
+  return in;
+}
+
+// The store hands the engine only payments up to the as-of date (store/inputs.h); the as-of month
+// whole here.
+engine::Snapshot snapshot(engine::CivilDate as_of) {
+  engine::Inputs in = inputs();
+  for (auto& p : in.payments) {
+    for (unsigned m = static_cast<unsigned>(as_of.month()); m < 12; ++m) {
+      p.month_paid[m] = {};
+      p.month_count[m] = 0;
+    }
+  }
+  return engine::evaluate(in, as_of, engine::Policy{});
+}
+
+std::size_t count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = text.find(needle); pos != std::string::npos;
+       pos = text.find(needle, pos + needle.size()))
+    ++n;
+  return n;
+}
+
+// True when the text holds a CJK character (UTF-8 lead bytes of U+3000..U+9FFF and U+FF00..U+FFEF).
+bool has_cjk(const std::string& s) {
+  for (std::size_t i = 0; i + 2 < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const auto c1 = static_cast<unsigned char>(s[i + 1]);
+    if (c >= 0xE3 && c <= 0xE9) return true;
+    if (c == 0xEF && (c1 == 0xBC || c1 == 0xBD || c1 == 0xBE || c1 == 0xBF)) return true;
+  }
+  return false;
+}
+
+std::string without(std::string s, const std::string& word) {
+  for (auto pos = s.find(word); pos != std::string::npos; pos = s.find(word))
+    s.erase(pos, word.size());
+  return s;
+}
+
+TEST(ReportKindTest, kinds_formats_windows_parse) {
+  EXPECT_EQ(*parse_report_kind("yearend"), ReportKind::yearend);
+  EXPECT_EQ(*parse_report_kind("mid-year"), ReportKind::midyear);
+  EXPECT_EQ(parse_report_kind("weekly").error().message,
+            "unknown report kind 'weekly' (execution, monthly, midyear or yearend)");
+  EXPECT_EQ(*parse_format("html"), Format::html);
+  EXPECT_STREQ(content_type(Format::html), "text/html; charset=utf-8");
+  EXPECT_STREQ(content_type(Format::json), "application/json");
+  EXPECT_EQ(*parse_window("1-6"), 6);
+  EXPECT_EQ(*parse_window("1-7月"), 7);
+  EXPECT_EQ(*parse_window("7"), 7);
+  EXPECT_EQ(parse_window("1-13").error().message,
+            "window '1-13' must be 1-N with N from 1 to 12 (e.g. 1-6 or 1-7)");
+  EXPECT_FALSE(parse_window("2-6").has_value());
+  EXPECT_FALSE(parse_window("").has_value());
+}
+
+TEST(PointsTest, a_month_end_read_from_a_later_snapshot_equals_evaluating_that_day) {
+  const engine::Snapshot dec = snapshot(make_date(2021, 12, 31));
+  for (int i = 0; i < 12; ++i) {
+    const engine::CivilDate end = dec.fiscal_year.month_end(i);
+    const engine::Snapshot then = snapshot(end);
+    for (const auto& e : then.lines) {
+      SCOPED_TRACE(e.line.code + " " + engine::to_iso(end));
+      const LinePoint now = point_now(then, e);
+      const LinePoint later = point_at_month_end(dec, *dec.find_line(e.line.code), i);
+      EXPECT_EQ(later.date, end);
+      EXPECT_EQ(later.amounts.adjusted, now.amounts.adjusted);
+      EXPECT_EQ(later.amounts.adjustment, now.amounts.adjustment);
+      EXPECT_EQ(later.amounts.paid, now.amounts.paid);
+      EXPECT_EQ(later.amounts.expected_paid, now.amounts.expected_paid);
+      EXPECT_EQ(later.execution.has_value(), now.execution.has_value());
+      if (later.execution && now.execution) {
+        EXPECT_TRUE(*later.execution == *now.execution);
+      }
+      EXPECT_EQ(later.expected.has_value(), now.expected.has_value());
+      if (later.expected && now.expected) {
+        EXPECT_TRUE(*later.expected == *now.expected);
+      }
+      EXPECT_EQ(later.band, now.band);
+    }
+  }
+}
+
+TEST(PointsTest, progress_curve_matches_the_department_month_ends) {
+  const engine::Snapshot s = snapshot(make_date(2021, 9, 30));
+  const auto curve = progress_curve(s);
+  ASSERT_EQ(curve.size(), 9u);
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    EXPECT_EQ(curve[i].paid, s.department.month_ends[i].paid);
+    EXPECT_EQ(curve[i].adjusted, s.department.month_ends[i].adjusted);
+  }
+  EXPECT_EQ(progress_curve(s, 6).size(), 6u);
+  EXPECT_EQ(progress_curve(snapshot(make_date(2021, 1, 15))).size(), 0u);
+}
+
+TEST(PointsTest, largest_unspent_is_sorted_and_capped) {
+  const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
+  const auto top = largest_unspent(points_of(s), 2);
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].code, "U2-P3");  // 200 left, then 100 of U2-P2
+  EXPECT_EQ(top[0].unspent, Money::from_yuan(200));
+  EXPECT_EQ(top[1].code, "U2-P2");
+}
+
+TEST(MonthlyReportTest, paid_this_month_to_date_and_the_gap_with_the_curve_named) {
+  const engine::Snapshot s = snapshot(make_date(2021, 6, 30));
+  const json::value j = monthly_report_json(s);
+  EXPECT_EQ(j.at("kind"), "monthly");
+  EXPECT_EQ(j.at("period").at("month"), "2021-06");
+  EXPECT_EQ(j.at("period").at("complete"), true);
+  EXPECT_EQ(j.at("default_curve"), "linear_to_deadline");
+  const auto& units = j.at("units").as_array();
+  ASSERT_EQ(units.size(), 2u);
+  const auto& p1 = units[0].at("lines").as_array()[0];
+  EXPECT_EQ(p1.at("code"), "U1-P1");
+  EXPECT_EQ(p1.at("paid_month_fen"), 10000);
+  EXPECT_EQ(p1.at("paid_to_date_fen"), 60000);
+  EXPECT_EQ(p1.at("execution_rate_pct"), "50.00");
+  EXPECT_EQ(p1.at("expected_pct"), "49.59");  // 181 / 365 days
+  EXPECT_EQ(p1.at("gap_pp"), "+0.41");
+  EXPECT_EQ(p1.at("curve"), "linear_to_deadline");
+  // U2-P3 is due on 30 June and paid nothing: 100% expected, 100 points behind.
+  const auto& p3 = units[1].at("lines").as_array()[0];
+  EXPECT_EQ(p3.at("code"), "U2-P3");
+  EXPECT_EQ(p3.at("gap_pp"), "-100.00");
+  EXPECT_EQ(units[0].at("totals").at("paid_month_fen"), 15000);
+
+  const std::string md = render_monthly_report(s, Format::md, Lang::zh);
+  EXPECT_NE(md.find("# 预算执行月报（2021年6月）"), std::string::npos);
+  EXPECT_NE(md.find("linear_to_deadline"), std::string::npos);
+  EXPECT_NE(md.find("| U2-P3 | <b>\"Tom & Jerry's\"</b> | 项目支出 |"), std::string::npos);
+  const std::string csv = render_monthly_report(s, Format::csv, Lang::en);
+  EXPECT_EQ(count(csv, "\r\n"), 1u + 5u);  // header + five lines
+  EXPECT_NE(
+      csv.find("U1,unit U1,U1-P1,道路养护,project,1200.00,1200.00,100.00,600.00,50.00,49.59,+0.41,"
+               "linear_to_deadline,2021-12-31,below_80\r\n"),
+      std::string::npos);
+}
+
+TEST(MonthlyReportTest, a_month_not_ended_is_month_to_date) {
+  const engine::Snapshot s = snapshot(make_date(2021, 6, 15));
+  const json::value j = monthly_report_json(s);
+  EXPECT_EQ(j.at("period").at("complete"), false);
+  EXPECT_EQ(j.at("period").at("to"), "2021-06-15");
+  EXPECT_EQ(j.at("month_ends").as_array().size(), 5u);
+  EXPECT_NE(render_monthly_report(s, Format::md, Lang::zh).find("2021年6月（1日至15日，月中数据）"),
+            std::string::npos);
+}
+
+TEST(MidyearReportTest, the_window_read_from_a_december_snapshot_equals_the_review_on_30_june) {
+  json::value later = midyear_report_json(snapshot(make_date(2021, 12, 31)), 6, {}, {});
+  json::value then = midyear_report_json(snapshot(make_date(2021, 6, 30)), 6, {}, {});
+  EXPECT_EQ(later.at("evaluated_at"), "2021-06-30");
+  EXPECT_EQ(later.at("window_closed"), true);
+  later.as_object().erase("as_of");
+  then.as_object().erase("as_of");
+  EXPECT_EQ(json::serialize(later), json::serialize(then));
+}
+
+TEST(MidyearReportTest, laggards_indicator_counts_and_the_latest_owner_note) {
+  const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
+  const std::vector<IndicatorProgress> inds = {
+      {"U2-P3", 2, "培训人次", "≥150人次", "behind", "90人次", make_date(2021, 6, 30)},
+      {"U2-P3", 1, "完成时限", "2021年6月30日前完成", "overdue", std::nullopt,
+       make_date(2021, 6, 30)},
+      {"U1-P1", 1, "道路完好率", "90%以上", "met", "95%", std::nullopt},
+      {"ELSEWHERE", 1, "x", "y", "met", std::nullopt, std::nullopt}};
+  const std::vector<OwnerNote> notes = {
+      {"U2-P3", "old reason", "old measures", "li", "2021-07-01T09:00:00Z"},
+      {"U2-P3", "招标延期", "7月底前完成招标", "wang", "2021-07-05T10:00:00Z"},
+      {"NOPE", "r", "m", "x", "2021-07-01"}};
+  const json::value j = midyear_report_json(s, 6, inds, notes);
+  EXPECT_EQ(j.at("window"), "1-6");
+  // U2-P3 (0%, due 30 June) is the worst; U2-P4 (100 of 100 paid) is ahead; U2-P2 80% vs ~34% is
+  // ahead.
+  const auto& lag = j.at("laggards").as_array();
+  ASSERT_GE(lag.size(), 1u);
+  EXPECT_EQ(lag[0], "U2-P3");
+  const json::value* p3 = nullptr;
+  for (const auto& p : j.at("projects").as_array()) {
+    if (p.at("code") == "U2-P3") p3 = &p;
+    EXPECT_NE(p.at("code"), "U1-B1");  // projects only
+  }
+  ASSERT_NE(p3, nullptr);
+  EXPECT_EQ(p3->at("laggard"), true);
+  EXPECT_EQ(p3->at("below_threshold"), true);
+  EXPECT_EQ(p3->at("indicators").at("total"), 2);
+  EXPECT_EQ(p3->at("indicators").at("behind"), 1);
+  EXPECT_EQ(p3->at("indicators").at("overdue"), 1);
+  EXPECT_EQ(p3->at("owner_note").at("reason"), "招标延期");
+  EXPECT_EQ(p3->at("owner_note").at("by"), "wang");
+  EXPECT_EQ(j.at("unmatched_indicators"), 1);
+  const auto& listed = j.at("indicators").as_array();
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[0].at("project_code"), "U1-P1");  // report order, then seq
+  EXPECT_EQ(listed[1].at("seq"), 1);
+  EXPECT_EQ(listed[2].at("actual"), "90人次");
+
+  const std::string md = render_midyear_report(s, 6, inds, notes, Format::md, Lang::zh);
+  EXPECT_NE(md.find("# 2021年1-6月预算执行与绩效运行监控报告"), std::string::npos);
+  EXPECT_NE(md.find("共2项：滞后1、逾期1 | 招标延期 | 7月底前完成招标 |"), std::string::npos);
+  EXPECT_NE(md.find("另有 1 项指标所属项目不在本报告范围内。"), std::string::npos);
+  const std::string csv = render_midyear_report(s, 6, inds, notes, Format::csv, Lang::zh);
+  EXPECT_NE(csv.find(",2,0,0,1,1,0,招标延期,7月底前完成招标,wang,2021-07-05T10:00:00Z\r\n"),
+            std::string::npos);
+}
+
+TEST(MidyearReportTest, empty_inputs_render_dashes_in_every_format) {
+  const engine::Snapshot s = snapshot(make_date(2021, 7, 31));
+  for (Format f : {Format::json, Format::csv, Format::md, Format::html}) {
+    for (Lang l : {Lang::zh, Lang::en}) {
+      EXPECT_FALSE(render_midyear_report(s, 7, {}, {}, f, l).empty());
+    }
+  }
+  const std::string md = render_midyear_report(s, 7, {}, {}, Format::md, Lang::zh);
+  EXPECT_NE(md.find("—（暂无绩效指标进展数据）"), std::string::npos) << md;
+  EXPECT_NE(md.find("| — | — | — |\n"), std::string::npos);
+  const json::value j = midyear_report_json(s, 7, {}, {});
+  EXPECT_EQ(j.at("window"), "1-7");
+  EXPECT_TRUE(j.at("projects").as_array()[0].at("owner_note").is_null());
+  EXPECT_TRUE(j.at("indicators").as_array().empty());
+}
+
+TEST(MidyearReportTest, a_review_during_the_window_uses_todays_figures) {
+  const engine::Snapshot s = snapshot(make_date(2021, 5, 20));
+  const json::value j = midyear_report_json(s, 6, {}, {});
+  EXPECT_EQ(j.at("window_closed"), false);
+  EXPECT_EQ(j.at("evaluated_at"), "2021-05-20");
+  EXPECT_EQ(j.at("window_end"), "2021-06-30");
+}
+
+TEST(YearendReportTest, tables_bands_and_scores) {
+  const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
+  const json::value j = yearend_report_json(s);
+  EXPECT_EQ(j.at("final"), true);
+  const auto& rows = j.at("table_1_6").at("rows").as_array();
+  ASSERT_EQ(rows.size(), 4u);  // projects only: register order, then the mid-year new one
+  EXPECT_EQ(rows[0].at("seq"), 1);
+  EXPECT_EQ(rows[0].at("code"), "U1-P1");
+  EXPECT_EQ(rows[3].at("code"), "U2-P2");
+  EXPECT_EQ(rows[3].at("adjustment_rate_pct"), "100.00");
+  EXPECT_EQ(rows[3].at("mid_year_new"), true);
+  EXPECT_EQ(rows[2].at("code"), "U2-P4");
+  EXPECT_EQ(rows[2].at("adjustment_wan"), "-0.02");
+  EXPECT_EQ(rows[2].at("adjustment_rate_pct"), "66.67");
+  const auto& t15 = j.at("table_1_5").at("rows").as_array();
+  ASSERT_EQ(t15.size(), 4u);
+  EXPECT_EQ(t15[0].at("label"), "人员经费");
+  EXPECT_EQ(t15[3].at("row"), "total");
+  EXPECT_EQ(j.at("scores").at("total").at("max"), 14);
+  EXPECT_FALSE(j.at("scores").at("spending_balance").at("working").as_string().empty());
+  const std::string csv = render_yearend_report(s, Format::csv, Lang::zh);
+  EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
+            "序号,项目编码,项目名称,年初预算数(万元),调整(万元),调整率(%),调整后预算数(万元),"
+            "支出数(万元),执行率(%)");
+  EXPECT_NE(csv.find("\r\n,,合计,"), std::string::npos);
+}
+
+TEST(YearendReportTest, before_the_year_ends_the_report_says_so) {
+  const engine::Snapshot s = snapshot(make_date(2021, 11, 30));
+  EXPECT_EQ(yearend_report_json(s).at("final"), false);
+  EXPECT_NE(render_yearend_report(s, Format::md, Lang::zh).find("非年终决算数"), std::string::npos);
+}
+
+TEST(HtmlReportTest, self_contained_escaped_with_one_point_per_month_end) {
+  const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
+  for (ReportKind k :
+       {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend}) {
+    SCOPED_TRACE(to_string(k));
+    const std::string page = render_report(s, {k, Format::html, Lang::zh, 6});
+    EXPECT_EQ(page.rfind("<!DOCTYPE html>\n<html lang=\"zh-CN\">", 0), 0u);
+    EXPECT_NE(page.find("<meta charset=\"utf-8\">"), std::string::npos);
+    EXPECT_NE(page.find("default-src 'none'"), std::string::npos);
+    EXPECT_EQ(page.find("<script"), std::string::npos);
+    EXPECT_EQ(page.find("http://", page.find("</head>")), std::string::npos);
+    EXPECT_EQ(page.find("<b>"), std::string::npos);  // the project name is escaped
+    EXPECT_NE(page.find("&lt;b&gt;&quot;Tom &amp; Jerry&#39;s&quot;&lt;/b&gt;"), std::string::npos);
+    const std::size_t months = k == ReportKind::midyear ? 6 : 12;
+    EXPECT_EQ(count(page, "<circle class=\"execution\" data-series=\"execution\""), months);
+    EXPECT_EQ(count(page, "<circle class=\"expected\" data-series=\"expected\""), months);
+    EXPECT_EQ(count(page, "<rect class=\"band-"), 4u);
+    EXPECT_NE(page.find("id=\"chart-unspent\""), std::string::npos);
+    EXPECT_EQ(page.substr(page.size() - 8), "</html>\n");
+  }
+}
+
+TEST(HtmlReportTest, english_pages_and_markdown_have_every_label_translated) {
+  // ASCII data, so that any CJK character left would be an untranslated label.
+  engine::Inputs in;
+  in.fiscal_year = engine::FiscalYear(2021, 1);
+  in.lines = {line("P1", "roads", "U1", 1000),
+              line("B1", "staff", "U1", 500, engine::LineKind::basic)};
+  in.payments = {paid("U1", "P1", {100, 200, 0, 0, 0, 300}), paid("U1", "", {50, 50})};
+  const engine::Snapshot s = engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{});
+  const std::vector<IndicatorProgress> inds = {
+      {"P1", 1, "km", ">=10 km", "behind", "4 km", make_date(2021, 9, 30)}};
+  const std::vector<OwnerNote> notes = {{"P1", "rain", "night shifts", "ann", "2021-07-02"}};
+  for (ReportKind k :
+       {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend}) {
+    for (Format f : {Format::html, Format::md, Format::csv}) {
+      SCOPED_TRACE(std::string(to_string(k)) + " " + content_type(f));
+      const std::string text = render_report(s, {k, f, Lang::en, 6}, {inds, notes});
+      EXPECT_FALSE(has_cjk(without(text, "万元"))) << text;
+      if (f == Format::html) {
+        EXPECT_EQ(text.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u);
+      }
+    }
+  }
+}
+
+TEST(RestrictToUnitTest, the_unit_becomes_the_department) {
+  const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
+  auto u2 = restrict_to_unit(s, "U2");
+  ASSERT_TRUE(u2.has_value());
+  EXPECT_EQ(u2->lines.size(), 3u);
+  EXPECT_EQ(u2->department.all.paid, s.find_unit("U2")->rollup.all.paid);
+  EXPECT_NE(u2->find_line("U2-P2"), nullptr);
+  EXPECT_EQ(u2->find_line("U1-P1"), nullptr);
+  EXPECT_EQ(restrict_to_unit(s, "U9").error().message, "no budget unit 'U9'");
+  const json::value j = yearend_report_json(*u2);
+  EXPECT_EQ(j.at("table_1_6").at("rows").as_array().size(), 3u);
+}
+
+TEST(DocumentTest, markdown_tables_align_numbers_and_escape_pipes) {
+  Document d("T", make_date(2021, 1, 1));
+  d.heading("H");
+  d.table({{{"a"}, {"b", true}}, {{{"x|y", "1"}, ""}, {{"z"}, "total"}}, "t"});
+  d.html("<svg/>");
+  EXPECT_EQ(d.markdown(), "# T\n\n## H\n\n| a | b |\n|---|---:|\n| x\\|y | 1 |\n| z |  |\n\n");
+  const std::string page = d.html_page(Lang::en);
+  EXPECT_NE(page.find("<tr class=\"total\"><td class=\"nw\">z</td><td class=\"num\"></td></tr>"),
+            std::string::npos);
+  EXPECT_NE(page.find("<svg/>"), std::string::npos);
+}
+
+TEST(HtmlTest, truncate_counts_code_points) {
+  EXPECT_EQ(html::truncate_utf8("预算执行监控", 4), "预算执行…");
+  EXPECT_EQ(html::truncate_utf8("abc", 3), "abc");
+  EXPECT_EQ(html::escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&#39;");
+}
+
+}  // namespace
+}  // namespace bw::reports
