@@ -52,7 +52,8 @@ TEST(ColumnMapTest, explains_unknown_and_incomplete_headers) {
   ASSERT_FALSE(none.has_value());
   EXPECT_EQ(none.error().message,
             "header has no known columns: expected a payments export (支付凭证号, 支付日期, 金额, ...), a budget "
-            "register (项目编码, 年初预算数, ...) or adjustments (项目编码, 调整日期, 调整金额)");
+            "register (项目编码, 年初预算数, ...), adjustments (项目编码, 调整日期, 调整金额), performance indicators "
+            "(项目编码, 序号, 三级指标, 年度指标值) or their actual values (项目编码, 序号, 日期, 实际值)");
   auto missing = ColumnMap().resolve(split("支付凭证号,支付日期,预算单位编码,金额", store), std::nullopt);
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().message, "missing column 项目编码 (also accepted: project_code, PRO_CODE, 预算项目编码, 项目代码)");

@@ -707,7 +707,9 @@ TEST_F(LoadTest, column_errors) {
       "unit_name, "
       "project_code, project_name, func_class, econ_class, pay_method, fund_type, payee, amount, "
       "memo, "
-      "kind, initial, owner, owner_email, deadline, tags, adj_date, adj_amount, doc_no, note)");
+      "kind, initial, owner, owner_email, deadline, tags, adj_date, adj_amount, doc_no, note, seq, "
+            "source_no, indicator_class, indicator_subclass, indicator_name, period_target_raw, target_raw, "
+            "date, value)");
   EXPECT_EQ(error("database: x\ncolumns:\n  amount: []\n"),
             "x.yaml:3:11: columns.amount: empty list");
   EXPECT_EQ(error("database: x\ncolumns:\n  amount: ['']\n"),
