@@ -28,6 +28,11 @@ struct ServerConfig {
   std::chrono::seconds write_timeout{defaults::write_timeout_s};
   std::chrono::seconds idle_timeout{defaults::idle_timeout_s};    ///< keep-alive between requests
   std::size_t max_connections = defaults::max_connections;
+  /// HTTPS instead of HTTP when both are set (PEM: the certificate chain and its private key). Re-read on
+  /// SIGHUP, so that a renewed certificate is served without a restart.
+  std::filesystem::path tls_cert_file;
+  std::filesystem::path tls_key_file;
+  bool tls() const { return !tls_cert_file.empty(); }
 };
 
 /// An API token and what it may do.

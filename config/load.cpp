@@ -615,7 +615,7 @@ class Loader {
 
   void server(const Field& f, ServerConfig& s) const {
     const Map m(f, {"listen", "max_body_bytes", "max_header_bytes", "read_timeout", "write_timeout",
-                    "idle_timeout", "max_connections"});
+                    "idle_timeout", "max_connections", "tls_cert_file", "tls_key_file"});
     if_present(m, "listen", [&](const Field& v) {
       check_listen(v);
       s.listen = scalar(v);
@@ -628,6 +628,22 @@ class Loader {
     if_present(m, "max_connections", [&](const Field& v) {
       s.max_connections = static_cast<std::size_t>(integer(v, 1, 1000000));
     });
+    auto readable_file = [&](const Field& v) {
+      fs::path p = path(v);
+      std::error_code ec;
+      if (!fs::is_regular_file(p, ec)) v.fail("'" + p.string() + "' is not a readable file");
+      return p;
+    };
+    if_present(m, "tls_cert_file", [&](const Field& v) {
+      if (!v.value.IsNull()) s.tls_cert_file = readable_file(v);
+    });
+    if_present(m, "tls_key_file", [&](const Field& v) {
+      if (!v.value.IsNull()) s.tls_key_file = readable_file(v);
+    });
+    if (s.tls_cert_file.empty() != s.tls_key_file.empty()) {
+      f.fail(std::string("give both tls_cert_file and tls_key_file (or neither); ") +
+             (s.tls_cert_file.empty() ? "tls_cert_file" : "tls_key_file") + " is missing");
+    }
   }
 
   void evaluation(const Field& f, EvaluationConfig& e) const {
@@ -1476,6 +1492,15 @@ std::string print_config(const Config& c) {
   kv("write_timeout", seconds_text(c.server.write_timeout));
   kv("idle_timeout", seconds_text(c.server.idle_timeout));
   kv("max_connections", std::to_string(c.server.max_connections));
+  for (const auto& [key, file] : {std::pair{"tls_cert_file", &c.server.tls_cert_file},
+                                  std::pair{"tls_key_file", &c.server.tls_key_file}}) {
+    out << YAML::Key << key << YAML::Value;
+    if (file->empty()) {
+      out << YAML::Null;
+    } else {
+      out << file->string();
+    }
+  }
   out << YAML::EndMap;
 
   out << YAML::Key << "evaluation" << YAML::Value << YAML::BeginMap;

@@ -7,8 +7,10 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 namespace bw::web {
 namespace {
@@ -18,6 +20,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 Result<tcp::endpoint> parse_listen(asio::io_context& io, const std::string& listen) {
@@ -48,6 +51,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   tcp::acceptor acceptor;
   bool stopping = false;
   std::uint64_t upload_counter = 0;
+  std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP; replaced by set_tls (new connections)
 
   struct Connection {
     tcp::socket* socket = nullptr;
@@ -72,7 +76,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         socket.close(ignored);  // over the cap: shed load rather than queue
         continue;
       }
-      asio::co_spawn(io, session(std::move(socket)), asio::detached);
+      if (tls) {
+        asio::co_spawn(io, tls_session(std::move(socket), tls), asio::detached);
+      } else {
+        asio::co_spawn(io, session(std::move(socket)), asio::detached);
+      }
     }
   }
 
@@ -86,12 +94,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     res.prepare_payload();
   }
 
-  asio::awaitable<void> write(beast::tcp_stream& stream, unsigned version, bool keep_alive, bool head,
-                              const Response& r) {
+  template <class Stream>
+  asio::awaitable<void> write(Stream& stream, unsigned version, bool keep_alive, bool head, const Response& r) {
     http::response<http::string_body> res{http::status::ok, version};
     set_response(res, r);
     res.keep_alive(keep_alive);
-    stream.expires_after(options.write_timeout);
+    beast::get_lowest_layer(stream).expires_after(options.write_timeout);
     if (head) {
       http::response_serializer<http::string_body> sr{res};
       sr.split(true);
@@ -101,23 +109,72 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
   }
 
+  // Plain HTTP: the requests, then a half close and, after an early answer, a lingering close.
   asio::awaitable<void> session(tcp::socket socket) {
     auto self = shared_from_this();
     beast::tcp_stream stream(std::move(socket));
     connections.push_back(Connection{&stream.socket(), false});
     auto me = std::prev(connections.end());
+    const bool linger = co_await serve(stream, *me);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (linger && !stopping) co_await drain_input(stream);
+    stream.socket().close(ignored);
+    connections.erase(me);
+  }
+
+  // HTTPS: the TLS handshake within the read timeout, the requests, then close_notify (bounded in time).
+  asio::awaitable<void> tls_session(tcp::socket socket, std::shared_ptr<asio::ssl::context> context) {
+    auto self = shared_from_this();
+    TlsStream stream(std::move(socket), *context);
+    auto& tcp_layer = beast::get_lowest_layer(stream);
+    connections.push_back(Connection{&tcp_layer.socket(), false});
+    auto me = std::prev(connections.end());
+    tcp_layer.expires_after(options.read_timeout);
+    auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
+    if (!hec) {
+      const bool linger = co_await serve(stream, *me);
+      if (linger && !stopping) co_await drain_input(stream);
+      tcp_layer.expires_after(std::chrono::seconds(2));
+      co_await stream.async_shutdown(tuple_awaitable);
+    }
+    boost::system::error_code ignored;
+    tcp_layer.socket().close(ignored);
+    connections.erase(me);
+  }
+
+  // Lingering close (nginx's lingering_close): read and drop what the client is still sending, for a
+  // while, so that it gets to read our early response instead of a connection reset.
+  template <class Stream>
+  static asio::awaitable<void> drain_input(Stream& stream) {
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> sink{};
+    std::size_t drained = 0;
+    while (drained < (64u << 20)) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), tuple_awaitable);
+      if (ec) break;
+      drained += n;
+    }
+  }
+
+  // Reads and answers requests until the connection ends; true when a response went out before the request
+  // body was read (the caller then drains the input before closing).
+  template <class Stream>
+  asio::awaitable<bool> serve(Stream& stream, Connection& me_ref) {
+    auto* me = &me_ref;
+    auto& tcp_layer = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
     std::string remote;
     {
       boost::system::error_code ec;
-      auto ep = stream.socket().remote_endpoint(ec);
+      auto ep = tcp_layer.socket().remote_endpoint(ec);
       if (!ec) remote = ep.address().to_string();
     }
     bool first = true;
     bool linger = false;  // a response was sent before the request body was read
     while (!stopping) {
       me->busy = false;
-      stream.expires_after(first ? options.read_timeout : options.idle_timeout);
+      tcp_layer.expires_after(first ? options.read_timeout : options.idle_timeout);
       first = false;
       http::request_parser<http::empty_body> header_parser;
       header_parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
@@ -135,7 +192,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       }
       me->busy = true;
       const auto started = Clock::now();
-      stream.expires_after(options.read_timeout);
+      tcp_layer.expires_after(options.read_timeout);
       auto& hreq = header_parser.get();
       const unsigned version = hreq.version();
       const bool head = hreq.method() == http::verb::head;
@@ -202,7 +259,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         }
         if (route->body == BodyKind::file) {
           // Uploads may take longer than the read timeout: allow 1 MiB/s on top of it.
-          if (length) stream.expires_after(options.read_timeout + std::chrono::seconds(*length >> 20));
+          if (length) tcp_layer.expires_after(options.read_timeout + std::chrono::seconds(*length >> 20));
           http::request_parser<http::file_body> parser{std::move(header_parser)};
           parser.body_limit(options.max_body_bytes);
           req.body_file = options.upload_dir / ("upload-" + std::to_string(++upload_counter) + ".part");
@@ -252,22 +309,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       co_await write(stream, version, keep_alive && !stopping, head, res);
       if (!keep_alive || stopping) break;
     }
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    if (linger && !stopping) {
-      // Lingering close (nginx's lingering_close): read and drop what the client is still sending, for a
-      // while, so that it gets to read our early response instead of a connection reset.
-      stream.expires_after(std::chrono::seconds(2));
-      std::array<char, 16384> sink{};
-      std::size_t drained = 0;
-      while (drained < (64u << 20)) {
-        auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), tuple_awaitable);
-        if (ec) break;
-        drained += n;
-      }
-    }
-    stream.socket().close(ignored);
-    connections.erase(me);
+    co_return linger;
   }
 };
 
@@ -319,5 +361,33 @@ void Server::stop() {
 std::size_t Server::connections() const { return impl_->connections.size(); }
 
 void Server::set_router(std::shared_ptr<const Router> router) { impl_->router = std::move(router); }
+
+Result<void> Server::set_tls(const std::filesystem::path& cert_file, const std::filesystem::path& key_file) {
+  if (cert_file.empty()) {
+    impl_->tls.reset();
+    return {};
+  }
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  boost::system::error_code ec;
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                           asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                           asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                       ec);
+  if (!ec) context->use_certificate_chain_file(cert_file.string(), ec);
+  if (ec) return fail(Errc::invalid_input, "TLS certificate " + cert_file.string() + ": " + ec.message());
+  context->use_private_key_file(key_file.string(), asio::ssl::context::pem, ec);
+  const bool mismatch = ec && ec.message().find("mismatch") != std::string::npos;
+  if (ec && !mismatch) {
+    return fail(Errc::invalid_input, "TLS private key " + key_file.string() + ": " + ec.message());
+  }
+  if (mismatch || SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    return fail(Errc::invalid_input,
+                "TLS private key " + key_file.string() + " does not match the certificate " + cert_file.string());
+  }
+  impl_->tls = std::move(context);
+  return {};
+}
+
+bool Server::tls() const { return impl_->tls != nullptr; }
 
 }  // namespace bw::web

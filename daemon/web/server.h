@@ -58,6 +58,10 @@ class Server {
   std::size_t connections() const;
   /// Replaces the route table (SIGHUP); requests in flight keep the old one.
   void set_router(std::shared_ptr<const Router> router);
+  /// Serves HTTPS with this certificate chain and key (PEM), from the next connection on; empty paths:
+  /// plain HTTP. Errc::invalid_input naming the file when it cannot be read or the key does not match.
+  Result<void> set_tls(const std::filesystem::path& cert_file, const std::filesystem::path& key_file);
+  bool tls() const;
 
  private:
   struct Impl;

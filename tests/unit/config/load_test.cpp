@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "tests/support/test_support.h"
@@ -548,6 +549,22 @@ TEST_F(LoadTest, choices) {
             "/usr/share/zoneinfo/../../etc/passwd)");
 }
 
+TEST_F(LoadTest, server_tls_needs_both_files_and_they_must_exist) {
+  std::ofstream(dir_.path() / "cert.pem") << "-----BEGIN CERTIFICATE-----\n";
+  std::ofstream(dir_.path() / "key.pem") << "-----BEGIN PRIVATE KEY-----\n";
+  const Config c = ok("database: x\nserver: {tls_cert_file: cert.pem, tls_key_file: key.pem}\n");
+  EXPECT_TRUE(c.server.tls());
+  EXPECT_EQ(c.server.tls_cert_file, dir_.path() / "cert.pem");
+  EXPECT_EQ(c.server.tls_key_file, dir_.path() / "key.pem");
+  EXPECT_FALSE(ok("database: x\n").server.tls());
+  EXPECT_EQ(error("database: x\nserver: {tls_cert_file: cert.pem}\n"),
+            "x.yaml:2:9: server: give both tls_cert_file and tls_key_file (or neither); tls_key_file is "
+            "missing");
+  EXPECT_EQ(error("database: x\nserver:\n  tls_cert_file: cert.pem\n  tls_key_file: nokey.pem\n"),
+            "x.yaml:4:17: server.tls_key_file: '" + (dir_.path() / "nokey.pem").string() +
+                "' is not a readable file");
+}
+
 TEST_F(LoadTest, source_errors) {
   EXPECT_EQ(error("database: x\nsources:\n"
                   "  - {name: a, kind: drop_folder, path: p}\n"
@@ -977,6 +994,8 @@ TEST_F(LoadTest, print_config_writes_every_key_in_its_unit) {
             "  write_timeout: 30s\n"
             "  idle_timeout: 1m\n"
             "  max_connections: 256\n"
+            "  tls_cert_file: ~\n"
+            "  tls_key_file: ~\n"
             "evaluation:\n"
             "  interval: 1h\n"
             "  time_zone: Asia/Shanghai\n"
