@@ -19,6 +19,7 @@
 #include "collectors/registry.h"
 #include "config/load.h"
 #include "daemon/clock.h"
+#include "daemon/health.h"
 #include "daemon/log.h"
 #include "daemon/midyear_inputs.h"
 #include "daemon/metrics/ops_metrics.h"
@@ -30,6 +31,7 @@
 #include "engine/snapshot.h"
 #include "net/redact.h"
 #include "store/alert_store.h"
+#include "store/database.h"
 #include "store/indicators_repo.h"
 #include "store/inputs.h"
 #include "store/migrations.h"
@@ -98,6 +100,7 @@ struct App::Impl {
   std::optional<store::Database> writer_db;  // writer thread only
   std::optional<store::Database> reader_db;  // reader thread only
   OpsMetrics ops;
+  Health health{[this](const std::string& name, bool ok, bool removed) { ops.check(name, ok, removed); }};
   SnapshotCollector snapshots{SnapshotMetricsOptions{}};
   std::unique_ptr<web::Server> server;
   // Indicator completion of the last evaluation (API); replaced whole under the mutex.
@@ -149,9 +152,12 @@ struct App::Impl {
 
   Result<store::IngestReport> ingest(const std::filesystem::path& path, collect::IngestOptions opt) {
     try {
-      return collect::ingest_file(*writer_db, path, opt);
+      auto r = collect::ingest_file(*writer_db, path, opt);
+      if (r && !r->duplicate_file) health.report("database", true);  // a transaction committed
+      return r;
     } catch (const std::exception& e) {
       log->error("ingest failed on the database file={} error={}", kv(opt.name), kv(e.what()));
+      health.report("database", false, e.what());
       return fail(Errc::unavailable, std::string("database error: ") + e.what(), opt.name);
     }
   }
@@ -194,6 +200,7 @@ struct App::Impl {
         files = fail(Errc::internal, e.what());
       }
       ops.poll(name, files.has_value(), Clock::now() - started, SysClock::now());
+      health.report("source:" + name, files.has_value(), files ? "" : net::redact_url(files.error().message));
       if (!files) {
         // Warn when the error changes, not at every poll (Alertmanager's RetryStage).
         if (files.error().message != last_error) {
@@ -272,6 +279,7 @@ struct App::Impl {
       const long long publish_ms = ms_since(t);
       const auto took = Clock::now() - started;
       ops.evaluation(true, took, SysClock::now());
+      health.report("evaluation", true);
       if (!evaluated.exchange(true)) ops.set_ready(true);
       log->info("evaluated as_of={} lines={} ms={} load_ms={} evaluate_ms={} publish_ms={}",
                 engine::to_iso(as_of), lines, std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
@@ -292,6 +300,8 @@ struct App::Impl {
       malloc_trim(0);
     } catch (const std::exception& e) {
       ops.evaluation(false, Clock::now() - started, SysClock::now());
+      health.report("evaluation", false, e.what());
+      if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) health.report("database", false, e.what());
       log->error("evaluation failed error={}", kv(e.what()));
     }
   }
@@ -311,7 +321,9 @@ struct App::Impl {
     ctx.local.weekday = std::chrono::weekday(std::chrono::sys_days(today)).c_encoding();
     ctx.language = c.alerts.language.empty() ? c.language : c.alerts.language;
     ctx.indicators = indicators;
-    ctx.external_url = c.alerts.external_url.empty() ? "http://" + c.server.listen : c.alerts.external_url;
+    ctx.external_url = c.alerts.external_url.empty()
+                           ? (c.server.tls() ? "https://" : "http://") + c.server.listen
+                           : c.alerts.external_url;
     std::map<std::string, std::int64_t> last;
     for (const auto& [source, at] : store::last_file_per_source(*writer_db)) last[source] = at;
     for (const auto& s : c.sources) {
@@ -330,7 +342,9 @@ struct App::Impl {
       ops.alerts(counts);
       update_outbox_metrics();
       if (r.messages > 0) asio::post(io, [this] { delivery_timer.cancel(); });
+      health.report("database", true);  // the cycle's transaction committed
     } catch (const std::exception& e) {
+      if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) health.report("database", false, e.what());
       log->error("alert cycle failed error={}", kv(e.what()));
     }
   }
@@ -350,6 +364,7 @@ struct App::Impl {
         try {
           co_await deliver_due(g);
         } catch (const std::exception& e) {
+          if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) health.report("database", false, e.what());
           log->error("delivery pass failed error={}", kv(e.what()));
         }
       }
@@ -375,6 +390,8 @@ struct App::Impl {
                             : result.outcome == alerts::Outcome::retry   ? "retry"
                                                                          : "permanent";
       ops.delivery(row.receiver, kind, outcome);
+      health.report("receiver:" + row.receiver, result.outcome == alerts::Outcome::delivered,
+                    net::redact_url(result.reason));
       if (result.outcome == alerts::Outcome::delivered) {
         log->info("notification delivered receiver={} key={} alerts={} attempts={}", kv(row.receiver),
                   kv(row.idempotency_key), row.alert_count, row.attempts + 1);
@@ -424,6 +441,13 @@ struct App::Impl {
     source_timers.clear();
     sources.clear();
     const int gen = ++generation_id;
+    // Checks of sources and receivers a reload removed go away (budgetwatch_check_up too).
+    std::vector<std::string> names;
+    for (const auto& s : c.sources) names.push_back("source:" + s.name);
+    health.retain("source:", names);
+    names.clear();
+    for (const auto& r : c.alerts.receivers) names.push_back("receiver:" + r.name);
+    health.retain("receiver:", names);
     for (std::size_t i = 0, k = 0; i < c.sources.size(); ++i) {
       if (c.sources[i].kind == "upload") continue;
       std::shared_ptr<collect::Source> src = std::move((*built)[k++]);
@@ -478,6 +502,10 @@ struct App::Impl {
       log->error("config reload: sources not rebuilt error={}", kv(s.error().to_string()));
     }
     server->set_router(make_router());
+    // A renewed certificate (same paths) is taken from the next connection on; a broken one keeps the old.
+    if (auto t = server->set_tls(c.server.tls_cert_file, c.server.tls_key_file); !t) {
+      log->error("config reload: keeping the running TLS certificate error={}", kv(t.error().to_string()));
+    }
     ops.config_reloaded(true, SysClock::now());
     log->info("config reloaded file={} sources={}", kv(options.config_file.string()), c.sources.size());
     request_evaluation();
@@ -563,6 +591,7 @@ struct App::Impl {
     ctx.snapshots = &snapshots;
     ctx.ops = &ops;
     ctx.language = generation().config->language;
+    ctx.health = &health;
     ctx.not_ready = [this]() -> std::string {
       if (!writer_db) return "database not open";
       if (!evaluated) return "first evaluation not done";
@@ -727,6 +756,9 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
       [impl](const std::string& handler, int status, std::chrono::duration<double> took) {
         impl->ops.http_request(handler, status, took);
       });
+  if (auto t = m.server->set_tls(c.server.tls_cert_file, c.server.tls_key_file); !t) {
+    return tl::unexpected(t.error());
+  }
   if (auto l = m.server->listen(); !l) return tl::unexpected(l.error());
   m.ops.config_reloaded(true, SysClock::now());
   return app;
@@ -752,7 +784,8 @@ int App::run() {
   asio::co_spawn(m.io, m.delivery_loop(), asio::detached);
   m.server->start();
   const auto ep = m.server->local_endpoint();
-  const std::string base = "http://" + ep.address().to_string() + ":" + std::to_string(ep.port());
+  const std::string base = std::string(m.server->tls() ? "https://" : "http://") + ep.address().to_string() + ":" +
+                           std::to_string(ep.port());
   m.log->info("serving listen={} sources={} database={}", base, g.config->sources.size(),
               kv(g.config->database.string()));
   if (m.options.announce) {

@@ -113,7 +113,12 @@ OpsMetrics::OpsMetrics()
                          .Name("budgetwatch_outbox_oldest_age_seconds")
                          .Help("Age of the oldest notification waiting for delivery, seconds (0 when none)")
                          .Register(*registry_)
-                         .Add({})) {
+                         .Add({})),
+      checks_(prometheus::BuildGauge()
+                  .Name("budgetwatch_check_up")
+                  .Help("1 when a part the daemon depends on works, 0 while it fails (database writes, "
+                        "evaluation, source:NAME polls, receiver:NAME deliveries; details in /readyz)")
+                  .Register(*registry_)) {
 #ifdef BW_VERSION
   build_info_.Add({{"version", BW_VERSION}}).Set(1);
 #endif
@@ -205,6 +210,15 @@ void OpsMetrics::outbox(std::int64_t pending, std::int64_t failed, double oldest
   outbox_depth_.Set(static_cast<double>(pending));
   outbox_failed_.Set(static_cast<double>(failed));
   outbox_oldest_.Set(oldest_pending_age_seconds);
+}
+
+void OpsMetrics::check(const std::string& name, bool ok, bool removed) {
+  auto& g = checks_.Add({{"check", name}});
+  if (removed) {
+    checks_.Remove(&g);
+  } else {
+    g.Set(ok ? 1 : 0);
+  }
 }
 
 }  // namespace bw::daemon

@@ -44,6 +44,8 @@ class OpsMetrics {
   void delivery(const std::string& receiver, const std::string& kind, const std::string& outcome);
   /// The outbox after a delivery pass or a cycle.
   void outbox(std::int64_t pending, std::int64_t failed, double oldest_pending_age_seconds);
+  /// A health check (daemon/health.h) changed: budgetwatch_check_up{check} 1 or 0; removed drops it.
+  void check(const std::string& name, bool ok, bool removed);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -72,6 +74,7 @@ class OpsMetrics {
   prometheus::Gauge& outbox_depth_;
   prometheus::Gauge& outbox_failed_;
   prometheus::Gauge& outbox_oldest_;
+  prometheus::Family<prometheus::Gauge>& checks_;
 };
 
 }  // namespace bw::daemon

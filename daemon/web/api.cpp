@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <prometheus/text_serializer.h>
 
+#include "daemon/clock.h"
 #include "reports/execution_report.h"
 #include "reports/report.h"
 
@@ -76,11 +77,31 @@ struct Api {
 
   awaitable<Response> healthz(Request&) { co_return text_response(200, "ok\n"); }
 
+  // 200 "ready" or "degraded" (serving the last good figures while a check fails), 503 "not_ready".
   awaitable<Response> readyz(Request&) {
     const std::string why = ctx.not_ready();
     json::object o;
-    o["status"] = why.empty() ? "ready" : "not_ready";
+    json::array checks;
+    bool degraded = false;
+    if (ctx.health != nullptr) {
+      for (const auto& c : ctx.health->checks()) {
+        json::object j;
+        j["name"] = c.name;
+        j["status"] = c.ok ? "ok" : "failing";
+        j["since"] = daemon::utc_iso(std::chrono::system_clock::time_point(std::chrono::seconds(c.since)));
+        j["checked_at"] =
+            daemon::utc_iso(std::chrono::system_clock::time_point(std::chrono::seconds(c.checked_at)));
+        if (!c.ok) {
+          j["error"] = c.message;
+          j["consecutive_failures"] = c.failures;
+          degraded = true;
+        }
+        checks.push_back(std::move(j));
+      }
+    }
+    o["status"] = !why.empty() ? "not_ready" : degraded ? "degraded" : "ready";
     if (!why.empty()) o["reason"] = why;
+    o["checks"] = std::move(checks);
     co_return json_response(why.empty() ? 200 : 503, o);
   }
 

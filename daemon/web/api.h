@@ -9,6 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "daemon/health.h"
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
 #include "daemon/web/router.h"
@@ -23,6 +24,8 @@ struct ApiContext {
   daemon::OpsMetrics* ops = nullptr;
   /// Empty when ready; otherwise why not ("database not open", "first evaluation not done").
   std::function<std::string()> not_ready;
+  /// The parts the daemon depends on (database, evaluation, sources, receivers); null: none reported.
+  const daemon::Health* health = nullptr;
   /// A page of the ingest history (runs on the reader thread).
   std::function<boost::asio::awaitable<store::IngestPage>(std::int64_t offset, std::int64_t limit,
                                                           std::int64_t rejects)>
