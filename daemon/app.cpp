@@ -768,6 +768,9 @@ int App::run() {
   Impl& m = *impl_;
   const auto g = m.generation();
   if (m.options.handle_signals) {
+    // A file-size limit (ulimit -f, LimitFSIZE=) makes the database's writes fail with EFBIG, handled like a
+    // full disk, instead of killing the daemon with SIGXFSZ.
+    std::signal(SIGXFSZ, SIG_IGN);
     m.signals.add(SIGINT);
     m.signals.add(SIGTERM);
     m.signals.add(SIGHUP);

@@ -29,7 +29,7 @@ The data port speaks HTTP, or HTTPS with --cert/--key. The control port always s
 
 Run with the system Python: /usr/bin/python3 export_server.py --file payments.csv [--path /export.csv]
 [--etag '"v1"'] [--last-modified 'Mon, 04 Jan 2021 08:00:00 GMT'] [--cert server.pem --key server.key]
-[--bearer TOKEN] [--basic user:pass]. Stop it with SIGTERM.
+[--bearer TOKEN] [--basic user:pass] [--port N]. Stop it with SIGTERM.
 """
 
 import argparse
@@ -276,11 +276,12 @@ def main():
     p.add_argument("--key")
     p.add_argument("--bearer")
     p.add_argument("--basic")
+    p.add_argument("--port", type=int, default=0, help="the data port (default: chosen by the system)")
     args = p.parse_args()
 
     state = State(args)
     tls = bool(args.cert)
-    data = QuietServer(("127.0.0.1", 0), make_data_handler(state, tls))
+    data = QuietServer(("127.0.0.1", args.port), make_data_handler(state, tls))
     if tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.cert, args.key)
