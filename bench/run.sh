@@ -69,3 +69,10 @@ for as_of in 2021-12-31 2021-06-15; do
   done
   echo "report --as-of $as_of (best of 3)           ${best} s"
 done
+
+echo "== daemon on 10,000 lines and 1,000,000 payments (bench/daemon_bench.sh)"
+"$root/bench/daemon_bench.sh" "$data/1m" "$build"
+echo "== the demo (Liwan 2021, 31 lines) under load (bench/load_bench.sh)"
+"$root/bench/load_bench.sh" "$root/tests/data/liwan2021" "$build" "${BW_BENCH_LOAD_SECONDS:-10}"
+echo "== the same load on 10,000 lines"
+"$root/bench/load_bench.sh" "$data/1m" "$build" "${BW_BENCH_LOAD_SECONDS:-10}"

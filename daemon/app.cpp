@@ -27,6 +27,7 @@
 #include "daemon/web/alerts_api.h"
 #include "daemon/web/indicators_api.h"
 #include "daemon/web/api.h"
+#include "daemon/web/auth.h"
 #include "daemon/web/server.h"
 #include "engine/snapshot.h"
 #include "net/redact.h"
@@ -43,18 +44,6 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 using SysClock = std::chrono::system_clock;
 constexpr auto drain_deadline = std::chrono::milliseconds(4500);
-
-// Constant-time comparison: the time taken does not depend on where the strings differ.
-bool same_secret(std::string_view a, std::string_view b) {
-  const std::size_t n = std::max(a.size(), b.size());
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
-    const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
-    diff = static_cast<unsigned char>(diff | (x ^ y));
-  }
-  return diff == 0;
-}
 
 // interval ± 10%, so that sources configured alike do not poll in lockstep (chrony's sched.h).
 std::chrono::milliseconds jittered(std::chrono::seconds interval) {
@@ -523,7 +512,7 @@ struct App::Impl {
       const bool scoped = std::find(t.scopes.begin(), t.scopes.end(), scope) != t.scopes.end() ||
                           std::find(t.scopes.begin(), t.scopes.end(), "admin") != t.scopes.end();
       // Compare against every token (no early exit) so timing tells nothing about which one matched.
-      if (same_secret(presented, t.token.value) && scoped && !t.token.empty()) who = t.name;
+      if (web::same_secret(presented, t.token.value) && scoped && !t.token.empty()) who = t.name;
     }
     return who;
   }

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# API tokens (issue 7, security): tokens come from a file (token_file) or the environment (token_env); each
+# opens only its scopes (upload, write; admin opens both); a wrong, empty, truncated or extended token, or
+# one sent in the query string, is refused with 401 before the body is read. No token appears in
+# check-config's output, in the daemon's log at debug level, in /metrics or in any API answer. A missing
+# token file is a config error naming the file, not a silently open endpoint.
+source "$(dirname "$0")/common.sh"
+upload_token="file-upload-token-6c1f9e0d42"
+write_token="env-write-token-93ab58c7e1"
+admin_token="env-admin-token-0d7e2f11aa"
+printf '%s\n' "$upload_token" > "$WORK/upload.token"
+chmod 600 "$WORK/upload.token"
+export BW_TEST_WRITE_TOKEN="$write_token" BW_TEST_ADMIN_TOKEN="$admin_token"
+port=$(free_port)
+write_demo_config "$WORK/bw.yaml" "$port"
+# Replace the demo's inline token with the three of this test.
+"$PY" - "$WORK/bw.yaml" "$WORK/upload.token" <<'PYEOF'
+import sys
+p, token_file = sys.argv[1], sys.argv[2]
+text = open(p, encoding="utf-8").read()
+start = text.index("tokens:")
+end = text.index("scopes: [upload]", start) + len("scopes: [upload]")
+text = text[:start] + f"""tokens:
+  - {{name: uploader, token_file: {token_file}, scopes: [upload]}}
+  - {{name: operator, token_env: BW_TEST_WRITE_TOKEN, scopes: [write]}}
+  - {{name: root, token_env: BW_TEST_ADMIN_TOKEN, scopes: [admin]}}
+logging: {{level: debug}}""" + text[end:]
+open(p, "w", encoding="utf-8").write(text)
+PYEOF
+"$BW_BIN" check-config "$WORK/bw.yaml" > "$WORK/check.txt" 2>&1 || fail "check-config: $(cat "$WORK/check.txt")"
+for t in "$upload_token" "$write_token" "$admin_token"; do
+  ! grep -qF "$t" "$WORK/check.txt" || fail "check-config prints a token"
+done
+grep -q "file $WORK/upload.token" "$WORK/check.txt" || fail "check-config does not say where the token comes from: $(grep -A3 tokens: "$WORK/check.txt")"
+
+# A missing token file: a config error that names the file.
+sed "s|token_file: $WORK/upload.token|token_file: $WORK/missing.token|" "$WORK/bw.yaml" > "$WORK/missing.yaml"
+if "$BW_BIN" check-config "$WORK/missing.yaml" > "$WORK/missing.txt" 2>&1; then fail "a missing token file was accepted"; fi
+grep -q "missing.token" "$WORK/missing.txt" || fail "the error does not name the file: $(cat "$WORK/missing.txt")"
+
+"$BW_BIN" run --config "$WORK/bw.yaml" 2>> "$WORK/daemon.log" > "$WORK/daemon.out" &
+DAEMON_PID=$!
+PIDS+=("$DAEMON_PID")
+DAEMON_URL="http://127.0.0.1:$port"
+wait_for 30 "daemon ready" curl -sf "$DAEMON_URL/readyz"
+head -3 "$DATA/liwan2021/payments.csv" > "$WORK/small.csv"
+# status METHOD PATH TOKEN [BODYFILE]: the HTTP status of one request ("-" sends no Authorization header).
+status() {
+  local auth=() body=()
+  [[ "$3" != "-" ]] && auth=(-H "Authorization: Bearer $3")
+  [[ -n "${4:-}" ]] && body=(--data-binary @"$4" -H 'Content-Type: application/json')
+  curl -s -o "$WORK/answer.txt" -w '%{http_code}' -X "$1" "${auth[@]}" "${body[@]}" "$DAEMON_URL$2"
+}
+expect() {  # expect WANT METHOD PATH TOKEN [BODYFILE]
+  local want=$1 got
+  shift
+  got=$(status "$@")
+  [[ "$got" == "$want" ]] || fail "$1 $2 with token '${3:0:6}…': $got, expected $want: $(cat "$WORK/answer.txt")"
+}
+up="/api/v1/uploads?name=small.csv"
+expect 401 POST "$up" - "$WORK/small.csv"
+expect 401 POST "$up" "" "$WORK/small.csv"
+expect 401 POST "$up" "${upload_token%?}" "$WORK/small.csv"          # truncated
+expect 401 POST "$up" "${upload_token}x" "$WORK/small.csv"           # extended
+expect 401 POST "$up" "${upload_token^^}" "$WORK/small.csv"          # other case
+expect 401 POST "$up" "$write_token" "$WORK/small.csv"               # another scope
+expect 401 POST "$up&token=$upload_token" - "$WORK/small.csv"        # in the query string: not a credential
+got=$(status POST "$up" "$upload_token" "$WORK/small.csv")
+[[ "$got" == 201 || "$got" == 200 ]] || fail "upload with the file token: $got: $(cat "$WORK/answer.txt")"
+got=$(status POST "/api/v1/uploads?name=small2.csv" "$admin_token" "$WORK/small.csv")
+[[ "$got" == 201 || "$got" == 200 ]] || fail "upload with the admin token: $got"
+# A write endpoint (silences need the alerts section; the owners' notes do not).
+printf '{"review":"2021-midyear","reason":"招标延期","measures":"加快支付","written_by":"测试"}' > "$WORK/note.json"
+expect 401 POST /api/v1/projects/LW2021-P06/notes "$upload_token" "$WORK/note.json"
+got=$(status POST /api/v1/projects/LW2021-P06/notes "$write_token" "$WORK/note.json")
+[[ "$got" == 201 || "$got" == 200 ]] || fail "note with the write token from the environment: $got: $(cat "$WORK/answer.txt")"
+
+# Nothing shows a token: the log (debug), the stdout banner, /metrics, the API.
+for path in /metrics /api/v1/summary /api/v1/ingests /api/v1/projects/LW2021-P06 /readyz /api/v1; do
+  curl -s "$DAEMON_URL$path" >> "$WORK/answers.txt"
+done
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || fail "daemon did not stop cleanly"
+for t in "$upload_token" "$write_token" "$admin_token"; do
+  for f in "$WORK/daemon.log" "$WORK/daemon.out" "$WORK/answers.txt"; do
+    ! grep -qF "$t" "$f" || fail "a token appears in $(basename "$f"): $(grep -F "$t" "$f" | head -2)"
+  done
+done
+echo "tokens: file and environment tokens, scopes enforced, 7 wrong forms refused, none in logs, metrics or API"
+pass
