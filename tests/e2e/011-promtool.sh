@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The deployment files pass their own tools (issue #6): promtool check config / check rules / test rules,
-# amtool check-config, systemd-analyze verify on the unit, whose readiness check (ExecStartPost) is run against
-# a real daemon; the configs budgetwatch ships pass check-config; the container files name what exists.
+# amtool check-config and a routing test of every alert rule, systemd-analyze verify on the unit (and it reports
+# a broken copy), whose readiness check (ExecStartPost) is run against a real daemon; the configs budgetwatch ships
+# pass check-config; the container files name what exists. A missing tool is a failure, not a skip.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/dashboards_lib.sh"
 command -v promtool >/dev/null || fail "promtool is not installed (deploy/install-deps.sh)"
@@ -12,13 +13,37 @@ grep -q "SUCCESS: 1 rule files found" "$WORK/out" || fail "prometheus.yml loads 
 promtool check rules "$DEPLOY"/prometheus/rules/*.yml > "$WORK/out" 2>&1 || fail "promtool check rules: $(cat "$WORK/out")"
 (cd "$DEPLOY/prometheus" && promtool test rules tests/*.yml) > "$WORK/out" 2>&1 || fail "promtool test rules: $(cat "$WORK/out")"
 
-# Alertmanager (Debian's prometheus-alertmanager ships amtool).
-if command -v amtool >/dev/null; then
-  amtool check-config "$DEPLOY/alertmanager/alertmanager.yml" > "$WORK/out" 2>&1 \
-    || fail "amtool check-config (exit $?): $(cat "$WORK/out")"
-else
-  echo "SKIP: amtool not installed (Debian package prometheus-alertmanager): alertmanager.yml not checked"
-fi
+# Alertmanager (Debian's prometheus-alertmanager ships amtool): the config loads, and every alert of the rules
+# routes as docs/deploy.md says -- operations to the operators, budget to finance, critical budget alerts to the
+# finance bureau; none falls through to the default receiver.
+command -v amtool >/dev/null || fail "amtool is not installed (Debian package prometheus-alertmanager, deploy/install-deps.sh)"
+amtool check-config "$DEPLOY/alertmanager/alertmanager.yml" > "$WORK/out" 2>&1 \
+  || fail "amtool check-config (exit $?): $(cat "$WORK/out")"
+"$PY" - "$DEPLOY"/prometheus/rules/*.yml > "$WORK/alerts.txt" <<'PYEOF' || fail "reading the alert rules"
+import sys
+import yaml
+for path in sys.argv[1:]:
+    for g in yaml.safe_load(open(path, encoding="utf-8"))["groups"]:
+        for r in g["rules"]:
+            if "alert" in r:
+                labels = r.get("labels", {})
+                print(r["alert"], labels.get("component", "-"), labels.get("severity", "-"))
+PYEOF
+routed=0
+while read -r alertname component severity; do
+  case "$component/$severity" in
+    operations/*) want=operators ;;
+    budget/critical) want=finance-bureau ;;
+    budget/*) want=finance ;;
+    *) fail "alert $alertname has no component label (operations or budget): $component" ;;
+  esac
+  amtool config routes test --config.file="$DEPLOY/alertmanager/alertmanager.yml" --verify.receivers="$want" \
+    "alertname=$alertname" "component=$component" "severity=$severity" > "$WORK/out" 2>&1 \
+    || fail "alert $alertname ($component, $severity) does not route to $want: $(cat "$WORK/out")"
+  routed=$((routed + 1))
+done < "$WORK/alerts.txt"
+((routed >= 15)) || fail "only $routed alert rules routed"
+echo "alertmanager: $routed alert rules route to their receivers"
 
 # systemd: the unit verifies cleanly (warnings count: systemd-analyze exits 0 on unknown keys) with its
 # ExecStart pointed at the built binary, and carries the hardening the issue asks for.
@@ -29,15 +54,16 @@ for directive in 'DynamicUser=yes' 'StateDirectory=budgetwatch' 'ConfigurationDi
     'MemoryDenyWriteExecute=yes' 'LockPersonality=yes' 'ExecReload=/bin/kill -HUP $MAINPID' 'Type=simple'; do
   grep -qxF "$directive" "$unit" || fail "budgetwatch.service lacks the line '$directive'"
 done
-if command -v systemd-analyze >/dev/null; then
-  mkdir -p "$WORK/unit"
-  sed "s#^ExecStart=/usr/bin/budgetwatch #ExecStart=$BW_BIN #" "$unit" > "$WORK/unit/budgetwatch.service"
-  grep -q "^ExecStart=$BW_BIN run " "$WORK/unit/budgetwatch.service" || fail "ExecStart is not /usr/bin/budgetwatch run ..."
-  systemd-analyze verify "$WORK/unit/budgetwatch.service" > "$WORK/out" 2>&1 || fail "systemd-analyze verify: $(cat "$WORK/out")"
-  [[ ! -s "$WORK/out" ]] || fail "systemd-analyze verify warns: $(cat "$WORK/out")"
-else
-  echo "SKIP: systemd-analyze not installed (Debian package systemd): the unit is not verified"
-fi
+command -v systemd-analyze >/dev/null || fail "systemd-analyze is not installed (Debian package systemd, deploy/install-deps.sh)"
+mkdir -p "$WORK/unit"
+sed "s#^ExecStart=/usr/bin/budgetwatch #ExecStart=$BW_BIN #" "$unit" > "$WORK/unit/budgetwatch.service"
+grep -q "^ExecStart=$BW_BIN run " "$WORK/unit/budgetwatch.service" || fail "ExecStart is not /usr/bin/budgetwatch run ..."
+systemd-analyze verify "$WORK/unit/budgetwatch.service" > "$WORK/out" 2>&1 || fail "systemd-analyze verify: $(cat "$WORK/out")"
+[[ ! -s "$WORK/out" ]] || fail "systemd-analyze verify warns: $(cat "$WORK/out")"
+# ... and it would catch a broken unit: an unknown directive is a warning, a missing binary an error.
+sed 's/^ProtectHome=yes$/ProtectHomes=yes/' "$WORK/unit/budgetwatch.service" > "$WORK/unit/broken.service"
+systemd-analyze verify "$WORK/unit/broken.service" > "$WORK/out" 2>&1 || true
+grep -q "ProtectHomes" "$WORK/out" || fail "systemd-analyze verify does not report an unknown directive: $(cat "$WORK/out")"
 
 # The readiness check of the unit, as systemd runs it: it returns once /readyz answers, not before.
 ready_cmd=$(sed -n "s/^ExecStartPost=\/bin\/sh -c '\(.*\)'$/\1/p" "$unit")
@@ -110,6 +136,18 @@ for f in (deploy / "grafana/dashboards").glob("*.json"):
 prom = yaml.safe_load((deploy / "prometheus/prometheus.yml").read_text(encoding="utf-8"))
 targets = [t for sc in prom["scrape_configs"] for c in sc["static_configs"] for t in c["targets"]]
 need("budgetwatch:9464" in targets, f"prometheus does not scrape budgetwatch:9464: {targets}")
+# The history the compose demo backfills carries the labels of the live target, so it joins the live series.
+job = next(sc for sc in prom["scrape_configs"] if sc["job_name"] == "budgetwatch")
+static = next(c for c in job["static_configs"] if "budgetwatch:9464" in c["targets"])
+want = {"job": "budgetwatch", "instance": "budgetwatch:9464", **static.get("labels", {})}
+command = services["history"]["command"]
+given = dict(command[i + 1].split("=", 1) for i, a in enumerate(command) if a == "--label")
+need(given == want, f"the history service exports with labels {given}, the live target has {want}")
+# apt-get in the image never asks; the ignore list BuildKit reads sits beside the Dockerfile.
+need(len(re.findall(r"^ARG DEBIAN_FRONTEND=noninteractive$", df, re.M)) == 2,
+     "Dockerfile: ARG DEBIAN_FRONTEND=noninteractive in both stages")
+ignore = (deploy / "docker/Dockerfile.dockerignore").read_text(encoding="utf-8").split()
+need({"build", ".git", "var"} <= set(ignore), f"Dockerfile.dockerignore: {ignore}")
 for p in problems:
     print(p, file=sys.stderr)
 sys.exit(1 if problems else 0)

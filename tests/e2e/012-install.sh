@@ -27,10 +27,9 @@ for f in share/doc/budgetwatch/deploy.md share/doc/budgetwatch/examples/budgetwa
     share/budgetwatch/alertmanager/alertmanager.yml; do
   [[ -f "$prefix/$f" ]] || fail "$f not installed"
 done
-if command -v systemd-analyze >/dev/null; then
-  systemd-analyze verify "$unit" > "$WORK/verify.out" 2>&1 || fail "systemd-analyze verify: $(cat "$WORK/verify.out")"
-  [[ ! -s "$WORK/verify.out" ]] || fail "systemd-analyze verify warns: $(cat "$WORK/verify.out")"
-fi
+command -v systemd-analyze >/dev/null || fail "systemd-analyze is not installed (Debian package systemd, deploy/install-deps.sh)"
+systemd-analyze verify "$unit" > "$WORK/verify.out" 2>&1 || fail "systemd-analyze verify: $(cat "$WORK/verify.out")"
+[[ ! -s "$WORK/verify.out" ]] || fail "systemd-analyze verify warns: $(cat "$WORK/verify.out")"
 
 # The operator's edits are kept; the shipped config goes beside them.
 echo "# edited by the operator" >> "$prefix/etc/budgetwatch/budgetwatch.yaml"

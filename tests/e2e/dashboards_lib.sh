@@ -40,3 +40,46 @@ print(len(json.load(sys.stdin)["data"]["result"]))' 2>/dev/null || echo 0
 
 # prom_has EXPR: true when an instant query returns at least one series.
 prom_has() { [[ "$(prom_count "$1")" -gt 0 ]]; }
+
+# write_prometheus_config FILE PORT [INTERVAL]: deploy/prometheus/prometheus.yml as shipped -- its budgetwatch
+# job with the target's static labels (site), its rule files -- scraping the daemon on 127.0.0.1:PORT every
+# INTERVAL (1s), evaluating rules as often, without the Alertmanager and the other jobs; checked by promtool.
+write_prometheus_config() {
+  local file=$1 port=$2 interval=${3:-1s}
+  "$PY" - "$DEPLOY/prometheus/prometheus.yml" "$file" "127.0.0.1:$port" "$interval" <<'PYEOF' \
+    || fail "cannot derive a Prometheus config from deploy/prometheus/prometheus.yml"
+import os, sys
+import yaml
+src, dst, target, interval = sys.argv[1:]
+conf = yaml.safe_load(open(src, encoding="utf-8"))
+jobs = [j for j in conf["scrape_configs"] if j["job_name"] == "budgetwatch"]
+assert len(jobs) == 1, "prometheus.yml has no single budgetwatch job"
+job = jobs[0]
+statics = [c for c in job["static_configs"] if "budgetwatch:9464" in c["targets"]]
+assert len(statics) == 1, "the budgetwatch job does not scrape budgetwatch:9464"
+job["static_configs"] = [{**statics[0], "targets": [target]}]
+conf["global"].update({"scrape_interval": interval, "scrape_timeout": interval, "evaluation_interval": interval})
+here = os.path.dirname(os.path.abspath(src))
+conf["rule_files"] = [p if os.path.isabs(p) else os.path.join(here, p) for p in conf.get("rule_files", [])]
+conf.pop("alerting", None)
+conf["scrape_configs"] = [job]
+yaml.safe_dump(conf, open(dst, "w", encoding="utf-8"), allow_unicode=True, sort_keys=False)
+PYEOF
+  promtool check config "$file" > "$WORK/promtool-config.out" 2>&1 \
+    || fail "prometheus config: $(cat "$WORK/promtool-config.out")"
+}
+
+# target_label_args: --label NAME=VALUE for the job and static labels of the shipped budgetwatch target, plus
+# instance=127.0.0.1:PORT, as export-openmetrics takes them (so history and live series are one series).
+target_label_args() {
+  local port=$1
+  "$PY" - "$DEPLOY/prometheus/prometheus.yml" "127.0.0.1:$port" <<'PYEOF'
+import sys
+import yaml
+conf = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+job = next(j for j in conf["scrape_configs"] if j["job_name"] == "budgetwatch")
+static = next(c for c in job["static_configs"] if "budgetwatch:9464" in c["targets"])
+labels = {"job": "budgetwatch", "instance": sys.argv[2], **static.get("labels", {})}
+print(" ".join(f"--label={k}={v}" for k, v in labels.items()))
+PYEOF
+}

@@ -1,16 +1,31 @@
 #!/usr/bin/python3
 """Checks the Grafana dashboards and Prometheus rules of deploy/ against a real Prometheus (issue #6).
 
-Every target expression of every panel (rows included) is read from the dashboard JSON, its template variables
-are replaced by values resolved with the dashboards' own variable queries (label_values / query_result, as
-Grafana runs them, regex with named groups included), Grafana's interval variables by fixed durations, and the
-query must return data from Prometheus's /api/v1/query. Every metric name referenced by a panel, a variable or
-a rule must be exposed by the daemon (a sample or a # TYPE line of its /metrics), be a recording rule, or be one
-of Prometheus's own scrape series.
+What a Grafana user would see, checked query by query:
 
-The metrics of issue #4 (alerts and notifications) may still be missing from the daemon: their names are
-checked for validity, and queries over them may return nothing, ONLY while budgetwatch_outbox_depth is absent
-from /metrics. Once it is there, the check is as strict for them as for the rest.
+- Every target expression of every panel (rows included) is read from the dashboard JSON, its template
+  variables replaced by values resolved with the dashboards' own variable queries (label_values / query_result,
+  as Grafana runs them, regex with named groups included) -- each variable's first option and its All value --
+  and Grafana's interval variables by fixed durations. The query must return data from /api/v1/query.
+- A query ending in a fallback (`... or vector(0)`, `... or label_replace(vector(0), ...)`) always returns
+  data, so the fallback proves nothing: the inner query is run on its own. When it returns data, that data is
+  checked like any other. When it legitimately returns nothing (no source is failing, no alert is pending in
+  the demo), each of its selectors must return data or, if it selects nothing, its metric must have series in
+  Prometheus and every label value it matches must be one the daemon's /metrics shows or lists in the metric's
+  HELP text (`state (pending, firing, resolved)`). Such panels are listed in the output.
+- Names: every metric name of a panel, a variable or a rule is exposed by the daemon (a sample or a # TYPE line
+  of its /metrics), is a recording rule, or is one of Prometheus's own scrape series. Every label of a matcher,
+  of `by`/`without`/`on`/`ignoring`/`group_left`/`group_right`, is a label of the metrics the expression uses
+  (as /metrics shows them, plus the scrape target's labels from /api/v1/targets; recording rules' from
+  /api/v1/series), and every label value a matcher names is one they carry (or the HELP text lists).
+- Joins: every label a query joins with `group_left (...)`/`group_right (...)` and every `{{label}}` of a
+  legend is present and non-empty on every series the query returns (a name, an owner).
+- Tables and overrides: every field name a transformation (organize: exclude, order, rename) or a field
+  override (byName) uses is a field the panel's queries produce (labels, Time, Value / Value #refId), or for
+  charts a series name its legend produces; byFrameRefID names a target; data links into another dashboard
+  name one of the checked dashboards and its variables, and use fields that exist.
+- The checks can fail: every target is also checked in deliberately broken copies (a metric name, a label
+  value, a grouping label misspelt); each broken copy must be reported, or the checker itself fails.
 
 Usage: check_dashboards.py --prometheus URL --metrics FILE --rules FILE... DASHBOARD.json...
 Exit status 0 when everything passes; failures are printed one per line.
@@ -24,15 +39,6 @@ import urllib.request
 
 import yaml
 
-# Metrics added by issue #4 (alerts subsystem). Allowed to be absent only until budgetwatch_outbox_depth is.
-ISSUE4_METRICS = [
-    "budgetwatch_alerts",
-    "budgetwatch_notifications_total",
-    "budgetwatch_outbox_depth",
-    "budgetwatch_outbox_oldest_age_seconds",
-    "budgetwatch_outbox_failed",
-]
-ISSUE4_MARKER = "budgetwatch_outbox_depth"
 # Series Prometheus writes for every scrape target.
 PROMETHEUS_SERIES = {"up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added",
                      "scrape_samples_post_metric_relabeling"}
@@ -46,20 +52,155 @@ BUILTINS = {
     "__range_s": "3600",
     "__range_ms": "3600000",
 }
-METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-PROMQL_WORDS = {"and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left",
-                "group_right", "inf", "nan", "start", "end"}
+KEYWORDS = {"and", "or", "unless", "bool", "offset", "inf", "nan", "start", "end", "atan2"}
+GROUPING = {"by", "without", "on", "ignoring", "group_left", "group_right"}
+AGGREGATIONS = {"sum", "avg", "count", "min", "max", "group", "stddev", "stdvar", "topk", "bottomk",
+                "quantile", "count_values", "limitk", "limit_ratio"}
+TOKEN = re.compile(r"""
+   (?P<ws>\s+)
+ | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)
+ | (?P<range>\[[^\]]*\])
+ | (?P<num>0x[0-9a-fA-F]+|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?:(?:ms|s|m|h|d|w|y)(?:\d+(?:ms|s|m|h|d|w|y))*)?)
+ | (?P<id>[a-zA-Z_:][a-zA-Z0-9_:]*)
+ | (?P<lbrace>\{) | (?P<rbrace>\})
+ | (?P<lparen>\() | (?P<rparen>\))
+ | (?P<op>==|!=|>=|<=|=~|!~|[-+*/%^<>=,@])
+""", re.X)
+# `... or vector(0)` / `... or label_replace(vector(0), "l", "v", "", "")` at the end of a query.
+FALLBACK = re.compile(
+    r"^(?P<inner>.*\S)\s+or\s+(?P<fallback>vector\(\s*0\s*\)"
+    r"|label_replace\(\s*vector\(\s*0\s*\)\s*(?:,\s*\"[^\"]*\"\s*){4}\))\s*$", re.S)
+# A regex matcher value that is only an alternation of literals (after Grafana's escaping), e.g. (a|b\.c).
+LITERAL_ALTERNATION = re.compile(r"^\(?((?:[^\\.^$*+?()\[\]{}|]|\\.)+(?:\|(?:[^\\.^$*+?()\[\]{}|]|\\.)+)*)\)?$")
+
+
+def unquote(s):
+    if s.startswith("`"):
+        return s[1:-1]
+    return re.sub(r"\\(.)", r"\1", s[1:-1])
+
+
+def parse_promql(expr):
+    """(selectors, groupings) of a PromQL expression: [(metric, [(label, op, value)])], [(keyword, [labels])].
+
+    A small lexer, enough for the dashboards' and rules' queries: a name followed by `(` is a function, an
+    aggregation keyword or a grouping clause; any other name is a metric selector."""
+    toks = []
+    pos = 0
+    while pos < len(expr):
+        m = TOKEN.match(expr, pos)
+        if not m:
+            raise ValueError(f"cannot read {expr[pos:pos + 20]!r} in {expr!r}")
+        pos = m.end()
+        if m.lastgroup != "ws":
+            toks.append((m.lastgroup, m.group(0)))
+    toks.append((None, None))
+    selectors, groupings = [], []
+    i = 0
+    while toks[i][0] is not None:
+        kind, text = toks[i]
+        nxt = toks[i + 1][0]
+        if kind == "id" and text.lower() in GROUPING and nxt == "lparen":
+            j, labels = i + 2, []
+            while toks[j][0] not in ("rparen", None):
+                if toks[j][0] == "id":
+                    labels.append(toks[j][1])
+                j += 1
+            groupings.append((text.lower(), labels))
+            i = j + 1
+            continue
+        if kind == "id" and (nxt == "lparen" or text.lower() in KEYWORDS or text in AGGREGATIONS):
+            i += 1
+            continue
+        if kind == "id" or kind == "lbrace":
+            name = text if kind == "id" else ""
+            j = i + 1 if kind == "id" else i
+            matchers = []
+            if toks[j][0] == "lbrace":
+                j += 1
+                while toks[j][0] not in ("rbrace", None):
+                    if toks[j][0] == "id" and toks[j + 1][0] == "op" and toks[j + 2][0] == "str":
+                        matchers.append((toks[j][1], toks[j + 1][1], unquote(toks[j + 2][1])))
+                        j += 3
+                    else:
+                        j += 1
+                j += 1
+            for label, op, value in matchers:
+                if label == "__name__" and op == "=":
+                    name = value
+            selectors.append((name, [m for m in matchers if m[0] != "__name__"]))
+            i = j
+            continue
+        i += 1
+    return selectors, groupings
+
+
+def selector_text(name, matchers):
+    inner = ",".join(f'{label}{op}{json.dumps(value, ensure_ascii=False)}' for label, op, value in matchers)
+    return f"{name}{{{inner}}}" if matchers else name
+
+
+class DaemonMetrics:
+    """The daemon's /metrics: names, label names and values per sample name, HELP texts."""
+
+    def __init__(self, text):
+        self.names = set()      # every name (samples, # TYPE, # HELP)
+        self.sampled = set()    # names with a sample
+        self.labels = {}        # sample name -> {label}
+        self.values = {}        # (sample name, label) -> {value}
+        self.help = {}          # family name -> HELP text
+        for line in text.splitlines():
+            m = re.match(r"#\s+(TYPE|HELP)\s+(\S+)\s*(.*)$", line)
+            if m:
+                self.names.add(m.group(2))
+                if m.group(1) == "HELP":
+                    self.help[m.group(2)] = m.group(3)
+                continue
+            if not line or line.startswith("#"):
+                continue
+            m = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+\S+", line)
+            if not m:
+                continue
+            name = m.group(1)
+            self.names.add(name)
+            self.sampled.add(name)
+            labels = self.labels.setdefault(name, set())
+            for k, v in re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', m.group(2) or ""):
+                labels.add(k)
+                self.values.setdefault((name, k), set()).add(re.sub(r"\\(.)", r"\1", v))
+
+    def family(self, name):
+        for suffix in ("_bucket", "_sum", "_count", "_total", ""):
+            if suffix and name.endswith(suffix) and name[: -len(suffix)] in self.help:
+                return name[: -len(suffix)]
+        return name
+
+    def listed_values(self, name, label):
+        """Values the HELP text lists for a label: `... and state (pending, firing, resolved)`,
+        `kind (project|basic)`."""
+        out = set()
+        for m in re.finditer(r"\b([a-z_]+) \(([a-z_]+(?:(?:, |\|)[a-z_]+)+)\)", self.help.get(self.family(name), "")):
+            if m.group(1) == label:
+                out.update(re.split(r", |\|", m.group(2)))
+        return out
 
 
 class Checker:
-    def __init__(self, prometheus, daemon_names, recording_names):
+    def __init__(self, prometheus, daemon, recording_names):
         self.prometheus = prometheus.rstrip("/")
-        self.daemon_names = daemon_names
+        self.daemon = daemon
         self.recording_names = recording_names
-        self.strict = ISSUE4_MARKER in daemon_names
         self.failures = []
         self.queries = 0
-        self.lenient_empty = 0
+        self.name_checked = []     # panels whose inner query is empty in the demo, checked by names and values
+        self.mutations = 0
+        self.dashboards = {}       # uid -> dashboard JSON
+        self._series_cache = {}
+        targets = self.api("/api/v1/targets", {"state": "active"})["activeTargets"]
+        self.target_labels = {}    # label -> {values} over all scrape targets
+        for t in targets:
+            for k, v in t["labels"].items():
+                self.target_labels.setdefault(k, set()).add(v)
 
     def fail(self, where, message):
         self.failures.append(f"{where}: {message}")
@@ -79,32 +220,78 @@ class Checker:
             return [{"metric": {}, "value": data["result"]}]
         return data["result"]
 
-    # ---- metric names --------------------------------------------------------------------------------------
-    @staticmethod
-    def names_in(expr):
-        """Metric names referenced by a PromQL expression (a conservative tokenizer, enough for our queries)."""
-        s = re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`', '""', expr)
-        s = re.sub(r"\{[^}]*\}", " ", s)
-        s = re.sub(r"\[[^\]]*\]", " ", s)
-        s = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", s)
-        names = set()
-        for m in re.finditer(r"(?<![\w.])([a-zA-Z_:][a-zA-Z0-9_:]*)(\s*\()?", s):
-            word, call = m.group(1), m.group(2)
-            if call or word.lower() in PROMQL_WORDS:
-                continue
-            names.add(word)
-        return names
+    def try_instant(self, where, q):
+        try:
+            return self.instant(q)
+        except Exception as e:  # an HTTP 400 carries Prometheus's parse error
+            detail = e.read().decode() if hasattr(e, "read") else str(e)
+            self.fail(where, f"query failed: {q!r}: {detail}")
+            return None
 
-    def check_names(self, where, expr):
-        for name in sorted(self.names_in(expr)):
-            if name in self.daemon_names or name in self.recording_names or name in PROMETHEUS_SERIES:
-                continue
-            if name in ISSUE4_METRICS and not self.strict:
-                continue
-            self.fail(where, f"metric {name} is neither exposed by the daemon nor a recording rule")
+    def prom_series(self, name):
+        if name not in self._series_cache:
+            self.queries += 1
+            self._series_cache[name] = self.api("/api/v1/series", {"match[]": [name]})
+        return self._series_cache[name]
 
-    def uses_issue4(self, expr):
-        return any(n in ISSUE4_METRICS for n in self.names_in(expr))
+    # ---- names, labels and values ------------------------------------------------------------------------
+    def known_name(self, name):
+        return name in self.daemon.names or name in self.recording_names or name in PROMETHEUS_SERIES
+
+    def label_names(self, name):
+        """The labels a metric carries in Prometheus: /metrics's plus the target's for the daemon's metrics,
+        Prometheus's own for recording rules and scrape series."""
+        if name in self.daemon.sampled:
+            return self.daemon.labels.get(name, set()) | set(self.target_labels)
+        if name in PROMETHEUS_SERIES:
+            return set(self.target_labels)
+        return {k for s in self.prom_series(name) for k in s if k != "__name__"}
+
+    def label_values(self, name, label):
+        if label in self.target_labels and name in self.daemon.sampled | PROMETHEUS_SERIES:
+            return self.target_labels[label]
+        if name in self.daemon.sampled:
+            return self.daemon.values.get((name, label), set()) | self.daemon.listed_values(name, label)
+        return {s[label] for s in self.prom_series(name) if label in s}
+
+    def check_expr(self, where, expr):
+        """Static checks of an expression: metric names, matcher labels and values, grouping labels."""
+        try:
+            selectors, groupings = parse_promql(expr)
+        except ValueError as e:
+            self.fail(where, str(e))
+            return [], []
+        names = {n for n, _ in selectors if n}
+        for name in sorted(names):
+            if not self.known_name(name):
+                self.fail(where, f"metric {name} is neither exposed by the daemon nor a recording rule")
+        known = [n for n in names if self.known_name(n)]
+        universe = set().union(*(self.label_names(n) for n in known)) if known else set()
+        # Labels label_replace writes.
+        universe |= set(re.findall(r'label_replace\([^"]*"([a-zA-Z_]\w*)"', expr))
+        for name, matchers in selectors:
+            if not name or not self.known_name(name):
+                continue
+            labels = self.label_names(name)
+            for label, op, value in matchers:
+                if label not in labels:
+                    self.fail(where, f"{name} has no label {label!r} (it has {sorted(labels)})")
+                    continue
+                if op in ("=", "!="):
+                    wanted = [value] if value != "" else []
+                else:
+                    m = LITERAL_ALTERNATION.match(value)
+                    wanted = [re.sub(r"\\(.)", r"\1", v) for v in m.group(1).split("|")] if m else []
+                have = self.label_values(name, label)
+                for v in wanted:
+                    if v not in have:
+                        self.fail(where, f"{name}{{{label}{op}{value!r}}}: {v!r} is no value of {label} "
+                                         f"(/metrics shows or its HELP lists {sorted(have)[:12]})")
+        for keyword, labels in groupings:
+            for label in labels:
+                if label not in universe:
+                    self.fail(where, f"{keyword} ({label}): no metric of the query has a label {label!r}")
+        return selectors, groupings
 
     # ---- template variables --------------------------------------------------------------------------------
     @staticmethod
@@ -133,16 +320,18 @@ class Checker:
         if isinstance(query, dict):
             query = query.get("query", "")
         query = self.substitute(query or var.get("definition", ""), values)
-        self.check_names(where, query)
         texts = []
         m_lv = re.fullmatch(r"\s*label_values\((?:(.*),\s*)?(\w+)\)\s*", query, re.S)
         m_qr = re.fullmatch(r"\s*query_result\((.*)\)\s*", query, re.S)
         if m_lv:
             selector, label = m_lv.group(1), m_lv.group(2)
+            if selector:
+                self.check_expr(where, selector)
             params = {"match[]": [selector]} if selector else {}
             self.queries += 1
             texts = self.api(f"/api/v1/label/{label}/values", params)
         elif m_qr:
+            self.check_expr(where, m_qr.group(1))
             for r in self.instant(m_qr.group(1)):
                 metric = dict(r["metric"])
                 name = metric.pop("__name__", "")
@@ -163,6 +352,11 @@ class Checker:
             groups = m.groupdict()
             if "value" in groups or "text" in groups:
                 value = groups.get("value") or groups.get("text")
+                if not value:
+                    self.fail(where, f"the regex gives an empty value for {t!r}")
+                    continue
+                if "text" in groups and not groups.get("text"):
+                    self.fail(where, f"the regex gives an empty text (a name) for {t!r}")
                 options.append((groups.get("text") or value, value))
             else:
                 v = m.group(1) if m.groups() else m.group(0)
@@ -203,6 +397,64 @@ class Checker:
             cases = new_cases
         return cases
 
+    # ---- one target ------------------------------------------------------------------------------------------
+    def check_target(self, pw, target, cases):
+        """Checks one target in every variable case; returns the series it produced (the inner query's, for a
+        fallback)."""
+        expr = target.get("expr", "")
+        ref = target.get("refId")
+        legend_labels = re.findall(r"\{\{\s*(\w+)\s*\}\}", target.get("legendFormat") or "")
+        produced = []
+        for case in cases:
+            q = self.substitute(expr, case)
+            if "$" in q or "[[" in q:
+                self.fail(pw, f"target {ref}: unresolved variable in {q!r}")
+                continue
+            m = FALLBACK.match(q)
+            inner = m.group("inner") if m else q
+            selectors, groupings = self.check_expr(f"{pw}: target {ref}", inner)
+            result = self.try_instant(pw, q)
+            if result is None:
+                continue
+            if m:
+                inner_result = self.try_instant(pw, inner)
+                if inner_result is None:
+                    continue
+                if not inner_result:
+                    self.check_empty_inner(f"{pw}: target {ref}", inner, selectors)
+                    continue
+                result = inner_result
+            elif not result:
+                self.fail(pw, f"target {ref}: no data for {q!r}")
+                continue
+            joined = [label for keyword, labels in groupings if keyword in ("group_left", "group_right")
+                      for label in labels]
+            for series in result:
+                metric = series["metric"]
+                for label in joined:
+                    if not metric.get(label):
+                        self.fail(pw, f"target {ref}: joined label {label!r} is empty on {metric} ({q!r})")
+                for label in legend_labels:
+                    if not metric.get(label):
+                        self.fail(pw, f"target {ref}: legend label {label!r} is empty on {metric} ({q!r})")
+            produced.extend(result)
+        return produced
+
+    def check_empty_inner(self, where, inner, selectors):
+        """The inner query of a fallback returns nothing: its selectors must select something, or name a
+        metric Prometheus has with label values /metrics knows (check_expr has checked those)."""
+        if not selectors:
+            self.fail(where, f"no metric in the inner query {inner!r}")
+        for name, matchers in selectors:
+            sel = selector_text(name, matchers)
+            r = self.try_instant(where, sel)
+            if r is None or r:
+                continue
+            if not self.try_instant(where, name):
+                self.fail(where, f"the inner query {inner!r} returns nothing and {name} has no series")
+        if where not in self.name_checked:
+            self.name_checked.append(where)
+
     # ---- panels ----------------------------------------------------------------------------------------------
     @staticmethod
     def panels(dashboard):
@@ -210,6 +462,65 @@ class Checker:
             yield p
             for inner in p.get("panels", []):
                 yield inner
+
+    def check_fields(self, pw, panel, produced):
+        """Field names of transformations and overrides exist in what the queries produce."""
+        targets = panel.get("targets") or []
+        table = panel.get("type") == "table" or any(t.get("format") == "table" for t in targets)
+        if table:
+            fields = {"Time"}
+            for t in targets:
+                fields.add("Value" if len(targets) == 1 else f"Value #{t.get('refId')}")
+                for series in produced.get(t.get("refId"), []):
+                    fields.update(series["metric"])
+        else:
+            fields = set()
+            for t in targets:
+                legend = t.get("legendFormat") or ""
+                for series in produced.get(t.get("refId"), []):
+                    fields.add(re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: series["metric"].get(m.group(1), ""),
+                                      legend))
+        used = []
+        for tr in panel.get("transformations") or []:
+            opts = tr.get("options") or {}
+            if tr.get("id") == "organize":
+                for key in ("excludeByName", "indexByName", "renameByName"):
+                    used += [(f"transformation organize.{key}", f) for f in opts.get(key) or {}]
+            elif tr.get("id") in ("sortBy",):
+                used += [("transformation sortBy", s.get("displayName")) for s in opts.get("sort") or []]
+        for o in (panel.get("fieldConfig") or {}).get("overrides") or []:
+            matcher = o.get("matcher") or {}
+            if matcher.get("id") == "byName":
+                used.append(("override byName", matcher.get("options")))
+            elif matcher.get("id") == "byFrameRefID":
+                if matcher.get("options") not in {t.get("refId") for t in targets}:
+                    self.fail(pw, f"override byFrameRefID {matcher.get('options')!r}: no such target")
+            for prop in o.get("properties") or []:
+                if prop.get("id") == "links":
+                    for link in prop.get("value") or []:
+                        self.check_link(pw, link.get("url", ""), fields)
+        for what, name in used:
+            if table and name not in fields:
+                self.fail(pw, f"{what} {name!r}: the queries produce no such field (fields: {sorted(fields)})")
+            elif not table and name not in fields:
+                self.fail(pw, f"{what} {name!r}: no series is named so (series: {sorted(fields)})")
+        return len(used)
+
+    def check_link(self, pw, url, fields):
+        for f in re.findall(r"\$\{__data\.fields\.([^}]+)\}", url):
+            if f not in fields:
+                self.fail(pw, f"link {url!r}: no field {f!r}")
+        m = re.match(r"^/d/([^/?]+)", url)
+        if not m:
+            return
+        target = self.dashboards.get(m.group(1))
+        if target is None:
+            self.fail(pw, f"link {url!r}: no dashboard with uid {m.group(1)!r}")
+            return
+        names = {v.get("name") for v in target.get("templating", {}).get("list", [])}
+        for var in re.findall(r"[?&]var-(\w+)=", url):
+            if var not in names:
+                self.fail(pw, f"link {url!r}: dashboard {m.group(1)} has no variable {var!r}")
 
     def check_dashboard(self, path):
         with open(path, encoding="utf-8") as f:
@@ -226,7 +537,7 @@ class Checker:
         if len(ids) != len(set(ids)):
             self.fail(where, "duplicate panel ids")
         cases = self.variable_cases(d, where)
-        checked = 0
+        checked = fields_checked = 0
         for p in self.panels(d):
             if p.get("type") == "row":
                 continue
@@ -240,52 +551,65 @@ class Checker:
             targets = p.get("targets") or []
             if not targets:
                 self.fail(pw, "no targets")
+            produced = {}
             for t in targets:
                 ds = t.get("datasource") or p.get("datasource") or {}
                 if ds.get("type") != "prometheus" or ds.get("uid") not in ("${datasource}", "$datasource"):
                     self.fail(pw, f"target {t.get('refId')}: datasource is not the ${{datasource}} variable: {ds}")
-                expr = t.get("expr", "")
-                if not expr.strip():
+                if not t.get("expr", "").strip():
                     self.fail(pw, f"target {t.get('refId')} has no expr")
                     continue
-                self.check_names(pw, expr)
-                for case in cases:
-                    q = self.substitute(expr, case)
-                    if "$" in q or "[[" in q:
-                        self.fail(pw, f"unresolved variable in {q!r}")
-                        continue
-                    try:
-                        result = self.instant(q)
-                    except Exception as e:  # an HTTP 400 carries Prometheus's parse error
-                        detail = e.read().decode() if hasattr(e, "read") else str(e)
-                        self.fail(pw, f"query failed: {q!r}: {detail}")
-                        continue
-                    if not result:
-                        if self.uses_issue4(expr) and not self.strict:
-                            self.lenient_empty += 1
-                            continue
-                        self.fail(pw, f"no data for {q!r}")
-                    checked += 1
-        print(f"  {checked} queries returned data")
+                produced[t.get("refId")] = self.check_target(pw, t, cases)
+                checked += len(cases)
+                self.check_mutations(pw, t, cases[:1])
+            fields_checked += self.check_fields(pw, p, produced)
+        print(f"  {checked} queries checked, {fields_checked} field names of transformations and overrides")
 
+    # ---- the checks can fail -------------------------------------------------------------------------------
+    def mutants(self, expr):
+        """Broken copies of a query: a metric name, a literal label value, a grouping label misspelt."""
+        try:
+            selectors, groupings = parse_promql(expr)
+        except ValueError:
+            return []
+        out = []
+        names = [n for n, _ in selectors if n and self.known_name(n)]
+        if names:
+            out.append((f"metric {names[0]} misspelt",
+                        re.sub(rf"(?<![\w:]){re.escape(names[0])}(?![\w:])", names[0] + "_typo", expr, count=1)))
+        m = re.search(r'(\w+)\s*(!=|=)\s*"([^"$]+)"', expr)
+        if m:
+            out.append((f"label value {m.group(1)}{m.group(2)}{m.group(3)!r} misspelt",
+                        expr[:m.start(3)] + m.group(3) + "_typo" + expr[m.end(3):]))
+        joins = [(k, ls) for k, ls in groupings if ls and k in ("group_left", "group_right")]
+        joins += [(k, ls) for k, ls in groupings if ls and k not in ("group_left", "group_right")]
+        if joins:
+            keyword, labels = joins[0]
+            m = re.search(rf"\b{keyword}\s*\(\s*([^)]*?)\b{re.escape(labels[0])}\b", expr)
+            if m:
+                at = m.end()
+                out.append((f"{keyword} label {labels[0]!r} misspelt", expr[:at] + "_typo" + expr[at:]))
+        return out
+
+    def check_mutations(self, pw, target, cases):
+        for what, broken in self.mutants(target.get("expr", "")):
+            saved, self.failures = self.failures, []
+            saved_names = list(self.name_checked)
+            self.check_target(pw, {**target, "expr": broken}, cases)
+            caught, self.failures = self.failures, saved
+            self.name_checked = saved_names
+            self.mutations += 1
+            if not caught:
+                self.fail(pw, f"target {target.get('refId')}: a broken copy passes the check ({what}: {broken!r})")
+
+    # ---- rules -----------------------------------------------------------------------------------------------
     def check_rules(self, path):
         with open(path, encoding="utf-8") as f:
             doc = yaml.safe_load(f)
         for g in doc.get("groups", []):
             for r in g.get("rules", []):
                 name = r.get("record") or r.get("alert")
-                self.check_names(f"{path}: {name}", r["expr"])
-
-
-def daemon_metric_names(text):
-    names = set()
-    for line in text.splitlines():
-        m = re.match(r"#\s+(?:TYPE|HELP)\s+(\S+)", line)
-        if m:
-            names.add(m.group(1))
-        elif line and not line.startswith("#"):
-            names.add(re.split(r"[{\s]", line, 1)[0])
-    return names
+                self.check_expr(f"{path}: {name}", r["expr"])
 
 
 def main():
@@ -297,26 +621,28 @@ def main():
     a = ap.parse_args()
 
     with open(a.metrics, encoding="utf-8") as f:
-        daemon_names = daemon_metric_names(f.read())
+        daemon = DaemonMetrics(f.read())
     recording = set()
     for path in a.rules:
         with open(path, encoding="utf-8") as f:
             for g in yaml.safe_load(f).get("groups", []):
                 recording.update(r["record"] for r in g.get("rules", []) if "record" in r)
 
-    c = Checker(a.prometheus, daemon_names, recording)
-    for name in ISSUE4_METRICS:
-        if not METRIC_NAME.match(name) or not name.startswith("budgetwatch_"):
-            c.fail("ISSUE4_METRICS", f"{name!r} is not a valid budgetwatch metric name")
-        elif c.strict and name not in daemon_names:
-            c.fail("ISSUE4_METRICS", f"{name} is missing from /metrics although {ISSUE4_MARKER} is there")
-    print(f"issue-4 metrics: {'strict' if c.strict else 'lenient'} ({ISSUE4_MARKER} "
-          f"{'present' if c.strict else 'absent'} in /metrics)")
+    c = Checker(a.prometheus, daemon, recording)
+    print(f"/metrics: {len(daemon.sampled)} sampled names; target labels {sorted(c.target_labels)}")
+    for path in a.dashboards:
+        with open(path, encoding="utf-8") as f:
+            d = json.load(f)
+        c.dashboards[d.get("uid")] = d
     for path in a.rules:
         c.check_rules(path)
     for path in a.dashboards:
         c.check_dashboard(path)
-    print(f"{c.queries} Prometheus queries; {c.lenient_empty} empty issue-4 queries tolerated")
+    for w in c.name_checked:
+        print(f"inner query empty in this data, checked by names and values: {w}")
+    print(f"{c.queries} Prometheus queries; {len(c.name_checked)} empty inner queries checked by names; "
+          f"{c.mutations} broken copies, all caught" if not any("broken copy" in f for f in c.failures)
+          else f"{c.queries} Prometheus queries; some broken copies pass")
     for f in c.failures:
         print("FAIL:", f)
     return 1 if c.failures else 0
