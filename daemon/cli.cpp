@@ -38,11 +38,13 @@ constexpr const char* usage_text =
     "      report of the as-of month, the mid-year review of months 1-N (--window, default 1-6) or the year-end\n"
     "      tables and scores; HTML is one self-contained page with its charts\n"
     "  export-openmetrics --from YYYY-MM-DD --to YYYY-MM-DD (--config FILE | --db FILE) [--output FILE]\n"
-    "         [--time-zone TZ] [--fiscal-start-month N]\n"
+    "         [--time-zone TZ] [--fiscal-start-month N] [--label NAME=VALUE]...\n"
     "      month-end history of the /metrics snapshot series (execution, expected progress, paid, budget, ...)\n"
     "      as OpenMetrics text with timestamps (23:59:59 local time) for\n"
     "      `promtool tsdb create-blocks-from openmetrics`; --config takes the database, policy, time zone and\n"
-    "      metrics.project_series of a config file\n"
+    "      metrics.project_series of a config file; --label adds a label to every series (the job and\n"
+    "      instance Prometheus gives the live series, e.g. --label job=budgetwatch --label\n"
+    "      instance=127.0.0.1:9464, so the history joins them)\n"
     "  targets parse FILE.csv [--format json] [--encoding auto|utf-8|gb18030] [--fiscal-year YYYY]\n"
     "         [--fiscal-start-month N]\n"
     "      parse the target_raw (年度指标值) column of an indicators CSV; prints per row the comparator,\n"
@@ -197,8 +199,48 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
 // timestamps (issue #6, DESIGN §7 "History").
 int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& out,
                            std::ostream& err) {
-  auto args = Args::parse(
-      argv, {"from", "to", "config", "db", "output", "time-zone", "fiscal-start-month"}, {});
+  const std::set<std::string> value_options = {
+      "from", "to", "config", "db", "output", "time-zone", "fiscal-start-month"};
+  // --label NAME=VALUE may repeat (Args keeps one value per option): taken out before parsing.
+  std::vector<std::string> rest;
+  std::vector<std::pair<std::string, std::string>> labels;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a == "--") {
+      rest.insert(rest.end(), argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());
+      break;
+    }
+    std::optional<std::string> label;
+    if (a == "--label") {
+      if (i + 1 >= argv.size()) {
+        err << "budgetwatch export-openmetrics: option --label needs a value\n";
+        return exit_usage;
+      }
+      label = argv[++i];
+    } else if (a.rfind("--label=", 0) == 0) {
+      label = a.substr(8);
+    }
+    if (!label) {
+      rest.push_back(a);
+      // The value of another option is never an option of its own (`--output --label` writes there).
+      if (a.size() > 2 && a.rfind("--", 0) == 0 && a.find('=') == std::string::npos &&
+          value_options.contains(a.substr(2)) && i + 1 < argv.size()) {
+        rest.push_back(argv[++i]);
+      }
+      continue;
+    }
+    const auto eq = label->find('=');
+    if (eq == std::string::npos) {
+      err << "budgetwatch export-openmetrics: --label '" << *label << "' is not NAME=VALUE\n";
+      return exit_usage;
+    }
+    labels.emplace_back(label->substr(0, eq), label->substr(eq + 1));
+  }
+  if (const std::string e = reports::extra_labels_error(labels); !e.empty()) {
+    err << "budgetwatch export-openmetrics: --label: " << e << "\n";
+    return exit_usage;
+  }
+  auto args = Args::parse(rest, value_options, {});
   if (!args) {
     err << "budgetwatch export-openmetrics: " << args.error().message << "\n";
     return exit_usage;
@@ -227,6 +269,7 @@ int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& o
   std::string db_path;
   std::string tz_name = "Asia/Shanghai";
   reports::OpenMetricsOptions options;
+  options.extra_labels = labels;
   if (auto file = args->get("config")) {
     auto c = config::load_config(*file);
     if (!c) {
@@ -305,7 +348,11 @@ int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& o
   std::filesystem::rename(tmp, target);
   err << "budgetwatch export-openmetrics: " << month_ends.size() << " month ends ("
       << engine::to_iso(month_ends.front()) << " .. " << engine::to_iso(month_ends.back())
-      << ") written to " << target.string() << "\n";
+      << ") written to " << target.string();
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    err << (i == 0 ? " with labels " : ",") << labels[i].first << "=\"" << labels[i].second << '"';
+  }
+  err << "\n";
   return exit_ok;
 }
 

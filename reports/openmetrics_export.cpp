@@ -1,10 +1,12 @@
 #include "reports/openmetrics_export.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -52,7 +54,9 @@ void write_number(std::string& out, double v) {
 // (ascending time, because snapshots are added in ascending as_of order).
 class Family {
  public:
-  Family(std::string name, std::string help) : name_(std::move(name)), help_(std::move(help)) {}
+  /// `extra`: the rendered extra labels (`k="v",...`), written after each series' own labels.
+  Family(std::string name, std::string help, const std::string& extra)
+      : name_(std::move(name)), help_(std::move(help)), extra_(extra) {}
 
   void add(const Labels& labels, std::int64_t ts, double value) {
     std::string key;
@@ -62,6 +66,10 @@ class Family {
       key += "=\"";
       write_escaped(key, v);
       key += '"';
+    }
+    if (!extra_.empty()) {
+      if (!key.empty()) key += ',';
+      key += extra_;
     }
     auto [it, inserted] = index_.try_emplace(key, series_.size());
     if (inserted) series_.push_back({std::move(key), {}});
@@ -101,6 +109,7 @@ class Family {
   };
   std::string name_;
   std::string help_;
+  const std::string& extra_;
   std::vector<Series> series_;
   std::unordered_map<std::string, std::size_t> index_;
 };
@@ -108,9 +117,21 @@ class Family {
 // The families in first-seen order, so the output lists them as /metrics does.
 class Families {
  public:
+  explicit Families(const Labels& extra) {
+    for (const auto& [k, v] : extra) {
+      if (!extra_.empty()) extra_ += ',';
+      extra_ += k;
+      extra_ += "=\"";
+      write_escaped(extra_, v);
+      extra_ += '"';
+    }
+  }
+  Families(const Families&) = delete;
+  Families& operator=(const Families&) = delete;
+
   Family& operator()(const std::string& name, const char* help) {
     auto [it, inserted] = index_.try_emplace(name, families_.size());
-    if (inserted) families_.emplace_back(name, help);
+    if (inserted) families_.emplace_back(name, help, extra_);
     return families_[it->second];
   }
   void write(std::ostream& out) const {
@@ -118,6 +139,7 @@ class Families {
   }
 
  private:
+  std::string extra_;
   std::vector<Family> families_;
   std::unordered_map<std::string, std::size_t> index_;
 };
@@ -267,6 +289,31 @@ void add_snapshot(Families& fam, const engine::Snapshot& s, const OpenMetricsOpt
 
 }  // namespace
 
+std::string extra_labels_error(const std::vector<std::pair<std::string, std::string>>& labels) {
+  static constexpr std::string_view own[] = {"project", "unit", "name",      "kind",
+                                             "owner",   "band", "component", "reason"};
+  std::vector<std::string_view> seen;
+  for (const auto& [name, value] : labels) {
+    const bool valid = !name.empty() && !(name[0] >= '0' && name[0] <= '9') &&
+                       std::all_of(name.begin(), name.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                (c >= '0' && c <= '9') || c == '_';
+                       });
+    if (!valid)
+      return "label name '" + name + "' is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)";
+    if (name.rfind("__", 0) == 0)
+      return "label name '" + name + "' is reserved (names starting with __)";
+    if (std::find(std::begin(own), std::end(own), name) != std::end(own))
+      return "label '" + name + "' is already a label of the exported series";
+    if (std::find(seen.begin(), seen.end(), name) != seen.end())
+      return "label '" + name + "' is given twice";
+    if (value.empty())
+      return "label '" + name + "' has an empty value (Prometheus drops empty labels)";
+    seen.push_back(name);
+  }
+  return {};
+}
+
 std::vector<engine::CivilDate> month_ends_between(engine::CivilDate from, engine::CivilDate to) {
   std::vector<engine::CivilDate> out;
   for (engine::CivilDate d = engine::month_end(from); d <= to;
@@ -289,9 +336,11 @@ void write_openmetrics(std::ostream& out, std::span<const engine::Snapshot> snap
           "write_openmetrics: snapshots must be in strictly ascending as_of order");
     }
   }
+  if (const std::string e = extra_labels_error(o.extra_labels); !e.empty())
+    throw std::invalid_argument("write_openmetrics: " + e);
   // OpenMetrics wants each family's samples together, so the months are gathered before anything is
   // written.
-  Families fam;
+  Families fam(o.extra_labels);
   for (const engine::Snapshot& s : snapshots) add_snapshot(fam, s, o);
   fam.write(out);
   out << "# EOF\n";

@@ -161,6 +161,93 @@ TEST(OpenMetricsExportTest, project_series_filter_as_the_metrics_config) {
   EXPECT_NE(text.find("budgetwatch_unit_paid_yuan{unit=\"U1\"} 450 "), std::string::npos);
 }
 
+// Every sample line of the text, with its labels as a map (the values unescaped only for \", \\).
+std::vector<std::pair<std::string, std::map<std::string, std::string>>> samples_of(
+    const std::string& text) {
+  std::vector<std::pair<std::string, std::map<std::string, std::string>>> out;
+  for (const std::string& l : lines_of(text)) {
+    if (l.empty() || l[0] == '#') continue;
+    const std::size_t brace = l.find('{');
+    const std::size_t space = l.find(' ');
+    std::map<std::string, std::string> labels;
+    if (brace != std::string::npos && brace < space) {
+      std::size_t i = brace + 1;
+      while (l[i] != '}') {
+        const std::size_t eq = l.find("=\"", i);
+        const std::string name = l.substr(i, eq - i);
+        std::string value;
+        for (i = eq + 2; l[i] != '"'; ++i) value += l[i] == '\\' ? l[++i] : l[i];
+        labels[name] = value;
+        ++i;
+        if (l[i] == ',') ++i;
+      }
+    }
+    out.emplace_back(l.substr(0, std::min(brace, space)), std::move(labels));
+  }
+  return out;
+}
+
+TEST(OpenMetricsExportTest, extra_labels_are_on_every_series) {
+  OpenMetricsOptions o;
+  o.extra_labels = {
+      {"job", "budgetwatch"}, {"instance", "bw-host:9464"}, {"site", "荔湾 \"demo\""}};
+  const auto s = snapshots({make_date(2021, 1, 31), make_date(2021, 3, 31)});
+  const std::string text = render(s, o);
+  const auto samples = samples_of(text);
+  ASSERT_GT(samples.size(), 50u);
+  for (const auto& [name, labels] : samples) {
+    EXPECT_EQ(labels.count("job") ? labels.at("job") : "", "budgetwatch") << name;
+    EXPECT_EQ(labels.count("instance") ? labels.at("instance") : "", "bw-host:9464") << name;
+    EXPECT_EQ(labels.count("site") ? labels.at("site") : "", "荔湾 \"demo\"") << name;
+  }
+  const std::string mar = std::to_string(sample_timestamp(make_date(2021, 3, 31), {}));
+  // After the series' own labels; a series without labels gets them alone.
+  EXPECT_NE(
+      text.find("budgetwatch_project_paid_yuan{project=\"P1\",unit=\"U1\",job=\"budgetwatch\","
+                "instance=\"bw-host:9464\",site=\"荔湾 \\\"demo\\\"\"} 400 " +
+                mar + "\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("budgetwatch_department_paid_yuan{job=\"budgetwatch\",instance=\"bw-host:9464\","
+                "site=\"荔湾 \\\"demo\\\"\"} 450 " +
+                mar + "\n"),
+      std::string::npos);
+  // The same series and values as without the labels, one sample per series and month.
+  const auto plain = samples_of(render(s));
+  ASSERT_EQ(plain.size(), samples.size());
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    auto with = samples[i].second;
+    with.erase("job");
+    with.erase("instance");
+    with.erase("site");
+    EXPECT_EQ(samples[i].first, plain[i].first);
+    EXPECT_EQ(with, plain[i].second) << plain[i].first;
+  }
+}
+
+TEST(OpenMetricsExportTest, extra_labels_must_be_new_valid_names_with_values) {
+  EXPECT_EQ(extra_labels_error({}), "");
+  EXPECT_EQ(extra_labels_error({{"job", "budgetwatch"}, {"instance", "h:9464"}, {"_x1", "v"}}), "");
+  EXPECT_NE(extra_labels_error({{"1job", "x"}}).find("not a Prometheus label name"),
+            std::string::npos);
+  EXPECT_NE(extra_labels_error({{"jo-b", "x"}}).find("not a Prometheus label name"),
+            std::string::npos);
+  EXPECT_NE(extra_labels_error({{"", "x"}}).find("not a Prometheus label name"), std::string::npos);
+  EXPECT_NE(extra_labels_error({{"__name__", "x"}}).find("reserved"), std::string::npos);
+  for (const char* own :
+       {"project", "unit", "name", "kind", "owner", "band", "component", "reason"}) {
+    EXPECT_NE(extra_labels_error({{own, "x"}}).find("already a label"), std::string::npos) << own;
+  }
+  EXPECT_NE(extra_labels_error({{"job", "a"}, {"job", "b"}}).find("twice"), std::string::npos);
+  EXPECT_NE(extra_labels_error({{"job", ""}}).find("empty value"), std::string::npos);
+  OpenMetricsOptions o;
+  o.extra_labels = {{"unit", "x"}};
+  std::ostringstream out;
+  EXPECT_THROW(write_openmetrics(out, snapshots({make_date(2021, 1, 31)}), o),
+               std::invalid_argument);
+  EXPECT_EQ(out.str(), "");
+}
+
 TEST(OpenMetricsExportTest, snapshots_out_of_order_are_refused) {
   const auto s = snapshots({make_date(2021, 2, 28), make_date(2021, 1, 31)});
   std::ostringstream out;
