@@ -1,5 +1,6 @@
-// The mid-year review's inputs from the store: indicator completion (engine/indicators.h) and the owners'
-// notes of the review "<fiscal year>-midyear" (POST /api/v1/projects/{code}/notes).
+// The mid-year review's inputs from the store: the indicators with every actual value recorded for them
+// (the review evaluates them as of its own date, engine/indicators.h) and the owners' notes of the review
+// "<fiscal year>-midyear" (POST /api/v1/projects/{code}/notes).
 #pragma once
 
 #include <string>
@@ -14,11 +15,15 @@ namespace bw::daemon {
 /// The review key of a snapshot's fiscal year: "2021-midyear".
 std::string midyear_review(const engine::Snapshot& snap);
 
-/// Converts evaluated indicators and reads the notes (on `db`).
+/// Reads the indicators, their actual values and the notes (on `db`). The review evaluates the indicators
+/// as of the end of its window (reports::midyear_indicator_progress), not as of the snapshot: a 1-6 review
+/// run in December shows the indicators as they stood on 30 June, next to the money of 30 June.
+reports::MidyearInputs midyear_inputs(store::Database& db, const engine::Snapshot& snap);
+
+/// The daemon's form: `indicators` is its latest evaluation (as of the snapshot's date); they are kept in
+/// `MidyearInputs::indicators` for a caller that wants them, but the review shows the records of `db`
+/// evaluated as of its window's end, as above.
 reports::MidyearInputs midyear_inputs(store::Database& db, const engine::Snapshot& snap,
                                       const std::vector<engine::IndicatorEval>& indicators);
-
-/// Evaluates the indicators of `db` as of the snapshot, then as above (the CLI).
-reports::MidyearInputs midyear_inputs(store::Database& db, const engine::Snapshot& snap);
 
 }  // namespace bw::daemon

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/ratio.h"
+#include "engine/schedule.h"
 #include "engine/text.h"
 
 namespace bw::engine {
@@ -32,15 +33,33 @@ std::optional<Ratio> decimal_ratio(std::string_view d) {
   return Ratio::of(neg ? -num : num, den);
 }
 
-// The share of the way to `due` at the snapshot's date: the line's expected progress when the indicator's
-// project is a budget line, else days elapsed since the fiscal year's start over days to `due`.
-Ratio expected_share(const Snapshot& snap, const LineEval* line, CivilDate due) {
-  if (line && line->expected && due == line->deadline) return *line->expected;
+// The line's curve as the engine chooses it (engine/snapshot.cpp): the line's, else its unit's, else the
+// policy's default.
+const Curve& curve_for(const Policy& p, const BudgetLine& line) {
+  if (auto it = p.line_curves.find(line.code); it != p.line_curves.end()) return it->second;
+  if (auto it = p.unit_curves.find(line.unit_code); it != p.unit_curves.end()) return it->second;
+  return p.default_curve;
+}
+
+// The share of the way to `due` at the end of day `as_of`: the line's expected progress that day when the
+// indicator's project is a budget line with that deadline (the snapshot's own figure on its date, else the
+// line's curve that day, which is what evaluating as of that day gives), else days elapsed since the fiscal
+// year's start over days to `due`.
+Ratio share_by(const Snapshot& snap, const LineEval* line, CivilDate due, CivilDate as_of) {
+  if (line && due == line->deadline) {
+    if (as_of == snap.as_of && line->expected) return *line->expected;
+    return expected_share(curve_for(snap.policy, line->line), snap.fiscal_year,
+                          Span{line->available_from, line->deadline}, as_of);
+  }
   const CivilDate start = snap.fiscal_year.first_day();
   const int total = days_between(start, due) + 1;
-  const int done = std::clamp(days_between(start, snap.as_of) + 1, 0, std::max(total, 1));
+  const int done = std::clamp(days_between(start, as_of) + 1, 0, std::max(total, 1));
   return *Ratio::of(done, std::max(total, 1));
 }
+
+// A rate (a target in %: 满意度, 验收率, 完成率) is measured, not accumulated: 45% satisfaction in June is
+// not "half way" to 90%. docs/reports.md, "Indicator status".
+bool is_rate(const Target& t) { return t.unit == "%"; }
 
 }  // namespace
 
@@ -72,6 +91,13 @@ bool says_not_done(std::string_view value) {
 std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& indicators,
                                                const std::map<std::int64_t, std::vector<ActualValue>>& actuals,
                                                const Snapshot& snap) {
+  return evaluate_indicators(indicators, actuals, snap, snap.as_of);
+}
+
+std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& indicators,
+                                               const std::map<std::int64_t, std::vector<ActualValue>>& actuals,
+                                               const Snapshot& snap, CivilDate as_of) {
+  as_of = std::min(as_of, snap.as_of);
   std::vector<IndicatorEval> out;
   out.reserve(indicators.size());
   for (const Indicator& ind : indicators) {
@@ -91,11 +117,11 @@ std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& ind
     e.due = e.target.deadline ? *e.target.deadline : line ? line->deadline : snap.fiscal_year.last_day();
     if (auto it = actuals.find(ind.id); it != actuals.end()) {
       for (const ActualValue& a : it->second) {
-        if (a.date > snap.as_of) continue;
+        if (a.date > as_of) continue;
         if (!e.latest || a.date >= e.latest->date) e.latest = a;
       }
     }
-    const bool past_due = snap.as_of > e.due;
+    const bool past_due = as_of > e.due;
     const Target& t = e.target;
     switch (t.comparator) {
       case Comparator::qualitative:
@@ -135,9 +161,20 @@ std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& ind
                               : "no actual value by " + to_iso(e.due);
           break;
         }
-        if (t.comparator == Comparator::ge || t.comparator == Comparator::gt) {
+        if ((t.comparator == Comparator::ge || t.comparator == Comparator::gt) && is_rate(t)) {
+          // A rate is compared as it stands; until one is reported there is nothing to flag.
+          if (e.latest && met) {
+            e.status = IndicatorStatus::behind;
+            e.reason = "actual " + e.latest->value + " misses the target " + t.value.value_or("") + "%, due " +
+                       to_iso(e.due);
+          } else {
+            e.status = IndicatorStatus::on_track;
+            e.reason = e.latest ? "actual " + e.latest->value + " not readable against " + t.value.value_or("")
+                                : "no rate reported yet, due " + to_iso(e.due);
+          }
+        } else if (t.comparator == Comparator::ge || t.comparator == Comparator::gt) {
           // Progress towards a floor: actual / target against the expected share of the way to the due date.
-          const Ratio share = expected_share(snap, line, e.due);
+          const Ratio share = share_by(snap, line, e.due, as_of);
           Ratio target{0, 1};
           Ratio got{0, 1};
           bool measurable = false;

@@ -66,4 +66,13 @@ std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& ind
                                                const std::map<std::int64_t, std::vector<ActualValue>>& actuals,
                                                const Snapshot& snap);
 
+/// The same as of an earlier day `as_of` (on or before snap.as_of, in its fiscal year): only values dated on
+/// or before `as_of` count, "past due" means after `as_of`, and the expected share of a floor target is the
+/// line's expected progress that day, on the line's curve. Equal to evaluating with a snapshot of `as_of`
+/// (a mid-year review run in December sees its indicators as they stood at the end of June). Precondition:
+/// as_of <= snap.as_of (a later date is clamped to snap.as_of).
+std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& indicators,
+                                               const std::map<std::int64_t, std::vector<ActualValue>>& actuals,
+                                               const Snapshot& snap, CivilDate as_of);
+
 }  // namespace bw::engine

@@ -112,7 +112,7 @@ Model build(const engine::Snapshot& s, int window, const std::vector<IndicatorPr
   m.window = std::clamp(window, 1, 12);
   m.window_end = s.fiscal_year.month_end(m.window - 1);
   m.closed = s.as_of >= m.window_end;
-  m.evaluated_at = m.closed ? m.window_end : s.as_of;
+  m.evaluated_at = midyear_evaluated_at(s, m.window);
   m.points = m.closed ? points_of(s, m.window - 1) : points_of(s);
   m.department = sum_amounts(m.points);
   m.project = sum_amounts(m.points, engine::LineKind::project);
@@ -475,6 +475,48 @@ Result<int> parse_window(std::string_view s) {
                                          "' must be 1-N with N from 1 to 12 (e.g. 1-6 or 1-7)");
   }
   return n;
+}
+
+engine::CivilDate midyear_evaluated_at(const engine::Snapshot& s, int window_months) {
+  const engine::CivilDate end = s.fiscal_year.month_end(std::clamp(window_months, 1, 12) - 1);
+  return s.as_of >= end ? end : s.as_of;
+}
+
+std::vector<IndicatorProgress> indicator_progress(const std::vector<engine::IndicatorEval>& evals) {
+  std::vector<IndicatorProgress> out;
+  out.reserve(evals.size());
+  for (const auto& e : evals) {
+    IndicatorProgress p;
+    p.project_code = e.indicator.project_code;
+    p.seq = e.indicator.seq;
+    p.name = e.indicator.name;
+    p.target_raw = e.indicator.target_raw;
+    p.status = engine::to_string(e.status);
+    if (e.latest) p.actual = e.latest->value;
+    p.deadline = e.target.deadline;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::vector<IndicatorProgress> midyear_indicator_progress(const engine::Snapshot& s,
+                                                          int window_months,
+                                                          const MidyearInputs& in) {
+  if (!in.records) return in.indicators;
+  return indicator_progress(engine::evaluate_indicators(in.records->indicators, in.records->actuals,
+                                                        s, midyear_evaluated_at(s, window_months)));
+}
+
+json::value midyear_report_json(const engine::Snapshot& s, int window_months,
+                                const MidyearInputs& in) {
+  return to_json(
+      build(s, window_months, midyear_indicator_progress(s, window_months, in), in.notes));
+}
+
+std::string render_midyear_report(const engine::Snapshot& s, int window_months,
+                                  const MidyearInputs& in, Format f, Lang l) {
+  return render_midyear_report(s, window_months, midyear_indicator_progress(s, window_months, in),
+                               in.notes, f, l);
 }
 
 json::value midyear_report_json(const engine::Snapshot& s, int window_months,

@@ -5,6 +5,8 @@
 // by `budgetwatch report --kind midyear` and GET /api/v1/reports/midyear.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include <boost/json/value.hpp>
 
 #include "engine/civil_date.h"
+#include "engine/indicators.h"
 #include "engine/result.h"
 #include "engine/snapshot.h"
 #include "reports/format.h"
@@ -41,12 +44,36 @@ struct OwnerNote {
       at;  ///< when, ISO 8601 as stored; the latest note of a project (greatest `at`) is shown
 };
 
+/// The indicators (绩效目标表) and every actual value recorded for them, as the store holds them.
+/// The review evaluates them itself, as of the day its figures are for (see midyear_report_json).
+struct IndicatorRecords {
+  std::vector<engine::Indicator> indicators;
+  std::map<std::int64_t, std::vector<engine::ActualValue>> actuals;  ///< by indicator id
+};
+
 /// What the mid-year review reads besides the snapshot. Empty vectors are fine: the columns show
-/// "—".
+/// "—". With `records`, the indicator progress is evaluated from them as of the review's date and
+/// `indicators` is ignored; without, `indicators` is shown as given (already evaluated).
 struct MidyearInputs {
   std::vector<IndicatorProgress> indicators;
   std::vector<OwnerNote> notes;
+  std::optional<IndicatorRecords> records;
 };
+
+/// The day the review's figures are for: the window's last day once the snapshot has passed it,
+/// else the snapshot's as_of (a review during the window). `window_months` is clamped to 1..12.
+engine::CivilDate midyear_evaluated_at(const engine::Snapshot& s, int window_months);
+
+/// Indicator progress from the engine's evaluation (status, latest actual, the target's own date).
+std::vector<IndicatorProgress> indicator_progress(const std::vector<engine::IndicatorEval>& evals);
+
+/// The indicator progress the review shows: `in.records` evaluated as of
+/// midyear_evaluated_at(s, window_months) — actual values dated after that day are not seen, due
+/// dates pass relative to it, floors are measured against the expected progress of that day — or
+/// `in.indicators` as given when there are no records.
+std::vector<IndicatorProgress> midyear_indicator_progress(const engine::Snapshot& s,
+                                                          int window_months,
+                                                          const MidyearInputs& in);
 
 /// Parses a review window: "1-6" or "1-7" (months 1 to N of the fiscal year), also "6", "1-6月"; N
 /// is 1..12. Errors (Errc::invalid_input): "window '1-13' must be 1-N with N from 1 to 12 (e.g. 1-6
@@ -78,5 +105,11 @@ boost::json::value midyear_report_json(const engine::Snapshot& s, int window_mon
 std::string render_midyear_report(const engine::Snapshot& s, int window_months,
                                   const std::vector<IndicatorProgress>& indicators,
                                   const std::vector<OwnerNote>& notes, Format f, Lang l);
+
+/// The review of `in`: its indicator progress as midyear_indicator_progress gives it, its notes.
+boost::json::value midyear_report_json(const engine::Snapshot& s, int window_months,
+                                       const MidyearInputs& in);
+std::string render_midyear_report(const engine::Snapshot& s, int window_months,
+                                  const MidyearInputs& in, Format f, Lang l);
 
 }  // namespace bw::reports

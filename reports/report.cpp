@@ -39,8 +39,7 @@ std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
     case ReportKind::monthly:
       return render_monthly_report(s, r.format, r.lang);
     case ReportKind::midyear:
-      return render_midyear_report(s, r.window_months, midyear.indicators, midyear.notes, r.format,
-                                   r.lang);
+      return render_midyear_report(s, r.window_months, midyear, r.format, r.lang);
     case ReportKind::yearend:
       return render_yearend_report(s, r.format, r.lang);
   }
