@@ -14,13 +14,8 @@ namespace {
 // ---------------------------------------------------------------------------------------------------------
 // The corpora: tests/data/indicators/*.csv (copies of ../shared/data/indicators/), every row.
 
-// RFC 4180 records of a small well-formed UTF-8 file (quoted fields with commas and "" escapes).
-std::vector<std::vector<std::string>> read_csv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+// RFC 4180 records of small well-formed UTF-8 text (quoted fields with commas and "" escapes).
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;
   std::string cell;
@@ -58,15 +53,25 @@ std::vector<std::vector<std::string>> read_csv(const std::string& path) {
   return rows;
 }
 
+std::vector<std::vector<std::string>> read_csv(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << path;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_csv(ss.str());
+}
+
 struct CorpusResult {
   int rows = 0;
   int reproduced = 0;
 };
 
 // Parses target_raw of every row (the parse columns of the file are only compared with) and checks
-// the comparator, value, unit and deadline columns, and comparator_basis.
-CorpusResult check_corpus(const std::string& name) {
-  const auto rows = read_csv(std::string(BW_SOURCE_DIR) + "/tests/data/indicators/" + name);
+// the comparator, value, unit and deadline columns, and comparator_basis; `base` gives the fiscal
+// year dates without a year are read in.
+CorpusResult check_corpus_rows(const std::string& name,
+                               const std::vector<std::vector<std::string>>& rows,
+                               const TargetContext& base = {}) {
   CorpusResult r;
   if (rows.empty()) {
     ADD_FAILURE() << name << " is empty";
@@ -82,7 +87,7 @@ CorpusResult check_corpus(const std::string& name) {
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto& row = rows[i];
     auto at = [&](const char* k) { return col[k] < row.size() ? row[col[k]] : std::string(); };
-    TargetContext ctx;
+    TargetContext ctx = base;
     const std::string ind_name = at("indicator_name");
     const std::string ind_class = at("indicator_class");
     const std::string ind_subclass = at("indicator_subclass");
@@ -114,6 +119,57 @@ CorpusResult check_corpus(const std::string& name) {
     if (ok) ++r.reproduced;
   }
   return r;
+}
+
+CorpusResult check_corpus(const std::string& name) {
+  return check_corpus_rows(name,
+                           read_csv(std::string(BW_SOURCE_DIR) + "/tests/data/indicators/" + name));
+}
+
+// The shared corpora have no dated target. Target forms in the corpus's layout whose 年度指标值
+// give due dates: full dates, month ends, quarters (第三季度前, 三季度末, Q4, 2021年第二季度),
+// halves (上半年, 下半年), 年底前 / 年内, a date in the next calendar year, a figure with a date,
+// and texts with a date that is no deadline (1月1日起, 按季支付). Dates without a year are read in
+// fiscal year 2021. The expected columns were written by hand from tests/data/README.md's
+// conventions: a period's last day is the due date (下半年 → 31 December), a figure keeps its
+// comparator and gains the date.
+constexpr const char* dated_corpus =
+    R"csv(project_code,seq,source_no,indicator_class,indicator_subclass,indicator_name,period_target_raw,target_raw,comparator,value,unit,deadline,comparator_basis,note
+Q2021-01,1,,产出指标,时效指标,项目验收完成时间,2021年12月31日前,2021年12月31日前,by_date,,,2021-12-31,explicit,
+Q2021-01,2,,产出指标,时效指标,资金支付时间,第三季度前完成支付,第三季度前完成支付,by_date,,,2021-09-30,explicit,
+Q2021-01,3,,产出指标,时效指标,平台上线时间,2021年6月底前,2021年6月底前,by_date,,,2021-06-30,explicit,
+Q2021-01,4,,产出指标,数量指标,培训场次,上半年完成6场,上半年完成6场,>=,6,场,2021-06-30,implied,
+Q2021-01,5,,产出指标,质量指标,项目验收合格率,12月底前完成率达到100%,12月底前完成率达到100%,>=,100,%,2021-12-31,explicit,
+Q2021-01,6,,产出指标,数量指标,安全检查企业家数,三季度末不少于150家,三季度末不少于150家,>=,150,家,2021-09-30,explicit,
+Q2021-02,1,,产出指标,时效指标,年度总结报送时间,Q4,Q4,by_date,,,2021-12-31,explicit,
+Q2021-02,2,,产出指标,时效指标,设备采购完成时间,年底前,年底前,by_date,,,2021-12-31,explicit,
+Q2021-02,3,,产出指标,时效指标,方案制定时间,第一季度,第一季度,by_date,,,2021-03-31,explicit,
+Q2021-02,4,,产出指标,时效指标,中期评估时间,2021年第二季度,2021年第二季度,by_date,,,2021-06-30,explicit,
+Q2021-02,5,,产出指标,数量指标,宣传活动次数,年内不少于4次,年内不少于4次,>=,4,次,2021-12-31,explicit,
+Q2021-02,6,,产出指标,时效指标,跨年项目结算时间,2022年3月31日前,2022年3月31日前,by_date,,,2022-03-31,explicit,
+Q2021-03,1,,产出指标,时效指标,服务起始时间,1月1日起,1月1日起,qualitative,,,,,
+Q2021-03,2,,效益指标,社会效益指标,服务满意度,90%以上，年底前,90%以上，年底前,>=,90,%,2021-12-31,explicit,
+Q2021-03,3,,产出指标,时效指标,资金拨付时间,按季支付,按季支付,qualitative,,,,,
+Q2021-03,4,,产出指标,时效指标,整改完成时间,6月30日之前,6月30日之前,by_date,,,2021-06-30,explicit,
+Q2021-03,5,,产出指标,时效指标,数据报送时间,三季度,三季度,by_date,,,2021-09-30,explicit,
+Q2021-03,6,,产出指标,数量指标,新增孵化企业,下半年新增不少于3家,下半年新增不少于3家,>=,3,家,2021-12-31,explicit,
+Q2021-03,7,,产出指标,时效指标,项目开工时间,2021年9月,2021年9月,by_date,,,2021-09-30,explicit,
+Q2021-03,8,,产出指标,时效指标,审核办理时限,5个工作日内,5个工作日内,<=,5,个工作日,,explicit,
+)csv";
+
+TEST(TargetCorpusTest, dated_and_quarterly_targets_every_row) {
+  TargetContext fy2021;
+  fy2021.fiscal_year = FiscalYear{2021, 1};
+  const CorpusResult r = check_corpus_rows("dated corpus", parse_csv(dated_corpus), fy2021);
+  EXPECT_EQ(r.rows, 20);
+  EXPECT_EQ(r.reproduced, 20);
+  // Without the fiscal year only the rows that name their year keep a date.
+  int dated = 0;
+  for (const auto& row : parse_csv(dated_corpus)) {
+    if (row.size() > 7 && row[0] != "project_code" && parse_target(row[7]).deadline) ++dated;
+  }
+  EXPECT_EQ(dated, 5)
+      << "2021年12月31日前, 2021年6月底前, 2021年第二季度, 2022年3月31日前, 2021年9月";
 }
 
 TEST(TargetCorpusTest, liwan_department_form_every_row) {

@@ -229,6 +229,67 @@ TEST(MidyearReportTest, the_window_read_from_a_december_snapshot_equals_the_revi
   EXPECT_EQ(json::serialize(later), json::serialize(then));
 }
 
+// The indicators of U1-P1 (deadline 31 December, 序时进度 at 30 June 181/365 = 49.59%) and their
+// actual values through the year.
+IndicatorRecords u1_records() {
+  auto ind = [](std::int64_t id, std::string name, std::string target) {
+    engine::Indicator i;
+    i.id = id;
+    i.project_code = "U1-P1";
+    i.seq = static_cast<int>(id);
+    i.indicator_class = "产出指标";
+    i.indicator_subclass = id == 2 ? "时效指标" : "数量指标";
+    i.name = std::move(name);
+    i.target_raw = std::move(target);
+    return i;
+  };
+  auto v = [](engine::CivilDate d, std::string value) {
+    return engine::ActualValue{d, std::move(value), "", "test"};
+  };
+  IndicatorRecords r;
+  r.indicators = {ind(1, "养护里程", "≥12公里"), ind(2, "验收时间", "2021年9月30日前完成"),
+                  ind(3, "巡查次数", "不少于4次")};
+  r.actuals[1] = {v(make_date(2021, 6, 15), "5"), v(make_date(2021, 11, 30), "12")};
+  r.actuals[2] = {v(make_date(2021, 8, 15), "是")};
+  r.actuals[3] = {v(make_date(2021, 6, 20), "2")};
+  return r;
+}
+
+TEST(MidyearReportTest, indicators_are_evaluated_at_the_end_of_the_window_not_the_report_date) {
+  MidyearInputs in;
+  in.records = u1_records();
+  // What a caller may also pass (evaluated as of December): ignored when records are given.
+  in.indicators = {{"U1-P1", 1, "养护里程", "≥12公里", "met", "12", std::nullopt}};
+  const engine::Snapshot december = snapshot(make_date(2021, 12, 31));
+  const engine::Snapshot june = snapshot(make_date(2021, 6, 30));
+  EXPECT_EQ(midyear_evaluated_at(december, 6), make_date(2021, 6, 30));
+  json::value later = midyear_report_json(december, 6, in);
+  json::value then = midyear_report_json(june, 6, in);
+  // 30 June: 5 of 12 (41.67%) is behind 49.59%; the acceptance due 30 September is not due yet
+  // (done in August, unseen); 2 of 4 (50%) is ahead of 49.59%.
+  std::vector<std::pair<std::string, json::value>> want = {
+      {"behind", json::value("5")}, {"on_track", nullptr}, {"on_track", json::value("2")}};
+  const auto& listed = later.at("indicators").as_array();
+  ASSERT_EQ(listed.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(listed[i].at("status"), json::value(want[i].first));
+    EXPECT_EQ(listed[i].at("actual"), want[i].second);
+  }
+  later.as_object().erase("as_of");
+  then.as_object().erase("as_of");
+  EXPECT_EQ(json::serialize(later), json::serialize(then));
+  EXPECT_EQ(render_midyear_report(december, 6, in, Format::csv, Lang::zh),
+            render_midyear_report(june, 6, in, Format::csv, Lang::zh));
+
+  // The same records in a year-end view (window 1-12 on 31 December) see every value.
+  const auto year = midyear_indicator_progress(december, 12, in);
+  ASSERT_EQ(year.size(), 3u);
+  EXPECT_EQ(year[0].status, "met");
+  EXPECT_EQ(year[1].status, "met");
+  EXPECT_EQ(year[2].status, "behind") << "2 of 4 on its due day: not overdue until the day after";
+}
+
 TEST(MidyearReportTest, laggards_indicator_counts_and_the_latest_owner_note) {
   const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
   const std::vector<IndicatorProgress> inds = {
@@ -371,7 +432,7 @@ TEST(HtmlReportTest, english_pages_and_markdown_have_every_label_translated) {
        {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend}) {
     for (Format f : {Format::html, Format::md, Format::csv}) {
       SCOPED_TRACE(std::string(to_string(k)) + " " + content_type(f));
-      const std::string text = render_report(s, {k, f, Lang::en, 6}, {inds, notes});
+      const std::string text = render_report(s, {k, f, Lang::en, 6}, {inds, notes, std::nullopt});
       EXPECT_FALSE(has_cjk(without(text, "万元"))) << text;
       if (f == Format::html) {
         EXPECT_EQ(text.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u);
