@@ -64,7 +64,9 @@ struct Group {
   std::set<std::string> members;  // told before
 };
 
-std::string short_hash(const std::string& s) { return fingerprint(s, "").substr(0, 12); }
+// 16 hex digits (FNV-1a 64) of a group key: ASCII for headers and Message-IDs whatever the key's
+// characters (owner names are Chinese).
+std::string group_hash(const std::string& s) { return fingerprint(s, ""); }
 
 }  // namespace
 
@@ -265,9 +267,17 @@ CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const c
     in.firing = g.firing;
     in.resolved = g.resolved;
     Notification n = render(in);
+    // The idempotency key is "<receiver>/<hash of the group key>/<sequence>", one per message, not
+    // DESIGN §8's per-alert (fingerprint, state, sequence): a message lists a whole group (an owner's
+    // projects, firing and resolved), so the key names that message. The sequence counts the group's
+    // messages; it is stored in alert_groups in this transaction, with the outbox row, so it never
+    // repeats (unique per evaluation and message, also after a restart, a crash or a reload), and a
+    // re-send after a crash reads the key from the row (stable across restarts). Receivers see it as
+    // Idempotency-Key / X-Budgetwatch-Idempotency-Key and in the email Message-ID. The alerts a
+    // message carries keep their own fingerprint, status, startsAt and endsAt in the payload.
     const std::int64_t seq = (last ? last->sequence : 0) + 1;
     n.receiver = g.receiver;
-    n.idempotency_key = g.receiver + "/" + short_hash(g.key) + "/" + std::to_string(seq);
+    n.idempotency_key = g.receiver + "/" + group_hash(g.key) + "/" + std::to_string(seq);
     // Recipients and mentions from the register (owner) and the receiver's config.
     std::set<std::string> to(rc->to.begin(), rc->to.end());
     std::set<std::string> mobiles(rc->at_mobiles.begin(), rc->at_mobiles.end());
@@ -293,8 +303,8 @@ CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const c
     row.title = n.title;
     row.payload = to_json(n);
     row.alert_count = static_cast<std::int64_t>(n.alerts.size());
-    row.created_at = ctx.now;
-    row.next_attempt_at = ctx.now;
+    row.created_at = ctx.queued_at > 0 ? ctx.queued_at : ctx.now;
+    row.next_attempt_at = row.created_at;
     if (store::enqueue(db, row)) ++report.messages;
     store::upsert_group(db, store::GroupRow{g.receiver, g.key, ctx.now, seq});
     for (const AlertState* a : g.firing) store::add_group_member(db, g.receiver, g.key, a->fingerprint, ctx.now);

@@ -22,6 +22,10 @@ namespace bw::alerts {
 
 struct CycleContext {
   std::int64_t now = 0;  ///< unix seconds: the alert clock (wall clock; the as-of date when replaying)
+  /// Unix seconds (wall clock) stamped on the outbox rows written: created_at (the start of
+  /// `give_up_after`, the outbox age metric) and the first attempt. 0: `now`. A replay sets the wall
+  /// clock, so that messages of a past date are not given up at their first failed attempt.
+  std::int64_t queued_at = 0;
   LocalTime local;       ///< `now` in the evaluation time zone (mute intervals)
   std::vector<SourceFreshness> sources;
   const std::vector<engine::IndicatorEval>* indicators = nullptr;

@@ -40,7 +40,7 @@ const Texts zh = {
     "已逾期 {days_over} 天",
     "   详情：{url}",
     "以下项目已恢复，不再满足预警条件：",
-    "{project_name}（{project_code}）：执行率 {execution_pct}%",
+    "{project_name}（{project_code}）：执行率 {execution_pct}%（{rules} 已解除）",
     "—— budgetwatch 预算执行监控",
 };
 
@@ -58,7 +58,7 @@ const Texts en = {
     "{days_over} days overdue",
     "   Details: {url}",
     "These projects recovered and no longer meet the alert condition:",
-    "{project_name} ({project_code}): execution {execution_pct}%",
+    "{project_name} ({project_code}): execution {execution_pct}% ({rules} cleared)",
     "-- budgetwatch, budget execution monitoring",
 };
 
@@ -141,6 +141,19 @@ AlertItem item(const AlertState& a, Status status, const std::string& url) {
 // Sources and indicators are listed by their rule sentence, not with the money figures of a line.
 bool subject_is_source(const AlertState& a) { return a.labels.count("source") > 0 || a.labels.count("indicator") > 0; }
 
+// The alerts grouped by subject (the project, or source / indicator), in the order subjects first appear.
+std::vector<std::vector<const AlertState*>> by_subject(const std::vector<const AlertState*>& alerts) {
+  std::vector<std::vector<const AlertState*>> out;
+  std::map<std::string, std::size_t> index;
+  for (const AlertState* a : alerts) {
+    const std::string key = a->labels.count("subject") ? a->labels.at("subject") : a->fingerprint;
+    const auto [it, added] = index.emplace(key, out.size());
+    if (added) out.emplace_back();
+    out[it->second].push_back(a);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string fill(std::string_view tmpl, const std::map<std::string, std::string>& values) {
@@ -192,10 +205,13 @@ Notification render(const RenderInput& in) {
     for (const auto& [k, v] : in.group_labels) who += (who.empty() ? "" : " ") + v;
     if (who.empty()) who = in.language == "en" ? "all" : "各位";
   }
+  // One item per project (subject): a project two rules fire for is listed once, with both conditions.
+  const auto firing = by_subject(in.firing);
+  const auto resolved = by_subject(in.resolved);
   std::map<std::string, std::string> head = {
       {"who", who},
       {"as_of", in.as_of},
-      {"n", std::to_string(in.firing.empty() ? in.resolved.size() : in.firing.size())}};
+      {"n", std::to_string(firing.empty() ? resolved.size() : firing.size())}};
   n.title = fill(in.firing.empty() ? tx.title_resolved : tx.title_firing, head);
 
   std::string text = fill(tx.greeting, head) + "\n\n";
@@ -204,8 +220,11 @@ Notification render(const RenderInput& in) {
     text += fill(tx.intro, head) + "\n\n";
     md += fill(tx.intro, head) + "\n\n";
     int i = 0;
-    for (const AlertState* a : in.firing) {
+    for (const auto& alerts : firing) {
+      const AlertState* a = alerts.front();
       auto v = item_values(tx, in.language, in.external_url, *a);
+      for (std::size_t k = 1; k < alerts.size(); ++k)
+        v["rule_text"] += (in.language == "en" ? "; " : "；") + rule_text(in.language, *alerts[k]);
       if (subject_is_source(*a)) {
         text += std::to_string(++i) + ". " + v["rule_text"] + "\n\n";
         md += std::to_string(i) + ". " + v["rule_text"] + "\n";
@@ -238,8 +257,12 @@ Notification render(const RenderInput& in) {
     text += fill(tx.resolved_header, head) + "\n\n";
     md += "\n" + std::string(fill(tx.resolved_header, head)) + "\n\n";
     int i = 0;
-    for (const AlertState* a : in.resolved) {
+    for (const auto& alerts : resolved) {
+      const AlertState* a = alerts.front();
       auto v = item_values(tx, in.language, in.external_url, *a);
+      std::string rules;
+      for (const AlertState* x : alerts) rules += (rules.empty() ? "" : in.language == "en" ? ", " : "、") + x->rule;
+      v["rules"] = rules;
       const std::string line = subject_is_source(*a) ? v["rule_text"] : fill(tx.resolved_item, v);
       text += std::to_string(++i) + ". " + line + "\n";
       md += std::to_string(i) + ". " + line + "\n";

@@ -117,6 +117,9 @@ int cmd_alerts(const std::vector<std::string>& argv, std::ostream& out, std::ost
     const engine::Snapshot snap = engine::evaluate(store::load_inputs(db, d, fy), d, cfg->policy);
     alerts::CycleContext ctx;
     ctx.now = tz->midnight_utc(d) + minute_of_day * 60;
+    ctx.queued_at = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
     ctx.local = alerts::LocalTime{d, minute_of_day, std::chrono::weekday(std::chrono::sys_days(d)).c_encoding()};
     ctx.language = language;
     ctx.external_url = external_url;

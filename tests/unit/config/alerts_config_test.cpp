@@ -33,10 +33,17 @@ TEST_F(AlertsConfigTest, demo_example_has_rules_receivers_and_routes) {
   EXPECT_EQ(q3.severity, "critical");
   EXPECT_EQ(q3.checkpoints, (std::vector<std::pair<unsigned, unsigned>>{{9, 30}}));
   EXPECT_EQ(q3.labels.at("escalate"), "bureau");
-  ASSERT_EQ(c->alerts.receivers.size(), 1u);
+  ASSERT_EQ(c->alerts.receivers.size(), 2u);
   EXPECT_EQ(c->alerts.receivers[0].smtp_port, 2525);
   EXPECT_EQ(c->alerts.receivers[0].smtp_host, "127.0.0.1");
   EXPECT_TRUE(c->alerts.receivers[0].to_owner);
+  // Escalations (escalate=bureau) also go to the finance bureau, on the same SMTP server.
+  EXPECT_EQ(c->alerts.receivers[1].name, "bureau");
+  EXPECT_EQ(c->alerts.receivers[1].smtp_port, 2525);
+  EXPECT_EQ(c->alerts.receivers[1].to, (std::vector<std::string>{"finance-bureau@example.gov.cn"}));
+  ASSERT_FALSE(c->alerts.routes.empty());
+  EXPECT_EQ(c->alerts.routes[0].receivers, (std::vector<std::string>{"bureau"}));
+  EXPECT_TRUE(c->alerts.routes[0].continue_matching);
 }
 
 TEST_F(AlertsConfigTest, every_part_parses) {
