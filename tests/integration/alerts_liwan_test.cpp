@@ -278,19 +278,87 @@ TEST_F(AlertsLiwanTest, pending_for_a_duration_before_firing) {
 }
 
 TEST_F(AlertsLiwanTest, amount_floor_combines_with_the_rate) {
-  auto c = owners_config();
-  auto big = rule("big_unspent", "below_threshold");
-  big.at_deadline = true;
-  big.min_unspent_fen = 200000000;  // 2,000,000 yuan
-  c.rules = {big};
-  cycle(make_date(2021, 12, 31), c);
-  const auto snap = snapshot(make_date(2021, 12, 31));
-  for (const auto& code : firing_codes("big_unspent")) {
-    const auto* l = snap.find_line(code);
-    ASSERT_NE(l, nullptr);
-    EXPECT_GE((l->amounts.adjusted - l->amounts.paid).fen, 200000000) << code;
+  // At year end, of the 11 below 80%: P30 has 1,380,000.00 yuan unspent, P27 1,261,400.00, P18 916,600.00,
+  // the others less. The floor is "at least": exactly P30's amount keeps it, a fen more drops it.
+  const auto d = make_date(2021, 12, 31);
+  const std::vector<std::pair<std::int64_t, std::set<std::string>>> cases = {
+      {900000'00, {"LW2021-P18", "LW2021-P27", "LW2021-P30"}},
+      {1000000'00, {"LW2021-P27", "LW2021-P30"}},
+      {1380000'00, {"LW2021-P30"}},
+      {1380000'01, {}},
+      {2000000'00, {}},
+  };
+  for (const auto& [floor_fen, want] : cases) {
+    auto c = owners_config();
+    auto big = rule("big_unspent", "below_threshold");
+    big.at_deadline = true;
+    big.min_unspent_fen = floor_fen;
+    c.rules = {big};
+    test::TempDir dir;
+    db_.emplace(store::Database::open(dir / "floor.db"));
+    store::migrate(*db_);
+    for (const char* f : {"liwan2021/budget.csv", "liwan2021/adjustments.csv", "liwan2021/payments.csv"}) {
+      collect::IngestOptions o;
+      o.received_at = "2022-01-01T00:00:00Z";
+      ASSERT_TRUE(collect::ingest_file(*db_, test::data_path(f), o).has_value()) << f;
+    }
+    cycle(d, c);
+    EXPECT_EQ(firing_codes("big_unspent"), want) << "floor " << floor_fen << " fen";
   }
-  EXPECT_LT(firing_codes("big_unspent").size(), 11u);
+}
+
+// The demo's Q3 escalation (below 60% at the end of Q3 with at least 2,000,000 yuan unspent, critical) is for
+// 科学技术支出 alone: 30.27% paid, 58,084,743.94 yuan unspent on 09-30. It stays until 11-30 (47.74%) and
+// clears at year end.
+TEST_F(AlertsLiwanTest, q3_escalation_at_the_end_of_september) {
+  auto c = owners_config();
+  auto q3 = rule("q3_escalation", "below_threshold");
+  q3.severity = "critical";
+  q3.threshold_bp = 6000;
+  q3.checkpoints = {{9, 30}};
+  q3.at_deadline = false;
+  q3.min_unspent_fen = 2000000'00;
+  q3.labels = {{"escalate", "bureau"}};
+  c.rules = {q3};
+  config::ReceiverConfig bureau;
+  bureau.name = "bureau";
+  bureau.kind = "email";
+  bureau.to = {"finance-bureau@example.gov.cn"};
+  c.receivers.push_back(bureau);
+  config::RouteConfig escalations;
+  escalations.matchers = {config::MatcherConfig{"escalate", config::MatcherConfig::Op::eq, "bureau"}};
+  escalations.receivers = {"bureau"};
+  escalations.group_by = {"unit_name"};
+  escalations.continue_matching = true;
+  c.routes.insert(c.routes.begin(), escalations);
+
+  cycle(make_date(2021, 8, 31), c);
+  EXPECT_TRUE(firing_codes("q3_escalation").empty()) << "not before the checkpoint";
+  const auto before = outbox().size();
+  cycle(make_date(2021, 9, 30), c);
+  EXPECT_EQ(firing_codes("q3_escalation"), std::set<std::string>{"LW2021-P02"});
+  const auto rows = outbox();
+  ASSERT_EQ(rows.size() - before, 2u) << "the bureau and the owner";
+  std::map<std::string, alerts::Notification> by_receiver;
+  for (std::size_t i = 0; i < rows.size() - before; ++i) {
+    auto n = alerts::notification_from_json(rows[i].payload);
+    ASSERT_TRUE(n);
+    by_receiver[rows[i].receiver] = *n;
+  }
+  const auto& b = by_receiver.at("bureau");
+  EXPECT_EQ(b.recipients, std::vector<std::string>{"finance-bureau@example.gov.cn"});
+  ASSERT_EQ(b.alerts.size(), 1u);
+  EXPECT_EQ(b.alerts[0].severity, alerts::Severity::critical);
+  EXPECT_EQ(b.alerts[0].annotations.at("execution_pct"), "30.27");
+  EXPECT_EQ(b.alerts[0].annotations.at("unspent_fen"), "5808474394");
+  EXPECT_NE(b.text.find("执行率低于 60.00%（q3_escalation，critical）"), std::string::npos) << b.text;
+  EXPECT_NE(b.text.find("未支出 5,808.47 万元；完成时限 2021-12-31（剩余 92 天）"), std::string::npos) << b.text;
+  EXPECT_EQ(by_receiver.at("owners").recipients, std::vector<std::string>{"chenzhiyuan@example.gov.cn"});
+
+  cycle(make_date(2021, 11, 30), c);
+  EXPECT_EQ(firing_codes("q3_escalation"), std::set<std::string>{"LW2021-P02"});
+  cycle(make_date(2021, 12, 31), c);
+  EXPECT_TRUE(firing_codes("q3_escalation").empty()) << "93.95% paid at year end";
 }
 
 }  // namespace

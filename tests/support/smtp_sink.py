@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An SMTP sink for budgetwatch's email tests: Debian's python3-aiosmtpd (Controller) on 127.0.0.1.
 
-Listens on a port chosen by the system and prints one line once it accepts connections:
+Listens on a port chosen by the system (or --port) and prints one line once it accepts connections:
 
     PORT <port>
 
@@ -24,6 +24,7 @@ then serves until SIGTERM. Every accepted message is written to DIR/msg-NNNN/ (N
 
 Options (all optional but --dir):
     --dir DIR                 where messages are written (must exist)
+    --port N                  listen on 127.0.0.1:N (default 0: a port the system chooses)
     --tls none|starttls|implicit
                               starttls: offer STARTTLS and refuse other commands before it
                               (require_starttls); implicit: TLS from the first byte. Both need
@@ -66,11 +67,11 @@ class NoEhloSMTP(SMTP):
 
 
 class SinkController(Controller):
-    """A Controller that binds port 0 and learns the port the system chose."""
+    """A Controller that binds the given port (0: one the system chooses) and learns which it got."""
 
-    def __init__(self, handler, smtp_class, **kwargs):
+    def __init__(self, handler, smtp_class, port=0, **kwargs):
         self.smtp_class = smtp_class
-        super().__init__(handler, hostname="127.0.0.1", port=0, **kwargs)
+        super().__init__(handler, hostname="127.0.0.1", port=port, **kwargs)
 
     def factory(self):
         return self.smtp_class(self.handler, **self.SMTP_kwargs)
@@ -160,6 +161,7 @@ class Sink:
 def main():
     p = argparse.ArgumentParser(description="SMTP sink for budgetwatch tests")
     p.add_argument("--dir", required=True)
+    p.add_argument("--port", type=int, default=0)
     p.add_argument("--tls", choices=["none", "starttls", "implicit"], default="none")
     p.add_argument("--cert")
     p.add_argument("--key")
@@ -201,7 +203,7 @@ def main():
 
         kwargs.update(authenticator=authenticator, auth_required=True)
 
-    controller = SinkController(Sink(args), NoEhloSMTP if args.no_ehlo else SMTP,
+    controller = SinkController(Sink(args), NoEhloSMTP if args.no_ehlo else SMTP, port=args.port,
                                 ssl_context=ssl_context, **kwargs)
     controller.start()
     print(f"PORT {controller.port}", flush=True)

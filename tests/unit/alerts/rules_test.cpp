@@ -197,5 +197,131 @@ TEST(RenderTest, placeholders_payload_round_trip_and_rfc3339) {
   EXPECT_FALSE(notification_from_json("not json"));
 }
 
+
+// A snapshot with P1-P3 as above plus P4 (1000 yuan from the start, nothing paid) and P5 (a mid-year
+// project: 500 yuan from an adjustment dated `p5_from`, nothing paid).
+engine::Snapshot with_unpaid(engine::CivilDate as_of, engine::CivilDate p5_from = make_date(2021, 6, 15)) {
+  engine::Inputs in;
+  in.fiscal_year = engine::FiscalYear(2021, 1);
+  auto p5 = line("P5", 0, make_date(2021, 12, 31));
+  in.lines = {line("P1", 1000, make_date(2021, 12, 31)), line("P2", 1000, make_date(2021, 7, 15)),
+              line("P3", 1000, make_date(2021, 12, 31)), line("P4", 1000, make_date(2021, 12, 31)), p5};
+  in.adjustments = {engine::Adjustment{"P5", p5_from, Money::from_yuan(500), "荔财预〔2021〕1号", "年中新增"}};
+  in.payments = {paid("P1", 2, 100), paid("P2", 3, 900), paid("P3", 3, 1200)};
+  return engine::evaluate(in, as_of, engine::Policy{});
+}
+
+TEST(RulesTest, pace_below_waits_for_its_grace_period_from_the_day_the_line_has_money) {
+  auto pace = rule("behind_pace", "pace_below");
+  pace.threshold_bp = 8000;
+  pace.grace_days = 60;
+  // 2021-03-01 is day 59 after 01-01: still in grace; 03-02 (day 60) applies.
+  EXPECT_TRUE(evaluate_rules(snapshot(make_date(2021, 3, 1)), {pace}, RuleContext{}).empty());
+  const auto cs = evaluate_rules(snapshot(make_date(2021, 3, 2)), {pace}, RuleContext{});
+  // P1: 10% paid against 61/365 = 16.71% expected, pace 59.84% < 80%. P2 and P3 are ahead.
+  ASSERT_EQ(subjects(cs), (std::vector<std::string>{"P1"}));
+  EXPECT_EQ(cs[0].annotations.at("pace_pct"), "59.84");
+  EXPECT_EQ(cs[0].annotations.at("expected_pct"), "16.71");
+  EXPECT_EQ(cs[0].annotations.at("gap_pp"), "6.71");
+  // P5 has money from 06-15: its grace runs from then (60 days: 08-14), whatever the fiscal year start. P4
+  // is paid nothing since January: pace 0 once out of grace.
+  auto p = rule("behind_pace", "pace_below");
+  p.grace_days = 60;
+  EXPECT_EQ(subjects(evaluate_rules(with_unpaid(make_date(2021, 8, 13)), {p}, RuleContext{})),
+            (std::vector<std::string>{"P1", "P4"}));
+  EXPECT_EQ(subjects(evaluate_rules(with_unpaid(make_date(2021, 8, 14)), {p}, RuleContext{})),
+            (std::vector<std::string>{"P1", "P4", "P5"}));
+  // grace_days 0: from the first day (nothing is paid in January; P5 has no money yet).
+  p.grace_days = 0;
+  EXPECT_EQ(subjects(evaluate_rules(with_unpaid(make_date(2021, 1, 1)), {p}, RuleContext{})),
+            (std::vector<std::string>{"P1", "P2", "P3", "P4"}));
+}
+
+TEST(RulesTest, no_spending_defaults_to_nothing_paid_by_30_june) {
+  const config::RuleConfig defaults;
+  EXPECT_EQ(defaults.by, (std::pair<unsigned, unsigned>{6, 30}));
+  EXPECT_EQ(defaults.grace_days, 30);
+  const auto none = rule("nothing_paid", "no_spending");  // by 06-30, grace 30 days: the defaults
+  EXPECT_TRUE(evaluate_rules(with_unpaid(make_date(2021, 6, 29)), {none}, RuleContext{}).empty());
+  const auto at_june = evaluate_rules(with_unpaid(make_date(2021, 6, 30)), {none}, RuleContext{});
+  // P4 (nothing since January) fires; P5 got its money on 06-15: due 30 days later, 07-15.
+  ASSERT_EQ(subjects(at_june), (std::vector<std::string>{"P4"}));
+  EXPECT_EQ(at_june[0].annotations.at("execution_pct"), "0.00");
+  EXPECT_EQ(at_june[0].annotations.at("unspent_wan"), "0.10");
+  EXPECT_EQ(subjects(evaluate_rules(with_unpaid(make_date(2021, 7, 14)), {none}, RuleContext{})),
+            (std::vector<std::string>{"P4"}));
+  EXPECT_EQ(subjects(evaluate_rules(with_unpaid(make_date(2021, 7, 15)), {none}, RuleContext{})),
+            (std::vector<std::string>{"P4", "P5"}));
+  // Money that arrives before June: the date is 06-30, not the grace.
+  EXPECT_EQ(subjects(evaluate_rules(with_unpaid(make_date(2021, 6, 30), make_date(2021, 3, 1)), {none},
+                                    RuleContext{})),
+            (std::vector<std::string>{"P4", "P5"}));
+}
+
+// The messages' deadline text: days left, and days overdue once it has passed.
+std::string rendered(const std::vector<Candidate>& cs, const std::string& lang) {
+  const StepResult st = step({}, cs, 1625040000, std::chrono::hours(24));
+  RenderInput in;
+  in.language = lang;
+  in.as_of = "2021-06-30";
+  in.group_labels = {{"owner", "张三"}};
+  for (const auto& a : st.alerts) in.firing.push_back(&a);
+  return render(in).text;
+}
+
+TEST(RenderTest, deadline_with_the_days_left_or_overdue) {
+  auto near = rule("near", "deadline_near");
+  near.within_days = 30;
+  const auto soon = evaluate_rules(snapshot(make_date(2021, 6, 30)), {near}, RuleContext{});
+  ASSERT_EQ(subjects(soon), (std::vector<std::string>{"P2"}));
+  std::string zh = rendered(soon, "zh-CN");
+  EXPECT_NE(zh.find("未支出 0.01 万元；完成时限 2021-07-15（剩余 15 天）"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("临近完成时限且尚未支付完毕"), std::string::npos) << zh;
+  EXPECT_NE(rendered(soon, "en").find("deadline 2021-07-15 (15 days left)"), std::string::npos);
+
+  auto late = rule("below_95_at_deadline", "below_threshold");
+  late.threshold_bp = 9500;
+  late.at_deadline = true;
+  const auto over = evaluate_rules(snapshot(make_date(2021, 7, 20)), {late}, RuleContext{});
+  ASSERT_EQ(subjects(over), (std::vector<std::string>{"P2"}));
+  EXPECT_EQ(over[0].annotations.at("days_left"), "-5");
+  zh = rendered(over, "zh-CN");
+  EXPECT_NE(zh.find("完成时限 2021-07-15（已逾期 5 天）"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("执行率 90.00%，序时进度 100.00%，低于序时进度 10.00 个百分点"), std::string::npos) << zh;
+  EXPECT_NE(rendered(over, "en").find("deadline 2021-07-15 (5 days overdue)"), std::string::npos);
+
+  // On the deadline day: 0 days left, not overdue.
+  const auto today = evaluate_rules(snapshot(make_date(2021, 7, 15)), {late}, RuleContext{});
+  EXPECT_NE(rendered(today, "zh-CN").find("（剩余 0 天）"), std::string::npos);
+}
+
+TEST(RenderTest, a_project_two_rules_fire_for_is_one_item_and_counted_once) {
+  auto over = rule("over", "overspend");
+  auto near = rule("near", "deadline_near");
+  near.within_days = 200;
+  const auto cs = evaluate_rules(snapshot(make_date(2021, 6, 30)), {over, near}, RuleContext{});
+  // P3 overspent (and fully paid, so not "near"); P1 and P2 near their deadlines.
+  ASSERT_EQ(subjects(cs), (std::vector<std::string>{"P3", "P1", "P2"}));
+  auto big = rule("below_95", "below_threshold");
+  big.threshold_bp = 9500;
+  big.checkpoints = {{1, 1}};
+  auto both = cs;
+  for (auto& c : evaluate_rules(snapshot(make_date(2021, 6, 30)), {big}, RuleContext{})) both.push_back(c);
+  const StepResult st = step({}, both, 1625040000, std::chrono::hours(24));
+  RenderInput in;
+  in.as_of = "2021-06-30";
+  in.group_labels = {{"owner", "张三"}};
+  for (const auto& a : st.alerts) in.firing.push_back(&a);
+  const Notification n = render(in);
+  EXPECT_EQ(n.title, "【预算执行预警】张三：3 个项目需关注（截至 2021-06-30）") << "P1 twice, counted once";
+  EXPECT_EQ(n.alerts.size(), 5u) << "every alert is still listed for machine receivers";
+  const auto first = n.text.find("项目P1（P1）");
+  ASSERT_NE(first, std::string::npos) << n.text;
+  EXPECT_EQ(n.text.find("项目P1（P1）", first + 1), std::string::npos) << n.text;
+  EXPECT_NE(n.text.find("预警：临近完成时限且尚未支付完毕（near，warning）；执行率低于 95.00%（below_95，warning）"),
+            std::string::npos)
+      << n.text;
+}
+
 }  // namespace
 }  // namespace bw::alerts
