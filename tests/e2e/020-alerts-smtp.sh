@@ -216,10 +216,10 @@ PYEOF
 for s in "$smtp_password" "$wrong_password" test-write-token-abcdef test-token-0123456789; do
   grep -qF -- "$s" "$WORK/daemon.log" && fail "secret $s in the log"
   for path in "notifications?per_page=1000&body=true" "alerts?per_page=1000" silences; do
-    api "$path" | grep -qF -- "$s" && fail "secret $s in /api/v1/$path"
+    grep -qF -- "$s" <<< "$(api "$path")" && fail "secret $s in /api/v1/$path"
   done
-  curl -sf "$DAEMON_URL/readyz" | grep -qF -- "$s" && fail "secret $s in /readyz"
-  curl -sf "$DAEMON_URL/metrics" | grep -qF -- "$s" && fail "secret $s in /metrics"
+  grep -qF -- "$s" <<< "$(curl -sf "$DAEMON_URL/readyz")" && fail "secret $s in /readyz"
+  grep -qF -- "$s" <<< "$(curl -sf "$DAEMON_URL/metrics")" && fail "secret $s in /metrics"
 done
 grep -q 'not delivered receiver=audit' "$WORK/daemon.log" || fail "the refused login is not in the log"
 pass

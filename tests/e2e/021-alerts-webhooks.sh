@@ -67,6 +67,6 @@ PYEOF
 for s in ding-token-e2e-456 SECding-secret-e2e-789 feishu-token-e2e-abc feishu-secret-e2e-def wecom-key-e2e-123 \
          webhook-bearer-e2e-000 SECwrong-secret-e2e; do
   grep -q -- "$s" "$WORK/daemon.log" && fail "secret $s in the log"
-  curl -sf "$DAEMON_URL/api/v1/notifications?per_page=1000" | grep -q -- "$s" && fail "secret $s in the API"
+  grep -q -- "$s" <<< "$(curl -sf "$DAEMON_URL/api/v1/notifications?per_page=1000")" && fail "secret $s in the API"
 done
 pass

@@ -164,7 +164,7 @@ wait_for 20 "wrong path failed for good" bash -c "curl -sf '$DAEMON_URL/api/v1/n
 for s in "$token" "$token_dead" "$token_path"; do
   grep -qF -- "$s" "$WORK/daemon.log" && fail "token $s in the log"
   for path in "api/v1/notifications?per_page=1000&body=true" "api/v1/alerts?per_page=1000" readyz metrics; do
-    curl -sf "$DAEMON_URL/$path" | grep -qF -- "$s" && fail "token $s in /$path"
+    grep -qF -- "$s" <<< "$(curl -sf "$DAEMON_URL/$path")" && fail "token $s in /$path"
   done
 done
 grep -q 'not delivered receiver=am_path' "$WORK/daemon.log" || fail "the failure is not in the log"

@@ -53,12 +53,12 @@ PYEOF
 [[ $(status "/api/v1/reports/weekly") == 404 ]] || fail "unknown kind"
 [[ $(status "/api/v1/reports/yearend?format=pdf") == 400 ]] || fail "unknown format"
 [[ $(status "/api/v1/reports/midyear?window=1-13") == 400 ]] || fail "bad window"
-curl -s "$DAEMON_URL/api/v1/reports/midyear?window=1-13" | grep -q "must be 1-N" || fail "window error message"
+grep -q "must be 1-N" <<< "$(curl -s "$DAEMON_URL/api/v1/reports/midyear?window=1-13")" || fail "window error message"
 
 # English on request; the daemon's language (zh-CN) by default.
-curl -sf "$DAEMON_URL/api/v1/reports/yearend?format=md&lang=en" | grep -q "^# Year-end budget execution" \
+grep -q "^# Year-end budget execution" <<< "$(curl -sf "$DAEMON_URL/api/v1/reports/yearend?format=md&lang=en")" \
   || fail "English markdown"
-curl -sf "$DAEMON_URL/api/v1/reports/yearend?format=md" | grep -q "^# 2021年度部门预算执行情况与财务管理评价" \
+grep -q "^# 2021年度部门预算执行情况与财务管理评价" <<< "$(curl -sf "$DAEMON_URL/api/v1/reports/yearend?format=md")" \
   || fail "Chinese markdown"
 
 # The page as served opens in Chromium with its 12 month-end points and no console error.
