@@ -58,6 +58,11 @@ Statement& Statement::bind(int i, std::string_view v) {
   return *this;
 }
 
+Statement& Statement::bind(int i, std::string&& v) {
+  check(sqlite3_bind_text(stmt_, i, v.empty() ? "" : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  return *this;
+}
+
 Statement& Statement::bind_null(int i) {
   check(sqlite3_bind_null(stmt_, i));
   return *this;

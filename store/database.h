@@ -47,10 +47,16 @@ class Statement {
   Statement& bind(int i, std::string_view v);
   Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
   Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  /// A temporary string (`bind(1, to_iso(d))`) is copied by SQLite: it is gone before step() runs.
+  Statement& bind(int i, std::string&& v);
   Statement& bind_null(int i);
   template <class T>
   Statement& bind(int i, const std::optional<T>& v) {
     return v ? bind(i, *v) : bind_null(i);
+  }
+  template <class T>
+  Statement& bind(int i, std::optional<T>&& v) {
+    return v ? bind(i, std::move(*v)) : bind_null(i);
   }
 
   /// Advances; true when a row is available. Throws DatabaseError on failure.
