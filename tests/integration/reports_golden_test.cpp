@@ -13,6 +13,7 @@
 #include "reports/report.h"
 #include "store/inputs.h"
 #include "store/migrations.h"
+#include "tests/integration/liwan_db.h"
 #include "tests/support/test_support.h"
 
 namespace bw {
@@ -44,27 +45,8 @@ reports::MidyearInputs midyear_inputs() {
   return in;
 }
 
-class ReportsGoldenTest : public ::testing::Test {
+class ReportsGoldenTest : public test::LiwanDbTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    db_ = new store::Database(store::Database::open(*dir_ / "liwan.db"));
-    store::migrate(*db_);
-    for (const char* rel :
-         {"liwan2021/budget.csv", "liwan2021/adjustments.csv", "liwan2021/payments.csv"}) {
-      collect::IngestOptions o;
-      o.received_at = "2022-01-01T00:00:00Z";
-      ASSERT_TRUE(collect::ingest_file(*db_, test::data_path(rel), o).has_value()) << rel;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete db_;
-    delete dir_;
-  }
-  static engine::Snapshot snapshot(engine::CivilDate as_of) {
-    return engine::evaluate(store::load_inputs(*db_, as_of, engine::FiscalYear::containing(as_of)),
-                            as_of, {});
-  }
   // Renders and compares with tests/data/golden/liwan2021/<name>, or rewrites it under
   // BW_UPDATE_GOLDEN=1.
   static void check(const std::string& name, const engine::Snapshot& s, reports::ReportRequest r,
@@ -93,11 +75,7 @@ class ReportsGoldenTest : public ::testing::Test {
                        "tests/data/golden";
     }
   }
-  static test::TempDir* dir_;
-  static store::Database* db_;
 };
-test::TempDir* ReportsGoldenTest::dir_ = nullptr;
-store::Database* ReportsGoldenTest::db_ = nullptr;
 
 TEST_F(ReportsGoldenTest, monthly_june_2021) {
   const auto s = snapshot(make_date(2021, 6, 30));

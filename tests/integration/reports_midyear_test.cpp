@@ -16,6 +16,7 @@
 #include "store/indicators_repo.h"
 #include "store/inputs.h"
 #include "store/migrations.h"
+#include "tests/integration/liwan_db.h"
 #include "tests/support/test_support.h"
 
 namespace bw {
@@ -29,38 +30,20 @@ using reports::ReportKind;
 
 std::string str(const json::value& v) { return std::string(v.as_string()); }
 
-class ReportsMidyearTest : public ::testing::Test {
+class ReportsMidyearTest : public test::LiwanDbTest {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    db_ = new store::Database(store::Database::open(*dir_ / "liwan.db"));
-    store::migrate(*db_);
     // A monitoring return that names its indicators (三级指标) instead of giving their 序号: P06's
     // second indicator 战备演练次数, and one name that is on no form.
     test::write_file(*dir_ / "actuals_by_name.csv",
                      "项目编码,三级指标,日期,实际值,备注\n"
                      "LW2021-P06,战备演练次数,2021-06-25,4,上半年完成四次演练\n"
                      "LW2021-P06,不存在的指标,2021-06-25,1,\n");
-    for (const std::string& path :
-         {test::data_path("liwan2021/budget.csv").string(),
-          test::data_path("liwan2021/adjustments.csv").string(),
-          test::data_path("liwan2021/payments.csv").string(),
-          test::data_path("demo/indicators.csv").string(),
-          test::data_path("demo/actuals.csv").string(), (*dir_ / "actuals_by_name.csv").string()}) {
-      collect::IngestOptions o;
-      o.received_at = "2022-01-01T00:00:00Z";
-      ASSERT_TRUE(collect::ingest_file(*db_, path, o).has_value()) << path;
-    }
+    open_liwan({test::data_path("demo/indicators.csv"), test::data_path("demo/actuals.csv"),
+                *dir_ / "actuals_by_name.csv"});
     store::put_owner_note(*db_, {"LW2021-P10", "2021-midyear", "检查企业名单年中才确定",
                                  "下半年每月检查20家", "梁淑仪", "2021-07-05T02:00:00Z"});
-  }
-  static void TearDownTestSuite() {
-    delete db_;
-    delete dir_;
-  }
-  static engine::Snapshot snapshot(engine::CivilDate as_of) {
-    return engine::evaluate(store::load_inputs(*db_, as_of, engine::FiscalYear::containing(as_of)),
-                            as_of, {});
   }
   static std::string render(const engine::Snapshot& s, Format f, int window) {
     return reports::render_report(s, {ReportKind::midyear, f, Lang::zh, window},
@@ -78,11 +61,7 @@ class ReportsMidyearTest : public ::testing::Test {
     }
     return out;
   }
-  static test::TempDir* dir_;
-  static store::Database* db_;
 };
-test::TempDir* ReportsMidyearTest::dir_ = nullptr;
-store::Database* ReportsMidyearTest::db_ = nullptr;
 
 TEST_F(ReportsMidyearTest, a_december_run_of_the_1_6_review_equals_the_run_on_30_june) {
   const engine::Snapshot december = snapshot(make_date(2021, 12, 31));

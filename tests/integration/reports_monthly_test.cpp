@@ -18,6 +18,7 @@
 #include "reports/report.h"
 #include "store/inputs.h"
 #include "store/migrations.h"
+#include "tests/integration/liwan_db.h"
 #include "tests/support/test_support.h"
 
 namespace bw {
@@ -67,27 +68,8 @@ std::string md_row(const std::string& md, const std::string& heading, const std:
   return "row not found: " + label;
 }
 
-class ReportsMonthlyTest : public ::testing::Test {
+class ReportsMonthlyTest : public test::LiwanDbTest {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    db_ = new store::Database(store::Database::open(*dir_ / "liwan.db"));
-    store::migrate(*db_);
-    for (const char* rel :
-         {"liwan2021/budget.csv", "liwan2021/adjustments.csv", "liwan2021/payments.csv"}) {
-      collect::IngestOptions o;
-      o.received_at = "2022-01-01T00:00:00Z";
-      ASSERT_TRUE(collect::ingest_file(*db_, test::data_path(rel), o).has_value()) << rel;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete db_;
-    delete dir_;
-  }
-  static engine::Snapshot snapshot(engine::CivilDate as_of) {
-    return engine::evaluate(store::load_inputs(*db_, as_of, engine::FiscalYear::containing(as_of)),
-                            as_of, {});
-  }
   static std::string render(const engine::Snapshot& s, ReportKind k, Format f, int window = 6) {
     return reports::render_report(s, {k, f, Lang::zh, window});
   }
@@ -102,12 +84,8 @@ class ReportsMonthlyTest : public ::testing::Test {
   std::int64_t line_paid(const std::string& code, std::size_t i) const {
     return want_.at("line_month_end_paid_fen").at(code).as_array().at(i).as_int64();
   }
-  static test::TempDir* dir_;
-  static store::Database* db_;
   json::value want_ = json::parse(test::read_file(test::data_path("liwan2021/expected.json")));
 };
-test::TempDir* ReportsMonthlyTest::dir_ = nullptr;
-store::Database* ReportsMonthlyTest::db_ = nullptr;
 
 TEST_F(ReportsMonthlyTest, department_paid_and_rate_at_every_month_end) {
   ASSERT_EQ(want_.at("monthly_department").as_array().size(), 12u);
