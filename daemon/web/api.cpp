@@ -63,14 +63,16 @@ struct Api {
     if (auto cached = ctx.snapshots->gzip_text(); accept && accept->find("gzip") != std::string::npos && cached) {
       auto live = daemon::gzip(body);
       if (live) {
-        res = text_response(200, *live + *cached, "text/plain; version=0.0.4; charset=utf-8");
+        res = text_response(200, *live, "text/plain; version=0.0.4; charset=utf-8");
+        res.shared_body.push_back(std::move(cached));
         res.headers.emplace_back("Content-Encoding", "gzip");
         res.headers.emplace_back("Vary", "Accept-Encoding");
         co_return res;
       }
     }
-    if (auto text = ctx.snapshots->text()) body += *text;
     res = text_response(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
+    // The snapshot's text is shared with every scrape in flight, not copied.
+    if (auto text = ctx.snapshots->text()) res.shared_body.push_back(std::move(text));
     res.headers.emplace_back("Vary", "Accept-Encoding");
     co_return res;
   }

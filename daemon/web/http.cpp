@@ -37,6 +37,14 @@ Response error_response(int status, std::string_view message) {
   return json_response(status, o);
 }
 
+std::string Response::full_body() const {
+  std::string all = body;
+  for (const auto& part : shared_body) {
+    if (part) all += *part;
+  }
+  return all;
+}
+
 Response text_response(int status, std::string body, std::string content_type) {
   Response r;
   r.status = status;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,7 +36,13 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  /// Sent after `body` without a copy: large immutable texts (the snapshot's metrics) shared by every
+  /// response in flight, so that 50 concurrent scrapes of a city's 8 MB /metrics do not hold 50 copies.
+  std::vector<std::shared_ptr<const std::string>> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;
+
+  /// The body as one string (tests, fuzzing): body followed by the shared parts.
+  std::string full_body() const;
 };
 
 /// A JSON response (serialized compactly, with a trailing newline).

@@ -84,29 +84,50 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
   }
 
-  static void set_response(http::response<http::string_body>& res, const Response& r) {
+  template <class Body>
+  static void set_headers(http::response<Body>& res, const Response& r) {
     res.result(static_cast<http::status>(r.status));
     res.set(http::field::content_type, r.content_type);
     res.set(http::field::cache_control, "no-store");
     res.set("X-Content-Type-Options", "nosniff");
     for (const auto& [k, v] : r.headers) res.set(k, v);
-    res.body() = r.body;
-    res.prepare_payload();
   }
 
   template <class Stream>
-  asio::awaitable<void> write(Stream& stream, unsigned version, bool keep_alive, bool head, const Response& r) {
-    http::response<http::string_body> res{http::status::ok, version};
-    set_response(res, r);
-    res.keep_alive(keep_alive);
+  asio::awaitable<void> write(Stream& stream, unsigned version, bool keep_alive, bool head, Response r) {
     beast::get_lowest_layer(stream).expires_after(options.write_timeout);
-    if (head) {
-      http::response_serializer<http::string_body> sr{res};
-      sr.split(true);
-      co_await http::async_write_header(stream, sr, tuple_awaitable);
-    } else {
-      co_await http::async_write(stream, res, tuple_awaitable);
+    if (r.shared_body.empty()) {
+      http::response<http::string_body> res{http::status::ok, version};
+      set_headers(res, r);
+      res.body() = std::move(r.body);
+      res.prepare_payload();
+      res.keep_alive(keep_alive);
+      if (head) {
+        http::response_serializer<http::string_body> sr{res};
+        sr.split(true);
+        co_await http::async_write_header(stream, sr, tuple_awaitable);
+      } else {
+        co_await http::async_write(stream, res, tuple_awaitable);
+      }
+      co_return;
     }
+    // The header, then the body's own part and the shared parts as one gather write: no copy of the
+    // shared texts, which stay alive (r holds them) until the write completes.
+    std::vector<asio::const_buffer> buffers{asio::buffer(r.body)};
+    std::size_t length = r.body.size();
+    for (const auto& part : r.shared_body) {
+      if (!part) continue;
+      buffers.push_back(asio::buffer(*part));
+      length += part->size();
+    }
+    http::response<http::empty_body> res{http::status::ok, version};
+    set_headers(res, r);
+    res.content_length(length);
+    res.keep_alive(keep_alive);
+    http::response_serializer<http::empty_body> sr{res};
+    auto [ec, n] = co_await http::async_write_header(stream, sr, tuple_awaitable);
+    if (ec || head) co_return;
+    co_await asio::async_write(stream, buffers, tuple_awaitable);
   }
 
   // Plain HTTP: the requests, then a half close and, after an early answer, a lingering close.
@@ -306,7 +327,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         std::filesystem::remove(req.body_file, rm);
       }
       if (observe) observe(handler_name, res.status, Clock::now() - started);
-      co_await write(stream, version, keep_alive && !stopping, head, res);
+      co_await write(stream, version, keep_alive && !stopping, head, std::move(res));
       if (!keep_alive || stopping) break;
     }
     co_return linger;
