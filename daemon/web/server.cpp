@@ -76,6 +76,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         socket.close(ignored);  // over the cap: shed load rather than queue
         continue;
       }
+      // Responses are written as a header then the body: without TCP_NODELAY, Nagle's algorithm holds the
+      // body until the client's delayed ACK of the header (40 ms a response on keep-alive connections).
+      boost::system::error_code nodelay_ec;
+      socket.set_option(tcp::no_delay(true), nodelay_ec);
       if (tls) {
         asio::co_spawn(io, tls_session(std::move(socket), tls), asio::detached);
       } else {
