@@ -176,6 +176,10 @@ void SnapshotCollector::for_each_family(const engine::Snapshot& s, const Snapsho
        [midnight](const engine::LineEval& e) {
          return std::optional<double>(midnight(engine::add_days(e.deadline, 1)));
        }},
+      {"budgetwatch_project_available_from_timestamp_seconds",
+       "Start of the first day the line has budget in force (the fiscal-year start, or the adjustment date of a "
+       "mid-year new project), Unix seconds",
+       [midnight](const engine::LineEval& e) { return std::optional<double>(midnight(e.available_from)); }},
   };
   for (const auto& [name, help, value] : project_families) {
     MetricFamily f = gauge_family(name, help);

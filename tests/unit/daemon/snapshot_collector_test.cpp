@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "daemon/clock.h"
 
 namespace bw::daemon {
@@ -54,6 +56,33 @@ TEST(SnapshotCollectorTest, exposes_projects_units_and_department) {
   EXPECT_DOUBLE_EQ(dept->metric[0].gauge.value, 0.45);
   ASSERT_NE(c.text(), nullptr);
   EXPECT_NE(c.text()->find("budgetwatch_unit_projects{unit=\"U1\",band=\"zero\"} 1"), std::string::npos);
+}
+
+// When a line has money: the fiscal-year start, or the adjustment that created a mid-year new project
+// (Prometheus's no-spending rule counts its grace period from it).
+TEST(SnapshotCollectorTest, available_from_is_the_first_day_with_budget) {
+  engine::Inputs in;
+  in.fiscal_year = engine::FiscalYear(2021, 1);
+  engine::BudgetLine l;
+  l.code = "P1";
+  l.unit_code = "U1";
+  l.initial = Money::from_yuan(1000);
+  in.lines.push_back(l);
+  in.adjustments.push_back({"N1", make_date(2021, 10, 15), Money::from_yuan(500), "调", ""});
+  auto snap = std::make_shared<const engine::Snapshot>(engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{}));
+  SnapshotMetricsOptions o;
+  o.midnight_utc = [](engine::CivilDate d) {  // Asia/Shanghai: local midnight is 16:00 UTC the day before
+    return std::chrono::sys_days{d}.time_since_epoch().count() * 86400 - 8 * 3600;
+  };
+  SnapshotCollector c(o);
+  c.publish(snap);
+  const auto fs = c.Collect();
+  const auto* from = family(fs, "budgetwatch_project_available_from_timestamp_seconds");
+  ASSERT_NE(from, nullptr);
+  std::map<std::string, double> by_project;
+  for (const auto& m : from->metric) by_project[m.label[0].value] = m.gauge.value;
+  EXPECT_DOUBLE_EQ(by_project.at("P1"), 1609430400.0);  // 2021-01-01T00:00+08:00
+  EXPECT_DOUBLE_EQ(by_project.at("N1"), 1634227200.0);  // 2021-10-15T00:00+08:00
 }
 
 TEST(SnapshotCollectorTest, below_threshold_keeps_only_projects_that_need_attention) {
