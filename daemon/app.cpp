@@ -139,6 +139,12 @@ struct App::Impl {
 
   // ---- ingest -------------------------------------------------------------------------------------------
 
+  // The database check fails on a database error (disk full, locked past the busy timeout, I/O error) caught
+  // at a task boundary; it recovers when a later write transaction commits.
+  void report_database_error(const std::exception& e) {
+    if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) health.report("database", false, e.what());
+  }
+
   Result<store::IngestReport> ingest(const std::filesystem::path& path, collect::IngestOptions opt) {
     try {
       auto r = collect::ingest_file(*writer_db, path, opt);
@@ -146,7 +152,7 @@ struct App::Impl {
       return r;
     } catch (const std::exception& e) {
       log->error("ingest failed on the database file={} error={}", kv(opt.name), kv(e.what()));
-      health.report("database", false, e.what());
+      report_database_error(e);
       return fail(Errc::unavailable, std::string("database error: ") + e.what(), opt.name);
     }
   }
@@ -290,7 +296,7 @@ struct App::Impl {
     } catch (const std::exception& e) {
       ops.evaluation(false, Clock::now() - started, SysClock::now());
       health.report("evaluation", false, e.what());
-      if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) health.report("database", false, e.what());
+      report_database_error(e);
       log->error("evaluation failed error={}", kv(e.what()));
     }
   }
@@ -333,7 +339,7 @@ struct App::Impl {
       if (r.messages > 0) asio::post(io, [this] { delivery_timer.cancel(); });
       health.report("database", true);  // the cycle's transaction committed
     } catch (const std::exception& e) {
-      if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) health.report("database", false, e.what());
+      report_database_error(e);
       log->error("alert cycle failed error={}", kv(e.what()));
     }
   }
@@ -353,7 +359,7 @@ struct App::Impl {
         try {
           co_await deliver_due(g);
         } catch (const std::exception& e) {
-          if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) health.report("database", false, e.what());
+          report_database_error(e);
           log->error("delivery pass failed error={}", kv(e.what()));
         }
       }
@@ -600,14 +606,7 @@ struct App::Impl {
     });
     if (uploads) ctx.upload = [this](web::Request& r) { return upload(r); };
     ctx.midyear = [this](std::shared_ptr<const engine::Snapshot> snap) {
-      std::shared_ptr<const std::vector<engine::IndicatorEval>> evals;
-      {
-        std::lock_guard lock(indicators_mutex);
-        evals = indicator_evals;
-      }
-      return on_reader([this, snap, evals] {
-        return midyear_inputs(*reader_db, *snap, evals ? *evals : std::vector<engine::IndicatorEval>{});
-      });
+      return on_reader([this, snap] { return midyear_inputs(*reader_db, *snap); });
     };
     const bool alerts_on = g.config->alerts.enabled;
     ctx.extra_routes = [this, alerts_on](web::Router& router) {

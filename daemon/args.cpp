@@ -32,7 +32,7 @@ Result<Args> Args::parse(const std::vector<std::string>& args, const std::set<st
       if (i + 1 >= args.size()) return fail(Errc::invalid_input, "option --" + name + " needs a value");
       value = args[++i];
     }
-    a.values_[name] = *value;
+    a.values_[name].push_back(*value);
   }
   return a;
 }
@@ -40,7 +40,12 @@ Result<Args> Args::parse(const std::vector<std::string>& args, const std::set<st
 std::optional<std::string> Args::get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
-  return it->second;
+  return it->second.back();
+}
+
+std::vector<std::string> Args::all(const std::string& name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string Args::get_or(const std::string& name, const std::string& fallback) const {

@@ -19,13 +19,16 @@ class Args {
   static Result<Args> parse(const std::vector<std::string>& args, const std::set<std::string>& options,
                             const std::set<std::string>& flags);
 
+  /// The option's value; given more than once, the last one.
   std::optional<std::string> get(const std::string& name) const;
+  /// Every value of a repeatable option (`--label a=1 --label b=2`), in order; empty when not given.
+  std::vector<std::string> all(const std::string& name) const;
   std::string get_or(const std::string& name, const std::string& fallback) const;
   bool flag(const std::string& name) const { return flags_.contains(name); }
   const std::vector<std::string>& positionals() const { return positionals_; }
 
  private:
-  std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> values_;
   std::set<std::string> flags_;
   std::vector<std::string> positionals_;
 };

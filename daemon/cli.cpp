@@ -199,50 +199,24 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
 // timestamps (issue #6, DESIGN §7 "History").
 int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& out,
                            std::ostream& err) {
-  const std::set<std::string> value_options = {
-      "from", "to", "config", "db", "output", "time-zone", "fiscal-start-month"};
-  // --label NAME=VALUE may repeat (Args keeps one value per option): taken out before parsing.
-  std::vector<std::string> rest;
+  auto args = Args::parse(
+      argv, {"from", "to", "config", "db", "output", "time-zone", "fiscal-start-month", "label"}, {});
+  if (!args) {
+    err << "budgetwatch export-openmetrics: " << args.error().message << "\n";
+    return exit_usage;
+  }
+  // --label NAME=VALUE, repeatable: checked before anything is read or written.
   std::vector<std::pair<std::string, std::string>> labels;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    if (a == "--") {
-      rest.insert(rest.end(), argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());
-      break;
-    }
-    std::optional<std::string> label;
-    if (a == "--label") {
-      if (i + 1 >= argv.size()) {
-        err << "budgetwatch export-openmetrics: option --label needs a value\n";
-        return exit_usage;
-      }
-      label = argv[++i];
-    } else if (a.rfind("--label=", 0) == 0) {
-      label = a.substr(8);
-    }
-    if (!label) {
-      rest.push_back(a);
-      // The value of another option is never an option of its own (`--output --label` writes there).
-      if (a.size() > 2 && a.rfind("--", 0) == 0 && a.find('=') == std::string::npos &&
-          value_options.contains(a.substr(2)) && i + 1 < argv.size()) {
-        rest.push_back(argv[++i]);
-      }
-      continue;
-    }
-    const auto eq = label->find('=');
+  for (const std::string& label : args->all("label")) {
+    const auto eq = label.find('=');
     if (eq == std::string::npos) {
-      err << "budgetwatch export-openmetrics: --label '" << *label << "' is not NAME=VALUE\n";
+      err << "budgetwatch export-openmetrics: --label '" << label << "' is not NAME=VALUE\n";
       return exit_usage;
     }
-    labels.emplace_back(label->substr(0, eq), label->substr(eq + 1));
+    labels.emplace_back(label.substr(0, eq), label.substr(eq + 1));
   }
   if (const std::string e = reports::extra_labels_error(labels); !e.empty()) {
     err << "budgetwatch export-openmetrics: --label: " << e << "\n";
-    return exit_usage;
-  }
-  auto args = Args::parse(rest, value_options, {});
-  if (!args) {
-    err << "budgetwatch export-openmetrics: " << args.error().message << "\n";
     return exit_usage;
   }
   const auto from_text = args->get("from");

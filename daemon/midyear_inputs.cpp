@@ -17,11 +17,4 @@ reports::MidyearInputs midyear_inputs(store::Database& db, const engine::Snapsho
   return in;
 }
 
-reports::MidyearInputs midyear_inputs(store::Database& db, const engine::Snapshot& snap,
-                                      const std::vector<engine::IndicatorEval>& indicators) {
-  reports::MidyearInputs in = midyear_inputs(db, snap);
-  in.indicators = reports::indicator_progress(indicators);
-  return in;
-}
-
 }  // namespace bw::daemon

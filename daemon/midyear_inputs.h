@@ -20,10 +20,4 @@ std::string midyear_review(const engine::Snapshot& snap);
 /// run in December shows the indicators as they stood on 30 June, next to the money of 30 June.
 reports::MidyearInputs midyear_inputs(store::Database& db, const engine::Snapshot& snap);
 
-/// The daemon's form: `indicators` is its latest evaluation (as of the snapshot's date); they are kept in
-/// `MidyearInputs::indicators` for a caller that wants them, but the review shows the records of `db`
-/// evaluated as of its window's end, as above.
-reports::MidyearInputs midyear_inputs(store::Database& db, const engine::Snapshot& snap,
-                                      const std::vector<engine::IndicatorEval>& indicators);
-
 }  // namespace bw::daemon

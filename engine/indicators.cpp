@@ -33,14 +33,6 @@ std::optional<Ratio> decimal_ratio(std::string_view d) {
   return Ratio::of(neg ? -num : num, den);
 }
 
-// The line's curve as the engine chooses it (engine/snapshot.cpp): the line's, else its unit's, else the
-// policy's default.
-const Curve& curve_for(const Policy& p, const BudgetLine& line) {
-  if (auto it = p.line_curves.find(line.code); it != p.line_curves.end()) return it->second;
-  if (auto it = p.unit_curves.find(line.unit_code); it != p.unit_curves.end()) return it->second;
-  return p.default_curve;
-}
-
 // The share of the way to `due` at the end of day `as_of`: the line's expected progress that day when the
 // indicator's project is a budget line with that deadline (the snapshot's own figure on its date, else the
 // line's curve that day, which is what evaluating as of that day gives), else days elapsed since the fiscal
@@ -163,7 +155,7 @@ std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& ind
         }
         if ((t.comparator == Comparator::ge || t.comparator == Comparator::gt) && is_rate(t)) {
           // A rate is compared as it stands; until one is reported there is nothing to flag.
-          if (e.latest && met) {
+          if (met.has_value()) {  // readable, and not met (handled above)
             e.status = IndicatorStatus::behind;
             e.reason = "actual " + e.latest->value + " misses the target " + t.value.value_or("") + "%, due " +
                        to_iso(e.due);

@@ -4,6 +4,12 @@ namespace bw::engine {
 
 const char* to_string(LineKind k) { return k == LineKind::basic ? "basic" : "project"; }
 
+const Curve& curve_for(const Policy& p, const BudgetLine& line) {
+  if (auto it = p.line_curves.find(line.code); it != p.line_curves.end()) return it->second;
+  if (auto it = p.unit_curves.find(line.unit_code); it != p.unit_curves.end()) return it->second;
+  return p.default_curve;
+}
+
 const char* to_string(CurveKind k) {
   switch (k) {
     case CurveKind::linear_to_deadline: return "linear_to_deadline";

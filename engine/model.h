@@ -124,6 +124,9 @@ struct Policy {
   int balance_points = 3;
 };
 
+/// The curve of a line: its own (Policy::line_curves), else its unit's, else the default.
+const Curve& curve_for(const Policy& p, const BudgetLine& line);
+
 /// Everything the engine needs, as values (store/inputs.h builds it).
 struct Inputs {
   FiscalYear fiscal_year;

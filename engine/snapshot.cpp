@@ -27,12 +27,6 @@ Money apply_share(Money amount, const Ratio& share) {
   return Money{static_cast<std::int64_t>(round_scaled(r, 0))};
 }
 
-const Curve& curve_for(const Policy& p, const BudgetLine& line) {
-  if (auto it = p.line_curves.find(line.code); it != p.line_curves.end()) return it->second;
-  if (auto it = p.unit_curves.find(line.unit_code); it != p.unit_curves.end()) return it->second;
-  return p.default_curve;
-}
-
 // Share of a unit's annual payments normally made by the end of day d, from earlier years; nullopt
 // without history.
 std::optional<Ratio> history_share(const Inputs& in, const std::string& unit, CivilDate d) {

@@ -55,8 +55,8 @@ void write_number(std::string& out, double v) {
 class Family {
  public:
   /// `extra`: the rendered extra labels (`k="v",...`), written after each series' own labels.
-  Family(std::string name, std::string help, const std::string& extra)
-      : name_(std::move(name)), help_(std::move(help)), extra_(extra) {}
+  Family(std::string name, std::string help, std::string extra)
+      : name_(std::move(name)), help_(std::move(help)), extra_(std::move(extra)) {}
 
   void add(const Labels& labels, std::int64_t ts, double value) {
     std::string key;
@@ -109,7 +109,7 @@ class Family {
   };
   std::string name_;
   std::string help_;
-  const std::string& extra_;
+  std::string extra_;
   std::vector<Series> series_;
   std::unordered_map<std::string, std::size_t> index_;
 };
@@ -126,8 +126,6 @@ class Families {
       extra_ += '"';
     }
   }
-  Families(const Families&) = delete;
-  Families& operator=(const Families&) = delete;
 
   Family& operator()(const std::string& name, const char* help) {
     auto [it, inserted] = index_.try_emplace(name, families_.size());

@@ -11,14 +11,6 @@ namespace {
 using engine::Money;
 using engine::Ratio;
 
-// The engine's choice of curve (engine/snapshot.cpp): the line's, else its unit's, else the
-// default.
-const engine::Curve& curve_for(const engine::Policy& p, const engine::BudgetLine& line) {
-  if (auto it = p.line_curves.find(line.code); it != p.line_curves.end()) return it->second;
-  if (auto it = p.unit_curves.find(line.unit_code); it != p.unit_curves.end()) return it->second;
-  return p.default_curve;
-}
-
 // amount × share rounded half away from zero to fen, as the engine's expected_paid.
 Money apply_share(Money amount, const Ratio& share) {
   const Ratio r{static_cast<engine::int128>(amount.fen) * share.num, share.den};
@@ -65,7 +57,7 @@ LinePoint point_at_month_end(const engine::Snapshot& s, const engine::LineEval& 
   m.paid = e.month_end_paid[k];
   const engine::Span span{e.available_from, e.deadline};
   const Ratio share =
-      engine::expected_share(curve_for(s.policy, e.line), s.fiscal_year, span, p.date);
+      engine::expected_share(engine::curve_for(s.policy, e.line), s.fiscal_year, span, p.date);
   if (m.adjusted.fen > 0) m.expected_paid = apply_share(m.adjusted, share);
   finish(p, share, s.policy);
   return p;

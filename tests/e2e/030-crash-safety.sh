@@ -31,22 +31,7 @@ iconv -f UTF-8 -t GB18030 "$WORK/gen/payments.csv" > "$WORK/exports/${exports[3]
 expected_dups=$((overlap + 2 * rows))
 
 port=$(free_port)
-cat > "$WORK/bw.yaml" <<YAML
-database: $WORK/bw.db
-server:
-  listen: 127.0.0.1:$port
-evaluation:
-  as_of: 2021-12-31
-sources:
-  - name: register
-    kind: files
-    files: [$WORK/gen/budget.csv, $WORK/gen/adjustments.csv]
-    interval: 1h
-  - name: inbox
-    kind: drop_folder
-    path: $WORK/inbox
-    interval: 1s
-YAML
+write_generated_config "$WORK/bw.yaml" "$WORK/bw.db" "$port"
 "$BW_BIN" check-config "$WORK/bw.yaml" > /dev/null || fail "config"
 
 # feed N: the Nth export arrives whole (copied beside, renamed in, then its .done marker), as a sync tool

@@ -33,23 +33,7 @@ fi
 echo "storage: the full disk is simulated with $mode"
 
 port=$(free_port)
-cat > "$WORK/bw.yaml" <<YAML
-database: $db_dir/bw.db
-server:
-  listen: 127.0.0.1:$port
-evaluation:
-  as_of: 2021-12-31
-sources:
-  - name: register
-    kind: files
-    files: [$WORK/gen/budget.csv, $WORK/gen/adjustments.csv]
-    interval: 1h
-  - name: inbox
-    kind: drop_folder
-    path: $WORK/inbox
-    interval: 1s
-    require_done_marker: true
-YAML
+write_generated_config "$WORK/bw.yaml" "$db_dir/bw.db" "$port" "    require_done_marker: true"
 feed() { cp "$WORK/exports/$1" "$WORK/inbox/$1"; touch "$WORK/inbox/$1.done"; }
 archived() { [[ -f "$WORK/inbox/archive/$1" ]]; }
 readyz() { curl -s --max-time 5 "$DAEMON_URL/readyz"; }

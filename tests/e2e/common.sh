@@ -74,6 +74,29 @@ ${3:-}
 YAML
 }
 
+# write_generated_config FILE DB PORT [extra yaml]: a generator's register (budget and adjustments of
+# $WORK/gen, gen_treasury_export.py) as a files source, and the drop folder $WORK/inbox polled every second;
+# the extra text is added under the inbox source (e.g. "    require_done_marker: true").
+write_generated_config() {
+  cat > "$1" <<YAML
+database: $2
+server:
+  listen: 127.0.0.1:$3
+evaluation:
+  as_of: 2021-12-31
+sources:
+  - name: register
+    kind: files
+    files: [$WORK/gen/budget.csv, $WORK/gen/adjustments.csv]
+    interval: 1h
+  - name: inbox
+    kind: drop_folder
+    path: $WORK/inbox
+    interval: 1s
+${4:-}
+YAML
+}
+
 # start_daemon CONFIG: starts budgetwatch run in the background (logs in $WORK/daemon.log), waits for /readyz.
 start_daemon() {
   local config=$1
