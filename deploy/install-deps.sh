@@ -9,7 +9,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev
   # libraries (only the versioned libboost1.81-* names give Boost 1.81; the unversioned ones are 1.74)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  prometheus-cpp-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libyaml-cpp-dev libexpected-dev libssl-dev zlib1g-dev
+  prometheus-cpp-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libyaml-cpp-dev libexpected-dev libssl-dev zlib1g-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers for the tests (all on 127.0.0.1)
   prometheus prometheus-alertmanager python3 python3-aiosmtpd python3-yaml curl wrk
