@@ -104,7 +104,7 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
   if (!cols) return file_error(cols.error().message);
   record.kind = cols->kind;
 
-  auto txn = ledger.begin(record);
+  auto txn = ledger.begin(record, o.limits, o.reapply);
   if (!txn) {
     store::IngestReport dup;
     dup.name = file;
@@ -131,7 +131,12 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
     txn.reset();  // roll back: nothing of an unreadable file is kept
     return file_error(std::move(message));
   }
-  return txn->commit(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started));
+  auto committed = txn->commit(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started));
+  if (!committed) {
+    txn.reset();  // roll back: a file refused for its share of rejects keeps nothing
+    return file_error(committed.error().message);
+  }
+  return committed;
 }
 
 // A file that could not even be decoded: listed in failed_files (without a hash) and reported.

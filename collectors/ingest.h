@@ -27,6 +27,11 @@ struct IngestOptions {
   /// Checked every few thousand rows: when it turns true the file is abandoned and rolled back
   /// (Errc::unavailable "ingest of X cancelled"), to be taken again later. For shutdown within seconds.
   const std::atomic<bool>* cancel = nullptr;
+  /// Bounds on stored rejects and the share of rejected rows that refuses a file (config `ingest:`).
+  store::IngestLimits limits;
+  /// Apply the file again even when its bytes were ingested before (`ingest --reapply`, an upload with
+  /// reapply=1): a register restores the lines it set, as new versions.
+  bool reapply = false;
 };
 
 /// Ingests a file. Rows that cannot be taken are rejected (in the report and the rejects table) while every

@@ -88,6 +88,12 @@ struct EvaluationConfig {
   std::optional<engine::CivilDate> as_of;                         ///< replay a past date instead of today
 };
 
+/// Bounds on what one file may add to the ledger's rejects (store::IngestLimits).
+struct IngestConfig {
+  std::int64_t max_stored_rejects = defaults::max_stored_rejects;  ///< rejected rows kept with their text per file
+  int max_reject_share_bp = defaults::max_reject_share_bp;          ///< refuse a file above this share (basis points)
+};
+
 struct LoggingConfig {
   std::string level = "info";  ///< trace | debug | info | warn | error
 };
@@ -103,6 +109,7 @@ struct Config {
   std::vector<SourceConfig> sources;
   std::vector<TokenConfig> tokens;
   std::map<std::string, std::vector<std::string>> columns;  ///< extra header names per field key
+  IngestConfig ingest;
   LoggingConfig logging;
   AlertsConfig alerts;
   std::string language = "zh-CN";  ///< user-facing text

@@ -16,6 +16,11 @@ inline constexpr int write_timeout_s = 30;
 inline constexpr int idle_timeout_s = 60;
 inline constexpr std::size_t max_connections = 256;
 
+// ingest: a file's rejected rows stored with their text (the rest are counted), and the share of rejected
+// rows above which a file is refused whole.
+inline constexpr std::int64_t max_stored_rejects = 1000;
+inline constexpr int max_reject_share_bp = 5000;  // 50%
+
 // evaluation
 inline constexpr const char* time_zone = "Asia/Shanghai";
 inline constexpr int evaluation_interval_s = 3600;

@@ -573,7 +573,7 @@ class Loader {
     Config c;
     const Map m(Field{"", root, std::nullopt},
                 {"database", "language", "server", "evaluation", "fiscal_year", "policy", "metrics",
-                 "sources", "tokens", "columns", "logging", "alerts"});
+                 "sources", "tokens", "columns", "ingest", "logging", "alerts"});
     c.database = path(m.require("database"));
     if_present(m, "language", [&](const Field& f) { c.language = choice(f, {"zh-CN", "en"}); });
     if_present(m, "server", [&](const Field& f) { server(f, c.server); });
@@ -597,6 +597,12 @@ class Loader {
     if_present(m, "sources", [&](const Field& f) { sources(f, c.sources); });
     if_present(m, "tokens", [&](const Field& f) { tokens(f, c.tokens); });
     if_present(m, "columns", [&](const Field& f) { columns(f, c.columns); });
+    if_present(m, "ingest", [&](const Field& f) {
+      const Map im(f, {"max_stored_rejects", "max_reject_share"});
+      if_present(im, "max_stored_rejects",
+                 [&](const Field& v) { c.ingest.max_stored_rejects = integer(v, 0, 100'000'000); });
+      if_present(im, "max_reject_share", [&](const Field& v) { c.ingest.max_reject_share_bp = percent(v); });
+    });
     if_present(m, "alerts", [&](const Field& f) { alerts(f, c.alerts); });
     if_present(m, "logging", [&](const Field& f) {
       const Map lm(f, {"level"});
@@ -1555,6 +1561,11 @@ std::string print_config(const Config& c) {
 
   out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap;
   kv("project_series", to_string(c.metrics.project_series));
+  out << YAML::EndMap;
+
+  out << YAML::Key << "ingest" << YAML::Value << YAML::BeginMap;
+  kv("max_stored_rejects", std::to_string(c.ingest.max_stored_rejects));
+  kv("max_reject_share", format_percent(c.ingest.max_reject_share_bp) + "%");
   out << YAML::EndMap;
 
   out << YAML::Key << "sources" << YAML::Value;

@@ -1,6 +1,7 @@
 #include "daemon/app.h"
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <iostream>
@@ -26,6 +27,7 @@
 #include "daemon/metrics/snapshot_collector.h"
 #include "daemon/web/alerts_api.h"
 #include "daemon/web/indicators_api.h"
+#include "daemon/web/revisions_api.h"
 #include "daemon/web/api.h"
 #include "daemon/web/auth.h"
 #include "daemon/web/server.h"
@@ -35,6 +37,7 @@
 #include "store/database.h"
 #include "store/indicators_repo.h"
 #include "store/inputs.h"
+#include "store/instance_lock.h"
 #include "store/migrations.h"
 
 namespace bw::daemon {
@@ -86,6 +89,7 @@ struct App::Impl {
   int generation_id = 0;  // io thread
 
   std::filesystem::path state_dir;
+  std::optional<store::InstanceLock> instance_lock;  // held for the process's lifetime
   std::optional<store::Database> writer_db;  // writer thread only
   std::optional<store::Database> reader_db;  // reader thread only
   OpsMetrics ops;
@@ -98,8 +102,10 @@ struct App::Impl {
 
   std::vector<std::shared_ptr<collect::Source>> sources;  // io thread
   std::vector<std::shared_ptr<asio::steady_timer>> source_timers;
+  std::map<std::string, Clock::time_point> next_poll;  // io thread: each source's planned poll, across reloads
   asio::steady_timer evaluation_timer{io};
   asio::steady_timer delivery_timer{io};
+  asio::steady_timer database_watch_timer{io};
   // Delivery backoff jitter; used on the writer thread only.
   std::shared_ptr<std::mt19937_64> delivery_rng = std::make_shared<std::mt19937_64>(std::random_device{}());
   const std::int64_t started_at = unix_now();
@@ -166,9 +172,13 @@ struct App::Impl {
                         r->sha256.substr(0, 12));
     } else {
       collect_log->info("ingested file source={} file={} kind={} rows={} accepted={} duplicate={} rejected={} "
-                        "conflicts={} ms={}",
+                        "conflicts={} revised={} reapplied={} ms={}",
                         kv(source), kv(file), store::to_string(r->kind), r->rows_total, r->accepted, r->duplicate,
-                        r->rejected, r->conflicts, r->duration_ms);
+                        r->rejected, r->conflicts, r->revised, r->reapplied, r->duration_ms);
+      for (const auto& rev : r->revisions) {
+        collect_log->warn("budget line revised source={} file={} revision={}", kv(source), kv(file),
+                          kv(rev.to_string()));
+      }
     }
   }
 
@@ -178,6 +188,8 @@ struct App::Impl {
     opt.received_at = utc_iso(SysClock::now());
     opt.columns = g.columns.get();
     opt.cancel = &cancel_ingest;
+    opt.limits.max_stored_rejects = static_cast<std::size_t>(g.config->ingest.max_stored_rejects);
+    opt.limits.max_reject_share = g.config->ingest.max_reject_share_bp / 10000.0;
     return opt;
   }
 
@@ -186,6 +198,12 @@ struct App::Impl {
     const std::string name(src->name());
     std::string last_error;
     bool first_poll = gen == 1;
+    // A reload keeps each source's schedule: a loop of a new generation waits for the poll its predecessor
+    // planned (no earlier than now + the new interval allows), so SIGHUPs in a burst poll nothing extra.
+    if (auto it = next_poll.find(name); it != next_poll.end() && it->second > Clock::now()) {
+      timer->expires_at(std::min(it->second, Clock::now() + std::chrono::duration_cast<Clock::duration>(interval)));
+      co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    }
     while (!stopping && gen == generation_id) {
       const auto started = Clock::now();
       Result<std::vector<collect::ExportFile>> files = fail(Errc::internal, "not polled");
@@ -232,7 +250,9 @@ struct App::Impl {
         if (src->kind() != "http" && --first_polls_pending == 0) request_evaluation();
       }
       if (stopping || gen != generation_id) break;
-      timer->expires_after(jittered(interval));
+      const auto next = Clock::now() + jittered(interval);
+      next_poll[name] = next;
+      timer->expires_at(next);
       co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
     }
   }
@@ -427,6 +447,57 @@ struct App::Impl {
     }
   }
 
+  static store::OpenOptions reader_options() {
+    store::OpenOptions o;
+    o.cache_kib = 8 << 10;  // the reader serves small pages of the ingest history
+    return o;
+  }
+
+  // Writer thread: is the database file still the one opened, and writable? A deleted or replaced file fails
+  // the database check at once (writes are refused by Transaction, uploads answer 503), without waiting for
+  // the next write; a database opened read-only is opened again once the file is writable.
+  void check_database() {
+    if (!writer_db) return;
+    const std::string problem = writer_db->file_problem();
+    if (!problem.empty()) {
+      if (!database_file_problem) log->error("database file problem error={}", kv(problem));
+      database_file_problem = true;
+      health.report("database", false, problem);
+      return;
+    }
+    if (writer_db->read_only() && ::access(writer_db->path().c_str(), W_OK) == 0) {
+      try {
+        const std::filesystem::path path = writer_db->path();
+        store::Database reopened = store::Database::open(path);
+        if (reopened.read_only()) return;
+        store::migrate(reopened);
+        writer_db = std::move(reopened);
+        asio::post(reader, [this, path] {
+          try {
+            reader_db.emplace(store::Database::open(path, reader_options()));
+          } catch (const std::exception& e) {
+            log->warn("reader connection not reopened error={}", kv(e.what()));
+          }
+        });
+        log->info("database writable again, reopened file={}", kv(path.string()));
+        health.report("database", true);
+        request_evaluation();
+      } catch (const std::exception& e) {
+        log->warn("database still not writable error={}", kv(e.what()));
+      }
+    }
+  }
+  bool database_file_problem = false;  // writer thread
+
+  asio::awaitable<void> database_watch_loop() {
+    while (!stopping) {
+      database_watch_timer.expires_after(std::chrono::seconds(2));
+      auto [ec] = co_await database_watch_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (stopping) break;
+      if (!ec) asio::post(writer, [this] { check_database(); });
+    }
+  }
+
   // ---- sources and reload -------------------------------------------------------------------------------
 
   Result<void> start_sources(const config::Config& c) {
@@ -550,6 +621,13 @@ struct App::Impl {
                                                                         : (sc ? sc->encoding : "auto"));
     if (!enc) co_return web::error_response(400, enc.error().message);
     opt.encoding = *enc;
+    // Applying an already-ingested file again changes recorded budget lines on purpose: admin only.
+    if (r.query.count("reapply") && r.query.at("reapply") != "0" && r.query.at("reapply") != "false") {
+      if (!authorize(r, "admin")) {
+        co_return web::error_response(403, "reapply needs a token with scope 'admin'");
+      }
+      opt.reapply = true;
+    }
     if (r.body_file.empty()) co_return web::error_response(400, "the request has no body: send the file as the body");
     const std::filesystem::path path = r.body_file;
     auto keep = g.columns;
@@ -574,10 +652,18 @@ struct App::Impl {
     o["duplicate"] = outcome->duplicate;
     o["rejected"] = outcome->rejected;
     o["conflicts"] = outcome->conflicts;
+    o["revised"] = outcome->revised;
+    o["reapplied"] = outcome->reapplied;
     o["accepted_fen"] = outcome->accepted_amount.fen;
     boost::json::array rejects;
     for (const auto& rej : outcome->rejects) rejects.push_back(boost::json::value(rej.to_string()));
     o["rejects"] = std::move(rejects);
+    o["revisions"] = web::revisions_json(outcome->revisions);
+    boost::json::array counts;
+    for (const auto& c : outcome->reject_counts) {
+      counts.push_back({{"field", c.field}, {"reason", c.reason}, {"rows", c.rows}, {"first_line", c.first_line}});
+    }
+    o["reject_counts"] = std::move(counts);
     co_return web::json_response(outcome->duplicate_file ? 200 : 201, o);
   }
 
@@ -623,6 +709,9 @@ struct App::Impl {
       };
       ic.changed = [this] { request_evaluation(); };
       web::add_indicator_routes(router, std::move(ic));
+      web::add_revision_routes(router, [this](web::AlertApiContext::DbJob job) {
+        return on_reader([this, job = std::move(job)] { return job(*reader_db); });
+      });
       if (alerts_on) {
         web::AlertApiContext a;
         a.on_reader = [this](web::AlertApiContext::DbJob job) {
@@ -664,6 +753,7 @@ struct App::Impl {
     server->stop();
     evaluation_timer.cancel();
     delivery_timer.cancel();
+    database_watch_timer.cancel();
     for (auto& t : source_timers) t->cancel();
     boost::system::error_code ignored;
     signals.cancel(ignored);
@@ -717,13 +807,44 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
   for (const auto& s : c.sources) {
     if (s.kind == "drop_folder") std::filesystem::create_directories(s.path, ec);
   }
+  // One daemon per database file, and never an empty database silently in place of a deleted one.
+  if (auto present = store::check_database_present(c.database, m.options.create_database); !present) {
+    return tl::unexpected(present.error());
+  }
+  {
+    std::string owner = "pid " + std::to_string(::getpid()) + ", listen " + c.server.listen + ", since " +
+                        utc_iso(SysClock::now());
+    if (!m.options.config_file.empty()) owner += ", config " + m.options.config_file.string();
+    auto lock = store::InstanceLock::acquire(c.database, owner);
+    if (!lock) return tl::unexpected(lock.error());
+    m.instance_lock.emplace(std::move(*lock));
+  }
   try {
+    const bool existed = std::filesystem::exists(c.database);
     m.writer_db.emplace(store::Database::open(c.database));
-    const int version = store::migrate(*m.writer_db);
-    store::OpenOptions reader_options;
-    reader_options.cache_kib = 8 << 10;  // the reader serves small pages of the ingest history
-    m.reader_db.emplace(store::Database::open(c.database, reader_options));
+    if (!existed) m.log->warn("created a new, empty database file={}", kv(c.database.string()));
+    // Damage in the middle of the file is otherwise found by the first write that touches it.
+    if (existed) {
+      const auto t = Clock::now();
+      const std::string check = store::quick_check(*m.writer_db);
+      if (check != "ok") {
+        return fail(Errc::unavailable,
+                    "database " + c.database.string() + " is damaged (PRAGMA quick_check: " + check +
+                        "): stop, keep a copy, and restore a backup or recover it as docs/reliability.md says");
+      }
+      m.log->info("database checked file={} quick_check=ok ms={}", kv(c.database.string()),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
+    }
+    const int version = m.writer_db->read_only() ? store::schema_version(*m.writer_db)
+                                                 : store::migrate(*m.writer_db);
+    m.reader_db.emplace(store::Database::open(c.database, m.reader_options()));
     m.log->info("database open file={} schema={}", kv(c.database.string()), version);
+    if (m.writer_db->read_only()) {
+      m.log->warn("database opened read-only (no write permission): figures are served, writes fail until the "
+                  "file is writable, checked every few seconds file={}",
+                  kv(c.database.string()));
+      m.health.report("database", false, "opened read-only: no write permission on " + c.database.string());
+    }
   } catch (const std::exception& e) {
     return fail(Errc::unavailable, std::string("cannot open the database: ") + e.what());
   }
@@ -773,6 +894,7 @@ int App::run() {
   if (m.first_polls_pending == 0) m.request_evaluation();
   asio::co_spawn(m.io, m.evaluation_loop(), asio::detached);
   asio::co_spawn(m.io, m.delivery_loop(), asio::detached);
+  asio::co_spawn(m.io, m.database_watch_loop(), asio::detached);
   m.server->start();
   const auto ep = m.server->local_endpoint();
   const std::string base = std::string(m.server->tls() ? "https://" : "http://") + ep.address().to_string() + ":" +

@@ -24,6 +24,9 @@ struct AppOptions {
   bool announce = false;
   /// Handle SIGTERM/SIGINT/SIGHUP (off for in-process tests that run several apps).
   bool handle_signals = true;
+  /// Create the database file even where its lock file shows that one lived there before (`run
+  /// --create-database`): a deleted database is otherwise never replaced by an empty one silently.
+  bool create_database = false;
 };
 
 class App {

@@ -25,12 +25,16 @@ constexpr const char* usage_text =
     "usage: budgetwatch <command> [options]\n"
     "\n"
     "commands:\n"
-    "  run --config FILE      run the service: poll sources, evaluate, serve /metrics and the API\n"
+    "  run --config FILE [--create-database] [--quiet]\n"
+    "      run the service: poll sources, evaluate, serve /metrics and the API; one daemon per database\n"
+    "      file; a database deleted behind its back is not replaced by an empty one unless --create-database\n"
     "  check-config FILE      validate a config file and print the effective config (secrets masked)\n"
     "  ingest --db FILE [--encoding auto|utf-8|gb18030] [--kind budget|adjustments|payments]\n"
-    "         [--show-rejects N] PATH...\n"
+    "         [--show-rejects N] [--max-reject-share R] [--reapply] PATH...\n"
     "      ingest budget registers, adjustments and treasury payment exports (CSV) into the database;\n"
-    "      prints one line per file; exits 1 when a file cannot be read at all\n"
+    "      prints one line per file and every budget line a register revised (old → new); exits 1 when a\n"
+    "      file cannot be read at all or is refused (more than R of its rows rejected, default 0.5);\n"
+    "      --reapply applies a file whose bytes were ingested before again (restores a register's lines)\n"
     "  report --db FILE [--kind execution|monthly|midyear|yearend] [--as-of YYYY-MM-DD]\n"
     "         [--format json|csv|md|html] [--lang zh-CN|en] [--unit CODE] [--window 1-6|1-7]\n"
     "         [--fiscal-start-month N] [--time-zone TZ]\n"
@@ -65,7 +69,8 @@ store::Database open_db(const std::string& path, bool auto_checkpoint = true) {
 }
 
 int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
-  auto args = Args::parse(argv, {"db", "encoding", "kind", "show-rejects", "source"}, {});
+  auto args = Args::parse(argv, {"db", "encoding", "kind", "show-rejects", "source", "max-reject-share"},
+                          {"reapply"});
   if (!args) {
     err << "budgetwatch ingest: " << args.error().message << "\n";
     return exit_usage;
@@ -91,6 +96,15 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
     }
   }
   opt.source = args->get_or("source", "cli");
+  opt.reapply = args->flag("reapply");
+  if (auto share = args->get("max-reject-share")) {
+    const double v = std::strtod(share->c_str(), nullptr);
+    if (!(v > 0.0 && v <= 1.0)) {
+      err << "budgetwatch ingest: --max-reject-share takes a ratio in (0, 1], e.g. 0.5 (1 turns it off)\n";
+      return exit_usage;
+    }
+    opt.limits.max_reject_share = v;
+  }
   const long show_rejects = std::stol(args->get_or("show-rejects", "10"));
 
   store::Database db = open_db(*db_path, /*auto_checkpoint=*/false);
@@ -107,11 +121,13 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
       out << path << ": duplicate file, already ingested (sha256 " << r->sha256.substr(0, 12) << ")\n";
       continue;
     }
-    out << path << ": ingested kind=" << store::to_string(r->kind) << " encoding=" << r->encoding
-        << " rows=" << r->rows_total << " accepted=" << r->accepted << " duplicate=" << r->duplicate
-        << " rejected=" << r->rejected << " conflicts=" << r->conflicts
-        << " amount_yuan=" << engine::format_yuan(r->accepted_amount, false) << " ms=" << r->duration_ms
-        << "\n";
+    out << path << ": " << (r->reapplied ? "re-applied" : "ingested") << " kind=" << store::to_string(r->kind)
+        << " encoding=" << r->encoding << " rows=" << r->rows_total << " accepted=" << r->accepted
+        << " duplicate=" << r->duplicate << " rejected=" << r->rejected << " conflicts=" << r->conflicts
+        << " revised=" << r->revised << " amount_yuan=" << engine::format_yuan(r->accepted_amount, false)
+        << " ms=" << r->duration_ms << "\n";
+    // A register that changes recorded lines says so, line by line, with the old and new values.
+    for (const auto& rev : r->revisions) out << "  revised " << rev.to_string() << "\n";
     long shown = 0;
     for (const auto& rej : r->rejects) {
       if (shown++ >= show_rejects) break;
@@ -364,7 +380,7 @@ int cmd_check_config(const std::vector<std::string>& argv, std::ostream& out, st
 }
 
 int cmd_run(const std::vector<std::string>& argv, std::ostream&, std::ostream& err) {
-  auto args = Args::parse(argv, {"config"}, {"quiet"});
+  auto args = Args::parse(argv, {"config"}, {"quiet", "create-database"});
   if (!args || !args->get("config")) {
     err << "budgetwatch run: needs --config FILE\n";
     return exit_usage;
@@ -378,6 +394,7 @@ int cmd_run(const std::vector<std::string>& argv, std::ostream&, std::ostream& e
   AppOptions o;
   o.config_file = file;
   o.announce = !args->flag("quiet");
+  o.create_database = args->flag("create-database");
   auto app = App::create(std::move(*c), o);
   if (!app) {
     err << "budgetwatch: " << app.error().to_string() << "\n";

@@ -57,4 +57,44 @@ std::string fold_full_width(std::string_view s) {
   return out;
 }
 
+bool normalize_key(std::string_view s, std::string& out) {
+  // Fast path (every voucher of a clean export): printable ASCII, no lower case, no surrounding space.
+  bool plain = !s.empty() && s.front() != ' ' && s.back() != ' ';
+  for (std::size_t i = 0; plain && i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    plain = c > 0x20 && c < 0x7F && !(c >= 'a' && c <= 'z');
+  }
+  if (plain) {
+    out.assign(s);
+    return false;
+  }
+  std::string folded;
+  folded.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+    if (c == 0xC2 && at(1) == 0xA0) {  // U+00A0
+      folded.push_back(' ');
+      i += 1;
+      continue;
+    }
+    if (c == 0xE2 && ((at(1) == 0x80 && (at(2) <= 0x8A || at(2) == 0xAF)) ||  // U+2000..U+200A, U+202F
+                      (at(1) == 0x81 && at(2) == 0x9F))) {                    // U+205F
+      if (at(2) >= 0x80) {
+        folded.push_back(' ');
+        i += 2;
+        continue;
+      }
+    }
+    folded.push_back(static_cast<char>(c));
+  }
+  std::string wide = fold_full_width(folded);
+  const std::string_view t = trim(wide);
+  out.assign(t);
+  for (char& ch : out) {
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+  }
+  return out != s;
+}
+
 }  // namespace bw::engine

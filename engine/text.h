@@ -15,6 +15,13 @@ std::string_view trim(std::string_view s);
 /// and U+3000 to a space; every other character is copied unchanged.
 std::string fold_full_width(std::string_view s);
 
+/// The normalised form of an identifier such as a voucher number (支付凭证号), for uniqueness: the
+/// compatibility forms NFKC folds in such codes (full-width U+FF01..U+FF5E, U+3000 and the no-break and
+/// typographic spaces U+00A0, U+2000..U+200A, U+202F, U+205F) mapped to ASCII, surrounding whitespace removed
+/// and ASCII letters upper-cased: `ｚｆ2021-000002 ` and `ZF2021-000002` are one voucher. Other characters are
+/// kept as they are. Writes into `out`; returns true when it differs from `s`.
+bool normalize_key(std::string_view s, std::string& out);
+
 /// True when `s` ends with `suffix` (byte-wise).
 constexpr bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;

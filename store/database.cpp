@@ -1,6 +1,7 @@
 #include "store/database.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 namespace bw::store {
 namespace {
@@ -117,6 +118,10 @@ Database Database::open(const std::filesystem::path& path, const OpenOptions& o)
     throw DatabaseError(rc, msg);
   }
   sqlite3_extended_result_codes(d.db_, 1);
+  if (struct stat st{}; ::stat(path.c_str(), &st) == 0) {
+    d.dev_ = st.st_dev;
+    d.ino_ = st.st_ino;
+  }
   sqlite3_busy_timeout(d.db_, o.busy_timeout_ms);
   if (!o.read_only) {
     // 16 KiB pages (effective only when the file is created): payments are ~150-byte rows appended by the
@@ -127,13 +132,20 @@ Database Database::open(const std::filesystem::path& path, const OpenOptions& o)
   d.exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
   d.exec("PRAGMA cache_size=-" + std::to_string(o.cache_kib));
   if (!o.auto_checkpoint) d.exec("PRAGMA wal_autocheckpoint=0");
+  d.file_problem();  // records the WAL's identity (it exists from the first read on)
   return d;
 }
 
 Database::~Database() { close(); }
 
 Database::Database(Database&& o) noexcept
-    : db_(o.db_), path_(std::move(o.path_)), cache_(std::move(o.cache_)) {
+    : db_(o.db_),
+      path_(std::move(o.path_)),
+      dev_(o.dev_),
+      ino_(o.ino_),
+      wal_dev_(o.wal_dev_),
+      wal_ino_(o.wal_ino_),
+      cache_(std::move(o.cache_)) {
   o.db_ = nullptr;
 }
 
@@ -142,6 +154,10 @@ Database& Database::operator=(Database&& o) noexcept {
     close();
     db_ = o.db_;
     path_ = std::move(o.path_);
+    dev_ = o.dev_;
+    ino_ = o.ino_;
+    wal_dev_ = o.wal_dev_;
+    wal_ino_ = o.wal_ino_;
     cache_ = std::move(o.cache_);
     o.db_ = nullptr;
   }
@@ -176,6 +192,37 @@ Statement& Database::cached(std::string_view sql) {
   return *it->second;
 }
 
+bool Database::read_only() const { return db_ != nullptr && sqlite3_db_readonly(db_, "main") == 1; }
+
+std::string Database::file_problem() {
+  if (ino_ == 0) return "";  // an in-memory database, or the file could not be stat'ed at open
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0) {
+    return "database file " + path_.string() + " was deleted while open: writes are refused (restore it and "
+           "restart; see docs/reliability.md)";
+  }
+  if (st.st_dev != dev_ || st.st_ino != ino_) {
+    return "database file " + path_.string() + " was replaced by another file while open: writes are refused "
+           "(restart to open the new file)";
+  }
+  const std::string wal = path_.string() + "-wal";
+  if (::stat(wal.c_str(), &st) == 0) {
+    if (wal_ino_ == 0) {
+      wal_dev_ = st.st_dev;
+      wal_ino_ = st.st_ino;
+    } else if (st.st_dev != wal_dev_ || st.st_ino != wal_ino_) {
+      return "write-ahead log " + wal + " was replaced while open: writes are refused (restart)";
+    }
+  } else if (wal_ino_ != 0) {
+    return "write-ahead log " + wal + " was deleted while open: writes are refused (restart)";
+  }
+  return "";
+}
+
+void Database::check_file() {
+  if (std::string p = file_problem(); !p.empty()) throw DatabaseError(SQLITE_CANTOPEN, p);
+}
+
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
 int Database::changes() const { return sqlite3_changes(db_); }
@@ -189,7 +236,15 @@ bool Database::checkpoint() {
   return log == done;
 }
 
-Transaction::Transaction(Database& db) : db_(&db) { db.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(&db) {
+  try {
+    db.check_file();
+    db.exec("BEGIN IMMEDIATE");
+  } catch (...) {
+    db_ = nullptr;
+    throw;
+  }
+}
 
 Transaction::~Transaction() { rollback(); }
 

@@ -118,6 +118,16 @@ class Database {
   bool checkpoint();
   /// The file this connection opened.
   const std::filesystem::path& path() const { return path_; }
+  /// True when SQLite opened the file read-only (no write permission at open time): writes fail with
+  /// SQLITE_READONLY until the connection is opened again.
+  bool read_only() const;
+  /// Throws DatabaseError (SQLITE_CANTOPEN) when the file this connection opened — or its write-ahead log —
+  /// was deleted or replaced by another file since (device and inode differ): SQLite would go on writing to
+  /// the unlinked file and every write would be lost at close. Transaction calls it before BEGIN, so no
+  /// write is acknowledged on a deleted database. A stat() or two: cheap.
+  void check_file();
+  /// The same as a message ("" when the file is still the one opened), for health checks.
+  std::string file_problem();
   sqlite3* handle() const { return db_; }
 
  private:
@@ -125,10 +135,13 @@ class Database {
   void close() noexcept;
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
+  // The identity of the opened file and of its WAL (0: not known yet), for check_file().
+  std::uint64_t dev_ = 0, ino_ = 0, wal_dev_ = 0, wal_ino_ = 0;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 
-/// BEGIN IMMEDIATE … COMMIT; rolls back in the destructor unless commit() ran. Move-only.
+/// BEGIN IMMEDIATE … COMMIT; rolls back in the destructor unless commit() ran. Move-only. Checks first that
+/// the database file is still the one opened (Database::check_file).
 class Transaction {
  public:
   explicit Transaction(Database& db);  ///< throws DatabaseError (e.g. SQLITE_BUSY past the timeout)

@@ -1,5 +1,7 @@
 #include "store/inputs.h"
 
+#include "store/revisions.h"
+
 #include <map>
 #include <tuple>
 
@@ -154,10 +156,13 @@ IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit, s
   }
   Statement st = db.prepare(
       "SELECT id, name, source, kind, encoding, sha256, rows_total, rows_accepted, rows_duplicate,"
-      " rows_rejected, rows_conflict, accepted_fen, duration_ms FROM files ORDER BY id DESC LIMIT ? OFFSET ?");
+      " rows_rejected, rows_conflict, accepted_fen, duration_ms, rows_revised FROM files ORDER BY id DESC"
+      " LIMIT ? OFFSET ?");
   st.bind(1, limit).bind(2, offset);
   Statement rj = db.prepare(
       "SELECT line, col, field, reason, raw, conflict FROM rejects WHERE file_id = ? ORDER BY line, id LIMIT ?");
+  Statement rc = db.prepare(
+      "SELECT field, reason, rows, first_line FROM reject_counts WHERE file_id = ? ORDER BY rows DESC, first_line");
   while (st.step()) {
     IngestReport r;
     r.file_id = st.column_int(0);
@@ -173,6 +178,7 @@ IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit, s
     r.conflicts = st.column_int(10);
     r.accepted_amount = Money{st.column_int(11)};
     r.duration_ms = st.column_int(12);
+    r.revised = st.column_int(13);
     rj.bind(1, r.file_id).bind(2, rejects_per_file);
     while (rj.step()) {
       r.rejects.push_back(Reject{r.name, static_cast<int>(rj.column_int(0)), static_cast<int>(rj.column_int(1)),
@@ -180,6 +186,15 @@ IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit, s
                                  rj.column_int(5) != 0});
     }
     rj.reset();
+    if (r.rejected > 0) {
+      rc.bind(1, r.file_id);
+      while (rc.step()) {
+        r.reject_counts.push_back(RejectCount{rc.column_string(0), rc.column_string(1), rc.column_int(2),
+                                              static_cast<int>(rc.column_int(3))});
+      }
+      rc.reset();
+    }
+    if (r.revised > 0 || r.kind == FileKind::budget) r.revisions = revisions_of_file(db, r.file_id);
     page.files.push_back(std::move(r));
   }
   return page;

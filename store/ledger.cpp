@@ -2,7 +2,10 @@
 
 #include "store/monthly_sums.h"
 
+#include "engine/text.h"
+
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <unordered_map>
 #include <unordered_set>
@@ -37,7 +40,54 @@ std::string join_tags(const std::vector<std::string>& tags) {
   return out;
 }
 
+// The reason of a reject with its values taken out, for counting by reason: quoted text becomes '…' and
+// every run of digits '#' ("'2021-13-05' is not a date (month 13)" → "'…' is not a date (month #)").
+std::string reason_pattern(std::string_view reason) {
+  std::string out;
+  out.reserve(reason.size());
+  for (std::size_t i = 0; i < reason.size(); ++i) {
+    const char c = reason[i];
+    if (c == '\'') {
+      const std::size_t close = reason.find('\'', i + 1);
+      if (close != std::string_view::npos) {
+        out += "'…'";
+        i = close;
+        continue;
+      }
+    }
+    if (c >= '0' && c <= '9') {
+      while (i + 1 < reason.size() && reason[i + 1] >= '0' && reason[i + 1] <= '9') ++i;
+      out += '#';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string Revision::to_string() const {
+  std::string out = code + " (line " + std::to_string(line) + ", version " + std::to_string(version) + "):";
+  bool first = true;
+  for (const FieldChange& c : changes) {
+    out += first ? " " : "; ";
+    first = false;
+    if (c.field == "initial_fen") {
+      out += "initial " + engine::format_yuan(initial_before) + " → " + engine::format_yuan(initial_after);
+    } else {
+      out += c.field + " '" + c.before + "' → '" + c.after + "'";
+    }
+  }
+  return out;
+}
+
+double Revision::initial_change_ratio() const {
+  if (initial_before.fen == initial_after.fen) return 0.0;
+  if (initial_before.fen == 0) return 1.0;
+  return std::fabs(static_cast<double>(initial_after.fen - initial_before.fen)) /
+         std::fabs(static_cast<double>(initial_before.fen));
+}
 
 const char* to_string(FileKind k) {
   switch (k) {
@@ -69,6 +119,12 @@ struct IngestTxn::State {
   Transaction txn;
   IngestReport report;
   std::int64_t file_id = 0;
+  IngestLimits limits;
+  std::string received_at;         // of this application of the file
+  std::string source;
+  std::int64_t reapplication_id = 0;  // a re-applied file: its file_reapplications row
+  std::int64_t stored_rejects = 0;
+  std::map<std::pair<std::string, std::string>, RejectCount> reject_counts;  // (field, pattern)
 
   MonthlySums monthly;  // of the accepted payments
   StringMap<int> budget_codes;            // codes seen in this file → line
@@ -80,10 +136,10 @@ struct IngestTxn::State {
   static constexpr std::size_t batch_rows = 64;
   static constexpr const char* single_insert_sql =
       "INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class,"
-      " pay_method, fund_type, payee, memo, file_id, line_no) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+      " pay_method, fund_type, payee, memo, file_id, line_no, voucher_raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
       " ON CONFLICT (voucher_no) DO NOTHING";
   struct OwnedPayment {
-    std::string voucher, date, unit_code, unit_name, project_code, project_name, func_class, econ_class,
+    std::string voucher, voucher_raw, date, unit_code, unit_name, project_code, project_name, func_class, econ_class,
         pay_method, fund_type, payee, memo, raw, voucher_header;
     Money amount;
     int line = 0;
@@ -97,10 +153,10 @@ struct IngestTxn::State {
   State(Database& d) : db(d), txn(d) {
     batch_insert_sql =
         "INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, func_class,"
-        " econ_class, pay_method, fund_type, payee, memo, file_id, line_no) VALUES ";
+        " econ_class, pay_method, fund_type, payee, memo, file_id, line_no, voucher_raw) VALUES ";
     for (std::size_t i = 0; i < batch_rows; ++i) {
       batch_insert_sql += i == 0 ? "" : ",";
-      batch_insert_sql += "(?,?,?,?,?,?,?,?,?,?,?,?,?)";
+      batch_insert_sql += "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     }
     batch_insert_sql += " ON CONFLICT (voucher_no) DO NOTHING";
   }
@@ -114,7 +170,12 @@ void IngestTxn::add_payment(const PaymentRow& p) {
   State& s = *s_;
   if (s.pending_size == s.pending.size()) s.pending.emplace_back();
   State::OwnedPayment& o = s.pending[s.pending_size++];
-  o.voucher.assign(p.voucher_no);
+  // Unique in the normalised form (ｚｆ2021-000002 is ZF2021-000002); the text as written is kept beside it.
+  if (engine::normalize_key(p.voucher_no, o.voucher)) {
+    o.voucher_raw.assign(p.voucher_no);
+  } else {
+    o.voucher_raw.clear();
+  }
   o.date = engine::to_iso(p.pay_date);
   o.unit_code.assign(p.unit_code);
   o.unit_name.assign(p.unit_name);
@@ -139,12 +200,17 @@ void IngestTxn::flush_payments() {
   State& s = *s_;
   const std::size_t n = s.pending_size;
   if (n == 0) return;
-  constexpr int columns = 13;
+  constexpr int columns = 14;
   auto bind_row = [&](Statement& st, int base, const State::OwnedPayment& o) {
     st.bind(base + 1, o.voucher).bind(base + 2, o.date).bind(base + 3, o.unit_code);
     st.bind(base + 4, o.project_code).bind(base + 5, o.amount.fen).bind(base + 6, o.func_class);
     st.bind(base + 7, o.econ_class).bind(base + 8, o.pay_method).bind(base + 9, o.fund_type);
     st.bind(base + 10, o.payee).bind(base + 11, o.memo).bind(base + 12, s.file_id).bind(base + 13, o.line);
+    if (o.voucher_raw.empty()) {
+      st.bind_null(base + 14);
+    } else {
+      st.bind(base + 14, o.voucher_raw);
+    }
   };
   // One multi-row INSERT per full batch: one statement execution instead of batch_rows of them.
   int inserted = 0;
@@ -178,11 +244,13 @@ bool IngestTxn::settle_existing(std::size_t pending_index) {
   State& s = *s_;
   const State::OwnedPayment& o = s.pending[pending_index];
   Statement& q = s.db.cached(
-      "SELECT p.pay_date, p.unit_code, p.project_code, p.amount_fen, f.name, p.line_no, p.file_id"
-      " FROM payments p JOIN files f ON f.id = p.file_id WHERE p.voucher_no = ?");
+      "SELECT p.pay_date, p.unit_code, p.project_code, p.amount_fen, f.name, p.line_no, p.file_id,"
+      " coalesce(p.voucher_raw, p.voucher_no) FROM payments p JOIN files f ON f.id = p.file_id"
+      " WHERE p.voucher_no = ?");
   q.bind(1, o.voucher);
   if (!q.step()) throw DatabaseError(0, "voucher " + o.voucher + " vanished during ingest");
-  if (q.column_int(6) == s.file_id && q.column_int(5) == o.line) {
+  // This row went in now (a re-applied file has its rows from the first time: those are duplicates).
+  if (s.reapplication_id == 0 && q.column_int(6) == s.file_id && q.column_int(5) == o.line) {
     q.reset();
     return true;
   }
@@ -194,7 +262,11 @@ bool IngestTxn::settle_existing(std::size_t pending_index) {
     ++s.report.rows_total;
     return false;
   }
-  std::string msg = "voucher " + o.voucher + " is already recorded with amount " +
+  const std::string written = o.voucher_raw.empty() ? o.voucher : o.voucher_raw;
+  const std::string recorded(q.column_text(7));
+  std::string msg = "voucher " + written +
+                    (recorded != written ? " (recorded as " + recorded + ")" : std::string()) +
+                    " is already recorded with amount " +
                     engine::format_yuan(Money{q.column_int(3)}) + " on " + q.column_string(0) + " for project '" +
                     q.column_string(2) + "' (" + q.column_string(4) + " line " + std::to_string(q.column_int(5)) +
                     "); this row says " + engine::format_yuan(o.amount) + " on " + o.date + " for project '" +
@@ -223,21 +295,39 @@ Result<RowOutcome> IngestTxn::add_budget_line(const engine::BudgetLine& l, int l
   const std::string tags = join_tags(l.tags);
 
   Statement& q = s.db.cached(
-      "SELECT name, unit_code, unit_name, kind, initial_fen, coalesce(deadline, ''), owner, owner_email, tags"
-      " FROM budget_lines WHERE code = ?");
+      "SELECT name, unit_code, unit_name, kind, initial_fen, coalesce(deadline, ''), owner, owner_email, tags,"
+      " (SELECT max(version) FROM budget_line_versions v WHERE v.code = b.code)"
+      " FROM budget_lines b WHERE code = ?");
   q.bind(1, l.code);
+  std::optional<Revision> revision;
   if (q.step()) {
-    const bool same = q.column_text(0) == l.name && q.column_text(1) == l.unit_code &&
-                      q.column_text(2) == l.unit_name && q.column_text(3) == kind &&
-                      q.column_int(4) == l.initial.fen && q.column_text(5) == deadline.value_or("") &&
-                      q.column_text(6) == l.owner && q.column_text(7) == l.owner_email &&
-                      q.column_text(8) == tags;
+    Revision r;
+    r.code = l.code;
+    r.line = line;
+    r.version = static_cast<int>(q.column_int(9)) + 1;
+    r.initial_before = engine::Money{q.column_int(4)};
+    r.initial_after = l.initial;
+    auto compare = [&](const char* field, int col, std::string_view now) {
+      if (q.column_text(col) != now) r.changes.push_back({field, q.column_string(col), std::string(now)});
+    };
+    compare("name", 0, l.name);
+    compare("unit_code", 1, l.unit_code);
+    compare("unit_name", 2, l.unit_name);
+    compare("kind", 3, kind);
+    if (q.column_int(4) != l.initial.fen) {
+      r.changes.push_back({"initial_fen", std::to_string(q.column_int(4)), std::to_string(l.initial.fen)});
+    }
+    compare("deadline", 5, deadline.value_or(""));
+    compare("owner", 6, l.owner);
+    compare("owner_email", 7, l.owner_email);
+    compare("tags", 8, tags);
     q.reset();
-    if (same) {
+    if (r.changes.empty()) {
       ++s.report.duplicate;
       ++s.report.rows_total;
       return RowOutcome::duplicate;
     }
+    revision = std::move(r);
   }
   q.reset();
   Statement& up = s.db.cached(
@@ -251,8 +341,23 @@ Result<RowOutcome> IngestTxn::add_budget_line(const engine::BudgetLine& l, int l
   up.bind(6, l.initial.fen).bind(7, deadline).bind(8, l.owner).bind(9, l.owner_email).bind(10, tags);
   up.bind(11, s.file_id).bind(12, line);
   up.run();
-  ++s.report.accepted;
+  // Every version is kept: the register that set it, when, from where.
+  Statement& ver = s.db.cached(
+      "INSERT INTO budget_line_versions (code, version, name, unit_code, unit_name, kind, initial_fen, deadline,"
+      " owner, owner_email, tags, file_id, line_no, recorded_at, source, reapplied)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  ver.bind(1, l.code).bind(2, revision ? revision->version : 1).bind(3, l.name).bind(4, l.unit_code);
+  ver.bind(5, l.unit_name).bind(6, kind).bind(7, l.initial.fen).bind(8, deadline).bind(9, l.owner);
+  ver.bind(10, l.owner_email).bind(11, tags).bind(12, s.file_id).bind(13, line).bind(14, s.received_at);
+  ver.bind(15, s.source).bind(16, s.reapplication_id != 0 ? 1 : 0);
+  ver.run();
   ++s.report.rows_total;
+  if (revision) {
+    ++s.report.revised;
+    s.report.revisions.push_back(std::move(*revision));
+    return RowOutcome::revised;
+  }
+  ++s.report.accepted;
   s.report.accepted_amount += l.initial;
   return RowOutcome::accepted;
 }
@@ -344,21 +449,60 @@ Result<RowOutcome> IngestTxn::add_actual(const ActualRow& r, int line) {
 
 void IngestTxn::reject(Reject r) {
   State& s = *s_;
-  r.raw = truncate_utf8(r.raw, max_raw_bytes);
-  Statement& ins = s.db.cached(
-      "INSERT INTO rejects (file_id, line, col, field, reason, raw, conflict) VALUES (?,?,?,?,?,?,?)");
-  ins.bind(1, s.file_id).bind(2, r.line).bind(3, r.column).bind(4, r.field).bind(5, r.reason);
-  ins.bind(6, r.raw).bind(7, r.conflict ? 1 : 0);
-  ins.run();
   ++s.report.rejected;
   ++s.report.rows_total;
   if (r.conflict) ++s.report.conflicts;
-  if (s.report.rejects.size() < max_rejects_in_report) s.report.rejects.push_back(std::move(r));
+  RejectCount& count = s.reject_counts[{r.field, reason_pattern(r.reason)}];
+  if (count.rows++ == 0) count.first_line = r.line;
+  // A junk file must not fill the disk with its rejects: the first ones are kept with their text, the rest
+  // are counted.
+  if (static_cast<std::size_t>(s.stored_rejects) < s.limits.max_stored_rejects) {
+    r.raw = truncate_utf8(r.raw, max_raw_bytes);
+    Statement& ins = s.db.cached(
+        "INSERT INTO rejects (file_id, line, col, field, reason, raw, conflict) VALUES (?,?,?,?,?,?,?)");
+    ins.bind(1, s.file_id).bind(2, r.line).bind(3, r.column).bind(4, r.field).bind(5, r.reason);
+    ins.bind(6, r.raw).bind(7, r.conflict ? 1 : 0);
+    ins.run();
+    ++s.stored_rejects;
+  }
+  if (s.report.rejects.size() < max_rejects_in_report) {
+    r.raw = truncate_utf8(r.raw, max_raw_bytes);
+    s.report.rejects.push_back(std::move(r));
+  }
 }
 
 Result<IngestReport> IngestTxn::commit(std::chrono::milliseconds duration) {
   State& s = *s_;
   flush_payments();
+  for (const auto& [key, c] : s.reject_counts) {
+    RejectCount out = c;
+    out.field = key.first;
+    out.reason = key.second;
+    s.report.reject_counts.push_back(std::move(out));
+  }
+  std::sort(s.report.reject_counts.begin(), s.report.reject_counts.end(),
+            [](const RejectCount& a, const RejectCount& b) { return a.rows != b.rows ? a.rows > b.rows : a.first_line < b.first_line; });
+  // A file that is mostly rejects is the wrong file (another kind, another layout, junk): refused whole, so
+  // that its few "good" rows do not go in unnoticed.
+  const IngestReport& rep = s.report;
+  if (rep.rows_total >= s.limits.min_rows_for_share && s.limits.max_reject_share < 1.0 &&
+      static_cast<double>(rep.rejected) > s.limits.max_reject_share * static_cast<double>(rep.rows_total)) {
+    std::string msg = std::to_string(rep.rejected) + " of " + std::to_string(rep.rows_total) +
+                      " rows rejected, more than the limit of " +
+                      std::to_string(static_cast<int>(std::lround(s.limits.max_reject_share * 100))) +
+                      "% (ingest.max_reject_share): nothing of the file was stored. Reasons:";
+    std::size_t shown = 0;
+    for (const RejectCount& c : rep.reject_counts) {
+      if (shown++ == 5) {
+        msg += " …";
+        break;
+      }
+      msg += " " + (c.field.empty() ? std::string() : c.field + ": ") + c.reason + " × " + std::to_string(c.rows) +
+             " (first at line " + std::to_string(c.first_line) + ");";
+    }
+    if (!msg.empty() && msg.back() == ';') msg.pop_back();
+    return fail(Errc::invalid_input, std::move(msg), rep.name);
+  }
   Statement& up = s.db.cached(
       "INSERT INTO paid_monthly (unit_code, project_code, month, paid_fen, payments) VALUES (?,?,?,?,?)"
       " ON CONFLICT (unit_code, project_code, month) DO UPDATE SET paid_fen = paid_fen + excluded.paid_fen,"
@@ -379,24 +523,65 @@ Result<IngestReport> IngestTxn::commit(std::chrono::milliseconds duration) {
     nm.run();
   }
   s.report.duration_ms = duration.count();
-  Statement& f = s.db.cached(
-      "UPDATE files SET rows_total = ?, rows_accepted = ?, rows_duplicate = ?, rows_rejected = ?,"
-      " rows_conflict = ?, accepted_fen = ?, duration_ms = ? WHERE id = ?");
-  f.bind(1, s.report.rows_total).bind(2, s.report.accepted).bind(3, s.report.duplicate);
-  f.bind(4, s.report.rejected).bind(5, s.report.conflicts).bind(6, s.report.accepted_amount.fen);
-  f.bind(7, s.report.duration_ms).bind(8, s.file_id);
-  f.run();
+  if (s.reapplication_id != 0) {
+    // The file's own counts describe its first ingest; the re-application records what it changed.
+    Statement& ra = s.db.cached("UPDATE file_reapplications SET rows_revised = ? WHERE id = ?");
+    ra.bind(1, s.report.revised).bind(2, s.reapplication_id);
+    ra.run();
+  } else {
+    Statement& f = s.db.cached(
+        "UPDATE files SET rows_total = ?, rows_accepted = ?, rows_duplicate = ?, rows_rejected = ?,"
+        " rows_conflict = ?, accepted_fen = ?, duration_ms = ?, rows_revised = ?, rejects_stored = ? WHERE id = ?");
+    f.bind(1, s.report.rows_total).bind(2, s.report.accepted).bind(3, s.report.duplicate);
+    f.bind(4, s.report.rejected).bind(5, s.report.conflicts).bind(6, s.report.accepted_amount.fen);
+    f.bind(7, s.report.duration_ms).bind(8, s.report.revised);
+    if (s.stored_rejects < s.report.rejected) {
+      f.bind(9, s.stored_rejects);
+    } else {
+      f.bind_null(9);
+    }
+    f.bind(10, s.file_id);
+    f.run();
+    Statement& rc = s.db.cached(
+        "INSERT INTO reject_counts (file_id, field, reason, rows, first_line) VALUES (?,?,?,?,?)");
+    for (const RejectCount& c : s.report.reject_counts) {
+      rc.bind(1, s.file_id).bind(2, c.field).bind(3, c.reason).bind(4, c.rows).bind(5, c.first_line);
+      rc.run();
+    }
+  }
   s.txn.commit();
   return std::move(s.report);
 }
 
-std::optional<IngestTxn> Ledger::begin(const FileRecord& f) {
+std::optional<IngestTxn> Ledger::begin(const FileRecord& f, const IngestLimits& limits, bool reapply) {
   auto state = std::make_unique<IngestTxn::State>(db_);
+  state->limits = limits;
+  state->received_at = f.received_at;
+  state->source = f.source;
   Statement& q = db_.cached("SELECT id FROM files WHERE sha256 = ?");
   q.bind(1, f.sha256);
   const bool seen = q.step();
+  const std::int64_t seen_id = seen ? q.column_int(0) : 0;
   q.reset();
-  if (seen) return std::nullopt;  // the state's transaction rolls back (nothing was written)
+  if (seen && !reapply) return std::nullopt;  // the state's transaction rolls back (nothing was written)
+  if (seen) {
+    Statement& ra = db_.cached("INSERT INTO file_reapplications (file_id, applied_at, source) VALUES (?,?,?)");
+    ra.bind(1, seen_id).bind(2, f.received_at).bind(3, f.source);
+    ra.run();
+    state->reapplication_id = db_.last_insert_rowid();
+    state->file_id = seen_id;
+    // Its rejects were recorded at the first ingest: count them, store none again.
+    state->limits.max_stored_rejects = 0;
+    IngestReport& r = state->report;
+    r.file_id = seen_id;
+    r.name = f.name;
+    r.source = f.source;
+    r.kind = f.kind;
+    r.encoding = f.encoding;
+    r.sha256 = f.sha256;
+    r.reapplied = true;
+    return IngestTxn(std::move(state));
+  }
   Statement& ins = db_.cached(
       "INSERT INTO files (sha256, name, source, kind, encoding, size_bytes, ingested_at)"
       " VALUES (?,?,?,?,?,?,?)");
@@ -415,6 +600,7 @@ std::optional<IngestTxn> Ledger::begin(const FileRecord& f) {
 }
 
 void Ledger::record_failure(const FileRecord& f, std::string_view error) {
+  db_.check_file();  // never acknowledge into a deleted database
   Statement& ins = db_.cached(
       "INSERT INTO failed_files (sha256, name, source, error, failed_at) VALUES (?,?,?,?,?)");
   ins.bind(1, f.sha256).bind(2, f.name).bind(3, f.source).bind(4, error).bind(5, f.received_at);

@@ -49,6 +49,47 @@ struct Reject {
   std::string to_string() const;
 };
 
+/// One field of a budget line that a revision changed ("initial_fen", "name", "unit_code", "unit_name",
+/// "kind", "deadline", "owner", "owner_email", "tags"); values as stored (fen as an integer, dates ISO).
+struct FieldChange {
+  std::string field;
+  std::string before;
+  std::string after;
+};
+
+/// A register row that changed a recorded budget line: the line's new version and what changed.
+struct Revision {
+  std::string code;
+  int line = 0;     ///< in the file
+  int version = 0;  ///< the new version (the first registration is 1)
+  std::vector<FieldChange> changes;
+  engine::Money initial_before;
+  engine::Money initial_after;
+  /// "P-001 (line 5): initial_fen 1,234.56 → 1.00; owner 张三 → 李四".
+  std::string to_string() const;
+  /// |after − before| ÷ before of the initial budget (1 when before is 0 and after is not).
+  double initial_change_ratio() const;
+};
+
+/// Rejected rows of a file counted by field and reason pattern (values replaced: '…' and '#').
+struct RejectCount {
+  std::string field;
+  std::string reason;
+  std::int64_t rows = 0;
+  int first_line = 0;
+};
+
+/// Bounds on what one file may add to the rejects table (issue: a 9 MB upload of junk stored 10M rejects).
+struct IngestLimits {
+  /// Rejected rows stored per file with their text; the rest are counted (reject_counts) but not stored.
+  std::size_t max_stored_rejects = 1000;
+  /// A file with more rejected rows than this share of its rows is refused whole (nothing stored, listed in
+  /// failed_files with the counts per reason). 1 turns it off.
+  double max_reject_share = 0.5;
+  /// Files with fewer rows than this are never refused for their share (one bad row of two).
+  std::int64_t min_rows_for_share = 10;
+};
+
 /// The outcome of one file.
 struct IngestReport {
   std::int64_t file_id = 0;
@@ -63,9 +104,13 @@ struct IngestReport {
   std::int64_t duplicate = 0;  ///< rows already recorded with the same content (re-exports)
   std::int64_t rejected = 0;   ///< malformed rows and conflicts
   std::int64_t conflicts = 0;
+  std::int64_t revised = 0;    ///< register rows that changed a recorded line (see revisions)
+  bool reapplied = false;      ///< the bytes were ingested before and applied again on purpose
   engine::Money accepted_amount;
   std::int64_t duration_ms = 0;
-  std::vector<Reject> rejects;  ///< the first `max_rejects_in_report` (all are in the rejects table)
+  std::vector<Reject> rejects;  ///< the first `max_rejects_in_report` (the first max_stored_rejects are stored)
+  std::vector<RejectCount> reject_counts;  ///< every rejected row, by field and reason
+  std::vector<Revision> revisions;         ///< every changed budget line, with old and new values
 };
 
 inline constexpr std::size_t max_rejects_in_report = 100;
@@ -93,7 +138,7 @@ struct PaymentRow {
 };
 
 /// Whether a row added something.
-enum class RowOutcome { accepted, duplicate };
+enum class RowOutcome { accepted, duplicate, revised };
 
 /// One performance indicator of a target form (绩效目标表).
 struct IndicatorRow {
@@ -130,8 +175,9 @@ class IngestTxn {
   /// with amount 1,784.26 on 2021-01-04 for project 'P1' (a.csv line 2); this row says …"); the first is
   /// kept. Throws DatabaseError.
   void add_payment(const PaymentRow& p);
-  /// Records or updates a budget line. Identical to the recorded one: duplicate. The same code twice in one
-  /// file: Errc::conflict. A changed line from a later register replaces the recorded one (accepted).
+  /// Records or revises a budget line. Identical to the recorded one: duplicate. The same code twice in one
+  /// file: Errc::conflict. A changed line becomes the line's next version (every version is kept in
+  /// budget_line_versions with its file, time and source) and is listed in the report's revisions.
   Result<RowOutcome> add_budget_line(const engine::BudgetLine& l, int line);
   /// Records an adjustment. Adjustments have no unique key (one document may adjust a line twice on a day):
   /// a row is identified by its content (code, document number, date, amount, note) and its occurrence among
@@ -142,9 +188,11 @@ class IngestTxn {
   Result<RowOutcome> add_indicator(const IndicatorRow& r, int line);
   /// Records an actual value; the same content again is a duplicate.
   Result<RowOutcome> add_actual(const ActualRow& r, int line);
-  /// Records a rejected row (kept in the rejects table; the first ones also in the report).
+  /// Records a rejected row: counted by reason; the first max_stored_rejects are kept in the rejects table,
+  /// the first max_rejects_in_report also in the report.
   void reject(Reject r);
-  /// Commits: writes the monthly sums and the file's counts. Returns the report.
+  /// Commits: writes the monthly sums and the file's counts. Returns the report, or Errc::invalid_input
+  /// without committing when the share of rejected rows passes max_reject_share (the caller rolls back).
   Result<IngestReport> commit(std::chrono::milliseconds duration);
 
  private:
@@ -162,8 +210,10 @@ class Ledger {
  public:
   explicit Ledger(Database& db) : db_(db) {}
   /// Begins a file's transaction (BEGIN IMMEDIATE), or nullopt when a file with this SHA-256 was already
-  /// ingested (the no-op of a re-run). Throws DatabaseError.
-  std::optional<IngestTxn> begin(const FileRecord& f);
+  /// ingested (the no-op of a re-run) — unless `reapply`: then its rows are applied again under the
+  /// recorded file (a register restores the lines it set; payments and adjustments are duplicates) and the
+  /// re-application is recorded. Throws DatabaseError.
+  std::optional<IngestTxn> begin(const FileRecord& f, const IngestLimits& limits = {}, bool reapply = false);
   /// Records a file that could not be read at all (its error is shown by /api/v1/ingests).
   void record_failure(const FileRecord& f, std::string_view error);
   /// The basic-expenditure line codes of each unit in the register (to reject ambiguous 基本支出 payments).

@@ -2,6 +2,7 @@
 // cmake/embed_sql.cmake) and the function that applies them.
 #pragma once
 
+#include <string>
 #include <vector>
 
 namespace bw::store {
@@ -25,5 +26,9 @@ int migrate(Database& db);
 
 /// The schema version of an open database (PRAGMA user_version).
 int schema_version(Database& db);
+
+/// PRAGMA quick_check: "ok", or its first problems joined with "; " (damage to the file's pages, found
+/// before the first write runs into it), or the error that stopped the check (a page too damaged to walk).
+std::string quick_check(Database& db);
 
 }  // namespace bw::store

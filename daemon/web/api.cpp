@@ -1,5 +1,7 @@
 #include "daemon/web/api.h"
 
+#include "daemon/web/revisions_api.h"
+
 #include <algorithm>
 #include <sstream>
 
@@ -272,6 +274,13 @@ struct Api {
       x["conflicts"] = f.conflicts;
       x["accepted_fen"] = f.accepted_amount.fen;
       x["duration_ms"] = f.duration_ms;
+      x["revised"] = f.revised;
+      x["revisions"] = revisions_json(f.revisions);
+      json::array counts;
+      for (const auto& c : f.reject_counts) {
+        counts.push_back({{"field", c.field}, {"reason", c.reason}, {"rows", c.rows}, {"first_line", c.first_line}});
+      }
+      x["reject_counts"] = std::move(counts);
       json::array rj;
       for (const auto& rej : f.rejects) {
         json::object y;
@@ -344,13 +353,17 @@ struct Api {
                             "  /api/v1/units              budget units\n"
                             "  /api/v1/projects           budget lines (?unit= &kind= &band= &sort= &page= &per_page=)\n"
                             "  /api/v1/projects/{code}    one line with its months\n"
-                            "  /api/v1/ingests            ingested files and their rejected rows\n"
+                            "  /api/v1/projects/{code}/revisions  every version of a line's budget (register, time)\n"
+                            "  /api/v1/ingests            ingested files, their rejected rows and revisions\n"
                             "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend (?format=json|csv|md|html\n"
                             "                             &lang=zh-CN|en &unit= &window=1-6|1-7)\n"
                             "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner=)\n"
                             "  /api/v1/silences           silences; POST to create, DELETE /{id} to expire (scope write)\n"
                             "  /api/v1/notifications      the delivery log (?state= &receiver=)\n"
-                            "  POST /api/v1/uploads       upload an export (token with scope upload)\n");
+                            "  /api/v1/indicators         performance indicators; POST {id}/actuals (scope write)\n"
+                            "  /api/v1/notes              owners' notes; POST /api/v1/projects/{code}/notes (scope write)\n"
+                            "  POST /api/v1/uploads       upload an export (token with scope upload; &reapply=1:\n"
+                            "                             apply an ingested file again, scope admin)\n");
   }
 };
 

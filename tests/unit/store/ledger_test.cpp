@@ -184,7 +184,7 @@ TEST_F(LedgerTest, budget_lines_update_from_a_later_register_and_conflict_within
   ASSERT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
   l.initial = Money{2000};
   auto txn3 = ledger.begin(file("r3", FileKind::budget));
-  EXPECT_EQ(*txn3->add_budget_line(l, 2), RowOutcome::accepted);
+  EXPECT_EQ(*txn3->add_budget_line(l, 2), RowOutcome::revised);  // a new version (issue 12), kept in full
   ASSERT_TRUE(txn3->commit(std::chrono::milliseconds(0)).has_value());
   const auto in = load_inputs(*db_, make_date(2021, 12, 31), engine::FiscalYear(2021, 1));
   ASSERT_EQ(in.lines.size(), 1u);
