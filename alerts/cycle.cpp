@@ -1,6 +1,7 @@
 #include "alerts/cycle.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -9,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "alerts/render.h"
+#include "store/revisions.h"
 
 namespace bw::alerts {
 namespace {
@@ -144,12 +146,51 @@ std::vector<Silence> read_silences(store::Database& db) {
   return out;
 }
 
+std::vector<BudgetRevision> load_revisions(store::Database& db, const config::AlertsConfig& cfg, std::int64_t now) {
+  int days = -1;
+  for (const config::RuleConfig& r : cfg.rules) {
+    if (r.kind == "budget_revised") days = std::max(days, r.within_days);
+  }
+  std::vector<BudgetRevision> out;
+  if (days < 0) return out;
+  // UTC ISO 8601 of now − days (recorded_at is stored so; text order is time order).
+  auto iso = [](std::int64_t t) {
+    const auto tp = std::chrono::sys_seconds{std::chrono::seconds{t}};
+    const auto day = std::chrono::floor<std::chrono::days>(tp);
+    const std::chrono::hh_mm_ss hms{tp - day};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", engine::to_iso(std::chrono::year_month_day{day}).c_str(),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    return std::string(buf);
+  };
+  auto unix_of = [](const std::string& s) -> std::int64_t {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+    if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &se) != 6) return 0;
+    const auto day = std::chrono::sys_days{std::chrono::year{y} / mo / d};
+    return day.time_since_epoch().count() * 86400 + h * 3600 + mi * 60 + se;
+  };
+  for (const store::RecentRevision& r : store::recent_revisions(db, iso(now - std::int64_t{days} * 86400))) {
+    BudgetRevision b;
+    b.code = r.code;
+    b.version = r.version;
+    b.initial_before_fen = r.initial_before.fen;
+    b.initial_after_fen = r.initial_after.fen;
+    b.recorded_at = unix_of(r.recorded_at);
+    b.file = r.file_name;
+    b.source = r.source;
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
 CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const config::AlertsConfig& cfg,
                       const CycleContext& ctx) {
   CycleReport report;
   RuleContext rctx;
   rctx.now = ctx.now;
   rctx.sources = ctx.sources;
+  rctx.revisions = ctx.revisions;
   rctx.indicators = ctx.indicators;
   const std::vector<Candidate> candidates = evaluate_rules(snap, cfg.rules, rctx);
 

@@ -28,6 +28,7 @@ struct CycleContext {
   std::int64_t queued_at = 0;
   LocalTime local;       ///< `now` in the evaluation time zone (mute intervals)
   std::vector<SourceFreshness> sources;
+  std::vector<BudgetRevision> revisions;  ///< budget_revised rules (store::recent_revisions)
   const std::vector<engine::IndicatorEval>* indicators = nullptr;
   std::string language = "zh-CN";
   std::string external_url;
@@ -43,6 +44,10 @@ struct CycleReport {
   int inhibited = 0;
   int messages = 0;  ///< outbox rows written
 };
+
+/// The revisions that budget_revised rules look at: the newest revision of each line recorded within the
+/// longest `within_days` of those rules before `now` (none without such a rule). Throws store::DatabaseError.
+std::vector<BudgetRevision> load_revisions(store::Database& db, const config::AlertsConfig& cfg, std::int64_t now);
 
 /// Runs the cycle on `db` (writer connection) in one transaction. Throws store::DatabaseError.
 CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const config::AlertsConfig& cfg,

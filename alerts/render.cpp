@@ -83,6 +83,10 @@ std::string rule_text(const std::string& lang, const AlertState& a) {
   else if (kind == "indicator_behind")
     t = z ? "绩效指标「{indicator}」进度落后（目标 {target}，实际 {actual}，完成时限 {due}）"
           : "indicator '{indicator}' behind (target {target}, actual {actual}, due {due})";
+  else if (kind == "budget_revised")
+    t = z ? "年初预算数被登记文件 {revision_file} 由 {initial_before_yuan} 元改为 {initial_after_yuan} 元（第 {revision_version} 版）"
+          : "initial budget changed from {initial_before_yuan} to {initial_after_yuan} yuan by {revision_file} "
+            "(version {revision_version})";
   else if (kind == "stale_source")
     t = z ? "数据源 {source} 已 {stale_hours} 小时没有新的导出文件"
           : "source {source} has had no new export for {stale_hours} hours";

@@ -241,6 +241,36 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
       }
       continue;
     }
+    if (r.kind == "budget_revised") {
+      for (const BudgetRevision& rev : ctx.revisions) {
+        if (rev.recorded_at > ctx.now || ctx.now - rev.recorded_at > std::int64_t{r.within_days} * 86400) continue;
+        // |after − before| ≥ min_change × before, exactly in fen (a line from nothing to something counts).
+        const std::int64_t before = rev.initial_before_fen;
+        const std::int64_t change = rev.initial_after_fen - before;
+        const std::int64_t abs_change = change < 0 ? -change : change;
+        const std::int64_t abs_before = before < 0 ? -before : before;
+        if (abs_change == 0) continue;
+        if (abs_before != 0 && static_cast<__int128>(abs_change) * 10000 <
+                                   static_cast<__int128>(abs_before) * r.min_change_bp)
+          continue;
+        const LineEval* l = snap.find_line(rev.code);
+        if (l == nullptr || !selected(r, *l)) continue;
+        if (r.min_unspent_fen > 0 && unspent(*l).fen < r.min_unspent_fen) continue;
+        Candidate c = line_candidate(r, snap, *l);
+        c.annotations["initial_before_fen"] = std::to_string(before);
+        c.annotations["initial_after_fen"] = std::to_string(rev.initial_after_fen);
+        c.annotations["initial_before_yuan"] = engine::format_yuan(engine::Money{before});
+        c.annotations["initial_after_yuan"] = engine::format_yuan(engine::Money{rev.initial_after_fen});
+        c.annotations["change_pct"] =
+            abs_before == 0 ? std::string("-") : pct(*Ratio::of(change, before));
+        c.annotations["revision_version"] = std::to_string(rev.version);
+        c.annotations["revision_file"] = rev.file;
+        c.annotations["revision_source"] = rev.source;
+        c.annotations["revised_at"] = std::to_string(rev.recorded_at);
+        out.push_back(std::move(c));
+      }
+      continue;
+    }
     bool (*condition)(const config::RuleConfig&, const engine::Snapshot&, const LineEval&) =
         r.kind == "below_threshold" ? below_threshold
         : r.kind == "pace_below"    ? pace_below

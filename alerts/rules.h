@@ -40,9 +40,22 @@ struct SourceFreshness {
   std::int64_t watched_since = 0;            ///< unix seconds since when it has been watched
 };
 
+/// The newest revision of a budget line's register entry (store/revisions.h), for budget_revised rules.
+struct BudgetRevision {
+  std::string code;
+  int version = 0;
+  std::int64_t initial_before_fen = 0;
+  std::int64_t initial_after_fen = 0;
+  std::int64_t recorded_at = 0;  ///< unix seconds
+  std::string file;              ///< the register that made it
+  std::string source;
+};
+
 struct RuleContext {
   std::int64_t now = 0;  ///< unix seconds (the alert clock)
   std::vector<SourceFreshness> sources;
+  /// The newest revision of each line recorded recently (budget_revised rules).
+  std::vector<BudgetRevision> revisions;
   /// Indicator completion of this evaluation (indicator_overdue / indicator_behind rules); may be null.
   const std::vector<engine::IndicatorEval>* indicators = nullptr;
 };

@@ -19,7 +19,7 @@ namespace bw::config {
 struct RuleConfig {
   std::string name;      ///< unique; the `alertname` label
   /// below_threshold | pace_below | no_spending | deadline_near | overspend | stale_source |
-  /// indicator_overdue | indicator_behind
+  /// indicator_overdue | indicator_behind | budget_revised
   std::string kind;
   std::string severity = "warning";  ///< info | warning | critical
   /// below_threshold: execution rate limit; pace_below: pace (execution ÷ 序时进度) limit.
@@ -33,8 +33,12 @@ struct RuleConfig {
   std::pair<unsigned, unsigned> by = {6, 30};
   /// pace_below / no_spending: days after the budget is in force before the rule applies.
   int grace_days = 30;
-  /// deadline_near: the deadline is within this many days.
+  /// deadline_near: the deadline is within this many days; budget_revised: the revision is at most this many
+  /// days old.
   int within_days = 30;
+  /// budget_revised: a register changed the line's initial budget (年初预算数) by at least this share of the
+  /// previous value (basis points).
+  int min_change_bp = 2000;
   /// stale_source: no new export for this long.
   std::chrono::seconds stale_after{std::chrono::hours(24 * 7)};
   /// Amount floor: only lines with at least this unspent (adjusted − paid), in fen.

@@ -1281,15 +1281,15 @@ class Loader {
 
   static RuleConfig rule(const Field& f) {
     const Map m(f, {"name", "kind", "severity", "threshold", "checkpoints", "at_deadline", "by",
-                    "grace_days", "within_days", "stale_after", "min_unspent_yuan", "line_kinds",
-                    "units", "tags", "for", "labels"});
+                    "grace_days", "within_days", "stale_after", "min_unspent_yuan", "min_change",
+                    "line_kinds", "units", "tags", "for", "labels"});
     RuleConfig r;
     const Field name = m.require("name");
     r.name = nonempty(name);
     if (!is_name(r.name)) name.fail("'" + r.name + "' is not a name (letters, digits, _ . -)");
     r.kind = choice(m.require("kind"), {"below_threshold", "pace_below", "no_spending", "deadline_near",
                                         "overspend", "stale_source", "indicator_overdue",
-                                        "indicator_behind"});
+                                        "indicator_behind", "budget_revised"});
     // Parameters that mean something for this kind; others are refused, not silently ignored.
     const std::map<std::string, std::vector<std::string_view>> params = {
         {"below_threshold", {"threshold", "checkpoints", "at_deadline", "min_unspent_yuan"}},
@@ -1299,10 +1299,11 @@ class Loader {
         {"overspend", {}},
         {"stale_source", {"stale_after"}},
         {"indicator_overdue", {}},
-        {"indicator_behind", {}}};
+        {"indicator_behind", {}},
+        {"budget_revised", {"min_change", "within_days", "min_unspent_yuan"}}};
     const auto& allowed = params.at(r.kind);
     for (const char* k : {"threshold", "checkpoints", "at_deadline", "by", "grace_days",
-                          "within_days", "stale_after", "min_unspent_yuan"}) {
+                          "within_days", "stale_after", "min_unspent_yuan", "min_change"}) {
       if (auto v = m.get(k); v && std::find(allowed.begin(), allowed.end(), k) == allowed.end())
         invalid(v->key_mark(), v->path, "does not apply to rules of kind " + r.kind);
     }
@@ -1325,6 +1326,10 @@ class Loader {
     if_present(m, "within_days",
                [&](const Field& v) { r.within_days = static_cast<int>(integer(v, 0, 366)); });
     if_present(m, "stale_after", [&](const Field& v) { r.stale_after = seconds(v); });
+    if_present(m, "min_change", [&](const Field& v) {
+      r.min_change_bp = percent(v);
+      if (r.min_change_bp == 0) v.fail("'" + scalar(v) + "' must be more than 0%");
+    });
     if_present(m, "min_unspent_yuan", [&](const Field& v) { r.min_unspent_fen = yuan_fen(v); });
     if_present(m, "line_kinds", [&](const Field& v) {
       r.line_kinds.clear();

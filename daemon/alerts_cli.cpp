@@ -123,6 +123,7 @@ int cmd_alerts(const std::vector<std::string>& argv, std::ostream& out, std::ost
     ctx.local = alerts::LocalTime{d, minute_of_day, std::chrono::weekday(std::chrono::sys_days(d)).c_encoding()};
     ctx.language = language;
     ctx.external_url = external_url;
+    ctx.revisions = alerts::load_revisions(db, cfg->alerts, ctx.now);
     const alerts::CycleReport r = alerts::run_cycle(db, snap, cfg->alerts, ctx);
     char line[160];
     std::snprintf(line, sizeof line, "%s  %6d  %7d  %5d  %8d  %8d", engine::to_iso(d).c_str(), r.firing, r.pending,

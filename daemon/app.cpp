@@ -349,6 +349,7 @@ struct App::Impl {
       ctx.sources.push_back(std::move(f));
     }
     try {
+      ctx.revisions = alerts::load_revisions(*writer_db, c.alerts, ctx.now);
       const auto r = alerts::run_cycle(*writer_db, snap, c.alerts, ctx);
       log->info("alerts evaluated firing={} pending={} fired={} resolved={} silenced={} inhibited={} messages={}",
                 r.firing, r.pending, r.fired_now, r.resolved_now, r.silenced, r.inhibited, r.messages);

@@ -16,7 +16,10 @@ rate_is() { [[ "$("$PY" -c "import sys; print(round(float(sys.argv[1]), 4))" "$(
 port=$(free_port)
 write_demo_config "$WORK/bw.yaml" "$port" "  - name: test-admin
     token: test-admin-token-0123456789
-    scopes: [admin]"
+    scopes: [admin]
+alerts:
+  rules:
+    - {name: budget_revised, kind: budget_revised, min_change: 20%, within_days: 30}"
 # The inbox polled every 30 s (the SIGHUP check counts its polls).
 sed -i 's/    interval: 1s/    interval: 30s/' "$WORK/bw.yaml"
 mkdir -p "$WORK/inbox"
@@ -55,6 +58,13 @@ check_json "$WORK/rev.json" "d['revisions'][0]['code'] == '$code' and d['revisio
 check_json "$WORK/rev.json" "[c['field'] for c in d['revisions'][0]['changes']] == ['initial_fen']"
 grep -q "budget line revised .*$code" "$WORK/daemon.log" || fail "the revision is not in the log"
 curl -sf "$DAEMON_URL/api/v1/projects/$code/revisions" > "$WORK/versions.json" || fail "revisions API"
+revised_alert() {
+  curl -sf "$DAEMON_URL/api/v1/alerts?rule=budget_revised" | "$PY" -c 'import json,sys
+d = json.load(sys.stdin)
+items = d["alerts"]
+sys.exit(0 if [a["labels"]["project_code"] for a in items if a["state"] == "firing"] == [sys.argv[1]] else 1)' "$code"
+}
+wait_for 20 "the budget_revised alert fires for $code" revised_alert
 check_json "$WORK/versions.json" "[v['initial_fen'] for v in d['versions']] == [11830000000, 100]"
 check_json "$WORK/versions.json" "d['versions'][1]['file'] == 'budget-changed.csv' and d['versions'][1]['source'] == 'uploads' and d['versions'][1]['changes'][0]['before'] == '11830000000'"
 # The original register again: a duplicate file (no change), re-applied only with an admin token.

@@ -81,6 +81,35 @@ TEST(RulesTest, below_threshold_from_a_checkpoint_with_an_amount_floor) {
   EXPECT_TRUE(evaluate_rules(snapshot(make_date(2021, 9, 30)), {q3}, RuleContext{}).empty());
 }
 
+// Issue 12: a register that changes a line's budget a lot raises an alert (to its owner by the routes).
+TEST(RulesTest, budget_revised_fires_on_a_large_recent_change_of_the_initial_budget) {
+  const auto snap = snapshot(make_date(2021, 6, 30));
+  auto revised = rule("revised", "budget_revised");
+  revised.min_change_bp = 2000;  // 20%
+  revised.within_days = 7;
+  const std::int64_t now = 1'625'000'000;
+  RuleContext ctx;
+  ctx.now = now;
+  ctx.revisions = {
+      {"P1", 2, 100000, 100, now - 3600, "r2.csv", "uploads"},         // −99.9%: fires
+      {"P2", 2, 100000, 119999, now - 3600, "r2.csv", "uploads"},      // +19.999%: below 20%
+      {"P3", 2, 100000, 120000, now - 8 * 86400, "r2.csv", "uploads"},  // +20%, but 8 days old
+      {"P9", 2, 100000, 1, now - 60, "r2.csv", "uploads"},             // no such line in the snapshot
+  };
+  auto cs = evaluate_rules(snap, {revised}, ctx);
+  ASSERT_EQ(subjects(cs), (std::vector<std::string>{"P1"}));
+  EXPECT_EQ(cs[0].annotations.at("initial_before_yuan"), "1,000.00");
+  EXPECT_EQ(cs[0].annotations.at("initial_after_yuan"), "1.00");
+  EXPECT_EQ(cs[0].annotations.at("change_pct"), "-99.90");
+  EXPECT_EQ(cs[0].labels.at("owner_email"), "zhangsan@example.gov.cn");
+  ctx.revisions[2].recorded_at = now - 6 * 86400;  // exactly 20%, within the window: fires
+  cs = evaluate_rules(snap, {revised}, ctx);
+  EXPECT_EQ(subjects(cs), (std::vector<std::string>{"P1", "P3"}));
+  ctx.revisions[0].recorded_at = now + 60;  // a revision after the alert clock (a replay of the past)
+  cs = evaluate_rules(snap, {revised}, ctx);
+  EXPECT_EQ(subjects(cs), (std::vector<std::string>{"P3"}));
+}
+
 TEST(RulesTest, stale_source_counts_from_the_last_file_or_the_start) {
   RuleContext ctx;
   ctx.now = 1'000'000;
