@@ -319,6 +319,7 @@ CsvReader::Step CsvReader::finish_good(CsvRecord& rec, std::size_t start, std::s
   rec.ok = true;
   rec.error_column = 0;
   rec.error.clear();
+  rec.terminated = next_pos > text_end;  // the line break lies between the text and the next record
   line_ += newlines;
   pos_ = next_pos;
   return Step::record;
@@ -345,6 +346,7 @@ CsvReader::Step CsvReader::finish_bad(CsvRecord& rec, std::size_t start, std::si
     std::string_view raw = std::string_view(buf_).substr(start, text_end - start);
     if (!lf && !raw.empty() && raw.back() == '\n')
       raw.remove_suffix(1);  // unclosed quote: input ends "\n"
+    rec.terminated = lf != nullptr || (end > start && (buf_[end - 1] == '\n' || buf_[end - 1] == '\r'));
     rec.raw = truncate_raw(strip_cr(raw));
     line_ += newlines + (lf ? 1 : 0);
     pos_ = lf ? text_end + 1 : end;
@@ -381,6 +383,8 @@ CsvReader::Step CsvReader::finish_bad(CsvRecord& rec, std::size_t start, std::si
       pos_ = buf_.size();
     }
   }
+  // Not found: the input ended inside the line (a final CR still counts as its line break).
+  rec.terminated = found || (!raw_copy_.empty() && raw_copy_.size() == total && raw_copy_.back() == '\r');
   std::string_view raw = raw_copy_;
   if (raw.size() == total) raw = strip_cr(raw);  // the whole line was kept: drop the CR of a CRLF
   rec.raw = truncate_raw(raw);

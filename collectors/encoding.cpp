@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <iconv.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -267,11 +268,16 @@ class Fd {
   int fd_;
 };
 
-Result<Fd> open_read(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Result<Fd> open_read(const std::filesystem::path& path, bool no_follow) {
+  // no_follow: a drop folder's name swapped for a symlink fails (ELOOP), one swapped for a FIFO does not block.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (no_follow ? O_NOFOLLOW | O_NONBLOCK : 0));
   if (fd < 0) return fail(Errc::io, "cannot open file: " + os_reason(errno), path.string());
+  Fd out(fd);
+  struct stat st {};
+  if (no_follow && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)))
+    return fail(Errc::io, "cannot open file: not a regular file", path.string());
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return Fd(fd);
+  return out;
 }
 
 // Reads up to n bytes at `offset`, fewer only at end of file.
@@ -647,8 +653,8 @@ Result<EncodingChoice> parse_encoding_choice(std::string_view s) {
                                        "' (expected auto, utf-8, gb18030, gbk or gb2312)");
 }
 
-Result<FileFacts> inspect_file(const std::filesystem::path& path, EncodingChoice choice) {
-  auto fd = open_read(path);
+Result<FileFacts> inspect_file(const std::filesystem::path& path, EncodingChoice choice, bool no_follow) {
+  auto fd = open_read(path, no_follow);
   if (!fd) return tl::unexpected(fd.error());
   FileInput in(fd->get(), path);
   return inspect(in, choice);
@@ -659,8 +665,9 @@ Result<FileFacts> inspect_bytes(std::string_view bytes, EncodingChoice choice) {
   return inspect(in, choice);
 }
 
-Result<std::unique_ptr<TextSource>> open_text_file(const std::filesystem::path& path, Encoding e) {
-  auto fd = open_read(path);
+Result<std::unique_ptr<TextSource>> open_text_file(const std::filesystem::path& path, Encoding e,
+                                                   bool no_follow) {
+  auto fd = open_read(path, no_follow);
   if (!fd) return tl::unexpected(fd.error());
   if (e == Encoding::utf8) {
     char head[3];

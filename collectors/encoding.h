@@ -64,7 +64,9 @@ struct FileFacts {
 ///   a directory).
 /// An empty file is not an error (size 0, utf-8 unless gb18030 was chosen; the parsers report it).
 /// Throws std::runtime_error only if OpenSSL fails. Thread-safe (no shared state).
-Result<FileFacts> inspect_file(const std::filesystem::path& path, EncodingChoice choice);
+/// `no_follow`: refuse a symlink (O_NOFOLLOW) and anything but a regular file, without blocking on a FIFO
+/// (Errc::io "cannot open file: …"); for names in a drop folder.
+Result<FileFacts> inspect_file(const std::filesystem::path& path, EncodingChoice choice, bool no_follow = false);
 
 /// inspect_file over bytes already in memory (uploads, tests, the fuzzer); the same rules and
 /// messages, with an empty `where`.
@@ -88,7 +90,9 @@ class TextSource {
 /// over to the next chunk. Reads read_chunk_bytes at a time; memory is flat in file size. Errors:
 /// Errc::io "cannot open file: <OS reason>" (`where` = path); Errc::internal when the system's
 /// iconv has no GB18030 converter. The source's own read() errors also carry the path in `where`.
-Result<std::unique_ptr<TextSource>> open_text_file(const std::filesystem::path& path, Encoding e);
+/// `no_follow` as for inspect_file.
+Result<std::unique_ptr<TextSource>> open_text_file(const std::filesystem::path& path, Encoding e,
+                                                   bool no_follow = false);
 
 /// open_text_file over bytes in memory; `bytes` must outlive the source. Throws std::runtime_error
 /// when the system's iconv has no GB18030 converter (a broken installation, not bad input).

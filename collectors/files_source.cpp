@@ -1,9 +1,32 @@
 #include "collectors/files_source.h"
 
+#include <fstream>
+
 namespace bw::collect {
 namespace fs = std::filesystem;
 
-FilesSource::FilesSource(const config::SourceConfig& c) : name_(c.name), files_(c.files) {
+namespace {
+
+// True when the file's last byte is LF or CR (false when it cannot be read: looked at again next poll).
+bool ends_with_line_end(const fs::path& p, std::uintmax_t size) {
+  if (size == 0) return true;  // nothing cut: read as it is ("empty file")
+  std::ifstream in(p, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(size - 1));
+  char last = 0;
+  return in.get(last) && (last == '\n' || last == '\r');
+}
+
+std::string duration_text(std::chrono::seconds s) {
+  const auto n = s.count();
+  if (n > 0 && n % 3600 == 0) return std::to_string(n / 3600) + "h";
+  if (n > 0 && n % 60 == 0) return std::to_string(n / 60) + "m";
+  return std::to_string(n) + "s";
+}
+
+}  // namespace
+
+FilesSource::FilesSource(const config::SourceConfig& c, WallClock now)
+    : name_(c.name), files_(c.files), incomplete_after_(c.incomplete_after), now_(std::move(now)) {
   if (c.file_kind) kind_ = store::parse_file_kind(*c.file_kind);
   if (auto e = parse_encoding_choice(c.encoding)) encoding_ = *e;
 }
@@ -24,8 +47,35 @@ Result<std::vector<ExportFile>> FilesSource::scan() {
     const Seen seen{size, mtime};
     auto it = taken_.find(p.string());
     if (it != taken_.end() && it->second.size == seen.size && it->second.mtime == seen.mtime) continue;
+    ExportFile f{name_, p.filename().string(), p, kind_, encoding_};
+    std::error_code marker_ec;
+    const bool marked = fs::exists(p.string() + ".done", marker_ec);
+    if (!marked && !ends_with_line_end(p, size)) {
+      const auto now = now_();
+      auto [h, fresh] = held_.try_emplace(p.string(), Held{seen, now, false});
+      if (!fresh && (h->second.seen.size != seen.size || h->second.seen.mtime != seen.mtime)) {
+        h->second.seen = seen;  // still being written: the wait starts again
+        h->second.since = now;
+      }
+      if (now - h->second.since < incomplete_after_) {
+        if (!h->second.noticed) {
+          notices_.push_back({SourceNotice::Level::info, "file held: waiting for a line end", f.name, "",
+                              "the last line has no line end yet; taken when it has one, when " + f.name +
+                                  ".done appears, or after " + duration_text(incomplete_after_) +
+                                  " unchanged without its last line"});
+          h->second.noticed = true;
+        }
+        continue;
+      }
+      notices_.push_back({SourceNotice::Level::warn, "file taken without its last line", f.name, "",
+                          "unchanged for " + duration_text(incomplete_after_) +
+                              " without a line end at its end: its last line is rejected, the other rows "
+                              "are taken"});
+      f.reject_unterminated_last_record = true;
+    }
+    held_.erase(p.string());
     pending_[p.string()] = seen;
-    out.push_back(ExportFile{name_, p.filename().string(), p, kind_, encoding_});
+    out.push_back(std::move(f));
   }
   if (!missing.empty() && out.empty()) return fail(Errc::io, "files source " + name_ + ": " + missing);
   return out;
@@ -38,5 +88,7 @@ void FilesSource::done(const ExportFile& file, const Result<store::IngestReport>
   if (outcome || outcome.error().code != Errc::unavailable) taken_[it->first] = it->second;
   pending_.erase(it);
 }
+
+std::vector<SourceNotice> FilesSource::take_notices() { return std::exchange(notices_, {}); }
 
 }  // namespace bw::collect

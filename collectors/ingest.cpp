@@ -1,5 +1,6 @@
 #include "collectors/ingest.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "collectors/csv_reader.h"
@@ -22,6 +23,11 @@ store::Reject make_reject(std::string_view file, const CsvRecord& rec, const Res
   }
   return store::Reject{std::string(file), rec.line, column, std::move(field_name), std::move(reason),
                        std::string(rec.raw), conflict};
+}
+
+std::string unterminated_reason(int line) {
+  return "the last line has no line end: the file may still be being written or was truncated (line " +
+         std::to_string(line) + ")";
 }
 
 // Adds one parsed row of the file's kind; parse errors and conflicts become rejects.
@@ -98,6 +104,7 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
     if (!reader.status()) return file_error(reader.status().error().message);
     return file_error("empty file: no header row");
   }
+  if (!header.terminated && o.reject_unterminated_last_record) return file_error(unterminated_reason(header.line));
   if (!header.ok) return file_error("header row is malformed: " + header.error);
   const ColumnMap& map = o.columns != nullptr ? *o.columns : default_columns();
   auto cols = map.resolve(header.fields, o.kind);
@@ -121,6 +128,12 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
   CsvRecord rec;
   std::uint64_t records = 0;
   while (reader.next(rec)) {
+    if (!rec.terminated && o.reject_unterminated_last_record) {
+      // Where the line end is missing: after the last field read.
+      const int column = rec.ok ? std::max(1, static_cast<int>(rec.fields.size())) : rec.error_column;
+      txn->reject(make_reject(file, rec, *cols, column, "", unterminated_reason(rec.line)));
+      continue;
+    }
     take_record(*txn, file, rec, *cols, basic_lines);
     if ((++records & 4095) == 0 && o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) {
       return fail(Errc::unavailable, "ingest of " + file + " cancelled", file);  // txn rolls back
@@ -153,9 +166,9 @@ tl::unexpected<Error> unreadable(store::Database& db, std::string_view name, con
 Result<store::IngestReport> ingest_file(store::Database& db, const std::filesystem::path& path,
                                         const IngestOptions& options) {
   const std::string name = options.name.empty() ? path.filename().string() : options.name;
-  auto facts = inspect_file(path, options.encoding);
+  auto facts = inspect_file(path, options.encoding, options.no_follow);
   if (!facts) return unreadable(db, name, options, facts.error());
-  auto text = open_text_file(path, facts->encoding);
+  auto text = open_text_file(path, facts->encoding, options.no_follow);
   if (!text) return unreadable(db, name, options, text.error());
   return ingest_text(db, name, *facts, **text, options);
 }

@@ -32,6 +32,14 @@ struct IngestOptions {
   /// Apply the file again even when its bytes were ingested before (`ingest --reapply`, an upload with
   /// reapply=1): a register restores the lines it set, as new versions.
   bool reapply = false;
+  /// The source gave up waiting for the file's final line end (a drop folder or files source after
+  /// `incomplete_after`): a last record the file ends without a line break may be cut short ("…,12" of
+  /// "…,12345.67"), so it is rejected ("the last line has no line end: …"), never stored; the other rows are
+  /// kept. Default false: the file is complete (CLI, uploads, a `.done` marker) and its last record is taken.
+  bool reject_unterminated_last_record = false;
+  /// Open the path without following a symlink and refuse anything but a regular file (drop folders: the name
+  /// was checked when listed and may have been swapped since). Default false: the CLI follows links.
+  bool no_follow = false;
 };
 
 /// Ingests a file. Rows that cannot be taken are rejected (in the report and the rejects table) while every

@@ -8,13 +8,13 @@ namespace bw::collect {
 
 Result<std::vector<std::unique_ptr<Source>>> build_sources(const config::Config& c,
                                                            const std::filesystem::path& state_dir,
-                                                           boost::asio::any_io_executor ex) {
+                                                           boost::asio::any_io_executor ex, WallClock now) {
   std::vector<std::unique_ptr<Source>> out;
   for (const config::SourceConfig& s : c.sources) {
     if (s.kind == "drop_folder") {
-      out.push_back(std::make_unique<DropFolderSource>(s));
+      out.push_back(std::make_unique<DropFolderSource>(s, now));
     } else if (s.kind == "files") {
-      out.push_back(std::make_unique<FilesSource>(s));
+      out.push_back(std::make_unique<FilesSource>(s, now));
     } else if (s.kind == "http") {
       out.push_back(std::make_unique<HttpExportSource>(s, state_dir, ex));
     } else if (s.kind != "upload") {

@@ -60,6 +60,10 @@ struct SourceConfig {
   std::filesystem::path path;                  ///< the folder (drop_folder)
   std::string glob = "*.csv";
   bool require_done_marker = false;            ///< take X.csv only once X.csv.done exists
+  // drop_folder and files: a file whose last byte is not a line end (LF or CR) is held; once it has stayed
+  // unchanged this long it is taken, but its unterminated last record is rejected, never stored. Default
+  // 10 minutes. A `<file>.done` marker beside it releases it at once, last record included.
+  std::chrono::seconds incomplete_after{defaults::incomplete_after_s};
   // files: a fixed list ingested at start and whenever their content changes (never moved)
   std::vector<std::filesystem::path> files;
   // http

@@ -30,6 +30,7 @@ inline constexpr int low_bp = 5000;        // 50%: the lower band edge
 
 // sources
 inline constexpr int poll_interval_s = 60;
+inline constexpr int incomplete_after_s = 600;  // a last line without its line end: wait 10 minutes
 inline constexpr int connect_timeout_s = 10;
 inline constexpr int http_read_timeout_s = 60;
 inline constexpr std::uint64_t max_download_bytes = 1ull << 30;  // 1 GiB

@@ -825,6 +825,7 @@ class Loader {
         {"path", {"drop_folder"}},
         {"glob", {"drop_folder"}},
         {"require_done_marker", {"drop_folder"}},
+        {"incomplete_after", {"drop_folder", "files"}},
         {"files", {"files"}},
         {"url", {"http"}},
         {"auth", {"http"}},
@@ -851,7 +852,7 @@ class Loader {
     for (const Field& item : items(f)) {
       const Map m(item,
                   {"name", "kind", "interval", "encoding", "file_kind", "path", "glob",
-                   "require_done_marker", "files", "url", "auth", "connect_timeout", "read_timeout",
+                   "require_done_marker", "incomplete_after", "files", "url", "auth", "connect_timeout", "read_timeout",
                    "max_bytes", "ca_file", "retries", "backoff_initial", "backoff_max"});
       SourceConfig s;
       const Field name = m.require("name");
@@ -887,6 +888,7 @@ class Loader {
         if (!v.value.IsNull()) s.file_kind = choice(v, {"budget", "adjustments", "payments"});
       });
 
+      if_present(m, "incomplete_after", [&](const Field& v) { s.incomplete_after = seconds(v); });
       if (s.kind == "drop_folder") {
         s.path = path(m.require("path"));
         if_present(m, "glob", [&](const Field& v) {
@@ -1422,10 +1424,12 @@ void emit_source(YAML::Emitter& out, const SourceConfig& s) {
     kv("path", s.path.string());
     kv("glob", s.glob);
     kv("require_done_marker", s.require_done_marker ? "true" : "false");
+    kv("incomplete_after", seconds_text(s.incomplete_after));
   } else if (s.kind == "files") {
     out << YAML::Key << "files" << YAML::Value << YAML::BeginSeq;
     for (const auto& p : s.files) out << p.string();
     out << YAML::EndSeq;
+    kv("incomplete_after", seconds_text(s.incomplete_after));
   } else if (s.kind == "http") {
     kv("url", s.url);
     out << YAML::Key << "auth" << YAML::Value;

@@ -182,6 +182,17 @@ struct App::Impl {
     }
   }
 
+  // A file held or an entry skipped: said once by the source, not at every poll.
+  void log_notice(const std::string& source, const collect::SourceNotice& n) {
+    const auto level = n.level == collect::SourceNotice::Level::warn ? spdlog::level::warn : spdlog::level::info;
+    if (n.kind.empty()) {
+      collect_log->log(level, "{} source={} file={} reason={}", n.message, kv(source), kv(n.file), kv(n.reason));
+    } else {
+      collect_log->log(level, "{} source={} file={} kind={} reason={}", n.message, kv(source), kv(n.file),
+                       kv(n.kind), kv(n.reason));
+    }
+  }
+
   collect::IngestOptions ingest_options(const Generation& g, const std::string& source) {
     collect::IngestOptions opt;
     opt.source = source;
@@ -214,6 +225,7 @@ struct App::Impl {
       }
       ops.poll(name, files.has_value(), Clock::now() - started, SysClock::now());
       health.report("source:" + name, files.has_value(), files ? "" : net::redact_url(files.error().message));
+      for (const collect::SourceNotice& n : src->take_notices()) log_notice(name, n);
       if (!files) {
         // Warn when the error changes, not at every poll (Alertmanager's RetryStage).
         if (files.error().message != last_error) {
@@ -232,6 +244,8 @@ struct App::Impl {
           opt.encoding = f.encoding;
           opt.kind = f.kind;
           opt.name = f.name;
+          opt.reject_unterminated_last_record = f.reject_unterminated_last_record;
+          opt.no_follow = f.no_follow;
           auto keep = g.columns;  // the map outlives the ingest even if a reload swaps it
           const std::filesystem::path path = f.path;
           // Named, not a temporary inside co_await: see on_writer.
@@ -502,7 +516,7 @@ struct App::Impl {
   // ---- sources and reload -------------------------------------------------------------------------------
 
   Result<void> start_sources(const config::Config& c) {
-    auto built = collect::build_sources(c, state_dir, io.get_executor());
+    auto built = collect::build_sources(c, state_dir, io.get_executor(), [] { return SysClock::now(); });
     if (!built) return tl::unexpected(built.error());
     for (auto& t : source_timers) t->cancel();
     source_timers.clear();
@@ -685,6 +699,13 @@ struct App::Impl {
     };
     ctx.failed_files = [this](std::int64_t limit) {
       return on_reader([this, limit] { return store::list_failed_files(*reader_db, limit); });
+    };
+    ctx.skipped_files = [this] {  // io thread, like `sources`
+      std::vector<std::pair<std::string, collect::SkippedEntry>> out;
+      for (const auto& s : sources) {
+        for (auto& e : s->skipped()) out.emplace_back(std::string(s->name()), std::move(e));
+      }
+      return out;
     };
     const Generation g = generation();
     const bool uploads = std::any_of(g.config->tokens.begin(), g.config->tokens.end(), [](const auto& t) {

@@ -308,6 +308,19 @@ struct Api {
       failed.push_back(std::move(y));
     }
     o["failed_files"] = std::move(failed);
+    json::array skipped;
+    if (ctx.skipped_files) {
+      for (const auto& [source, e] : ctx.skipped_files()) {
+        json::object y;
+        y["source"] = source;
+        y["name"] = e.name;
+        y["kind"] = e.kind;
+        y["reason"] = e.reason;
+        y["first_seen"] = daemon::utc_iso(e.first_seen);
+        skipped.push_back(std::move(y));
+      }
+    }
+    o["skipped_files"] = std::move(skipped);
     co_return json_response(200, o);
   }
 

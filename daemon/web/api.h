@@ -9,6 +9,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "collectors/source.h"
 #include "daemon/health.h"
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
@@ -32,6 +33,9 @@ struct ApiContext {
       ingests;
   /// Files that could not be read at all, newest first (runs on the reader thread).
   std::function<boost::asio::awaitable<std::vector<store::FailedFile>>(std::int64_t limit)> failed_files;
+  /// Drop-folder entries the sources will not take (symlinks, FIFOs, directories, hard links), with their
+  /// source's name; null: none. Called on the io thread.
+  std::function<std::vector<std::pair<std::string, collect::SkippedEntry>>()> skipped_files;
   /// Ingests an uploaded file (runs on the writer thread); null when uploads are not configured.
   Handler upload;
   std::string language = "zh-CN";

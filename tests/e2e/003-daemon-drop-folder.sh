@@ -30,7 +30,8 @@ p21='budgetwatch_project_paid_yuan{project="LW2021-P21",unit="101001"}'
 wait_for 15 "grown file taken whole" metric_is "$p21" 10000
 
 # 3. A corrupt file: failed/ with a reason, the daemon still serving.
-printf '\xff\xfe\x00garbage\xff\xff\xff' > "$WORK/inbox/broken.csv"
+# (It ends in a line end: a file without one is held as possibly still being written, see 038.)
+printf '\xff\xfe\x00garbage\xff\xff\xff\n' > "$WORK/inbox/broken.csv"
 wait_for 15 "corrupt file moved to failed/" test -f "$WORK/inbox/failed/broken.csv.reason"
 grep -q "not valid UTF-8 or GB18030 text\|UTF-16 text is not supported" "$WORK/inbox/failed/broken.csv.reason" \
   || fail "reason: $(cat "$WORK/inbox/failed/broken.csv.reason")"

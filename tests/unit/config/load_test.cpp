@@ -125,6 +125,8 @@ TEST_F(LoadTest, source_defaults_come_from_defaults_h) {
   EXPECT_FALSE(in.file_kind.has_value());
   EXPECT_EQ(in.glob, "*.csv");
   EXPECT_FALSE(in.require_done_marker);
+  EXPECT_EQ(in.incomplete_after, seconds(defaults::incomplete_after_s));
+  EXPECT_EQ(in.incomplete_after, std::chrono::minutes(10));
   const SourceConfig& t = c.sources[1];
   EXPECT_EQ(t.auth.kind, HttpAuth::Kind::none);
   EXPECT_EQ(t.connect_timeout, seconds(10));
@@ -208,7 +210,7 @@ TEST_F(LoadTest, reference_example_as_shipped_names_its_missing_secret_file) {
   // Loaded in place: its first secret is the treasury token file, absent on a build machine.
   EXPECT_EQ(c.error().to_string(),
             file.string() +
-                ":94:26: sources[2].auth.bearer_token_file: cannot read "
+                ":97:26: sources[2].auth.bearer_token_file: cannot read "
                 "/etc/budgetwatch/treasury.token: No such file or directory");
 }
 
@@ -577,6 +579,19 @@ TEST_F(LoadTest, source_errors) {
             "x.yaml:3:29: sources[0].interval: only for kinds drop_folder, files, http");
   EXPECT_EQ(error("database: x\nsources:\n  - {name: u, kind: files, files: [a], glob: '*.txt'}\n"),
             "x.yaml:3:40: sources[0].glob: only for kind drop_folder");
+}
+
+TEST_F(LoadTest, incomplete_after_is_a_duration_of_drop_folders_and_files) {
+  const Config c = ok("database: x\nsources:\n"
+                      "  - {name: a, kind: drop_folder, path: in, incomplete_after: 90s}\n"
+                      "  - {name: b, kind: files, files: [a.csv], incomplete_after: 2h}\n");
+  EXPECT_EQ(c.sources[0].incomplete_after, seconds(90));
+  EXPECT_EQ(c.sources[1].incomplete_after, seconds(7200));
+  EXPECT_NE(print_config(c).find("incomplete_after: 2h"), std::string::npos) << print_config(c);
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: t, kind: http, url: 'http://h/x', incomplete_after: 5m}\n"),
+            "x.yaml:3:46: sources[0].incomplete_after: only for kinds drop_folder, files");
+  EXPECT_EQ(error("database: x\nsources:\n  - {name: a, kind: drop_folder, path: in, incomplete_after: 0s}\n"),
+            "x.yaml:3:62: sources[0].incomplete_after: '0s' must be more than zero");
   EXPECT_EQ(error("database: x\nsources:\n  - {name: a, kind: upload}\n  - {name: a, kind: "
                   "drop_folder, path: p}\n"),
             "x.yaml:4:12: sources[1].name: 'a' is already used by sources[0]");
@@ -907,6 +922,7 @@ void expect_equivalent(const Config& a, const Config& b) {
     EXPECT_EQ(s.path, t.path);
     EXPECT_EQ(s.glob, t.glob);
     EXPECT_EQ(s.require_done_marker, t.require_done_marker);
+    EXPECT_EQ(s.incomplete_after, t.incomplete_after);
     EXPECT_EQ(s.files, t.files);
     EXPECT_EQ(s.url, t.url);
     EXPECT_EQ(s.auth.kind, t.auth.kind);
@@ -955,7 +971,7 @@ TEST_F(LoadTest, print_config_round_trips) {
          "  - {name: in, kind: drop_folder, path: '#inbox', glob: '*.CSV', require_done_marker: "
          "true,\n"
          "     interval: 1s, encoding: gbk, file_kind: payments}\n"
-         "  - {name: f, kind: files, files: [a.csv, '中文 目录/b.csv']}\n"
+         "  - {name: f, kind: files, files: [a.csv, '中文 目录/b.csv'], incomplete_after: 1h}\n"
          "  - {name: h, kind: http, url: 'http://127.0.0.1:8443/export.csv?day=1', "
          "connect_timeout: 2s,\n"
          "     read_timeout: 3s, max_bytes: 5MB, ca_file: ca.pem, retries: 0, backoff_initial: "
