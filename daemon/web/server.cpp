@@ -254,9 +254,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       const auto length = header_parser.content_length();
       const bool chunked = header_parser.chunked();
       const bool has_body = (length && *length > 0) || chunked;
-      if (route != nullptr && !route->scope.empty() && !authorize(req, route->scope)) {
-        res = error_response(401, "a valid token with scope '" + route->scope + "' is required");
-        res.headers.emplace_back("WWW-Authenticate", "Bearer");
+      TokenCheck auth;
+      if (route != nullptr && !route->scope.empty()) auth = authorize(req, route->scope);
+      if (route != nullptr && !route->scope.empty() && auth.status != TokenCheck::Status::ok) {
+        res = refusal(auth, route->scope);
         route = nullptr;
         keep_alive = keep_alive && !has_body;
         linger = has_body;

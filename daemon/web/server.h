@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "daemon/web/auth.h"
 #include "daemon/web/router.h"
 #include "engine/result.h"
 
@@ -31,8 +32,9 @@ struct ServerOptions {
   std::filesystem::path upload_dir;        ///< where file bodies are written (then removed)
 };
 
-/// Decides whether a request may use a route of a given scope: the name of the token, or nullopt.
-using Authorizer = std::function<std::optional<std::string>(const Request&, const std::string& scope)>;
+/// Decides whether a request may use a route of a given scope (check_token in daemon/web/auth.h): ok lets
+/// it in, unknown_token is answered 401 and wrong_scope 403, before any body is read.
+using Authorizer = std::function<TokenCheck(const Request&, const std::string& scope)>;
 /// Called after each response: route name, status, handling time.
 using RequestObserver = std::function<void(const std::string& handler, int status, std::chrono::duration<double>)>;
 

@@ -115,7 +115,11 @@ TEST_F(DaemonApiTest, uploads_need_a_token_with_the_upload_scope) {
   EXPECT_EQ(r.header("WWW-Authenticate"), "Bearer");
   EXPECT_EQ(json::parse(r.body).at("error").as_string(), "a valid token with scope 'upload' is required");
   EXPECT_EQ(upload("x.csv", body, "upload-secret-012345678").status, 401);   // a prefix of the token
-  EXPECT_EQ(upload("x.csv", body, "other-secret-0123456789").status, 401);   // valid, wrong scope
+  r = upload("x.csv", body, "other-secret-0123456789");  // valid, wrong scope: forbidden, not unauthenticated
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.header("WWW-Authenticate"), "");
+  EXPECT_EQ(json::parse(r.body).at("error").as_string(),
+            "a token with scope 'upload' is required; this token ('reader') has scope 'write'");
   EXPECT_EQ(upload("../etc/passwd", body, "upload-secret-0123456789").status, 400);
 }
 
