@@ -12,6 +12,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "daemon/log.h"
+#include "daemon/web/spool_file.h"
+
 namespace bw::web {
 namespace {
 
@@ -50,7 +53,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   RequestObserver observe;
   tcp::acceptor acceptor;
   bool stopping = false;
-  std::uint64_t upload_counter = 0;
   std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP; replaced by set_tls (new connections)
 
   struct Connection {
@@ -288,9 +290,17 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           if (length) tcp_layer.expires_after(options.read_timeout + std::chrono::seconds(*length >> 20));
           http::request_parser<http::file_body> parser{std::move(header_parser)};
           parser.body_limit(options.max_body_bytes);
-          req.body_file = options.upload_dir / ("upload-" + std::to_string(++upload_counter) + ".part");
+          // A unique name, created exclusively: another daemon on the same state directory never shares it.
           beast::error_code fec;
-          parser.get().body().open(req.body_file.c_str(), beast::file_mode::write, fec);
+          if (auto spool = create_spool_file(options.upload_dir)) {
+            req.body_file = spool->path;
+            beast::file file;
+            file.native_handle(spool->fd);
+            parser.get().body().reset(std::move(file), fec);
+          } else {
+            daemon::logger("web")->error("upload not stored error={}", daemon::kv(spool.error().message));
+            fec = beast::errc::make_error_code(beast::errc::io_error);
+          }
           if (fec) {
             res = error_response(503, "cannot store the upload");
             body_ok = false;
@@ -373,7 +383,17 @@ tcp::endpoint Server::local_endpoint() const {
   return impl_->acceptor.local_endpoint(ec);
 }
 
-void Server::start() { asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached); }
+void Server::start() {
+  // Spool files left by a crash; never another daemon's upload in flight (a day is far beyond any timeout).
+  if (!impl_->options.upload_dir.empty()) {
+    const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours(24);
+    if (const std::size_t n = remove_stale_spool_files(impl_->options.upload_dir, cutoff); n > 0) {
+      daemon::logger("web")->info("removed stale upload spool files count={} dir={}", n,
+                                  daemon::kv(impl_->options.upload_dir.string()));
+    }
+  }
+  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+}
 
 void Server::stop() {
   impl_->stopping = true;

@@ -52,7 +52,7 @@ class Server {
   Result<void> listen();
   /// The bound address (after listen), e.g. for port 0.
   boost::asio::ip::tcp::endpoint local_endpoint() const;
-  /// Starts accepting.
+  /// Starts accepting, after removing upload spool files older than a day from upload_dir (a crash's).
   void start();
   /// Stops accepting; idle keep-alive connections are closed, busy ones finish their response and close.
   void stop();
