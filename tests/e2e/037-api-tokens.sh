@@ -2,7 +2,7 @@
 # API tokens (issue 7, security): tokens come from a file (token_file) or the environment (token_env); each
 # opens only its scopes (upload, write; admin opens both); a wrong, empty, truncated or extended token, or
 # one sent in the query string, is refused with 401 before the body is read; a valid token without the
-# route's scope with 403 (issue 12). No token appears in
+# route's scope with 403 (issue 12). A file name holding a newline does not forge a log line. No token appears in
 # check-config's output, in the daemon's log at debug level, in /metrics or in any API answer. A missing
 # token file is a config error naming the file, not a silently open endpoint.
 source "$(dirname "$0")/common.sh"
@@ -72,6 +72,12 @@ got=$(status POST "$up" "$upload_token" "$WORK/small.csv")
 [[ "$got" == 201 || "$got" == 200 ]] || fail "upload with the file token: $got: $(cat "$WORK/answer.txt")"
 got=$(status POST "/api/v1/uploads?name=small2.csv" "$admin_token" "$WORK/small.csv")
 [[ "$got" == 201 || "$got" == 200 ]] || fail "upload with the admin token: $got"
+# Log forging (issue 12): a file name with a newline is escaped in the log, never a line of its own.
+printf '支付凭证号,支付日期,预算单位编码,项目编码,金额\nF1,2021-03-01,101001,LW2021-P01,1.00\n' > "$WORK/forged.csv"
+got=$(status POST "/api/v1/uploads?name=a%0Ainfo%20forged%0D%E2%80%A8x" "$upload_token" "$WORK/forged.csv")
+[[ "$got" == 201 || "$got" == 200 || "$got" == 422 ]] || fail "upload named with a newline: $got: $(cat "$WORK/answer.txt")"
+wait_for 10 "the upload logged" grep -qF 'file="a\ninfo forged\r\u2028x"' "$WORK/daemon.log"
+! grep -q '^info forged' "$WORK/daemon.log" || fail "a forged log line: $(grep -B1 '^info forged' "$WORK/daemon.log")"
 # A write endpoint (silences need the alerts section; the owners' notes do not).
 printf '{"review":"2021-midyear","reason":"招标延期","measures":"加快支付","written_by":"测试"}' > "$WORK/note.json"
 expect 403 POST /api/v1/projects/LW2021-P06/notes "$upload_token" "$WORK/note.json"
