@@ -736,6 +736,7 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
       [impl](const std::string& handler, int status, std::chrono::duration<double> took) {
         impl->ops.http_request(handler, status, took);
       });
+  m.server->set_shed_observer([impl](const std::string& reason) { impl->ops.http_connection_shed(reason); });
   if (auto t = m.server->set_tls(c.server.tls_cert_file, c.server.tls_key_file); !t) {
     return tl::unexpected(t.error());
   }
