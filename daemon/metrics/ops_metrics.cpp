@@ -179,7 +179,9 @@ void OpsMetrics::http_request(const std::string& handler, int status, std::chron
   http_duration_.Add({{"handler", handler}}, seconds_buckets()).Observe(took.count());
 }
 
-void OpsMetrics::http_connection_shed(const std::string& reason) { http_shed_.Add({{"reason", reason}}).Increment(); }
+void OpsMetrics::http_connection_shed(const std::string& reason) {
+  http_shed_.Add({{"reason", reason}}).Increment();
+}
 
 void OpsMetrics::alerts(const std::map<std::array<std::string, 3>, int>& counts) {
   std::lock_guard lock(alerts_mutex_);

@@ -29,7 +29,8 @@ TokenCheck check_token(std::optional<std::string_view> authorization,
   }
   if (match == nullptr) return out;
   const auto& s = match->scopes;
-  const bool scoped = std::find(s.begin(), s.end(), scope) != s.end() || std::find(s.begin(), s.end(), "admin") != s.end();
+  const bool scoped =
+      std::find(s.begin(), s.end(), scope) != s.end() || std::find(s.begin(), s.end(), "admin") != s.end();
   out.status = scoped ? TokenCheck::Status::ok : TokenCheck::Status::wrong_scope;
   out.name = match->name;
   if (!scoped) out.scopes = s;
@@ -38,12 +39,10 @@ TokenCheck check_token(std::optional<std::string_view> authorization,
 
 Response refusal(const TokenCheck& check, std::string_view scope) {
   if (check.status == TokenCheck::Status::wrong_scope) {
-    std::string has;
-    for (const auto& s : check.scopes) has += (has.empty() ? "'" : ", '") + s + "'";
+    std::string has = check.scopes.empty() ? "no scope" : check.scopes.size() == 1 ? "scope " : "scopes ";
+    for (std::size_t i = 0; i < check.scopes.size(); ++i) has += (i == 0 ? "'" : ", '") + check.scopes[i] + "'";
     return error_response(403, "a token with scope '" + std::string(scope) + "' is required; this token ('" +
-                                   check.name + "') has " + (check.scopes.empty()       ? std::string("no scope")
-                                    : check.scopes.size() == 1 ? "scope " + has
-                                                               : "scopes " + has));
+                                   check.name + "') has " + has);
   }
   Response r = error_response(401, "a valid token with scope '" + std::string(scope) + "' is required");
   r.headers.emplace_back("WWW-Authenticate", "Bearer");

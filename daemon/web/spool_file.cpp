@@ -27,7 +27,8 @@ std::string random_spool_name() {
   return name + ".part";
 }
 
-Result<SpoolFile> create_spool_file(const std::filesystem::path& dir, const std::function<std::string()>& next_name) {
+Result<SpoolFile> create_spool_file(const std::filesystem::path& dir,
+                                    const std::function<std::string()>& next_name) {
   constexpr int attempts = 16;
   int error = EEXIST;
   for (int i = 0; i < attempts && error == EEXIST; ++i) {
@@ -39,12 +40,15 @@ Result<SpoolFile> create_spool_file(const std::filesystem::path& dir, const std:
   return fail(Errc::io, "cannot create a spool file in " + dir.string() + ": " + std::strerror(error));
 }
 
-std::size_t remove_stale_spool_files(const std::filesystem::path& dir, std::filesystem::file_time_type cutoff) {
+std::size_t remove_stale_spool_files(const std::filesystem::path& dir,
+                                     std::filesystem::file_time_type cutoff) {
   std::size_t removed = 0;
   std::error_code ec;
   for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.rfind("upload-", 0) != 0 || name.size() < 5 || name.compare(name.size() - 5, 5, ".part") != 0) continue;
+    const bool spool = name.rfind("upload-", 0) == 0 && name.size() > 5 &&
+                       name.compare(name.size() - 5, 5, ".part") == 0;
+    if (!spool) continue;
     std::error_code fec;
     if (!it->is_regular_file(fec) || fec) continue;
     const auto written = it->last_write_time(fec);
