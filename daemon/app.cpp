@@ -594,19 +594,11 @@ struct App::Impl {
 
   // ---- HTTP ---------------------------------------------------------------------------------------------
 
-  std::optional<std::string> authorize(const web::Request& r, const std::string& scope) {
-    auto header = r.header("Authorization");
-    if (!header || header->rfind("Bearer ", 0) != 0) return std::nullopt;
-    const std::string_view presented = std::string_view(*header).substr(7);
+  web::TokenCheck authorize(const web::Request& r, const std::string& scope) {
+    const auto header = r.header("Authorization");
     const Generation g = generation();
-    std::optional<std::string> who;
-    for (const config::TokenConfig& t : g.config->tokens) {
-      const bool scoped = std::find(t.scopes.begin(), t.scopes.end(), scope) != t.scopes.end() ||
-                          std::find(t.scopes.begin(), t.scopes.end(), "admin") != t.scopes.end();
-      // Compare against every token (no early exit) so timing tells nothing about which one matched.
-      if (web::same_secret(presented, t.token.value) && scoped && !t.token.empty()) who = t.name;
-    }
-    return who;
+    return web::check_token(header ? std::optional<std::string_view>(*header) : std::nullopt, g.config->tokens,
+                            scope);
   }
 
   asio::awaitable<web::Response> upload(web::Request& r) {
@@ -887,6 +879,7 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
       [impl](const std::string& handler, int status, std::chrono::duration<double> took) {
         impl->ops.http_request(handler, status, took);
       });
+  m.server->set_shed_observer([impl](const std::string& reason) { impl->ops.http_connection_shed(reason); });
   if (auto t = m.server->set_tls(c.server.tls_cert_file, c.server.tls_key_file); !t) {
     return tl::unexpected(t.error());
   }

@@ -36,12 +36,102 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name) {
   return spdlog::get(name);
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at s[i] (2–4), or 0 when the bytes there are not one.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  std::size_t n = 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+  } else {
+    return 0;  // a continuation byte, an overlong lead (C0, C1) or beyond U+10FFFF
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+  }
+  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
+  if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // a UTF-16 surrogate
+  if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
+  if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // beyond U+10FFFF
+  return n;
+}
+
+// True for a character that a terminal or a log reader may take as a line break or control: C1 controls
+// (U+0080–U+009F, NEL among them) and the line and paragraph separators U+2028, U+2029.
+bool is_unicode_break(std::string_view seq) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(seq[k]); };
+  if (seq.size() == 2) return b(0) == 0xC2 && b(1) <= 0x9F;
+  return seq.size() == 3 && b(0) == 0xE2 && b(1) == 0x80 && (b(2) == 0xA8 || b(2) == 0xA9);
+}
+
+void append_hex(std::string& out, const char* prefix, unsigned value, int digits) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += prefix;
+  for (int d = digits - 1; d >= 0; --d) out += hex[(value >> (4 * d)) & 0xF];
+}
+
+}  // namespace
+
 std::string kv(std::string_view value) {
-  if (!value.empty() && value.find_first_of(" \"=\t") == std::string_view::npos) return std::string(value);
+  // Plain values (the common case: numbers, names, paths) go out as they are.
+  bool plain = !value.empty();
+  for (std::size_t i = 0; plain && i < value.size();) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x80) {
+      plain = c > 0x20 && c != '"' && c != '=' && c != '\\' && c != 0x7F;
+      ++i;
+    } else {
+      const std::size_t n = utf8_length(value, i);
+      plain = n != 0 && !is_unicode_break(value.substr(i, n));
+      i += n;
+    }
+  }
+  if (plain) return std::string(value);
+  // Quoted: every byte that could end the line, fake a key or confuse a terminal is escaped, so that one
+  // record stays one line whatever a file name or an error message holds.
   std::string out = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+  out.reserve(value.size() + 2);
+  for (std::size_t i = 0; i < value.size();) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (c < 0x20 || c == 0x7F) {
+            append_hex(out, "\\x", c, 2);
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_length(value, i);
+    if (n == 0) {
+      append_hex(out, "\\x", c, 2);  // not UTF-8: the byte, escaped (a Latin-1 reader would see NEL at 0x85)
+      ++i;
+      continue;
+    }
+    const std::string_view seq = value.substr(i, n);
+    if (is_unicode_break(seq)) {
+      unsigned cp = c & (n == 2 ? 0x1Fu : 0x0Fu);
+      for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(seq[k]) & 0x3Fu);
+      append_hex(out, "\\u", cp, 4);
+    } else {
+      out.append(seq);
+    }
+    i += n;
   }
   return out + "\"";
 }

@@ -86,6 +86,12 @@ OpsMetrics::OpsMetrics()
                          .Name("budgetwatch_http_request_duration_seconds")
                          .Help("HTTP request handling time by handler, seconds")
                          .Register(*registry_)),
+      http_shed_(prometheus::BuildCounter()
+                     .Name("budgetwatch_http_connections_shed_total")
+                     .Help("Load shed at the connection limit (server.max_connections) by reason: idle (an idle "
+                           "keep-alive connection closed to make room), refused (a new connection closed), "
+                           "reserved (503 on a slot kept for health checks and scrapes)")
+                     .Register(*registry_)),
       alerts_(prometheus::BuildGauge()
                   .Name("budgetwatch_alerts")
                   .Help("Alerts by rule, severity and state (pending, firing, resolved)")
@@ -123,6 +129,7 @@ OpsMetrics::OpsMetrics()
   build_info_.Add({{"version", BW_VERSION}}).Set(1);
 #endif
   start_time_.Add({}).Set(unix_seconds(std::chrono::system_clock::now()));
+  for (const char* reason : {"idle", "refused", "reserved"}) http_shed_.Add({{"reason", reason}});
 }
 
 void OpsMetrics::config_reloaded(bool ok, std::chrono::system_clock::time_point at) {
@@ -170,6 +177,10 @@ void OpsMetrics::evaluation(bool ok, std::chrono::duration<double> took,
 void OpsMetrics::http_request(const std::string& handler, int status, std::chrono::duration<double> took) {
   http_requests_.Add({{"handler", handler}, {"code", std::to_string(status)}}).Increment();
   http_duration_.Add({{"handler", handler}}, seconds_buckets()).Observe(took.count());
+}
+
+void OpsMetrics::http_connection_shed(const std::string& reason) {
+  http_shed_.Add({{"reason", reason}}).Increment();
 }
 
 void OpsMetrics::alerts(const std::map<std::array<std::string, 3>, int>& counts) {

@@ -36,6 +36,10 @@ class OpsMetrics {
             std::chrono::system_clock::time_point at);
   void evaluation(bool ok, std::chrono::duration<double> took, std::chrono::system_clock::time_point at);
   void http_request(const std::string& handler, int status, std::chrono::duration<double> took);
+  /// The server shed load at its connection limit (web::Server::set_shed_observer): reason "idle" (an idle
+  /// keep-alive connection closed to make room), "refused" (a new connection closed: every slot and the
+  /// reserve busy) or "reserved" (a request other than a health check or scrape on a reserve slot, 503).
+  void http_connection_shed(const std::string& reason);
   /// Alerts by (rule, severity, state) after a cycle; label sets no longer present drop to 0.
   void alerts(const std::map<std::array<std::string, 3>, int>& counts);
   /// Indicators by (unit, status) after an evaluation; label sets no longer present drop to 0.
@@ -65,6 +69,7 @@ class OpsMetrics {
   prometheus::Gauge& evaluation_time_;
   prometheus::Family<prometheus::Counter>& http_requests_;
   prometheus::Family<prometheus::Histogram>& http_duration_;
+  prometheus::Family<prometheus::Counter>& http_shed_;
   prometheus::Family<prometheus::Gauge>& alerts_;
   std::map<std::array<std::string, 3>, prometheus::Gauge*> alert_gauges_;
   std::mutex alerts_mutex_;

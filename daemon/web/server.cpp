@@ -1,5 +1,6 @@
 #include "daemon/web/server.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <fstream>
@@ -11,6 +12,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+
+#include "daemon/log.h"
+#include "daemon/web/spool_file.h"
 
 namespace bw::web {
 namespace {
@@ -40,7 +44,14 @@ Result<tcp::endpoint> parse_listen(asio::io_context& io, const std::string& list
   return results.begin()->endpoint();
 }
 
+constexpr std::chrono::seconds reserve_read_timeout{5};  // a health check sends its request at once
+constexpr std::chrono::seconds shed_log_interval{10};
+
 }  // namespace
+
+std::size_t reserve_connections_for(std::size_t max_connections) {
+  return std::clamp<std::size_t>(max_connections / 16, 2, 16);
+}
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   asio::io_context& io;
@@ -48,16 +59,24 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::shared_ptr<const Router> router;
   Authorizer authorize;
   RequestObserver observe;
+  ShedObserver on_shed;
   tcp::acceptor acceptor;
   bool stopping = false;
-  std::uint64_t upload_counter = 0;
   std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP; replaced by set_tls (new connections)
 
   struct Connection {
     tcp::socket* socket = nullptr;
-    bool busy = false;  // between reading a request's first byte and writing its response
+    bool busy = false;     // between reading a request's header and writing its response (stop() waits)
+    bool idle = true;      // waiting for a request's first byte: may be shed to make room
+    bool reserve = false;  // admitted beyond max_connections: one request, health checks and scrapes only
+    bool shed = false;     // closed to make room: no longer counted
+    Clock::time_point idle_since = Clock::now();
   };
   std::list<Connection> connections;
+
+  // Load shed since the last log line: idle, refused, reserved.
+  std::array<std::uint64_t, 3> shed_unlogged{};
+  std::optional<Clock::time_point> last_shed_log;
 
   Impl(asio::io_context& i, ServerOptions o, std::shared_ptr<const Router> r, Authorizer a, RequestObserver ob)
       : io(i), options(std::move(o)), router(std::move(r)), authorize(std::move(a)), observe(std::move(ob)),
@@ -71,21 +90,71 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         if (ec == asio::error::operation_aborted || stopping) break;
         continue;  // e.g. too many open files: try again
       }
-      if (connections.size() >= options.max_connections) {
+      std::optional<bool> reserve = admit();
+      if (!reserve) {
         boost::system::error_code ignored;
-        socket.close(ignored);  // over the cap: shed load rather than queue
+        socket.close(ignored);  // over the cap and the reserve: shed load rather than queue
         continue;
       }
+      connections.push_back(Connection{nullptr, false, true, *reserve, false, Clock::now()});
+      const auto me = std::prev(connections.end());
       // Responses are written as a header then the body: without TCP_NODELAY, Nagle's algorithm holds the
       // body until the client's delayed ACK of the header (40 ms a response on keep-alive connections).
       boost::system::error_code nodelay_ec;
       socket.set_option(tcp::no_delay(true), nodelay_ec);
       if (tls) {
-        asio::co_spawn(io, tls_session(std::move(socket), tls), asio::detached);
+        asio::co_spawn(io, tls_session(std::move(socket), tls, me), asio::detached);
       } else {
-        asio::co_spawn(io, session(std::move(socket)), asio::detached);
+        asio::co_spawn(io, session(std::move(socket), me), asio::detached);
       }
     }
+  }
+
+  // Makes room for a new connection: false when it fits under max_connections (after closing the
+  // connection idle the longest if need be), true when it takes a reserve slot, nullopt when it must be
+  // refused. Idle connections are only between requests, so no request is ever cut short.
+  std::optional<bool> admit() {
+    std::size_t regular = 0;
+    std::size_t reserved = 0;
+    Connection* oldest_idle = nullptr;
+    for (auto& c : connections) {
+      if (c.shed) continue;
+      if (c.reserve) {
+        ++reserved;
+        continue;
+      }
+      ++regular;
+      if (c.idle && c.socket != nullptr && (oldest_idle == nullptr || c.idle_since < oldest_idle->idle_since)) {
+        oldest_idle = &c;
+      }
+    }
+    if (regular < options.max_connections) return false;
+    if (oldest_idle != nullptr) {
+      oldest_idle->shed = true;
+      boost::system::error_code ignored;
+      oldest_idle->socket->cancel(ignored);  // its session ends at once: it was waiting for a request
+      note_shed(0);
+      return false;
+    }
+    if (reserved < reserve_connections_for(options.max_connections)) return true;
+    note_shed(1);
+    return std::nullopt;
+  }
+
+  // Counts load shedding (kind: 0 idle, 1 refused, 2 reserved) and logs it at most every shed_log_interval.
+  void note_shed(std::size_t kind) {
+    static constexpr std::array<const char*, 3> reasons = {"idle", "refused", "reserved"};
+    if (on_shed) on_shed(reasons[kind]);
+    ++shed_unlogged[kind];
+    const auto now = Clock::now();
+    if (last_shed_log && now - *last_shed_log < shed_log_interval) return;
+    last_shed_log = now;
+    daemon::logger("web")->warn(
+        "connection limit reached, shedding load max_connections={} reserve={} idle_closed={} refused={} "
+        "reserved_503={} since_s={}",
+        options.max_connections, reserve_connections_for(options.max_connections), shed_unlogged[0],
+        shed_unlogged[1], shed_unlogged[2], shed_log_interval.count());
+    shed_unlogged = {};
   }
 
   template <class Body>
@@ -135,11 +204,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 
   // Plain HTTP: the requests, then a half close and, after an early answer, a lingering close.
-  asio::awaitable<void> session(tcp::socket socket) {
+  asio::awaitable<void> session(tcp::socket socket, std::list<Connection>::iterator me) {
     auto self = shared_from_this();
     beast::tcp_stream stream(std::move(socket));
-    connections.push_back(Connection{&stream.socket(), false});
-    auto me = std::prev(connections.end());
+    me->socket = &stream.socket();
     const bool linger = co_await serve(stream, *me);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -149,13 +217,15 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 
   // HTTPS: the TLS handshake within the read timeout, the requests, then close_notify (bounded in time).
-  asio::awaitable<void> tls_session(tcp::socket socket, std::shared_ptr<asio::ssl::context> context) {
+  asio::awaitable<void> tls_session(tcp::socket socket, std::shared_ptr<asio::ssl::context> context,
+                                    std::list<Connection>::iterator me) {
     auto self = shared_from_this();
     TlsStream stream(std::move(socket), *context);
     auto& tcp_layer = beast::get_lowest_layer(stream);
-    connections.push_back(Connection{&tcp_layer.socket(), false});
-    auto me = std::prev(connections.end());
-    tcp_layer.expires_after(options.read_timeout);
+    me->socket = &tcp_layer.socket();
+    me->idle = false;  // the handshake is under way
+    tcp_layer.expires_after(me->reserve ? std::min<Clock::duration>(options.read_timeout, reserve_read_timeout)
+                                        : Clock::duration(options.read_timeout));
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, tuple_awaitable);
     if (!hec) {
       const bool linger = co_await serve(stream, *me);
@@ -197,10 +267,23 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
     bool first = true;
     bool linger = false;  // a response was sent before the request body was read
-    while (!stopping) {
+    while (!stopping && !me->shed) {
       me->busy = false;
-      tcp_layer.expires_after(first ? options.read_timeout : options.idle_timeout);
+      if (me->reserve) {
+        tcp_layer.expires_after(std::min<Clock::duration>(options.read_timeout, reserve_read_timeout));
+      } else {
+        tcp_layer.expires_after(first ? options.read_timeout : options.idle_timeout);
+      }
       first = false;
+      if (buffer.size() == 0) {
+        // Until the request's first byte the connection is idle: admit() may shed it to make room.
+        me->idle = true;
+        me->idle_since = Clock::now();
+        auto [rec, rn] = co_await stream.async_read_some(buffer.prepare(8192), tuple_awaitable);
+        buffer.commit(rn);
+        me->idle = false;
+        if (rec || me->shed) break;  // closed, timed out, cancelled: there is no request to answer
+      }
       http::request_parser<http::empty_body> header_parser;
       header_parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       header_parser.body_limit(boost::none);  // the route decides below (Beast's default 1 MB would fire here)
@@ -221,7 +304,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       auto& hreq = header_parser.get();
       const unsigned version = hreq.version();
       const bool head = hreq.method() == http::verb::head;
-      bool keep_alive = hreq.keep_alive() && !stopping;
+      bool keep_alive = hreq.keep_alive() && !stopping && !me->reserve && !me->shed;
 
       Request req;
       req.method = std::string(hreq.method_string());
@@ -254,9 +337,20 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       const auto length = header_parser.content_length();
       const bool chunked = header_parser.chunked();
       const bool has_body = (length && *length > 0) || chunked;
-      if (route != nullptr && !route->scope.empty() && !authorize(req, route->scope)) {
-        res = error_response(401, "a valid token with scope '" + route->scope + "' is required");
-        res.headers.emplace_back("WWW-Authenticate", "Bearer");
+      if (me->reserve && (route == nullptr || std::find(options.reserve_routes.begin(), options.reserve_routes.end(),
+                                                        route->name) == options.reserve_routes.end())) {
+        // A reserve slot is kept for health checks and scrapes while every regular one is busy.
+        if (route != nullptr) {
+          res = error_response(503, "the server is at its connection limit; try again shortly");
+          res.headers.emplace_back("Retry-After", "1");
+          note_shed(2);
+        }
+        route = nullptr;  // the answer goes out before any body is read (see below)
+      }
+      TokenCheck auth;
+      if (route != nullptr && !route->scope.empty()) auth = authorize(req, route->scope);
+      if (route != nullptr && !route->scope.empty() && auth.status != TokenCheck::Status::ok) {
+        res = refusal(auth, route->scope);
         route = nullptr;
         keep_alive = keep_alive && !has_body;
         linger = has_body;
@@ -287,9 +381,17 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           if (length) tcp_layer.expires_after(options.read_timeout + std::chrono::seconds(*length >> 20));
           http::request_parser<http::file_body> parser{std::move(header_parser)};
           parser.body_limit(options.max_body_bytes);
-          req.body_file = options.upload_dir / ("upload-" + std::to_string(++upload_counter) + ".part");
+          // A unique name, created exclusively: another daemon on the same state directory never shares it.
           beast::error_code fec;
-          parser.get().body().open(req.body_file.c_str(), beast::file_mode::write, fec);
+          if (auto spool = create_spool_file(options.upload_dir)) {
+            req.body_file = spool->path;
+            beast::file file;
+            file.native_handle(spool->fd);
+            parser.get().body().reset(std::move(file), fec);
+          } else {
+            daemon::logger("web")->error("upload not stored error={}", daemon::kv(spool.error().message));
+            fec = beast::errc::make_error_code(beast::errc::io_error);
+          }
           if (fec) {
             res = error_response(503, "cannot store the upload");
             body_ok = false;
@@ -372,7 +474,17 @@ tcp::endpoint Server::local_endpoint() const {
   return impl_->acceptor.local_endpoint(ec);
 }
 
-void Server::start() { asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached); }
+void Server::start() {
+  // Spool files left by a crash; never another daemon's upload in flight (a day is far beyond any timeout).
+  if (!impl_->options.upload_dir.empty()) {
+    const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours(24);
+    if (const std::size_t n = remove_stale_spool_files(impl_->options.upload_dir, cutoff); n > 0) {
+      daemon::logger("web")->info("removed stale upload spool files count={} dir={}", n,
+                                  daemon::kv(impl_->options.upload_dir.string()));
+    }
+  }
+  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+}
 
 void Server::stop() {
   impl_->stopping = true;
@@ -386,6 +498,8 @@ void Server::stop() {
 std::size_t Server::connections() const { return impl_->connections.size(); }
 
 void Server::set_router(std::shared_ptr<const Router> router) { impl_->router = std::move(router); }
+
+void Server::set_shed_observer(ShedObserver observer) { impl_->on_shed = std::move(observer); }
 
 Result<void> Server::set_tls(const std::filesystem::path& cert_file, const std::filesystem::path& key_file) {
   if (cert_file.empty()) {

@@ -10,10 +10,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "daemon/web/auth.h"
 #include "daemon/web/router.h"
 #include "engine/result.h"
 
@@ -27,12 +29,22 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};  ///< headers and a small body; an upload gets more by its size
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds idle_timeout{60};  ///< keep-alive wait for the next request
+  /// At the cap a new connection closes the connection idle the longest between requests (a keep-alive
+  /// connection or one that sent nothing yet); with none idle it takes one of a few reserve slots
+  /// (reserve_connections_for), which serve one request of a reserve_routes route, and else is closed.
   std::size_t max_connections = 256;
+  std::vector<std::string> reserve_routes = {"healthz", "readyz", "metrics"};  ///< route names
   std::filesystem::path upload_dir;        ///< where file bodies are written (then removed)
 };
 
-/// Decides whether a request may use a route of a given scope: the name of the token, or nullopt.
-using Authorizer = std::function<std::optional<std::string>(const Request&, const std::string& scope)>;
+/// Decides whether a request may use a route of a given scope (check_token in daemon/web/auth.h): ok lets
+/// it in, unknown_token is answered 401 and wrong_scope 403, before any body is read.
+using Authorizer = std::function<TokenCheck(const Request&, const std::string& scope)>;
+/// Called when the server sheds load at its connection limit: "idle", "refused" or "reserved"
+/// (OpsMetrics::http_connection_shed).
+using ShedObserver = std::function<void(const std::string& reason)>;
+/// Connections admitted beyond max_connections for health checks and scrapes: 1/16 of it, 2 to 16.
+std::size_t reserve_connections_for(std::size_t max_connections);
 /// Called after each response: route name, status, handling time.
 using RequestObserver = std::function<void(const std::string& handler, int status, std::chrono::duration<double>)>;
 
@@ -50,12 +62,15 @@ class Server {
   Result<void> listen();
   /// The bound address (after listen), e.g. for port 0.
   boost::asio::ip::tcp::endpoint local_endpoint() const;
-  /// Starts accepting.
+  /// Starts accepting, after removing upload spool files older than a day from upload_dir (a crash's).
   void start();
   /// Stops accepting; idle keep-alive connections are closed, busy ones finish their response and close.
   void stop();
-  /// Connections open now.
+  /// Connections open now (including shed ones not yet closed).
   std::size_t connections() const;
+  /// Counts load shedding (see ServerOptions::max_connections); the server also logs it, at most once
+  /// every 10 s. Call before start().
+  void set_shed_observer(ShedObserver observer);
   /// Replaces the route table (SIGHUP); requests in flight keep the old one.
   void set_router(std::shared_ptr<const Router> router);
   /// Serves HTTPS with this certificate chain and key (PEM), from the next connection on; empty paths:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # API tokens (issue 7, security): tokens come from a file (token_file) or the environment (token_env); each
 # opens only its scopes (upload, write; admin opens both); a wrong, empty, truncated or extended token, or
-# one sent in the query string, is refused with 401 before the body is read. No token appears in
+# one sent in the query string, is refused with 401 before the body is read; a valid token without the
+# route's scope with 403 (issue 12). A file name holding a newline does not forge a log line. No token appears in
 # check-config's output, in the daemon's log at debug level, in /metrics or in any API answer. A missing
 # token file is a config error naming the file, not a silently open endpoint.
 source "$(dirname "$0")/common.sh"
@@ -63,15 +64,30 @@ expect 401 POST "$up" "" "$WORK/small.csv"
 expect 401 POST "$up" "${upload_token%?}" "$WORK/small.csv"          # truncated
 expect 401 POST "$up" "${upload_token}x" "$WORK/small.csv"           # extended
 expect 401 POST "$up" "${upload_token^^}" "$WORK/small.csv"          # other case
-expect 401 POST "$up" "$write_token" "$WORK/small.csv"               # another scope
+expect 403 POST "$up" "$write_token" "$WORK/small.csv"               # a valid token without the scope
+grep -qF "a token with scope 'upload' is required; this token ('operator') has scope 'write'" "$WORK/answer.txt" ||
+  fail "403 without the scopes: $(cat "$WORK/answer.txt")"
 expect 401 POST "$up&token=$upload_token" - "$WORK/small.csv"        # in the query string: not a credential
 got=$(status POST "$up" "$upload_token" "$WORK/small.csv")
 [[ "$got" == 201 || "$got" == 200 ]] || fail "upload with the file token: $got: $(cat "$WORK/answer.txt")"
 got=$(status POST "/api/v1/uploads?name=small2.csv" "$admin_token" "$WORK/small.csv")
 [[ "$got" == 201 || "$got" == 200 ]] || fail "upload with the admin token: $got"
+# Log forging (issue 12): a file name with a newline is escaped in the log, never a line of its own.
+printf '支付凭证号,支付日期,预算单位编码,项目编码,金额\nF1,2021-03-01,101001,LW2021-P01,1.00\n' > "$WORK/forged.csv"
+got=$(status POST "/api/v1/uploads?name=a%0Ainfo%20forged%0D%E2%80%A8x" "$upload_token" "$WORK/forged.csv")
+[[ "$got" == 201 || "$got" == 200 || "$got" == 422 ]] || fail "upload named with a newline: $got: $(cat "$WORK/answer.txt")"
+wait_for 10 "the upload logged" grep -qF 'file="a\ninfo forged\r\u2028x"' "$WORK/daemon.log"
+! grep -q '^info forged' "$WORK/daemon.log" || fail "a forged log line: $(grep -B1 '^info forged' "$WORK/daemon.log")"
 # A write endpoint (silences need the alerts section; the owners' notes do not).
 printf '{"review":"2021-midyear","reason":"招标延期","measures":"加快支付","written_by":"测试"}' > "$WORK/note.json"
-expect 401 POST /api/v1/projects/LW2021-P06/notes "$upload_token" "$WORK/note.json"
+expect 403 POST /api/v1/projects/LW2021-P06/notes "$upload_token" "$WORK/note.json"
+# 401 and its challenge for no token or an unknown one; 403 without a challenge for the wrong scope.
+curl -s -D "$WORK/h401.txt" -o /dev/null -X POST "$DAEMON_URL$up"
+grep -qi '^WWW-Authenticate: Bearer' "$WORK/h401.txt" || fail "401 without WWW-Authenticate: $(cat "$WORK/h401.txt")"
+curl -s -D "$WORK/h403.txt" -o /dev/null -X POST -H "Authorization: Bearer $upload_token" \
+  "$DAEMON_URL/api/v1/projects/LW2021-P06/notes"
+grep -q '^HTTP/1.1 403' "$WORK/h403.txt" || fail "not 403: $(cat "$WORK/h403.txt")"
+! grep -qi '^WWW-Authenticate' "$WORK/h403.txt" || fail "403 with a challenge"
 got=$(status POST /api/v1/projects/LW2021-P06/notes "$write_token" "$WORK/note.json")
 [[ "$got" == 201 || "$got" == 200 ]] || fail "note with the write token from the environment: $got: $(cat "$WORK/answer.txt")"
 
@@ -86,5 +102,5 @@ for t in "$upload_token" "$write_token" "$admin_token"; do
     ! grep -qF "$t" "$f" || fail "a token appears in $(basename "$f"): $(grep -F "$t" "$f" | head -2)"
   done
 done
-echo "tokens: file and environment tokens, scopes enforced, 7 wrong forms refused, none in logs, metrics or API"
+echo "tokens: file and environment tokens, scopes enforced (403), 6 wrong forms refused (401), none in logs, metrics or API"
 pass

@@ -105,10 +105,14 @@ struct Harness {
     o.write_timeout = std::chrono::seconds(5);
     o.idle_timeout = std::chrono::seconds(5);
     o.upload_dir = upload_dir;
-    auto authorize = [](const Request& r, const std::string& scope) -> std::optional<std::string> {
+    auto authorize = [](const Request& r, const std::string& scope) {
       const auto h = r.header("Authorization");
-      if (h && *h == "Bearer fuzz-token-" + scope) return "fuzzer";
-      return std::nullopt;
+      TokenCheck c;
+      if (h && *h == "Bearer fuzz-token-" + scope) {
+        c.status = TokenCheck::Status::ok;
+        c.name = "fuzzer";
+      }
+      return c;
     };
     server = std::make_unique<Server>(io, o, router, authorize, nullptr);
     check(server->listen().has_value(), "listen on 127.0.0.1:0");

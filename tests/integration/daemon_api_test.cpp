@@ -2,6 +2,8 @@
 // server's limits (body, headers, slow clients), over real HTTP on 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <boost/json.hpp>
@@ -47,6 +49,12 @@ class DaemonApiTest : public ::testing::Test {
                              "    scopes: [write]\n"
                              "logging:\n"
                              "  level: warn\n";
+    // Spool files of another daemon on the same state directory (in flight) and of a crash (two days old).
+    std::filesystem::create_directories(dir_->path() / "uploads");
+    std::ofstream(dir_->path() / "uploads/upload-1.part") << "another daemon's upload";
+    std::ofstream(dir_->path() / "uploads/upload-7-0123456789abcdef.part") << "a crash's";
+    std::filesystem::last_write_time(dir_->path() / "uploads/upload-7-0123456789abcdef.part",
+                                     std::filesystem::file_time_type::clock::now() - 48h);
     auto c = config::load_config_text(yaml, "test.yaml", dir_->path());
     ASSERT_TRUE(c.has_value()) << c.error().to_string();
     daemon::AppOptions o;
@@ -115,8 +123,23 @@ TEST_F(DaemonApiTest, uploads_need_a_token_with_the_upload_scope) {
   EXPECT_EQ(r.header("WWW-Authenticate"), "Bearer");
   EXPECT_EQ(json::parse(r.body).at("error").as_string(), "a valid token with scope 'upload' is required");
   EXPECT_EQ(upload("x.csv", body, "upload-secret-012345678").status, 401);   // a prefix of the token
-  EXPECT_EQ(upload("x.csv", body, "other-secret-0123456789").status, 401);   // valid, wrong scope
+  r = upload("x.csv", body, "other-secret-0123456789");  // valid, wrong scope: forbidden, not unauthenticated
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.header("WWW-Authenticate"), "");
+  EXPECT_EQ(json::parse(r.body).at("error").as_string(),
+            "a token with scope 'upload' is required; this token ('reader') has scope 'write'");
   EXPECT_EQ(upload("../etc/passwd", body, "upload-secret-0123456789").status, 400);
+}
+
+TEST_F(DaemonApiTest, uploads_are_spooled_to_their_own_files_and_removed) {
+  ensure_payments_uploaded();
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(dir_->path() / "uploads")) {
+    left.push_back(e.path().filename().string());
+  }
+  // Another process's upload in flight is neither overwritten nor removed; a crash's old one is; ours is gone.
+  EXPECT_EQ(left, std::vector<std::string>{"upload-1.part"});
+  EXPECT_EQ(test::read_file(dir_->path() / "uploads/upload-1.part"), "another daemon's upload");
 }
 
 TEST_F(DaemonApiTest, an_uploaded_export_is_ingested_and_evaluated) {

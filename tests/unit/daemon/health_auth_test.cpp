@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "daemon/health.h"
 #include "daemon/web/auth.h"
@@ -18,6 +20,81 @@ TEST(SameSecretTest, equal_only_when_every_byte_and_the_length_match) {
   EXPECT_FALSE(web::same_secret("", "demo-upload-token"));
   EXPECT_FALSE(web::same_secret(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
   EXPECT_FALSE(web::same_secret(std::string_view("abc\0", 4), "abc"));  // a trailing NUL is not padding
+}
+
+std::vector<config::TokenConfig> test_tokens() {
+  std::vector<config::TokenConfig> t(4);
+  t[0].name = "uploader";
+  t[0].token.value = "upload-token-0123456789";
+  t[0].scopes = {"upload"};
+  t[1].name = "operator";
+  t[1].token.value = "write-token-0123456789";
+  t[1].scopes = {"write", "read"};
+  t[2].name = "root";
+  t[2].token.value = "admin-token-0123456789";
+  t[2].scopes = {"admin"};
+  t[3].name = "unset";  // a token_env that was empty: never a credential
+  t[3].scopes = {"upload"};
+  return t;
+}
+
+TEST(CheckTokenTest, a_token_with_the_scope_or_admin_is_ok_and_named) {
+  const auto tokens = test_tokens();
+  auto c = web::check_token("Bearer upload-token-0123456789", tokens, "upload");
+  EXPECT_EQ(c.status, web::TokenCheck::Status::ok);
+  EXPECT_EQ(c.name, "uploader");
+  c = web::check_token("Bearer admin-token-0123456789", tokens, "write");
+  EXPECT_EQ(c.status, web::TokenCheck::Status::ok);
+  EXPECT_EQ(c.name, "root");
+}
+
+TEST(CheckTokenTest, missing_or_unknown_tokens_are_unknown) {
+  const auto tokens = test_tokens();
+  using S = web::TokenCheck::Status;
+  EXPECT_EQ(web::check_token(std::nullopt, tokens, "upload").status, S::unknown_token);
+  EXPECT_EQ(web::check_token("", tokens, "upload").status, S::unknown_token);
+  EXPECT_EQ(web::check_token("Bearer ", tokens, "upload").status, S::unknown_token);  // the empty token
+  EXPECT_EQ(web::check_token("upload-token-0123456789", tokens, "upload").status, S::unknown_token);
+  EXPECT_EQ(web::check_token("Basic upload-token-0123456789", tokens, "upload").status, S::unknown_token);
+  EXPECT_EQ(web::check_token("Bearer upload-token-012345678", tokens, "upload").status, S::unknown_token);
+  EXPECT_EQ(web::check_token("Bearer upload-token-0123456789x", tokens, "upload").status, S::unknown_token);
+  // An unknown token is unknown whatever the scope asked: no hint that the scope exists.
+  EXPECT_EQ(web::check_token("Bearer nope", tokens, "write").status, S::unknown_token);
+  EXPECT_TRUE(web::check_token("Bearer nope", tokens, "write").name.empty());
+}
+
+TEST(CheckTokenTest, a_known_token_without_the_scope_is_wrong_scope) {
+  const auto tokens = test_tokens();
+  auto c = web::check_token("Bearer write-token-0123456789", tokens, "upload");
+  EXPECT_EQ(c.status, web::TokenCheck::Status::wrong_scope);
+  EXPECT_EQ(c.name, "operator");
+  c = web::check_token("Bearer upload-token-0123456789", tokens, "write");
+  EXPECT_EQ(c.status, web::TokenCheck::Status::wrong_scope);
+  EXPECT_EQ(c.name, "uploader");
+}
+
+TEST(CheckTokenTest, refusals_are_401_or_403_and_never_hold_the_token) {
+  const auto tokens = test_tokens();
+  const auto unknown = web::refusal(web::check_token("Bearer nope", tokens, "upload"), "upload");
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(unknown.body, "{\"error\":\"a valid token with scope 'upload' is required\"}\n");
+  ASSERT_EQ(unknown.headers.size(), 1u);
+  EXPECT_EQ(unknown.headers[0].first, "WWW-Authenticate");
+  EXPECT_EQ(unknown.headers[0].second, "Bearer");
+
+  const auto wrong = web::refusal(web::check_token("Bearer write-token-0123456789", tokens, "upload"), "upload");
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_EQ(wrong.body,
+            "{\"error\":\"a token with scope 'upload' is required; this token ('operator') has scopes 'write', "
+            "'read'\"}\n");
+  EXPECT_TRUE(wrong.headers.empty());
+  EXPECT_EQ(wrong.body.find("token-0123456789"), std::string::npos);
+
+  const auto one = web::refusal(web::check_token("Bearer upload-token-0123456789", tokens, "write"), "write");
+  EXPECT_EQ(one.status, 403);
+  EXPECT_EQ(one.body,
+            "{\"error\":\"a token with scope 'write' is required; this token ('uploader') has scope "
+            "'upload'\"}\n");
 }
 
 TEST(HealthTest, reports_transitions_and_keeps_the_last_error) {
