@@ -630,9 +630,8 @@ struct App::Impl {
     opt.encoding = *enc;
     // Applying an already-ingested file again changes recorded budget lines on purpose: admin only.
     if (r.query.count("reapply") && r.query.at("reapply") != "0" && r.query.at("reapply") != "false") {
-      if (!authorize(r, "admin")) {
-        co_return web::error_response(403, "reapply needs a token with scope 'admin'");
-      }
+      const web::TokenCheck admin = authorize(r, "admin");
+      if (admin.status != web::TokenCheck::Status::ok) co_return web::refusal(admin, "admin");
       opt.reapply = true;
     }
     if (r.body_file.empty()) co_return web::error_response(400, "the request has no body: send the file as the body");
