@@ -9,12 +9,13 @@
 #include <initializer_list>
 #include <limits>
 #include <optional>
-#include <regex>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
+
+#include "config/matcher.h"
 
 namespace bw::config {
 namespace {
@@ -1126,35 +1127,11 @@ class Loader {
     return {a, b};
   }
 
+  // One parser and compiler for config, routes and silences (config/matcher.h).
   static MatcherConfig matcher(const Field& f) {
-    const std::string& s = nonempty(f);
-    MatcherConfig m;
-    std::size_t pos = std::string::npos;
-    std::size_t len = 0;
-    for (auto [op, text] : {std::pair{MatcherConfig::Op::nre, "!~"}, {MatcherConfig::Op::re, "=~"},
-                            {MatcherConfig::Op::ne, "!="}, {MatcherConfig::Op::eq, "="}}) {
-      const auto at = s.find(text);
-      if (at != std::string::npos && (pos == std::string::npos || at < pos)) {
-        pos = at;
-        len = std::strlen(text);
-        m.op = op;
-      }
-    }
-    if (pos == std::string::npos || pos == 0)
-      f.fail("'" + s + "' is not a matcher (label=value, label!=value, label=~regex, label!~regex)");
-    m.name = s.substr(0, pos);
-    m.value = s.substr(pos + len);
-    if (m.value.size() >= 2 && (m.value.front() == '"' || m.value.front() == '\'') &&
-        m.value.back() == m.value.front())
-      m.value = m.value.substr(1, m.value.size() - 2);
-    if (m.op == MatcherConfig::Op::re || m.op == MatcherConfig::Op::nre) {
-      try {
-        std::regex re(m.value);
-      } catch (const std::regex_error& e) {
-        f.fail("'" + m.value + "' is not a regular expression: " + e.what());
-      }
-    }
-    return m;
+    auto m = parse_matcher(nonempty(f));
+    if (!m) f.fail(m.error().message);
+    return std::move(*m);
   }
 
   void alerts(const Field& f, AlertsConfig& a) const {
