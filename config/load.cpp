@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/matcher.h"
+#include "net/redact.h"
 
 namespace bw::config {
 namespace {
@@ -1393,7 +1394,7 @@ void emit_source(YAML::Emitter& out, const SourceConfig& s) {
     for (const auto& p : s.files) out << p.string();
     out << YAML::EndSeq;
   } else if (s.kind == "http") {
-    kv("url", s.url);
+    kv("url", net::redact_url(s.url));  // signed URLs (X-Amz-Signature, access_token): as the logs show them
     out << YAML::Key << "auth" << YAML::Value;
     switch (s.auth.kind) {
       case HttpAuth::Kind::none:
@@ -1445,7 +1446,16 @@ Result<Config> load_config(const fs::path& file) {
   std::error_code ec;
   if (fs::is_directory(file, ec))
     return fail(Errc::io, "cannot read the config file: Is a directory", file.string());
-  auto text = read_file(file, std::uint64_t{16} << 20);
+  // Bounded before parsing: yaml-cpp holds the whole tree (a 10 MB list took 19 s and 989 MB). The
+  // read itself stops at the limit too (a pipe or a file that grows has no useful size).
+  const std::uint64_t limit = defaults::max_config_bytes;
+  if (const auto bytes = fs::file_size(file, ec); !ec && bytes > limit) {
+    return fail(Errc::invalid_input,
+                "the config file is " + std::to_string(bytes) + " bytes, more than the limit of " +
+                    format_size(limit),
+                file.string());
+  }
+  auto text = read_file(file, limit);
   if (!text)
     return fail(Errc::io, "cannot read the config file: " + text.error().message, file.string());
   const fs::path abs = fs::absolute(file, ec);
