@@ -45,7 +45,8 @@ std::vector<std::string> warnings(const Config& c) {
   std::error_code ec;
   const fs::path db_dir = c.database.parent_path();
   if (!db_dir.empty() && !fs::is_directory(db_dir, ec)) {
-    out.push_back("database: the folder " + db_dir.string() + " does not exist");
+    out.push_back("database: the folder " + db_dir.string() +
+                  " does not exist (the daemon creates it at start: check the path)");
   }
   for (std::size_t i = 0; i < c.sources.size(); ++i) {
     const SourceConfig& s = c.sources[i];

@@ -98,7 +98,8 @@ TEST_F(HardeningTest, warns_about_missing_files_and_database_folder) {
       "database: no-such-dir/bw.db\n"
       "sources: [{name: f, kind: files, files: [in/there.csv, in/missing.csv]}]\n");
   EXPECT_EQ(warnings(c), (std::vector<std::string>{
-                             "database: the folder " + tmp() + "/no-such-dir does not exist",
+                             "database: the folder " + tmp() +
+                                 "/no-such-dir does not exist (the daemon creates it at start: check the path)",
                              "sources[0] (f).files: " + tmp() + "/in/missing.csv does not exist"}));
 }
 
