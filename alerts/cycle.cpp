@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "alerts/render.h"
+#include "config/matcher.h"
 #include "store/revisions.h"
 
 namespace bw::alerts {
@@ -127,11 +128,10 @@ std::vector<config::MatcherConfig> matchers_from_json(std::string_view text) {
     };
     m.name = s("name");
     m.value = s("value");
-    const std::string op = s("op");
-    m.op = op == "!=" ? config::MatcherConfig::Op::ne
-           : op == "=~" ? config::MatcherConfig::Op::re
-           : op == "!~" ? config::MatcherConfig::Op::nre
-                        : config::MatcherConfig::Op::eq;
+    m.op = config::parse_op(s("op")).value_or(config::MatcherConfig::Op::eq);
+    // Compiled once per read; a pattern RE2 refuses (stored by an older version) keeps no program and
+    // then matches nothing (config::matches_value).
+    if (auto c = config::make_matcher(m.name, m.op, m.value)) m = std::move(*c);
     out.push_back(std::move(m));
   }
   return out;

@@ -1,30 +1,14 @@
 #include "alerts/routes.h"
 
 #include <algorithm>
-#include <regex>
+
+#include "config/matcher.h"
 
 namespace bw::alerts {
 
 bool matches(const config::MatcherConfig& m, const Labels& labels) {
   const auto it = labels.find(m.name);
-  const std::string& v = it == labels.end() ? std::string() : it->second;
-  using Op = config::MatcherConfig::Op;
-  switch (m.op) {
-    case Op::eq: return v == m.value;
-    case Op::ne: return v != m.value;
-    case Op::re:
-    case Op::nre: {
-      // Anchored, as Prometheus matchers are. The loader and the API check the syntax.
-      bool hit = false;
-      try {
-        hit = std::regex_match(v, std::regex(m.value));
-      } catch (const std::regex_error&) {
-        hit = false;
-      }
-      return m.op == Op::re ? hit : !hit;
-    }
-  }
-  return false;
+  return config::matches_value(m, it == labels.end() ? std::string_view() : std::string_view(it->second));
 }
 
 bool matches_all(const std::vector<config::MatcherConfig>& ms, const Labels& labels) {

@@ -13,7 +13,8 @@ namespace bw::alerts {
 
 using Labels = std::map<std::string, std::string>;
 
-/// A missing label matches as the empty string (as in Alertmanager).
+/// A missing label matches as the empty string (as in Alertmanager). Regular expressions are RE2, fully
+/// anchored, linear in the label's length (config/matcher.h). Thread-safe.
 bool matches(const config::MatcherConfig& m, const Labels& labels);
 bool matches_all(const std::vector<config::MatcherConfig>& ms, const Labels& labels);
 

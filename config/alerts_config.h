@@ -6,11 +6,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config/secret.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace bw::config {
 
@@ -52,11 +57,16 @@ struct RuleConfig {
   std::map<std::string, std::string> labels;  ///< added to the alert (e.g. escalate: bureau)
 };
 
-/// A label matcher: `name=value`, `name!=value`, `name=~regex`, `name!~regex`.
+/// A label matcher: `name=value`, `name!=value`, `name=~regex`, `name!~regex` (config/matcher.h parses,
+/// compiles and evaluates them).
 struct MatcherConfig {
   std::string name;
   enum class Op { eq, ne, re, nre } op = Op::eq;
   std::string value;
+  /// The RE2 program of `value` for =~ and !~, set by config::make_matcher / parse_matcher (config,
+  /// silences API, silences read back). Null for = and != or when built by hand: matching then
+  /// compiles through a bounded cache. Shared and immutable: copies are cheap, matching is thread-safe.
+  std::shared_ptr<const re2::RE2> compiled = nullptr;
 };
 
 /// A route: alerts matching every matcher go to the receivers, grouped.

@@ -38,4 +38,9 @@ inline constexpr int retries = 3;
 inline constexpr int backoff_initial_ms = 500;
 inline constexpr int backoff_max_ms = 30000;
 
+// limits on what the loader and the silences API accept
+inline constexpr std::uint64_t max_config_bytes = 1u << 20;  // the config file: 1 MiB, checked before parsing
+inline constexpr std::size_t max_pattern_bytes = 1024;       // a matcher's regular expression (=~, !~)
+inline constexpr std::int64_t max_pattern_mem_bytes = 1 << 20;  // RE2 max_mem per compiled pattern
+
 }  // namespace bw::config::defaults

@@ -19,6 +19,7 @@
 #include "collectors/ingest.h"
 #include "collectors/registry.h"
 #include "config/load.h"
+#include "config/warnings.h"
 #include "daemon/clock.h"
 #include "daemon/health.h"
 #include "daemon/log.h"
@@ -807,6 +808,7 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
   Impl& m = *app->impl_;
   m.options = std::move(options);
   const config::Config c = config;
+  for (const std::string& w : config::warnings(c)) m.log->warn("config warning reason={}", kv(w));
   auto g = m.make_generation(std::move(config));
   if (!g) return tl::unexpected(g.error());
   m.install(std::move(*g));

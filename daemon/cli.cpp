@@ -6,6 +6,7 @@
 
 #include "collectors/ingest.h"
 #include "config/load.h"
+#include "config/warnings.h"
 #include "daemon/alerts_cli.h"
 #include "daemon/app.h"
 #include "daemon/midyear_inputs.h"
@@ -376,6 +377,8 @@ int cmd_check_config(const std::vector<std::string>& argv, std::ostream& out, st
     return exit_config;
   }
   out << "# " << file << ": ok\n" << config::print_config(*c);
+  // Probable mistakes that still load (issue 12): stderr, the exit code stays 0.
+  for (const std::string& w : config::warnings(*c)) err << "warning: " << file << ": " << w << "\n";
   return exit_ok;
 }
 

@@ -2,12 +2,12 @@
 
 #include <chrono>
 #include <random>
-#include <regex>
 
 #include <boost/json.hpp>
 
 #include "alerts/cycle.h"
 #include "alerts/render.h"
+#include "config/matcher.h"
 #include "store/alert_store.h"
 
 namespace bw::web {
@@ -63,23 +63,57 @@ json::object silence_json(const alerts::Silence& s, std::int64_t now) {
   return o;
 }
 
-// "2021-12-31T00:00:00Z" (or with an offset) → unix seconds.
+// "2021-12-31T00:00:00Z" (or with an offset, fraction ignored) → unix seconds. Hand-parsed: the fixed
+// shape needs no regular expression.
 std::optional<std::int64_t> parse_time(std::string_view s) {
-  static const std::regex re(R"((\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2}))");
-  std::cmatch m;
-  if (!std::regex_match(s.begin(), s.end(), m, re)) return std::nullopt;
-  using namespace std::chrono;
-  const year_month_day ymd{year{std::stoi(m[1])}, month{static_cast<unsigned>(std::stoi(m[2]))},
-                           day{static_cast<unsigned>(std::stoi(m[3]))}};
-  if (!ymd.ok()) return std::nullopt;
-  std::int64_t t = sys_days(ymd).time_since_epoch().count() * 86400 + std::stoi(m[4]) * 3600 +
-                   std::stoi(m[5]) * 60 + std::stoi(m[6]);
-  const std::string tz = m[7];
-  if (tz != "Z") {
-    const int sign = tz[0] == '-' ? -1 : 1;
-    t -= sign * (std::stoi(tz.substr(1, 2)) * 3600 + std::stoi(tz.substr(4, 2)) * 60);
+  std::size_t i = 0;
+  auto num = [&](std::size_t digits) -> std::optional<int> {
+    if (s.size() < i + digits) return std::nullopt;
+    int v = 0;
+    for (std::size_t k = 0; k < digits; ++k, ++i) {
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  auto sep = [&](std::string_view any) {
+    if (i >= s.size() || any.find(s[i]) == std::string_view::npos) return false;
+    ++i;
+    return true;
+  };
+  const auto y = num(4);
+  if (!y || !sep("-")) return std::nullopt;
+  const auto mo = num(2);
+  if (!mo || !sep("-")) return std::nullopt;
+  const auto d = num(2);
+  if (!d || !sep("T ")) return std::nullopt;
+  const auto h = num(2);
+  if (!h || !sep(":")) return std::nullopt;
+  const auto mi = num(2);
+  if (!mi || !sep(":")) return std::nullopt;
+  const auto sec = num(2);
+  if (!sec) return std::nullopt;
+  if (sep(".")) {
+    const std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start) return std::nullopt;
   }
-  return t;
+  int offset_s = 0;
+  if (!sep("Z")) {
+    if (i >= s.size() || (s[i] != '+' && s[i] != '-')) return std::nullopt;
+    const int sign = s[i++] == '-' ? -1 : 1;
+    const auto oh = num(2);
+    if (!oh || !sep(":")) return std::nullopt;
+    const auto om = num(2);
+    if (!om) return std::nullopt;
+    offset_s = sign * (*oh * 3600 + *om * 60);
+  }
+  if (i != s.size()) return std::nullopt;
+  using namespace std::chrono;
+  const year_month_day ymd{year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
+  if (!ymd.ok()) return std::nullopt;
+  return sys_days(ymd).time_since_epoch().count() * std::int64_t{86400} + *h * 3600 + *mi * 60 + *sec -
+         offset_s;
 }
 
 std::string new_id() {
@@ -202,28 +236,17 @@ struct Api {
     for (const auto& x : ms->as_array()) {
       if (!x.is_object()) co_return error_response(400, "each matcher must be an object {name, op, value}");
       const auto& mo = x.as_object();
-      config::MatcherConfig m;
       const auto* n = mo.if_contains("name");
       const auto* val = mo.if_contains("value");
       const auto* op = mo.if_contains("op");
       if (!n || !n->is_string() || n->as_string().empty() || !val || !val->is_string())
         co_return error_response(400, "each matcher needs a name and a value");
-      m.name = std::string(n->as_string());
-      m.value = std::string(val->as_string());
-      const std::string ops = op && op->is_string() ? std::string(op->as_string()) : "=";
-      if (ops == "=") m.op = config::MatcherConfig::Op::eq;
-      else if (ops == "!=") m.op = config::MatcherConfig::Op::ne;
-      else if (ops == "=~") m.op = config::MatcherConfig::Op::re;
-      else if (ops == "!~") m.op = config::MatcherConfig::Op::nre;
-      else co_return error_response(400, "op must be one of =, !=, =~, !~");
-      if (m.op == config::MatcherConfig::Op::re || m.op == config::MatcherConfig::Op::nre) {
-        try {
-          std::regex test(m.value);
-        } catch (const std::regex_error&) {
-          co_return error_response(400, "'" + m.value + "' is not a regular expression");
-        }
-      }
-      s.matchers.push_back(std::move(m));
+      const auto op_kind = config::parse_op(op && op->is_string() ? std::string_view(op->as_string()) : "=");
+      if (!op_kind) co_return error_response(400, "op must be one of =, !=, =~, !~");
+      // The same RE2 compiler as the config's routes: linear-time matching, length and memory caps.
+      auto m = config::make_matcher(std::string(n->as_string()), *op_kind, std::string(val->as_string()));
+      if (!m) co_return error_response(400, m.error().message);
+      s.matchers.push_back(std::move(*m));
     }
     auto job = [s](store::Database& db) {
       store::insert_silence(db, store::SilenceRow{s.id, alerts::matchers_json(s.matchers), s.created_by,

@@ -39,6 +39,25 @@ sed "s|token_file: $WORK/upload.token|token_file: $WORK/missing.token|" "$WORK/b
 if "$BW_BIN" check-config "$WORK/missing.yaml" > "$WORK/missing.txt" 2>&1; then fail "a missing token file was accepted"; fi
 grep -q "missing.token" "$WORK/missing.txt" || fail "the error does not name the file: $(cat "$WORK/missing.txt")"
 
+# Issue 12: a token file others can read is a warning on stderr (the exit code stays 0); a signed source URL
+# is printed masked, as the logs show it.
+chmod 644 "$WORK/upload.token"
+"$BW_BIN" check-config "$WORK/bw.yaml" > /dev/null 2> "$WORK/warn.txt" || fail "check-config refused a readable token file"
+grep -qF "warning: $WORK/bw.yaml: tokens[0] (uploader).token_file: $WORK/upload.token is readable by group and others (mode 0644); chmod 600 it" "$WORK/warn.txt" \
+  || fail "no warning about the readable token file: $(cat "$WORK/warn.txt")"
+chmod 600 "$WORK/upload.token"
+"$BW_BIN" check-config "$WORK/bw.yaml" > /dev/null 2> "$WORK/warn.txt" || fail "check-config: $(cat "$WORK/warn.txt")"
+! grep -q "token_file" "$WORK/warn.txt" || fail "a 0600 token file still warned: $(cat "$WORK/warn.txt")"
+cat > "$WORK/signed.yaml" <<YAML
+database: $WORK/bw.db
+sources:
+  - {name: s3, kind: http, url: 'https://bucket.example/x.csv?X-Amz-Date=20210630&X-Amz-Signature=sig-secret-5e1d&X-Amz-Security-Token=sts-secret-29c4'}
+  - {name: api, kind: http, url: 'https://treasury.example/export?access_token=url-secret-77aa&month=2021-06'}
+YAML
+"$BW_BIN" check-config "$WORK/signed.yaml" > "$WORK/signed.txt" 2>&1 || fail "check-config: $(cat "$WORK/signed.txt")"
+! grep -qE "sig-secret|sts-secret|url-secret" "$WORK/signed.txt" || fail "check-config prints a signed URL: $(grep url: "$WORK/signed.txt")"
+grep -qF "access_token=***&month=2021-06" "$WORK/signed.txt" || fail "the URL is not shown masked: $(grep url: "$WORK/signed.txt")"
+
 "$BW_BIN" run --config "$WORK/bw.yaml" 2>> "$WORK/daemon.log" > "$WORK/daemon.out" &
 DAEMON_PID=$!
 PIDS+=("$DAEMON_PID")

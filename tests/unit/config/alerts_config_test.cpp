@@ -94,5 +94,21 @@ TEST_F(AlertsConfigTest, errors_name_the_place_and_the_reason) {
             std::string::npos);
 }
 
+// Issue 12, defect 6: route patterns are compiled once, by RE2, when the config loads.
+TEST_F(AlertsConfigTest, route_patterns_are_compiled_by_re2_at_load) {
+  auto c = load("  receivers:\n    - {name: m, kind: email, to: [a@b.c]}\n"
+                "  routes:\n    - {match: ['owner_email=~\"(.|.)*X\"'], receivers: [m]}\n");
+  ASSERT_TRUE(c) << c.error().to_string();
+  ASSERT_EQ(c->alerts.routes[0].matchers.size(), 1u);
+  EXPECT_EQ(c->alerts.routes[0].matchers[0].value, "(.|.)*X");
+  EXPECT_NE(c->alerts.routes[0].matchers[0].compiled, nullptr);
+  EXPECT_EQ(error("  routes:\n    - {match: ['unit=~(x)\\1'], receivers: []}\n"),
+            "x.yaml:4:16: alerts.routes[0].match[0]: '(x)\\1' is not a regular expression: invalid escape "
+            "sequence: \\1 (backreferences such as \\1 are not supported)");
+  EXPECT_EQ(error("  routes:\n    - {match: ['unit=~" + std::string(1025, 'a') + "'], receivers: []}\n"),
+            "x.yaml:4:16: alerts.routes[0].match[0]: '" + std::string(40, 'a') +
+                "...' is longer than 1024 bytes");
+}
+
 }  // namespace
 }  // namespace bw::config
