@@ -1561,7 +1561,7 @@ std::string print_config(const Config& c) {
 
   out << YAML::Key << "ingest" << YAML::Value << YAML::BeginMap;
   kv("max_stored_rejects", std::to_string(c.ingest.max_stored_rejects));
-  kv("max_reject_share", format_percent(c.ingest.max_reject_share_bp) + "%");
+  kv("max_reject_share", format_percent(c.ingest.max_reject_share_bp));
   out << YAML::EndMap;
 
   out << YAML::Key << "sources" << YAML::Value;

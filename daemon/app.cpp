@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <random>
@@ -481,26 +482,59 @@ struct App::Impl {
       health.report("database", false, problem);
       return;
     }
-    if (writer_db->read_only() && ::access(writer_db->path().c_str(), W_OK) == 0) {
+    if (writer_db->read_only() && ::access(writer_db->path().c_str(), W_OK) == 0) reopen_database();
+  }
+
+  // Writer thread. SQLite shares one read-only mapping of the WAL index among all connections of a process
+  // to a file, so every connection is closed before the writer opens again: the reader thread closes its
+  // connection and waits (serving nothing meanwhile) until the writer has reopened, then opens its own.
+  void reopen_database() {
+    const std::filesystem::path path = writer_db->path();
+    std::promise<void> reader_closed;
+    std::promise<void> writer_done;
+    auto closed = reader_closed.get_future();
+    asio::post(reader, [this, path, &reader_closed, done = writer_done.get_future()]() mutable {
+      reader_db.reset();
+      reader_closed.set_value();
+      done.wait();
       try {
-        const std::filesystem::path path = writer_db->path();
-        store::Database reopened = store::Database::open(path);
-        if (reopened.read_only()) return;
-        store::migrate(reopened);
-        writer_db = std::move(reopened);
-        asio::post(reader, [this, path] {
-          try {
-            reader_db.emplace(store::Database::open(path, reader_options()));
-          } catch (const std::exception& e) {
-            log->warn("reader connection not reopened error={}", kv(e.what()));
-          }
-        });
-        log->info("database writable again, reopened file={}", kv(path.string()));
-        health.report("database", true);
-        request_evaluation();
+        reader_db.emplace(store::Database::open(path, reader_options()));
       } catch (const std::exception& e) {
-        log->warn("database still not writable error={}", kv(e.what()));
+        log->error("reader connection not reopened error={}", kv(e.what()));
       }
+    });
+    closed.wait();
+    writer_db.reset();
+    // SQLite created the WAL and its index with the database's mode of then (read-only): give them the
+    // database's mode of now, or the new connection would be read-only again.
+    std::error_code ec;
+    const auto mode = std::filesystem::status(path, ec).permissions();
+    for (const char* suffix : {"-wal", "-shm"}) {
+      const std::filesystem::path side(path.string() + suffix);
+      if (!ec && std::filesystem::exists(side) && ::access(side.c_str(), W_OK) != 0) {
+        std::error_code pec;
+        std::filesystem::permissions(side, mode, pec);
+        if (pec) log->warn("cannot make writable file={} error={}", kv(side.string()), kv(pec.message()));
+      }
+    }
+    for (int attempt = 1; attempt <= 2 && !writer_db; ++attempt) {
+      try {
+        writer_db.emplace(store::Database::open(path));
+        if (!writer_db->read_only()) store::migrate(*writer_db);
+      } catch (const std::exception& e) {
+        writer_db.reset();
+        log->error("database not reopened attempt={} error={}", attempt, kv(e.what()));
+      }
+    }
+    writer_done.set_value();
+    if (!writer_db) {  // the writer cannot go on without a connection: stop, to be restarted (systemd)
+      asio::post(io, [this] { begin_shutdown(); });
+      return;
+    }
+    if (writer_db && !writer_db->read_only()) {
+      log->info("database writable again, reopened file={}", kv(path.string()));
+      health.report("database", true);
+      request_evaluation();
     }
   }
   bool database_file_problem = false;  // writer thread

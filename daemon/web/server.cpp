@@ -279,7 +279,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         // Until the request's first byte the connection is idle: admit() may shed it to make room.
         me->idle = true;
         me->idle_since = Clock::now();
-        auto [rec, rn] = co_await stream.async_read_some(buffer.prepare(8192), tuple_awaitable);
+        constexpr std::size_t first_read_bytes = 8192;
+        auto [rec, rn] = co_await stream.async_read_some(buffer.prepare(first_read_bytes), tuple_awaitable);
         buffer.commit(rn);
         me->idle = false;
         if (rec || me->shed) break;  // closed, timed out, cancelled: there is no request to answer

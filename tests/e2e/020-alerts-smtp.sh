@@ -170,7 +170,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d "$silence" "$DAEMON_URL
 [[ "$code" == 401 ]] || fail "silence without a token: HTTP $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer test-token-0123456789' -d "$silence" \
   "$DAEMON_URL/api/v1/silences")
-[[ "$code" == 401 ]] || fail "silence with an upload token: HTTP $code"
+[[ "$code" == 403 ]] || fail "silence with an upload token (wrong scope: 403): HTTP $code"
 curl -sf -X POST -H 'Authorization: Bearer test-write-token-abcdef' -H 'Content-Type: application/json' \
   -d "$silence" "$DAEMON_URL/api/v1/silences" > "$WORK/silence.json" || fail "silence with a token refused"
 check_json "$WORK/silence.json" 'd["state"] == "active" and d["created_by"] == "e2e" and d["comment"] == "closing"'

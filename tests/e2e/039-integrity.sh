@@ -9,7 +9,9 @@
 #  5. 50 SIGHUPs in a second poll nothing extra;
 #  6. the database deleted behind the daemon's back: /readyz fails the database check within seconds,
 #     uploads answer 503, and the next start refuses to create an empty database unless --create-database;
-#  7. a database damaged in the middle is refused at start (quick_check) with a clear error.
+#  7. a database damaged in the middle is refused at start (quick_check) with a clear error;
+#  8. a database without write permission at start is served read-only (database check failing, uploads
+#     503) and opened again once writable.
 source "$(dirname "$0")/common.sh"
 # The department's execution ratio rounded to 4 digits ("0.9138" for the Liwan demo).
 rate_is() { [[ "$("$PY" -c "import sys; print(round(float(sys.argv[1]), 4))" "$(metric_value budgetwatch_department_execution_ratio)")" == "$1" ]]; }
@@ -161,4 +163,48 @@ if timeout 20 "$BW_BIN" run --config "$WORK/bw.yaml" --quiet 2> "$WORK/damaged.l
   fail "the daemon started on a damaged database"
 fi
 grep -q "is damaged (PRAGMA quick_check" "$WORK/damaged.log" || fail "damage not reported: $(cat "$WORK/damaged.log")"
+
+# 8. A database without write permission at start: served read-only, the database check failing; opened
+#    again once the file is writable. Root writes through permissions, so as root the daemon runs as nobody.
+ro="$WORK/ro"
+mkdir -p "$ro"
+"$BW_BIN" ingest --db "$ro/ro.db" "$DATA/liwan2021/budget.csv" "$DATA/liwan2021/adjustments.csv" \
+  "$DATA/liwan2021/payments.csv" > /dev/null
+port3=$(free_port)
+cat > "$ro/ro.yaml" <<YAML
+database: $ro/ro.db
+server: {listen: 127.0.0.1:$port3}
+evaluation: {as_of: 2021-12-31}
+sources:
+  - {name: uploads, kind: upload}
+tokens:
+  - {name: test-uploader, token: test-token-0123456789, scopes: [upload]}
+YAML
+as_user=()
+if [[ $(id -u) -eq 0 ]]; then
+  chmod 711 "$WORK"
+  chown -R 65534:65534 "$ro"
+  as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+chmod 444 "$ro/ro.db"
+"${as_user[@]}" "$BW_BIN" run --config "$ro/ro.yaml" --quiet 2>>"$WORK/ro.log" &
+DAEMON_PID=$!
+PIDS+=("$DAEMON_PID")
+DAEMON_URL="http://127.0.0.1:$port3"
+wait_for 30 "the read-only daemon serves" curl -sf "$DAEMON_URL/readyz"
+wait_for 30 "the read-only daemon evaluated" rate_is 0.9138
+db_check() {
+  curl -s "$DAEMON_URL/readyz" | "$PY" -c 'import json,sys
+d = json.load(sys.stdin)
+c = [c for c in d["checks"] if c["name"] == "database"]
+print(c[0]["status"] + " " + c[0].get("error", "") if c else "none")'
+}
+[[ "$(db_check)" == "failing opened read-only"* ]] || fail "read-only database check: $(db_check) $(cat "$WORK/ro.log")"
+[[ $(code_of "${up[@]}" --data-binary @"$WORK/vouchers.csv" "$DAEMON_URL/api/v1/uploads?name=ro.csv") == 503 ]] ||
+  fail "an upload into a read-only database: $(cat "$WORK/out.json")"
+chmod 644 "$ro/ro.db"
+wait_for 15 "the database opened again once writable" bash -c "[[ \"\$(curl -s $DAEMON_URL/readyz)\" == *'\"status\":\"ready\"'* ]]"
+[[ $(code_of "${up[@]}" --data-binary @"$WORK/vouchers.csv" "$DAEMON_URL/api/v1/uploads?name=ro.csv") == 201 ]] ||
+  fail "an upload after the database became writable: $(cat "$WORK/out.json")"
+grep -q "database writable again, reopened" "$WORK/ro.log" || fail "the reopening is not logged"
 pass

@@ -29,7 +29,8 @@ ALLOWED = {
     ("store/database.cpp", "s.c_str()"): "inside Database::exec: the text it was given",
 }
 SOURCE_DIRS = ["engine", "store", "net", "collectors", "config", "alerts", "reports", "daemon"]
-CALL = re.compile(r"(?:(?:\.|->)\s*(prepare|cached|exec)|\b(sqlite3_prepare(?:_v2|_v3)?|sqlite3_exec))\s*\(")
+# (Not a Beast/Asio dynamic buffer's prepare(size), which takes a byte count: `buffer.prepare(8192)`.)
+CALL = re.compile(r"(?:(?<!buffer)(?:\.|->)\s*(prepare|cached|exec)|\b(sqlite3_prepare(?:_v2|_v3)?|sqlite3_exec))\s*\(")
 
 
 def strip_comments(text):
@@ -280,6 +281,7 @@ BAD = [
     'db.prepare(ok ? "SELECT 1" : user_sql);',
 ]
 GOOD = [
+    'constexpr std::size_t n = 8192;\nauto [ec, k] = co_await stream.async_read_some(buffer.prepare(n), tok);',
     'db.prepare("SELECT a, b FROM t WHERE c = ?1 AND d = ?2").bind(1, c).bind(2, d);',
     'db.cached("INSERT INTO t (a) VALUES (?)"\n  " ON CONFLICT DO NOTHING");',
     'constexpr std::string_view cols = "a, b, c";\nvoid f(Database& db) { db.prepare("SELECT " + std::string(cols) + " FROM t"); }',

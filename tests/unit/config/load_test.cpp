@@ -210,7 +210,7 @@ TEST_F(LoadTest, reference_example_as_shipped_names_its_missing_secret_file) {
   // Loaded in place: its first secret is the treasury token file, absent on a build machine.
   EXPECT_EQ(c.error().to_string(),
             file.string() +
-                ":97:26: sources[2].auth.bearer_token_file: cannot read "
+                ":104:26: sources[2].auth.bearer_token_file: cannot read "
                 "/etc/budgetwatch/treasury.token: No such file or directory");
 }
 
@@ -1031,6 +1031,9 @@ TEST_F(LoadTest, print_config_writes_every_key_in_its_unit) {
             "    balance_points: 3\n"
             "metrics:\n"
             "  project_series: all\n"
+            "ingest:\n"
+            "  max_stored_rejects: 1000\n"
+            "  max_reject_share: 50%\n"
             "sources: []\n"
             "tokens: []\n"
             "columns: {}\n"

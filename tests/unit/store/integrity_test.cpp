@@ -136,7 +136,8 @@ TEST(MigrateTest, two_connections_migrating_at_once_apply_each_migration_once) {
       try {
         Database db = Database::open(path);
         migrate(db);
-      } catch (const std::exception&) {
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
         ++failures;
       }
     };
@@ -317,6 +318,50 @@ TEST_F(IntegrityTest, a_file_mostly_rejected_is_refused_whole) {
   for (int i = 0; i < 5; ++i) txn->add_payment(pay("H" + std::to_string(i), 100, i + 2));
   for (int i = 0; i < 5; ++i) txn->reject(Reject{"h.csv", i + 10, 1, "支付凭证号", "empty", "Q,", false});
   EXPECT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
+}
+
+// A database of the previous release (schema 3, with a register and payments) upgrades: each line gets its
+// version 1 from the file that registered it, payments keep their vouchers.
+TEST(MigrateTest, a_schema_3_database_upgrades_with_its_lines_as_version_1) {
+  test::TempDir dir;
+  Database db = Database::open(dir / "old.db");
+  for (const Migration& m : embedded_migrations()) {
+    if (m.version > 3) break;
+    db.exec(m.sql);
+  }
+  db.exec("PRAGMA user_version = 3");
+  db.exec("INSERT INTO files (id, sha256, name, source, kind, encoding, size_bytes, ingested_at)"
+          " VALUES (1, 'aa', 'budget.csv', 'cli', 'budget', 'utf-8', 10, '2021-01-05T08:00:00Z'),"
+          " (2, 'bb', 'pay.csv', 'inbox', 'payments', 'utf-8', 10, '2021-02-01T08:00:00Z')");
+  db.exec("INSERT INTO budget_lines (code, name, unit_code, unit_name, kind, initial_fen, deadline, file_id, line_no)"
+          " VALUES ('P1', '项目一', 'U1', '单位一', 'project', 100000, '2021-12-31', 1, 2),"
+          " ('P2', '项目二', 'U1', '单位一', 'basic', 5000, NULL, 1, 3)");
+  db.exec("INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class,"
+          " pay_method, fund_type, payee, memo, file_id, line_no)"
+          " VALUES ('ZF1', '2021-01-10', 'U1', 'P1', 100, '', '', '', '', '', '', 2, 2)");
+  EXPECT_EQ(migrate(db), static_cast<int>(embedded_migrations().size()));
+  const auto v = line_versions(db, "P2");
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].version, 1);
+  EXPECT_EQ(v[0].initial.fen, 5000);
+  EXPECT_EQ(v[0].file_name, "budget.csv");
+  EXPECT_EQ(v[0].recorded_at, "2021-01-05T08:00:00Z");
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM budget_line_versions"), 2);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM payments WHERE voucher_raw IS NULL"), 1);
+  // The next register revises from version 1.
+  Ledger ledger(db);
+  auto txn = ledger.begin(file("cc", FileKind::budget, "2021-03-01T00:00:00Z"));
+  auto changed = line("P1", 200000);
+  changed.name = "项目一";
+  changed.deadline = make_date(2021, 12, 31);
+  changed.owner = "";
+  EXPECT_EQ(*txn->add_budget_line(changed, 2), RowOutcome::revised);
+  auto r = txn->commit(std::chrono::milliseconds(0));
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->revisions.size(), 1u);
+  EXPECT_EQ(r->revisions[0].version, 2);
+  ASSERT_EQ(r->revisions[0].changes.size(), 1u) << r->revisions[0].to_string();
+  EXPECT_EQ(r->revisions[0].changes[0].field, "initial_fen");
 }
 
 TEST_F(IntegrityTest, quick_check_finds_damage_in_the_middle_of_the_file) {
