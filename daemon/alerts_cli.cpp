@@ -13,6 +13,7 @@
 #include "daemon/args.h"
 #include "daemon/cli.h"
 #include "daemon/clock.h"
+#include "daemon/evaluation.h"
 #include "daemon/log.h"
 #include "engine/snapshot.h"
 #include "store/inputs.h"
@@ -106,25 +107,23 @@ int cmd_alerts(const std::vector<std::string>& argv, std::ostream& out, std::ost
     notifiers = std::make_shared<const std::map<std::string, alerts::NotifierPtr>>(alerts::make_notifiers(cfg->alerts));
   }
   auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
-  const std::string language = cfg->alerts.language.empty() ? cfg->language : cfg->alerts.language;
-  const std::string external_url =
-      cfg->alerts.external_url.empty() ? "http://" + cfg->server.listen : cfg->alerts.external_url;
 
   out << "date        firing  pending  fired  resolved  messages" << (notifiers ? "  delivered  waiting" : "") << "\n";
   engine::CivilDate d = step == "month" ? engine::month_end(*from) : *from;
   while (d <= *to) {
-    const auto fy = engine::FiscalYear::containing(d, cfg->policy.fiscal_year_start_month);
-    const engine::Snapshot snap = engine::evaluate(store::load_inputs(db, d, fy), d, cfg->policy);
-    alerts::CycleContext ctx;
-    ctx.now = tz->midnight_utc(d) + minute_of_day * 60;
+    // The daemon's own path: the snapshot with its indicators, and the cycle's context (sources, revisions,
+    // links), with the alert clock at --at of the date.
+    auto e = evaluate_at(db, d, cfg->policy);
+    if (!e) {
+      err << "budgetwatch alerts replay: " << e.error().message << "\n";
+      return exit_failure;
+    }
+    const std::int64_t now = tz->midnight_utc(d) + minute_of_day * 60;
+    alerts::CycleContext ctx = cycle_context(db, *cfg, *tz, now, now, *e);
     ctx.queued_at = std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::system_clock::now().time_since_epoch())
                         .count();
-    ctx.local = alerts::LocalTime{d, minute_of_day, std::chrono::weekday(std::chrono::sys_days(d)).c_encoding()};
-    ctx.language = language;
-    ctx.external_url = external_url;
-    ctx.revisions = alerts::load_revisions(db, cfg->alerts, ctx.now);
-    const alerts::CycleReport r = alerts::run_cycle(db, snap, cfg->alerts, ctx);
+    const alerts::CycleReport r = alerts::run_cycle(db, *e->snapshot, cfg->alerts, ctx);
     char line[160];
     std::snprintf(line, sizeof line, "%s  %6d  %7d  %5d  %8d  %8d", engine::to_iso(d).c_str(), r.firing, r.pending,
                   r.fired_now, r.resolved_now, r.messages);
@@ -138,8 +137,8 @@ int cmd_alerts(const std::vector<std::string>& argv, std::ostream& out, std::ost
       alerts::PassReport pass;
       auto job = alerts::deliver_pass(io.get_executor(), run_db, notifiers, alerts::delivery_policy(cfg->alerts), rng,
                                       nullptr, nullptr);
-      asio::co_spawn(io, std::move(job), [&pass](std::exception_ptr e, alerts::PassReport p) {
-        if (!e) pass = p;
+      asio::co_spawn(io, std::move(job), [&pass](std::exception_ptr failed, alerts::PassReport p) {
+        if (!failed) pass = p;
       });
       io.run();
       const auto st = store::outbox_stats(db);

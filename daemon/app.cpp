@@ -22,6 +22,7 @@
 #include "config/load.h"
 #include "config/warnings.h"
 #include "daemon/clock.h"
+#include "daemon/evaluation.h"
 #include "daemon/health.h"
 #include "daemon/log.h"
 #include "daemon/midyear_inputs.h"
@@ -289,42 +290,28 @@ struct App::Impl {
     const Generation g = generation();
     try {
       const engine::CivilDate as_of = g.config->evaluation.as_of.value_or(g.tz->date_at(SysClock::now()));
-      const auto fy = engine::FiscalYear::containing(as_of, g.config->policy.fiscal_year_start_month);
-      auto ms_since = [](Clock::time_point t) {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-      };
-      std::shared_ptr<const engine::Snapshot> snap;
-      long long load_ms = 0;
-      long long eval_ms = 0;
-      {
-        const engine::Inputs in = store::load_inputs(*writer_db, as_of, fy);
-        load_ms = ms_since(started);
-        const auto t = Clock::now();
-        snap = std::make_shared<const engine::Snapshot>(engine::evaluate(in, as_of, g.config->policy));
-        eval_ms = ms_since(t);
-      }
-      const std::size_t lines = snap->lines.size();
+      Result<Evaluation> e = evaluate_at(*writer_db, as_of, g.config->policy);
+      if (!e) throw std::runtime_error(e.error().message);  // (no unit filter: cannot happen)
+      const std::size_t lines = e->snapshot->lines.size();
       const auto t = Clock::now();
-      const std::shared_ptr<const engine::Snapshot> published = snap;
-      snapshots.publish(std::move(snap));
-      const long long publish_ms = ms_since(t);
+      snapshots.publish(e->snapshot);
+      const long long publish_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
       const auto took = Clock::now() - started;
       ops.evaluation(true, took, SysClock::now());
       health.report("evaluation", true);
       if (!evaluated.exchange(true)) ops.set_ready(true);
       log->info("evaluated as_of={} lines={} ms={} load_ms={} evaluate_ms={} publish_ms={}",
                 engine::to_iso(as_of), lines, std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
-                load_ms, eval_ms, publish_ms);
-      auto indicators = std::make_shared<const std::vector<engine::IndicatorEval>>(engine::evaluate_indicators(
-          store::load_indicators(*writer_db), store::load_actuals(*writer_db), *published));
+                e->load_ms, e->evaluate_ms, publish_ms);
       {
         std::map<std::array<std::string, 2>, int> counts;
-        for (const auto& e : *indicators) ++counts[{e.unit_code, engine::to_string(e.status)}];
+        for (const auto& x : *e->indicators) ++counts[{x.unit_code, engine::to_string(x.status)}];
         ops.indicators(counts);
         std::lock_guard lock(indicators_mutex);
-        indicator_evals = indicators;
+        indicator_evals = e->indicators;
       }
-      if (g.config->alerts.enabled) alert_cycle(g, *published, indicators.get());
+      if (g.config->alerts.enabled) alert_cycle(g, *e);
       // The inputs and the previous snapshot's text are gone: give their pages back to the system, and the
       // page cache of the writer connection too (it refills on the next ingest).
       writer_db->exec("PRAGMA shrink_memory");
@@ -340,33 +327,11 @@ struct App::Impl {
   // ---- alerts -------------------------------------------------------------------------------------------
 
   // Writer thread: rules → state → outbox in one transaction, then wake the delivery loop.
-  void alert_cycle(const Generation& g, const engine::Snapshot& snap,
-                   const std::vector<engine::IndicatorEval>* indicators) {
+  void alert_cycle(const Generation& g, const Evaluation& e) {
     const config::Config& c = *g.config;
-    const auto now_tp = SysClock::now();
-    alerts::CycleContext ctx;
-    ctx.now = unix_now();
-    const engine::CivilDate today = g.tz->date_at(now_tp);
-    ctx.local.date = today;
-    ctx.local.minute_of_day = static_cast<int>((ctx.now - g.tz->midnight_utc(today)) / 60);
-    ctx.local.weekday = std::chrono::weekday(std::chrono::sys_days(today)).c_encoding();
-    ctx.language = c.alerts.language.empty() ? c.language : c.alerts.language;
-    ctx.indicators = indicators;
-    ctx.external_url = c.alerts.external_url.empty()
-                           ? (c.server.tls() ? "https://" : "http://") + c.server.listen
-                           : c.alerts.external_url;
-    std::map<std::string, std::int64_t> last;
-    for (const auto& [source, at] : store::last_file_per_source(*writer_db)) last[source] = at;
-    for (const auto& s : c.sources) {
-      alerts::SourceFreshness f;
-      f.name = s.name;
-      if (auto it = last.find(s.name); it != last.end()) f.last_file_at = it->second;
-      f.watched_since = started_at;
-      ctx.sources.push_back(std::move(f));
-    }
     try {
-      ctx.revisions = alerts::load_revisions(*writer_db, c.alerts, ctx.now);
-      const auto r = alerts::run_cycle(*writer_db, snap, c.alerts, ctx);
+      const alerts::CycleContext ctx = cycle_context(*writer_db, c, *g.tz, unix_now(), started_at, e);
+      const auto r = alerts::run_cycle(*writer_db, *e.snapshot, c.alerts, ctx);
       log->info("alerts evaluated firing={} pending={} fired={} resolved={} silenced={} inhibited={} messages={}",
                 r.firing, r.pending, r.fired_now, r.resolved_now, r.silenced, r.inhibited, r.messages);
       std::map<std::array<std::string, 3>, int> counts;
@@ -375,9 +340,9 @@ struct App::Impl {
       update_outbox_metrics();
       if (r.messages > 0) asio::post(io, [this] { delivery_timer.cancel(); });
       health.report("database", true);  // the cycle's transaction committed
-    } catch (const std::exception& e) {
-      report_database_error(e);
-      log->error("alert cycle failed error={}", kv(e.what()));
+    } catch (const std::exception& ex) {
+      report_database_error(ex);
+      log->error("alert cycle failed error={}", kv(ex.what()));
     }
   }
 

@@ -13,6 +13,7 @@
 #include "daemon/targets_cli.h"
 #include "daemon/args.h"
 #include "daemon/clock.h"
+#include "daemon/evaluation.h"
 #include "engine/snapshot.h"
 #include "reports/report.h"
 #include "reports/openmetrics_export.h"
@@ -198,17 +199,13 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
     as_of = tz->date_at(std::chrono::system_clock::now());
   }
   store::Database db = open_db(*db_path);
-  const auto fy = engine::FiscalYear::containing(as_of, policy.fiscal_year_start_month);
-  engine::Inputs in = store::load_inputs(db, as_of, fy);
-  if (auto unit = args->get("unit")) {
-    in = engine::filter_unit(in, *unit);
-    if (in.lines.empty() && in.payments.empty()) {
-      err << "budgetwatch report: no budget line or payment of unit " << *unit << "\n";
-      return exit_failure;
-    }
+  // The daemon's evaluation path (the API's ?unit= gives the same figures as --unit).
+  auto e = evaluate_at(db, as_of, policy, args->get("unit"), /*with_indicators=*/false);
+  if (!e) {
+    err << "budgetwatch report: " << e.error().message << "\n";
+    return exit_failure;
   }
-  const engine::Snapshot snap = engine::evaluate(in, as_of, policy);
-  out << reports::render_report(snap, request, midyear_inputs(db, snap));
+  out << reports::render_report(*e->snapshot, request, midyear_inputs(db, *e->snapshot));
   return exit_ok;
 }
 

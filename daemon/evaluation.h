@@ -1,0 +1,48 @@
+// The one evaluation path of budgetwatch: the daemon, `budgetwatch report` and `budgetwatch alerts replay`
+// build the snapshot of a date, its indicator completion and the alert cycle's context through these
+// functions, so that a replay on the daemon's database raises the same alerts the daemon would (indicator
+// rules, source freshness, budget revisions and links included).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alerts/cycle.h"
+#include "config/config.h"
+#include "daemon/clock.h"
+#include "engine/indicators.h"
+#include "engine/snapshot.h"
+#include "store/database.h"
+
+namespace bw::daemon {
+
+/// A date's figures.
+struct Evaluation {
+  std::shared_ptr<const engine::Snapshot> snapshot;
+  /// Indicator completion as of the snapshot's date (empty when the database has no indicators).
+  std::shared_ptr<const std::vector<engine::IndicatorEval>> indicators;
+  long long load_ms = 0;      ///< reading the inputs
+  long long evaluate_ms = 0;  ///< the engine
+};
+
+/// Evaluates the fiscal year that contains `as_of` from `db`: the register, adjustments and payments up to
+/// `as_of`, and (with `with_indicators`) the indicators' completion. `unit` restricts the inputs to one
+/// budget unit, as `report --unit` and the API's `?unit=` do. Errc::not_found when `unit` has no line and
+/// no payment. Throws store::DatabaseError.
+Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of, const engine::Policy& policy,
+                               const std::optional<std::string>& unit = std::nullopt,
+                               bool with_indicators = true);
+
+/// The links in messages: `alerts.external_url`, else the server's own address (https:// with TLS).
+std::string external_url(const config::Config& c);
+
+/// The alert cycle's context at `now` (unix seconds) in the config's time zone: local time for mute
+/// intervals, language, links, each configured source's freshness (newest file; watched since
+/// `watched_since`), the indicators of `e` and the recent budget revisions.
+alerts::CycleContext cycle_context(store::Database& db, const config::Config& c, const TimeZone& tz,
+                                   std::int64_t now, std::int64_t watched_since, const Evaluation& e);
+
+}  // namespace bw::daemon
