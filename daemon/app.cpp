@@ -31,6 +31,7 @@
 #include "daemon/web/alerts_api.h"
 #include "daemon/web/indicators_api.h"
 #include "daemon/web/revisions_api.h"
+#include "daemon/web/upload.h"
 #include "daemon/web/api.h"
 #include "daemon/web/auth.h"
 #include "daemon/web/server.h"
@@ -601,76 +602,27 @@ struct App::Impl {
                             scope);
   }
 
-  asio::awaitable<web::Response> upload(web::Request& r) {
-    const Generation g = generation();
-    std::string source = "upload";
-    const config::SourceConfig* sc = nullptr;
-    for (const auto& s : g.config->sources) {
-      if (s.kind == "upload") {
-        sc = &s;
-        source = s.name;
-        break;
-      }
-    }
-    collect::IngestOptions opt = ingest_options(g, source);
-    opt.name = r.query.count("name") ? r.query.at("name") : "upload.csv";
-    if (!collect::safe_file_name(opt.name) || opt.name.size() > 255) {
-      co_return web::error_response(400, "name must be a plain file name");
-    }
-    const std::string kind = r.query.count("kind") ? r.query.at("kind") : (sc && sc->file_kind ? *sc->file_kind : "");
-    if (!kind.empty()) {
-      opt.kind = store::parse_file_kind(kind);
-      if (!opt.kind) {
-        co_return web::error_response(400, "kind must be budget, adjustments, payments, indicators or actuals");
-      }
-    }
-    auto enc = collect::parse_encoding_choice(r.query.count("encoding") ? r.query.at("encoding")
-                                                                        : (sc ? sc->encoding : "auto"));
-    if (!enc) co_return web::error_response(400, enc.error().message);
-    opt.encoding = *enc;
-    // Applying an already-ingested file again changes recorded budget lines on purpose: admin only.
-    if (r.query.count("reapply") && r.query.at("reapply") != "0" && r.query.at("reapply") != "false") {
-      const web::TokenCheck admin = authorize(r, "admin");
-      if (admin.status != web::TokenCheck::Status::ok) co_return web::refusal(admin, "admin");
-      opt.reapply = true;
-    }
-    if (r.body_file.empty()) co_return web::error_response(400, "the request has no body: send the file as the body");
-    const std::filesystem::path path = r.body_file;
+  web::UploadContext upload_context() {
+    web::UploadContext u;
+    u.config = [this] { return generation().config; };
+    u.options = [this](const std::string& source) { return ingest_options(generation(), source); };
+    u.ingest = [this](std::filesystem::path path, collect::IngestOptions opt) { return ingest_upload(path, opt); };
+    u.authorize = [this](const web::Request& r, const std::string& scope) { return authorize(r, scope); };
+    u.changed = [this] { request_evaluation(); };
+    return u;
+  }
+
+  // io thread: an uploaded file on the writer, counted and logged like a source's.
+  asio::awaitable<Result<store::IngestReport>> ingest_upload(std::filesystem::path path, collect::IngestOptions opt) {
+    const Generation g = generation();  // keeps the column map alive through the ingest
+    opt.columns = g.columns.get();
     auto keep = g.columns;
     auto job = [this, path, opt, keep] { return ingest(path, opt); };
     auto task = on_writer(std::move(job));
     Result<store::IngestReport> outcome = co_await std::move(task);
-    ops.ingest(source, outcome);
-    log_outcome(source, opt.name, outcome);
-    if (!outcome) {
-      co_return web::error_response(outcome.error().code == Errc::unavailable ? 503 : 422,
-                                    outcome.error().to_string());
-    }
-    if (!outcome->duplicate_file) request_evaluation();
-    boost::json::object o;
-    o["name"] = outcome->name;
-    o["kind"] = store::to_string(outcome->kind);
-    o["encoding"] = outcome->encoding;
-    o["sha256"] = outcome->sha256;
-    o["duplicate_file"] = outcome->duplicate_file;
-    o["rows"] = outcome->rows_total;
-    o["accepted"] = outcome->accepted;
-    o["duplicate"] = outcome->duplicate;
-    o["rejected"] = outcome->rejected;
-    o["conflicts"] = outcome->conflicts;
-    o["revised"] = outcome->revised;
-    o["reapplied"] = outcome->reapplied;
-    o["accepted_fen"] = outcome->accepted_amount.fen;
-    boost::json::array rejects;
-    for (const auto& rej : outcome->rejects) rejects.push_back(boost::json::value(rej.to_string()));
-    o["rejects"] = std::move(rejects);
-    o["revisions"] = web::revisions_json(outcome->revisions);
-    boost::json::array counts;
-    for (const auto& c : outcome->reject_counts) {
-      counts.push_back({{"field", c.field}, {"reason", c.reason}, {"rows", c.rows}, {"first_line", c.first_line}});
-    }
-    o["reject_counts"] = std::move(counts);
-    co_return web::json_response(outcome->duplicate_file ? 200 : 201, o);
+    ops.ingest(opt.source, outcome);
+    log_outcome(opt.source, opt.name, outcome);
+    co_return outcome;
   }
 
   std::shared_ptr<const web::Router> make_router() {
@@ -703,7 +655,7 @@ struct App::Impl {
       return std::find(t.scopes.begin(), t.scopes.end(), "upload") != t.scopes.end() ||
              std::find(t.scopes.begin(), t.scopes.end(), "admin") != t.scopes.end();
     });
-    if (uploads) ctx.upload = [this](web::Request& r) { return upload(r); };
+    if (uploads) ctx.upload = [this](web::Request& r) { return web::handle_upload(upload_context(), r); };
     ctx.midyear = [this](std::shared_ptr<const engine::Snapshot> snap) {
       return on_reader([this, snap] { return midyear_inputs(*reader_db, *snap); });
     };

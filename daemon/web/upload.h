@@ -1,0 +1,44 @@
+// POST /api/v1/uploads: an export file as the request body (spooled to disk by the server), ingested on the
+// writer like a drop-folder file. Query: name (a plain file name), kind, encoding, reapply (scope admin).
+// Answers 201 with the ingest report (rows, accepted, duplicate, rejected, conflicts, revised, revisions,
+// reject_counts), 200 for a file already ingested, 400 for bad parameters, 403 for reapply without admin,
+// 422 for a file that cannot be taken, 503 when the database refuses writes.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "collectors/drop_folder_source.h"
+#include "collectors/ingest.h"
+#include "config/config.h"
+#include "daemon/web/auth.h"
+#include "daemon/web/http.h"
+
+namespace bw::web {
+
+struct UploadContext {
+  /// The running config (its `upload` source's name, kind and encoding are the defaults).
+  std::function<std::shared_ptr<const config::Config>()> config;
+  /// Ingest options for `source` from the running config (columns, limits, cancellation, clock).
+  std::function<collect::IngestOptions(const std::string& source)> options;
+  /// Ingests the spooled file on the writer; counts and logs the outcome. The options' column map must
+  /// outlive the call (the caller keeps its generation).
+  std::function<boost::asio::awaitable<Result<store::IngestReport>>(std::filesystem::path,
+                                                                    collect::IngestOptions)>
+      ingest;
+  /// Checks the request's token for another scope (reapply needs admin).
+  std::function<TokenCheck(const Request&, const std::string& scope)> authorize;
+  /// After a file that added something: re-evaluate.
+  std::function<void()> changed;
+};
+
+boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r);
+
+/// The JSON of an ingest report, as uploads answer it.
+boost::json::object ingest_report_json(const store::IngestReport& report);
+
+}  // namespace bw::web
