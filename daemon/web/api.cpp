@@ -1,6 +1,6 @@
 #include "daemon/web/api.h"
 
-#include "daemon/web/revisions_api.h"
+#include "daemon/web/upload.h"
 
 #include <algorithm>
 #include <sstream>
@@ -260,27 +260,12 @@ struct Api {
     o["limit"] = *limit;
     json::array items;
     for (const auto& f : page.files) {
-      json::object x;
+      json::object x = ingest_report_json(f);  // the fields of an upload's answer, and:
       x["id"] = f.file_id;
-      x["name"] = f.name;
       x["source"] = f.source;
-      x["kind"] = store::to_string(f.kind);
-      x["encoding"] = f.encoding;
-      x["sha256"] = f.sha256;
-      x["rows"] = f.rows_total;
-      x["accepted"] = f.accepted;
-      x["duplicate"] = f.duplicate;
-      x["rejected"] = f.rejected;
-      x["conflicts"] = f.conflicts;
-      x["accepted_fen"] = f.accepted_amount.fen;
       x["duration_ms"] = f.duration_ms;
-      x["revised"] = f.revised;
-      x["revisions"] = revisions_json(f.revisions);
-      json::array counts;
-      for (const auto& c : f.reject_counts) {
-        counts.push_back({{"field", c.field}, {"reason", c.reason}, {"rows", c.rows}, {"first_line", c.first_line}});
-      }
-      x["reject_counts"] = std::move(counts);
+      x.erase("duplicate_file");
+      x.erase("reapplied");
       json::array rj;
       for (const auto& rej : f.rejects) {
         json::object y;
