@@ -269,6 +269,10 @@ void add_snapshot(Families& fam, const engine::Snapshot& s, const OpenMetricsOpt
           [&](const engine::LineEval& e) {
             return std::optional<double>(midnight(engine::add_days(e.deadline, 1)));
           });
+  project("budgetwatch_project_available_from_timestamp_seconds",
+          "Start of the first day the line has budget in force (the fiscal-year start, or the "
+          "adjustment date of a mid-year new project), Unix seconds",
+          [&](const engine::LineEval& e) { return std::optional<double>(midnight(e.available_from)); });
 
   Family& unit_info = fam("budgetwatch_unit_info", "Budget unit (预算单位): name; value 1");
   for (const engine::UnitEval& u : s.units)
