@@ -1,6 +1,6 @@
-// One metric catalogue (issue 13): the snapshot families a live daemon serves on /metrics and the ones
-// `budgetwatch export-openmetrics` writes over the same database are the same families, with the same
-// types and label names, so that a backfilled history continues every live series.
+// One metric catalogue (issue 13): the snapshot families a live daemon serves on /metrics and the
+// ones `budgetwatch export-openmetrics` writes over the same database are the same families, with
+// the same types and label names, so that a backfilled history continues every live series.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -41,9 +41,10 @@ std::ostream& operator<<(std::ostream& os, const Shapes& shapes) {
   return os;
 }
 
-// The families of a text exposition (Prometheus text 0.0.4 or OpenMetrics 1.0): `# TYPE` names the family;
-// each sample adds its label names. The label values of these fixtures contain no `,`, `=` or `}`
-// outside quotes that would matter: names are read up to `="` and values skipped to the closing quote.
+// The families of a text exposition (Prometheus text 0.0.4 or OpenMetrics 1.0): `# TYPE` names the
+// family; each sample adds its label names. The label values of these fixtures contain no `,`, `=`
+// or `}` outside quotes that would matter: names are read up to `="` and values skipped to the
+// closing quote.
 Shapes parse_shapes(const std::string& text) {
   Shapes out;
   std::istringstream in(text);
@@ -88,7 +89,8 @@ TEST(MetricFamiliesTest, live_metrics_and_the_history_export_have_the_same_snaps
                            "sources:\n"
                            "  - name: liwan2021\n"
                            "    kind: files\n"
-                           "    files: [" + data + "/budget.csv, " + data + "/adjustments.csv, " + data +
+                           "    files: [" +
+                           data + "/budget.csv, " + data + "/adjustments.csv, " + data +
                            "/payments.csv]\n"
                            "logging:\n"
                            "  level: warn\n";
@@ -104,7 +106,8 @@ TEST(MetricFamiliesTest, live_metrics_and_the_history_export_have_the_same_snaps
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (std::chrono::steady_clock::now() < deadline) {
     const auto m = test::fetch(a->port(), "GET", "/metrics");
-    if (m.status == 200 && m.body.find("\nbudgetwatch_department_paid_yuan 108888900") != std::string::npos) {
+    if (m.status == 200 &&
+        m.body.find("\nbudgetwatch_department_paid_yuan 108888900") != std::string::npos) {
       live = m.body;
       break;
     }
@@ -115,20 +118,22 @@ TEST(MetricFamiliesTest, live_metrics_and_the_history_export_have_the_same_snaps
   ASSERT_FALSE(live.empty()) << "no evaluated snapshot on /metrics in time";
 
   std::ostringstream history, err;
-  ASSERT_EQ(daemon::run_cli({"export-openmetrics", "--db", db, "--from", "2021-01-01", "--to", "2021-12-31"},
-                            history, err),
+  ASSERT_EQ(daemon::run_cli(
+                {"export-openmetrics", "--db", db, "--from", "2021-01-01", "--to", "2021-12-31"},
+                history, err),
             0)
       << err.str();
 
-  // /metrics also serves the operational families; the snapshot's are named as in DESIGN §7 (per project,
-  // unit and department, and three of the whole snapshot). budgetwatch_unit_indicators is operational: it
-  // counts the indicators table, not the snapshot.
+  // /metrics also serves the operational families; the snapshot's are named as in DESIGN §7 (per
+  // project, unit and department, and three of the whole snapshot). budgetwatch_unit_indicators is
+  // operational: it counts the indicators table, not the snapshot.
   auto is_snapshot_family = [](const std::string& name) {
-    for (const char* prefix : {"budgetwatch_project_", "budgetwatch_unit_", "budgetwatch_department_"}) {
+    for (const char* prefix :
+         {"budgetwatch_project_", "budgetwatch_unit_", "budgetwatch_department_"}) {
       if (name.starts_with(prefix)) return name != "budgetwatch_unit_indicators";
     }
-    return name == "budgetwatch_snapshot_as_of_timestamp_seconds" || name == "budgetwatch_fiscal_year" ||
-           name == "budgetwatch_orphan_paid_yuan";
+    return name == "budgetwatch_snapshot_as_of_timestamp_seconds" ||
+           name == "budgetwatch_fiscal_year" || name == "budgetwatch_orphan_paid_yuan";
   };
   Shapes snapshot_live;
   for (auto& [name, shape] : parse_shapes(live)) {
@@ -137,7 +142,8 @@ TEST(MetricFamiliesTest, live_metrics_and_the_history_export_have_the_same_snaps
   const Shapes exported = parse_shapes(history.str());
   ASSERT_TRUE(snapshot_live.contains("budgetwatch_project_info")) << snapshot_live;
   ASSERT_TRUE(snapshot_live.contains("budgetwatch_department_execution_ratio")) << snapshot_live;
-  EXPECT_EQ(snapshot_live, exported) << "\n/metrics:" << snapshot_live << "\nexport-openmetrics:" << exported;
+  EXPECT_EQ(snapshot_live, exported)
+      << "\n/metrics:" << snapshot_live << "\nexport-openmetrics:" << exported;
 }
 
 }  // namespace

@@ -13,11 +13,13 @@ namespace {
 
 using engine::make_date;
 
-// Two project lines of unit U1: P1 fully paid (1000 of 1000), P2 lagging (50 of 500), at the year end.
+// Two project lines of unit U1: P1 fully paid (1000 of 1000), P2 lagging (50 of 500), at the year
+// end.
 engine::Snapshot year_end_snapshot() {
   engine::Inputs in;
   in.fiscal_year = engine::FiscalYear(2021, 1);
-  for (const auto& [code, initial] : {std::pair<const char*, std::int64_t>{"P1", 1000}, {"P2", 500}}) {
+  for (const auto& [code, initial] :
+       {std::pair<const char*, std::int64_t>{"P1", 1000}, {"P2", 500}}) {
     engine::BudgetLine l;
     l.code = code;
     l.name = std::string("line ") + code;
@@ -49,7 +51,9 @@ class Recorder final : public MetricWriter {
   };
   std::vector<Family> families;
 
-  void begin_family(const MetricFamilyDef& f, std::size_t) override { families.push_back({&f, {}, {}, false}); }
+  void begin_family(const MetricFamilyDef& f, std::size_t) override {
+    families.push_back({&f, {}, {}, false});
+  }
   void sample(std::span<const MetricLabel> labels, double) override {
     std::vector<std::string> names;
     for (const MetricLabel& l : labels) {
@@ -75,11 +79,14 @@ TEST(MetricCatalogueTest, names_are_unique_and_levels_lead_the_labels) {
     EXPECT_TRUE(f.name.starts_with("budgetwatch_")) << f.name;
     EXPECT_FALSE(f.help.empty()) << f.name;
     ASSERT_NE(f.samples, nullptr) << f.name;
-    const std::vector<std::string> lead = f.level == MetricLevel::project ? std::vector<std::string>{"project", "unit"}
-                                          : f.level == MetricLevel::unit  ? std::vector<std::string>{"unit"}
-                                                                          : std::vector<std::string>{};
+    const std::vector<std::string> lead =
+        f.level == MetricLevel::project ? std::vector<std::string>{"project", "unit"}
+        : f.level == MetricLevel::unit  ? std::vector<std::string>{"unit"}
+                                        : std::vector<std::string>{};
     ASSERT_GE(f.labels.size(), lead.size()) << f.name;
-    EXPECT_EQ(std::vector<std::string>(f.labels.begin(), f.labels.begin() + static_cast<long>(lead.size())), lead)
+    EXPECT_EQ(std::vector<std::string>(f.labels.begin(),
+                                       f.labels.begin() + static_cast<long>(lead.size())),
+              lead)
         << f.name;
   }
   EXPECT_TRUE(names.contains("budgetwatch_project_available_from_timestamp_seconds"));
@@ -102,7 +109,8 @@ TEST(MetricCatalogueTest, every_sample_has_exactly_the_declared_labels) {
 
 TEST(MetricCatalogueTest, below_threshold_keeps_only_lagging_projects) {
   const engine::Snapshot s = year_end_snapshot();
-  for (const auto& [filter, expected] : std::vector<std::pair<ProjectSeriesFilter, std::set<std::string>>>{
+  for (const auto& [filter, expected] :
+       std::vector<std::pair<ProjectSeriesFilter, std::set<std::string>>>{
            {ProjectSeriesFilter::all, {"P1", "P2"}},
            {ProjectSeriesFilter::below_threshold, {"P2"}},
            {ProjectSeriesFilter::none, {}}}) {
@@ -124,9 +132,11 @@ TEST(MetricCatalogueTest, reference_has_one_row_per_family_with_pipes_escaped) {
   std::size_t rows = 0;
   for (std::size_t i = 0; (i = md.find('\n', i)) != std::string::npos; ++i) ++rows;
   EXPECT_EQ(rows, snapshot_metric_catalogue().size() + 2);  // header and separator
-  EXPECT_NE(md.find("| `budgetwatch_project_info` | gauge | project | `project`, `unit`, `name`, `kind`, `owner` | "
-                    "Budget line (预算项目): name, unit, kind (project\\|basic), owner; value 1 |\n"),
-            std::string::npos)
+  EXPECT_NE(
+      md.find("| `budgetwatch_project_info` | gauge | project | `project`, `unit`, `name`, `kind`, "
+              "`owner` | "
+              "Budget line (预算项目): name, unit, kind (project\\|basic), owner; value 1 |\n"),
+      std::string::npos)
       << md;
 }
 
