@@ -15,6 +15,7 @@
 #include "daemon/clock.h"
 #include "daemon/evaluation.h"
 #include "engine/snapshot.h"
+#include "reports/metric_catalogue.h"
 #include "reports/report.h"
 #include "reports/openmetrics_export.h"
 #include "store/inputs.h"
@@ -58,6 +59,7 @@ constexpr const char* usage_text =
     "  alerts replay --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--step month|day] [--deliver]\n"
     "      step the alert cycle through past dates on the config's database (and deliver, with --deliver)\n"
     "  migrate --db FILE      create or upgrade the database schema\n"
+    "  metrics-reference      print the table of the snapshot's metric families (README, Metrics)\n"
     "  version                print the version\n";
 
 std::string version_string() { return std::string("budgetwatch ") + BW_VERSION; }
@@ -421,6 +423,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     if (cmd == "export-openmetrics") return cmd_export_openmetrics(rest, out, err);
     if (cmd == "alerts") return cmd_alerts(rest, out, err);
     if (cmd == "targets") return cmd_targets(rest, out, err);
+    if (cmd == "metrics-reference" && rest.empty()) {
+      out << reports::metrics_reference_markdown();
+      return exit_ok;
+    }
     if (cmd == "version" || cmd == "--version") {
       out << version_string() << "\n";
       return exit_ok;

@@ -13,16 +13,9 @@
 #include <vector>
 
 #include "engine/snapshot.h"
+#include "reports/metric_catalogue.h"
 
 namespace bw::reports {
-
-/// Which per-project series are written; the same choice as the config's `metrics.project_series`
-/// (unit and department series are always written).
-enum class ProjectSeriesFilter {
-  all,              ///< every budget line (the default)
-  below_threshold,  ///< lines below the threshold or behind pace in that month's snapshot
-  none,             ///< no per-project series
-};
 
 /// Options of the export.
 struct OpenMetricsOptions {
@@ -37,8 +30,8 @@ struct OpenMetricsOptions {
 };
 
 /// Why `labels` cannot be extra labels of the export, or "" when they can: a name must be a
-/// Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*) not reserved (__*), not one of the export's own
-/// labels (project, unit, name, kind, owner, band, component, reason) and not given twice; a value
+/// Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*) not reserved (__*), not a label of a catalogue
+/// family (project, unit, name, kind, owner, band, component, reason) and not given twice; a value
 /// must not be empty (Prometheus drops empty labels).
 std::string extra_labels_error(const std::vector<std::pair<std::string, std::string>>& labels);
 
@@ -49,9 +42,8 @@ std::vector<engine::CivilDate> month_ends_between(engine::CivilDate from, engine
 /// The timestamp of a snapshot's samples: 23:59:59 local time on its as-of date, Unix seconds.
 std::int64_t sample_timestamp(engine::CivilDate as_of, const OpenMetricsOptions& o);
 
-/// Writes the snapshot families of /metrics (names, HELP texts and labels exactly as
-/// daemon/metrics/snapshot_collector.cpp renders them: budgetwatch_project_*, budgetwatch_unit_*,
-/// budgetwatch_department_*, budgetwatch_snapshot_as_of_timestamp_seconds, ...) for every snapshot,
+/// Writes the snapshot families of /metrics (the families of snapshot_metric_catalogue(): names, types,
+/// HELP texts and labels exactly as GET /metrics renders them) for every snapshot,
 /// each sample stamped with sample_timestamp(snapshot.as_of). OpenMetrics 1.0 text: `# TYPE` and `#
 /// HELP` once per family, a family's samples together, each series' samples in ascending time,
 /// ending with `# EOF`. `snapshots` must be in strictly ascending as_of order

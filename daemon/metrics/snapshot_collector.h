@@ -1,5 +1,5 @@
 // The scrape seam (STYLE §7.2): a prometheus::Collectable over the latest published Snapshot, with the
-// metric names of DESIGN §7. The evaluation task publishes; scrapes read what was published and never
+// families of the one metric catalogue (reports/metric_catalogue.h, shared with export-openmetrics). The evaluation task publishes; scrapes read what was published and never
 // touch SQLite. The text of the snapshot's families is rendered once per publish, so a scrape only copies it.
 #pragma once
 
@@ -46,7 +46,7 @@ class SnapshotCollector final : public prometheus::Collectable {
   /// The families of the latest snapshot (empty before the first). Never throws.
   std::vector<prometheus::MetricFamily> Collect() const override;
 
-  /// The families of a snapshot under options (pure; used by Collect, publish and the OpenMetrics export).
+  /// The families of a snapshot under options, in catalogue order (pure; used by Collect and publish).
   static std::vector<prometheus::MetricFamily> families(const engine::Snapshot& s,
                                                         const SnapshotMetricsOptions& o);
   /// The same, one family at a time (rendering holds one family's series, not all of them).
