@@ -26,6 +26,7 @@
 #include "daemon/health.h"
 #include "daemon/log.h"
 #include "daemon/midyear_inputs.h"
+#include "daemon/scheduler.h"
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
 #include "daemon/web/alerts_api.h"
@@ -51,14 +52,6 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 using SysClock = std::chrono::system_clock;
 constexpr auto drain_deadline = std::chrono::milliseconds(4500);
-
-// interval ± 10%, so that sources configured alike do not poll in lockstep (chrony's sched.h).
-std::chrono::milliseconds jittered(std::chrono::seconds interval) {
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(interval).count();
-  std::uniform_int_distribution<long long> d(ms * 9 / 10, ms * 11 / 10);
-  return std::chrono::milliseconds(std::max<long long>(d(rng), 10));
-}
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(SysClock::now().time_since_epoch()).count();
@@ -107,9 +100,9 @@ struct App::Impl {
   std::vector<std::shared_ptr<collect::Source>> sources;  // io thread
   std::vector<std::shared_ptr<asio::steady_timer>> source_timers;
   std::map<std::string, Clock::time_point> next_poll;  // io thread: each source's planned poll, across reloads
-  asio::steady_timer evaluation_timer{io};
-  asio::steady_timer delivery_timer{io};
-  asio::steady_timer database_watch_timer{io};
+  // The periodic tasks (evaluation, delivery, database watch); sources have their own loops (generations).
+  Scheduler scheduler{io, log, [this](const std::string&, const std::exception& e) { report_database_error(e); }};
+  std::shared_ptr<Scheduler::Task> delivery_task;
   // Delivery backoff jitter; used on the writer thread only.
   std::shared_ptr<std::mt19937_64> delivery_rng = std::make_shared<std::mt19937_64>(std::random_device{}());
   const std::int64_t started_at = unix_now();
@@ -339,7 +332,7 @@ struct App::Impl {
       for (const auto& a : store::load_alerts(*writer_db)) ++counts[{a.rule, a.severity, a.state}];
       ops.alerts(counts);
       update_outbox_metrics();
-      if (r.messages > 0) asio::post(io, [this] { delivery_timer.cancel(); });
+      if (r.messages > 0) asio::post(io, [this] { if (delivery_task) delivery_task->wake(); });
       health.report("database", true);  // the cycle's transaction committed
     } catch (const std::exception& ex) {
       report_database_error(ex);
@@ -354,22 +347,11 @@ struct App::Impl {
                st.oldest_pending_created_at ? static_cast<double>(unix_now() - *st.oldest_pending_created_at) : 0.0);
   }
 
-  // io thread: delivers due outbox rows one at a time, then sleeps deliver_interval (or until woken).
-  asio::awaitable<void> delivery_loop() {
-    while (!stopping) {
-      const Generation g = generation();
-      if (g.config->alerts.enabled) {
-        try {
-          co_await deliver_due(g);
-        } catch (const std::exception& e) {
-          report_database_error(e);
-          log->error("delivery pass failed error={}", kv(e.what()));
-        }
-      }
-      if (stopping) break;
-      delivery_timer.expires_after(g.config->alerts.deliver_interval);
-      co_await delivery_timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+  // io thread: delivers due outbox rows one at a time (a task of the scheduler: then it sleeps
+  // deliver_interval, or until woken by new messages).
+  asio::awaitable<void> delivery_tick() {
+    const Generation g = generation();
+    if (g.config->alerts.enabled) co_await deliver_due(g);
   }
 
   asio::awaitable<void> deliver_due(Generation g) {
@@ -412,22 +394,43 @@ struct App::Impl {
     }
   }
 
-  // Re-evaluates every interval and just after local midnight (the expected progress moves with the date).
-  asio::awaitable<void> evaluation_loop() {
-    while (!stopping) {
-      const Generation g = generation();
-      const auto now = SysClock::now();
-      const engine::CivilDate today = g.tz->date_at(now);
-      const auto midnight = SysClock::time_point(std::chrono::seconds(g.tz->midnight_utc(engine::add_days(today, 1))));
-      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(g.config->evaluation.interval);
-      const auto to_midnight = std::chrono::duration_cast<std::chrono::milliseconds>(midnight - now) +
-                               std::chrono::seconds(1);
-      if (!g.config->evaluation.as_of && to_midnight < wait) wait = to_midnight;
-      evaluation_timer.expires_after(wait);
-      auto [ec] = co_await evaluation_timer.async_wait(asio::as_tuple(asio::use_awaitable));
-      if (stopping) break;
-      if (!ec) request_evaluation();
-    }
+  // The wait of the evaluation task: the interval, or just after local midnight when that comes first (the
+  // expected progress moves with the date).
+  std::chrono::milliseconds until_next_evaluation() const {
+    const Generation g = generation();
+    const auto now = SysClock::now();
+    const engine::CivilDate today = g.tz->date_at(now);
+    const auto midnight = SysClock::time_point(std::chrono::seconds(g.tz->midnight_utc(engine::add_days(today, 1))));
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(g.config->evaluation.interval);
+    const auto to_midnight =
+        std::chrono::duration_cast<std::chrono::milliseconds>(midnight - now) + std::chrono::seconds(1);
+    if (!g.config->evaluation.as_of && to_midnight < wait) wait = to_midnight;
+    return wait;
+  }
+
+  asio::awaitable<void> evaluation_tick() {
+    request_evaluation();
+    co_return;
+  }
+
+  asio::awaitable<void> database_watch_tick() {
+    asio::post(writer, [this] { check_database(); });
+    co_return;
+  }
+
+  void start_tasks() {
+    scheduler.every(
+        "evaluation", [this] { return until_next_evaluation(); }, [this] { return evaluation_tick(); },
+        /*run_first=*/false);
+    delivery_task = scheduler.every(
+        "delivery",
+        [this] {
+          return std::chrono::duration_cast<std::chrono::milliseconds>(generation().config->alerts.deliver_interval);
+        },
+        [this] { return delivery_tick(); }, /*run_first=*/true);
+    scheduler.every(
+        "database_watch", [] { return std::chrono::milliseconds(2000); }, [this] { return database_watch_tick(); },
+        /*run_first=*/false);
   }
 
   static store::OpenOptions reader_options() {
@@ -504,15 +507,6 @@ struct App::Impl {
     }
   }
   bool database_file_problem = false;  // writer thread
-
-  asio::awaitable<void> database_watch_loop() {
-    while (!stopping) {
-      database_watch_timer.expires_after(std::chrono::seconds(2));
-      auto [ec] = co_await database_watch_timer.async_wait(asio::as_tuple(asio::use_awaitable));
-      if (stopping) break;
-      if (!ec) asio::post(writer, [this] { check_database(); });
-    }
-  }
 
   // ---- sources and reload -------------------------------------------------------------------------------
 
@@ -716,9 +710,7 @@ struct App::Impl {
     if (stopping.exchange(true)) return;
     cancel_ingest = true;
     server->stop();
-    evaluation_timer.cancel();
-    delivery_timer.cancel();
-    database_watch_timer.cancel();
+    scheduler.stop();
     for (auto& t : source_timers) t->cancel();
     boost::system::error_code ignored;
     signals.cancel(ignored);
@@ -859,9 +851,7 @@ int App::run() {
   m.first_polls_pending = static_cast<int>(std::count_if(
       m.sources.begin(), m.sources.end(), [](const auto& s) { return s->kind() != "http"; }));
   if (m.first_polls_pending == 0) m.request_evaluation();
-  asio::co_spawn(m.io, m.evaluation_loop(), asio::detached);
-  asio::co_spawn(m.io, m.delivery_loop(), asio::detached);
-  asio::co_spawn(m.io, m.database_watch_loop(), asio::detached);
+  m.start_tasks();
   m.server->start();
   const auto ep = m.server->local_endpoint();
   const std::string base = std::string(m.server->tls() ? "https://" : "http://") + ep.address().to_string() + ":" +
