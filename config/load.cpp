@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/matcher.h"
+#include "config/schema.h"
 #include "config/walk.h"
 #include "net/redact.h"
 
@@ -26,22 +27,20 @@ class Loader {
 
   Config load(const YAML::Node& root) {
     Config c;
-    const Map m(Field{"", root, std::nullopt},
-                {"database", "language", "server", "evaluation", "fiscal_year", "policy", "metrics",
-                 "sources", "tokens", "columns", "ingest", "logging", "alerts"});
+    const Map m(Field{"", root, std::nullopt}, config_section().known());
     c.database = path(m.require("database"));
     if_present(m, "language", [&](const Field& f) { c.language = choice(f, {"zh-CN", "en"}); });
     if_present(m, "server", [&](const Field& f) { server(f, c.server); });
     if_present(m, "evaluation", [&](const Field& f) { evaluation(f, c.evaluation); });
     if_present(m, "fiscal_year", [&](const Field& f) {
-      const Map fy(f, {"start_month"});
+      const Map fy(f, fiscal_year_section().known());
       if_present(fy, "start_month", [&](const Field& s) {
         c.policy.fiscal_year_start_month = static_cast<unsigned>(integer(s, 1, 12));
       });
     });
     if_present(m, "policy", [&](const Field& f) { policy(f, c.policy); });
     if_present(m, "metrics", [&](const Field& f) {
-      const Map mm(f, {"project_series"});
+      const Map mm(f, metrics_section().known());
       if_present(mm, "project_series", [&](const Field& s) {
         const std::string v = choice(s, {"all", "below_threshold", "none"});
         c.metrics.project_series = v == "all"               ? ProjectSeries::all
@@ -53,14 +52,15 @@ class Loader {
     if_present(m, "tokens", [&](const Field& f) { tokens(f, c.tokens); });
     if_present(m, "columns", [&](const Field& f) { columns(f, c.columns); });
     if_present(m, "ingest", [&](const Field& f) {
-      const Map im(f, {"max_stored_rejects", "max_reject_share"});
+      const Map im(f, ingest_section().known());
       if_present(im, "max_stored_rejects",
                  [&](const Field& v) { c.ingest.max_stored_rejects = integer(v, 0, 100'000'000); });
-      if_present(im, "max_reject_share", [&](const Field& v) { c.ingest.max_reject_share_bp = percent(v); });
+      if_present(im, "max_reject_share",
+                 [&](const Field& v) { c.ingest.max_reject_share_bp = percent(v); });
     });
     if_present(m, "alerts", [&](const Field& f) { alerts(f, c.alerts); });
     if_present(m, "logging", [&](const Field& f) {
-      const Map lm(f, {"level"});
+      const Map lm(f, logging_section().known());
       if_present(lm, "level", [&](const Field& s) {
         c.logging.level = choice(s, {"trace", "debug", "info", "warn", "error"});
       });
@@ -75,8 +75,7 @@ class Loader {
   }
 
   void server(const Field& f, ServerConfig& s) const {
-    const Map m(f, {"listen", "max_body_bytes", "max_header_bytes", "read_timeout", "write_timeout",
-                    "idle_timeout", "max_connections", "tls_cert_file", "tls_key_file"});
+    const Map m(f, server_section().known());
     if_present(m, "listen", [&](const Field& v) {
       check_listen(v);
       s.listen = scalar(v);
@@ -108,7 +107,7 @@ class Loader {
   }
 
   void evaluation(const Field& f, EvaluationConfig& e) const {
-    const Map m(f, {"interval", "time_zone", "as_of"});
+    const Map m(f, evaluation_section().known());
     if_present(m, "interval", [&](const Field& v) { e.interval = seconds(v); });
     if_present(m, "time_zone", [&](const Field& v) {
       check_time_zone(v);
@@ -120,7 +119,7 @@ class Loader {
   }
 
   void policy(const Field& f, engine::Policy& p) const {
-    const Map m(f, {"threshold", "low_band", "balance_checkpoints", "curve", "curves", "scores"});
+    const Map m(f, policy_section().known());
     if_present(m, "threshold", [&](const Field& v) {
       p.threshold_bp = percent(v);
       if (p.threshold_bp == 0) v.fail("'" + scalar(v) + "' must be more than 0%");
@@ -149,8 +148,7 @@ class Loader {
     if_present(m, "curve", [&](const Field& v) { p.default_curve = default_curve(v); });
     if_present(m, "curves", [&](const Field& v) { curve_overrides(v, p); });
     if_present(m, "scores", [&](const Field& v) {
-      const Map sm(
-          v, {"completion_points", "completion_floor", "adjustment_points", "balance_points"});
+      const Map sm(v, scores_section().known());
       if_present(sm, "completion_points",
                  [&](const Field& x) { p.completion_points = int_points(x); });
       if_present(sm, "completion_floor", [&](const Field& x) {
@@ -270,45 +268,11 @@ class Loader {
     }
   }
 
-  static void check_kind(const Field& f, const std::string& kind) {
-    struct Only {
-      std::string_view key;
-      std::vector<std::string_view> kinds;
-    };
-    static const std::vector<Only> table = {
-        {"interval", {"drop_folder", "files", "http"}},
-        {"path", {"drop_folder"}},
-        {"glob", {"drop_folder"}},
-        {"require_done_marker", {"drop_folder"}},
-        {"incomplete_after", {"drop_folder", "files"}},
-        {"files", {"files"}},
-        {"url", {"http"}},
-        {"auth", {"http"}},
-        {"connect_timeout", {"http"}},
-        {"read_timeout", {"http"}},
-        {"max_bytes", {"http"}},
-        {"ca_file", {"http"}},
-        {"retries", {"http"}},
-        {"backoff_initial", {"http"}},
-        {"backoff_max", {"http"}},
-    };
-    const std::string key = f.key->Scalar();
-    for (const Only& o : table) {
-      if (o.key == key && std::find(o.kinds.begin(), o.kinds.end(), kind) == o.kinds.end()) {
-        invalid(f.key_mark(), f.path,
-                (o.kinds.size() == 1 ? "only for kind " : "only for kinds ") + join_words(o.kinds));
-      }
-    }
-  }
-
   void sources(const Field& f, std::vector<SourceConfig>& out) const {
     std::map<std::string, std::string> names;  // name → path of the source that has it
     std::optional<std::string> upload;
     for (const Field& item : items(f)) {
-      const Map m(item,
-                  {"name", "kind", "interval", "encoding", "file_kind", "path", "glob",
-                   "require_done_marker", "incomplete_after", "files", "url", "auth", "connect_timeout", "read_timeout",
-                   "max_bytes", "ca_file", "retries", "backoff_initial", "backoff_max"});
+      const Map m(item, source_section().known());
       SourceConfig s;
       const Field name = m.require("name");
       s.name = nonempty(name);
@@ -318,12 +282,12 @@ class Loader {
       }
       names.emplace(s.name, item.path);
       const Field kind = m.require("kind");
-      s.kind = choice(kind, {"drop_folder", "files", "http", "upload"});
+      s.kind = choice(kind, source_section().all_kinds);
       if (s.kind == "upload") {
         if (upload) kind.fail("only one upload source is allowed (" + *upload + " is one)");
         upload = item.path;
       }
-      for (const Field& v : m.fields()) check_kind(v, s.kind);
+      source_section().check_kinds(m, s.kind);
 
       if_present(m, "interval", [&](const Field& v) { s.interval = seconds(v); });
       if_present(m, "encoding", [&](const Field& v) {
@@ -458,8 +422,7 @@ class Loader {
   HttpAuth auth(const Field& f) const {
     HttpAuth a;
     if (f.value.IsNull()) return a;  // `auth: ~`: none
-    const Map m(f, {"bearer_token", "bearer_token_file", "bearer_token_env", "username", "password",
-                    "password_file", "password_env"});
+    const Map m(f, auth_section().known());
     auto bearer = secret(m, "bearer_token");
     const auto user = m.get("username");
     if (bearer) {
@@ -497,7 +460,7 @@ class Loader {
   void tokens(const Field& f, std::vector<TokenConfig>& out) const {
     std::map<std::string, std::string> names;
     for (const Field& item : items(f)) {
-      const Map m(item, {"name", "token", "token_file", "token_env", "scopes"});
+      const Map m(item, token_section().known());
       TokenConfig t;
       const Field name = m.require("name");
       t.name = nonempty(name);
@@ -597,9 +560,7 @@ class Loader {
   }
 
   void alerts(const Field& f, AlertsConfig& a) const {
-    const Map m(f, {"enabled", "language", "external_url", "rules", "routes", "receivers",
-                    "time_intervals", "inhibit_warning_by_critical", "deliver_interval",
-                    "backoff_initial", "backoff_max", "give_up_after", "resolved_retention"});
+    const Map m(f, alerts_section().known());
     a.enabled = true;
     if_present(m, "enabled", [&](const Field& v) { a.enabled = boolean(v); });
     if_present(m, "language", [&](const Field& v) { a.language = choice(v, {"zh-CN", "en"}); });
@@ -646,7 +607,7 @@ class Loader {
   }
 
   static TimeIntervalConfig time_interval(const Field& f) {
-    const Map m(f, {"name", "times", "weekdays", "dates"});
+    const Map m(f, time_interval_section().known());
     TimeIntervalConfig t;
     t.name = nonempty(m.require("name"));
     if_present(m, "times", [&](const Field& v) {
@@ -657,8 +618,8 @@ class Loader {
           "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
       for (const Field& x : nonempty_items(v)) {
         const std::string d = choice(x, names);
-        t.weekdays.push_back(static_cast<unsigned>(
-            std::find(names.begin(), names.end(), d) - names.begin()));
+        t.weekdays.push_back(
+            static_cast<unsigned>(std::find(names.begin(), names.end(), d) - names.begin()));
       }
     });
     if_present(m, "dates", [&](const Field& v) {
@@ -668,24 +629,21 @@ class Loader {
   }
 
   ReceiverConfig receiver(const Field& f) const {
-    const Map m(f, {"name", "kind", "smtp_host", "smtp_port", "smtp_tls", "smtp_username",
-                    "smtp_password", "smtp_password_file", "smtp_password_env", "from", "to",
-                    "to_owner", "url", "url_file", "url_env", "token", "token_file", "token_env",
-                    "secret", "secret_file", "secret_env", "at_mobiles", "owner_mobiles",
-                    "ca_file", "timeout"});
+    const Map m(f, receiver_section().known());
     ReceiverConfig r;
     const Field name = m.require("name");
     r.name = nonempty(name);
     if (!is_name(r.name)) name.fail("'" + r.name + "' is not a name (letters, digits, _ . -)");
-    r.kind = choice(m.require("kind"),
-                    {"email", "webhook", "alertmanager", "wecom", "dingtalk", "feishu"});
+    r.kind = choice(m.require("kind"), receiver_section().all_kinds);
+    receiver_section().check_kinds(m, r.kind);
     if (r.kind == "email") {
       if_present(m, "smtp_host", [&](const Field& v) { r.smtp_host = nonempty(v); });
       if_present(m, "smtp_port", [&](const Field& v) {
         r.smtp_port = static_cast<std::uint16_t>(integer(v, 1, 65535));
       });
-      if_present(m, "smtp_tls",
-                 [&](const Field& v) { r.smtp_tls = choice(v, {"none", "starttls", "tls"}); });
+      if_present(m, "smtp_tls", [&](const Field& v) {
+        r.smtp_tls = choice(v, {"none", "starttls", "tls"});
+      });
       if_present(m, "smtp_username", [&](const Field& v) { r.smtp_username = nonempty(v); });
       if (auto pw = secret(m, "smtp_password")) r.smtp_password = std::move(*pw);
       if_present(m, "from", [&](const Field& v) { r.from = nonempty(v); });
@@ -713,35 +671,17 @@ class Loader {
   }
 
   static RuleConfig rule(const Field& f) {
-    const Map m(f, {"name", "kind", "severity", "threshold", "checkpoints", "at_deadline", "by",
-                    "grace_days", "within_days", "stale_after", "min_unspent_yuan", "min_change",
-                    "line_kinds", "units", "tags", "for", "labels"});
+    const Map m(f, rule_section().known());
     RuleConfig r;
     const Field name = m.require("name");
     r.name = nonempty(name);
     if (!is_name(r.name)) name.fail("'" + r.name + "' is not a name (letters, digits, _ . -)");
-    r.kind = choice(m.require("kind"), {"below_threshold", "pace_below", "no_spending", "deadline_near",
-                                        "overspend", "stale_source", "indicator_overdue",
-                                        "indicator_behind", "budget_revised"});
+    r.kind = choice(m.require("kind"), rule_section().all_kinds);
     // Parameters that mean something for this kind; others are refused, not silently ignored.
-    const std::map<std::string, std::vector<std::string_view>> params = {
-        {"below_threshold", {"threshold", "checkpoints", "at_deadline", "min_unspent_yuan"}},
-        {"pace_below", {"threshold", "grace_days", "min_unspent_yuan"}},
-        {"no_spending", {"by", "grace_days", "min_unspent_yuan"}},
-        {"deadline_near", {"within_days", "min_unspent_yuan"}},
-        {"overspend", {}},
-        {"stale_source", {"stale_after"}},
-        {"indicator_overdue", {}},
-        {"indicator_behind", {}},
-        {"budget_revised", {"min_change", "within_days", "min_unspent_yuan"}}};
-    const auto& allowed = params.at(r.kind);
-    for (const char* k : {"threshold", "checkpoints", "at_deadline", "by", "grace_days",
-                          "within_days", "stale_after", "min_unspent_yuan", "min_change"}) {
-      if (auto v = m.get(k); v && std::find(allowed.begin(), allowed.end(), k) == allowed.end())
-        invalid(v->key_mark(), v->path, "does not apply to rules of kind " + r.kind);
-    }
-    if_present(m, "severity",
-               [&](const Field& v) { r.severity = choice(v, {"info", "warning", "critical"}); });
+    rule_section().check_kinds(m, r.kind);
+    if_present(m, "severity", [&](const Field& v) {
+      r.severity = choice(v, {"info", "warning", "critical"});
+    });
     if_present(m, "threshold", [&](const Field& v) {
       r.threshold_bp = percent(v);
       if (r.threshold_bp == 0) v.fail("'" + scalar(v) + "' must be more than 0%");
@@ -766,13 +706,15 @@ class Loader {
     if_present(m, "min_unspent_yuan", [&](const Field& v) { r.min_unspent_fen = yuan_fen(v); });
     if_present(m, "line_kinds", [&](const Field& v) {
       r.line_kinds.clear();
-      for (const Field& x : nonempty_items(v)) r.line_kinds.push_back(choice(x, {"project", "basic"}));
+      for (const Field& x : nonempty_items(v))
+        r.line_kinds.push_back(choice(x, {"project", "basic"}));
     });
     if_present(m, "units", [&](const Field& v) { r.units = strings(v); });
     if_present(m, "tags", [&](const Field& v) { r.tags = strings(v); });
     if_present(m, "for", [&](const Field& v) {
       const std::int64_t ms = unwrap(v, parse_duration_ms(scalar(v)));
-      if (ms < 0 || ms % ms_per_s != 0) v.fail("'" + scalar(v) + "' is not a whole number of seconds");
+      if (ms < 0 || ms % ms_per_s != 0)
+        v.fail("'" + scalar(v) + "' is not a whole number of seconds");
       r.pending_for = std::chrono::seconds{ms / ms_per_s};
     });
     if_present(m, "labels", [&](const Field& v) { r.labels = string_map(v); });
@@ -780,8 +722,7 @@ class Loader {
   }
 
   static RouteConfig route(const Field& f, const AlertsConfig& a) {
-    const Map m(f, {"match", "receivers", "group_by", "repeat_interval", "mute_time_intervals",
-                    "continue"});
+    const Map m(f, route_section().known());
     RouteConfig r;
     if_present(m, "match", [&](const Field& v) {
       for (const Field& x : items(v)) r.matchers.push_back(matcher(x));
@@ -810,108 +751,6 @@ class Loader {
 
   fs::path base_;
 };
-
-// ---- printing -----------------------------------------------------------------------------------
-// A URL's query (where robot keys and access tokens live) is never printed.
-std::string redact_for_print(const std::string& url) {
-  const auto q = url.find('?');
-  return q == std::string::npos ? url : url.substr(0, q) + "?<redacted>";
-}
-
-std::string secret_mask(const Secret& s) {
-  return s.origin == "inline" || s.origin.empty() ? "<secret inline>"
-                                                  : "<secret from " + s.origin + ">";
-}
-
-const char* to_string(ProjectSeries p) {
-  switch (p) {
-    case ProjectSeries::all:
-      return "all";
-    case ProjectSeries::below_threshold:
-      return "below_threshold";
-    case ProjectSeries::none:
-      return "none";
-  }
-  return "all";
-}
-
-
-
-void emit_curve_body(YAML::Emitter& out, const engine::Curve& c) {
-  out << YAML::Key << "kind" << YAML::Value << engine::to_string(c.kind);
-  if (c.kind == engine::CurveKind::custom_monthly) {
-    out << YAML::Key << "monthly" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (int bp : c.monthly_bp) out << format_percent(bp);
-    out << YAML::EndSeq;
-  }
-  if (c.kind == engine::CurveKind::milestones) {
-    out << YAML::Key << "milestones" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (const engine::Milestone& m : c.milestones) {
-      out << YAML::BeginMap << YAML::Key << "date" << YAML::Value << engine::to_iso(m.date)
-          << YAML::Key << "share" << YAML::Value << format_percent(m.share_bp) << YAML::EndMap;
-    }
-    out << YAML::EndSeq;
-  }
-}
-
-bool has_parameters(const engine::Curve& c) {
-  return c.kind == engine::CurveKind::custom_monthly || c.kind == engine::CurveKind::milestones;
-}
-
-
-void emit_source(YAML::Emitter& out, const SourceConfig& s) {
-  auto kv = [&](const char* k, const std::string& v) { out << YAML::Key << k << YAML::Value << v; };
-  auto null_kv = [&](const char* k) { out << YAML::Key << k << YAML::Value << YAML::Null; };
-  out << YAML::BeginMap;
-  kv("name", s.name);
-  kv("kind", s.kind);
-  if (s.kind != "upload") kv("interval", seconds_text(s.interval));
-  kv("encoding", s.encoding);
-  if (s.file_kind) {
-    kv("file_kind", *s.file_kind);
-  } else {
-    null_kv("file_kind");
-  }
-  if (s.kind == "drop_folder") {
-    kv("path", s.path.string());
-    kv("glob", s.glob);
-    kv("require_done_marker", s.require_done_marker ? "true" : "false");
-    kv("incomplete_after", seconds_text(s.incomplete_after));
-  } else if (s.kind == "files") {
-    out << YAML::Key << "files" << YAML::Value << YAML::BeginSeq;
-    for (const auto& p : s.files) out << p.string();
-    out << YAML::EndSeq;
-    kv("incomplete_after", seconds_text(s.incomplete_after));
-  } else if (s.kind == "http") {
-    kv("url", net::redact_url(s.url));  // signed URLs (X-Amz-Signature, access_token): as the logs show them
-    out << YAML::Key << "auth" << YAML::Value;
-    switch (s.auth.kind) {
-      case HttpAuth::Kind::none:
-        out << YAML::Null;
-        break;
-      case HttpAuth::Kind::bearer:
-        out << YAML::BeginMap << YAML::Key << "bearer_token" << YAML::Value
-            << secret_mask(s.auth.secret) << YAML::EndMap;
-        break;
-      case HttpAuth::Kind::basic:
-        out << YAML::BeginMap << YAML::Key << "username" << YAML::Value << s.auth.username
-            << YAML::Key << "password" << YAML::Value << secret_mask(s.auth.secret) << YAML::EndMap;
-        break;
-    }
-    kv("connect_timeout", seconds_text(s.connect_timeout));
-    kv("read_timeout", seconds_text(s.read_timeout));
-    kv("max_bytes", format_size(s.max_bytes));
-    if (s.ca_file.empty()) {
-      null_kv("ca_file");
-    } else {
-      kv("ca_file", s.ca_file.string());
-    }
-    kv("retries", std::to_string(s.retries));
-    kv("backoff_initial", format_duration_ms(s.backoff_initial.count()));
-    kv("backoff_max", format_duration_ms(s.backoff_max.count()));
-  }
-  out << YAML::EndMap;
-}
 
 }  // namespace
 
@@ -951,169 +790,6 @@ Result<Config> load_config(const fs::path& file) {
   auto c = load_config_text(*text, file.string(), (ec ? file : abs).parent_path());
   if (c) c->file = file;
   return c;
-}
-
-std::string print_config(const Config& c) {
-  YAML::Emitter out;
-  auto kv = [&](const char* k, const std::string& v) { out << YAML::Key << k << YAML::Value << v; };
-  out << YAML::BeginMap;
-  kv("database", c.database.string());
-  kv("language", c.language);
-
-  out << YAML::Key << "server" << YAML::Value << YAML::BeginMap;
-  kv("listen", c.server.listen);
-  kv("max_body_bytes", format_size(c.server.max_body_bytes));
-  kv("max_header_bytes", format_size(c.server.max_header_bytes));
-  kv("read_timeout", seconds_text(c.server.read_timeout));
-  kv("write_timeout", seconds_text(c.server.write_timeout));
-  kv("idle_timeout", seconds_text(c.server.idle_timeout));
-  kv("max_connections", std::to_string(c.server.max_connections));
-  for (const auto& [key, file] : {std::pair{"tls_cert_file", &c.server.tls_cert_file},
-                                  std::pair{"tls_key_file", &c.server.tls_key_file}}) {
-    out << YAML::Key << key << YAML::Value;
-    if (file->empty()) {
-      out << YAML::Null;
-    } else {
-      out << file->string();
-    }
-  }
-  out << YAML::EndMap;
-
-  out << YAML::Key << "evaluation" << YAML::Value << YAML::BeginMap;
-  kv("interval", seconds_text(c.evaluation.interval));
-  kv("time_zone", c.evaluation.time_zone);
-  out << YAML::Key << "as_of" << YAML::Value;
-  if (c.evaluation.as_of) {
-    out << engine::to_iso(*c.evaluation.as_of);
-  } else {
-    out << YAML::Null;
-  }
-  out << YAML::EndMap;
-
-  out << YAML::Key << "fiscal_year" << YAML::Value << YAML::BeginMap;
-  kv("start_month", std::to_string(c.policy.fiscal_year_start_month));
-  out << YAML::EndMap;
-
-  const engine::Policy& p = c.policy;
-  out << YAML::Key << "policy" << YAML::Value << YAML::BeginMap;
-  kv("threshold", format_percent(p.threshold_bp));
-  kv("low_band", format_percent(p.low_bp));
-  out << YAML::Key << "balance_checkpoints" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-  for (unsigned m : p.balance_checkpoint_months) out << std::to_string(m);
-  out << YAML::EndSeq;
-  out << YAML::Key << "curve" << YAML::Value;
-  if (has_parameters(p.default_curve)) {
-    out << YAML::BeginMap;
-    emit_curve_body(out, p.default_curve);
-    out << YAML::EndMap;
-  } else {
-    out << engine::to_string(p.default_curve.kind);
-  }
-  out << YAML::Key << "curves" << YAML::Value;
-  if (p.unit_curves.empty() && p.line_curves.empty()) out << YAML::Flow;
-  out << YAML::BeginSeq;
-  for (const auto* group : {&p.unit_curves, &p.line_curves}) {
-    for (const auto& [code, curve] : *group) {
-      out << YAML::BeginMap;
-      kv(group == &p.unit_curves ? "unit" : "line", code);
-      emit_curve_body(out, curve);
-      out << YAML::EndMap;
-    }
-  }
-  out << YAML::EndSeq;
-  out << YAML::Key << "scores" << YAML::Value << YAML::BeginMap;
-  kv("completion_points", std::to_string(p.completion_points));
-  kv("completion_floor", format_percent(p.completion_floor_bp));
-  kv("adjustment_points", std::to_string(p.adjustment_points));
-  kv("balance_points", std::to_string(p.balance_points));
-  out << YAML::EndMap;
-  out << YAML::EndMap;
-
-  out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap;
-  kv("project_series", to_string(c.metrics.project_series));
-  out << YAML::EndMap;
-
-  out << YAML::Key << "ingest" << YAML::Value << YAML::BeginMap;
-  kv("max_stored_rejects", std::to_string(c.ingest.max_stored_rejects));
-  kv("max_reject_share", format_percent(c.ingest.max_reject_share_bp));
-  out << YAML::EndMap;
-
-  out << YAML::Key << "sources" << YAML::Value;
-  if (c.sources.empty()) out << YAML::Flow;
-  out << YAML::BeginSeq;
-  for (const SourceConfig& s : c.sources) emit_source(out, s);
-  out << YAML::EndSeq;
-
-  out << YAML::Key << "tokens" << YAML::Value;
-  if (c.tokens.empty()) out << YAML::Flow;
-  out << YAML::BeginSeq;
-  for (const TokenConfig& t : c.tokens) {
-    out << YAML::BeginMap;
-    kv("name", t.name);
-    kv("token", secret_mask(t.token));
-    out << YAML::Key << "scopes" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (const auto& s : t.scopes) out << s;
-    out << YAML::EndSeq << YAML::EndMap;
-  }
-  out << YAML::EndSeq;
-
-  out << YAML::Key << "columns" << YAML::Value;
-  if (c.columns.empty()) out << YAML::Flow;
-  out << YAML::BeginMap;
-  for (const auto& [key, names] : c.columns) {
-    out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (const auto& n : names) out << n;
-    out << YAML::EndSeq;
-  }
-  out << YAML::EndMap;
-
-  if (c.alerts.enabled) {
-    const AlertsConfig& a = c.alerts;
-    out << YAML::Key << "alerts" << YAML::Value << YAML::BeginMap;
-    kv("language", a.language.empty() ? c.language : a.language);
-    kv("external_url", a.external_url);
-    out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
-    for (const RuleConfig& r : a.rules) {
-      out << YAML::Flow << YAML::BeginMap;
-      kv("name", r.name);
-      kv("kind", r.kind);
-      kv("severity", r.severity);
-      if (r.kind == "below_threshold" || r.kind == "pace_below")
-        kv("threshold", format_percent(r.threshold_bp));
-      if (r.min_unspent_fen > 0)
-        kv("min_unspent_yuan", engine::format_yuan(engine::Money{r.min_unspent_fen}));
-      kv("for", seconds_text(r.pending_for));
-      out << YAML::EndMap;
-    }
-    out << YAML::EndSeq;
-    out << YAML::Key << "receivers" << YAML::Value << YAML::BeginSeq;
-    for (const ReceiverConfig& r : a.receivers) {
-      out << YAML::Flow << YAML::BeginMap;
-      kv("name", r.name);
-      kv("kind", r.kind);
-      if (r.kind == "email") {
-        kv("smtp", r.smtp_host + ":" + std::to_string(r.smtp_port) + " tls=" + r.smtp_tls);
-        if (!r.smtp_password.empty()) kv("smtp_password", secret_mask(r.smtp_password));
-      } else {
-        kv("url", r.url_secret.origin == "inline" ? redact_for_print(r.url)
-                                                  : secret_mask(r.url_secret));
-        if (!r.secret.empty()) kv("secret", secret_mask(r.secret));
-        if (!r.token.empty()) kv("token", secret_mask(r.token));
-      }
-      out << YAML::EndMap;
-    }
-    out << YAML::EndSeq;
-    out << YAML::Key << "routes" << YAML::Value << std::to_string(a.routes.size()) + " route(s)";
-    out << YAML::EndMap;
-  }
-
-  out << YAML::Key << "logging" << YAML::Value << YAML::BeginMap;
-  kv("level", c.logging.level);
-  out << YAML::EndMap;
-  out << YAML::EndMap;
-  // The emitter refuses only malformed text (a path that is not UTF-8): say so, not half a config.
-  if (!out.good()) return "# print_config: " + out.GetLastError() + "\n";
-  return std::string(out.c_str()) + "\n";
 }
 
 }  // namespace bw::config
