@@ -23,9 +23,16 @@ Result<Config> load_config(const std::filesystem::path& file);
 Result<Config> load_config_text(const std::string& yaml, const std::string& name,
                                 const std::filesystem::path& base_dir);
 
-/// The effective configuration as YAML, every default filled in, secrets masked ("<secret from env
-/// BW_TOKEN>") and source URLs' secret query parameters masked as the logs mask them (net::redact_url),
-/// for `budgetwatch check-config`.
+/// The effective configuration as YAML, every key of every section filled in (config/schema.h), for
+/// `budgetwatch check-config`. It loads back to the same effective configuration, with two exceptions:
+/// a secret written inline prints as the placeholder `<secret inline>` (which the loader refuses), and
+/// URLs print masked (source URLs' secret query parameters as the logs mask them, net::redact_url; an
+/// inline receiver URL without its query). Secrets from files and the environment print as their source
+/// (`token_file: PATH`, `token_env: VAR`), never as their value.
 std::string print_config(const Config& c);
+
+/// The reference of every configuration key (type, default, kinds, one line each) as Markdown, generated
+/// from config/schema.h: `budgetwatch config-reference`, checked in as docs/config-reference.md.
+std::string config_reference();
 
 }  // namespace bw::config

@@ -32,6 +32,7 @@ constexpr const char* usage_text =
     "      run the service: poll sources, evaluate, serve /metrics and the API; one daemon per database\n"
     "      file; a database deleted behind its back is not replaced by an empty one unless --create-database\n"
     "  check-config FILE      validate a config file and print the effective config (secrets masked)\n"
+    "  config-reference       print the reference of every config key (docs/config-reference.md)\n"
     "  ingest --db FILE [--encoding auto|utf-8|gb18030] [--kind budget|adjustments|payments]\n"
     "         [--show-rejects N] [--max-reject-share R] [--reapply] PATH...\n"
     "      ingest budget registers, adjustments and treasury payment exports (CSV) into the database;\n"
@@ -417,6 +418,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   try {
     if (cmd == "run") return cmd_run(rest, out, err);
     if (cmd == "check-config") return cmd_check_config(rest, out, err);
+    if (cmd == "config-reference") {
+      out << config::config_reference();
+      return exit_ok;
+    }
     if (cmd == "ingest") return cmd_ingest(rest, out, err);
     if (cmd == "report") return cmd_report(rest, out, err);
     if (cmd == "migrate") return cmd_migrate(rest, out, err);

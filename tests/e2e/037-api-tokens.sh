@@ -32,7 +32,7 @@ PYEOF
 for t in "$upload_token" "$write_token" "$admin_token"; do
   ! grep -qF "$t" "$WORK/check.txt" || fail "check-config prints a token"
 done
-grep -q "file $WORK/upload.token" "$WORK/check.txt" || fail "check-config does not say where the token comes from: $(grep -A3 tokens: "$WORK/check.txt")"
+grep -q "token_file: $WORK/upload.token" "$WORK/check.txt" || fail "check-config does not say where the token comes from: $(grep -A3 tokens: "$WORK/check.txt")"
 
 # A missing token file: a config error that names the file.
 sed "s|token_file: $WORK/upload.token|token_file: $WORK/missing.token|" "$WORK/bw.yaml" > "$WORK/missing.yaml"
