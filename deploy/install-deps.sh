@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # toolchain (clang and its libFuzzer and sanitizer runtimes: tests/fuzz, preset "fuzz")
-  g++ cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev
+  g++ cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev clang-format clang-tidy
   # libraries (only the versioned libboost1.81-* names give Boost 1.81; the unversioned ones are 1.74)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   prometheus-cpp-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libyaml-cpp-dev libexpected-dev libssl-dev zlib1g-dev libre2-dev
