@@ -1,7 +1,5 @@
 #include "collectors/http_export_source.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -17,6 +15,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "net/crypto.h"
 #include "net/http_client.h"
 #include "net/redact.h"
 
@@ -52,15 +51,6 @@ std::string safe_source_name(std::string_view name) {
   char hex[9];
   std::snprintf(hex, sizeof hex, "%08x", h);
   return s + "-" + hex;
-}
-
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(std::max(n, 0)));
-  return out;
 }
 
 // --- The state file: one flat JSON object of strings. ---
@@ -332,7 +322,7 @@ boost::asio::awaitable<Result<std::vector<ExportFile>>> HttpExportSource::poll()
     if (config_.auth.kind == Kind::bearer && !config_.auth.secret.empty()) {
       req.headers.emplace_back("Authorization", "Bearer " + config_.auth.secret.value);
     } else if (config_.auth.kind == Kind::basic) {
-      req.headers.emplace_back("Authorization", "Basic " + base64(config_.auth.username + ":" +
+      req.headers.emplace_back("Authorization", "Basic " + net::base64_encode(config_.auth.username + ":" +
                                                                   config_.auth.secret.value));
     }
     if (!validators_.etag.empty()) req.headers.emplace_back("If-None-Match", validators_.etag);

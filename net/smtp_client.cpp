@@ -25,6 +25,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "net/crypto.h"
 #include "net/redact.h"
 
 namespace bw::net {
@@ -127,30 +128,6 @@ bool valid_helo(std::string_view h) {
 
 // --- Encodings ----------------------------------------------------------------------------------
 
-std::string base64(std::string_view in) {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(in[k]); };
-  for (; i + 3 <= in.size(); i += 3) {
-    const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += alphabet[v & 63];
-  }
-  if (const std::size_t rest = in.size() - i; rest > 0) {
-    const unsigned v = (byte(i) << 16) | (rest == 2 ? byte(i + 1) << 8 : 0u);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += rest == 2 ? alphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 // Length of the UTF-8 sequence starting at s[i]; an invalid byte counts as a sequence of one, so
 // invalid input is still encoded (and shown as U+FFFD by readers) without splitting valid ones.
 std::size_t utf8_length(std::string_view s, std::size_t i) {
@@ -202,7 +179,7 @@ std::string encode_words(std::string_view s, std::size_t first_line_used) {
     }
     if (fold) out += "\r\n ";
     out += encoded_word_prefix;
-    out += base64(s.substr(pos, end - pos));
+    out += base64_encode(s.substr(pos, end - pos));
     out += encoded_word_suffix;
     pos = end;
     fold = true;
@@ -633,7 +610,7 @@ asio::awaitable<Expect<std::string>> authenticate(
     payload += r.username;
     payload += '\0';
     payload += r.password;
-    const std::string line = "AUTH PLAIN " + base64(payload);
+    const std::string line = "AUTH PLAIN " + base64_encode(payload);
     auto reply = co_await s.command(line, stage);
     if (!reply) co_return tl::unexpected(reply.error());
     if (auto ok = expect_code(stage, *reply, 235); !ok) co_return tl::unexpected(ok.error());
@@ -644,11 +621,11 @@ asio::awaitable<Expect<std::string>> authenticate(
     auto reply = co_await s.command("AUTH LOGIN", stage);
     if (!reply) co_return tl::unexpected(reply.error());
     if (auto ok = expect_code(stage, *reply, 334); !ok) co_return tl::unexpected(ok.error());
-    const std::string user = base64(r.username);
+    const std::string user = base64_encode(r.username);
     reply = co_await s.command(user, stage);
     if (!reply) co_return tl::unexpected(reply.error());
     if (auto ok = expect_code(stage, *reply, 334); !ok) co_return tl::unexpected(ok.error());
-    const std::string pass = base64(r.password);
+    const std::string pass = base64_encode(r.password);
     reply = co_await s.command(pass, stage);
     if (!reply) co_return tl::unexpected(reply.error());
     if (auto ok = expect_code(stage, *reply, 235); !ok) co_return tl::unexpected(ok.error());
@@ -766,7 +743,7 @@ asio::awaitable<Outcome> send_checked(asio::any_io_executor ex, const SmtpReques
 }  // namespace
 
 std::string base64_lines(std::string_view data, std::size_t line_chars) {
-  const std::string encoded = base64(data);
+  const std::string encoded = base64_encode(data);
   if (line_chars == 0) line_chars = encoded.size();
   std::string out;
   out.reserve(encoded.size() + (encoded.size() / std::max<std::size_t>(line_chars, 1) + 1) * 2);
@@ -971,8 +948,8 @@ asio::awaitable<tl::expected<SmtpReceipt, SmtpError>> smtp_send(asio::any_io_exe
     plain += r.username;
     plain += '\0';
     plain += r.password;
-    const std::string plain_b64 = base64(plain);
-    const std::string password_b64 = base64(r.password);
+    const std::string plain_b64 = base64_encode(plain);
+    const std::string password_b64 = base64_encode(r.password);
     out.error().reason =
         redact_secrets(std::move(out.error().reason), {r.password, plain_b64, password_b64});
   }
