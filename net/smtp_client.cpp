@@ -3,11 +3,9 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cctype>
 #include <exception>
 #include <memory>
@@ -19,14 +17,15 @@
 #include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "net/connect.h"
 #include "net/crypto.h"
 #include "net/redact.h"
+#include "net/tls_context.h"
 
 namespace bw::net {
 namespace {
@@ -66,13 +65,6 @@ tl::unexpected<SmtpError> retryable(std::string reason, int code = 0) {
 }
 tl::unexpected<SmtpError> permanent(std::string reason, int code = 0) {
   return tl::unexpected<SmtpError>(SmtpError{false, code, std::move(reason)});
-}
-
-std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
-
-std::string lower_first(std::string s) {
-  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  return s;
 }
 
 std::string upper(std::string_view s) {
@@ -326,12 +318,7 @@ bool has_word(std::string_view list, std::string_view word) {
 
 // --- Connection -------------------------------------------------------------------------------
 
-struct Target {
-  std::string host;
-  std::string port;
-  std::string authority;  // "127.0.0.1:587", "[::1]:465": for reasons
-  bool ip_literal = false;
-};
+using Target = Peer;
 
 Expect<Target> parse_target(const SmtpRequest& r) {
   if (r.host.empty()) return permanent("no SMTP host configured");
@@ -348,31 +335,6 @@ Expect<Target> parse_target(const SmtpRequest& r) {
   return t;
 }
 
-// Resolves within the connect budget. The resolver has no per-operation cancellation, so a timer
-// cancels it; the timer's handler holds only a weak reference, as it may run after this frame is
-// gone (same as http_client.cpp).
-asio::awaitable<Expect<tcp::resolver::results_type>> resolve(asio::any_io_executor ex,
-                                                             const Target& t,
-                                                             Clock::time_point deadline,
-                                                             std::chrono::milliseconds budget) {
-  auto resolver = std::make_shared<tcp::resolver>(ex);
-  auto expired = std::make_shared<std::atomic<bool>>(false);
-  asio::steady_timer timer(ex, deadline);
-  auto on_timer = [weak = std::weak_ptr<tcp::resolver>(resolver), expired](error_code ec) {
-    if (ec) return;
-    expired->store(true);
-    if (auto r = weak.lock()) r->cancel();
-  };
-  timer.async_wait(on_timer);
-  const auto flags = t.ip_literal ? tcp::resolver::numeric_host | tcp::resolver::numeric_service
-                                  : tcp::resolver::numeric_service;
-  auto [ec, results] = co_await resolver->async_resolve(t.host, t.port, flags, nothrow);
-  timer.cancel();
-  if (!ec) co_return results;
-  if (expired->load()) co_return retryable("resolve " + t.host + " timed out after " + ms(budget));
-  co_return retryable("cannot resolve " + t.host + ": " + lower_first(ec.message()));
-}
-
 // One SMTP session over a stream that starts plain and may become TLS (STARTTLS) or is TLS from
 // the start (implicit). Every I/O error marks the session broken: no QUIT is attempted then.
 class Session {
@@ -385,17 +347,9 @@ class Session {
 
   asio::awaitable<Expect<void>> connect() {
     const auto deadline = Clock::now() + r_.connect_timeout;
-    auto endpoints = co_await resolve(ex_, t_, deadline, r_.connect_timeout);
-    if (!endpoints) co_return tl::unexpected(endpoints.error());
-    lowest().expires_at(deadline);
-    if (auto [ec, ep] = co_await lowest().async_connect(*endpoints, nothrow); ec) {
+    if (auto c = co_await connect_within(lowest(), t_, deadline, r_.connect_timeout); !c) {
       broken_ = true;
-      if (ec == beast::error::timeout) {
-        co_return retryable("connect to " + t_.authority + " timed out after " +
-                            ms(r_.connect_timeout));
-      }
-      if (ec == asio::error::connection_refused) co_return retryable("connection refused");
-      co_return retryable("connect to " + t_.authority + " failed: " + lower_first(ec.message()));
+      co_return retryable(std::move(c.error()));
     }
     if (r_.tls == SmtpTls::implicit) co_return co_await handshake(r_.connect_timeout);
     co_return Expect<void>{};
@@ -404,35 +358,20 @@ class Session {
   // The TLS handshake, within the expiry already set on the stream (`budget` is for reasons).
   asio::awaitable<Expect<void>> handshake(std::chrono::milliseconds budget) {
     SSL* h = stream_.native_handle();
-    if (t_.ip_literal) {
-      // No SNI for IP literals (RFC 6066 §3); the certificate must carry the address as an IP SAN.
-      if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(h), t_.host.c_str()) != 1)
-        co_return permanent("TLS: cannot verify address " + t_.host);
-    } else if (SSL_ctrl(h, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                        const_cast<char*>(t_.host.c_str())) != 1 ||  // SSL_set_tlsext_host_name
-               SSL_set1_host(h, t_.host.c_str()) != 1) {
-      co_return permanent("TLS: cannot verify host name " + t_.host);
-    }
+    if (auto named = expect_peer_name(h, t_.host, t_.ip_literal); !named)
+      co_return permanent(std::move(named.error()));
     auto [ec] = co_await stream_.async_handshake(ssl::stream_base::client, nothrow);
     if (!ec) {
       tls_ = true;
       co_return Expect<void>{};
     }
     broken_ = true;
-    if (const long v = SSL_get_verify_result(h); v != X509_V_OK) {
-      co_return permanent(std::string("TLS: certificate verify failed (") +
-                          X509_verify_cert_error_string(v) + ")");
-    }
-    if (ec == beast::error::timeout) {
-      co_return retryable("TLS handshake with " + t_.authority + " timed out after " + ms(budget));
-    }
-    if (ec.category() == asio::error::get_ssl_category()) {
-      co_return permanent("TLS: handshake failed (" + ec.message() + ")");
-    }
-    if (ec == asio::error::connection_reset || ec == asio::error::eof)
+    if ((ec == asio::error::connection_reset || ec == asio::error::eof) &&
+        SSL_get_verify_result(h) == X509_V_OK) {
       co_return retryable("TLS handshake with " + t_.authority + " failed: connection closed");
-    co_return retryable("TLS handshake with " + t_.authority +
-                        " failed: " + lower_first(ec.message()));
+    }
+    TlsFailure f = tls_handshake_failure(h, ec, t_.authority, budget);
+    co_return tl::unexpected(SmtpError{f.retryable, 0, std::move(f.reason)});
   }
 
   // RFC 3207: after "220 Ready to start TLS", anything already buffered was sent in clear before
@@ -497,7 +436,7 @@ class Session {
     broken_ = true;
     const std::string s(stage);
     if (ec == beast::error::timeout)
-      return {true, 0, s + " timed out after " + ms(r_.command_timeout)};
+      return {true, 0, s + " timed out after " + ms_text(r_.command_timeout)};
     if (ec == asio::error::eof || ec == asio::error::connection_reset ||
         ec == asio::error::connection_aborted || ec == asio::error::broken_pipe ||
         ec == ssl::error::stream_truncated) {
@@ -715,18 +654,11 @@ asio::awaitable<Outcome> send_checked(asio::any_io_executor ex, const SmtpReques
   if (!target) co_return tl::unexpected(target.error());
 
   // The context is configured before the stream exists: SSL_new copies the verify mode.
-  ssl::context ctx(ssl::context::tls_client);
+  ssl::context ctx(ssl::context::tls_client);  // unused without TLS
   if (r.tls != SmtpTls::none) {
-    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
-    error_code ec;
-    if (!r.ca_file.empty()) {
-      ctx.load_verify_file(r.ca_file.string(), ec);
-      if (ec) co_return permanent("TLS: cannot load CA file " + r.ca_file.string());
-    } else {
-      ctx.set_default_verify_paths(ec);
-      if (ec) co_return permanent("TLS: cannot load the system CA certificates");
-    }
-    ctx.set_verify_mode(ssl::verify_peer);
+    auto configured = make_tls_client_context(r.ca_file);
+    if (!configured) co_return permanent(std::move(configured.error()));
+    ctx = std::move(*configured);
   }
 
   Session session(ex, r, *target, ctx);
