@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include "engine/utf8.h"
+
 namespace bw::alerts {
 namespace {
 
@@ -180,17 +182,7 @@ std::string fill(std::string_view tmpl, const std::map<std::string, std::string>
 }
 
 std::string rfc3339(std::int64_t t) {
-  using namespace std::chrono;
-  const sys_seconds s{seconds{t}};
-  const auto day = floor<days>(s);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{s - day};
-  char buf[80];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                static_cast<long>(hms.seconds().count()));
-  return buf;
+  return engine::format_rfc3339_utc(std::chrono::sys_seconds{std::chrono::seconds{t}});
 }
 
 Notification render(const RenderInput& in) {

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <iconv.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +15,8 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include "net/crypto.h"
 
 namespace bw::collect {
 namespace {
@@ -215,43 +216,6 @@ class StreamValidator {
 };
 
 // ---------------------------------------------------------------------------------------------------------
-// SHA-256 through EVP (uses the CPU's SHA extensions where present).
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
-      throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
-    }
-  }
-  void update(std::string_view data) {
-    if (!data.empty() && EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1) {
-      throw std::runtime_error("OpenSSL: SHA-256 update failed");
-    }
-  }
-  std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_DigestFinal_ex(ctx_.get(), md, &len) != 1) {
-      throw std::runtime_error("OpenSSL: SHA-256 final failed");
-    }
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out(static_cast<std::size_t>(len) * 2, '0');
-    for (unsigned int i = 0; i < len; ++i) {
-      out[2 * i] = digits[md[i] >> 4];
-      out[2 * i + 1] = digits[md[i] & 0x0F];
-    }
-    return out;
-  }
-
- private:
-  struct Free {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-  };
-  std::unique_ptr<EVP_MD_CTX, Free> ctx_;
-};
-
-// ---------------------------------------------------------------------------------------------------------
 // Files.
 
 class Fd {
@@ -389,7 +353,7 @@ Result<FileFacts> inspect(RawInput& in, EncodingChoice choice) {
   bool try_gb = choice == EncodingChoice::gb18030;
   StreamValidator utf8(scan_utf8), gb(scan_gb18030);
   std::optional<std::uint64_t> utf8_bad;
-  Sha256 sha;
+  net::Sha256 sha;
   std::uint64_t off = 0, hashed = 0;
 
   // UTF-8 is tried first. When it fails in auto mode, GB18030 starts over from byte 0 (re-reading

@@ -1,7 +1,5 @@
 #include "collectors/http_export_source.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -14,9 +12,13 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "net/crypto.h"
 #include "net/http_client.h"
 #include "net/redact.h"
 
@@ -54,171 +56,25 @@ std::string safe_source_name(std::string_view name) {
   return s + "-" + hex;
 }
 
-std::string base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()),
-                                static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(std::max(n, 0)));
-  return out;
-}
-
 // --- The state file: one flat JSON object of strings. ---
 
-std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[7];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-class FlatJsonReader {
- public:
-  explicit FlatJsonReader(std::string_view s) : s_(s) {}
-
-  // {"k": "v", ...} with string values only; nullopt for anything else.
-  std::optional<std::map<std::string, std::string>> object() {
-    std::map<std::string, std::string> out;
-    if (!eat('{')) return std::nullopt;
-    if (eat('}')) return end() ? std::optional(out) : std::nullopt;
-    do {
-      auto key = string();
-      if (!key || !eat(':')) return std::nullopt;
-      auto value = string();
-      if (!value) return std::nullopt;
-      out[*key] = *value;
-    } while (eat(','));
-    if (!eat('}') || !end()) return std::nullopt;
-    return out;
-  }
-
- private:
-  void skip_ws() {
-    while (i_ < s_.size() && std::string_view(" \t\r\n").find(s_[i_]) != std::string_view::npos)
-      ++i_;
-  }
-  bool eat(char c) {
-    skip_ws();
-    if (i_ < s_.size() && s_[i_] == c) {
-      ++i_;
-      return true;
-    }
-    return false;
-  }
-  bool end() {
-    skip_ws();
-    return i_ == s_.size();
-  }
-  std::optional<std::uint32_t> hex4() {
-    if (s_.size() - i_ < 4) return std::nullopt;
-    std::uint32_t v = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = s_[i_++];
-      v <<= 4;
-      if (c >= '0' && c <= '9') {
-        v |= static_cast<std::uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        v |= static_cast<std::uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        v |= static_cast<std::uint32_t>(c - 'A' + 10);
-      } else {
-        return std::nullopt;
-      }
-    }
-    return v;
-  }
-  std::optional<std::string> string() {
-    if (!eat('"')) return std::nullopt;
-    std::string out;
-    while (i_ < s_.size()) {
-      const char c = s_[i_++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) return std::nullopt;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ == s_.size()) return std::nullopt;
-      switch (const char e = s_[i_++]; e) {
-        case '"':
-        case '\\':
-        case '/':
-          out += e;
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          auto cp = hex4();
-          if (!cp) return std::nullopt;
-          if (*cp >= 0xD800 && *cp <= 0xDBFF) {  // a surrogate pair
-            if (s_.substr(i_, 2) != "\\u") return std::nullopt;
-            i_ += 2;
-            auto low = hex4();
-            if (!low || *low < 0xDC00 || *low > 0xDFFF) return std::nullopt;
-            *cp = 0x10000 + ((*cp - 0xD800) << 10) + (*low - 0xDC00);
-          } else if (*cp >= 0xDC00 && *cp <= 0xDFFF) {
-            return std::nullopt;
-          }
-          append_utf8(out, *cp);
-          break;
-        }
-        default:
-          return std::nullopt;
-      }
-    }
-    return std::nullopt;
-  }
-
-  std::string_view s_;
-  std::size_t i_ = 0;
-};
-
+// Anything but an object of strings is no state. Invalid UTF-8 is accepted: an ETag may carry
+// obs-text bytes (RFC 9110 §8.8.3), and it must round-trip as it was received.
 std::optional<std::map<std::string, std::string>> read_state(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return std::nullopt;
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return FlatJsonReader(text).object();
+  boost::json::parse_options options;
+  options.allow_invalid_utf8 = true;
+  boost::system::error_code ec;
+  const boost::json::value v = boost::json::parse(text, ec, {}, options);
+  if (ec || !v.is_object()) return std::nullopt;
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : v.get_object()) {
+    if (!value.is_string()) return std::nullopt;
+    out[std::string(key)] = std::string(value.get_string());
+  }
+  return out;
 }
 
 // Downloads are named <safe name>-<process token>-<counter>.csv. The token is random per process: a
@@ -332,7 +188,7 @@ boost::asio::awaitable<Result<std::vector<ExportFile>>> HttpExportSource::poll()
     if (config_.auth.kind == Kind::bearer && !config_.auth.secret.empty()) {
       req.headers.emplace_back("Authorization", "Bearer " + config_.auth.secret.value);
     } else if (config_.auth.kind == Kind::basic) {
-      req.headers.emplace_back("Authorization", "Basic " + base64(config_.auth.username + ":" +
+      req.headers.emplace_back("Authorization", "Basic " + net::base64_encode(config_.auth.username + ":" +
                                                                   config_.auth.secret.value));
     }
     if (!validators_.etag.empty()) req.headers.emplace_back("If-None-Match", validators_.etag);
@@ -420,10 +276,12 @@ void HttpExportSource::done(const ExportFile& file, const Result<store::IngestRe
 
 void HttpExportSource::save_validators() {
   // Secrets are never written: the URL is stored redacted, only to notice a changed URL.
-  const std::string text = "{\"url\": " + json_quote(net::redact_url(config_.url)) +
-                           ",\n \"etag\": " + json_quote(validators_.etag) +
-                           ",\n \"last_modified\": " + json_quote(validators_.last_modified) +
-                           "}\n";
+  const std::string text = boost::json::serialize(boost::json::object{
+                               {"url", net::redact_url(config_.url)},
+                               {"etag", validators_.etag},
+                               {"last_modified", validators_.last_modified},
+                           }) +
+                           "\n";
   fs::path tmp = state_file_;
   tmp += ".tmp";
   std::error_code ec;

@@ -4,15 +4,12 @@
 #include <ctime>
 #include <filesystem>
 
+#include "engine/utf8.h"
+
 namespace bw::daemon {
 
 std::string utc_iso(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return engine::format_rfc3339_utc(std::chrono::floor<std::chrono::seconds>(t));
 }
 
 Result<TimeZone> TimeZone::from_name(std::string_view name) {

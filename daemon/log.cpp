@@ -4,6 +4,8 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include "engine/utf8.h"
+
 namespace bw::daemon {
 namespace {
 
@@ -38,31 +40,6 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name) {
 
 namespace {
 
-// The length of the well-formed UTF-8 sequence at s[i] (2–4), or 0 when the bytes there are not one.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  std::size_t n = 0;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-  } else {
-    return 0;  // a continuation byte, an overlong lead (C0, C1) or beyond U+10FFFF
-  }
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  }
-  if (c == 0xE0 && b(i + 1) < 0xA0) return 0;   // overlong
-  if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // a UTF-16 surrogate
-  if (c == 0xF0 && b(i + 1) < 0x90) return 0;   // overlong
-  if (c == 0xF4 && b(i + 1) >= 0x90) return 0;  // beyond U+10FFFF
-  return n;
-}
-
 // True for a character that a terminal or a log reader may take as a line break or control: C1 controls
 // (U+0080–U+009F, NEL among them) and the line and paragraph separators U+2028, U+2029.
 bool is_unicode_break(std::string_view seq) {
@@ -88,7 +65,7 @@ std::string kv(std::string_view value) {
       plain = c > 0x20 && c != '"' && c != '=' && c != '\\' && c != 0x7F;
       ++i;
     } else {
-      const std::size_t n = utf8_length(value, i);
+      const std::size_t n = engine::utf8_sequence_length(value, i);
       plain = n != 0 && !is_unicode_break(value.substr(i, n));
       i += n;
     }
@@ -117,7 +94,7 @@ std::string kv(std::string_view value) {
       ++i;
       continue;
     }
-    const std::size_t n = utf8_length(value, i);
+    const std::size_t n = engine::utf8_sequence_length(value, i);
     if (n == 0) {
       append_hex(out, "\\x", c, 2);  // not UTF-8: the byte, escaped (a Latin-1 reader would see NEL at 0x85)
       ++i;

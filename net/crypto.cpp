@@ -31,13 +31,36 @@ std::string hmac_sha256(std::string_view key, std::string_view message) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
-std::string sha256_hex(std::string_view data) {
+void Sha256::Free::operator()(evp_md_ctx_st* c) const { EVP_MD_CTX_free(c); }
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
+  }
+}
+Sha256::~Sha256() = default;
+Sha256::Sha256(Sha256&&) noexcept = default;
+Sha256& Sha256::operator=(Sha256&&) noexcept = default;
+
+void Sha256::update(std::string_view data) {
+  if (!data.empty() && EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1) {
+    throw std::runtime_error("OpenSSL: SHA-256 update failed");
+  }
+}
+
+std::string Sha256::hex() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
+  if (EVP_DigestFinal_ex(ctx_.get(), digest, &length) != 1) {
+    throw std::runtime_error("OpenSSL: SHA-256 final failed");
   }
   return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+std::string sha256_hex(std::string_view data) {
+  Sha256 h;
+  h.update(data);
+  return h.hex();
 }
 
 std::string to_hex(std::string_view bytes) {

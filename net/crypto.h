@@ -3,8 +3,11 @@
 // authentication and content hashes. Pure functions, no state.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX, kept out of this header
 
 namespace bw::net {
 
@@ -17,6 +20,31 @@ std::string hmac_sha256(std::string_view key, std::string_view message);
 /// SHA-256 of `data` as 64 lowercase hex digits. Thread-safe. Throws std::runtime_error only if
 /// OpenSSL fails.
 std::string sha256_hex(std::string_view data);
+
+/// Streaming SHA-256 through OpenSSL EVP (uses the CPU's SHA extensions where present), for
+/// content too large to hold at once (collectors hash export files while reading them). Feed bytes
+/// with update(), then read hex() once; the object cannot be reused after hex(). Move-only; one
+/// object is not thread-safe, separate objects are. Throws std::runtime_error only if OpenSSL fails.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  /// Adds `data` to the digest.
+  void update(std::string_view data);
+  /// The digest of everything added, as 64 lowercase hex digits.
+  std::string hex();
+
+ private:
+  struct Free {
+    void operator()(evp_md_ctx_st* c) const;
+  };
+  std::unique_ptr<evp_md_ctx_st, Free> ctx_;
+};
 
 /// Lowercase hex of arbitrary bytes: "\x01\xab" → "01ab".
 std::string to_hex(std::string_view bytes);

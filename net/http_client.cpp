@@ -2,11 +2,9 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <exception>
@@ -17,7 +15,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -25,7 +22,9 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include "net/connect.h"
 #include "net/redact.h"
+#include "net/tls_context.h"
 
 namespace bw::net {
 namespace {
@@ -54,14 +53,6 @@ tl::unexpected<HttpError> permanent(std::string reason) {
   return tl::unexpected<HttpError>(HttpError{false, std::move(reason)});
 }
 
-std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
-
-// "Connection refused" → "connection refused": reasons are fragments of a longer message.
-std::string lower_first(std::string s) {
-  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  return s;
-}
-
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
@@ -83,11 +74,7 @@ bool valid_header(std::string_view name, std::string_view value) {
 // What the URL says about where to connect and what to ask for.
 struct Target {
   bool tls = false;
-  bool ip_literal = false;
-  std::string
-      host;  // resolver / SNI / verification: a decoded name, or an address without brackets
-  std::string port;         // decimal
-  std::string authority;    // "127.0.0.1:8443", "[::1]:443": for reasons
+  Peer peer;                // host: a decoded name, or an address without brackets
   std::string host_header;  // as written in the URL, port only when given
   std::string target;       // "/path?query"
 };
@@ -104,16 +91,16 @@ tl::expected<Target, HttpError> parse_target(std::string_view url) {
   switch (u->host_type()) {
     case urls::host_type::ipv4:
     case urls::host_type::ipv6:
-      t.ip_literal = true;
-      t.host = u->host_address();
+      t.peer.ip_literal = true;
+      t.peer.host = u->host_address();
       break;
     case urls::host_type::name:
-      t.host = u->host_address();
+      t.peer.host = u->host_address();
       break;
     default:
       break;
   }
-  if (t.host.empty()) return permanent("URL has no usable host: " + redact_url(url));
+  if (t.peer.host.empty()) return permanent("URL has no usable host: " + redact_url(url));
   if (u->has_port() && !u->port().empty()) {
     // port_number() wraps values above 65535; check the digits ourselves.
     const std::string_view digits = u->port();
@@ -122,53 +109,23 @@ tl::expected<Target, HttpError> parse_target(std::string_view url) {
     if (err != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535) {
       return permanent("invalid port in URL " + redact_url(url));
     }
-    t.port = std::to_string(port);
+    t.peer.port = std::to_string(port);
   } else {
-    t.port = t.tls ? "443" : "80";
+    t.peer.port = t.tls ? "443" : "80";
   }
-  t.authority = std::string(u->encoded_host()) + ":" + t.port;
+  t.peer.authority = std::string(u->encoded_host()) + ":" + t.peer.port;
   t.host_header = std::string(u->encoded_host());
-  if (u->has_port() && !u->port().empty()) t.host_header += ":" + t.port;
+  if (u->has_port() && !u->port().empty()) t.host_header += ":" + t.peer.port;
   t.target = std::string(u->encoded_target());
   if (t.target.empty() || t.target.front() != '/') t.target.insert(0, "/");
   return t;
-}
-
-// Resolves within the connect budget. The resolver has no per-operation cancellation, so a timer
-// cancels it; the timer's handler holds only a weak reference, as it may run after this frame is
-// gone.
-asio::awaitable<tl::expected<tcp::resolver::results_type, HttpError>> resolve(
-    asio::any_io_executor ex, const Target& t, Clock::time_point deadline,
-    std::chrono::milliseconds budget) {
-  auto resolver = std::make_shared<tcp::resolver>(ex);
-  auto expired = std::make_shared<std::atomic<bool>>(false);
-  asio::steady_timer timer(ex, deadline);
-  timer.async_wait([weak = std::weak_ptr<tcp::resolver>(resolver), expired](error_code ec) {
-    if (ec) return;
-    expired->store(true);
-    if (auto r = weak.lock()) r->cancel();
-  });
-  const auto flags = t.ip_literal ? tcp::resolver::numeric_host | tcp::resolver::numeric_service
-                                  : tcp::resolver::numeric_service;
-  auto [ec, results] = co_await resolver->async_resolve(t.host, t.port, flags, nothrow);
-  timer.cancel();
-  if (!ec) co_return results;
-  if (expired->load()) co_return retryable("resolve " + t.host + " timed out after " + ms(budget));
-  co_return retryable("cannot resolve " + t.host + ": " + lower_first(ec.message()));
-}
-
-HttpError connect_error(const error_code& ec, const Target& t, std::chrono::milliseconds budget) {
-  if (ec == beast::error::timeout)
-    return {true, "connect to " + t.authority + " timed out after " + ms(budget)};
-  if (ec == asio::error::connection_refused) return {true, "connection refused"};
-  return {true, "connect to " + t.authority + " failed: " + lower_first(ec.message())};
 }
 
 // Maps an error while sending the request or reading the response.
 HttpError exchange_error(const error_code& ec, const HttpRequest& r, bool sending) {
   if (ec == beast::error::timeout) {
     return {true,
-            std::string(sending ? "send" : "read") + " timed out after " + ms(r.read_timeout)};
+            std::string(sending ? "send" : "read") + " timed out after " + ms_text(r.read_timeout)};
   }
   if (ec == http::error::body_limit) {
     return {false, "response larger than " + std::to_string(r.max_body_bytes) + " bytes"};
@@ -311,13 +268,10 @@ asio::awaitable<Outcome> request_once(asio::any_io_executor ex, const HttpReques
   const Target& t = *target;
 
   const auto deadline = Clock::now() + r.connect_timeout;
-  auto endpoints = co_await resolve(ex, t, deadline, r.connect_timeout);
-  if (!endpoints) co_return tl::unexpected(endpoints.error());
-
   beast::tcp_stream tcp_stream(ex);
-  tcp_stream.expires_at(deadline);
-  if (auto [ec, ep] = co_await tcp_stream.async_connect(*endpoints, nothrow); ec) {
-    co_return tl::unexpected(connect_error(ec, t, r.connect_timeout));
+  if (auto connected = co_await connect_within(tcp_stream, t.peer, deadline, r.connect_timeout);
+      !connected) {
+    co_return retryable(std::move(connected.error()));
   }
 
   if (!t.tls) {
@@ -327,47 +281,21 @@ asio::awaitable<Outcome> request_once(asio::any_io_executor ex, const HttpReques
     co_return out;
   }
 
-  ssl::context ctx(ssl::context::tls_client);
-  SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
-  error_code ec;
-  if (!r.ca_file.empty()) {
-    ctx.load_verify_file(r.ca_file.string(), ec);
-    if (ec) co_return permanent("TLS: cannot load CA file " + r.ca_file.string());
-  } else {
-    ctx.set_default_verify_paths(ec);
-    if (ec) co_return permanent("TLS: cannot load the system CA certificates");
-  }
-  ctx.set_verify_mode(ssl::verify_peer);
-
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), ctx);
+  auto ctx = make_tls_client_context(r.ca_file);
+  if (!ctx) co_return permanent(std::move(ctx.error()));
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp_stream), *ctx);
   SSL* ssl_handle = stream.native_handle();
-  if (t.ip_literal) {
-    // No SNI for IP literals (RFC 6066 §3); the certificate must carry the address as an IP SAN.
-    if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), t.host.c_str()) != 1) {
-      co_return permanent("TLS: cannot verify address " + t.host);
-    }
-  } else if (SSL_ctrl(ssl_handle, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                      const_cast<char*>(t.host.c_str())) != 1 ||  // SSL_set_tlsext_host_name (SNI)
-             SSL_set1_host(ssl_handle, t.host.c_str()) != 1) {
-    co_return permanent("TLS: cannot verify host name " + t.host);
+  if (auto named = expect_peer_name(ssl_handle, t.peer.host, t.peer.ip_literal); !named) {
+    co_return permanent(std::move(named.error()));
   }
 
   beast::get_lowest_layer(stream).expires_at(deadline);
   if (auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, nothrow); hec) {
-    if (const long v = SSL_get_verify_result(ssl_handle); v != X509_V_OK) {
-      co_return permanent(std::string("TLS: certificate verify failed (") +
-                          X509_verify_cert_error_string(v) + ")");
+    if (hec == asio::error::connection_reset && SSL_get_verify_result(ssl_handle) == X509_V_OK) {
+      co_return retryable("connection reset");
     }
-    if (hec == beast::error::timeout) {
-      co_return retryable("TLS handshake with " + t.authority + " timed out after " +
-                          ms(r.connect_timeout));
-    }
-    if (hec.category() == asio::error::get_ssl_category()) {
-      co_return permanent("TLS: handshake failed (" + hec.message() + ")");
-    }
-    if (hec == asio::error::connection_reset) co_return retryable("connection reset");
-    co_return retryable("TLS handshake with " + t.authority +
-                        " failed: " + lower_first(hec.message()));
+    TlsFailure f = tls_handshake_failure(ssl_handle, hec, t.peer.authority, r.connect_timeout);
+    co_return tl::unexpected(HttpError{f.retryable, std::move(f.reason)});
   }
 
   Outcome out = co_await exchange(stream, t, r, m, file_created);

@@ -3,11 +3,9 @@
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
-#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cctype>
 #include <exception>
 #include <memory>
@@ -19,13 +17,15 @@
 #include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "net/connect.h"
+#include "net/crypto.h"
 #include "net/redact.h"
+#include "net/tls_context.h"
 
 namespace bw::net {
 namespace {
@@ -45,17 +45,6 @@ constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t max_reply_line_bytes = 4096;
 constexpr std::size_t max_reply_lines = 100;
 constexpr std::size_t max_reason_reply_chars = 200;
-// RFC 5322 §2.1.1: a line MUST NOT exceed 998 characters, SHOULD NOT exceed 78.
-constexpr std::size_t max_line_chars = 998;
-constexpr std::size_t folded_line_chars = 78;
-// RFC 2047 §2: an encoded-word is at most 75 characters, a line holding one at most 76.
-constexpr std::size_t max_encoded_word_chars = 75;
-constexpr std::size_t max_encoded_line_chars = 76;
-constexpr std::string_view encoded_word_prefix = "=?UTF-8?B?";
-constexpr std::string_view encoded_word_suffix = "?=";
-// "=_" can never occur in base64 text (no '_', '=' only as final padding), so a fixed boundary
-// cannot collide with the base64 parts it separates (RFC 2045 §6.7 uses the same trick).
-constexpr std::string_view alternative_boundary = "=_budgetwatch_alternative";
 // After QUIT and for close_notify: courtesy only, never hold a delivered message for long.
 constexpr std::chrono::milliseconds quit_timeout{2000};
 constexpr std::chrono::milliseconds tls_shutdown_timeout{1000};
@@ -67,13 +56,6 @@ tl::unexpected<SmtpError> permanent(std::string reason, int code = 0) {
   return tl::unexpected<SmtpError>(SmtpError{false, code, std::move(reason)});
 }
 
-std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
-
-std::string lower_first(std::string s) {
-  if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
-  return s;
-}
-
 std::string upper(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -81,199 +63,10 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-bool printable_ascii(char c) { return c >= 0x20 && c <= 0x7e; }
-
-// --- Validation -------------------------------------------------------------------------------
-
-bool valid_address(std::string_view a) {
-  if (a.empty() || a.size() > 254) return false;
-  for (const char c : a) {
-    if (c <= 0x20 || c >= 0x7f || std::string_view("<>,;()\"\\").find(c) != std::string_view::npos)
-      return false;
-  }
-  const auto at = a.find('@');
-  return at != std::string_view::npos && at > 0 && at + 1 < a.size() &&
-         a.find('@', at + 1) == std::string_view::npos;
-}
-
-bool valid_message_id(std::string_view id) {
-  if (id.size() < 5 || id.size() > 250 || id.front() != '<' || id.back() != '>') return false;
-  const std::string_view inner = id.substr(1, id.size() - 2);
-  for (const char c : inner) {
-    if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>') return false;
-  }
-  const auto at = inner.find('@');
-  return at != std::string_view::npos && at > 0 && at + 1 < inner.size();
-}
-
-// RFC 5322 §3.6.8 field-name: printable ASCII except ':' (and no space).
-bool valid_header_name(std::string_view name) {
-  return !name.empty() && name.size() <= 76 && std::all_of(name.begin(), name.end(), [](char c) {
-    return c > 0x20 && c < 0x7f && c != ':';
-  });
-}
-
-bool generated_header(std::string_view name) {
-  const std::string n = upper(name);
-  return n == "DATE" || n == "FROM" || n == "TO" || n == "SUBJECT" || n == "MESSAGE-ID" ||
-         n == "MIME-VERSION" || n.rfind("CONTENT-", 0) == 0;
-}
-
 // EHLO argument: a domain or an address literal; anything that could inject a command is refused.
 bool valid_helo(std::string_view h) {
   return !h.empty() && h.size() <= 255 &&
          std::all_of(h.begin(), h.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-}
-
-// --- Encodings ----------------------------------------------------------------------------------
-
-std::string base64(std::string_view in) {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(in[k]); };
-  for (; i + 3 <= in.size(); i += 3) {
-    const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += alphabet[v & 63];
-  }
-  if (const std::size_t rest = in.size() - i; rest > 0) {
-    const unsigned v = (byte(i) << 16) | (rest == 2 ? byte(i + 1) << 8 : 0u);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += rest == 2 ? alphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-// Length of the UTF-8 sequence starting at s[i]; an invalid byte counts as a sequence of one, so
-// invalid input is still encoded (and shown as U+FFFD by readers) without splitting valid ones.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = 1;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-  }
-  if (i + n > s.size()) return 1;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 1;
-  }
-  return n;
-}
-
-// Largest number of input bytes whose base64 fits an encoded-word of `chars` characters.
-std::size_t encoded_word_bytes(std::size_t chars) {
-  const std::size_t overhead = encoded_word_prefix.size() + encoded_word_suffix.size();
-  return chars <= overhead ? 0 : (chars - overhead) / 4 * 3;
-}
-
-std::string encode_words(std::string_view s, std::size_t first_line_used) {
-  std::string out;
-  // Continuation lines are " " + one encoded-word, which holds 45 bytes: any UTF-8 sequence fits.
-  const std::size_t next_room = max_encoded_line_chars - 1;
-  std::size_t room =
-      first_line_used < max_encoded_line_chars
-          ? std::min(max_encoded_word_chars, max_encoded_line_chars - first_line_used)
-          : 0;
-  bool fold = false;  // whether the next word starts a continuation line
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    const std::size_t max_bytes = encoded_word_bytes(room);
-    std::size_t end = pos;
-    while (end < s.size()) {
-      const std::size_t n = utf8_length(s, end);
-      if (end + n - pos > max_bytes) break;
-      end += n;
-    }
-    if (end == pos) {
-      // Not even one character fits on the first line: start the words on the next one.
-      fold = true;
-      room = next_room;
-      continue;
-    }
-    if (fold) out += "\r\n ";
-    out += encoded_word_prefix;
-    out += base64(s.substr(pos, end - pos));
-    out += encoded_word_suffix;
-    pos = end;
-    fold = true;
-    room = next_room;
-  }
-  return out;
-}
-
-bool plain_header_text(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), printable_ascii) && s.find("=?") == std::string_view::npos;
-}
-
-// Folds printable ASCII before spaces so that lines stay within 78 characters where the words
-// allow; nullopt when folding cannot keep the text intact and every line within 998 characters
-// (leading, trailing or repeated spaces could leave a whitespace-only line).
-std::optional<std::string> fold_ascii(std::string_view s, std::size_t first_line_used) {
-  if (first_line_used + s.size() <= folded_line_chars) return std::string(s);
-  if (s.front() == ' ' || s.back() == ' ' || s.find("  ") != std::string_view::npos)
-    return std::nullopt;
-  std::string out;
-  std::size_t used = first_line_used;
-  std::size_t pos = 0;  // start of the current line's text; a space after the first fold
-  while (used + (s.size() - pos) > folded_line_chars) {
-    const std::size_t room = folded_line_chars > used ? folded_line_chars - used : 0;
-    std::size_t brk = std::string_view::npos;
-    for (std::size_t i = std::min(pos + room, s.size() - 1); i > pos; --i) {
-      if (s[i] == ' ') {
-        brk = i;
-        break;
-      }
-    }
-    if (brk == std::string_view::npos) brk = s.find(' ', pos + 1);
-    if (brk == std::string_view::npos) break;
-    if (used + (brk - pos) > max_line_chars) return std::nullopt;
-    out += s.substr(pos, brk - pos);
-    out += "\r\n";
-    pos = brk;
-    used = 0;
-  }
-  if (used + (s.size() - pos) > max_line_chars) return std::nullopt;
-  out += s.substr(pos);
-  return out;
-}
-
-// Characters on the last line of a possibly folded value.
-std::size_t last_line_chars(std::string_view s) {
-  const auto nl = s.rfind('\n');
-  return nl == std::string_view::npos ? s.size() : s.size() - nl - 1;
-}
-
-std::string to_crlf(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 32);
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\r') {
-      if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
-      out += "\r\n";
-    } else if (s[i] == '\n') {
-      out += "\r\n";
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-void append_part_body(std::string& out, std::string_view content) {
-  const std::string lines = base64_lines(to_crlf(content));
-  out += lines;
-  // The CRLF before a boundary delimiter belongs to the delimiter (RFC 2046 §5.1.1).
-  if (lines.empty()) out += "\r\n";
 }
 
 // --- Replies ----------------------------------------------------------------------------------
@@ -349,12 +142,7 @@ bool has_word(std::string_view list, std::string_view word) {
 
 // --- Connection -------------------------------------------------------------------------------
 
-struct Target {
-  std::string host;
-  std::string port;
-  std::string authority;  // "127.0.0.1:587", "[::1]:465": for reasons
-  bool ip_literal = false;
-};
+using Target = Peer;
 
 Expect<Target> parse_target(const SmtpRequest& r) {
   if (r.host.empty()) return permanent("no SMTP host configured");
@@ -371,31 +159,6 @@ Expect<Target> parse_target(const SmtpRequest& r) {
   return t;
 }
 
-// Resolves within the connect budget. The resolver has no per-operation cancellation, so a timer
-// cancels it; the timer's handler holds only a weak reference, as it may run after this frame is
-// gone (same as http_client.cpp).
-asio::awaitable<Expect<tcp::resolver::results_type>> resolve(asio::any_io_executor ex,
-                                                             const Target& t,
-                                                             Clock::time_point deadline,
-                                                             std::chrono::milliseconds budget) {
-  auto resolver = std::make_shared<tcp::resolver>(ex);
-  auto expired = std::make_shared<std::atomic<bool>>(false);
-  asio::steady_timer timer(ex, deadline);
-  auto on_timer = [weak = std::weak_ptr<tcp::resolver>(resolver), expired](error_code ec) {
-    if (ec) return;
-    expired->store(true);
-    if (auto r = weak.lock()) r->cancel();
-  };
-  timer.async_wait(on_timer);
-  const auto flags = t.ip_literal ? tcp::resolver::numeric_host | tcp::resolver::numeric_service
-                                  : tcp::resolver::numeric_service;
-  auto [ec, results] = co_await resolver->async_resolve(t.host, t.port, flags, nothrow);
-  timer.cancel();
-  if (!ec) co_return results;
-  if (expired->load()) co_return retryable("resolve " + t.host + " timed out after " + ms(budget));
-  co_return retryable("cannot resolve " + t.host + ": " + lower_first(ec.message()));
-}
-
 // One SMTP session over a stream that starts plain and may become TLS (STARTTLS) or is TLS from
 // the start (implicit). Every I/O error marks the session broken: no QUIT is attempted then.
 class Session {
@@ -408,17 +171,9 @@ class Session {
 
   asio::awaitable<Expect<void>> connect() {
     const auto deadline = Clock::now() + r_.connect_timeout;
-    auto endpoints = co_await resolve(ex_, t_, deadline, r_.connect_timeout);
-    if (!endpoints) co_return tl::unexpected(endpoints.error());
-    lowest().expires_at(deadline);
-    if (auto [ec, ep] = co_await lowest().async_connect(*endpoints, nothrow); ec) {
+    if (auto c = co_await connect_within(lowest(), t_, deadline, r_.connect_timeout); !c) {
       broken_ = true;
-      if (ec == beast::error::timeout) {
-        co_return retryable("connect to " + t_.authority + " timed out after " +
-                            ms(r_.connect_timeout));
-      }
-      if (ec == asio::error::connection_refused) co_return retryable("connection refused");
-      co_return retryable("connect to " + t_.authority + " failed: " + lower_first(ec.message()));
+      co_return retryable(std::move(c.error()));
     }
     if (r_.tls == SmtpTls::implicit) co_return co_await handshake(r_.connect_timeout);
     co_return Expect<void>{};
@@ -427,35 +182,20 @@ class Session {
   // The TLS handshake, within the expiry already set on the stream (`budget` is for reasons).
   asio::awaitable<Expect<void>> handshake(std::chrono::milliseconds budget) {
     SSL* h = stream_.native_handle();
-    if (t_.ip_literal) {
-      // No SNI for IP literals (RFC 6066 §3); the certificate must carry the address as an IP SAN.
-      if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(h), t_.host.c_str()) != 1)
-        co_return permanent("TLS: cannot verify address " + t_.host);
-    } else if (SSL_ctrl(h, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                        const_cast<char*>(t_.host.c_str())) != 1 ||  // SSL_set_tlsext_host_name
-               SSL_set1_host(h, t_.host.c_str()) != 1) {
-      co_return permanent("TLS: cannot verify host name " + t_.host);
-    }
+    if (auto named = expect_peer_name(h, t_.host, t_.ip_literal); !named)
+      co_return permanent(std::move(named.error()));
     auto [ec] = co_await stream_.async_handshake(ssl::stream_base::client, nothrow);
     if (!ec) {
       tls_ = true;
       co_return Expect<void>{};
     }
     broken_ = true;
-    if (const long v = SSL_get_verify_result(h); v != X509_V_OK) {
-      co_return permanent(std::string("TLS: certificate verify failed (") +
-                          X509_verify_cert_error_string(v) + ")");
-    }
-    if (ec == beast::error::timeout) {
-      co_return retryable("TLS handshake with " + t_.authority + " timed out after " + ms(budget));
-    }
-    if (ec.category() == asio::error::get_ssl_category()) {
-      co_return permanent("TLS: handshake failed (" + ec.message() + ")");
-    }
-    if (ec == asio::error::connection_reset || ec == asio::error::eof)
+    if ((ec == asio::error::connection_reset || ec == asio::error::eof) &&
+        SSL_get_verify_result(h) == X509_V_OK) {
       co_return retryable("TLS handshake with " + t_.authority + " failed: connection closed");
-    co_return retryable("TLS handshake with " + t_.authority +
-                        " failed: " + lower_first(ec.message()));
+    }
+    TlsFailure f = tls_handshake_failure(h, ec, t_.authority, budget);
+    co_return tl::unexpected(SmtpError{f.retryable, 0, std::move(f.reason)});
   }
 
   // RFC 3207: after "220 Ready to start TLS", anything already buffered was sent in clear before
@@ -520,7 +260,7 @@ class Session {
     broken_ = true;
     const std::string s(stage);
     if (ec == beast::error::timeout)
-      return {true, 0, s + " timed out after " + ms(r_.command_timeout)};
+      return {true, 0, s + " timed out after " + ms_text(r_.command_timeout)};
     if (ec == asio::error::eof || ec == asio::error::connection_reset ||
         ec == asio::error::connection_aborted || ec == asio::error::broken_pipe ||
         ec == ssl::error::stream_truncated) {
@@ -633,7 +373,7 @@ asio::awaitable<Expect<std::string>> authenticate(
     payload += r.username;
     payload += '\0';
     payload += r.password;
-    const std::string line = "AUTH PLAIN " + base64(payload);
+    const std::string line = "AUTH PLAIN " + base64_encode(payload);
     auto reply = co_await s.command(line, stage);
     if (!reply) co_return tl::unexpected(reply.error());
     if (auto ok = expect_code(stage, *reply, 235); !ok) co_return tl::unexpected(ok.error());
@@ -644,11 +384,11 @@ asio::awaitable<Expect<std::string>> authenticate(
     auto reply = co_await s.command("AUTH LOGIN", stage);
     if (!reply) co_return tl::unexpected(reply.error());
     if (auto ok = expect_code(stage, *reply, 334); !ok) co_return tl::unexpected(ok.error());
-    const std::string user = base64(r.username);
+    const std::string user = base64_encode(r.username);
     reply = co_await s.command(user, stage);
     if (!reply) co_return tl::unexpected(reply.error());
     if (auto ok = expect_code(stage, *reply, 334); !ok) co_return tl::unexpected(ok.error());
-    const std::string pass = base64(r.password);
+    const std::string pass = base64_encode(r.password);
     reply = co_await s.command(pass, stage);
     if (!reply) co_return tl::unexpected(reply.error());
     if (auto ok = expect_code(stage, *reply, 235); !ok) co_return tl::unexpected(ok.error());
@@ -732,24 +472,17 @@ asio::awaitable<Outcome> send_checked(asio::any_io_executor ex, const SmtpReques
   MailMessage m = r.message;
   if (m.message_id.empty()) m.message_id = make_message_id(helo);
   auto text = build_message(m);
-  if (!text) co_return tl::unexpected(text.error());
+  if (!text) co_return permanent(std::move(text.error().reason));
   const std::string data = dot_stuff(*text);
   auto target = parse_target(r);
   if (!target) co_return tl::unexpected(target.error());
 
   // The context is configured before the stream exists: SSL_new copies the verify mode.
-  ssl::context ctx(ssl::context::tls_client);
+  ssl::context ctx(ssl::context::tls_client);  // unused without TLS
   if (r.tls != SmtpTls::none) {
-    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
-    error_code ec;
-    if (!r.ca_file.empty()) {
-      ctx.load_verify_file(r.ca_file.string(), ec);
-      if (ec) co_return permanent("TLS: cannot load CA file " + r.ca_file.string());
-    } else {
-      ctx.set_default_verify_paths(ec);
-      if (ec) co_return permanent("TLS: cannot load the system CA certificates");
-    }
-    ctx.set_verify_mode(ssl::verify_peer);
+    auto configured = make_tls_client_context(r.ca_file);
+    if (!configured) co_return permanent(std::move(configured.error()));
+    ctx = std::move(*configured);
   }
 
   Session session(ex, r, *target, ctx);
@@ -764,144 +497,6 @@ asio::awaitable<Outcome> send_checked(asio::any_io_executor ex, const SmtpReques
 }
 
 }  // namespace
-
-std::string base64_lines(std::string_view data, std::size_t line_chars) {
-  const std::string encoded = base64(data);
-  if (line_chars == 0) line_chars = encoded.size();
-  std::string out;
-  out.reserve(encoded.size() + (encoded.size() / std::max<std::size_t>(line_chars, 1) + 1) * 2);
-  for (std::size_t pos = 0; pos < encoded.size(); pos += line_chars) {
-    out.append(encoded, pos, line_chars);
-    out += "\r\n";
-  }
-  return out;
-}
-
-std::string encode_header_word(std::string_view utf8, std::size_t first_line_used) {
-  if (utf8.empty()) return {};
-  if (plain_header_text(utf8)) {
-    if (auto folded = fold_ascii(utf8, first_line_used)) return *folded;
-  }
-  return encode_words(utf8, first_line_used);
-}
-
-std::string format_mailbox(const MailAddress& a, std::size_t first_line_used) {
-  if (a.display_name.empty()) return a.address;
-  std::string out;
-  if (plain_header_text(a.display_name)) {
-    // RFC 5322 §3.2.4 quoted-string: every printable ASCII character, '"' and '\' escaped.
-    out += '"';
-    for (const char c : a.display_name) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  } else {
-    out = encode_words(a.display_name, first_line_used);
-  }
-  const std::size_t used =
-      out.find('\n') == std::string::npos ? first_line_used + out.size() : last_line_chars(out);
-  const bool words = !plain_header_text(a.display_name);
-  const std::size_t limit = words ? max_encoded_line_chars : folded_line_chars;
-  out += used + 3 + a.address.size() > limit ? "\r\n <" : " <";
-  out += a.address;
-  out += '>';
-  return out;
-}
-
-std::string format_rfc5322_date(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  static constexpr std::array<std::string_view, 7> weekdays = {"Sun", "Mon", "Tue", "Wed",
-                                                               "Thu", "Fri", "Sat"};
-  static constexpr std::array<std::string_view, 12> months = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const auto secs = floor<seconds>(t);
-  const auto day = floor<days>(secs);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{secs - day};
-  const auto two = [](long v) { return (v < 10 ? "0" : "") + std::to_string(v); };
-  std::string out;
-  out += weekdays[weekday{day}.c_encoding()];
-  out += ", ";
-  out += two(static_cast<long>(static_cast<unsigned>(ymd.day())));
-  out += ' ';
-  out += months[static_cast<unsigned>(ymd.month()) - 1];
-  out += ' ';
-  out += std::to_string(static_cast<int>(ymd.year()));
-  out += ' ';
-  out += two(static_cast<long>(hms.hours().count()));
-  out += ':';
-  out += two(static_cast<long>(hms.minutes().count()));
-  out += ':';
-  out += two(static_cast<long>(hms.seconds().count()));
-  out += " +0000";
-  return out;
-}
-
-tl::expected<std::string, SmtpError> build_message(const MailMessage& m) {
-  if (m.message_id.empty()) return permanent("message has no Message-ID");
-  if (!valid_message_id(m.message_id)) return permanent("invalid Message-ID");
-  if (!valid_address(m.from.address)) return permanent("invalid sender address");
-  if (m.to.empty()) return permanent("no recipients");
-  for (const auto& to : m.to) {
-    if (!valid_address(to.address)) return permanent("invalid recipient address");
-  }
-  for (const auto& [name, value] : m.headers) {
-    if (!valid_header_name(name)) return permanent("invalid extra header name");
-    if (generated_header(name)) return permanent("extra header " + name + " is generated");
-    if (value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
-      return permanent("extra header " + name + " contains CR, LF or NUL");
-  }
-
-  std::string out;
-  const auto field = [&out](std::string_view name, std::string_view value) {
-    out += name;
-    out += ": ";
-    out += value;
-    out += "\r\n";
-  };
-  field("Date", format_rfc5322_date(m.date));
-  field("From", format_mailbox(m.from, 6));
-  std::string to;
-  for (std::size_t i = 0; i < m.to.size(); ++i) {
-    if (i > 0) to += ",\r\n ";
-    to += format_mailbox(m.to[i], i == 0 ? 4 : 1);
-  }
-  field("To", to);
-  field("Subject", encode_header_word(m.subject, 9));
-  field("Message-ID", m.message_id);
-  field("MIME-Version", "1.0");
-  for (const auto& [name, value] : m.headers) {
-    field(name, encode_header_word(value, name.size() + 2));
-  }
-  if (m.html.empty()) {
-    field("Content-Type", "text/plain; charset=UTF-8");
-    field("Content-Transfer-Encoding", "base64");
-    out += "\r\n";
-    out += base64_lines(to_crlf(m.text));
-  } else {
-    const std::string boundary(alternative_boundary);
-    field("Content-Type", "multipart/alternative; boundary=\"" + boundary + "\"");
-    out += "\r\n";
-    for (const auto& [type, content] :
-         {std::pair<std::string_view, std::string_view>{"text/plain", m.text},
-          std::pair<std::string_view, std::string_view>{"text/html", m.html}}) {
-      out += "--" + boundary + "\r\n";
-      field("Content-Type", std::string(type) + "; charset=UTF-8");
-      field("Content-Transfer-Encoding", "base64");
-      out += "\r\n";
-      append_part_body(out, content);
-    }
-    out += "--" + boundary + "--\r\n";
-  }
-
-  for (std::size_t pos = 0; pos < out.size();) {
-    const auto end = std::min(out.find("\r\n", pos), out.size());
-    if (end - pos > max_line_chars) return permanent("header line longer than 998 characters");
-    pos = end + 2;
-  }
-  return out;
-}
 
 std::string dot_stuff(std::string_view message) {
   std::string out;
@@ -971,8 +566,8 @@ asio::awaitable<tl::expected<SmtpReceipt, SmtpError>> smtp_send(asio::any_io_exe
     plain += r.username;
     plain += '\0';
     plain += r.password;
-    const std::string plain_b64 = base64(plain);
-    const std::string password_b64 = base64(r.password);
+    const std::string plain_b64 = base64_encode(plain);
+    const std::string password_b64 = base64_encode(r.password);
     out.error().reason =
         redact_secrets(std::move(out.error().reason), {r.password, plain_b64, password_b64});
   }

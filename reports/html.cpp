@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/ratio.h"
+#include "engine/utf8.h"
 
 namespace bw::reports::html {
 namespace {
@@ -94,13 +95,9 @@ std::string escape(std::string_view s) {
 }
 
 std::string truncate_utf8(std::string_view s, std::size_t max_chars) {
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
-    if (chars == max_chars) return std::string(s.substr(0, i)) + "…";
-    ++chars;
-  }
-  return std::string(s);
+  std::string out = engine::truncate_chars(s, max_chars);
+  if (out.size() < s.size()) out += "…";
+  return out;
 }
 
 std::string page_begin(Lang l, std::string_view title) {

@@ -3,6 +3,7 @@
 #include "store/monthly_sums.h"
 
 #include "engine/text.h"
+#include "engine/utf8.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,13 +24,6 @@ template <class V>
 using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
 constexpr std::size_t max_raw_bytes = 4096;
-
-std::string truncate_utf8(std::string_view s, std::size_t max) {
-  if (s.size() <= max) return std::string(s);
-  std::size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // do not cut a character
-  return std::string(s.substr(0, n));
-}
 
 std::string join_tags(const std::vector<std::string>& tags) {
   std::string out;
@@ -457,7 +451,7 @@ void IngestTxn::reject(Reject r) {
   // A junk file must not fill the disk with its rejects: the first ones are kept with their text, the rest
   // are counted.
   if (static_cast<std::size_t>(s.stored_rejects) < s.limits.max_stored_rejects) {
-    r.raw = truncate_utf8(r.raw, max_raw_bytes);
+    r.raw = engine::truncate_bytes_utf8(r.raw, max_raw_bytes);
     Statement& ins = s.db.cached(
         "INSERT INTO rejects (file_id, line, col, field, reason, raw, conflict) VALUES (?,?,?,?,?,?,?)");
     ins.bind(1, s.file_id).bind(2, r.line).bind(3, r.column).bind(4, r.field).bind(5, r.reason);
@@ -466,7 +460,7 @@ void IngestTxn::reject(Reject r) {
     ++s.stored_rejects;
   }
   if (s.report.rejects.size() < max_rejects_in_report) {
-    r.raw = truncate_utf8(r.raw, max_raw_bytes);
+    r.raw = engine::truncate_bytes_utf8(r.raw, max_raw_bytes);
     s.report.rejects.push_back(std::move(r));
   }
 }

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "engine/utf8.h"
 #include "net/crypto.h"
 #include "net/redact.h"
 
@@ -133,28 +134,13 @@ std::chrono::system_clock::time_point now_of(const WallClock& clock) {
 
 std::string format_rfc3339(std::int64_t unix_seconds) {
   if (unix_seconds <= 0) return std::string(zero_time);
-  using namespace std::chrono;
-  const sys_seconds t{seconds(unix_seconds)};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{t - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  return engine::format_rfc3339_utc(std::chrono::sys_seconds{std::chrono::seconds{unix_seconds}});
 }
 
 std::string truncate_utf8(std::string_view text, std::size_t max_bytes, std::string_view note) {
   if (text.size() <= max_bytes) return std::string(text);
-  auto cut = [](std::string_view s, std::size_t n) {
-    // Back off from n to the start of a character: never end inside a multi-byte sequence.
-    while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-    return s.substr(0, n);
-  };
-  if (note.size() >= max_bytes) return std::string(cut(note, max_bytes));
-  std::string out(cut(text, max_bytes - note.size()));
+  if (note.size() >= max_bytes) return engine::truncate_bytes_utf8(note, max_bytes);
+  std::string out = engine::truncate_bytes_utf8(text, max_bytes - note.size());
   out += note;
   return out;
 }

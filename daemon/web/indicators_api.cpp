@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "engine/civil_date.h"
+#include "engine/utf8.h"
 #include "store/indicators_repo.h"
 
 namespace bw::web {
@@ -14,14 +15,8 @@ namespace json = boost::json;
 namespace asio = boost::asio;
 
 std::string utc_now_iso() {
-  const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::hh_mm_ss hms{t - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", engine::to_iso(std::chrono::year_month_day{day}).c_str(),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  return engine::format_rfc3339_utc(
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
 json::object eval_json(const engine::IndicatorEval& e) {

@@ -7,12 +7,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "collectors/ingest.h"
+#include "net/redact.h"
 #include "store/migrations.h"
 #include "tests/support/export_server.h"
 #include "tests/support/test_support.h"
@@ -149,6 +151,26 @@ TEST_F(HttpSourceTest, etag_round_trip_survives_a_restart) {
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].header("If-None-Match"), etag);
   EXPECT_EQ(files_in(state_dir_ / "downloads"), 0u);
+}
+
+TEST_F(HttpSourceTest, state_file_is_json_and_keeps_escaped_and_non_utf8_validators) {
+  const std::string url = "http://127.0.0.1:1/export.csv";
+  const auto write_state = [&](const fs::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out << text;
+  };
+  const fs::path state = make(config_for(url)).state_file();
+  // A quote, a backslash, a \u escape and a raw obs-text byte (0xFF) all come back as they were.
+  write_state(state, "{\"url\": \"" + net::redact_url(url) +
+                         "\", \"etag\": \"W/\\\"a\\\\b\\u00e9\xff\\\"\", \"last_modified\": \"x\"}\n");
+  auto source = make(config_for(url));
+  EXPECT_EQ(source.validators().etag, "W/\"a\\b\xc3\xa9\xff\"");
+  EXPECT_EQ(source.validators().last_modified, "x");
+  // Anything but an object of strings is no state at all.
+  write_state(state, "{\"url\": \"" + net::redact_url(url) + "\", \"etag\": 7}");
+  EXPECT_EQ(make(config_for(url)).validators().etag, "");
+  write_state(state, "[\"" + net::redact_url(url) + "\"]");
+  EXPECT_EQ(make(config_for(url)).validators().etag, "");
 }
 
 TEST_F(HttpSourceTest, validators_are_remembered_only_after_a_successful_ingest) {

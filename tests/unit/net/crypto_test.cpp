@@ -47,6 +47,15 @@ TEST(CryptoTest, sha256_hex_matches_fips_examples) {
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+TEST(CryptoTest, streaming_sha256_equals_one_shot) {
+  const std::string text(100000, 'a');
+  Sha256 h;
+  for (std::size_t pos = 0; pos < text.size(); pos += 4093) h.update(text.substr(pos, 4093));
+  EXPECT_EQ(h.hex(), sha256_hex(text));
+  Sha256 empty;
+  EXPECT_EQ(empty.hex(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 TEST(CryptoTest, base64_matches_rfc4648) {
   EXPECT_EQ(base64_encode(""), "");
   EXPECT_EQ(base64_encode("f"), "Zg==");
