@@ -193,8 +193,8 @@ CycleState load_cycle_state(store::Database& db) {
   return st;
 }
 
-CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state, const config::AlertsConfig& cfg,
-                     const CycleContext& ctx) {
+CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
+                     const config::AlertsConfig& cfg, const CycleContext& ctx) {
   CyclePlan plan;
   CycleReport& report = plan.report;
   plan.members_added_at = ctx.now;
@@ -368,8 +368,8 @@ CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state, cons
   return plan;
 }
 
-int apply_plan(store::Transaction& /*tx: the caller's, held open while this writes*/, store::Database& db,
-               const CyclePlan& plan) {
+int apply_plan(store::Transaction& /*tx: the caller's, held open while this writes*/,
+               store::Database& db, const CyclePlan& plan) {
   for (const AlertState& a : plan.alerts) store::upsert_alert(db, to_row(a));
   for (const std::string& fp : plan.deleted) store::delete_alert(db, fp);
   int inserted = 0;
@@ -384,9 +384,10 @@ int apply_plan(store::Transaction& /*tx: the caller's, held open while this writ
   return inserted;
 }
 
-CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const config::AlertsConfig& cfg,
-                      const CycleContext& ctx) {
-  // BEGIN IMMEDIATE before the reads: the plan is made from the state it replaces, with no writer between.
+CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap,
+                      const config::AlertsConfig& cfg, const CycleContext& ctx) {
+  // BEGIN IMMEDIATE before the reads: the plan is made from the state it replaces, with no writer
+  // between.
   store::Transaction tx(db);
   const CycleState state = load_cycle_state(db);
   CyclePlan plan = plan_cycle(snap, state, cfg, ctx);

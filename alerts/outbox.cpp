@@ -64,11 +64,11 @@ std::int64_t unix_now(const WallClock& clock) {
 }
 }  // namespace
 
-boost::asio::awaitable<PassReport> deliver_pass(boost::asio::any_io_executor ex, RunOnDb run_db,
-                                                std::shared_ptr<const std::map<std::string, NotifierPtr>> notifiers,
-                                                DeliveryPolicy policy, std::shared_ptr<std::mt19937_64> rng,
-                                                OnAttempt on_attempt, const std::atomic<bool>* stop,
-                                                WallClock clock) {
+boost::asio::awaitable<PassReport> deliver_pass(
+    boost::asio::any_io_executor ex, RunOnDb run_db,
+    std::shared_ptr<const std::map<std::string, NotifierPtr>> notifiers, DeliveryPolicy policy,
+    std::shared_ptr<std::mt19937_64> rng, OnAttempt on_attempt, const std::atomic<bool>* stop,
+    WallClock clock) {
   PassReport report;
   constexpr int batch = 20;
   for (;;) {

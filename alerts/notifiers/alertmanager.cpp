@@ -85,10 +85,12 @@ BuiltRequest build_alertmanager_request(const Notification& n, const Alertmanage
   return b;
 }
 
-asio::awaitable<DeliveryResult> AlertmanagerNotifier::do_send(asio::any_io_executor ex, const Notification& n,
+asio::awaitable<DeliveryResult> AlertmanagerNotifier::do_send(asio::any_io_executor ex,
+                                                              const Notification& n,
                                                               Attempt& attempt) {
   const auto now = now_of(o_.clock);
-  const std::int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const std::int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const BuiltRequest b = build_alertmanager_request(n, o_, now_s);
   attempt.urls = {b.url};  // the API path's label, not the configured base URL's
   auto r = co_await post_request(ex, b, o_.http);

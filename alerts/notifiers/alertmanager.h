@@ -65,8 +65,8 @@ class AlertmanagerNotifier final : public Notifier {
   std::string_view kind() const override { return "alertmanager"; }
 
  private:
-  boost::asio::awaitable<DeliveryResult> do_send(boost::asio::any_io_executor ex, const Notification& n,
-                                                 Attempt& attempt) override;
+  boost::asio::awaitable<DeliveryResult> do_send(boost::asio::any_io_executor ex,
+                                                 const Notification& n, Attempt& attempt) override;
   std::string_view endpoint() const override { return o_.url; }
   std::vector<std::string> secrets() const override { return {o_.bearer_token, o_.password}; }
 

@@ -102,10 +102,12 @@ net::SmtpRequest build_email_request(const Notification& n, const EmailOptions& 
   return r;
 }
 
-asio::awaitable<DeliveryResult> EmailNotifier::do_send(asio::any_io_executor ex, const Notification& n,
+asio::awaitable<DeliveryResult> EmailNotifier::do_send(asio::any_io_executor ex,
+                                                       const Notification& n,
                                                        Attempt& /*attempt: no URL*/) {
   const net::SmtpRequest request = build_email_request(n, o_, now_of(o_.clock));
-  if (request.message.to.empty()) co_return DeliveryResult{Outcome::permanent, "no recipients", std::nullopt};
+  if (request.message.to.empty())
+    co_return DeliveryResult{Outcome::permanent, "no recipients", std::nullopt};
   auto sent = co_await net::smtp_send(ex, request);
   if (sent) co_return delivered(*sent);
   co_return DeliveryResult{sent.error().retryable ? Outcome::retry : Outcome::permanent,

@@ -83,8 +83,8 @@ class EmailNotifier final : public Notifier {
   std::string_view kind() const override { return "email"; }
 
  private:
-  boost::asio::awaitable<DeliveryResult> do_send(boost::asio::any_io_executor ex, const Notification& n,
-                                                 Attempt& attempt) override;
+  boost::asio::awaitable<DeliveryResult> do_send(boost::asio::any_io_executor ex,
+                                                 const Notification& n, Attempt& attempt) override;
   std::vector<std::string> secrets() const override { return {o_.password}; }
 
   EmailOptions o_;

@@ -7,7 +7,8 @@
 
 namespace bw::alerts {
 
-boost::asio::awaitable<DeliveryResult> Notifier::send(boost::asio::any_io_executor ex, const Notification& n) {
+boost::asio::awaitable<DeliveryResult> Notifier::send(boost::asio::any_io_executor ex,
+                                                      const Notification& n) {
   Attempt attempt;
   DeliveryResult out{Outcome::permanent, "internal error", std::nullopt};
   try {
@@ -17,8 +18,10 @@ boost::asio::awaitable<DeliveryResult> Notifier::send(boost::asio::any_io_execut
   }
   if (attempt.urls.empty()) attempt.urls.emplace_back(endpoint());
   // URLs first: their labels must be made before a secret inside them turns into "***".
-  for (const std::string& url : attempt.urls) out.reason = safe_reason(std::move(out.reason), url, {});
-  for (const std::string& s : secrets()) out.reason = net::redact_secrets(std::move(out.reason), {s});
+  for (const std::string& url : attempt.urls)
+    out.reason = safe_reason(std::move(out.reason), url, {});
+  for (const std::string& s : secrets())
+    out.reason = net::redact_secrets(std::move(out.reason), {s});
   co_return out;
 }
 

@@ -256,8 +256,8 @@ std::shared_ptr<RateLimiter> RobotNotifier::limiter_for(const RobotOptions& o) {
   return o.limiter ? o.limiter : std::make_shared<RateLimiter>(o.max_per_minute, 1min);
 }
 
-asio::awaitable<DeliveryResult> RobotNotifier::do_send(asio::any_io_executor ex, const Notification& n,
-                                                       Attempt& attempt) {
+asio::awaitable<DeliveryResult> RobotNotifier::do_send(asio::any_io_executor ex,
+                                                       const Notification& n, Attempt& attempt) {
   const RobotOptions& o = options();
   const auto wait = limiter_->acquire(std::chrono::steady_clock::now());
   if (wait > std::chrono::steady_clock::duration::zero()) {

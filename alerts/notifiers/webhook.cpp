@@ -275,8 +275,8 @@ BuiltRequest build_webhook_request(const Notification& n, const WebhookOptions& 
   return b;
 }
 
-asio::awaitable<DeliveryResult> WebhookNotifier::do_send(asio::any_io_executor ex, const Notification& n,
-                                                         Attempt& attempt) {
+asio::awaitable<DeliveryResult> WebhookNotifier::do_send(asio::any_io_executor ex,
+                                                         const Notification& n, Attempt& attempt) {
   const BuiltRequest b = build_webhook_request(n, o_);
   attempt.urls = {b.url};
   auto r = co_await post_request(ex, b, o_.http);

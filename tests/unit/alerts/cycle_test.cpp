@@ -37,7 +37,8 @@ engine::BudgetLine line(std::string code, std::string owner, std::string email) 
 engine::Snapshot overspent(const std::vector<std::string>& codes) {
   engine::Inputs in;
   in.fiscal_year = engine::FiscalYear(2021, 1);
-  in.lines = {line("P1", "张三", "zhangsan@example.gov.cn"), line("P2", "李四", "lisi@example.gov.cn"),
+  in.lines = {line("P1", "张三", "zhangsan@example.gov.cn"),
+              line("P2", "李四", "lisi@example.gov.cn"),
               line("P3", "张三", "zhangsan@example.gov.cn")};
   for (const auto& c : codes) {
     engine::PaymentSeries p;
@@ -216,7 +217,8 @@ TEST(CyclePlanTest, a_mute_interval_holds_the_message_but_not_the_state) {
   EXPECT_TRUE(muted_plan.groups.empty());
   EXPECT_TRUE(muted_plan.members_added.empty()) << "still news when the interval ends";
 
-  const CyclePlan later = plan_cycle(overspent({"P1"}), after(CycleState{}, muted_plan), cfg, at(t0 + 7200, 11 * 60));
+  const CyclePlan later =
+      plan_cycle(overspent({"P1"}), after(CycleState{}, muted_plan), cfg, at(t0 + 7200, 11 * 60));
   EXPECT_EQ(later.outbox.size(), 1u);
 }
 
@@ -239,7 +241,8 @@ TEST(CyclePlanTest, a_critical_alert_inhibits_the_warning_on_the_same_subject) {
 }
 
 TEST(CyclePlanTest, alerts_are_grouped_by_owner_one_message_each_to_the_owner) {
-  const CyclePlan p = plan_cycle(overspent({"P1", "P2", "P3"}), CycleState{}, owners_config(), at(t0));
+  const CyclePlan p =
+      plan_cycle(overspent({"P1", "P2", "P3"}), CycleState{}, owners_config(), at(t0));
   ASSERT_EQ(p.outbox.size(), 2u);
   std::map<std::string, store::OutboxRow> by_group;
   for (const auto& r : p.outbox) by_group[r.group_key] = r;
@@ -247,12 +250,15 @@ TEST(CyclePlanTest, alerts_are_grouped_by_owner_one_message_each_to_the_owner) {
   ASSERT_EQ(by_group.count("owner=李四"), 1u);
   EXPECT_EQ(by_group["owner=张三"].alert_count, 2);
   EXPECT_EQ(by_group["owner=李四"].alert_count, 1);
-  EXPECT_EQ(payload(by_group["owner=张三"]).recipients, std::vector<std::string>{"zhangsan@example.gov.cn"});
-  EXPECT_EQ(payload(by_group["owner=李四"]).recipients, std::vector<std::string>{"lisi@example.gov.cn"});
+  EXPECT_EQ(payload(by_group["owner=张三"]).recipients,
+            std::vector<std::string>{"zhangsan@example.gov.cn"});
+  EXPECT_EQ(payload(by_group["owner=李四"]).recipients,
+            std::vector<std::string>{"lisi@example.gov.cn"});
   EXPECT_EQ(p.members_added.size(), 3u);
 }
 
-TEST(CyclePlanTest, a_forgotten_member_is_removed_quietly_and_a_replay_is_queued_at_the_wall_clock) {
+TEST(CyclePlanTest,
+     a_forgotten_member_is_removed_quietly_and_a_replay_is_queued_at_the_wall_clock) {
   CycleState s;
   s.members = {store::MemberRow{"owners", "owner=张三", "0000000000000000"}};
   CycleContext ctx = at(t0);

@@ -30,7 +30,8 @@ class ScriptedNotifier final : public Notifier {
   int attempts = 0;
 
  private:
-  asio::awaitable<DeliveryResult> do_send(asio::any_io_executor, const Notification&, Attempt& a) override {
+  asio::awaitable<DeliveryResult> do_send(asio::any_io_executor, const Notification&,
+                                          Attempt& a) override {
     ++attempts;
     a.urls = urls;
     if (!thrown.empty()) throw std::runtime_error(thrown);
@@ -59,7 +60,8 @@ TEST(NotifierBaseTest, an_exception_becomes_a_permanent_internal_error_without_s
 
 TEST(NotifierBaseTest, reasons_lose_the_attempts_urls_in_order_and_the_configured_secrets) {
   ScriptedNotifier s;
-  s.reply = {Outcome::retry, "HTTP 503 from https://signed.example.org/x?sign=S1GNATURE99 (pa55w0rd-xyz)",
+  s.reply = {Outcome::retry,
+             "HTTP 503 from https://signed.example.org/x?sign=S1GNATURE99 (pa55w0rd-xyz)",
              std::chrono::seconds(7)};
   s.urls = {"https://signed.example.org/x?sign=S1GNATURE99"};
   const DeliveryResult r = send(s);

@@ -1,6 +1,6 @@
 // deliver_pass (alerts/outbox.h) reads "now" from the caller's clock: which rows are due, and the
-// times recorded for an attempt (delivered_at, the next attempt). A recording notifier stands in for
-// a receiver; the database is a real SQLite file.
+// times recorded for an attempt (delivered_at, the next attempt). A recording notifier stands in
+// for a receiver; the database is a real SQLite file.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -36,9 +36,11 @@ class CountingNotifier final : public Notifier {
   int sends = 0;
 
  private:
-  asio::awaitable<DeliveryResult> do_send(asio::any_io_executor, const Notification&, Attempt&) override {
+  asio::awaitable<DeliveryResult> do_send(asio::any_io_executor, const Notification&,
+                                          Attempt&) override {
     ++sends;
-    co_return DeliveryResult{outcome_, outcome_ == Outcome::delivered ? "ok" : "HTTP 503", std::nullopt};
+    co_return DeliveryResult{outcome_, outcome_ == Outcome::delivered ? "ok" : "HTTP 503",
+                             std::nullopt};
   }
   std::vector<std::string> secrets() const override { return {}; }
   Outcome outcome_;
@@ -75,11 +77,14 @@ class OutboxClockTest : public ::testing::Test {
       f(*db_);
       co_return 0;
     };
-    WallClock clock = [now] { return std::chrono::system_clock::time_point(std::chrono::seconds(now)); };
-    auto f = asio::co_spawn(io,
-                            deliver_pass(io.get_executor(), run_db, notifiers, DeliveryPolicy{10s, 600s, 3600s},
-                                         std::make_shared<std::mt19937_64>(1), nullptr, nullptr, clock),
-                            asio::use_future);
+    WallClock clock = [now] {
+      return std::chrono::system_clock::time_point(std::chrono::seconds(now));
+    };
+    auto f = asio::co_spawn(
+        io,
+        deliver_pass(io.get_executor(), run_db, notifiers, DeliveryPolicy{10s, 600s, 3600s},
+                     std::make_shared<std::mt19937_64>(1), nullptr, nullptr, clock),
+        asio::use_future);
     io.run();
     const PassReport r = f.get();
     (*notifiers)["hook"].release();  // owned by the test
