@@ -184,9 +184,20 @@ std::vector<BudgetRevision> load_revisions(store::Database& db, const config::Al
   return out;
 }
 
-CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const config::AlertsConfig& cfg,
-                      const CycleContext& ctx) {
-  CycleReport report;
+CycleState load_cycle_state(store::Database& db) {
+  CycleState st;
+  for (const auto& r : store::load_alerts(db)) st.alerts.push_back(from_row(r));
+  st.silences = read_silences(db);
+  st.groups = store::load_groups(db);
+  st.members = store::all_group_members(db);
+  return st;
+}
+
+CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
+                     const config::AlertsConfig& cfg, const CycleContext& ctx) {
+  CyclePlan plan;
+  CycleReport& report = plan.report;
+  plan.members_added_at = ctx.now;
   RuleContext rctx;
   rctx.now = ctx.now;
   rctx.sources = ctx.sources;
@@ -194,21 +205,17 @@ CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const c
   rctx.indicators = ctx.indicators;
   const std::vector<Candidate> candidates = evaluate_rules(snap, cfg.rules, rctx);
 
-  store::Transaction tx(db);
-  std::vector<AlertState> previous;
-  for (const auto& r : store::load_alerts(db)) previous.push_back(from_row(r));
-  StepResult st = step(previous, candidates, ctx.now, cfg.resolved_retention);
+  StepResult st = step(state.alerts, candidates, ctx.now, cfg.resolved_retention);
   for (AlertState& a : st.alerts) {
     if (a.state == State::resolved && a.resolved_at == ctx.now && a.labels.count("project_code"))
       refresh_figures(snap, a.labels.at("project_code"), a.annotations);
   }
   report.fired_now = static_cast<int>(st.fired.size());
   report.resolved_now = static_cast<int>(st.resolved.size());
+  // The groups below point into st.alerts: it moves into the plan only at the end.
+  plan.deleted = std::move(st.deleted);
 
-  for (const AlertState& a : st.alerts) store::upsert_alert(db, to_row(a));
-  for (const std::string& fp : st.deleted) store::delete_alert(db, fp);
-
-  const std::vector<Silence> silences = read_silences(db);
+  const std::vector<Silence>& silences = state.silences;
   const auto inhibited = inhibited_set(st.alerts, cfg.inhibit_warning_by_critical);
   std::unordered_map<std::string, const AlertState*> by_fp;
   for (const AlertState& a : st.alerts) {
@@ -248,7 +255,7 @@ CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const c
     }
   }
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> members;
-  for (const auto& m : store::all_group_members(db)) members[{m.receiver, m.group_key}].push_back(m.fingerprint);
+  for (const auto& m : state.members) members[{m.receiver, m.group_key}].push_back(m.fingerprint);
   for (const auto& [gk, fps] : members) {
     Group& g = groups[gk];
     if (g.receiver.empty()) {
@@ -261,12 +268,14 @@ CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const c
       const auto it = by_fp.find(fp);
       if (it == by_fp.end()) {
         // Forgotten (retention over) or removed: clear the membership quietly.
-        store::remove_group_member(db, gk.first, gk.second, fp);
+        plan.members_removed.push_back(store::MemberRow{gk.first, gk.second, fp});
         continue;
       }
       if (it->second->state == State::resolved) g.resolved.push_back(it->second);
     }
   }
+  std::map<std::pair<std::string, std::string>, const store::GroupRow*> told;
+  for (const store::GroupRow& r : state.groups) told[{r.receiver, r.group_key}] = &r;
 
   for (auto& [gk, g] : groups) {
     if (g.firing.empty() && g.resolved.empty()) continue;
@@ -282,7 +291,8 @@ CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const c
       }
     }
     const config::RouteConfig* rt = g.route < cfg.routes.size() ? &cfg.routes[g.route] : nullptr;
-    const auto last = store::find_group(db, g.receiver, g.key);
+    const auto told_it = told.find(gk);
+    const store::GroupRow* last = told_it == told.end() ? nullptr : told_it->second;
     bool news = !g.resolved.empty();
     for (const AlertState* a : g.firing) news = news || !g.members.count(a->fingerprint);
     const auto repeat = rt ? rt->repeat_interval.count() : std::int64_t{86400};
@@ -346,13 +356,44 @@ CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const c
     row.alert_count = static_cast<std::int64_t>(n.alerts.size());
     row.created_at = ctx.queued_at > 0 ? ctx.queued_at : ctx.now;
     row.next_attempt_at = row.created_at;
-    if (store::enqueue(db, row)) ++report.messages;
-    store::upsert_group(db, store::GroupRow{g.receiver, g.key, ctx.now, seq});
-    for (const AlertState* a : g.firing) store::add_group_member(db, g.receiver, g.key, a->fingerprint, ctx.now);
-    for (const AlertState* a : g.resolved) store::remove_group_member(db, g.receiver, g.key, a->fingerprint);
+    plan.outbox.push_back(std::move(row));
+    plan.groups.push_back(store::GroupRow{g.receiver, g.key, ctx.now, seq});
+    for (const AlertState* a : g.firing)
+      plan.members_added.push_back(store::MemberRow{g.receiver, g.key, a->fingerprint});
+    for (const AlertState* a : g.resolved)
+      plan.members_removed.push_back(store::MemberRow{g.receiver, g.key, a->fingerprint});
   }
+  report.messages = static_cast<int>(plan.outbox.size());
+  plan.alerts = std::move(st.alerts);
+  return plan;
+}
+
+int apply_plan(store::Transaction& /*tx: the caller's, held open while this writes*/,
+               store::Database& db, const CyclePlan& plan) {
+  for (const AlertState& a : plan.alerts) store::upsert_alert(db, to_row(a));
+  for (const std::string& fp : plan.deleted) store::delete_alert(db, fp);
+  int inserted = 0;
+  for (const store::OutboxRow& row : plan.outbox) {
+    if (store::enqueue(db, row)) ++inserted;
+  }
+  for (const store::GroupRow& g : plan.groups) store::upsert_group(db, g);
+  for (const store::MemberRow& m : plan.members_added)
+    store::add_group_member(db, m.receiver, m.group_key, m.fingerprint, plan.members_added_at);
+  for (const store::MemberRow& m : plan.members_removed)
+    store::remove_group_member(db, m.receiver, m.group_key, m.fingerprint);
+  return inserted;
+}
+
+CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap,
+                      const config::AlertsConfig& cfg, const CycleContext& ctx) {
+  // BEGIN IMMEDIATE before the reads: the plan is made from the state it replaces, with no writer
+  // between.
+  store::Transaction tx(db);
+  const CycleState state = load_cycle_state(db);
+  CyclePlan plan = plan_cycle(snap, state, cfg, ctx);
+  plan.report.messages = apply_plan(tx, db, plan);
   tx.commit();
-  return report;
+  return plan.report;
 }
 
 std::vector<AlertView> list_alerts(store::Database& db, const config::AlertsConfig& cfg, std::int64_t now) {

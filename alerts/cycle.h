@@ -1,7 +1,9 @@
-// One alerting cycle per evaluation (DESIGN §8): rules over the snapshot → state transitions →
-// silences and inhibition → routes and groups → rendered messages in the outbox, all written in ONE
-// transaction, so a crash leaves either the old state or the new state with its messages queued.
-// Delivery is separate (alerts/outbox.h).
+// One alerting cycle per evaluation (DESIGN §8) in three stages: load_cycle_state reads the stored
+// alerts, silences and groups; plan_cycle (pure: rules → state transitions → silences and
+// inhibition → routes and groups → dedup → mute intervals → rendered messages) says which rows to
+// write; apply_plan writes them. run_cycle holds ONE transaction across the three, so a crash
+// leaves either the old state or the new state with its messages queued. Delivery is separate
+// (alerts/outbox.h).
 #pragma once
 
 #include <cstdint>
@@ -49,7 +51,48 @@ struct CycleReport {
 /// longest `within_days` of those rules before `now` (none without such a rule). Throws store::DatabaseError.
 std::vector<BudgetRevision> load_revisions(store::Database& db, const config::AlertsConfig& cfg, std::int64_t now);
 
-/// Runs the cycle on `db` (writer connection) in one transaction. Throws store::DatabaseError.
+/// What a cycle reads from the database before it plans: the stored alerts, the silences, the
+/// groups (last message time and sequence) and their memberships (the alerts each receiver was told
+/// fire).
+struct CycleState {
+  std::vector<AlertState> alerts;
+  std::vector<Silence> silences;
+  std::vector<store::GroupRow> groups;
+  std::vector<store::MemberRow> members;
+};
+
+/// Reads the CycleState. Call inside the transaction that applies the plan (run_cycle), so that the
+/// plan is made from the state it replaces. Throws store::DatabaseError.
+CycleState load_cycle_state(store::Database& db);
+
+/// The rows one cycle writes, made without the database (plan_cycle) and written by apply_plan.
+struct CyclePlan {
+  std::vector<AlertState> alerts;        ///< every live alert after this evaluation (upserted)
+  std::vector<std::string> deleted;      ///< fingerprints to forget
+  std::vector<store::OutboxRow> outbox;  ///< messages to queue, in group order
+  std::vector<store::GroupRow> groups;   ///< groups told now: last_sent_at = now, sequence + 1
+  std::vector<store::MemberRow> members_added;    ///< firing alerts the receiver is told about now
+  std::vector<store::MemberRow> members_removed;  ///< resolved (told now) or forgotten alerts
+  std::int64_t members_added_at = 0;              ///< stamped on members_added (the alert clock)
+  /// Counts at this evaluation; `messages` is the planned outbox rows (apply_plan tells how many
+  /// were new).
+  CycleReport report;
+};
+
+/// The cycle as a pure function: rules over `snap` → state transitions (state.alerts → plan.alerts)
+/// → silences and inhibition → routes and groups → dedup (members, repeat interval) → mute
+/// intervals → rendered outbox rows with their idempotency keys. No I/O, no clock but `ctx`.
+/// Thread-safe.
+CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
+                     const config::AlertsConfig& cfg, const CycleContext& ctx);
+
+/// Writes `plan` inside the caller's transaction `tx` (on `db`). Returns the outbox rows inserted
+/// (a row whose idempotency key is already queued is kept, not counted). Throws
+/// store::DatabaseError.
+int apply_plan(store::Transaction& tx, store::Database& db, const CyclePlan& plan);
+
+/// Runs the cycle on `db` (writer connection) in one transaction: load_cycle_state → plan_cycle →
+/// apply_plan → commit. Throws store::DatabaseError.
 CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const config::AlertsConfig& cfg,
                       const CycleContext& ctx);
 

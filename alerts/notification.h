@@ -37,7 +37,7 @@ struct AlertItem {
 /// One message to one receiver.
 struct Notification {
   /// Unique per outbox row: "<receiver>/<16 hex digits of the group key>/<sequence>" (the group's
-  /// message count, stored with the row: see run_cycle in alerts/cycle.cpp). Sent as a header
+  /// message count, stored with the row: see plan_cycle in alerts/cycle.cpp). Sent as a header
   /// (Idempotency-Key / X-Budgetwatch-Idempotency-Key) and in the email Message-ID, so a receiver
   /// can drop a duplicate after a crash between delivery and acknowledgement.
   std::string idempotency_key;

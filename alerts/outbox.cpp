@@ -59,22 +59,21 @@ boost::asio::awaitable<DeliveryResult> send_row(boost::asio::any_io_executor ex,
 }
 
 namespace {
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+std::int64_t unix_now(const WallClock& clock) {
+  return std::chrono::duration_cast<std::chrono::seconds>(now_of(clock).time_since_epoch()).count();
 }
 }  // namespace
 
-boost::asio::awaitable<PassReport> deliver_pass(boost::asio::any_io_executor ex, RunOnDb run_db,
-                                                std::shared_ptr<const std::map<std::string, NotifierPtr>> notifiers,
-                                                DeliveryPolicy policy, std::shared_ptr<std::mt19937_64> rng,
-                                                OnAttempt on_attempt, const std::atomic<bool>* stop) {
+boost::asio::awaitable<PassReport> deliver_pass(
+    boost::asio::any_io_executor ex, RunOnDb run_db,
+    std::shared_ptr<const std::map<std::string, NotifierPtr>> notifiers, DeliveryPolicy policy,
+    std::shared_ptr<std::mt19937_64> rng, OnAttempt on_attempt, const std::atomic<bool>* stop,
+    WallClock clock) {
   PassReport report;
   constexpr int batch = 20;
   for (;;) {
     std::vector<store::OutboxRow> rows;
-    const std::int64_t now = unix_now();
+    const std::int64_t now = unix_now(clock);
     std::function<void(store::Database&)> claim = [&rows, now](store::Database& db) {
       rows = store::due_rows(db, now, batch);
     };
@@ -86,7 +85,7 @@ boost::asio::awaitable<PassReport> deliver_pass(boost::asio::any_io_executor ex,
       const DeliveryResult result = co_await std::move(sending);
       std::string state;
       std::function<void(store::Database&)> record = [&](store::Database& db) {
-        state = record_attempt(db, row, result, unix_now(), policy, *rng);
+        state = record_attempt(db, row, result, unix_now(clock), policy, *rng);
       };
       auto recorded = run_db(std::move(record));
       co_await std::move(recorded);

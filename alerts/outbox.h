@@ -19,6 +19,7 @@
 
 #include "alerts/notification.h"
 #include "alerts/notifiers/notifier.h"
+#include "alerts/notifiers/webhook.h"  // WallClock
 #include "config/alerts_config.h"
 #include "store/alert_store.h"
 
@@ -57,11 +58,15 @@ struct PassReport {
   int failed = 0;
 };
 
-/// One delivery pass: claims the rows due now (in batches), sends them one at a time and records each
-/// outcome, until none is due or `stop` is set.
-boost::asio::awaitable<PassReport> deliver_pass(boost::asio::any_io_executor ex, RunOnDb run_db,
-                                                std::shared_ptr<const std::map<std::string, NotifierPtr>> notifiers,
-                                                DeliveryPolicy policy, std::shared_ptr<std::mt19937_64> rng,
-                                                OnAttempt on_attempt, const std::atomic<bool>* stop);
+/// One delivery pass: claims the rows due now (in batches), sends them one at a time and records
+/// each outcome, until none is due or `stop` is set. `clock` gives "now": when a batch is claimed
+/// (rows due at or before it) and when an attempt is recorded (delivered_at, the next attempt,
+/// give-up age). The daemon passes its wall clock, tests a manual one; empty:
+/// std::chrono::system_clock (now_of).
+boost::asio::awaitable<PassReport> deliver_pass(
+    boost::asio::any_io_executor ex, RunOnDb run_db,
+    std::shared_ptr<const std::map<std::string, NotifierPtr>> notifiers, DeliveryPolicy policy,
+    std::shared_ptr<std::mt19937_64> rng, OnAttempt on_attempt, const std::atomic<bool>* stop,
+    WallClock clock = {});
 
 }  // namespace bw::alerts

@@ -136,7 +136,7 @@ int cmd_alerts(const std::vector<std::string>& argv, std::ostream& out, std::ost
       };
       alerts::PassReport pass;
       auto job = alerts::deliver_pass(io.get_executor(), run_db, notifiers, alerts::delivery_policy(cfg->alerts), rng,
-                                      nullptr, nullptr);
+                                      nullptr, nullptr, [] { return std::chrono::system_clock::now(); });
       asio::co_spawn(io, std::move(job), [&pass](std::exception_ptr failed, alerts::PassReport p) {
         if (!failed) pass = p;
       });

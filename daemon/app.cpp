@@ -382,7 +382,7 @@ struct App::Impl {
       }
     };
     auto pass = alerts::deliver_pass(io.get_executor(), run_db, notifiers, alerts::delivery_policy(g.config->alerts),
-                                     delivery_rng, on_attempt, &stopping);
+                                     delivery_rng, on_attempt, &stopping, [] { return SysClock::now(); });
     const alerts::PassReport report = co_await std::move(pass);
     if (report.attempted > 0) {
       auto metrics = [this] {

@@ -96,6 +96,17 @@ std::optional<GroupRow> find_group(Database& db, const std::string& receiver,
   return out;
 }
 
+std::vector<GroupRow> load_groups(Database& db) {
+  Statement s = db.prepare(
+      "SELECT receiver, group_key, last_sent_at, sequence FROM alert_groups ORDER BY receiver, "
+      "group_key");
+  std::vector<GroupRow> out;
+  while (s.step())
+    out.push_back(
+        GroupRow{s.column_string(0), s.column_string(1), s.column_int(2), s.column_int(3)});
+  return out;
+}
+
 void upsert_group(Database& db, const GroupRow& g) {
   db.cached(
         "INSERT INTO alert_groups (receiver, group_key, last_sent_at, sequence) VALUES (?1, ?2, "

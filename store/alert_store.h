@@ -38,6 +38,9 @@ struct GroupRow {
 };
 std::optional<GroupRow> find_group(Database& db, const std::string& receiver,
                                    const std::string& group_key);
+/// Every group (receiver, key) with its last message time and sequence (the alert cycle plans from
+/// them).
+std::vector<GroupRow> load_groups(Database& db);
 void upsert_group(Database& db, const GroupRow& g);
 
 /// Fingerprints a group's receiver was told are firing.

@@ -85,24 +85,16 @@ BuiltRequest build_alertmanager_request(const Notification& n, const Alertmanage
   return b;
 }
 
-asio::awaitable<DeliveryResult> AlertmanagerNotifier::send(asio::any_io_executor ex,
-                                                           const Notification& n) {
-  DeliveryResult out{Outcome::permanent, "internal error", std::nullopt};
-  try {
-    const auto now = now_of(o_.clock);
-    const std::int64_t now_s =
-        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-    const BuiltRequest b = build_alertmanager_request(n, o_, now_s);
-    auto r = co_await post_request(ex, b, o_.http);
-    out = r ? classify_http_response(*r, now) : r.error();
-    out.reason = safe_reason(std::move(out.reason), b.url, {o_.bearer_token, o_.password});
-  } catch (const std::exception& e) {
-    out = {Outcome::permanent,
-           safe_reason(std::string("internal error: ") + e.what(), o_.url,
-                       {o_.bearer_token, o_.password}),
-           std::nullopt};
-  }
-  co_return out;
+asio::awaitable<DeliveryResult> AlertmanagerNotifier::do_send(asio::any_io_executor ex,
+                                                              const Notification& n,
+                                                              Attempt& attempt) {
+  const auto now = now_of(o_.clock);
+  const std::int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const BuiltRequest b = build_alertmanager_request(n, o_, now_s);
+  attempt.urls = {b.url};  // the API path's label, not the configured base URL's
+  auto r = co_await post_request(ex, b, o_.http);
+  co_return r ? classify_http_response(*r, now) : r.error();
 }
 
 }  // namespace bw::alerts

@@ -102,27 +102,16 @@ net::SmtpRequest build_email_request(const Notification& n, const EmailOptions& 
   return r;
 }
 
-asio::awaitable<DeliveryResult> EmailNotifier::send(asio::any_io_executor ex,
-                                                    const Notification& n) {
-  DeliveryResult out{Outcome::permanent, "internal error", std::nullopt};
-  try {
-    const net::SmtpRequest request = build_email_request(n, o_, now_of(o_.clock));
-    if (request.message.to.empty()) {
-      out.reason = "no recipients";
-    } else {
-      auto sent = co_await net::smtp_send(ex, request);
-      if (sent) {
-        out = delivered(*sent);
-      } else {
-        out = {sent.error().retryable ? Outcome::retry : Outcome::permanent,
-               std::move(sent.error().reason), std::nullopt};
-      }
-    }
-  } catch (const std::exception& e) {
-    out = {Outcome::permanent, std::string("internal error: ") + e.what(), std::nullopt};
-  }
-  out.reason = net::redact_secrets(std::move(out.reason), {o_.password});
-  co_return out;
+asio::awaitable<DeliveryResult> EmailNotifier::do_send(asio::any_io_executor ex,
+                                                       const Notification& n,
+                                                       Attempt& /*attempt: no URL*/) {
+  const net::SmtpRequest request = build_email_request(n, o_, now_of(o_.clock));
+  if (request.message.to.empty())
+    co_return DeliveryResult{Outcome::permanent, "no recipients", std::nullopt};
+  auto sent = co_await net::smtp_send(ex, request);
+  if (sent) co_return delivered(*sent);
+  co_return DeliveryResult{sent.error().retryable ? Outcome::retry : Outcome::permanent,
+                           std::move(sent.error().reason), std::nullopt};
 }
 
 }  // namespace bw::alerts

@@ -81,10 +81,12 @@ class EmailNotifier final : public Notifier {
  public:
   explicit EmailNotifier(EmailOptions o) : o_(std::move(o)) {}
   std::string_view kind() const override { return "email"; }
-  boost::asio::awaitable<DeliveryResult> send(boost::asio::any_io_executor ex,
-                                              const Notification& n) override;
 
  private:
+  boost::asio::awaitable<DeliveryResult> do_send(boost::asio::any_io_executor ex,
+                                                 const Notification& n, Attempt& attempt) override;
+  std::vector<std::string> secrets() const override { return {o_.password}; }
+
   EmailOptions o_;
 };
 

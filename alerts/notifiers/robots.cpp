@@ -256,39 +256,28 @@ std::shared_ptr<RateLimiter> RobotNotifier::limiter_for(const RobotOptions& o) {
   return o.limiter ? o.limiter : std::make_shared<RateLimiter>(o.max_per_minute, 1min);
 }
 
-asio::awaitable<DeliveryResult> RobotNotifier::send(asio::any_io_executor ex,
-                                                    const Notification& n) {
+asio::awaitable<DeliveryResult> RobotNotifier::do_send(asio::any_io_executor ex,
+                                                       const Notification& n, Attempt& attempt) {
   const RobotOptions& o = options();
-  DeliveryResult out{Outcome::permanent, "internal error", std::nullopt};
-  std::string url = o.url;
-  try {
-    const auto wait = limiter_->acquire(std::chrono::steady_clock::now());
-    if (wait > std::chrono::steady_clock::duration::zero()) {
-      const auto seconds = std::max(std::chrono::ceil<std::chrono::seconds>(wait), 1s);
-      co_return DeliveryResult{Outcome::retry,
-                               "rate limited: at most " + std::to_string(limiter_->max_messages()) +
-                                   " messages per minute to this robot; next slot in " +
-                                   std::to_string(seconds.count()) + " s",
-                               seconds};
-    }
-    const auto now = now_of(o.clock);
-    const BuiltRequest b = build(n, now);
-    url = b.url;
-    auto r = co_await post_request(ex, b, o.http);
-    if (r) {
-      std::optional<std::chrono::seconds> retry_after;
-      if (const auto h = r->header("Retry-After")) retry_after = net::parse_retry_after(*h, now);
-      out = classify_robot_response(robot(), r->status, r->body, retry_after);
-    } else {
-      out = r.error();
-    }
-  } catch (const std::exception& e) {
-    out = {Outcome::permanent, std::string("internal error: ") + e.what(), std::nullopt};
+  const auto wait = limiter_->acquire(std::chrono::steady_clock::now());
+  if (wait > std::chrono::steady_clock::duration::zero()) {
+    const auto seconds = std::max(std::chrono::ceil<std::chrono::seconds>(wait), 1s);
+    co_return DeliveryResult{Outcome::retry,
+                             "rate limited: at most " + std::to_string(limiter_->max_messages()) +
+                                 " messages per minute to this robot; next slot in " +
+                                 std::to_string(seconds.count()) + " s",
+                             seconds};
   }
-  out.reason = safe_reason(std::move(out.reason), url, {});
-  if (url != o.url) out.reason = safe_reason(std::move(out.reason), o.url, {});
-  for (const std::string& s : secrets()) out.reason = net::redact_secrets(out.reason, {s});
-  co_return out;
+  const auto now = now_of(o.clock);
+  const BuiltRequest b = build(n, now);
+  // The signed URL first (its query carries the timestamp and signature), then the configured one.
+  attempt.urls = {b.url};
+  if (b.url != o.url) attempt.urls.push_back(o.url);
+  auto r = co_await post_request(ex, b, o.http);
+  if (!r) co_return r.error();
+  std::optional<std::chrono::seconds> retry_after;
+  if (const auto h = r->header("Retry-After")) retry_after = net::parse_retry_after(*h, now);
+  co_return classify_robot_response(robot(), r->status, r->body, retry_after);
 }
 
 BuiltRequest WecomNotifier::build(const Notification& n,

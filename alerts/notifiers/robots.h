@@ -140,15 +140,11 @@ BuiltRequest build_feishu_request(const Notification& n, const FeishuOptions& o,
 DeliveryResult classify_robot_response(RobotKind kind, int status, std::string_view body,
                                        std::optional<std::chrono::seconds> retry_after = {});
 
-/// The robot notifiers' common send(): rate limit, build, POST, classify, scrub. When the limiter
-/// is full, send() answers Outcome::retry with retry_after = the wait until a slot frees (at least
-/// 1 s) and sends nothing. Every attempt that passes the limiter takes a slot, whatever its
-/// outcome (a failed attempt may still have reached the robot). Thread-safe.
+/// The robot notifiers' common attempt: rate limit, build, POST, classify (Notifier::send scrubs).
+/// When the limiter is full, send() answers Outcome::retry with retry_after = the wait until a slot
+/// frees (at least 1 s) and sends nothing. Every attempt that passes the limiter takes a slot,
+/// whatever its outcome (a failed attempt may still have reached the robot). Thread-safe.
 class RobotNotifier : public Notifier {
- public:
-  boost::asio::awaitable<DeliveryResult> send(boost::asio::any_io_executor ex,
-                                              const Notification& n) final;
-
  protected:
   /// `limiter`: limiter_for(options), computed before the derived class moves its options in.
   explicit RobotNotifier(std::shared_ptr<RateLimiter> limiter) : limiter_(std::move(limiter)) {}
@@ -161,9 +157,11 @@ class RobotNotifier : public Notifier {
   /// The request for `n` at `now`.
   virtual BuiltRequest build(const Notification& n,
                              std::chrono::system_clock::time_point now) const = 0;
-  /// What must never appear in a reason besides the URL's key/token query values: the signing
-  /// secret, Feishu's token (a path segment).
-  virtual std::vector<std::string> secrets() const = 0;
+  // Notifier::secrets(): what must never appear in a reason besides the URL's key/token query
+  // values: the signing secret, Feishu's token (a path segment).
+  boost::asio::awaitable<DeliveryResult> do_send(boost::asio::any_io_executor ex,
+                                                 const Notification& n, Attempt& attempt) final;
+  std::string_view endpoint() const final { return options().url; }
 
   std::shared_ptr<RateLimiter> limiter_;
 };

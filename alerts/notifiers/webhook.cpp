@@ -261,21 +261,12 @@ BuiltRequest build_webhook_request(const Notification& n, const WebhookOptions& 
   return b;
 }
 
-asio::awaitable<DeliveryResult> WebhookNotifier::send(asio::any_io_executor ex,
-                                                      const Notification& n) {
-  DeliveryResult out{Outcome::permanent, "internal error", std::nullopt};
-  try {
-    const BuiltRequest b = build_webhook_request(n, o_);
-    auto r = co_await post_request(ex, b, o_.http);
-    out = r ? classify_http_response(*r, now_of(o_.clock)) : r.error();
-    out.reason = safe_reason(std::move(out.reason), b.url, {o_.bearer_token, o_.password});
-  } catch (const std::exception& e) {
-    out = {Outcome::permanent,
-           safe_reason(std::string("internal error: ") + e.what(), o_.url,
-                       {o_.bearer_token, o_.password}),
-           std::nullopt};
-  }
-  co_return out;
+asio::awaitable<DeliveryResult> WebhookNotifier::do_send(asio::any_io_executor ex,
+                                                         const Notification& n, Attempt& attempt) {
+  const BuiltRequest b = build_webhook_request(n, o_);
+  attempt.urls = {b.url};
+  auto r = co_await post_request(ex, b, o_.http);
+  co_return r ? classify_http_response(*r, now_of(o_.clock)) : r.error();
 }
 
 }  // namespace bw::alerts

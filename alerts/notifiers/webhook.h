@@ -144,10 +144,13 @@ class WebhookNotifier final : public Notifier {
  public:
   explicit WebhookNotifier(WebhookOptions o) : o_(std::move(o)) {}
   std::string_view kind() const override { return "webhook"; }
-  boost::asio::awaitable<DeliveryResult> send(boost::asio::any_io_executor ex,
-                                              const Notification& n) override;
 
  private:
+  boost::asio::awaitable<DeliveryResult> do_send(boost::asio::any_io_executor ex,
+                                                 const Notification& n, Attempt& attempt) override;
+  std::string_view endpoint() const override { return o_.url; }
+  std::vector<std::string> secrets() const override { return {o_.bearer_token, o_.password}; }
+
   WebhookOptions o_;
 };
 
