@@ -825,6 +825,8 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
   so.max_connections = c.server.max_connections;
   so.upload_dir = m.state_dir / "uploads";
   Impl* impl = &m;
+  // The server logs a handler's exception; a database error also fails the database check.
+  so.on_handler_error = [impl](const std::string&, const std::exception& e) { impl->report_database_error(e); };
   m.server = std::make_unique<web::Server>(
       m.io, so, m.make_router(),
       [impl](const web::Request& r, const std::string& scope) { return impl->authorize(r, scope); },
