@@ -27,6 +27,7 @@
 #include "daemon/log.h"
 #include "daemon/midyear_inputs.h"
 #include "daemon/scheduler.h"
+#include "daemon/source_pairing.h"
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
 #include "daemon/web/alerts_api.h"
@@ -513,6 +514,8 @@ struct App::Impl {
   Result<void> start_sources(const config::Config& c) {
     auto built = collect::build_sources(c, state_dir, io.get_executor(), [] { return SysClock::now(); });
     if (!built) return tl::unexpected(built.error());
+    auto paired = pair_sources(std::move(*built), c.sources);  // by name: a mismatch is an error
+    if (!paired) return tl::unexpected(paired.error());
     for (auto& t : source_timers) t->cancel();
     source_timers.clear();
     sources.clear();
@@ -524,13 +527,11 @@ struct App::Impl {
     names.clear();
     for (const auto& r : c.alerts.receivers) names.push_back("receiver:" + r.name);
     health.retain("receiver:", names);
-    for (std::size_t i = 0, k = 0; i < c.sources.size(); ++i) {
-      if (c.sources[i].kind == "upload") continue;
-      std::shared_ptr<collect::Source> src = std::move((*built)[k++]);
+    for (PairedSource& p : *paired) {
       auto timer = std::make_shared<asio::steady_timer>(io);
-      sources.push_back(src);
+      sources.push_back(p.source);
       source_timers.push_back(timer);
-      asio::co_spawn(io, source_loop(src, gen, c.sources[i].interval, timer), asio::detached);
+      asio::co_spawn(io, source_loop(std::move(p.source), gen, p.config->interval, timer), asio::detached);
     }
     return {};
   }
@@ -817,6 +818,8 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
   so.max_connections = c.server.max_connections;
   so.upload_dir = m.state_dir / "uploads";
   Impl* impl = &m;
+  // The server logs a handler's exception; a database error also fails the database check.
+  so.on_handler_error = [impl](const std::string&, const std::exception& e) { impl->report_database_error(e); };
   m.server = std::make_unique<web::Server>(
       m.io, so, m.make_router(),
       [impl](const web::Request& r, const std::string& scope) { return impl->authorize(r, scope); },

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "reports/report.h"
 #include "store/indicators_repo.h"
 #include "store/inputs.h"
 
@@ -21,16 +22,21 @@ Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of, con
   Evaluation e;
   const auto started = Clock::now();
   const auto fy = engine::FiscalYear::containing(as_of, policy.fiscal_year_start_month);
-  engine::Inputs in = store::load_inputs(db, as_of, fy);
-  if (unit) {
-    in = engine::filter_unit(in, *unit);
-    if (in.lines.empty() && in.payments.empty()) {
-      return fail(Errc::not_found, "no budget line or payment of unit " + *unit);
-    }
-  }
+  const engine::Inputs in = store::load_inputs(db, as_of, fy);
   e.load_ms = ms_since(started);
   const auto t = Clock::now();
-  auto snap = std::make_shared<const engine::Snapshot>(engine::evaluate(in, as_of, policy));
+  // The whole department is evaluated, then seen from the unit (as the API's ?unit= does): a payment that
+  // another unit makes against one of the unit's lines counts on that line, where engine::filter_unit would
+  // drop it here and make it an unregistered payment of the paying unit.
+  engine::Snapshot full = engine::evaluate(in, as_of, policy);
+  std::shared_ptr<const engine::Snapshot> snap;
+  if (unit) {
+    auto scoped = reports::restrict_to_unit(full, *unit);
+    if (!scoped) return tl::unexpected(scoped.error());
+    snap = std::make_shared<const engine::Snapshot>(std::move(*scoped));
+  } else {
+    snap = std::make_shared<const engine::Snapshot>(std::move(full));
+  }
   e.evaluate_ms = ms_since(t);
   if (with_indicators) {
     e.indicators = std::make_shared<const std::vector<engine::IndicatorEval>>(

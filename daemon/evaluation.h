@@ -29,9 +29,10 @@ struct Evaluation {
 };
 
 /// Evaluates the fiscal year that contains `as_of` from `db`: the register, adjustments and payments up to
-/// `as_of`, and (with `with_indicators`) the indicators' completion. `unit` restricts the inputs to one
-/// budget unit, as `report --unit` and the API's `?unit=` do. Errc::not_found when `unit` has no line and
-/// no payment. Throws store::DatabaseError.
+/// `as_of`, and (with `with_indicators`) the indicators' completion. `unit` gives the snapshot seen from one
+/// budget unit (reports::restrict_to_unit of the department's evaluation), as `report --unit` and the API's
+/// `?unit=` do, so both give the same figures. Errc::not_found "no budget unit 'X'" when the snapshot has no
+/// such unit. Throws store::DatabaseError.
 Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of, const engine::Policy& policy,
                                const std::optional<std::string>& unit = std::nullopt,
                                bool with_indicators = true);

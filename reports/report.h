@@ -44,8 +44,8 @@ std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
 
 /// The snapshot seen from one budget unit: its lines, its orphan payments, its roll-up as the
 /// department (scores and bands of the unit). Errc::not_found "no budget unit 'X'" when the
-/// snapshot has no such unit. (The CLI re-evaluates with engine::filter_unit instead; both give the
-/// same figures unless a unit pays another unit's line.)
+/// snapshot has no such unit. The API's ?unit= and `report --unit` (daemon::evaluate_at) both use it:
+/// a payment one unit makes against another unit's line counts on that line, in the line's unit.
 Result<engine::Snapshot> restrict_to_unit(const engine::Snapshot& s, std::string_view unit_code);
 
 }  // namespace bw::reports

@@ -82,6 +82,15 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       : io(i), options(std::move(o)), router(std::move(r)), authorize(std::move(a)), observe(std::move(ob)),
         acceptor(i) {}
 
+  // A handler's exception (STYLE §4: caught once, at the HTTP handler boundary): logged and reported.
+  void handler_failed(const std::string& handler, const std::exception& e) noexcept {
+    try {
+      daemon::logger("web")->error("handler failed handler={} error={}", daemon::kv(handler), daemon::kv(e.what()));
+      if (options.on_handler_error) options.on_handler_error(handler, e);
+    } catch (...) {  // logging and the observer never take the server down
+    }
+  }
+
   asio::awaitable<void> accept_loop() {
     auto self = shared_from_this();
     while (!stopping) {
@@ -425,8 +434,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       if (route != nullptr && body_ok) {
         try {
           res = co_await route->handler(req);
-        } catch (const std::exception&) {
-          res = error_response(500, "internal error");  // details are logged by the handler's owner
+        } catch (const std::exception& e) {
+          res = error_response(500, "internal error");  // details go to the log, never to the client
+          handler_failed(handler_name, e);
         }
       }
       if (!req.body_file.empty()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <list>
@@ -35,6 +36,11 @@ struct ServerOptions {
   std::size_t max_connections = 256;
   std::vector<std::string> reserve_routes = {"healthz", "readyz", "metrics"};  ///< route names
   std::filesystem::path upload_dir;        ///< where file bodies are written (then removed)
+  /// Called on the io thread when a route's handler throws, after the server logged it (logger "web", error
+  /// "handler failed handler=… error=…") and before the 500 reply is counted and written: the route name and
+  /// the exception (e.g. a store::DatabaseError, for the database health check). Must not throw (what it
+  /// throws is dropped). Null: logged only.
+  std::function<void(const std::string& handler, const std::exception& e)> on_handler_error;
 };
 
 /// Decides whether a request may use a route of a given scope (check_token in daemon/web/auth.h): ok lets
