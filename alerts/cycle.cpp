@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "alerts/render.h"
+#include "engine/utf8.h"
 #include "config/matcher.h"
 #include "store/revisions.h"
 
@@ -154,16 +155,7 @@ std::vector<BudgetRevision> load_revisions(store::Database& db, const config::Al
   std::vector<BudgetRevision> out;
   if (days < 0) return out;
   // UTC ISO 8601 of now − days (recorded_at is stored so; text order is time order).
-  auto iso = [](std::int64_t t) {
-    const auto tp = std::chrono::sys_seconds{std::chrono::seconds{t}};
-    const auto day = std::chrono::floor<std::chrono::days>(tp);
-    const std::chrono::hh_mm_ss hms{tp - day};
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", engine::to_iso(std::chrono::year_month_day{day}).c_str(),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return std::string(buf);
-  };
+  auto iso = [](std::int64_t t) { return engine::format_rfc3339_utc(std::chrono::sys_seconds{std::chrono::seconds{t}}); };
   auto unix_of = [](const std::string& s) -> std::int64_t {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
     if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &se) != 6) return 0;

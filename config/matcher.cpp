@@ -20,7 +20,8 @@ bool is_regex(MatcherConfig::Op op) {
 // std::regex users wrote ECMAScript; say why RE2 refuses the two features it leaves out on purpose.
 std::string hint(const re2::RE2& re, std::string_view pattern) {
   const std::string& arg = re.error_arg();  // the offending text, "\\1"
-  if (re.error_code() == re2::RE2::ErrorBadEscape && arg.size() == 2 && arg[1] >= '1' && arg[1] <= '9')
+  if (re.error_code() == re2::RE2::ErrorBadEscape && arg.size() == 2 && arg[1] >= '1' &&
+      arg[1] <= '9')
     return " (backreferences such as \\1 are not supported)";
   for (std::string_view look : {"(?=", "(?!", "(?<=", "(?<!"}) {
     if (pattern.find(look) != std::string_view::npos)
@@ -29,8 +30,8 @@ std::string hint(const re2::RE2& re, std::string_view pattern) {
   return "";
 }
 
-// Matchers built without make_matcher (tests, future callers) still compile once per pattern text. The
-// cache is bounded: when full it starts again (patterns are few; this only caps memory).
+// Matchers built without make_matcher (tests, future callers) still compile once per pattern text.
+// The cache is bounded: when full it starts again (patterns are few; this only caps memory).
 constexpr std::size_t cache_capacity = 1024;
 
 std::shared_ptr<const re2::RE2> cached(const std::string& pattern) {
@@ -52,17 +53,20 @@ std::shared_ptr<const re2::RE2> cached(const std::string& pattern) {
 
 Result<std::shared_ptr<const re2::RE2>> compile_pattern(std::string_view pattern) {
   if (pattern.size() > defaults::max_pattern_bytes) {
-    return fail(Errc::invalid_input, "'" + std::string(pattern.substr(0, 40)) + "...' is longer than " +
+    return fail(Errc::invalid_input, "'" + std::string(pattern.substr(0, 40)) +
+                                         "...' is longer than " +
                                          std::to_string(defaults::max_pattern_bytes) + " bytes");
   }
   re2::RE2::Options options;
   options.set_log_errors(false);
   options.set_never_capture(true);
   options.set_max_mem(defaults::max_pattern_mem_bytes);
-  auto re = std::make_shared<const re2::RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
+  auto re =
+      std::make_shared<const re2::RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
   if (!re->ok()) {
-    return fail(Errc::invalid_input, "'" + std::string(pattern) + "' is not a regular expression: " +
-                                         re->error() + hint(*re, pattern));
+    return fail(Errc::invalid_input, "'" + std::string(pattern) +
+                                         "' is not a regular expression: " + re->error() +
+                                         hint(*re, pattern));
   }
   return re;
 }
@@ -118,8 +122,10 @@ Result<MatcherConfig> parse_matcher(std::string_view s) {
 bool matches_value(const MatcherConfig& m, std::string_view value) {
   using Op = MatcherConfig::Op;
   switch (m.op) {
-    case Op::eq: return value == m.value;
-    case Op::ne: return value != m.value;
+    case Op::eq:
+      return value == m.value;
+    case Op::ne:
+      return value != m.value;
     case Op::re:
     case Op::nre: {
       const std::shared_ptr<const re2::RE2> re = m.compiled ? m.compiled : cached(m.value);

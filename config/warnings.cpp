@@ -73,12 +73,14 @@ std::vector<std::string> warnings(const Config& c) {
   if (!loopback(listen_host(c.server.listen))) {
     const std::string key = "server.listen: " + c.server.listen + " is not a loopback address";
     if (!c.server.tls()) {
-      out.push_back(key + " and TLS is off (tls_cert_file, tls_key_file): tokens, uploads and "
-                          "budget data cross the network in clear");
+      out.push_back(key +
+                    " and TLS is off (tls_cert_file, tls_key_file): tokens, uploads and "
+                    "budget data cross the network in clear");
     }
     if (c.tokens.empty()) {
-      out.push_back(key + " and no tokens are configured: the API's reads are open to the network "
-                          "and its writes (uploads, silences) are refused");
+      out.push_back(key +
+                    " and no tokens are configured: the API's reads are open to the network "
+                    "and its writes (uploads, silences) are refused");
     }
   }
   return out;

@@ -17,17 +17,18 @@ long long ms_since(Clock::time_point t) {
 
 }  // namespace
 
-Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of, const engine::Policy& policy,
-                               const std::optional<std::string>& unit, bool with_indicators) {
+Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of,
+                               const engine::Policy& policy, const std::optional<std::string>& unit,
+                               bool with_indicators) {
   Evaluation e;
   const auto started = Clock::now();
   const auto fy = engine::FiscalYear::containing(as_of, policy.fiscal_year_start_month);
   const engine::Inputs in = store::load_inputs(db, as_of, fy);
   e.load_ms = ms_since(started);
   const auto t = Clock::now();
-  // The whole department is evaluated, then seen from the unit (as the API's ?unit= does): a payment that
-  // another unit makes against one of the unit's lines counts on that line, where engine::filter_unit would
-  // drop it here and make it an unregistered payment of the paying unit.
+  // The whole department is evaluated, then seen from the unit (as the API's ?unit= does): a
+  // payment that another unit makes against one of the unit's lines counts on that line, where
+  // engine::filter_unit would drop it here and make it an unregistered payment of the paying unit.
   engine::Snapshot full = engine::evaluate(in, as_of, policy);
   std::shared_ptr<const engine::Snapshot> snap;
   if (unit) {
@@ -54,7 +55,8 @@ std::string external_url(const config::Config& c) {
 }
 
 alerts::CycleContext cycle_context(store::Database& db, const config::Config& c, const TimeZone& tz,
-                                   std::int64_t now, std::int64_t watched_since, const Evaluation& e) {
+                                   std::int64_t now, std::int64_t watched_since,
+                                   const Evaluation& e) {
   alerts::CycleContext ctx;
   ctx.now = now;
   const auto now_tp = std::chrono::system_clock::time_point(std::chrono::seconds(now));

@@ -1,7 +1,7 @@
-// The one evaluation path of budgetwatch: the daemon, `budgetwatch report` and `budgetwatch alerts replay`
-// build the snapshot of a date, its indicator completion and the alert cycle's context through these
-// functions, so that a replay on the daemon's database raises the same alerts the daemon would (indicator
-// rules, source freshness, budget revisions and links included).
+// The one evaluation path of budgetwatch: the daemon, `budgetwatch report` and `budgetwatch alerts
+// replay` build the snapshot of a date, its indicator completion and the alert cycle's context
+// through these functions, so that a replay on the daemon's database raises the same alerts the
+// daemon would (indicator rules, source freshness, budget revisions and links included).
 #pragma once
 
 #include <cstdint>
@@ -28,12 +28,14 @@ struct Evaluation {
   long long evaluate_ms = 0;  ///< the engine
 };
 
-/// Evaluates the fiscal year that contains `as_of` from `db`: the register, adjustments and payments up to
-/// `as_of`, and (with `with_indicators`) the indicators' completion. `unit` gives the snapshot seen from one
-/// budget unit (reports::restrict_to_unit of the department's evaluation), as `report --unit` and the API's
-/// `?unit=` do, so both give the same figures. Errc::not_found "no budget unit 'X'" when the snapshot has no
-/// such unit. Throws store::DatabaseError.
-Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of, const engine::Policy& policy,
+/// Evaluates the fiscal year that contains `as_of` from `db`: the register, adjustments and
+/// payments up to `as_of`, and (with `with_indicators`) the indicators' completion. `unit` gives
+/// the snapshot seen from one budget unit (reports::restrict_to_unit of the department's
+/// evaluation), as `report --unit` and the API's
+/// `?unit=` do, so both give the same figures. Errc::not_found "no budget unit 'X'" when the
+/// snapshot has no such unit. Throws store::DatabaseError.
+Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of,
+                               const engine::Policy& policy,
                                const std::optional<std::string>& unit = std::nullopt,
                                bool with_indicators = true);
 
@@ -44,6 +46,7 @@ std::string external_url(const config::Config& c);
 /// intervals, language, links, each configured source's freshness (newest file; watched since
 /// `watched_since`), the indicators of `e` and the recent budget revisions.
 alerts::CycleContext cycle_context(store::Database& db, const config::Config& c, const TimeZone& tz,
-                                   std::int64_t now, std::int64_t watched_since, const Evaluation& e);
+                                   std::int64_t now, std::int64_t watched_since,
+                                   const Evaluation& e);
 
 }  // namespace bw::daemon

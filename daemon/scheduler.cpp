@@ -25,7 +25,8 @@ void Scheduler::Task::wake() { timer_.cancel(); }
 Scheduler::Scheduler(asio::io_context& io, std::shared_ptr<spdlog::logger> log, OnError on_error)
     : io_(io), log_(std::move(log)), on_error_(std::move(on_error)) {}
 
-std::shared_ptr<Scheduler::Task> Scheduler::every(std::string name, Delay delay, Run run, bool run_first) {
+std::shared_ptr<Scheduler::Task> Scheduler::every(std::string name, Delay delay, Run run,
+                                                  bool run_first) {
   std::shared_ptr<Task> task(new Task(io_, std::move(name)));
   tasks_.push_back(task);
   asio::co_spawn(io_, loop(task, std::move(delay), std::move(run), run_first), asio::detached);
@@ -37,7 +38,8 @@ void Scheduler::stop() {
   for (auto& t : tasks_) t->timer_.cancel();
 }
 
-asio::awaitable<void> Scheduler::loop(std::shared_ptr<Task> task, Delay delay, Run run, bool run_first) {
+asio::awaitable<void> Scheduler::loop(std::shared_ptr<Task> task, Delay delay, Run run,
+                                      bool run_first) {
   bool first = true;
   while (!stopped_) {
     if (!first || run_first) {
@@ -46,7 +48,8 @@ asio::awaitable<void> Scheduler::loop(std::shared_ptr<Task> task, Delay delay, R
         if (!task->last_error_.empty()) log_->info("task recovered task={}", kv(task->name_));
         task->last_error_.clear();
       } catch (const std::exception& e) {
-        if (e.what() != task->last_error_) log_->error("task failed task={} error={}", kv(task->name_), kv(e.what()));
+        if (e.what() != task->last_error_)
+          log_->error("task failed task={} error={}", kv(task->name_), kv(e.what()));
         task->last_error_ = e.what();
         if (on_error_) on_error_(task->name_, e);
       }

@@ -1,7 +1,8 @@
-// Periodic tasks on the io thread (chrony's sched.c, in coroutines): each task runs, then waits the delay its
-// own function gives (an interval with jitter, the time to local midnight, …), until the scheduler stops. One
-// catch per task: an exception is logged when its text changes (not at every run, Alertmanager's RetryStage)
-// and once when the task recovers, and handed to the scheduler's error callback; the task goes on.
+// Periodic tasks on the io thread (chrony's sched.c, in coroutines): each task runs, then waits the
+// delay its own function gives (an interval with jitter, the time to local midnight, …), until the
+// scheduler stops. One catch per task: an exception is logged when its text changes (not at every
+// run, Alertmanager's RetryStage) and once when the task recovers, and handed to the scheduler's
+// error callback; the task goes on.
 #pragma once
 
 #include <chrono>
@@ -10,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/logger.h>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/logger.h>
 
 namespace bw::daemon {
 
@@ -26,7 +27,8 @@ class Scheduler {
   using Run = std::function<boost::asio::awaitable<void>()>;
   using OnError = std::function<void(const std::string& task, const std::exception&)>;
 
-  /// A running task: wake() runs it now instead of at the end of its wait (e.g. new messages to deliver).
+  /// A running task: wake() runs it now instead of at the end of its wait (e.g. new messages to
+  /// deliver).
   class Task {
    public:
     void wake();
@@ -40,16 +42,19 @@ class Scheduler {
     std::string last_error_;
   };
 
-  Scheduler(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log, OnError on_error = {});
+  Scheduler(boost::asio::io_context& io, std::shared_ptr<spdlog::logger> log,
+            OnError on_error = {});
 
-  /// Starts a task: with `run_first` it runs at once, else after its first delay. Call on the io thread.
+  /// Starts a task: with `run_first` it runs at once, else after its first delay. Call on the io
+  /// thread.
   std::shared_ptr<Task> every(std::string name, Delay delay, Run run, bool run_first);
   /// Ends every task after its current run (their waits are cancelled). Call on the io thread.
   void stop();
   bool stopped() const { return stopped_; }
 
  private:
-  boost::asio::awaitable<void> loop(std::shared_ptr<Task> task, Delay delay, Run run, bool run_first);
+  boost::asio::awaitable<void> loop(std::shared_ptr<Task> task, Delay delay, Run run,
+                                    bool run_first);
   boost::asio::io_context& io_;
   std::shared_ptr<spdlog::logger> log_;
   OnError on_error_;

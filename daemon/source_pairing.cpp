@@ -18,10 +18,10 @@ Result<std::vector<PairedSource>> pair_sources(std::vector<std::unique_ptr<colle
     const std::string name(s->name());
     auto it = by_name.find(name);
     if (it == by_name.end()) {
-      const bool twice = std::any_of(out.begin(), out.end(), [&](const PairedSource& p) {
-        return p.source->name() == name;
-      });
-      return fail(Errc::internal, "source '" + name + (twice ? "' is built twice" : "' has no config entry"));
+      const bool twice = std::any_of(
+          out.begin(), out.end(), [&](const PairedSource& p) { return p.source->name() == name; });
+      return fail(Errc::internal,
+                  "source '" + name + (twice ? "' is built twice" : "' has no config entry"));
     }
     out.push_back(PairedSource{std::shared_ptr<collect::Source>(std::move(s)), it->second});
     by_name.erase(it);  // a second source of this name is a mismatch

@@ -62,7 +62,8 @@ asio::awaitable<tl::expected<void, std::string>> connect_within(
   if (!ec) co_return tl::expected<void, std::string>{};
   if (ec == beast::error::timeout)
     co_return tl::unexpected("connect to " + p.authority + " timed out after " + ms_text(budget));
-  if (ec == asio::error::connection_refused) co_return tl::unexpected(std::string("connection refused"));
+  if (ec == asio::error::connection_refused)
+    co_return tl::unexpected(std::string("connection refused"));
   co_return tl::unexpected("connect to " + p.authority + " failed: " + lower_first(ec.message()));
 }
 

@@ -27,8 +27,8 @@ struct Peer {
 /// "connect to A timed out after N ms", "connect to A failed: …". Never throws (std::bad_alloc
 /// aside). The resolver is cancelled by a timer that holds only a weak reference to it.
 boost::asio::awaitable<tl::expected<void, std::string>> connect_within(
-    boost::beast::tcp_stream& stream, const Peer& p,
-    std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds budget);
+    boost::beast::tcp_stream& stream, const Peer& p, std::chrono::steady_clock::time_point deadline,
+    std::chrono::milliseconds budget);
 
 /// "1500 ms": durations in reasons.
 std::string ms_text(std::chrono::milliseconds d);

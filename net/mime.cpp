@@ -71,7 +71,6 @@ bool generated_header(std::string_view name) {
          n == "MIME-VERSION" || n.rfind("CONTENT-", 0) == 0;
 }
 
-
 // --- Encodings ----------------------------------------------------------------------------------
 
 // Length of the UTF-8 sequence starting at s[i]; an invalid byte counts as a sequence of one, so
@@ -198,7 +197,6 @@ void append_part_body(std::string& out, std::string_view content) {
   // The CRLF before a boundary delimiter belongs to the delimiter (RFC 2046 §5.1.1).
   if (lines.empty()) out += "\r\n";
 }
-
 
 }  // namespace
 
@@ -339,6 +337,5 @@ tl::expected<std::string, MimeError> build_message(const MailMessage& m) {
   }
   return out;
 }
-
 
 }  // namespace bw::net

@@ -45,8 +45,8 @@ tl::expected<void, std::string> expect_peer_name(SSL* ssl, const std::string& ho
 TlsFailure tls_handshake_failure(SSL* ssl, const boost::system::error_code& ec,
                                  const std::string& authority, std::chrono::milliseconds budget) {
   if (const long v = SSL_get_verify_result(ssl); v != X509_V_OK) {
-    return {false,
-            std::string("TLS: certificate verify failed (") + X509_verify_cert_error_string(v) + ")"};
+    return {false, std::string("TLS: certificate verify failed (") +
+                       X509_verify_cert_error_string(v) + ")"};
   }
   if (ec == boost::beast::error::timeout)
     return {true, "TLS handshake with " + authority + " timed out after " + ms_text(budget)};

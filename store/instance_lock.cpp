@@ -36,26 +36,30 @@ std::filesystem::path lock_path(const std::filesystem::path& database) {
   return std::filesystem::path(database.string() + ".lock");
 }
 
-Result<InstanceLock> InstanceLock::acquire(const std::filesystem::path& database, const std::string& owner) {
+Result<InstanceLock> InstanceLock::acquire(const std::filesystem::path& database,
+                                           const std::string& owner) {
   const std::filesystem::path p = lock_path(database);
   const int fd = ::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0) {
-    return fail(Errc::io, "cannot create the lock file " + p.string() + ": " + std::strerror(errno));
+    return fail(Errc::io,
+                "cannot create the lock file " + p.string() + ": " + std::strerror(errno));
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int e = errno;
     std::string holder = read_all(fd);
     ::close(fd);
     if (e == EWOULDBLOCK) {
-      return fail(Errc::conflict, "database " + database.string() + " is in use by another budgetwatch (" +
-                                      (holder.empty() ? std::string("see ") + p.string() : holder) +
-                                      "): one daemon per database file; give this one its own `database:`");
+      return fail(Errc::conflict,
+                  "database " + database.string() + " is in use by another budgetwatch (" +
+                      (holder.empty() ? std::string("see ") + p.string() : holder) +
+                      "): one daemon per database file; give this one its own `database:`");
     }
     return fail(Errc::io, "cannot lock " + p.string() + ": " + std::strerror(e));
   }
   // Ours: say who holds it (another instance's refusal names us).
   const std::string text = owner + "\n";
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+  if (::ftruncate(fd, 0) != 0 ||
+      ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
     // The lock holds all the same; only the message of a refused instance is poorer.
   }
   return InstanceLock(fd);
@@ -78,11 +82,13 @@ Result<void> check_database_present(const std::filesystem::path& database, bool 
   if (create || path_exists(database)) return {};
   const std::filesystem::path p = lock_path(database);
   if (!path_exists(p)) return {};  // a first start: nothing was ever here
-  return fail(Errc::not_found,
-              "database file " + database.string() + " is missing, but " + p.string() +
-                  " shows that a budgetwatch database lived there: it was deleted or moved. Restore it from a "
-                  "backup (and its -wal file if there is one), or start with --create-database to begin an "
-                  "empty ledger (every ingested file would have to be ingested again)");
+  return fail(
+      Errc::not_found,
+      "database file " + database.string() + " is missing, but " + p.string() +
+          " shows that a budgetwatch database lived there: it was deleted or moved. Restore it "
+          "from a "
+          "backup (and its -wal file if there is one), or start with --create-database to begin an "
+          "empty ledger (every ingested file would have to be ingested again)");
 }
 
 }  // namespace bw::store

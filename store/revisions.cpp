@@ -4,7 +4,8 @@ namespace bw::store {
 namespace {
 
 constexpr const char* version_columns =
-    "v.version, v.name, v.unit_code, v.unit_name, v.kind, coalesce(v.deadline, ''), v.owner, v.owner_email,"
+    "v.version, v.name, v.unit_code, v.unit_name, v.kind, coalesce(v.deadline, ''), v.owner, "
+    "v.owner_email,"
     " v.tags, v.initial_fen, f.name, v.file_id, v.line_no, v.recorded_at, v.source, v.reapplied";
 
 LineVersion read_version(const Statement& st) {
@@ -51,9 +52,10 @@ std::vector<FieldChange> changes_between(const LineVersion& a, const LineVersion
 
 std::vector<LineVersion> line_versions(Database& db, const std::string& code) {
   std::vector<LineVersion> out;
-  Statement st = db.prepare(std::string("SELECT ") + version_columns +
-                            " FROM budget_line_versions v JOIN files f ON f.id = v.file_id WHERE v.code = ?"
-                            " ORDER BY v.version");
+  Statement st =
+      db.prepare(std::string("SELECT ") + version_columns +
+                 " FROM budget_line_versions v JOIN files f ON f.id = v.file_id WHERE v.code = ?"
+                 " ORDER BY v.version");
   st.bind(1, code);
   while (st.step()) out.push_back(read_version(st));
   return out;

@@ -1,5 +1,5 @@
-// The versions of budget lines (budget_line_versions): what each register set, when and from where, and the
-// revisions between them — for the API, the ingest history and the revision alert.
+// The versions of budget lines (budget_line_versions): what each register set, when and from where,
+// and the revisions between them — for the API, the ingest history and the revision alert.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,7 @@ struct LineVersion {
   int version = 0;
   std::string name, unit_code, unit_name, kind, deadline, owner, owner_email, tags;
   engine::Money initial;
-  std::string file_name;   ///< the register that set it
+  std::string file_name;  ///< the register that set it
   std::int64_t file_id = 0;
   int line_no = 0;
   std::string recorded_at;  ///< UTC ISO 8601
@@ -28,14 +28,15 @@ struct LineVersion {
 /// Every version of a line, oldest first (empty: no such line).
 std::vector<LineVersion> line_versions(Database& db, const std::string& code);
 
-/// The revisions (versions after the first) that a file's ingest or re-applications made, with what changed.
+/// The revisions (versions after the first) that a file's ingest or re-applications made, with what
+/// changed.
 std::vector<Revision> revisions_of_file(Database& db, std::int64_t file_id);
 
 /// The fields that differ between two versions (FieldChange::field names as in Revision).
 std::vector<FieldChange> changes_between(const LineVersion& before, const LineVersion& after);
 
-/// The newest revision of each line recorded at or after `since` (UTC ISO 8601), with its previous version's
-/// initial budget: for the budget_revised alert rule.
+/// The newest revision of each line recorded at or after `since` (UTC ISO 8601), with its previous
+/// version's initial budget: for the budget_revised alert rule.
 struct RecentRevision {
   std::string code;
   int version = 0;

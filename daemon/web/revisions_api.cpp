@@ -27,7 +27,8 @@ namespace {
 
 using OnReader = std::function<boost::asio::awaitable<Response>(AlertApiContext::DbJob)>;
 
-// A plain coroutine (its parameters live in its frame), not a coroutine lambda: see daemon/app.cpp on_writer.
+// A plain coroutine (its parameters live in its frame), not a coroutine lambda: see daemon/app.cpp
+// on_writer.
 boost::asio::awaitable<Response> line_revisions(OnReader on_reader, std::string code) {
   AlertApiContext::DbJob job = [code](store::Database& db) {
     const std::vector<store::LineVersion> versions = store::line_versions(db, code);
@@ -41,23 +42,24 @@ boost::asio::awaitable<Response> line_revisions(OnReader on_reader, std::string 
           changes.push_back({{"field", c.field}, {"before", c.before}, {"after", c.after}});
         }
       }
-      items.push_back({{"version", v.version},
-                       {"name", v.name},
-                       {"unit_code", v.unit_code},
-                       {"unit_name", v.unit_name},
-                       {"kind", v.kind},
-                       {"initial_fen", v.initial.fen},
-                       {"deadline", v.deadline.empty() ? json::value(nullptr) : json::value(v.deadline)},
-                       {"owner", v.owner},
-                       {"owner_email", v.owner_email},
-                       {"tags", v.tags},
-                       {"file", v.file_name},
-                       {"file_id", v.file_id},
-                       {"line", v.line_no},
-                       {"recorded_at", v.recorded_at},
-                       {"source", v.source},
-                       {"reapplied", v.reapplied},
-                       {"changes", std::move(changes)}});
+      items.push_back(
+          {{"version", v.version},
+           {"name", v.name},
+           {"unit_code", v.unit_code},
+           {"unit_name", v.unit_name},
+           {"kind", v.kind},
+           {"initial_fen", v.initial.fen},
+           {"deadline", v.deadline.empty() ? json::value(nullptr) : json::value(v.deadline)},
+           {"owner", v.owner},
+           {"owner_email", v.owner_email},
+           {"tags", v.tags},
+           {"file", v.file_name},
+           {"file_id", v.file_id},
+           {"line", v.line_no},
+           {"recorded_at", v.recorded_at},
+           {"source", v.source},
+           {"reapplied", v.reapplied},
+           {"changes", std::move(changes)}});
       prev = &v;
     }
     return json_response(200, json::object{{"code", code}, {"versions", std::move(items)}});
@@ -67,9 +69,10 @@ boost::asio::awaitable<Response> line_revisions(OnReader on_reader, std::string 
 
 }  // namespace
 
-void add_revision_routes(Router& router, OnReader on_reader) {
-  router.add({"GET", "/api/v1/projects/{code}/revisions", "api_project_revisions", BodyKind::none, "",
-              [on_reader](Request& r) { return line_revisions(on_reader, r.path_params.at("code")); }});
+void add_revision_routes(Router& router, const OnReader& on_reader) {
+  router.add(
+      {"GET", "/api/v1/projects/{code}/revisions", "api_project_revisions", BodyKind::none, "",
+       [on_reader](Request& r) { return line_revisions(on_reader, r.path_params.at("code")); }});
 }
 
 }  // namespace bw::web

@@ -14,7 +14,8 @@ namespace bw::web {
 std::string random_spool_name() {
   std::array<unsigned char, 8> bytes{};
   if (::getrandom(bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) {
-    thread_local std::mt19937_64 fallback{std::random_device{}()};  // getrandom(2) missing (old kernel)
+    thread_local std::mt19937_64 fallback{
+        std::random_device{}()};  // getrandom(2) missing (old kernel)
     const std::uint64_t r = fallback();
     std::memcpy(bytes.data(), &r, bytes.size());
   }
@@ -37,7 +38,8 @@ Result<SpoolFile> create_spool_file(const std::filesystem::path& dir,
     if (fd >= 0) return SpoolFile{std::move(path), fd};
     error = errno;
   }
-  return fail(Errc::io, "cannot create a spool file in " + dir.string() + ": " + std::strerror(error));
+  return fail(Errc::io,
+              "cannot create a spool file in " + dir.string() + ": " + std::strerror(error));
 }
 
 std::size_t remove_stale_spool_files(const std::filesystem::path& dir,

@@ -27,7 +27,8 @@ boost::json::object ingest_report_json(const store::IngestReport& report) {
   o["revisions"] = revisions_json(report.revisions);
   boost::json::array counts;
   for (const auto& c : report.reject_counts) {
-    counts.push_back({{"field", c.field}, {"reason", c.reason}, {"rows", c.rows}, {"first_line", c.first_line}});
+    counts.push_back(
+        {{"field", c.field}, {"reason", c.reason}, {"rows", c.rows}, {"first_line", c.first_line}});
   }
   o["reject_counts"] = std::move(counts);
   return o;
@@ -49,26 +50,32 @@ boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r) {
   if (!collect::safe_file_name(opt.name) || opt.name.size() > 255) {
     co_return error_response(400, "name must be a plain file name");
   }
-  const std::string kind = r.query.count("kind") ? r.query.at("kind") : (sc && sc->file_kind ? *sc->file_kind : "");
+  const std::string kind =
+      r.query.count("kind") ? r.query.at("kind") : (sc && sc->file_kind ? *sc->file_kind : "");
   if (!kind.empty()) {
     opt.kind = store::parse_file_kind(kind);
-    if (!opt.kind) co_return error_response(400, "kind must be budget, adjustments, payments, indicators or actuals");
+    if (!opt.kind)
+      co_return error_response(400,
+                               "kind must be budget, adjustments, payments, indicators or actuals");
   }
-  auto enc = collect::parse_encoding_choice(r.query.count("encoding") ? r.query.at("encoding")
-                                                                      : (sc ? sc->encoding : "auto"));
+  auto enc = collect::parse_encoding_choice(
+      r.query.count("encoding") ? r.query.at("encoding") : (sc ? sc->encoding : "auto"));
   if (!enc) co_return error_response(400, enc.error().message);
   opt.encoding = *enc;
   // Applying an already-ingested file again changes recorded budget lines on purpose: admin only.
-  if (r.query.count("reapply") && r.query.at("reapply") != "0" && r.query.at("reapply") != "false") {
+  if (r.query.count("reapply") && r.query.at("reapply") != "0" &&
+      r.query.at("reapply") != "false") {
     const TokenCheck admin = ctx.authorize(r, "admin");
     if (admin.status != TokenCheck::Status::ok) co_return refusal(admin, "admin");
     opt.reapply = true;
   }
-  if (r.body_file.empty()) co_return error_response(400, "the request has no body: send the file as the body");
+  if (r.body_file.empty())
+    co_return error_response(400, "the request has no body: send the file as the body");
   auto task = ctx.ingest(r.body_file, opt);
   const Result<store::IngestReport> outcome = co_await std::move(task);
   if (!outcome) {
-    co_return error_response(outcome.error().code == Errc::unavailable ? 503 : 422, outcome.error().to_string());
+    co_return error_response(outcome.error().code == Errc::unavailable ? 503 : 422,
+                             outcome.error().to_string());
   }
   if (!outcome->duplicate_file) ctx.changed();
   co_return json_response(outcome->duplicate_file ? 200 : 201, ingest_report_json(*outcome));

@@ -1,8 +1,9 @@
-// POST /api/v1/uploads: an export file as the request body (spooled to disk by the server), ingested on the
-// writer like a drop-folder file. Query: name (a plain file name), kind, encoding, reapply (scope admin).
-// Answers 201 with the ingest report (rows, accepted, duplicate, rejected, conflicts, revised, revisions,
-// reject_counts), 200 for a file already ingested, 400 for bad parameters, 403 for reapply without admin,
-// 422 for a file that cannot be taken, 503 when the database refuses writes.
+// POST /api/v1/uploads: an export file as the request body (spooled to disk by the server),
+// ingested on the writer like a drop-folder file. Query: name (a plain file name), kind, encoding,
+// reapply (scope admin). Answers 201 with the ingest report (rows, accepted, duplicate, rejected,
+// conflicts, revised, revisions, reject_counts), 200 for a file already ingested, 400 for bad
+// parameters, 403 for reapply without admin, 422 for a file that cannot be taken, 503 when the
+// database refuses writes.
 #pragma once
 
 #include <filesystem>
@@ -25,8 +26,8 @@ struct UploadContext {
   std::function<std::shared_ptr<const config::Config>()> config;
   /// Ingest options for `source` from the running config (columns, limits, cancellation, clock).
   std::function<collect::IngestOptions(const std::string& source)> options;
-  /// Ingests the spooled file on the writer; counts and logs the outcome. The options' column map must
-  /// outlive the call (the caller keeps its generation).
+  /// Ingests the spooled file on the writer; counts and logs the outcome. The options' column map
+  /// must outlive the call (the caller keeps its generation).
   std::function<boost::asio::awaitable<Result<store::IngestReport>>(std::filesystem::path,
                                                                     collect::IngestOptions)>
       ingest;

@@ -1,7 +1,8 @@
 // The server's connection slots (issue 12): with every slot (server.max_connections) held by idle
-// keep-alive clients, a health check and a scrape still get in at once, because the connection idle the
-// longest is closed to make room; a request in progress is never cut; with every slot busy mid-request a few
-// reserve slots still serve /healthz and /metrics; the shedding is counted in /metrics.
+// keep-alive clients, a health check and a scrape still get in at once, because the connection idle
+// the longest is closed to make room; a request in progress is never cut; with every slot busy
+// mid-request a few reserve slots still serve /healthz and /metrics; the shedding is counted in
+// /metrics.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -81,7 +82,9 @@ class ConnectionSlotsTest : public ::testing::Test {
                              "  listen: 127.0.0.1:0\n"
                              "  read_timeout: 20s\n"
                              "  idle_timeout: 60s\n"
-                             "  max_connections: " + std::to_string(max_connections) + "\n"
+                             "  max_connections: " +
+                             std::to_string(max_connections) +
+                             "\n"
                              "evaluation:\n"
                              "  as_of: 2021-12-31\n"
                              "logging:\n"
@@ -112,7 +115,8 @@ class ConnectionSlotsTest : public ::testing::Test {
     EXPECT_LT(std::chrono::steady_clock::now() - started, 1s) << target;
     return r;
   }
-  // The value of budgetwatch_http_connections_shed_total{reason}, retrying while the reserve frees up.
+  // The value of budgetwatch_http_connections_shed_total{reason}, retrying while the reserve frees
+  // up.
   double shed_total(const std::string& reason) {
     test::FetchResult r;
     for (int i = 0; i < 40 && r.status != 200; ++i) {
@@ -121,7 +125,8 @@ class ConnectionSlotsTest : public ::testing::Test {
     }
     EXPECT_EQ(r.status, 200) << r.error;
     std::smatch m;
-    const std::regex re("budgetwatch_http_connections_shed_total\\{reason=\"" + reason + "\"\\} ([0-9.e+]+)");
+    const std::regex re("budgetwatch_http_connections_shed_total\\{reason=\"" + reason +
+                        "\"\\} ([0-9.e+]+)");
     if (!std::regex_search(r.body, m, re)) {
       ADD_FAILURE() << "no shed counter for " << reason;
       return -1;

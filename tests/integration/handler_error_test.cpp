@@ -1,6 +1,7 @@
-// A route handler that throws (issue 13 item 6): the client gets a generic 500, the server logs the handler
-// and the exception on "web", counts the 500 in its request observer, and reports the exception through
-// ServerOptions::on_handler_error, which the daemon wires to the database health check.
+// A route handler that throws (issue 13 item 6): the client gets a generic 500, the server logs the
+// handler and the exception on "web", counts the 500 in its request observer, and reports the
+// exception through ServerOptions::on_handler_error, which the daemon wires to the database health
+// check.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -9,8 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include <boost/asio.hpp>
 #include <spdlog/sinks/ostream_sink.h>
+#include <boost/asio.hpp>
 
 #include "daemon/health.h"
 #include "daemon/log.h"
@@ -26,7 +27,7 @@ namespace asio = boost::asio;
 struct Recorded {
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> errors;  // handler, what()
-  std::vector<std::pair<std::string, int>> requests;       // handler, status
+  std::vector<std::pair<std::string, int>> requests;        // handler, status
 };
 
 TEST(HandlerErrorTest, a_throwing_handler_is_logged_reported_and_answered_500) {
@@ -57,11 +58,13 @@ TEST(HandlerErrorTest, a_throwing_handler_is_logged_reported_and_answered_500) {
   so.on_handler_error = [&](const std::string& handler, const std::exception& e) {
     std::lock_guard lock(rec.mutex);
     rec.errors.emplace_back(handler, e.what());
-    if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) health.report("database", false, e.what());
+    if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr)
+      health.report("database", false, e.what());
   };
   asio::io_context io;
   web::Server server(
-      io, so, router, [](const web::Request&, const std::string&) {
+      io, so, router,
+      [](const web::Request&, const std::string&) {
         web::TokenCheck ok;
         ok.status = web::TokenCheck::Status::ok;
         return ok;
@@ -98,8 +101,10 @@ TEST(HandlerErrorTest, a_throwing_handler_is_logged_reported_and_answered_500) {
   EXPECT_EQ(failing[0].name, "database");
   EXPECT_EQ(failing[0].message, "disk I/O error");
   const std::string text = log_text.str();
-  EXPECT_NE(text.find("handler failed handler=api_bug error=\"bad\\nstate\""), std::string::npos) << text;
-  EXPECT_NE(text.find("handler failed handler=api_db error=\"disk I/O error\""), std::string::npos) << text;
+  EXPECT_NE(text.find("handler failed handler=api_bug error=\"bad\\nstate\""), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("handler failed handler=api_db error=\"disk I/O error\""), std::string::npos)
+      << text;
 }
 
 }  // namespace

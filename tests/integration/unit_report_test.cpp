@@ -1,6 +1,7 @@
-// A unit's report (issue 13 item 6): the API's /api/v1/reports/{kind}?unit= and `budgetwatch report --unit`
-// give the same JSON for the same unit and date, over the Liwan 2021 data plus one payment that a unit makes
-// against another unit's line (which must count on that line, not become an unregistered payment).
+// A unit's report (issue 13 item 6): the API's /api/v1/reports/{kind}?unit= and `budgetwatch report
+// --unit` give the same JSON for the same unit and date, over the Liwan 2021 data plus one payment
+// that a unit makes against another unit's line (which must count on that line, not become an
+// unregistered payment).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -30,10 +31,12 @@ TEST(UnitReportTest, api_and_cli_give_the_same_unit_report) {
   const std::string data = test::data_path("liwan2021").string();
   // Unit 101002 pays 1,000.00 yuan against LW2021-P01, a line of unit 101001.
   const auto cross = dir.path() / "cross_unit_payments.csv";
-  std::ofstream(cross) << "支付凭证号,支付日期,预算单位编码,预算单位名称,项目编码,项目名称,功能分类科目,经济分类科目,"
-                          "支付方式,资金性质,收款人全称,金额,摘要\n"
-                          "ZF2021-900001,2021-06-30,101002,荔湾区另一单位,LW2021-P01,跨单位支付,2150501,30201,"
-                          "授权支付,一般公共预算,广州某公司,\"1,000.00\",跨单位支付\n";
+  std::ofstream(cross)
+      << "支付凭证号,支付日期,预算单位编码,预算单位名称,项目编码,项目名称,功能分类科目,"
+         "经济分类科目,"
+         "支付方式,资金性质,收款人全称,金额,摘要\n"
+         "ZF2021-900001,2021-06-30,101002,荔湾区另一单位,LW2021-P01,跨单位支付,2150501,30201,"
+         "授权支付,一般公共预算,广州某公司,\"1,000.00\",跨单位支付\n";
   const std::string yaml = "database: " + (dir.path() / "bw.db").string() +
                            "\n"
                            "server:\n"
@@ -43,8 +46,10 @@ TEST(UnitReportTest, api_and_cli_give_the_same_unit_report) {
                            "sources:\n"
                            "  - name: liwan2021\n"
                            "    kind: files\n"
-                           "    files: [" + data + "/budget.csv, " + data + "/adjustments.csv, " + data +
-                           "/payments.csv, " + cross.string() + "]\n"
+                           "    files: [" +
+                           data + "/budget.csv, " + data + "/adjustments.csv, " + data +
+                           "/payments.csv, " + cross.string() +
+                           "]\n"
                            "logging:\n"
                            "  level: warn\n";
   auto c = config::load_config_text(yaml, "test.yaml", dir.path());
@@ -68,8 +73,8 @@ TEST(UnitReportTest, api_and_cli_give_the_same_unit_report) {
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   for (;;) {
     const auto s = test::fetch(port, "GET", "/api/v1/summary");
-    if (s.status == 200 &&
-        json::parse(s.body).at("department").at("paid_fen").as_int64() == liwan_paid_fen + cross_unit_paid_fen) {
+    if (s.status == 200 && json::parse(s.body).at("department").at("paid_fen").as_int64() ==
+                               liwan_paid_fen + cross_unit_paid_fen) {
       break;
     }
     ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the files were not ingested in time";
@@ -80,8 +85,8 @@ TEST(UnitReportTest, api_and_cli_give_the_same_unit_report) {
     for (const std::string kind : {"execution", "monthly", "midyear", "yearend"}) {
       std::ostringstream out;
       std::ostringstream err;
-      ASSERT_EQ(daemon::run_cli({"report", "--db", (dir.path() / "bw.db").string(), "--as-of", "2021-12-31",
-                                 "--kind", kind, "--unit", unit},
+      ASSERT_EQ(daemon::run_cli({"report", "--db", (dir.path() / "bw.db").string(), "--as-of",
+                                 "2021-12-31", "--kind", kind, "--unit", unit},
                                 out, err),
                 0)
           << err.str();

@@ -1,5 +1,5 @@
-// config/matcher.h: one parser and RE2 compiler for routes, silences and the silences API (issue 12,
-// defect 6: a silence `owner_email =~ "(.|.)*X"` stalled the writer under std::regex).
+// config/matcher.h: one parser and RE2 compiler for routes, silences and the silences API (issue
+// 12, defect 6: a silence `owner_email =~ "(.|.)*X"` stalled the writer under std::regex).
 #include "config/matcher.h"
 
 #include <chrono>
@@ -39,7 +39,8 @@ TEST(MatcherTest, regular_expressions_match_the_whole_value) {
   EXPECT_TRUE(matches_value(m, "101001"));
   EXPECT_FALSE(matches_value(*make_matcher("unit", Op::re, "1010"), "101001")) << "anchored";
   EXPECT_FALSE(matches_value(*make_matcher("unit", Op::re, "0100"), "101001")) << "anchored";
-  EXPECT_TRUE(matches_value(*make_matcher("s", Op::re, "a|b"), "b")) << "alternation is anchored whole";
+  EXPECT_TRUE(matches_value(*make_matcher("s", Op::re, "a|b"), "b"))
+      << "alternation is anchored whole";
   EXPECT_FALSE(matches_value(*make_matcher("s", Op::re, "a|b"), "ab"));
   EXPECT_TRUE(matches_value(*make_matcher("s", Op::nre, "info|warning"), "critical"));
   EXPECT_FALSE(matches_value(*make_matcher("s", Op::nre, "info|warning"), "info"));

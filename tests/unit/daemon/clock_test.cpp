@@ -1,5 +1,5 @@
-// TimeZone over TZif files (issue 13 item 6): offsets from the zone's own transitions and footer rule,
-// never from the process TZ, so two zones loaded one after the other keep their own answers.
+// TimeZone over TZif files (issue 13 item 6): offsets from the zone's own transitions and footer
+// rule, never from the process TZ, so two zones loaded one after the other keep their own answers.
 #include "daemon/clock.h"
 
 #include <gtest/gtest.h>
@@ -26,13 +26,15 @@ TEST(TimeZoneTest, tokyo) {
 TEST(TimeZoneTest, new_york_across_the_spring_change) {
   auto tz = TimeZone::from_name("America/New_York");
   ASSERT_TRUE(tz.has_value()) << tz.error().message;
-  // 2021-03-14 starts in EST (UTC-5); DST begins at 07:00Z that day; 2021-03-15 starts in EDT (UTC-4).
+  // 2021-03-14 starts in EST (UTC-5); DST begins at 07:00Z that day; 2021-03-15 starts in EDT
+  // (UTC-4).
   EXPECT_EQ(tz->midnight_utc(make_date(2021, 3, 14)), 1615698000);  // 05:00Z
   EXPECT_EQ(tz->midnight_utc(make_date(2021, 3, 15)), 1615780800);  // 04:00Z
   EXPECT_EQ(engine::to_iso(tz->date_at(at(1615780799))), "2021-03-14");
   EXPECT_EQ(engine::to_iso(tz->date_at(at(1615780800))), "2021-03-15");
   EXPECT_EQ(engine::to_iso(tz->date_at(at(1615698000 - 1))), "2021-03-13");
-  // Beyond the table, from the footer rule EST5EDT,M3.2.0,M11.1.0: 2040-03-11 (2nd Sunday) and 2040-11-04 (1st).
+  // Beyond the table, from the footer rule EST5EDT,M3.2.0,M11.1.0: 2040-03-11 (2nd Sunday) and
+  // 2040-11-04 (1st).
   EXPECT_EQ(tz->midnight_utc(make_date(2040, 3, 11)), 2215054800);  // 05:00Z
   EXPECT_EQ(tz->midnight_utc(make_date(2040, 3, 12)), 2215137600);  // 04:00Z
   EXPECT_EQ(tz->midnight_utc(make_date(2040, 11, 5)), 2235704400);  // 05:00Z, after 2040-11-04

@@ -36,11 +36,17 @@ TEST(KvTest, control_characters_never_end_the_line) {
 TEST(KvTest, unicode_line_breaks_and_c1_controls_are_escaped) {
   EXPECT_EQ(kv("a\u2028b"), "\"a\\u2028b\"");
   EXPECT_EQ(kv("a\u2029b"), "\"a\\u2029b\"");
-  EXPECT_EQ(kv("a\xc2\x85" "b"), "\"a\\u0085b\"");  // NEL
-  EXPECT_EQ(kv("a\xc2\x9b" "b"), "\"a\\u009bb\"");  // CSI
-  EXPECT_EQ(kv("a\x85" "b"), "\"a\\x85b\"");        // a lone byte that is not UTF-8
-  EXPECT_EQ(kv("\xe2\x80"), "\"\\xe2\\x80\"");       // a truncated sequence
-  EXPECT_EQ(kv("\xc0\x8a"), "\"\\xc0\\x8a\"");       // an overlong newline
+  EXPECT_EQ(kv("a\xc2\x85"
+               "b"),
+            "\"a\\u0085b\"");  // NEL
+  EXPECT_EQ(kv("a\xc2\x9b"
+               "b"),
+            "\"a\\u009bb\"");  // CSI
+  EXPECT_EQ(kv("a\x85"
+               "b"),
+            "\"a\\x85b\"");                     // a lone byte that is not UTF-8
+  EXPECT_EQ(kv("\xe2\x80"), "\"\\xe2\\x80\"");  // a truncated sequence
+  EXPECT_EQ(kv("\xc0\x8a"), "\"\\xc0\\x8a\"");  // an overlong newline
 }
 
 TEST(KvTest, utf8_text_stays_readable) {

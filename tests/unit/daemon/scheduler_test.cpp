@@ -21,21 +21,23 @@ TEST(SchedulerTest, runs_first_or_after_the_delay_catches_each_failure_and_wakes
   int a = 0;
   int b = 0;
   // a: runs at once, fails twice with the same error, then another, then succeeds; every 5 ms.
-  s.every("a", [] { return milliseconds(5); },
-          [&]() -> asio::awaitable<void> {
-            ++a;
-            if (a <= 2) throw std::runtime_error("disk full");
-            if (a == 3) throw std::runtime_error("locked");
-            co_return;
-          },
-          /*run_first=*/true);
+  s.every(
+      "a", [] { return milliseconds(5); },
+      [&]() -> asio::awaitable<void> {
+        ++a;
+        if (a <= 2) throw std::runtime_error("disk full");
+        if (a == 3) throw std::runtime_error("locked");
+        co_return;
+      },
+      /*run_first=*/true);
   // b: a long delay, not run first: only wake() runs it.
-  auto task_b = s.every("b", [] { return milliseconds(60'000); },
-                        [&]() -> asio::awaitable<void> {
-                          ++b;
-                          co_return;
-                        },
-                        /*run_first=*/false);
+  auto task_b = s.every(
+      "b", [] { return milliseconds(60'000); },
+      [&]() -> asio::awaitable<void> {
+        ++b;
+        co_return;
+      },
+      /*run_first=*/false);
   asio::steady_timer t(io);
   t.expires_after(milliseconds(100));
   t.async_wait([&](auto) {

@@ -1,15 +1,15 @@
-// POST /api/v1/silences: matchers go through the config's RE2 compiler (issue 12, defect 6). A pattern
-// that made std::regex backtrack for seconds is accepted and evaluated at once; backreferences,
-// lookarounds and over-long patterns are a 400 that says why.
+// POST /api/v1/silences: matchers go through the config's RE2 compiler (issue 12, defect 6). A
+// pattern that made std::regex backtrack for seconds is accepted and evaluated at once;
+// backreferences, lookarounds and over-long patterns are a 400 that says why.
 #include <chrono>
 #include <future>
 #include <memory>
 #include <string>
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 
 #include "alerts/cycle.h"
 #include "alerts/routes.h"
@@ -35,11 +35,13 @@ class SilencesApiTest : public ::testing::Test {
     add_alert_routes(router_, std::move(ctx));
   }
 
-  Response post(const std::string& matcher_json, const std::string& times = R"("ends_at":"2099-01-01T00:00:00Z")") {
+  Response post(const std::string& matcher_json,
+                const std::string& times = R"("ends_at":"2099-01-01T00:00:00Z")") {
     Request r;
     r.method = "POST";
     r.path = r.target = "/api/v1/silences";
-    r.body = R"({"created_by":"ops","comment":"test",)" + times + R"(,"matchers":[)" + matcher_json + "]}";
+    r.body = R"({"created_by":"ops","comment":"test",)" + times + R"(,"matchers":[)" +
+             matcher_json + "]}";
     const auto m = router_.match("POST", r.path);
     EXPECT_NE(m.route, nullptr);
     boost::asio::io_context io;
@@ -88,13 +90,16 @@ TEST_F(SilencesApiTest, equality_matchers_and_rfc3339_times_still_work) {
   const Response ok = post(R"({"name":"a","value":"b"})");
   EXPECT_EQ(ok.status, 201) << ok.body;
   EXPECT_NE(ok.body.find("\"ends_at\":\"2099-01-01T00:00:00Z\""), std::string::npos) << ok.body;
-  const Response offset = post(R"({"name":"a","value":"b"})",
-                               R"("starts_at":"2021-07-01T08:00:00.5+08:00","ends_at":"2021-07-02 00:00:00Z")");
+  const Response offset =
+      post(R"({"name":"a","value":"b"})",
+           R"("starts_at":"2021-07-01T08:00:00.5+08:00","ends_at":"2021-07-02 00:00:00Z")");
   EXPECT_EQ(offset.status, 201) << offset.body;
-  EXPECT_NE(offset.body.find("\"starts_at\":\"2021-07-01T00:00:00Z\""), std::string::npos) << offset.body;
+  EXPECT_NE(offset.body.find("\"starts_at\":\"2021-07-01T00:00:00Z\""), std::string::npos)
+      << offset.body;
   for (const char* bad : {"2021-02-30T00:00:00Z", "2021-07-02T00:00:00", "2021-07-02T00:00:00Zx",
                           "2021-07-02T00:00:00.Z", "21-07-02T00:00:00Z"}) {
-    const Response r = post(R"({"name":"a","value":"b"})", std::string(R"("ends_at":")") + bad + "\"");
+    const Response r =
+        post(R"({"name":"a","value":"b"})", std::string(R"("ends_at":")") + bad + "\"");
     EXPECT_EQ(r.status, 400) << bad;
   }
 }

@@ -1,5 +1,5 @@
-// pair_sources (issue 13 item 6): built sources meet their config entries by name, whatever the order and
-// the upload entries between them; a mismatch is an error, never a wrong pairing.
+// pair_sources (issue 13 item 6): built sources meet their config entries by name, whatever the
+// order and the upload entries between them; a mismatch is an error, never a wrong pairing.
 #include "daemon/source_pairing.h"
 
 #include <gtest/gtest.h>
@@ -36,8 +36,8 @@ std::vector<std::unique_ptr<collect::Source>> built(std::initializer_list<const 
 }
 
 TEST(SourcePairingTest, pairs_by_name_whatever_the_order_and_the_upload_entries) {
-  const std::vector<config::SourceConfig> entries = {entry("a", "files", 10), entry("up", "upload", 0),
-                                                     entry("b", "drop_folder", 20)};
+  const std::vector<config::SourceConfig> entries = {
+      entry("a", "files", 10), entry("up", "upload", 0), entry("b", "drop_folder", 20)};
   auto p = pair_sources(built({"b", "a"}), entries);
   ASSERT_TRUE(p.has_value()) << p.error().message;
   ASSERT_EQ(p->size(), 2u);
@@ -48,8 +48,10 @@ TEST(SourcePairingTest, pairs_by_name_whatever_the_order_and_the_upload_entries)
 }
 
 TEST(SourcePairingTest, a_mismatch_is_an_error) {
-  const std::vector<config::SourceConfig> entries = {entry("a", "files", 10), entry("b", "files", 20)};
-  EXPECT_EQ(pair_sources(built({"a", "c"}), entries).error().message, "source 'c' has no config entry");
+  const std::vector<config::SourceConfig> entries = {entry("a", "files", 10),
+                                                     entry("b", "files", 20)};
+  EXPECT_EQ(pair_sources(built({"a", "c"}), entries).error().message,
+            "source 'c' has no config entry");
   EXPECT_EQ(pair_sources(built({"a"}), entries).error().message, "config source 'b' was not built");
   EXPECT_EQ(pair_sources(built({"a", "a"}), entries).error().message, "source 'a' is built twice");
   EXPECT_EQ(pair_sources(built({"up"}), {entry("up", "upload", 0)}).error().message,

@@ -47,7 +47,8 @@ TEST(SpoolFileTest, an_existing_name_is_never_opened_and_another_is_tried) {
     other << "theirs";
   }
   int calls = 0;
-  auto f = create_spool_file(dir.path(), [&] { return ++calls < 3 ? "upload-taken.part" : "upload-free.part"; });
+  auto f = create_spool_file(
+      dir.path(), [&] { return ++calls < 3 ? "upload-taken.part" : "upload-free.part"; });
   ASSERT_TRUE(f.has_value()) << f.error().to_string();
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(f->path, dir.path() / "upload-free.part");
@@ -61,7 +62,8 @@ TEST(SpoolFileTest, a_symlink_in_the_way_is_not_followed) {
   test::TempDir dir;
   std::filesystem::create_symlink(dir.path() / "target", dir.path() / "upload-link.part");
   int calls = 0;
-  auto f = create_spool_file(dir.path(), [&] { return ++calls == 1 ? "upload-link.part" : "upload-ok.part"; });
+  auto f = create_spool_file(dir.path(),
+                             [&] { return ++calls == 1 ? "upload-link.part" : "upload-ok.part"; });
   ASSERT_TRUE(f.has_value()) << f.error().to_string();
   EXPECT_EQ(f->path, dir.path() / "upload-ok.part");
   ::close(f->fd);
@@ -74,11 +76,13 @@ TEST(SpoolFileTest, gives_up_when_every_name_is_taken_or_the_folder_is_missing) 
   auto f = create_spool_file(dir.path(), [] { return "upload-taken.part"; });
   ASSERT_FALSE(f.has_value());
   EXPECT_EQ(f.error().code, Errc::io);
-  EXPECT_EQ(f.error().message, "cannot create a spool file in " + dir.path().string() + ": File exists");
+  EXPECT_EQ(f.error().message,
+            "cannot create a spool file in " + dir.path().string() + ": File exists");
   auto g = create_spool_file(dir.path() / "missing");
   ASSERT_FALSE(g.has_value());
-  EXPECT_EQ(g.error().message,
-            "cannot create a spool file in " + (dir.path() / "missing").string() + ": No such file or directory");
+  EXPECT_EQ(g.error().message, "cannot create a spool file in " +
+                                   (dir.path() / "missing").string() +
+                                   ": No such file or directory");
 }
 
 TEST(SpoolFileTest, only_stale_spool_files_are_cleaned_up) {

@@ -10,7 +10,7 @@ using namespace std::chrono;
 
 TEST(Utf8Test, sequence_length_accepts_well_formed_and_refuses_the_rest) {
   EXPECT_EQ(utf8_sequence_length("a", 0), 1u);
-  EXPECT_EQ(utf8_sequence_length("\xC3\xA9", 0), 2u);          // é
+  EXPECT_EQ(utf8_sequence_length("\xC3\xA9", 0), 2u);  // é
   EXPECT_EQ(utf8_sequence_length("预", 0), 3u);
   EXPECT_EQ(utf8_sequence_length("\xF0\x9F\x98\x80", 0), 4u);  // U+1F600
   EXPECT_EQ(utf8_sequence_length("\xA9", 0), 0u);              // continuation

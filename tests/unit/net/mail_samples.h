@@ -70,5 +70,4 @@ inline MailMessage sample_message() {
   return m;
 }
 
-
 }  // namespace bw::net::mail_samples

@@ -184,6 +184,5 @@ TEST(MimeTest, invalid_messages_are_refused_with_a_reason) {
   EXPECT_EQ(reason(m), "invalid Message-ID");
 }
 
-
 }  // namespace
 }  // namespace bw::net

@@ -1,5 +1,5 @@
-// Issue 12: nothing acknowledged is ever lost or silently changed — the store's side. Each test reproduces a
-// defect that was seen and fails without its fix.
+// Issue 12: nothing acknowledged is ever lost or silently changed — the store's side. Each test
+// reproduces a defect that was seen and fails without its fix.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,7 +20,8 @@ namespace {
 using engine::make_date;
 using engine::Money;
 
-FileRecord file(std::string sha, FileKind kind = FileKind::payments, std::string at = "2021-01-01T00:00:00Z") {
+FileRecord file(std::string sha, FileKind kind = FileKind::payments,
+                std::string at = "2021-01-01T00:00:00Z") {
   std::string name = sha.substr(0, 3) + ".csv";
   return FileRecord{std::move(sha), std::move(name), "test", kind, "utf-8", 10, std::move(at)};
 }
@@ -65,11 +66,13 @@ class IntegrityTest : public ::testing::Test {
   std::optional<Database> db_;
 };
 
-// Defect 1: `rm` the database while the daemon runs — writes were acknowledged into the unlinked file.
+// Defect 1: `rm` the database while the daemon runs — writes were acknowledged into the unlinked
+// file.
 TEST_F(IntegrityTest, a_deleted_database_refuses_writes) {
   EXPECT_EQ(db_->file_problem(), "");
   std::filesystem::remove(dir_ / "t.db");
-  EXPECT_NE(db_->file_problem().find("was deleted while open"), std::string::npos) << db_->file_problem();
+  EXPECT_NE(db_->file_problem().find("was deleted while open"), std::string::npos)
+      << db_->file_problem();
   Ledger ledger(*db_);
   try {
     auto txn = ledger.begin(file("aaa"));
@@ -101,7 +104,8 @@ TEST_F(IntegrityTest, a_replaced_database_or_deleted_wal_refuses_writes) {
 // Defect 1: after a restart an empty database was silently created where one had been.
 TEST_F(IntegrityTest, a_missing_database_with_its_lock_file_is_not_recreated_silently) {
   const auto path = dir_ / "gone.db";
-  EXPECT_TRUE(check_database_present(path, false).has_value());  // first start: nothing was ever here
+  EXPECT_TRUE(
+      check_database_present(path, false).has_value());  // first start: nothing was ever here
   {
     auto lock = InstanceLock::acquire(path, "pid 1");
     ASSERT_TRUE(lock.has_value());
@@ -150,7 +154,8 @@ TEST(MigrateTest, two_connections_migrating_at_once_apply_each_migration_once) {
   }
 }
 
-// Defect 5: `zf2021-000002` and `ＺＦ2021-000003` were taken as new payments beside ZF2021-000002/3.
+// Defect 5: `zf2021-000002` and `ＺＦ2021-000003` were taken as new payments beside
+// ZF2021-000002/3.
 TEST(NormalizeKeyTest, folds_width_case_and_surrounding_spaces) {
   std::string out;
   EXPECT_FALSE(engine::normalize_key("ZF2021-000002", out));
@@ -176,8 +181,8 @@ TEST_F(IntegrityTest, vouchers_differing_in_width_case_or_spaces_are_one_payment
     ASSERT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
   }
   auto txn = ledger.begin(file("bbb"));
-  txn->add_payment(pay("zf2021-000002", 100));        // the same payment: a duplicate
-  txn->add_payment(pay("ＺＦ2021-000003", 999, 3));    // the same voucher, another amount: a conflict
+  txn->add_payment(pay("zf2021-000002", 100));       // the same payment: a duplicate
+  txn->add_payment(pay("ＺＦ2021-000003", 999, 3));  // the same voucher, another amount: a conflict
   txn->add_payment(pay(" ｚｆ2021-000004 ", 400, 4));  // new; its text as written is kept
   auto r = txn->commit(std::chrono::milliseconds(0));
   ASSERT_TRUE(r.has_value());
@@ -185,17 +190,19 @@ TEST_F(IntegrityTest, vouchers_differing_in_width_case_or_spaces_are_one_payment
   EXPECT_EQ(r->duplicate, 1);
   EXPECT_EQ(r->conflicts, 1);
   ASSERT_EQ(r->rejects.size(), 1u);
-  EXPECT_NE(r->rejects[0].reason.find("ＺＦ2021-000003 (recorded as ZF2021-000003)"), std::string::npos)
+  EXPECT_NE(r->rejects[0].reason.find("ＺＦ2021-000003 (recorded as ZF2021-000003)"),
+            std::string::npos)
       << r->rejects[0].reason;
   EXPECT_EQ(scalar(*db_, "SELECT count(*) FROM payments"), 3);
   EXPECT_EQ(scalar(*db_, "SELECT sum(amount_fen) FROM payments"), 700);
-  Statement st = db_->prepare("SELECT voucher_no, voucher_raw FROM payments WHERE voucher_no = 'ZF2021-000004'");
+  Statement st = db_->prepare(
+      "SELECT voucher_no, voucher_raw FROM payments WHERE voucher_no = 'ZF2021-000004'");
   ASSERT_TRUE(st.step());
   EXPECT_EQ(st.column_string(1), " ｚｆ2021-000004 ");
 }
 
-// Defect 4: a register changing a line's budget to 1.00 was `accepted:1`, without a trace, and the original
-// file could not be applied again.
+// Defect 4: a register changing a line's budget to 1.00 was `accepted:1`, without a trace, and the
+// original file could not be applied again.
 TEST_F(IntegrityTest, a_changed_register_line_is_a_revision_with_every_version_kept) {
   Ledger ledger(*db_);
   {
@@ -229,7 +236,8 @@ TEST_F(IntegrityTest, a_changed_register_line_is_a_revision_with_every_version_k
   // The original register again: a duplicate file, unless re-applied on purpose.
   EXPECT_FALSE(ledger.begin(file("r1", FileKind::budget)).has_value());
   {
-    auto txn = ledger.begin(file("r1", FileKind::budget, "2021-03-02T08:00:00Z"), {}, /*reapply=*/true);
+    auto txn =
+        ledger.begin(file("r1", FileKind::budget, "2021-03-02T08:00:00Z"), {}, /*reapply=*/true);
     ASSERT_TRUE(txn.has_value());
     EXPECT_EQ(*txn->add_budget_line(line("P1", 1'000'000'00), 2), RowOutcome::revised);
     EXPECT_EQ(*txn->add_budget_line(line("P2", 500'00), 3), RowOutcome::duplicate);
@@ -278,9 +286,11 @@ TEST_F(IntegrityTest, rejects_are_stored_up_to_a_limit_and_counted_by_reason) {
   limits.max_reject_share = 1.0;  // counting only
   auto txn = ledger.begin(file("junk"), limits);
   for (int i = 0; i < 1000; ++i) {
-    txn->reject(Reject{"junk.csv", i + 2, 3, "金额", "'" + std::to_string(i) + "x' is not an amount", "Q,", false});
+    txn->reject(Reject{"junk.csv", i + 2, 3, "金额",
+                       "'" + std::to_string(i) + "x' is not an amount", "Q,", false});
   }
-  txn->reject(Reject{"junk.csv", 1002, 2, "支付日期", "'2021-13-05' is not a date (month 13)", "Q,", false});
+  txn->reject(Reject{"junk.csv", 1002, 2, "支付日期", "'2021-13-05' is not a date (month 13)", "Q,",
+                     false});
   auto r = txn->commit(std::chrono::milliseconds(0));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->rejected, 1001);
@@ -301,11 +311,13 @@ TEST_F(IntegrityTest, a_file_mostly_rejected_is_refused_whole) {
   {
     auto txn = ledger.begin(file("mostly-bad"), limits);
     for (int i = 0; i < 4; ++i) txn->add_payment(pay("G" + std::to_string(i), 100, i + 2));
-    for (int i = 0; i < 6; ++i) txn->reject(Reject{"m.csv", i + 10, 1, "支付凭证号", "empty", "Q,", false});
+    for (int i = 0; i < 6; ++i)
+      txn->reject(Reject{"m.csv", i + 10, 1, "支付凭证号", "empty", "Q,", false});
     auto r = txn->commit(std::chrono::milliseconds(0));
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, Errc::invalid_input);
-    EXPECT_NE(r.error().message.find("6 of 10 rows rejected, more than the limit of 50%"), std::string::npos)
+    EXPECT_NE(r.error().message.find("6 of 10 rows rejected, more than the limit of 50%"),
+              std::string::npos)
         << r.error().message;
     EXPECT_NE(r.error().message.find("支付凭证号: empty × 6 (first at line 10)"), std::string::npos)
         << r.error().message;
@@ -316,12 +328,13 @@ TEST_F(IntegrityTest, a_file_mostly_rejected_is_refused_whole) {
   // Half rejected is not more than half: kept.
   auto txn = ledger.begin(file("half-bad"), limits);
   for (int i = 0; i < 5; ++i) txn->add_payment(pay("H" + std::to_string(i), 100, i + 2));
-  for (int i = 0; i < 5; ++i) txn->reject(Reject{"h.csv", i + 10, 1, "支付凭证号", "empty", "Q,", false});
+  for (int i = 0; i < 5; ++i)
+    txn->reject(Reject{"h.csv", i + 10, 1, "支付凭证号", "empty", "Q,", false});
   EXPECT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
 }
 
-// A database of the previous release (schema 3, with a register and payments) upgrades: each line gets its
-// version 1 from the file that registered it, payments keep their vouchers.
+// A database of the previous release (schema 3, with a register and payments) upgrades: each line
+// gets its version 1 from the file that registered it, payments keep their vouchers.
 TEST(MigrateTest, a_schema_3_database_upgrades_with_its_lines_as_version_1) {
   test::TempDir dir;
   Database db = Database::open(dir / "old.db");
@@ -330,15 +343,20 @@ TEST(MigrateTest, a_schema_3_database_upgrades_with_its_lines_as_version_1) {
     db.exec(m.sql);
   }
   db.exec("PRAGMA user_version = 3");
-  db.exec("INSERT INTO files (id, sha256, name, source, kind, encoding, size_bytes, ingested_at)"
-          " VALUES (1, 'aa', 'budget.csv', 'cli', 'budget', 'utf-8', 10, '2021-01-05T08:00:00Z'),"
-          " (2, 'bb', 'pay.csv', 'inbox', 'payments', 'utf-8', 10, '2021-02-01T08:00:00Z')");
-  db.exec("INSERT INTO budget_lines (code, name, unit_code, unit_name, kind, initial_fen, deadline, file_id, line_no)"
-          " VALUES ('P1', '项目一', 'U1', '单位一', 'project', 100000, '2021-12-31', 1, 2),"
-          " ('P2', '项目二', 'U1', '单位一', 'basic', 5000, NULL, 1, 3)");
-  db.exec("INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class,"
-          " pay_method, fund_type, payee, memo, file_id, line_no)"
-          " VALUES ('ZF1', '2021-01-10', 'U1', 'P1', 100, '', '', '', '', '', '', 2, 2)");
+  db.exec(
+      "INSERT INTO files (id, sha256, name, source, kind, encoding, size_bytes, ingested_at)"
+      " VALUES (1, 'aa', 'budget.csv', 'cli', 'budget', 'utf-8', 10, '2021-01-05T08:00:00Z'),"
+      " (2, 'bb', 'pay.csv', 'inbox', 'payments', 'utf-8', 10, '2021-02-01T08:00:00Z')");
+  db.exec(
+      "INSERT INTO budget_lines (code, name, unit_code, unit_name, kind, initial_fen, deadline, "
+      "file_id, line_no)"
+      " VALUES ('P1', '项目一', 'U1', '单位一', 'project', 100000, '2021-12-31', 1, 2),"
+      " ('P2', '项目二', 'U1', '单位一', 'basic', 5000, NULL, 1, 3)");
+  db.exec(
+      "INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, "
+      "func_class, econ_class,"
+      " pay_method, fund_type, payee, memo, file_id, line_no)"
+      " VALUES ('ZF1', '2021-01-10', 'U1', 'P1', 100, '', '', '', '', '', '', 2, 2)");
   EXPECT_EQ(migrate(db), static_cast<int>(embedded_migrations().size()));
   const auto v = line_versions(db, "P2");
   ASSERT_EQ(v.size(), 1u);
@@ -382,7 +400,8 @@ TEST_F(IntegrityTest, quick_check_finds_damage_in_the_middle_of_the_file) {
     std::FILE* f = std::fopen((dir_ / "t.db").c_str(), "r+b");
     ASSERT_NE(f, nullptr);
     const std::string garbage(8000, '\xA5');
-    for (int page = 3; page < 8; ++page) {  // b-tree pages in the middle, not the file's header (page 1)
+    for (int page = 3; page < 8;
+         ++page) {  // b-tree pages in the middle, not the file's header (page 1)
       std::fseek(f, 16384L * page, SEEK_SET);
       std::fwrite(garbage.data(), 1, garbage.size(), f);
     }
