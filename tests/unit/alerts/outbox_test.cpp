@@ -25,6 +25,7 @@
 #include "alerts/render.h"
 #include "alerts/notifiers/webhook.h"
 #include "engine/snapshot.h"
+#include "tests/unit/alerts/overspent_fixture.h"
 #include "store/alert_store.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -237,34 +238,8 @@ TEST_F(OutboxTest, the_same_idempotency_key_is_queued_once) {
 
 // ---- the key a cycle writes ----
 
-engine::BudgetLine line(std::string code, std::string owner, std::string email) {
-  engine::BudgetLine l;
-  l.code = std::move(code);
-  l.name = "项目" + l.code;
-  l.unit_code = "101001";
-  l.unit_name = "某局";
-  l.initial = engine::Money::from_yuan(1000);
-  l.deadline = engine::make_date(2021, 12, 31);
-  l.owner = std::move(owner);
-  l.owner_email = std::move(email);
-  return l;
-}
-
-engine::Snapshot overspent(const std::vector<std::string>& codes) {
-  engine::Inputs in;
-  in.fiscal_year = engine::FiscalYear(2021, 1);
-  in.lines = {line("P1", "张三", "zhangsan@example.gov.cn"), line("P2", "李四", "lisi@example.gov.cn"),
-              line("P3", "张三", "zhangsan@example.gov.cn")};
-  for (const auto& c : codes) {
-    engine::PaymentSeries p;
-    p.unit_code = "101001";
-    p.project_code = c;
-    p.month_paid[2] = engine::Money::from_yuan(1200);
-    p.month_count[2] = 1;
-    in.payments.push_back(p);
-  }
-  return engine::evaluate(in, engine::make_date(2021, 12, 31), engine::Policy{});
-}
+using test_fixture::line;
+using test_fixture::overspent;
 
 config::AlertsConfig owners_config() {
   config::AlertsConfig c;
