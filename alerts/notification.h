@@ -67,6 +67,8 @@ struct DeliveryResult {
   std::string reason;
   /// When the receiver said when to come back (Retry-After, robot rate limit).
   std::optional<std::chrono::seconds> retry_after;
+  /// How long the attempt took, measured by Notifier::send (connect, TLS, request, answer).
+  std::chrono::milliseconds took{0};
 };
 
 }  // namespace bw::alerts

@@ -1,8 +1,8 @@
 // The notifier interface: one implementation per receiver kind (email, webhook, alertmanager,
 // wecom, dingtalk, feishu), built from config by the daemon. send() performs one attempt; the
 // outbox worker (alerts/outbox.h) owns retries and backoff. The base owns the policy every kind
-// shares (spdlog's base_sink pattern): send() catches, scrubs the reason and calls the kind's
-// private do_send().
+// shares (spdlog's base_sink pattern): send() times the attempt, catches, scrubs the reason and
+// calls the kind's private do_send().
 #pragma once
 
 #include <memory>
@@ -22,7 +22,7 @@ class Notifier {
   virtual ~Notifier() = default;
   /// "email", "webhook", "alertmanager", "wecom", "dingtalk", "feishu"
   virtual std::string_view kind() const = 0;
-  /// One attempt: do_send(). Never throws (bad_alloc aside): an exception from do_send() becomes
+  /// One attempt: do_send(), timed (DeliveryResult::took). Never throws (bad_alloc aside): an exception from do_send() becomes
   /// Outcome::permanent "internal error: <what>". Every reason is scrubbed before it is returned:
   /// each URL the attempt used (Attempt::urls, else endpoint()) becomes its "scheme://host/…" label
   /// and its key/token query values "***" (safe_reason), then each of secrets() becomes "***".

@@ -100,6 +100,11 @@ OpsMetrics::OpsMetrics()
                          .Name("budgetwatch_notifications_total")
                          .Help("Delivery attempts by receiver, kind and outcome (delivered, retry, permanent)")
                          .Register(*registry_)),
+      notification_duration_(prometheus::BuildHistogram()
+                                 .Name("budgetwatch_notification_duration_seconds")
+                                 .Help("Time of one delivery attempt (connect, TLS, request, answer) by receiver "
+                                       "and kind, seconds; failed attempts included")
+                                 .Register(*registry_)),
       indicators_(prometheus::BuildGauge()
                       .Name("budgetwatch_unit_indicators")
                       .Help("Performance indicators by unit and status (met, on_track, behind, overdue, "
@@ -213,8 +218,10 @@ void OpsMetrics::indicators(const std::map<std::array<std::string, 2>, int>& cou
   }
 }
 
-void OpsMetrics::delivery(const std::string& receiver, const std::string& kind, const std::string& outcome) {
+void OpsMetrics::delivery(const std::string& receiver, const std::string& kind, const std::string& outcome,
+                          std::chrono::duration<double> took) {
   notifications_.Add({{"receiver", receiver}, {"kind", kind}, {"outcome", outcome}}).Increment();
+  notification_duration_.Add({{"receiver", receiver}, {"kind", kind}}, seconds_buckets()).Observe(took.count());
 }
 
 void OpsMetrics::outbox(std::int64_t pending, std::int64_t failed, double oldest_pending_age_seconds) {

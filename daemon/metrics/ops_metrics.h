@@ -45,7 +45,8 @@ class OpsMetrics {
   /// Indicators by (unit, status) after an evaluation; label sets no longer present drop to 0.
   void indicators(const std::map<std::array<std::string, 2>, int>& counts);
   /// One delivery attempt: outcome delivered | retry | permanent.
-  void delivery(const std::string& receiver, const std::string& kind, const std::string& outcome);
+  void delivery(const std::string& receiver, const std::string& kind, const std::string& outcome,
+                std::chrono::duration<double> took);
   /// The outbox after a delivery pass or a cycle.
   void outbox(std::int64_t pending, std::int64_t failed, double oldest_pending_age_seconds);
   /// A health check (daemon/health.h) changed: budgetwatch_check_up{check} 1 or 0; removed drops it.
@@ -74,6 +75,7 @@ class OpsMetrics {
   std::map<std::array<std::string, 3>, prometheus::Gauge*> alert_gauges_;
   std::mutex alerts_mutex_;
   prometheus::Family<prometheus::Counter>& notifications_;
+  prometheus::Family<prometheus::Histogram>& notification_duration_;
   prometheus::Family<prometheus::Gauge>& indicators_;
   std::map<std::array<std::string, 2>, prometheus::Gauge*> indicator_gauges_;
   prometheus::Gauge& outbox_depth_;

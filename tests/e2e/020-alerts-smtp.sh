@@ -58,6 +58,12 @@ curl -sf "$DAEMON_URL/readyz" >/dev/null || fail "not ready while SMTP is down"
 wait_for 10 "outbox depth metric" metric_is budgetwatch_outbox_depth 12
 metric_value 'budgetwatch_notifications_total{kind="email",outcome="retry",receiver="owners"}' | grep -q . ||
   fail "retries not counted"
+# Every attempt is timed (the notifier base), the failed ones too.
+curl -sf "$DAEMON_URL/metrics" > "$WORK/timed.txt"
+n_timed=$(awk '$1 == "budgetwatch_notification_duration_seconds_count{kind=\"email\",receiver=\"owners\"}" {print $2}' "$WORK/timed.txt")
+n_retry=$(awk '$1 == "budgetwatch_notifications_total{kind=\"email\",outcome=\"retry\",receiver=\"owners\"}" {print $2}' "$WORK/timed.txt")
+"$PY" -c "import sys; t, r = map(float, sys.argv[1:]); sys.exit(0 if t >= r >= 1 else 1)" "${n_timed:-0}" "${n_retry:-0}" ||
+  fail "attempts not timed: duration count ${n_timed:-none}, retries ${n_retry:-none}"
 # The oldest message's age grows with the outage (the metric is refreshed at every delivery pass).
 wait_for 10 "outbox age metric" metric_lt budgetwatch_outbox_oldest_age_seconds 1000000
 age1=$(metric_value budgetwatch_outbox_oldest_age_seconds)

@@ -1,6 +1,7 @@
 // The Notifier base (alerts/notifiers/notifier.h) owns what every kind shares: an exception from a
-// kind's attempt becomes a permanent "internal error", and every reason leaves send() without the
-// attempt's URLs (labels instead) or the configured secrets. A small recording kind stands in.
+// kind's attempt becomes a permanent "internal error", every attempt is timed, and every reason
+// leaves send() without the attempt's URLs (labels instead) or the configured secrets. A small
+// recording kind stands in.
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -9,6 +10,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "alerts/notifiers/notifier.h"
@@ -28,12 +32,17 @@ class ScriptedNotifier final : public Notifier {
   std::string url = "https://hooks.example.org/notify?token=T0KEN-1234";
   std::string password = "pa55w0rd-xyz";
   int attempts = 0;
+  std::chrono::milliseconds delay{0};  ///< waits this long (on a timer) before it answers or throws
 
  private:
   asio::awaitable<DeliveryResult> do_send(asio::any_io_executor, const Notification&,
                                           Attempt& a) override {
     ++attempts;
     a.urls = urls;
+    if (delay.count() > 0) {
+      asio::steady_timer t(co_await asio::this_coro::executor, delay);
+      co_await t.async_wait(asio::use_awaitable);
+    }
     if (!thrown.empty()) throw std::runtime_error(thrown);
     co_return reply;
   }
@@ -75,6 +84,23 @@ TEST(NotifierBaseTest, a_clean_reason_is_returned_as_is) {
   const DeliveryResult r = send(s);
   EXPECT_EQ(r.outcome, Outcome::delivered);
   EXPECT_EQ(r.reason, "ok");
+}
+
+// The base times every attempt, a failed one too, so that the daemon's
+// budgetwatch_notification_duration_seconds and its log need no timing in the kinds.
+TEST(NotifierBaseTest, every_attempt_is_timed_by_the_base_including_one_that_throws) {
+  ScriptedNotifier s;
+  s.delay = std::chrono::milliseconds(60);
+  const DeliveryResult ok = send(s);
+  EXPECT_GE(ok.took.count(), 60);
+  EXPECT_LT(ok.took.count(), 5000);
+  s.thrown = "boom";
+  const DeliveryResult failed = send(s);
+  EXPECT_EQ(failed.outcome, Outcome::permanent);
+  EXPECT_GE(failed.took.count(), 60);
+  s.delay = std::chrono::milliseconds(0);
+  s.thrown.clear();
+  EXPECT_LT(send(s).took.count(), 60);
 }
 
 }  // namespace

@@ -1,0 +1,151 @@
+#include "daemon/database_threads.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+
+#include <boost/asio/post.hpp>
+
+#include "daemon/log.h"
+#include "store/migrations.h"
+
+namespace bw::daemon {
+namespace {
+
+namespace asio = boost::asio;
+
+store::OpenOptions reader_options() {
+  store::OpenOptions o;
+  o.cache_kib = 8 << 10;  // the reader serves small pages of the ingest history
+  return o;
+}
+
+}  // namespace
+
+DatabaseThreads::DatabaseThreads(std::shared_ptr<spdlog::logger> log, Events events)
+    : log_(std::move(log)), events_(std::move(events)) {}
+
+DatabaseThreads::~DatabaseThreads() { join(); }
+
+void DatabaseThreads::join() {
+  writer_pool_.join();
+  reader_pool_.join();
+}
+
+Result<int> DatabaseThreads::open(const std::filesystem::path& file) {
+  try {
+    const bool existed = std::filesystem::exists(file);
+    writer_db_.emplace(store::Database::open(file));
+    if (!existed) log_->warn("created a new, empty database file={}", kv(file.string()));
+    // Damage in the middle of the file is otherwise found by the first write that touches it.
+    if (existed) {
+      const auto t = std::chrono::steady_clock::now();
+      const std::string check = store::quick_check(*writer_db_);
+      if (check != "ok") {
+        return fail(Errc::unavailable,
+                    "database " + file.string() + " is damaged (PRAGMA quick_check: " + check +
+                        "): stop, keep a copy, and restore a backup or recover it as "
+                        "docs/reliability.md says");
+      }
+      log_->info("database checked file={} quick_check=ok ms={}", kv(file.string()),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - t)
+                     .count());
+    }
+    const int version =
+        writer_db_->read_only() ? store::schema_version(*writer_db_) : store::migrate(*writer_db_);
+    reader_db_.emplace(store::Database::open(file, reader_options()));
+    log_->info("database open file={} schema={}", kv(file.string()), version);
+    if (writer_db_->read_only()) {
+      log_->warn(
+          "database opened read-only (no write permission): figures are served, writes fail until "
+          "the file is writable, checked every few seconds file={}",
+          kv(file.string()));
+      events_.health(false, "opened read-only: no write permission on " + file.string());
+    }
+    open_ = true;
+    return version;
+  } catch (const std::exception& e) {
+    return fail(Errc::unavailable, std::string("cannot open the database: ") + e.what());
+  }
+}
+
+void DatabaseThreads::watch() {
+  if (!writer_db_) return;
+  const std::string problem = writer_db_->file_problem();
+  if (!problem.empty()) {
+    if (!file_problem_) log_->error("database file problem error={}", kv(problem));
+    file_problem_ = true;
+    events_.health(false, problem);
+    return;
+  }
+  if (writer_db_->read_only() && ::access(writer_db_->path().c_str(), W_OK) == 0) reopen();
+}
+
+// Writer thread. SQLite shares one read-only mapping of the WAL index among all connections of a
+// process to a file, so every connection is closed before the writer opens again: the reader
+// thread closes its connection and waits (serving nothing meanwhile) until the writer has
+// reopened, then opens its own.
+void DatabaseThreads::reopen() {
+  const std::filesystem::path path = writer_db_->path();
+  std::promise<void> reader_closed;
+  std::promise<void> writer_done;
+  auto closed = reader_closed.get_future();
+  asio::post(reader_pool_, [this, path, &reader_closed, done = writer_done.get_future()]() mutable {
+    reader_db_.reset();
+    reader_closed.set_value();
+    done.wait();
+    try {
+      reader_db_.emplace(store::Database::open(path, reader_options()));
+    } catch (const std::exception& e) {
+      log_->error("reader connection not reopened error={}", kv(e.what()));
+    }
+  });
+  closed.wait();
+  writer_db_.reset();
+  // SQLite created the WAL and its index with the database's mode of then (read-only): give them
+  // the database's mode of now, or the new connection would be read-only again.
+  std::error_code ec;
+  const auto mode = std::filesystem::status(path, ec).permissions();
+  for (const char* suffix : {"-wal", "-shm"}) {
+    const std::filesystem::path side(path.string() + suffix);
+    if (!ec && std::filesystem::exists(side) && ::access(side.c_str(), W_OK) != 0) {
+      std::error_code pec;
+      std::filesystem::permissions(side, mode, pec);
+      if (pec) {
+        log_->warn("cannot make writable file={} error={}", kv(side.string()), kv(pec.message()));
+      }
+    }
+  }
+  for (int attempt = 1; attempt <= 2 && !writer_db_; ++attempt) {
+    try {
+      writer_db_.emplace(store::Database::open(path));
+      if (!writer_db_->read_only()) store::migrate(*writer_db_);
+    } catch (const std::exception& e) {
+      writer_db_.reset();
+      log_->error("database not reopened attempt={} error={}", attempt, kv(e.what()));
+    }
+  }
+  writer_done.set_value();
+  if (!writer_db_) {
+    open_ = false;
+    events_.lost();
+    return;
+  }
+  if (!writer_db_->read_only()) {
+    log_->info("database writable again, reopened file={}", kv(path.string()));
+    events_.health(true, "");
+    events_.reopened();
+  }
+}
+
+void DatabaseThreads::checkpoint() {
+  try {
+    if (writer_db_) writer_db_->checkpoint();
+  } catch (const std::exception& e) {
+    log_->warn("final checkpoint failed error={}", kv(e.what()));
+  }
+}
+
+}  // namespace bw::daemon

@@ -1,0 +1,100 @@
+// The daemon's two database threads, each with its own SQLite connection (WAL: the reader never
+// waits for the writer). The writer ingests, evaluates and runs the alert cycle, one task at a
+// time; the reader serves the API's reads of the ledger. Also the watch of the database file —
+// deleted, replaced, or read-only and then writable again — and the reopening that needs.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include <spdlog/logger.h>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "engine/result.h"
+#include "store/database.h"
+
+namespace bw::daemon {
+
+class DatabaseThreads {
+ public:
+  struct Events {
+    /// The "database" check: ok, or failing with the reason.
+    std::function<void(bool ok, const std::string& reason)> health;
+    /// Writable again after a reopen: the caller evaluates.
+    std::function<void()> reopened;
+    /// No connection could be opened again: the writer cannot go on, the caller shuts down (to
+    /// be restarted by systemd).
+    std::function<void()> lost;
+  };
+
+  DatabaseThreads(std::shared_ptr<spdlog::logger> log, Events events);
+  ~DatabaseThreads();  ///< joins both threads
+  DatabaseThreads(const DatabaseThreads&) = delete;
+  DatabaseThreads& operator=(const DatabaseThreads&) = delete;
+
+  /// Opens the writer's connection (an existing file is checked with PRAGMA quick_check first;
+  /// migrated unless it is read-only) and the reader's. Returns the schema version. Errors are for
+  /// the user. Call once, before any task.
+  Result<int> open(const std::filesystem::path& file);
+  /// Whether the writer has a connection (any thread).
+  bool is_open() const { return open_; }
+
+  /// Runs f() on the writer (reader) thread; the returned awaitable resumes the caller on its own
+  /// executor with f's result. Plain functions, not coroutines: GCC 12 destroys a by-value lambda
+  /// argument of a coroutine twice when it is a temporary inside a co_await expression (invalid
+  /// free under valgrind).
+  template <class F>
+  boost::asio::awaitable<std::invoke_result_t<F&>> on_writer(F f) {
+    return on_pool(writer_pool_, std::move(f));
+  }
+  template <class F>
+  boost::asio::awaitable<std::invoke_result_t<F&>> on_reader(F f) {
+    return on_pool(reader_pool_, std::move(f));
+  }
+  boost::asio::thread_pool& writer_pool() { return writer_pool_; }
+
+  /// The connections, on their own thread only.
+  store::Database& writer() { return *writer_db_; }
+  store::Database& reader() { return *reader_db_; }
+
+  /// Writer thread: is the file still the one opened, and writable? A deleted or replaced file
+  /// fails the database check at once (writes are refused by Transaction, uploads answer 503)
+  /// without waiting for the next write; a database opened read-only is opened again once the
+  /// file is writable.
+  void watch();
+  /// Waits for both threads to finish their work (after the io_context stopped).
+  void join();
+  /// Writer's final checkpoint at a clean stop; a failure is logged.
+  void checkpoint();
+
+ private:
+  template <class F>
+  static boost::asio::awaitable<std::invoke_result_t<F&>> on_pool(boost::asio::thread_pool& pool,
+                                                                  F f) {
+    using R = std::invoke_result_t<F&>;
+    return boost::asio::co_spawn(
+        pool.get_executor(),
+        [f = std::move(f)]() mutable -> boost::asio::awaitable<R> { co_return f(); },
+        boost::asio::use_awaitable);
+  }
+  void reopen();
+
+  std::shared_ptr<spdlog::logger> log_;
+  Events events_;
+  boost::asio::thread_pool writer_pool_{1};
+  boost::asio::thread_pool reader_pool_{1};
+  std::optional<store::Database> writer_db_;  // writer thread only
+  std::optional<store::Database> reader_db_;  // reader thread only
+  std::atomic<bool> open_{false};
+  bool file_problem_ = false;  // writer thread
+};
+
+}  // namespace bw::daemon

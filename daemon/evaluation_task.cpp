@@ -1,0 +1,101 @@
+#include "daemon/evaluation_task.h"
+
+#include <malloc.h>
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "alerts/cycle.h"
+#include "daemon/delivery_task.h"
+#include "daemon/evaluation.h"
+#include "daemon/log.h"
+#include "store/alert_store.h"
+
+namespace bw::daemon {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using SysClock = std::chrono::system_clock;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(SysClock::now().time_since_epoch())
+      .count();
+}
+
+long long ms_since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+// Rules → state → outbox in one transaction; true when messages were enqueued.
+bool alert_cycle(const EvaluationTaskContext& ctx, const Evaluation& e) {
+  const config::Config& c = *ctx.config;
+  try {
+    const alerts::CycleContext cc =
+        cycle_context(*ctx.db, c, *ctx.tz, unix_now(), ctx.watched_since, e);
+    const auto r = alerts::run_cycle(*ctx.db, *e.snapshot, c.alerts, cc);
+    ctx.log->info(
+        "alerts evaluated firing={} pending={} fired={} resolved={} silenced={} inhibited={} "
+        "messages={}",
+        r.firing, r.pending, r.fired_now, r.resolved_now, r.silenced, r.inhibited, r.messages);
+    std::map<std::array<std::string, 3>, int> counts;
+    for (const auto& a : store::load_alerts(*ctx.db)) ++counts[{a.rule, a.severity, a.state}];
+    ctx.ops->alerts(counts);
+    update_outbox_metrics(*ctx.db, *ctx.ops, unix_now());
+    ctx.health->report("database", true);  // the cycle's transaction committed
+    return r.messages > 0;
+  } catch (const std::exception& ex) {
+    report_database_error(*ctx.health, ex);
+    ctx.log->error("alert cycle failed error={}", kv(ex.what()));
+    return false;
+  }
+}
+
+}  // namespace
+
+void report_database_error(Health& health, const std::exception& e) {
+  if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) {
+    health.report("database", false, e.what());
+  }
+}
+
+EvaluationOutcome run_evaluation(const EvaluationTaskContext& ctx) {
+  const auto started = Clock::now();
+  EvaluationOutcome out;
+  try {
+    const engine::CivilDate as_of =
+        ctx.config->evaluation.as_of.value_or(ctx.tz->date_at(SysClock::now()));
+    Result<Evaluation> e = evaluate_at(*ctx.db, as_of, ctx.config->policy);
+    if (!e) throw std::runtime_error(e.error().message);  // (no unit filter: cannot happen)
+    const std::size_t lines = e->snapshot->lines.size();
+    const auto t = Clock::now();
+    ctx.snapshots->publish(e->snapshot);
+    const long long publish_ms = ms_since(t);
+    const auto took = Clock::now() - started;
+    ctx.ops->evaluation(true, took, SysClock::now());
+    ctx.health->report("evaluation", true);
+    ctx.log->info("evaluated as_of={} lines={} ms={} load_ms={} evaluate_ms={} publish_ms={}",
+                  engine::to_iso(as_of), lines, ms_since(started), e->load_ms, e->evaluate_ms,
+                  publish_ms);
+    std::map<std::array<std::string, 2>, int> counts;
+    for (const auto& x : *e->indicators) ++counts[{x.unit_code, engine::to_string(x.status)}];
+    ctx.ops->indicators(counts);
+    out.ok = true;
+    out.indicators = e->indicators;
+    if (ctx.config->alerts.enabled) out.messages = alert_cycle(ctx, *e);
+    // The inputs and the previous snapshot's text are gone: give their pages back to the system,
+    // and the page cache of the writer connection too (it refills on the next ingest).
+    ctx.db->exec("PRAGMA shrink_memory");
+    malloc_trim(0);
+  } catch (const std::exception& e) {
+    ctx.ops->evaluation(false, Clock::now() - started, SysClock::now());
+    ctx.health->report("evaluation", false, e.what());
+    report_database_error(*ctx.health, e);
+    ctx.log->error("evaluation failed error={}", kv(e.what()));
+  }
+  return out;
+}
+
+}  // namespace bw::daemon
