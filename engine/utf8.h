@@ -1,6 +1,6 @@
-// The one UTF-8 decoder step and the truncation helpers named by their unit (bytes or characters),
-// plus the RFC 3339 UTC timestamp format. Pure, std only; used by store/ (reject rows), reports/,
-// alerts/ and daemon/ (log escaping, API times).
+// The one UTF-8 decoder (a step, and whole strings to and from UTF-32) and the truncation helpers
+// named by their unit (bytes or characters), plus the RFC 3339 UTC timestamp format. Pure, std
+// only; used by store/ (reject rows), reports/, alerts/ and daemon/ (log escaping, API times).
 #pragma once
 
 #include <chrono>
@@ -14,6 +14,18 @@ namespace bw::engine {
 /// bytes there are not one: a continuation byte, an overlong form, a UTF-16 surrogate, a value
 /// beyond U+10FFFF or a sequence cut short by the end of `s`. ASCII is 1. Requires i < s.size().
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
+
+/// Decodes `s` into code points, by utf8_sequence_length's rules (strict: no overlong forms,
+/// surrogates or values beyond U+10FFFF). False at the first ill-formed sequence (`out` then holds
+/// the code points before it).
+bool decode_utf8(std::string_view s, std::u32string& out);
+
+/// Appends the UTF-8 form of the code point `c` (a scalar value: the caller's text came from
+/// decode_utf8 or a literal).
+void append_utf8(std::string& out, char32_t c);
+
+/// The UTF-8 form of `s` (append_utf8 of each code point).
+std::string encode_utf8(std::u32string_view s);
 
 /// The longest prefix of `s` of at most `max_bytes` bytes that does not end inside a UTF-8
 /// sequence (continuation bytes are never split from their lead byte). `s` itself when it fits.

@@ -15,24 +15,36 @@ listed() { grep -qxF "$1" "$baseline"; }
 files=$(find engine store net config collectors alerts reports daemon bench tests/unit tests/integration tests/support \
   tests/fuzz -name '*.cpp' -o -name '*.h' | sort)
 status=0
-checked=0
-for f in $files; do
-  listed "$f" && continue
-  checked=$((checked + 1))
+# One file: its format, then clang-tidy for the libraries' sources (headers through them). Prints its
+# findings as one block; fails when there are any.
+check_one() {
+  local f=$1 out msg=""
   if ! "$format" --dry-run -Werror "$f" 2>/dev/null; then
-    echo "style: $f is not formatted: run $format -i $f"
-    "$format" --dry-run "$f" 2>&1 | head -6
-    status=1
+    msg+="style: $f is not formatted: run $format -i $f"$'\n'
+    msg+="$("$format" --dry-run "$f" 2>&1 | head -6)"$'\n'
   fi
   case "$f" in
-    tests/*|bench/*|*.h) continue ;;  # tidy: the libraries' sources (headers through them)
+    tests/*|bench/*|*.h) ;;
+    *)
+      if ! out=$("$tidy" -p "$build" --quiet "$f" 2>&1); then
+        msg+="style: clang-tidy on $f:"$'\n'
+        msg+="$(echo "$out" | grep -E 'warning:|error:' | head -20)"$'\n'
+      fi
+      ;;
   esac
-  if ! out=$("$tidy" -p "$build" --quiet "$f" 2>&1); then
-    echo "style: clang-tidy on $f:"
-    echo "$out" | grep -E 'warning:|error:' | head -20
-    status=1
-  fi
+  [[ -z "$msg" ]] && return 0
+  printf '%s' "$msg"
+  return 1
+}
+export -f check_one
+export format tidy build
+todo=()
+for f in $files; do
+  listed "$f" || todo+=("$f")
 done
+checked=${#todo[@]}
+# Two at a time (the CI machine's cores); each file's findings stay together.
+printf '%s\n' "${todo[@]}" | xargs -P "${BW_STYLE_JOBS:-2}" -I{} bash -c 'check_one "$1"' _ {} || status=1
 while IFS= read -r f; do
   [[ -z "$f" || "$f" == \#* ]] && continue
   [[ -f "$f" ]] || { echo "style: $baseline lists $f, which does not exist: remove the line"; status=1; continue; }

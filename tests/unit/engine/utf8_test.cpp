@@ -43,5 +43,22 @@ TEST(Utf8Test, rfc3339_is_utc_with_whole_seconds) {
   EXPECT_EQ(format_rfc3339_utc(sys_seconds{seconds{951782400}}), "2000-02-29T00:00:00Z");
 }
 
+// The one decoder to UTF-32 (the target parser's) and back: every width round-trips, and each
+// ill-formed kind is refused with the code points before it kept.
+TEST(Utf8Test, decode_and_encode_utf32) {
+  std::u32string out;
+  const std::string text = "a\u00e9\u4e2d\U00020000z";  // 1, 2, 3 and 4 bytes
+  ASSERT_TRUE(decode_utf8(text, out));
+  EXPECT_EQ(out, std::u32string({U'a', U'\u00e9', U'\u4e2d', U'\U00020000', U'z'}));
+  EXPECT_EQ(encode_utf8(out), text);
+  EXPECT_FALSE(decode_utf8("ok\xC0\xAF", out));  // overlong '/'
+  EXPECT_EQ(out, U"ok");
+  EXPECT_FALSE(decode_utf8("\xED\xA0\x80", out));      // a UTF-16 surrogate
+  EXPECT_FALSE(decode_utf8("\xF4\x90\x80\x80", out));  // beyond U+10FFFF
+  EXPECT_FALSE(decode_utf8("\xE4\xB8", out));          // cut short
+  EXPECT_TRUE(decode_utf8("", out));
+  EXPECT_TRUE(out.empty());
+}
+
 }  // namespace
 }  // namespace bw::engine
