@@ -34,11 +34,13 @@ constexpr const char* usage_text =
     "  check-config FILE      validate a config file and print the effective config (secrets masked)\n"
     "  config-reference       print the reference of every config key (docs/config-reference.md)\n"
     "  ingest --db FILE [--encoding auto|utf-8|gb18030] [--kind budget|adjustments|payments]\n"
-    "         [--show-rejects N] [--max-reject-share R] [--reapply] PATH...\n"
+    "         [--show-rejects N] [--max-reject-share R] [--reapply] [--strict] PATH...\n"
     "      ingest budget registers, adjustments and treasury payment exports (CSV) into the database;\n"
     "      prints one line per file and every budget line a register revised (old → new); exits 1 when a\n"
-    "      file cannot be read at all or is refused (more than R of its rows rejected, default 0.5);\n"
-    "      --reapply applies a file whose bytes were ingested before again (restores a register's lines)\n"
+    "      file cannot be read at all or is refused (every row, or more than R of its rows, rejected;\n"
+    "      default 0.5); --strict also exits 1 when any row was rejected (the good rows are stored; the last\n"
+    "      line says how many were rejected); --reapply applies a file whose bytes were ingested before again\n"
+    "      (restores a register's lines)\n"
     "  report --db FILE [--kind execution|monthly|midyear|yearend] [--as-of YYYY-MM-DD]\n"
     "         [--format json|csv|md|html] [--lang zh-CN|en] [--unit CODE] [--window 1-6|1-7]\n"
     "         [--fiscal-start-month N] [--time-zone TZ]\n"
@@ -75,7 +77,7 @@ store::Database open_db(const std::string& path, bool auto_checkpoint = true) {
 
 int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   auto args = Args::parse(argv, {"db", "encoding", "kind", "show-rejects", "source", "max-reject-share"},
-                          {"reapply"});
+                          {"reapply", "strict"});
   if (!args) {
     err << "budgetwatch ingest: " << args.error().message << "\n";
     return exit_usage;
@@ -114,6 +116,8 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
 
   store::Database db = open_db(*db_path, /*auto_checkpoint=*/false);
   int status = exit_ok;
+  std::int64_t rejected_rows = 0;  // in the files that were stored (--strict)
+  int files_with_rejects = 0;
   for (const std::string& path : args->positionals()) {
     opt.received_at = utc_iso(std::chrono::system_clock::now());
     auto r = collect::ingest_file(db, path, opt);
@@ -131,6 +135,10 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
         << " duplicate=" << r->duplicate << " rejected=" << r->rejected << " conflicts=" << r->conflicts
         << " revised=" << r->revised << " amount_yuan=" << engine::format_yuan(r->accepted_amount, false)
         << " ms=" << r->duration_ms << "\n";
+    if (r->rejected > 0) {
+      rejected_rows += r->rejected;
+      ++files_with_rejects;
+    }
     // A register that changes recorded lines says so, line by line, with the old and new values.
     for (const auto& rev : r->revisions) out << "  revised " << rev.to_string() << "\n";
     long shown = 0;
@@ -144,6 +152,14 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
     }
   }
   db.checkpoint();
+  // --strict: a rejected row fails the command (the files' good rows are stored all the same), and the last
+  // line says how many.
+  if (args->flag("strict") && rejected_rows > 0) {
+    out << "strict: " << rejected_rows << (rejected_rows == 1 ? " row" : " rows") << " rejected in "
+        << files_with_rejects << (files_with_rejects == 1 ? " file" : " files")
+        << " (their other rows are stored): exit 1\n";
+    status = exit_failure;
+  }
   return status;
 }
 
