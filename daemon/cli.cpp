@@ -44,7 +44,8 @@ constexpr const char* usage_text =
     "  report --db FILE [--kind execution|monthly|midyear|yearend] [--as-of YYYY-MM-DD]\n"
     "         [--format json|csv|md|html] [--lang zh-CN|en] [--unit CODE] [--window 1-6|1-7]\n"
     "         [--fiscal-start-month N] [--time-zone TZ]\n"
-    "      a report as of a date (default: today in Asia/Shanghai): the execution report (default), the monthly\n"
+    "      a report as of a date (default: the latest payment date in the database, no later than today in\n"
+    "      --time-zone, default Asia/Shanghai; stderr says which): the execution report (default), the monthly\n"
     "      report of the as-of month, the mid-year review of months 1-N (--window, default 1-6) or the year-end\n"
     "      tables and scores; HTML is one self-contained page with its charts\n"
     "  export-openmetrics --from YYYY-MM-DD --to YYYY-MM-DD (--config FILE | --db FILE) [--output FILE]\n"
@@ -209,15 +210,25 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
       return exit_usage;
     }
     as_of = *d;
-  } else {
+  }
+  store::Database db = open_db(*db_path);
+  if (!args->get("as-of")) {
+    // Without --as-of: the latest payment date in the database (a report of a past year's data looks at that
+    // year, not at an empty today), no later than today; said on stderr (issue 17).
     auto tz = TimeZone::from_name(args->get_or("time-zone", "Asia/Shanghai"));
     if (!tz) {
       err << "budgetwatch report: " << tz.error().message << "\n";
       return exit_usage;
     }
-    as_of = tz->date_at(std::chrono::system_clock::now());
+    const engine::CivilDate today = tz->date_at(std::chrono::system_clock::now());
+    const auto latest = store::latest_payment_date(db);
+    as_of = latest && *latest < today ? *latest : today;
+    err << "budgetwatch report: as of " << engine::to_iso(as_of)
+        << (latest && *latest < today ? " (the latest payment date in the database)"
+            : latest                  ? " (today; the database has payments up to " + engine::to_iso(*latest) + ")"
+                                      : " (today: the database has no payments)")
+        << "; --as-of YYYY-MM-DD to choose\n";
   }
-  store::Database db = open_db(*db_path);
   // The daemon's evaluation path (the API's ?unit= gives the same figures as --unit).
   auto e = evaluate_at(db, as_of, policy, args->get("unit"), /*with_indicators=*/false);
   if (!e) {

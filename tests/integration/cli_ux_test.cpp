@@ -6,6 +6,8 @@
 #include <sstream>
 #include <string>
 
+#include <boost/json.hpp>
+
 #include "daemon/cli.h"
 #include "store/database.h"
 #include "tests/support/test_support.h"
@@ -88,6 +90,24 @@ TEST_F(CliUxTest, ingest_strict_fails_on_a_rejected_row_and_keeps_the_good_ones)
   const CliRun lax = cli({"ingest", "--db", db(), other.string()});
   EXPECT_EQ(lax.status, 0) << lax.out << lax.err;
   EXPECT_EQ(lax.out.find("strict:"), std::string::npos) << lax.out;
+}
+
+// `report` without --as-of looks at the latest payment date in the database (2021-12-31 for the
+// Liwan year, not an empty "today" years later) and says so on stderr; the report equals the one
+// with that --as-of.
+TEST_F(CliUxTest, report_without_as_of_uses_the_latest_payment_date_and_says_so) {
+  ingest_liwan();
+  const CliRun implicit = cli({"report", "--db", db()});
+  ASSERT_EQ(implicit.status, 0) << implicit.err;
+  EXPECT_EQ(
+      implicit.err,
+      "budgetwatch report: as of 2021-12-31 (the latest payment date in the database); --as-of "
+      "YYYY-MM-DD to choose\n");
+  const CliRun explicit_date = cli({"report", "--db", db(), "--as-of", "2021-12-31"});
+  ASSERT_EQ(explicit_date.status, 0) << explicit_date.err;
+  EXPECT_EQ(explicit_date.err, "");  // an explicit date is not commented on
+  EXPECT_EQ(implicit.out, explicit_date.out);
+  EXPECT_EQ(boost::json::parse(implicit.out).at("as_of").as_string(), "2021-12-31");
 }
 
 }  // namespace
