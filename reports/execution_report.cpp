@@ -24,9 +24,11 @@ json::value pct(const std::optional<Ratio>& r) {
   return json::string(format_pct(*r));
 }
 
-json::value number4(const std::optional<Ratio>& r) {
+// A ratio with four decimals as a string ("0.9138"), like every rate of the JSON (issue 17: a double was
+// written by Boost.JSON in exponent form, 9.138E-1).
+json::value decimal4(const std::optional<Ratio>& r) {
   if (!r) return nullptr;
-  return std::round(r->to_double() * 10000.0) / 10000.0;
+  return json::string(engine::format_decimal(*r, 4));
 }
 
 json::value score(const std::optional<Ratio>& r) {
@@ -48,7 +50,7 @@ json::object amounts_json(const engine::Amounts& a) {
   o["paid_wan"] = format_wan(a.paid);
   o["execution_rate_pct"] = pct(a.execution());
   o["expected_pct"] = pct(a.expected());
-  o["pace"] = number4(a.pace());
+  o["pace"] = decimal4(a.pace());
   o["forecast_pct"] = pct(a.forecast());
   o["net_adjustment_rate_pct"] = pct(table_adjustment_rate(a));
   return o;
@@ -123,7 +125,7 @@ json::object line_json(const engine::LineEval& e) {
   o["unspent_fen"] = (e.amounts.adjusted - e.amounts.paid).fen;
   o["execution_rate_pct"] = pct(e.execution);
   o["expected_pct"] = pct(e.expected);
-  o["pace"] = number4(e.pace);
+  o["pace"] = decimal4(e.pace);
   o["forecast_pct"] = pct(e.forecast);
   o["net_adjustment_rate_pct"] = pct(table_adjustment_rate(e.amounts));
   o["band"] = engine::to_string(e.band);

@@ -260,24 +260,12 @@ struct Api {
     o["limit"] = *limit;
     json::array items;
     for (const auto& f : page.files) {
-      json::object x = ingest_report_json(f);  // the fields of an upload's answer, and:
+      json::object x = ingest_report_json(f);  // the fields of an upload's answer (rejects too), and:
       x["id"] = f.file_id;
       x["source"] = f.source;
       x["duration_ms"] = f.duration_ms;
       x.erase("duplicate_file");
       x.erase("reapplied");
-      json::array rj;
-      for (const auto& rej : f.rejects) {
-        json::object y;
-        y["line"] = rej.line;
-        y["column"] = rej.column;
-        y["field"] = rej.field;
-        y["reason"] = rej.reason;
-        y["raw"] = rej.raw;
-        y["conflict"] = rej.conflict;
-        rj.push_back(std::move(y));
-      }
-      x["rejects"] = std::move(rj);
       items.push_back(std::move(x));
     }
     o["items"] = std::move(items);

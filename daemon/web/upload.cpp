@@ -6,6 +6,19 @@
 
 namespace bw::web {
 
+boost::json::object reject_json(const store::Reject& reject) {
+  boost::json::object o;
+  o["file"] = reject.file;
+  o["line"] = reject.line;
+  o["column"] = reject.column;
+  o["field"] = reject.field;
+  o["reason"] = reject.reason;
+  o["raw"] = reject.raw;
+  o["conflict"] = reject.conflict;
+  o["text"] = reject.to_string();
+  return o;
+}
+
 boost::json::object ingest_report_json(const store::IngestReport& report) {
   boost::json::object o;
   o["name"] = report.name;
@@ -22,7 +35,7 @@ boost::json::object ingest_report_json(const store::IngestReport& report) {
   o["reapplied"] = report.reapplied;
   o["accepted_fen"] = report.accepted_amount.fen;
   boost::json::array rejects;
-  for (const auto& rej : report.rejects) rejects.push_back(boost::json::value(rej.to_string()));
+  for (const auto& rej : report.rejects) rejects.push_back(reject_json(rej));
   o["rejects"] = std::move(rejects);
   o["revisions"] = revisions_json(report.revisions);
   boost::json::array counts;
