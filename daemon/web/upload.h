@@ -42,7 +42,8 @@ boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r);
 /// The JSON of an ingest report, as uploads answer it; its rejects are reject_json's.
 boost::json::object ingest_report_json(const store::IngestReport& report);
 
-/// One rejected row, the one shape of every answer that lists rejects (the upload answer, /api/v1/ingests):
+/// One rejected row, the one shape of every answer that lists rejects (the upload answer,
+/// /api/v1/ingests):
 /// {"file", "line", "column", "field", "reason", "raw", "conflict", "text"}; text is the row's
 /// "file:line:column: field: reason" as `budgetwatch ingest` prints it.
 boost::json::object reject_json(const store::Reject& reject);
