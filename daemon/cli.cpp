@@ -43,11 +43,12 @@ constexpr const char* usage_text =
     "      (restores a register's lines)\n"
     "  report --db FILE [--kind execution|monthly|midyear|yearend] [--as-of YYYY-MM-DD]\n"
     "         [--format json|csv|md|html] [--lang zh-CN|en] [--unit CODE] [--window 1-6|1-7]\n"
-    "         [--fiscal-start-month N] [--time-zone TZ]\n"
+    "         [--fiscal-start-month N] [--time-zone TZ] [--no-bom]\n"
     "      a report as of a date (default: the latest payment date in the database, no later than today in\n"
     "      --time-zone, default Asia/Shanghai; stderr says which): the execution report (default), the monthly\n"
     "      report of the as-of month, the mid-year review of months 1-N (--window, default 1-6) or the year-end\n"
-    "      tables and scores; HTML is one self-contained page with its charts\n"
+    "      tables and scores; HTML is one self-contained page with its charts; CSV starts with a UTF-8 BOM\n"
+    "      (for Excel) unless --no-bom\n"
     "  export-openmetrics --from YYYY-MM-DD --to YYYY-MM-DD (--config FILE | --db FILE) [--output FILE]\n"
     "         [--time-zone TZ] [--fiscal-start-month N] [--label NAME=VALUE]...\n"
     "      month-end history of the /metrics snapshot series (execution, expected progress, paid, budget, ...)\n"
@@ -167,7 +168,8 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
 
 int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   auto args = Args::parse(
-      argv, {"db", "kind", "as-of", "format", "unit", "lang", "window", "fiscal-start-month", "time-zone"}, {});
+      argv, {"db", "kind", "as-of", "format", "unit", "lang", "window", "fiscal-start-month", "time-zone"},
+      {"no-bom"});
   if (!args) {
     err << "budgetwatch report: " << args.error().message << "\n";
     return exit_usage;
@@ -235,6 +237,8 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
     err << "budgetwatch report: " << e.error().message << "\n";
     return exit_failure;
   }
+  // CSV starts with a UTF-8 BOM for Excel (issue 17) unless --no-bom (scripts).
+  if (request.format == reports::Format::csv && !args->flag("no-bom")) out << reports::utf8_bom;
   out << reports::render_report(*e->snapshot, request, midyear_inputs(db, *e->snapshot));
   return exit_ok;
 }

@@ -110,5 +110,25 @@ TEST_F(CliUxTest, report_without_as_of_uses_the_latest_payment_date_and_says_so)
   EXPECT_EQ(boost::json::parse(implicit.out).at("as_of").as_string(), "2021-12-31");
 }
 
+// CSV reports start with a UTF-8 BOM (Excel on Chinese Windows reads them as UTF-8 then); --no-bom
+// leaves it out for scripts, and the bytes after it are the same.
+TEST_F(CliUxTest, csv_reports_start_with_a_bom_unless_no_bom) {
+  ingest_liwan();
+  const std::string bom = "\xEF\xBB\xBF";
+  for (const std::string kind : {"execution", "monthly", "midyear", "yearend"}) {
+    const CliRun with =
+        cli({"report", "--db", db(), "--as-of", "2021-12-31", "--kind", kind, "--format", "csv"});
+    ASSERT_EQ(with.status, 0) << with.err;
+    const CliRun without = cli({"report", "--db", db(), "--as-of", "2021-12-31", "--kind", kind,
+                                "--format", "csv", "--no-bom"});
+    ASSERT_EQ(without.status, 0) << without.err;
+    EXPECT_EQ(with.out.substr(0, 3), bom) << kind;
+    EXPECT_NE(without.out.substr(0, 3), bom) << kind;
+    EXPECT_EQ(with.out, bom + without.out) << kind;
+  }
+  const CliRun json = cli({"report", "--db", db(), "--as-of", "2021-12-31"});
+  EXPECT_EQ(json.out.front(), '{');  // only CSV
+}
+
 }  // namespace
 }  // namespace bw

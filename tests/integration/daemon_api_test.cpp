@@ -276,6 +276,20 @@ TEST_F(DaemonApiTest, json_numbers_are_integers_and_rates_fixed_decimal_strings)
   EXPECT_EQ(p.at("project").at("pace").as_string(), "0.2992");  // 29.92% of 100% expected
 }
 
+// Issue 17: a CSV report starts with a UTF-8 BOM (Excel); ?bom=0 leaves it out.
+TEST_F(DaemonApiTest, csv_reports_carry_a_bom_unless_bom_0) {
+  ensure_payments_uploaded();
+  const auto with = get("/api/v1/reports/yearend?format=csv");
+  const auto without = get("/api/v1/reports/yearend?format=csv&bom=0");
+  ASSERT_EQ(with.status, 200);
+  ASSERT_EQ(without.status, 200);
+  EXPECT_EQ(with.body.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_EQ(with.body, "\xEF\xBB\xBF" + without.body);
+  EXPECT_EQ(without.body.substr(0, 6), "序号");
+  EXPECT_EQ(get("/api/v1/reports/yearend?format=csv&bom=yes").status, 400);
+  EXPECT_NE(get("/api/v1/reports/yearend?format=md").body.substr(0, 3), "\xEF\xBB\xBF");  // only CSV
+}
+
 TEST_F(DaemonApiTest, metrics_pass_promtool) {
   ensure_payments_uploaded();
   const auto m = get("/metrics");
