@@ -127,6 +127,9 @@ struct AlertsConfig {
   std::chrono::milliseconds backoff_initial{std::chrono::seconds(10)};
   std::chrono::milliseconds backoff_max{std::chrono::minutes(10)};
   std::chrono::seconds give_up_after{std::chrono::hours(72)};
+  /// A receiver's failed deliveries are logged at info until it has failed this long since its last
+  /// success (or the start): an SMTP server not yet running is expected for a while (the demo).
+  std::chrono::seconds unreachable_warn_after{std::chrono::minutes(10)};
   std::chrono::seconds resolved_retention{std::chrono::hours(24 * 7)};
 };
 

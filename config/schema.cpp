@@ -725,6 +725,10 @@ const Section<AlertsConfig>& alerts_section() {
           {"backoff_max", "duration", "at least backoff_initial", duration(&S::backoff_max)},
           {"give_up_after", "duration", "a message undelivered this long is given up",
            duration(&S::give_up_after)},
+          {"unreachable_warn_after", "duration",
+           "a receiver's failed deliveries are logged at info until it has failed this long (since its "
+           "last success or the start), then as warnings",
+           duration(&S::unreachable_warn_after)},
           {"resolved_retention", "duration", "resolved alerts are kept this long",
            duration(&S::resolved_retention)},
       }}.seal();

@@ -22,6 +22,7 @@
 #include "config/load.h"
 #include "config/warnings.h"
 #include "daemon/clock.h"
+#include "daemon/delivery_grace.h"
 #include "daemon/evaluation.h"
 #include "daemon/health.h"
 #include "daemon/log.h"
@@ -106,6 +107,7 @@ struct App::Impl {
   std::shared_ptr<Scheduler::Task> delivery_task;
   // Delivery backoff jitter; used on the writer thread only.
   std::shared_ptr<std::mt19937_64> delivery_rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+  DeliveryGrace delivery_grace{SysClock::now()};  // failed deliveries: info for a while, then warnings
   const std::int64_t started_at = unix_now();
   asio::signal_set signals{io};
 
@@ -363,8 +365,10 @@ struct App::Impl {
       });
     };
     auto notifiers = g.notifiers;
-    alerts::OnAttempt on_attempt = [this, notifiers](const store::OutboxRow& row, const alerts::DeliveryResult& result,
-                                                     const std::string& state) {
+    const auto grace = g.config->alerts.unreachable_warn_after;
+    alerts::OnAttempt on_attempt = [this, notifiers, grace](const store::OutboxRow& row,
+                                                            const alerts::DeliveryResult& result,
+                                                            const std::string& state) {
       const auto it = notifiers->find(row.receiver);
       const std::string kind = it != notifiers->end() && it->second ? std::string(it->second->kind()) : "none";
       const char* outcome = result.outcome == alerts::Outcome::delivered ? "delivered"
@@ -374,12 +378,15 @@ struct App::Impl {
       health.report("receiver:" + row.receiver, result.outcome == alerts::Outcome::delivered,
                     net::redact_url(result.reason));
       if (result.outcome == alerts::Outcome::delivered) {
+        delivery_grace.delivered(row.receiver, SysClock::now());
         log->info("notification delivered receiver={} key={} alerts={} attempts={}", kv(row.receiver),
                   kv(row.idempotency_key), row.alert_count, row.attempts + 1);
       } else {
-        log->warn("notification not delivered receiver={} key={} outcome={} state={} attempts={} error={}",
-                  kv(row.receiver), kv(row.idempotency_key), outcome, state, row.attempts + 1,
-                  kv(net::redact_url(result.reason)));
+        log->log(delivery_grace.failed(row.receiver, result.outcome == alerts::Outcome::permanent,
+                                       SysClock::now(), grace),
+                 "notification not delivered receiver={} key={} outcome={} state={} attempts={} error={}",
+                 kv(row.receiver), kv(row.idempotency_key), outcome, state, row.attempts + 1,
+                 kv(net::redact_url(result.reason)));
       }
     };
     auto pass = alerts::deliver_pass(io.get_executor(), run_db, notifiers, alerts::delivery_policy(g.config->alerts),
