@@ -84,7 +84,8 @@ struct IngestLimits {
   /// Rejected rows stored per file with their text; the rest are counted (reject_counts) but not stored.
   std::size_t max_stored_rejects = 1000;
   /// A file with more rejected rows than this share of its rows is refused whole (nothing stored, listed in
-  /// failed_files with the counts per reason). 1 turns it off.
+  /// failed_files with the counts per reason). 1 turns it off (a file of which every row was rejected is
+  /// refused all the same).
   double max_reject_share = 0.5;
   /// Files with fewer rows than this are never refused for their share (one bad row of two).
   std::int64_t min_rows_for_share = 10;
