@@ -255,7 +255,8 @@ struct App::Impl {
           src->done(f, outcome);
           ops.ingest(name, outcome);
           log_outcome(name, f.name, outcome);
-          changed = changed || (outcome && !outcome->duplicate_file);
+          // A refused or unreadable file runs the alert cycle too (ingest_failed rules).
+          changed = changed || (outcome ? !outcome->duplicate_file : outcome.error().code != Errc::unavailable);
         }
         if (changed) request_evaluation();
       }

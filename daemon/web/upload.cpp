@@ -87,6 +87,8 @@ boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r) {
   auto task = ctx.ingest(r.body_file, opt);
   const Result<store::IngestReport> outcome = co_await std::move(task);
   if (!outcome) {
+    if (outcome.error().code != Errc::unavailable)
+      ctx.changed();  // the alert cycle (ingest_failed rules)
     co_return error_response(outcome.error().code == Errc::unavailable ? 503 : 422,
                              outcome.error().to_string());
   }

@@ -33,7 +33,8 @@ struct UploadContext {
       ingest;
   /// Checks the request's token for another scope (reapply needs admin).
   std::function<TokenCheck(const Request&, const std::string& scope)> authorize;
-  /// After a file that added something: re-evaluate.
+  /// After a file that added something, or one refused or unreadable (ingest_failed rules):
+  /// re-evaluate.
   std::function<void()> changed;
 };
 

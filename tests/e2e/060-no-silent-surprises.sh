@@ -2,7 +2,8 @@
 # Issue 17 ("no silent surprises", "small things people expect") with the real daemon: a file of which every row
 # is rejected goes to failed/ with its reasons (not archive/), with a warning, budgetwatch_ingest_files_failed_total
 # and nothing stored; a file of another extension in the drop folder is logged once, not at every poll, and listed;
-# an unreachable SMTP receiver is logged at info during alerts.unreachable_warn_after, then as a warning.
+# an ingest_failed alert rule queues a message for the receiver its route names; an unreachable SMTP receiver is
+# logged at info during alerts.unreachable_warn_after, then as a warning.
 source "$(dirname "$0")/common.sh"
 port=$(free_port)
 smtp_port=$(free_port)  # nothing listens there: the receiver is unreachable
@@ -15,10 +16,14 @@ write_demo_config "$WORK/bw.yaml" "$port" "alerts:
   unreachable_warn_after: 6s
   rules:
     - {name: below_80_at_deadline, kind: below_threshold, threshold: 80%, at_deadline: true}
+    - {name: file_refused, kind: ingest_failed, within_days: 1}
   receivers:
     - {name: owners, kind: email, smtp_host: 127.0.0.1, smtp_port: $smtp_port, smtp_tls: none,
        from: budgetwatch@localhost, to_owner: true, timeout: 1s}
+    - {name: bureau, kind: email, smtp_host: 127.0.0.1, smtp_port: $smtp_port, smtp_tls: none,
+       from: budgetwatch@localhost, to: [finance-bureau@example.gov.cn], timeout: 1s}
   routes:
+    - {match: [rule_kind=ingest_failed], receivers: [bureau], group_by: [source], repeat_interval: 24h}
     - {receivers: [owners], group_by: [owner], repeat_interval: 24h}"
 start_daemon "$WORK/bw.yaml"
 wait_for 30 "bundled data evaluated" metric_is budgetwatch_department_paid_yuan 108888900
@@ -37,6 +42,17 @@ metric_is 'budgetwatch_ingest_files_failed_total{reason="unreadable",source="inb
 grep -q ' warning collect: file not ingested source=inbox file=all_bad.csv error=' "$WORK/daemon.log" ||
   fail "no warning for the refused file: $(grep all_bad "$WORK/daemon.log")"
 metric_is budgetwatch_department_paid_yuan 108888900 || fail "a refused file changed the figures"
+# ... and budgetwatch's own alert (rule kind ingest_failed), for the receivers its route names.
+refused_alert() {
+  local j
+  j=$(curl -sf "$DAEMON_URL/api/v1/alerts?rule=file_refused") && [[ "$j" == *'"file":"all_bad.csv"'* ]]
+}
+wait_for 20 "an ingest_failed alert for the refused file" refused_alert
+bureau_told() {
+  curl -sf "$DAEMON_URL/api/v1/notifications?per_page=100&receiver=bureau" > "$WORK/notifications.json" &&
+    "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if any(n["group_key"] == "source=inbox" for n in d["notifications"]) else 1)' "$WORK/notifications.json"
+}
+wait_for 10 "a message to the bureau's receiver queued" bureau_told
 curl -sf "$DAEMON_URL/api/v1/ingests" > "$WORK/ingests.json"
 check_json "$WORK/ingests.json" 'any(f["name"] == "all_bad.csv" for f in d["failed_files"]) and not any(f["name"] == "all_bad.csv" for f in d["items"])'
 
