@@ -12,6 +12,7 @@
 #include "alerts/render.h"
 #include "engine/utf8.h"
 #include "config/matcher.h"
+#include "store/inputs.h"
 #include "store/revisions.h"
 
 namespace bw::alerts {
@@ -176,6 +177,25 @@ std::vector<BudgetRevision> load_revisions(store::Database& db, const config::Al
   return out;
 }
 
+std::vector<FailedIngest> load_failed_ingests(store::Database& db, const config::AlertsConfig& cfg,
+                                              std::int64_t now) {
+  int days = -1;
+  for (const config::RuleConfig& r : cfg.rules) {
+    if (r.kind == "ingest_failed") days = std::max(days, r.within_days);
+  }
+  std::vector<FailedIngest> out;
+  if (days < 0) return out;
+  for (const store::FailedFile& f : store::list_failed_files(db, 200)) {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+    if (std::sscanf(f.failed_at.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &se) != 6) continue;
+    const auto day = std::chrono::sys_days{std::chrono::year{y} / mo / d};
+    const std::int64_t at = day.time_since_epoch().count() * 86400 + h * 3600 + mi * 60 + se;
+    if (now - at > std::int64_t{days} * 86400) continue;
+    out.push_back(FailedIngest{f.name, f.source, f.error, at});
+  }
+  return out;
+}
+
 CycleState load_cycle_state(store::Database& db) {
   CycleState st;
   for (const auto& r : store::load_alerts(db)) st.alerts.push_back(from_row(r));
@@ -194,6 +214,7 @@ CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
   rctx.now = ctx.now;
   rctx.sources = ctx.sources;
   rctx.revisions = ctx.revisions;
+  rctx.failed_ingests = ctx.failed_ingests;
   rctx.indicators = ctx.indicators;
   const std::vector<Candidate> candidates = evaluate_rules(snap, cfg.rules, rctx);
 

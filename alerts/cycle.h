@@ -31,6 +31,7 @@ struct CycleContext {
   LocalTime local;       ///< `now` in the evaluation time zone (mute intervals)
   std::vector<SourceFreshness> sources;
   std::vector<BudgetRevision> revisions;  ///< budget_revised rules (store::recent_revisions)
+  std::vector<FailedIngest> failed_ingests;  ///< ingest_failed rules (load_failed_ingests)
   const std::vector<engine::IndicatorEval>* indicators = nullptr;
   std::string language = "zh-CN";
   std::string external_url;
@@ -50,6 +51,12 @@ struct CycleReport {
 /// The revisions that budget_revised rules look at: the newest revision of each line recorded within the
 /// longest `within_days` of those rules before `now` (none without such a rule). Throws store::DatabaseError.
 std::vector<BudgetRevision> load_revisions(store::Database& db, const config::AlertsConfig& cfg, std::int64_t now);
+
+/// The files that ingest_failed rules look at: refused or unreadable files (store::list_failed_files, the
+/// newest 200) that failed within the longest `within_days` of those rules before `now` (none without such a
+/// rule). Throws store::DatabaseError.
+std::vector<FailedIngest> load_failed_ingests(store::Database& db, const config::AlertsConfig& cfg,
+                                              std::int64_t now);
 
 /// What a cycle reads from the database before it plans: the stored alerts, the silences, the
 /// groups (last message time and sequence) and their memberships (the alerts each receiver was told

@@ -89,6 +89,9 @@ std::string rule_text(const std::string& lang, const AlertState& a) {
     t = z ? "年初预算数被登记文件 {revision_file} 由 {initial_before_yuan} 元改为 {initial_after_yuan} 元（第 {revision_version} 版）"
           : "initial budget changed from {initial_before_yuan} to {initial_after_yuan} yuan by {revision_file} "
             "(version {revision_version})";
+  else if (kind == "ingest_failed")
+    t = z ? "数据源 {source} 的文件 {file} 未被导入，未保存任何数据（已移至 failed/）：{error}"
+          : "file {file} from source {source} was not ingested, nothing of it stored (moved to failed/): {error}";
   else if (kind == "stale_source")
     t = z ? "数据源 {source} 已 {stale_hours} 小时没有新的导出文件"
           : "source {source} has had no new export for {stale_hours} hours";

@@ -4,6 +4,7 @@
 
 #include "engine/money.h"
 #include "engine/ratio.h"
+#include "engine/utf8.h"
 
 namespace bw::alerts {
 namespace {
@@ -198,6 +199,29 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
         c.annotations["stale_hours"] = std::to_string((ctx.now - since) / 3600);
         c.annotations["last_file_at"] =
             src.last_file_at ? std::to_string(*src.last_file_at) : std::string("never");
+        out.push_back(std::move(c));
+      }
+      continue;
+    }
+    if (r.kind == "ingest_failed") {
+      // One alert per failed file (source and name) while its failure is at most within_days old; it
+      // resolves when that window has passed (a failure stays a fact: a corrected file does not undo it).
+      for (const FailedIngest& f : ctx.failed_ingests) {
+        if (f.failed_at > ctx.now || ctx.now - f.failed_at > std::int64_t{r.within_days} * 86400) continue;
+        Candidate c;
+        c.rule = r.name;
+        c.kind = r.kind;
+        c.severity = parse_severity(r.severity);
+        c.pending_for = r.pending_for;
+        c.subject = "file:" + f.source + "/" + f.name;
+        c.fingerprint = fingerprint(r.name, c.subject);
+        c.labels = {{"alertname", r.name}, {"severity", r.severity}, {"rule_kind", r.kind},
+                    {"subject", c.subject},  {"source", f.source},     {"file", f.name}};
+        for (const auto& [k, v] : r.labels) c.labels[k] = v;
+        c.annotations["as_of"] = engine::to_iso(snap.as_of);
+        c.annotations["error"] = f.error;
+        c.annotations["failed_at"] =
+            engine::format_rfc3339_utc(std::chrono::sys_seconds{std::chrono::seconds{f.failed_at}});
         out.push_back(std::move(c));
       }
       continue;

@@ -51,9 +51,20 @@ struct BudgetRevision {
   std::string source;
 };
 
+/// A file refused (every row, or more than ingest.max_reject_share, rejected) or unreadable (store's
+/// failed_files), for ingest_failed rules.
+struct FailedIngest {
+  std::string name;
+  std::string source;
+  std::string error;
+  std::int64_t failed_at = 0;  ///< unix seconds
+};
+
 struct RuleContext {
   std::int64_t now = 0;  ///< unix seconds (the alert clock)
   std::vector<SourceFreshness> sources;
+  /// Files that failed recently (ingest_failed rules), newest first.
+  std::vector<FailedIngest> failed_ingests;
   /// The newest revision of each line recorded recently (budget_revised rules).
   std::vector<BudgetRevision> revisions;
   /// Indicator completion of this evaluation (indicator_overdue / indicator_behind rules); may be null.

@@ -105,6 +105,57 @@ std::string lower_ascii(std::string s) {
   return s;
 }
 
+// "a payments export (国库集中支付明细)": what a kind is, in the words of an error message.
+const char* kind_words(store::FileKind k) {
+  switch (k) {
+    case store::FileKind::payments: return "a payments export (国库集中支付明细)";
+    case store::FileKind::budget: return "a budget register (预算指标)";
+    case store::FileKind::adjustments: return "adjustments (预算调整)";
+    case store::FileKind::indicators: return "performance indicators (绩效目标表)";
+    case store::FileKind::actuals: return "indicator actual values (实际值)";
+  }
+  return "a known export";
+}
+
+// The kind whose columns the header holds most of (at least two, and more of its required columns than
+// not), for a header that matches no kind's signature; nullptr when none comes close. `find` gives the
+// header columns holding a field.
+template <class Find>
+const KindSpec* closest_kind(const Find& find) {
+  const KindSpec* best = nullptr;
+  std::size_t best_found = 0;
+  for (const KindSpec& k : kinds()) {
+    const auto found = static_cast<std::size_t>(
+        std::count_if(k.fields.begin(), k.fields.end(), [&](Field f) { return !find(f).empty(); }));
+    const auto required = static_cast<std::size_t>(
+        std::count_if(k.required.begin(), k.required.end(), [&](Field f) { return !find(f).empty(); }));
+    if (found < 2 || 2 * required < k.required.size()) continue;
+    if (found > best_found) {
+      best = &k;
+      best_found = found;
+    }
+  }
+  return best;
+}
+
+// "looks like a payments export (国库集中支付明细) but lacks columns 支付日期, 金额 (also accepted: ...)".
+template <class Find>
+std::string lacks_message(const KindSpec& k, const Find& find) {
+  std::vector<const FieldInfo*> missing;
+  for (Field f : k.required) {
+    if (find(f).empty()) missing.push_back(&info(f));
+  }
+  std::string msg = std::string("the header looks like ") + kind_words(k.kind) + " but lacks " +
+                    (missing.size() == 1 ? "column " : "columns ");
+  for (std::size_t i = 0; i < missing.size(); ++i) msg += (i == 0 ? "" : ", ") + std::string(missing[i]->chinese);
+  msg += " (also accepted: ";
+  for (std::size_t i = 0; i < missing.size(); ++i) {
+    msg += (i == 0 ? "" : "; ") + std::string(missing[i]->chinese) + ": " + missing[i]->key;
+    for (const char* a : missing[i]->aliases) msg += std::string(", ") + a;
+  }
+  return msg + ")";
+}
+
 }  // namespace
 
 const char* key_of(Field f) { return info(f).key; }
@@ -176,6 +227,9 @@ Result<ResolvedColumns> ColumnMap::resolve(const std::vector<std::string_view>& 
       return fail(Errc::invalid_input, std::string("files of kind '") + store::to_string(*forced) +
                                            "' are not read by this command");
     }
+    // Not a kind's signature, but most of one kind's columns: say which kind and what it lacks (issue 17)
+    // rather than "no known columns".
+    if (const KindSpec* near = closest_kind(find)) return fail(Errc::invalid_input, lacks_message(*near, find));
     return fail(Errc::invalid_input,
                 "header has no known columns: expected a payments export (支付凭证号, 支付日期, 金额, ...), "
                 "a budget register (项目编码, 年初预算数, ...), adjustments (项目编码, 调整日期, 调整金额), "
@@ -199,14 +253,18 @@ Result<ResolvedColumns> ColumnMap::resolve(const std::vector<std::string_view>& 
     r.index[static_cast<std::size_t>(f)] = at[0];
     r.unit[static_cast<std::size_t>(f)] = engine::split_header_unit(header[static_cast<std::size_t>(at[0])]).unit;
   }
-  for (Field f : spec->required) {
-    if (r.has(f)) continue;
-    const FieldInfo& i = info(f);
-    std::string also = i.key;
-    for (const char* a : i.aliases) also += std::string(", ") + a;
-    return fail(Errc::invalid_input,
-                std::string("missing column ") + i.chinese + " (also accepted: " + also + ")");
+  const auto missing = std::count_if(spec->required.begin(), spec->required.end(), [&](Field f) { return !r.has(f); });
+  if (missing == 1) {
+    for (Field f : spec->required) {
+      if (r.has(f)) continue;
+      const FieldInfo& i = info(f);
+      std::string also = i.key;
+      for (const char* a : i.aliases) also += std::string(", ") + a;
+      return fail(Errc::invalid_input,
+                  std::string("missing column ") + i.chinese + " (also accepted: " + also + ")");
+    }
   }
+  if (missing > 1) return fail(Errc::invalid_input, lacks_message(*spec, find));
   return r;
 }
 

@@ -136,13 +136,21 @@ Result<std::vector<ExportFile>> DropFolderSource::scan() {
   for (; it != fs::directory_iterator(); it.increment(ec)) {
     if (ec) return fail(Errc::io, "drop folder " + folder_.string() + ": " + ec.message());
     const std::string file = it->path().filename().string();
-    if (!safe_file_name(file) || file.front() == '.' || !glob_match(glob_, file)) continue;
+    if (!safe_file_name(file) || file.front() == '.') continue;
     if (file.size() > done_suffix.size() && file.ends_with(done_suffix)) continue;
     const fs::path path = folder_ / file;
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) continue;  // gone since the listing
     if (S_ISDIR(st.st_mode) && (file == "archive" || file == "failed")) continue;  // our own
-    if (auto why = skip_reason(st)) {
+    const bool matches = glob_match(glob_, file);
+    // A file of another name (payments.xlsx, a .txt) is not read: said once and listed (issue 17), not
+    // passed over in silence. Other entries of other names are not ours to mention.
+    if (!matches && !S_ISREG(st.st_mode)) continue;
+    if (auto why = matches ? skip_reason(st)
+                           : std::optional<std::pair<std::string, std::string>>{std::pair{
+                                 std::string("name_not_matched"),
+                                 "the name does not match the source's glob '" + glob_ +
+                                     "': the file is not read (an Excel workbook must be saved as CSV first)"}}) {
       auto prev = skipped_prev.find(file);
       if (prev != skipped_prev.end() && prev->second.kind == why->first) {
         skipped_next.emplace(file, prev->second);

@@ -1,7 +1,8 @@
 // The drop-folder source: export files synced into a folder are taken once complete — size and mtime unchanged
 // across two polls and the last byte a line end, or a `<name>.done` marker — then moved to archive/ (ingested)
 // or failed/ (unreadable, with a `<name>.reason` file beside). Names are never trusted as paths; symlinks,
-// FIFOs, directories and hard-linked files are skipped, reported once and listed (skipped()).
+// FIFOs, directories, hard-linked files and files of other names than the glob's (payments.xlsx) are skipped,
+// reported once and listed (skipped()).
 #pragma once
 
 #include <chrono>

@@ -38,7 +38,8 @@ using WallClock = std::function<std::chrono::system_clock::time_point()>;
 /// An entry of a drop folder that is not taken, and why (GET /api/v1/ingests "skipped_files").
 struct SkippedEntry {
   std::string name;    ///< the entry's name in the folder
-  std::string kind;    ///< "symlink", "fifo", "directory", "hard_link" or "other" (socket, device)
+  std::string kind;    ///< "symlink", "fifo", "directory", "hard_link", "other" (socket, device) or
+                       ///< "name_not_matched" (a regular file whose name the source's glob does not match)
   std::string reason;  ///< why it is not taken and what to do, in words
   std::chrono::system_clock::time_point first_seen;  ///< the poll that first saw it like this
 };

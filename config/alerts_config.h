@@ -24,7 +24,7 @@ namespace bw::config {
 struct RuleConfig {
   std::string name;      ///< unique; the `alertname` label
   /// below_threshold | pace_below | no_spending | deadline_near | overspend | stale_source |
-  /// indicator_overdue | indicator_behind | budget_revised
+  /// indicator_overdue | indicator_behind | budget_revised | ingest_failed
   std::string kind;
   std::string severity = "warning";  ///< info | warning | critical
   /// below_threshold: execution rate limit; pace_below: pace (execution ÷ 序时进度) limit.
@@ -39,7 +39,7 @@ struct RuleConfig {
   /// pace_below / no_spending: days after the budget is in force before the rule applies.
   int grace_days = 30;
   /// deadline_near: the deadline is within this many days; budget_revised: the revision is at most this many
-  /// days old.
+  /// days old; ingest_failed: the file was refused or unreadable at most this many days ago.
   int within_days = 30;
   /// budget_revised: a register changed the line's initial budget (年初预算数) by at least this share of the
   /// previous value (basis points).
@@ -127,6 +127,9 @@ struct AlertsConfig {
   std::chrono::milliseconds backoff_initial{std::chrono::seconds(10)};
   std::chrono::milliseconds backoff_max{std::chrono::minutes(10)};
   std::chrono::seconds give_up_after{std::chrono::hours(72)};
+  /// A receiver's failed deliveries are logged at info until it has failed this long since its last
+  /// success (or the start): an SMTP server not yet running is expected for a while (the demo).
+  std::chrono::seconds unreachable_warn_after{std::chrono::minutes(10)};
   std::chrono::seconds resolved_retention{std::chrono::hours(24 * 7)};
 };
 

@@ -576,6 +576,8 @@ class Loader {
     if_present(m, "backoff_initial", [&](const Field& v) { a.backoff_initial = millis(v); });
     if_present(m, "backoff_max", [&](const Field& v) { a.backoff_max = millis(v); });
     if_present(m, "give_up_after", [&](const Field& v) { a.give_up_after = seconds(v); });
+    if_present(m, "unreachable_warn_after",
+               [&](const Field& v) { a.unreachable_warn_after = seconds(v); });
     if_present(m, "resolved_retention", [&](const Field& v) { a.resolved_retention = seconds(v); });
     if (a.backoff_max < a.backoff_initial) {
       const auto b = m.get("backoff_max") ? m.get("backoff_max") : m.get("backoff_initial");

@@ -157,8 +157,8 @@ const std::vector<std::string_view> http_receivers = {"webhook", "alertmanager",
                                                       "dingtalk", "feishu"};
 const std::vector<std::string_view> robots = {"wecom", "dingtalk", "feishu"};
 const std::vector<std::string_view> rule_kinds = {
-    "below_threshold", "pace_below",        "no_spending",      "deadline_near", "overspend",
-    "stale_source",    "indicator_overdue", "indicator_behind", "budget_revised"};
+    "below_threshold", "pace_below",        "no_spending",      "deadline_near",  "overspend",
+    "stale_source",    "indicator_overdue", "indicator_behind", "budget_revised", "ingest_failed"};
 
 }  // namespace
 
@@ -637,8 +637,9 @@ const Section<RuleConfig>& rule_section() {
                  number(&S::grace_days)}
               .only({"pace_below", "no_spending"}),
           Key<S>{"within_days", "integer (0-366)",
-                 "deadline within / revision at most this many days old", number(&S::within_days)}
-              .only({"deadline_near", "budget_revised"}),
+                 "deadline within / revision or failed file at most this many days old",
+                 number(&S::within_days)}
+              .only({"deadline_near", "budget_revised", "ingest_failed"}),
           Key<S>{"stale_after", "duration", "no new export for this long",
                  duration(&S::stale_after)}
               .only({"stale_source"}),
@@ -725,6 +726,11 @@ const Section<AlertsConfig>& alerts_section() {
           {"backoff_max", "duration", "at least backoff_initial", duration(&S::backoff_max)},
           {"give_up_after", "duration", "a message undelivered this long is given up",
            duration(&S::give_up_after)},
+          {"unreachable_warn_after", "duration",
+           "a receiver's failed deliveries are logged at info until it has failed this long (since "
+           "its "
+           "last success or the start), then as warnings",
+           duration(&S::unreachable_warn_after)},
           {"resolved_retention", "duration", "resolved alerts are kept this long",
            duration(&S::resolved_retention)},
       }}.seal();

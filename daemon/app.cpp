@@ -17,6 +17,7 @@
 #include "config/warnings.h"
 #include "daemon/clock.h"
 #include "daemon/database_threads.h"
+#include "daemon/delivery_grace.h"
 #include "daemon/delivery_task.h"
 #include "daemon/evaluation_task.h"
 #include "daemon/health.h"
@@ -100,6 +101,7 @@ struct App::Impl {
   std::shared_ptr<Scheduler::Task> delivery_task;
   // Delivery backoff jitter; used on the writer thread only.
   std::shared_ptr<std::mt19937_64> delivery_rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+  DeliveryGrace delivery_grace{SysClock::now()};  // failed deliveries: info for a while, then warnings
   const std::int64_t started_at = unix_now();
   asio::signal_set signals{io};
 
@@ -199,7 +201,8 @@ struct App::Impl {
     if (!g.config->alerts.enabled) co_return;
     // Named, not a temporary inside co_await: GCC 12 destroys a coroutine's by-value argument twice then.
     auto pass = deliver_due(
-        DeliveryContext{io.get_executor(), &db, g.notifiers, g.config, delivery_rng, &ops, &health, log, &stopping});
+        DeliveryContext{io.get_executor(), &db, g.notifiers, g.config, delivery_rng, &ops, &health, log, &stopping,
+                        &delivery_grace});
     co_await std::move(pass);
   }
 

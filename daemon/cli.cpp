@@ -34,17 +34,21 @@ constexpr const char* usage_text =
     "  check-config FILE      validate a config file and print the effective config (secrets masked)\n"
     "  config-reference       print the reference of every config key (docs/config-reference.md)\n"
     "  ingest --db FILE [--encoding auto|utf-8|gb18030] [--kind budget|adjustments|payments]\n"
-    "         [--show-rejects N] [--max-reject-share R] [--reapply] PATH...\n"
+    "         [--show-rejects N] [--max-reject-share R] [--reapply] [--strict] PATH...\n"
     "      ingest budget registers, adjustments and treasury payment exports (CSV) into the database;\n"
     "      prints one line per file and every budget line a register revised (old → new); exits 1 when a\n"
-    "      file cannot be read at all or is refused (more than R of its rows rejected, default 0.5);\n"
-    "      --reapply applies a file whose bytes were ingested before again (restores a register's lines)\n"
+    "      file cannot be read at all or is refused (every row, or more than R of its rows, rejected;\n"
+    "      default 0.5); --strict also exits 1 when any row was rejected (the good rows are stored; the last\n"
+    "      line says how many were rejected); --reapply applies a file whose bytes were ingested before again\n"
+    "      (restores a register's lines)\n"
     "  report --db FILE [--kind execution|monthly|midyear|yearend] [--as-of YYYY-MM-DD]\n"
     "         [--format json|csv|md|html] [--lang zh-CN|en] [--unit CODE] [--window 1-6|1-7]\n"
-    "         [--fiscal-start-month N] [--time-zone TZ]\n"
-    "      a report as of a date (default: today in Asia/Shanghai): the execution report (default), the monthly\n"
+    "         [--fiscal-start-month N] [--time-zone TZ] [--no-bom]\n"
+    "      a report as of a date (default: the latest payment date in the database, no later than today in\n"
+    "      --time-zone, default Asia/Shanghai; stderr says which): the execution report (default), the monthly\n"
     "      report of the as-of month, the mid-year review of months 1-N (--window, default 1-6) or the year-end\n"
-    "      tables and scores; HTML is one self-contained page with its charts\n"
+    "      tables and scores; HTML is one self-contained page with its charts; CSV starts with a UTF-8 BOM\n"
+    "      (for Excel) unless --no-bom\n"
     "  export-openmetrics --from YYYY-MM-DD --to YYYY-MM-DD (--config FILE | --db FILE) [--output FILE]\n"
     "         [--time-zone TZ] [--fiscal-start-month N] [--label NAME=VALUE]...\n"
     "      month-end history of the /metrics snapshot series (execution, expected progress, paid, budget, ...)\n"
@@ -75,7 +79,7 @@ store::Database open_db(const std::string& path, bool auto_checkpoint = true) {
 
 int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   auto args = Args::parse(argv, {"db", "encoding", "kind", "show-rejects", "source", "max-reject-share"},
-                          {"reapply"});
+                          {"reapply", "strict"});
   if (!args) {
     err << "budgetwatch ingest: " << args.error().message << "\n";
     return exit_usage;
@@ -114,6 +118,8 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
 
   store::Database db = open_db(*db_path, /*auto_checkpoint=*/false);
   int status = exit_ok;
+  std::int64_t rejected_rows = 0;  // in the files that were stored (--strict)
+  int files_with_rejects = 0;
   for (const std::string& path : args->positionals()) {
     opt.received_at = utc_iso(std::chrono::system_clock::now());
     auto r = collect::ingest_file(db, path, opt);
@@ -131,6 +137,10 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
         << " duplicate=" << r->duplicate << " rejected=" << r->rejected << " conflicts=" << r->conflicts
         << " revised=" << r->revised << " amount_yuan=" << engine::format_yuan(r->accepted_amount, false)
         << " ms=" << r->duration_ms << "\n";
+    if (r->rejected > 0) {
+      rejected_rows += r->rejected;
+      ++files_with_rejects;
+    }
     // A register that changes recorded lines says so, line by line, with the old and new values.
     for (const auto& rev : r->revisions) out << "  revised " << rev.to_string() << "\n";
     long shown = 0;
@@ -144,13 +154,22 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
     }
   }
   db.checkpoint();
+  // --strict: a rejected row fails the command (the files' good rows are stored all the same), and the last
+  // line says how many.
+  if (args->flag("strict") && rejected_rows > 0) {
+    out << "strict: " << rejected_rows << (rejected_rows == 1 ? " row" : " rows") << " rejected in "
+        << files_with_rejects << (files_with_rejects == 1 ? " file" : " files")
+        << " (their other rows are stored): exit 1\n";
+    status = exit_failure;
+  }
   return status;
 }
 
 
 int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   auto args = Args::parse(
-      argv, {"db", "kind", "as-of", "format", "unit", "lang", "window", "fiscal-start-month", "time-zone"}, {});
+      argv, {"db", "kind", "as-of", "format", "unit", "lang", "window", "fiscal-start-month", "time-zone"},
+      {"no-bom"});
   if (!args) {
     err << "budgetwatch report: " << args.error().message << "\n";
     return exit_usage;
@@ -193,21 +212,33 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
       return exit_usage;
     }
     as_of = *d;
-  } else {
+  }
+  store::Database db = open_db(*db_path);
+  if (!args->get("as-of")) {
+    // Without --as-of: the latest payment date in the database (a report of a past year's data looks at that
+    // year, not at an empty today), no later than today; said on stderr (issue 17).
     auto tz = TimeZone::from_name(args->get_or("time-zone", "Asia/Shanghai"));
     if (!tz) {
       err << "budgetwatch report: " << tz.error().message << "\n";
       return exit_usage;
     }
-    as_of = tz->date_at(std::chrono::system_clock::now());
+    const engine::CivilDate today = tz->date_at(std::chrono::system_clock::now());
+    const auto latest = store::latest_payment_date(db);
+    as_of = latest && *latest < today ? *latest : today;
+    err << "budgetwatch report: as of " << engine::to_iso(as_of)
+        << (latest && *latest < today ? " (the latest payment date in the database)"
+            : latest                  ? " (today; the database has payments up to " + engine::to_iso(*latest) + ")"
+                                      : " (today: the database has no payments)")
+        << "; --as-of YYYY-MM-DD to choose\n";
   }
-  store::Database db = open_db(*db_path);
   // The daemon's evaluation path (the API's ?unit= gives the same figures as --unit).
   auto e = evaluate_at(db, as_of, policy, args->get("unit"), /*with_indicators=*/false);
   if (!e) {
     err << "budgetwatch report: " << e.error().message << "\n";
     return exit_failure;
   }
+  // CSV starts with a UTF-8 BOM for Excel (issue 17) unless --no-bom (scripts).
+  if (request.format == reports::Format::csv && !args->flag("no-bom")) out << reports::utf8_bom;
   out << reports::render_report(*e->snapshot, request, midyear_inputs(db, *e->snapshot));
   return exit_ok;
 }

@@ -27,9 +27,12 @@ boost::asio::awaitable<void> deliver_due(DeliveryContext ctx) {
   OpsMetrics* ops = ctx.ops;
   Health* health = ctx.health;
   auto log = ctx.log;
-  alerts::OnAttempt on_attempt = [notifiers, ops, health, log](const store::OutboxRow& row,
-                                                               const alerts::DeliveryResult& result,
-                                                               const std::string& state) {
+  DeliveryGrace* grace = ctx.grace;
+  const auto warn_after = ctx.config->alerts.unreachable_warn_after;
+  alerts::OnAttempt on_attempt = [notifiers, ops, health, log, grace, warn_after](
+                                     const store::OutboxRow& row,
+                                     const alerts::DeliveryResult& result,
+                                     const std::string& state) {
     const auto it = notifiers->find(row.receiver);
     const std::string kind =
         it != notifiers->end() && it->second ? std::string(it->second->kind()) : "none";
@@ -39,12 +42,19 @@ boost::asio::awaitable<void> deliver_due(DeliveryContext ctx) {
     ops->delivery(row.receiver, kind, outcome, result.took);
     health->report("receiver:" + row.receiver, result.outcome == alerts::Outcome::delivered,
                    net::redact_url(result.reason));
+    const auto now = std::chrono::system_clock::now();
     if (result.outcome == alerts::Outcome::delivered) {
+      if (grace) grace->delivered(row.receiver, now);
       log->info("notification delivered receiver={} key={} alerts={} attempts={} ms={}",
                 kv(row.receiver), kv(row.idempotency_key), row.alert_count, row.attempts + 1,
                 result.took.count());
     } else {
-      log->warn(
+      const auto level =
+          grace ? grace->failed(row.receiver, result.outcome == alerts::Outcome::permanent, now,
+                                warn_after)
+                : spdlog::level::warn;
+      log->log(
+          level,
           "notification not delivered receiver={} key={} outcome={} state={} attempts={} ms={} "
           "error={}",
           kv(row.receiver), kv(row.idempotency_key), outcome, state, row.attempts + 1,

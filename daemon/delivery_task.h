@@ -17,6 +17,7 @@
 #include "alerts/notifiers/notifier.h"
 #include "config/config.h"
 #include "daemon/database_threads.h"
+#include "daemon/delivery_grace.h"
 #include "daemon/health.h"
 #include "daemon/metrics/ops_metrics.h"
 #include "store/database.h"
@@ -33,6 +34,7 @@ struct DeliveryContext {
   Health* health = nullptr;
   std::shared_ptr<spdlog::logger> log;
   const std::atomic<bool>* stopping = nullptr;
+  DeliveryGrace* grace = nullptr;  ///< failed deliveries: info for a while, then warnings
 };
 
 /// io thread: delivers the rows due now, one at a time, until none is due or `stopping` is set.

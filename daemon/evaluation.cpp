@@ -77,6 +77,7 @@ alerts::CycleContext cycle_context(store::Database& db, const config::Config& c,
     ctx.sources.push_back(std::move(f));
   }
   ctx.revisions = alerts::load_revisions(db, c.alerts, now);
+  ctx.failed_ingests = alerts::load_failed_ingests(db, c.alerts, now);
   return ctx;
 }
 

@@ -156,7 +156,9 @@ asio::awaitable<void> SourceRunner::loop(std::shared_ptr<collect::Source> src, i
         auto task = hooks_.ingest(f.path, std::move(opt));
         Result<store::IngestReport> outcome = co_await std::move(task);
         src->done(f, outcome);
-        changed = changed || (outcome && !outcome->duplicate_file);
+        // A refused or unreadable file runs the alert cycle too (ingest_failed rules).
+        changed = changed ||
+                  (outcome ? !outcome->duplicate_file : outcome.error().code != Errc::unavailable);
       }
       if (changed) hooks_.evaluate();
     }

@@ -24,9 +24,11 @@ json::value pct(const std::optional<Ratio>& r) {
   return json::string(format_pct(*r));
 }
 
-json::value number4(const std::optional<Ratio>& r) {
+// A ratio with four decimals as a string ("0.9138"), like every rate of the JSON (issue 17: a double was
+// written by Boost.JSON in exponent form, 9.138E-1).
+json::value decimal4(const std::optional<Ratio>& r) {
   if (!r) return nullptr;
-  return std::round(r->to_double() * 10000.0) / 10000.0;
+  return json::string(engine::format_decimal(*r, 4));
 }
 
 json::value score(const std::optional<Ratio>& r) {
@@ -48,9 +50,9 @@ json::object amounts_json(const engine::Amounts& a) {
   o["paid_wan"] = format_wan(a.paid);
   o["execution_rate_pct"] = pct(a.execution());
   o["expected_pct"] = pct(a.expected());
-  o["pace"] = number4(a.pace());
+  o["pace"] = decimal4(a.pace());
   o["forecast_pct"] = pct(a.forecast());
-  o["adjustment_rate_pct"] = pct(table_adjustment_rate(a));
+  o["net_adjustment_rate_pct"] = pct(table_adjustment_rate(a));
   return o;
 }
 
@@ -123,9 +125,9 @@ json::object line_json(const engine::LineEval& e) {
   o["unspent_fen"] = (e.amounts.adjusted - e.amounts.paid).fen;
   o["execution_rate_pct"] = pct(e.execution);
   o["expected_pct"] = pct(e.expected);
-  o["pace"] = number4(e.pace);
+  o["pace"] = decimal4(e.pace);
   o["forecast_pct"] = pct(e.forecast);
-  o["adjustment_rate_pct"] = pct(table_adjustment_rate(e.amounts));
+  o["net_adjustment_rate_pct"] = pct(table_adjustment_rate(e.amounts));
   o["band"] = engine::to_string(e.band);
   o["deadline"] = engine::to_iso(e.deadline);
   o["days_to_deadline"] = e.days_to_deadline;
@@ -213,11 +215,11 @@ std::string render_md(const engine::Snapshot& s, Lang l) {
   out << tr(l, "金额单位：万元。执行率 = 支出数 / 调整后预算数；序时进度按各项目完成时限计算。",
             "Amounts in 10,000 yuan (万元). Execution = paid / adjusted budget; expected progress runs to "
             "each line's deadline.")
-      << "\n\n";
+      << " " << adjustment_rates_note(l) << "\n\n";
 
   out << "## " << tr(l, "一、总体执行情况", "1. Overall execution") << "\n\n";
-  out << tr(l, "| 项目 | 年初预算数 | 调整 | 调整率 | 调整后预算数 | 支出数 | 执行率 | 序时进度 |\n",
-            "| | Initial | Adjustment | Adj. rate | Adjusted | Paid | Execution | Expected |\n");
+  out << tr(l, "| 项目 | 年初预算数 | 调整 | 净调整率 | 调整后预算数 | 支出数 | 执行率 | 序时进度 |\n",
+            "| | Initial | Adjustment | Net adj. rate | Adjusted | Paid | Execution | Expected |\n");
   out << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
   md_totals_row(out, tr(l, "基本支出", "Basic expenditure"), d.basic);
   md_totals_row(out, tr(l, "项目支出", "Project expenditure"), d.project);
@@ -267,7 +269,7 @@ std::string render_md(const engine::Snapshot& s, Lang l) {
       << tr(l, "（执行率 − 80%）/ 20% × ", "(rate − 80%) / 20% × ") << s.policy.completion_points << " |\n";
   out << tr(l, "| 预算调整率 | ", "| Budget adjustment | ") << pct_or_dash(sc.adjustment_rate) << " | "
       << sc_str(sc.adjustment_score) << " | " << s.policy.adjustment_points << " | "
-      << tr(l, "（1 − 调整率）× ", "(1 − rate) × ") << s.policy.adjustment_points << " |\n";
+      << tr(l, "（1 − 预算调整率）× ", "(1 − budget adjustment rate) × ") << s.policy.adjustment_points << " |\n";
   out << tr(l, "| 支出均衡性 | ", "| Spending balance | ") << pct_or_dash(sc.balance_mean) << " | "
       << sc_str(sc.balance_score) << " | " << s.policy.balance_points << " | ";
   for (std::size_t i = 0; i < sc.balance_checkpoints.size(); ++i) {
@@ -289,9 +291,9 @@ std::string render_md(const engine::Snapshot& s, Lang l) {
 
   out << "## " << tr(l, "五、项目支出执行情况", "5. Budget lines") << "\n\n";
   out << tr(l,
-            "| 序号 | 项目编码 | 项目名称 | 年初预算数 | 调整 | 调整率 | 调整后预算数 | 支出数 | 执行率 | 序时进度 | "
+            "| 序号 | 项目编码 | 项目名称 | 年初预算数 | 调整 | 净调整率 | 调整后预算数 | 支出数 | 执行率 | 序时进度 | "
             "差距（百分点） | 完成时限 |\n",
-            "| # | Code | Name | Initial | Adjustment | Adj. rate | Adjusted | Paid | Execution | Expected | "
+            "| # | Code | Name | Initial | Adjustment | Net adj. rate | Adjusted | Paid | Execution | Expected | "
             "Gap (pp) | Deadline |\n");
   out << "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
   int seq = 0;
@@ -355,12 +357,13 @@ std::string render_html(const engine::Snapshot& s, Lang l) {
                 std::to_string(s.lines.size()) + tr(l, " 个。", "."));
   doc.note(tr(l, "金额单位：万元。执行率 = 支出数 / 调整后预算数；序时进度按各项目完成时限计算。",
               "Amounts in 10,000 yuan (万元). Execution = paid / adjusted budget; expected progress runs to each "
-              "line's deadline."));
+              "line's deadline.") +
+           std::string(" ") + adjustment_rates_note(l));
   doc.heading(tr(l, "一、总体执行情况", "1. Overall execution"));
   const std::vector<Column> cols = {{tr(l, "项目", "")},
                                     {tr(l, "年初预算数", "Initial"), true},
                                     {tr(l, "调整", "Adjustment"), true},
-                                    {tr(l, "调整率", "Adj. rate"), true},
+                                    {tr(l, "净调整率", "Net adj. rate"), true},
                                     {tr(l, "调整后预算数", "Adjusted"), true},
                                     {tr(l, "支出数", "Paid"), true},
                                     {tr(l, "执行率", "Execution"), true},

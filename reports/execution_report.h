@@ -14,7 +14,8 @@ namespace bw::reports {
 
 /// The report as a JSON value. Fixed names (issue #2): as_of; department, project_total, basic_total
 /// {initial_fen, adjusted_fen, paid_fen, execution_rate_pct}; unregistered_paid_fen; bands {on_track,
-/// below_80, below_50, zero}; adjustment_rate_pct; scores {budget_completion, budget_adjustment,
+/// below_80, below_50, zero}; adjustment_rate_pct (预算调整率, the score's input; the rows' 净调整率 is
+/// net_adjustment_rate_pct); scores {budget_completion, budget_adjustment,
 /// spending_balance}; month_ends [{date, adjusted_fen, paid_fen, execution_rate_pct}]; lines [{code, name,
 /// unit_code, kind, initial_fen, adjusted_fen, paid_fen, execution_rate_pct, expected_pct, pace, band,
 /// deadline}]. `*_pct` are strings with two decimals, null when undefined. More fields are added.

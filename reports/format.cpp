@@ -55,6 +55,14 @@ std::optional<engine::Ratio> table_adjustment_rate(const engine::Amounts& a) {
   return engine::Ratio::of(engine::abs(a.adjustment).fen, a.initial.fen);
 }
 
+std::string adjustment_rates_note(Lang l) {
+  return l == Lang::zh ? "净调整率 = |调整| / 年初预算数（各行；年中新增项目为 100%）；预算调整率 = Σ|各项目调整| / "
+                         "Σ年初预算数（财务管理指标得分所用，与合计行的净调整率不同）。"
+                       : "Net adjustment rate = |net adjustment| / initial budget (each row; 100% for a mid-year new "
+                         "project); budget adjustment rate = Σ|each line's net adjustment| / Σ initial budgets (the "
+                         "score's input, not the total row's net rate).";
+}
+
 std::string score_or_dash(const std::optional<engine::Ratio>& r) {
   return r ? engine::format_decimal(*r, 2) : "—";
 }

@@ -48,6 +48,16 @@ std::optional<engine::Ratio> gap_of(const std::optional<engine::Ratio>& executio
 /// with no initial budget that was given money shows 100% (a mid-year new project), 0% when neither.
 std::optional<engine::Ratio> table_adjustment_rate(const engine::Amounts& a);
 
+/// The UTF-8 byte order mark that starts a CSV report by default (`report --no-bom`, `?bom=0` leave it out):
+/// Excel on Chinese Windows reads a CSV without it as GB18030 and shows the Chinese headers garbled.
+inline constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
+
+/// The two adjustment rates are different figures with different names (issue 17): 净调整率 (net adjustment
+/// rate) of a row = |its net adjustment| / its initial budget (table_adjustment_rate; the department row:
+/// |Σ adjustments| / Σ initial), and 预算调整率 (budget adjustment rate, the score's input) = Σ|each line's net
+/// adjustment| / Σ initial. This sentence says so under every table that shows one: "净调整率 = …；预算调整率 = …".
+std::string adjustment_rates_note(Lang l);
+
 /// A score with two decimals ("4.55"), "—" when undefined.
 std::string score_or_dash(const std::optional<engine::Ratio>& r);
 

@@ -28,7 +28,7 @@ json::object row_json(const engine::Amounts& a) {
   json::object o;
   o["initial_wan"] = format_wan(a.initial);
   o["adjustment_wan"] = format_wan(a.adjustment);
-  o["adjustment_rate_pct"] = pct(table_adjustment_rate(a));
+  o["net_adjustment_rate_pct"] = pct(table_adjustment_rate(a));
   o["adjusted_wan"] = format_wan(a.adjusted);
   o["paid_wan"] = format_wan(a.paid);
   o["execution_rate_pct"] = pct(a.execution());
@@ -85,8 +85,8 @@ ScoreText adjustment_text(const engine::Snapshot& s, Lang l) {
   t.formula = l == Lang::zh
                   ? "（1 − 预算调整率）× " + pts(s.policy.adjustment_points) +
                         "；预算调整率 = Σ|各项目预算调整金额| / Σ年初预算"
-                  : "(1 − adjustment rate) × " + pts(s.policy.adjustment_points) +
-                        "; adjustment rate = Σ|net adjustment of each line| / Σ initial budgets";
+                  : "(1 − budget adjustment rate) × " + pts(s.policy.adjustment_points) +
+                        "; budget adjustment rate = Σ|net adjustment of each line| / Σ initial budgets";
   if (sc.adjustment_rate && sc.adjustment_score) {
     t.working = format_wan(a.abs_adjustment) + " / " + format_wan(a.initial) + " = " +
                 format_pct(*sc.adjustment_rate) + "%" + tr(l, "；", "; ") + "(1 − " +
@@ -324,17 +324,14 @@ Document document(const Model& m, Lang l) {
                               " (the fiscal year has not ended: figures to date, not final)")) +
                 tr(l, "；预算项目 ", "; budget lines: ") + std::to_string(s.lines.size()) +
                 tr(l, " 个。", "."));
-  doc.note(tr(l,
-              "金额单位：万元。调整率 = |调整| / 年初预算数（年中新增项目为 100%）；执行率 = "
-              "支出数 / 调整后预算数。",
-              "Amounts in 10,000 yuan (万元). Adjustment rate = |adjustment| / initial budget "
-              "(100% for a mid-year "
-              "new project); execution = paid / adjusted budget."));
+  doc.note(tr(l, "金额单位：万元。执行率 = 支出数 / 调整后预算数。",
+              "Amounts in 10,000 yuan (万元). Execution = paid / adjusted budget.") +
+           std::string(" ") + adjustment_rates_note(l));
 
   const std::vector<Column> cols15 = {{tr(l, "项目", "Item")},
                                       {tr(l, "年初预算数", "Initial budget"), true},
                                       {tr(l, "调整", "Adjustment"), true},
-                                      {tr(l, "调整率", "Adj. rate"), true},
+                                      {tr(l, "净调整率", "Net adj. rate"), true},
                                       {tr(l, "调整后预算数", "Adjusted budget"), true},
                                       {tr(l, "支出数", "Paid"), true},
                                       {tr(l, "执行率", "Execution"), true}};
@@ -355,7 +352,7 @@ Document document(const Model& m, Lang l) {
              {tr(l, "项目名称", "Project")},
              {tr(l, "年初预算数", "Initial budget"), true},
              {tr(l, "调整", "Adjustment"), true},
-             {tr(l, "调整率", "Adj. rate"), true},
+             {tr(l, "净调整率", "Net adj. rate"), true},
              {tr(l, "调整后预算数", "Adjusted budget"), true},
              {tr(l, "支出数", "Paid"), true},
              {tr(l, "执行率", "Execution"), true}},
@@ -485,9 +482,9 @@ Document document(const Model& m, Lang l) {
 
 std::string to_csv(const Model& m, Lang l) {
   std::ostringstream out;
-  out << (l == Lang::zh ? "序号,项目编码,项目名称,年初预算数(万元),调整(万元),调整率(%),"
+  out << (l == Lang::zh ? "序号,项目编码,项目名称,年初预算数(万元),调整(万元),净调整率(%),"
                           "调整后预算数(万元),支出数(万元),执行率(%)\r\n"
-                        : "seq,code,name,initial_wan,adjustment_wan,adjustment_rate_pct,adjusted_"
+                        : "seq,code,name,initial_wan,adjustment_wan,net_adjustment_rate_pct,adjusted_"
                           "wan,paid_wan,"
                           "execution_rate_pct\r\n");
   auto amounts = [&](const engine::Amounts& a) {

@@ -18,7 +18,7 @@ namespace bw::reports {
 /// The report at the snapshot's as_of (final when that is the fiscal year's last day or later;
 /// otherwise `final` is false and the figures are to date). Fields: kind "yearend", as_of,
 /// fiscal_year, final, amount_unit "万元", table_1_5 {rows [{label, code, initial_wan,
-/// adjustment_wan, adjustment_rate_pct, adjusted_wan, paid_wan, execution_rate_pct, initial_fen,
+/// adjustment_wan, net_adjustment_rate_pct (净调整率), adjusted_wan, paid_wan, execution_rate_pct, initial_fen,
 /// adjustment_fen, adjusted_fen, paid_fen}]}, table_1_6 {rows [{seq, code, name, mid_year_new, …the
 /// same amounts}], total {…}}, department, project_total, basic_total (as table rows), bands
 /// {on_track, below_80, below_50, zero, no_budget, below_threshold

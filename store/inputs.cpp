@@ -226,4 +226,12 @@ StoreCounts count_rows(Database& db) {
   return c;
 }
 
+std::optional<engine::CivilDate> latest_payment_date(Database& db) {
+  Statement st = db.prepare("SELECT max(pay_date) FROM payments");
+  if (!st.step() || st.column_is_null(0)) return std::nullopt;
+  auto d = engine::parse_date(st.column_text(0));
+  if (!d) return std::nullopt;
+  return *d;
+}
+
 }  // namespace bw::store

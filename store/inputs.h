@@ -3,6 +3,7 @@
 // read-side queries of the ledger used by reports and the API.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,5 +43,8 @@ struct StoreCounts {
   std::int64_t rejects = 0;
 };
 StoreCounts count_rows(Database& db);
+
+/// The latest payment date recorded (`report` without --as-of), nullopt when there is no payment.
+std::optional<engine::CivilDate> latest_payment_date(Database& db);
 
 }  // namespace bw::store

@@ -478,13 +478,21 @@ Result<IngestReport> IngestTxn::commit(std::chrono::milliseconds duration) {
             [](const RejectCount& a, const RejectCount& b) { return a.rows != b.rows ? a.rows > b.rows : a.first_line < b.first_line; });
   // A file that is mostly rejects is the wrong file (another kind, another layout, junk): refused whole, so
   // that its few "good" rows do not go in unnoticed.
+  // A file of which every row was rejected is refused too, however small: archived like a good file, it
+  // looked ingested when nothing was taken (issue 17).
   const IngestReport& rep = s.report;
-  if (rep.rows_total >= s.limits.min_rows_for_share && s.limits.max_reject_share < 1.0 &&
-      static_cast<double>(rep.rejected) > s.limits.max_reject_share * static_cast<double>(rep.rows_total)) {
-    std::string msg = std::to_string(rep.rejected) + " of " + std::to_string(rep.rows_total) +
-                      " rows rejected, more than the limit of " +
-                      std::to_string(static_cast<int>(std::lround(s.limits.max_reject_share * 100))) +
-                      "% (ingest.max_reject_share): nothing of the file was stored. Reasons:";
+  const bool over_share =
+      rep.rows_total >= s.limits.min_rows_for_share && s.limits.max_reject_share < 1.0 &&
+      static_cast<double>(rep.rejected) > s.limits.max_reject_share * static_cast<double>(rep.rows_total);
+  const bool all_rejected = rep.rows_total > 0 && rep.rejected == rep.rows_total;
+  if (over_share || all_rejected) {
+    std::string msg =
+        over_share ? std::to_string(rep.rejected) + " of " + std::to_string(rep.rows_total) +
+                         " rows rejected, more than the limit of " +
+                         std::to_string(static_cast<int>(std::lround(s.limits.max_reject_share * 100))) +
+                         "% (ingest.max_reject_share): " + std::string(refused_for_rejects) + ". Reasons:"
+                   : "all " + std::to_string(rep.rows_total) + (rep.rows_total == 1 ? " row" : " rows") +
+                         " rejected: " + std::string(refused_for_rejects) + ". Reasons:";
     std::size_t shown = 0;
     for (const RejectCount& c : rep.reject_counts) {
       if (shown++ == 5) {

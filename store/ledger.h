@@ -84,7 +84,8 @@ struct IngestLimits {
   /// Rejected rows stored per file with their text; the rest are counted (reject_counts) but not stored.
   std::size_t max_stored_rejects = 1000;
   /// A file with more rejected rows than this share of its rows is refused whole (nothing stored, listed in
-  /// failed_files with the counts per reason). 1 turns it off.
+  /// failed_files with the counts per reason). 1 turns it off (a file of which every row was rejected is
+  /// refused all the same).
   double max_reject_share = 0.5;
   /// Files with fewer rows than this are never refused for their share (one bad row of two).
   std::int64_t min_rows_for_share = 10;
@@ -114,6 +115,10 @@ struct IngestReport {
 };
 
 inline constexpr std::size_t max_rejects_in_report = 100;
+
+/// In the message of a file refused for its rejected rows (IngestTxn::commit: every row rejected, or more than
+/// max_reject_share), and only there: how callers tell that refusal from an unreadable file.
+inline constexpr std::string_view refused_for_rejects = "nothing of the file was stored";
 
 /// A payment row as parsed, viewing the reader's buffer (valid for the call only).
 struct PaymentRow {
@@ -192,7 +197,8 @@ class IngestTxn {
   /// the first max_rejects_in_report also in the report.
   void reject(Reject r);
   /// Commits: writes the monthly sums and the file's counts. Returns the report, or Errc::invalid_input
-  /// without committing when the share of rejected rows passes max_reject_share (the caller rolls back).
+  /// without committing (the caller rolls back) when every row was rejected or the share of rejected rows
+  /// passes max_reject_share; its message holds `refused_for_rejects` and the counts per reason.
   Result<IngestReport> commit(std::chrono::milliseconds duration);
 
  private:

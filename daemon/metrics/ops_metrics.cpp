@@ -48,6 +48,11 @@ OpsMetrics::OpsMetrics()
                 .Name("budgetwatch_ingest_rows_total")
                 .Help("Rows of ingested files by source, kind and outcome (accepted, duplicate, rejected)")
                 .Register(*registry_)),
+      files_failed_(prometheus::BuildCounter()
+                        .Name("budgetwatch_ingest_files_failed_total")
+                        .Help("Files refused or unreadable (moved to failed/, listed in /api/v1/ingests failed_files) by "
+                              "source and reason (rejected_rows, unreadable)")
+                        .Register(*registry_)),
       polls_(prometheus::BuildCounter()
                  .Name("budgetwatch_source_polls_total")
                  .Help("Polls of each source by outcome (ok, error)")
@@ -147,6 +152,10 @@ void OpsMetrics::set_ready(bool ready) { ready_.Set(ready ? 1 : 0); }
 void OpsMetrics::ingest(const std::string& source, const Result<store::IngestReport>& outcome) {
   if (!outcome) {
     files_.Add({{"source", source}, {"kind", "unknown"}, {"outcome", "failed"}}).Increment();
+    if (outcome.error().code != Errc::unavailable) {  // not the file's fault: taken again later
+      const bool refused = outcome.error().message.find(store::refused_for_rejects) != std::string::npos;
+      files_failed_.Add({{"source", source}, {"reason", refused ? "rejected_rows" : "unreadable"}}).Increment();
+    }
     return;
   }
   const std::string kind = store::to_string(outcome->kind);
@@ -167,6 +176,8 @@ void OpsMetrics::ingest(const std::string& source, const Result<store::IngestRep
 void OpsMetrics::poll(const std::string& source, bool ok, std::chrono::duration<double> took,
                       std::chrono::system_clock::time_point at) {
   polls_.Add({{"source", source}, {"outcome", ok ? "ok" : "error"}}).Increment();
+  // Present at 0 from the first poll, so that increase() in an alert rule sees the first failed file.
+  for (const char* reason : {"rejected_rows", "unreadable"}) files_failed_.Add({{"source", source}, {"reason", reason}});
   poll_duration_.Add({{"source", source}}, seconds_buckets()).Observe(took.count());
   if (ok) last_success_.Add({{"source", source}}).Set(unix_seconds(at));
 }

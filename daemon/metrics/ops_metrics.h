@@ -29,7 +29,10 @@ class OpsMetrics {
 
   void config_reloaded(bool ok, std::chrono::system_clock::time_point at);
   void set_ready(bool ready);
-  /// One file's outcome: ingested (with its row counts), a duplicate file, or failed.
+  /// One file's outcome: ingested (with its row counts), a duplicate file, or failed. A failed file (not one
+  /// put off for later: Errc::unavailable) also counts in budgetwatch_ingest_files_failed_total{source,reason}
+  /// with reason rejected_rows (refused: every row, or more than ingest.max_reject_share, rejected) or
+  /// unreadable (empty, not CSV, undecodable, a required column missing).
   void ingest(const std::string& source, const Result<store::IngestReport>& outcome);
   /// One poll of a source (ok: it answered, whatever it found).
   void poll(const std::string& source, bool ok, std::chrono::duration<double> took,
@@ -61,6 +64,7 @@ class OpsMetrics {
   prometheus::Gauge& ready_;
   prometheus::Family<prometheus::Counter>& files_;
   prometheus::Family<prometheus::Counter>& rows_;
+  prometheus::Family<prometheus::Counter>& files_failed_;
   prometheus::Family<prometheus::Counter>& polls_;
   prometheus::Family<prometheus::Gauge>& last_success_;
   prometheus::Family<prometheus::Gauge>& last_file_;

@@ -260,24 +260,12 @@ struct Api {
     o["limit"] = *limit;
     json::array items;
     for (const auto& f : page.files) {
-      json::object x = ingest_report_json(f);  // the fields of an upload's answer, and:
+      json::object x = ingest_report_json(f);  // the fields of an upload's answer (rejects too), and:
       x["id"] = f.file_id;
       x["source"] = f.source;
       x["duration_ms"] = f.duration_ms;
       x.erase("duplicate_file");
       x.erase("reapplied");
-      json::array rj;
-      for (const auto& rej : f.rejects) {
-        json::object y;
-        y["line"] = rej.line;
-        y["column"] = rej.column;
-        y["field"] = rej.field;
-        y["reason"] = rej.reason;
-        y["raw"] = rej.raw;
-        y["conflict"] = rej.conflict;
-        rj.push_back(std::move(y));
-      }
-      x["rejects"] = std::move(rj);
       items.push_back(std::move(x));
     }
     o["items"] = std::move(items);
@@ -339,6 +327,14 @@ struct Api {
     } else {
       body = reports::render_report(*s, request, midyear);
     }
+    // CSV starts with a UTF-8 BOM for Excel (issue 17) unless ?bom=0 (scripts).
+    if (*format == reports::Format::csv) {
+      const std::string bom = param("bom", "1");
+      if (bom != "0" && bom != "1" && bom != "false" && bom != "true") {
+        co_return error_response(400, "bom must be 1 or 0");
+      }
+      if (bom == "1" || bom == "true") body.insert(0, reports::utf8_bom);
+    }
     co_return text_response(200, std::move(body), reports::content_type(*format));
   }
 
@@ -354,7 +350,7 @@ struct Api {
                             "  /api/v1/projects/{code}/revisions  every version of a line's budget (register, time)\n"
                             "  /api/v1/ingests            ingested files, their rejected rows and revisions\n"
                             "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend (?format=json|csv|md|html\n"
-                            "                             &lang=zh-CN|en &unit= &window=1-6|1-7)\n"
+                            "                             &lang=zh-CN|en &unit= &window=1-6|1-7 &bom=0: CSV without BOM)\n"
                             "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner=)\n"
                             "  /api/v1/silences           silences; POST to create, DELETE /{id} to expire (scope write)\n"
                             "  /api/v1/notifications      the delivery log (?state= &receiver=)\n"

@@ -6,6 +6,19 @@
 
 namespace bw::web {
 
+boost::json::object reject_json(const store::Reject& reject) {
+  boost::json::object o;
+  o["file"] = reject.file;
+  o["line"] = reject.line;
+  o["column"] = reject.column;
+  o["field"] = reject.field;
+  o["reason"] = reject.reason;
+  o["raw"] = reject.raw;
+  o["conflict"] = reject.conflict;
+  o["text"] = reject.to_string();
+  return o;
+}
+
 boost::json::object ingest_report_json(const store::IngestReport& report) {
   boost::json::object o;
   o["name"] = report.name;
@@ -22,7 +35,7 @@ boost::json::object ingest_report_json(const store::IngestReport& report) {
   o["reapplied"] = report.reapplied;
   o["accepted_fen"] = report.accepted_amount.fen;
   boost::json::array rejects;
-  for (const auto& rej : report.rejects) rejects.push_back(boost::json::value(rej.to_string()));
+  for (const auto& rej : report.rejects) rejects.push_back(reject_json(rej));
   o["rejects"] = std::move(rejects);
   o["revisions"] = revisions_json(report.revisions);
   boost::json::array counts;
@@ -74,6 +87,8 @@ boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r) {
   auto task = ctx.ingest(r.body_file, opt);
   const Result<store::IngestReport> outcome = co_await std::move(task);
   if (!outcome) {
+    if (outcome.error().code != Errc::unavailable)
+      ctx.changed();  // the alert cycle (ingest_failed rules)
     co_return error_response(outcome.error().code == Errc::unavailable ? 503 : 422,
                              outcome.error().to_string());
   }

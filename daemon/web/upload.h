@@ -33,13 +33,20 @@ struct UploadContext {
       ingest;
   /// Checks the request's token for another scope (reapply needs admin).
   std::function<TokenCheck(const Request&, const std::string& scope)> authorize;
-  /// After a file that added something: re-evaluate.
+  /// After a file that added something, or one refused or unreadable (ingest_failed rules):
+  /// re-evaluate.
   std::function<void()> changed;
 };
 
 boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r);
 
-/// The JSON of an ingest report, as uploads answer it.
+/// The JSON of an ingest report, as uploads answer it; its rejects are reject_json's.
 boost::json::object ingest_report_json(const store::IngestReport& report);
+
+/// One rejected row, the one shape of every answer that lists rejects (the upload answer,
+/// /api/v1/ingests):
+/// {"file", "line", "column", "field", "reason", "raw", "conflict", "text"}; text is the row's
+/// "file:line:column: field: reason" as `budgetwatch ingest` prints it.
+boost::json::object reject_json(const store::Reject& reject);
 
 }  // namespace bw::web

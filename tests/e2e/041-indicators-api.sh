@@ -60,7 +60,7 @@ grep -q '^| [0-9]* | LW2021-P10 | .* | 检查企业名单年中才确定 | 下�
   fail "budgetwatch report --kind midyear exited $?"
 "$PY" - "$WORK/midyear.csv" <<'PYEOF' || fail "the CLI review's reason and measures columns"
 import csv, sys
-rows = {r["项目编码"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))}
+rows = {r["项目编码"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8-sig"))}
 p10 = rows["LW2021-P10"]
 assert (p10["偏差原因"], p10["整改措施"], p10["填报人"]) == ("检查企业名单年中才确定", "下半年每月检查20家", "梁淑仪"), p10
 assert rows["LW2021-P02"]["偏差原因"] == "", rows["LW2021-P02"]

@@ -192,7 +192,9 @@ TEST_F(DaemonApiTest, one_project_with_its_months) {
 
 TEST_F(DaemonApiTest, ingest_history_with_rejects) {
   ensure_payments_uploaded();
-  const std::string bad = "支付凭证号,支付日期,预算单位编码,项目编码,金额\nY1,2021-02-30,101001,LW2021-P01,1.00\n"
+  // One good row: a file of which every row is rejected is refused whole (issue 17).
+  const std::string bad = "支付凭证号,支付日期,预算单位编码,项目编码,金额\nY0,2021-03-02,101001,LW2021-P01,1.00\n"
+                          "Y1,2021-02-30,101001,LW2021-P01,1.00\n"
                           "Y2,2021-03-01,101001,LW2021-P01,12,3a4.00\n";
   const auto r = upload("bad_rows.csv", bad, "upload-secret-0123456789");
   ASSERT_EQ(r.status, 201) << r.body;
@@ -203,6 +205,89 @@ TEST_F(DaemonApiTest, ingest_history_with_rejects) {
   EXPECT_EQ(latest.at("rejects").at(0).at("reason").as_string(), "'2021-02-30' is not a date (February 2021 has 28 days)");
   EXPECT_EQ(latest.at("rejects").at(1).at("reason").as_string(), "expected 5 fields, found 6");
   EXPECT_GE(h.at("total").as_int64(), 4);
+}
+
+// Issue 17: a rejected row has one JSON shape in the upload answer and in /api/v1/ingests (file, line,
+// column, field, reason, raw, conflict, text); a file of which every row is rejected is refused (422) and
+// listed in failed_files, not in the history as ingested.
+TEST_F(DaemonApiTest, rejects_have_one_shape_in_the_upload_answer_and_the_history) {
+  ensure_payments_uploaded();
+  const std::string body = "支付凭证号,支付日期,预算单位编码,项目编码,金额\nZ0,2021-03-02,101001,LW2021-P01,2.00\n"
+                           "Z1,2021-13-05,101001,LW2021-P01,1.00\n";
+  const auto r = upload("one_bad_row.csv", body, "upload-secret-0123456789");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const json::value answer = json::parse(r.body);
+  const json::value want = json::parse(
+      R"j({"file":"one_bad_row.csv","line":3,"column":2,"field":"支付日期",)j"
+      R"j("reason":"'2021-13-05' is not a date (month 13)","raw":"Z1,2021-13-05,101001,LW2021-P01,1.00",)j"
+      R"j("conflict":false,"text":"one_bad_row.csv:3:2: 支付日期: '2021-13-05' is not a date (month 13)"})j");
+  ASSERT_EQ(answer.at("rejects").as_array().size(), 1u);
+  EXPECT_EQ(answer.at("rejects").at(0), want);
+  const json::value history = get_json("/api/v1/ingests?limit=50");
+  bool found = false;
+  for (const auto& f : history.at("items").as_array()) {
+    if (f.at("name") != "one_bad_row.csv") continue;
+    found = true;
+    EXPECT_EQ(f.at("rejects").at(0), want);
+  }
+  EXPECT_TRUE(found);
+
+  const auto refused = upload("all_bad.csv",
+                              "支付凭证号,支付日期,预算单位编码,项目编码,金额\nZ2,2021-13-05,101001,LW2021-P01,1.00\n",
+                              "upload-secret-0123456789");
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_NE(json::parse(refused.body).at("error").as_string().find("all 1 row rejected: nothing of the file was stored"),
+            std::string::npos)
+      << refused.body;
+  const json::value after = get_json("/api/v1/ingests?limit=50");
+  for (const auto& f : after.at("items").as_array()) EXPECT_NE(f.at("name"), "all_bad.csv");
+  bool listed = false;
+  for (const auto& f : after.at("failed_files").as_array()) listed = listed || f.at("name") == "all_bad.csv";
+  EXPECT_TRUE(listed);
+}
+
+// Issue 17: every number of the JSON API is an integer (fen, counts) and every rate a string with fixed
+// decimals; nothing in exponent form (a pace of 9.138E-1).
+void expect_no_double(const json::value& v, const std::string& where) {
+  switch (v.kind()) {
+    case json::kind::double_: ADD_FAILURE() << where << " is a floating-point number: " << json::serialize(v); break;
+    case json::kind::array:
+      for (std::size_t i = 0; i < v.as_array().size(); ++i) expect_no_double(v.as_array()[i], where + "[" + std::to_string(i) + "]");
+      break;
+    case json::kind::object:
+      for (const auto& [k, x] : v.as_object()) expect_no_double(x, where + "." + std::string(k));
+      break;
+    default: break;
+  }
+}
+
+TEST_F(DaemonApiTest, json_numbers_are_integers_and_rates_fixed_decimal_strings) {
+  ensure_payments_uploaded();
+  for (const std::string target : {"/api/v1/summary", "/api/v1/units", "/api/v1/units/101001",
+                                   "/api/v1/projects?per_page=1000", "/api/v1/projects/LW2021-P27",
+                                   "/api/v1/reports/execution", "/api/v1/reports/monthly", "/api/v1/reports/midyear",
+                                   "/api/v1/reports/yearend"}) {
+    const auto r = get(target);
+    ASSERT_EQ(r.status, 200) << target;
+    EXPECT_EQ(r.body.find("E-"), std::string::npos) << target;
+    expect_no_double(json::parse(r.body), target);
+  }
+  const json::value p = get_json("/api/v1/projects/LW2021-P27");
+  EXPECT_EQ(p.at("project").at("pace").as_string(), "0.2992");  // 29.92% of 100% expected
+}
+
+// Issue 17: a CSV report starts with a UTF-8 BOM (Excel); ?bom=0 leaves it out.
+TEST_F(DaemonApiTest, csv_reports_carry_a_bom_unless_bom_0) {
+  ensure_payments_uploaded();
+  const auto with = get("/api/v1/reports/yearend?format=csv");
+  const auto without = get("/api/v1/reports/yearend?format=csv&bom=0");
+  ASSERT_EQ(with.status, 200);
+  ASSERT_EQ(without.status, 200);
+  EXPECT_EQ(with.body.substr(0, 3), "\xEF\xBB\xBF");
+  EXPECT_EQ(with.body, "\xEF\xBB\xBF" + without.body);
+  EXPECT_EQ(without.body.substr(0, 6), "序号");
+  EXPECT_EQ(get("/api/v1/reports/yearend?format=csv&bom=yes").status, 400);
+  EXPECT_NE(get("/api/v1/reports/yearend?format=md").body.substr(0, 3), "\xEF\xBB\xBF");  // only CSV
 }
 
 TEST_F(DaemonApiTest, metrics_pass_promtool) {

@@ -96,7 +96,7 @@ TEST_F(ReportsYearendTest, json_table_1_6_row_by_row) {
     EXPECT_EQ(row.at("name"), want.at("name"));
     EXPECT_EQ(row.at("initial_wan"), want.at("initial").at("wan"));
     EXPECT_EQ(row.at("adjustment_wan"), want.at("adjustment").at("wan"));
-    EXPECT_EQ(row.at("adjustment_rate_pct"), want.at("adjustment_rate_pct"));
+    EXPECT_EQ(row.at("net_adjustment_rate_pct"), want.at("adjustment_rate_pct"));
     EXPECT_EQ(row.at("adjusted_wan"), want.at("adjusted").at("wan"));
     EXPECT_EQ(row.at("paid_wan"), want.at("actual").at("wan"));
     EXPECT_EQ(row.at("execution_rate_pct"), want.at("execution_rate_pct"));
@@ -111,7 +111,7 @@ TEST_F(ReportsYearendTest, json_table_1_6_row_by_row) {
   const auto& pt = want_.at("projects_total");
   EXPECT_EQ(total.at("initial_wan"), pt.at("initial").at("wan"));
   EXPECT_EQ(total.at("adjustment_wan"), pt.at("adjustment").at("wan"));
-  EXPECT_EQ(total.at("adjustment_rate_pct"),
+  EXPECT_EQ(total.at("net_adjustment_rate_pct"),
             "36.38");  // "合计 13,354.78 -4,859.10 36.38% 8,495.68 7,516.97 88.48%"
   EXPECT_EQ(total.at("adjusted_wan"), pt.at("adjusted").at("wan"));
   EXPECT_EQ(total.at("paid_wan"), pt.at("actual").at("wan"));
@@ -129,11 +129,11 @@ TEST_F(ReportsYearendTest, json_table_1_5_and_department_totals) {
     EXPECT_EQ(rows[i].at("code"), want.at("code"));
     EXPECT_EQ(rows[i].at("label"), want.at("name"));
     EXPECT_EQ(rows[i].at("adjusted_wan"), want.at("adjusted").at("wan"));
-    EXPECT_EQ(rows[i].at("adjustment_rate_pct"), want.at("adjustment_rate_pct"));
+    EXPECT_EQ(rows[i].at("net_adjustment_rate_pct"), want.at("adjustment_rate_pct"));
     EXPECT_EQ(rows[i].at("execution_rate_pct"), want.at("execution_rate_pct"));
     ++i;
   }
-  EXPECT_EQ(rows[2].at("adjustment_rate_pct"),
+  EXPECT_EQ(rows[2].at("net_adjustment_rate_pct"),
             "8.39");  // "小计 3,733.63 -313.37 8.39% 3,420.26 3,371.92 98.59%"
   EXPECT_EQ(rows[2].at("execution_rate_pct"), "98.59");
   const auto& total = rows[4];
@@ -141,7 +141,7 @@ TEST_F(ReportsYearendTest, json_table_1_5_and_department_totals) {
   EXPECT_EQ(total.at("initial_wan"),
             "17,088.41");  // "合计 17,088.41 -5,172.47 30.27% 11,915.94 10,888.89 91.38%"
   EXPECT_EQ(total.at("adjustment_wan"), "-5,172.47");
-  EXPECT_EQ(total.at("adjustment_rate_pct"),
+  EXPECT_EQ(total.at("net_adjustment_rate_pct"),
             want_.at("department").at("adjustment_rate_pct_table_1_5"));
   EXPECT_EQ(total.at("adjusted_wan"), "11,915.94");
   EXPECT_EQ(total.at("paid_wan"), "10,888.89");

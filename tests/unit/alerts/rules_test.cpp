@@ -122,6 +122,29 @@ TEST(RulesTest, stale_source_counts_from_the_last_file_or_the_start) {
   EXPECT_EQ(cs[0].annotations.at("stale_hours"), "192");
 }
 
+// Issue 17: a file refused for its rejected rows (or unreadable) raises an alert for whoever the routes name
+// (e.g. the bureau's receiver), one per file, while the failure is at most within_days old.
+TEST(RulesTest, ingest_failed_fires_per_failed_file_within_its_window) {
+  RuleContext ctx;
+  ctx.now = 1'700'000'000;
+  ctx.failed_ingests = {
+      {"all_bad.csv", "inbox", "all 2 rows rejected: nothing of the file was stored. Reasons: …", ctx.now - 3600},
+      {"old.csv", "inbox", "empty file: no header row", ctx.now - 3 * 86400}};
+  auto failed = rule("file_refused", "ingest_failed");
+  failed.within_days = 1;
+  failed.labels = {{"escalate", "bureau"}};
+  const auto cs = evaluate_rules(snapshot(make_date(2021, 12, 31)), {failed}, ctx);
+  ASSERT_EQ(cs.size(), 1u);
+  EXPECT_EQ(cs[0].subject, "file:inbox/all_bad.csv");
+  EXPECT_EQ(cs[0].labels.at("file"), "all_bad.csv");
+  EXPECT_EQ(cs[0].labels.at("source"), "inbox");
+  EXPECT_EQ(cs[0].labels.at("escalate"), "bureau");
+  EXPECT_EQ(cs[0].annotations.at("error"), "all 2 rows rejected: nothing of the file was stored. Reasons: …");
+  EXPECT_EQ(cs[0].annotations.at("failed_at"), "2023-11-14T21:13:20Z");
+  failed.within_days = 7;
+  EXPECT_EQ(evaluate_rules(snapshot(make_date(2021, 12, 31)), {failed}, ctx).size(), 2u);
+}
+
 TEST(RulesTest, fingerprints_are_stable_and_distinct) {
   EXPECT_EQ(fingerprint("below_80", "P1"), fingerprint("below_80", "P1"));
   EXPECT_NE(fingerprint("below_80", "P1"), fingerprint("below_80", "P2"));

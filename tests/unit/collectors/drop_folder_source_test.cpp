@@ -393,6 +393,42 @@ TEST(DropFolderSourceTest, a_symlink_is_skipped_listed_and_reported_once) {
   EXPECT_TRUE(fs::exists(elsewhere / "secret.csv"));
 }
 
+// Issue 17: a file the glob does not take (another extension) was passed over without a word; it is listed
+// and reported once, not at every poll. Done markers and hidden files stay silent.
+TEST(DropFolderSourceTest, a_file_of_another_extension_is_skipped_listed_and_reported_once) {
+  test::TempDir dir;
+  test::write_file(dir / "payments_202112.xlsx", "PK");
+  test::write_file(dir / "p.csv", header + row1);
+  test::write_file(dir / "p.csv.done", "");
+  test::write_file(dir / ".sync-tmp", "x");
+  ManualWallClock clock;
+  const auto first = clock.t;
+  DropFolderSource src(folder_config(dir.path()), clock.fn());
+  std::vector<std::string> taken;
+  for (int poll = 0; poll < 3; ++poll) {
+    auto ready = src.scan();
+    ASSERT_TRUE(ready.has_value());
+    for (const auto& f : *ready) {
+      taken.push_back(f.name);
+      src.done(f, store::IngestReport{});
+    }
+    clock.t += std::chrono::seconds(60);
+  }
+  EXPECT_EQ(taken, std::vector<std::string>{"p.csv"});
+  EXPECT_EQ(messages(src.take_notices()),
+            std::vector<std::string>{"entry skipped payments_202112.xlsx name_not_matched"});
+  const auto skipped = src.skipped();
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped[0].reason,
+            "the name does not match the source's glob '*.csv': the file is not read (an Excel workbook must be "
+            "saved as CSV first)");
+  EXPECT_EQ(skipped[0].first_seen, first);
+  fs::remove(dir / "payments_202112.xlsx");
+  src.scan();
+  EXPECT_TRUE(src.skipped().empty());
+  EXPECT_TRUE(src.take_notices().empty());
+}
+
 TEST(DropFolderSourceTest, a_name_swapped_for_a_symlink_after_the_scan_is_not_read) {
   test::TempDir dir;
   test::TempDir elsewhere;

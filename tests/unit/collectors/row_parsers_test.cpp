@@ -62,6 +62,30 @@ TEST(ColumnMapTest, explains_unknown_and_incomplete_headers) {
   EXPECT_EQ(twice.error().message, "column 金额 appears twice (columns 5 and 6)");
 }
 
+// Issue 17: a header of a known kind that lacks columns says which kind it looks like and every column it
+// lacks, without --kind (it was "header has no known columns" when a signature column was missing).
+TEST(ColumnMapTest, a_header_that_lacks_columns_names_its_kind_and_every_missing_column) {
+  std::vector<std::string> store;
+  auto no_amount = ColumnMap().resolve(
+      split("支付凭证号,预算单位编码,预算单位名称,项目编码,项目名称,收款人全称,摘要", store), std::nullopt);
+  ASSERT_FALSE(no_amount.has_value());
+  EXPECT_EQ(no_amount.error().message,
+            "the header looks like a payments export (国库集中支付明细) but lacks columns 支付日期, 金额 (also "
+            "accepted: 支付日期: pay_date, PAY_DATE, 付款日期, 支付时间; 金额: amount, PAY_AMT, 支付金额)");
+  auto no_initial = ColumnMap().resolve(split("项目编码,项目名称,预算单位编码,预算单位名称,支出类型,完成时限", store),
+                                        std::nullopt);
+  ASSERT_FALSE(no_initial.has_value());
+  EXPECT_EQ(no_initial.error().message,
+            "the header looks like a budget register (预算指标) but lacks column 年初预算数 (also accepted: 年初预算数: "
+            "initial, 年初预算, 年初预算金额, 预算数)");
+  auto two_missing = ColumnMap().resolve(split("支付凭证号,支付日期,金额,摘要", store), std::nullopt);
+  ASSERT_FALSE(two_missing.has_value());
+  EXPECT_EQ(two_missing.error().message,
+            "the header looks like a payments export (国库集中支付明细) but lacks columns 预算单位编码, 项目编码 (also "
+            "accepted: 预算单位编码: unit_code, AGENCY_CODE, 单位编码, 预算单位代码; 项目编码: project_code, PRO_CODE, "
+            "预算项目编码, 项目代码)");
+}
+
 TEST(ColumnMapTest, site_aliases_from_config) {
   ColumnMap map;
   map.add_alias(Field::amount, "付款金额");

@@ -81,7 +81,7 @@ TEST_F(AlertsConfigTest, errors_name_the_place_and_the_reason) {
   EXPECT_EQ(error("  rules:\n    - {name: r, kind: below_treshold}\n"),
             "x.yaml:4:23: alerts.rules[0].kind: 'below_treshold' is not one of below_threshold, pace_below, "
             "no_spending, deadline_near, overspend, stale_source, indicator_overdue, indicator_behind, "
-            "budget_revised (did you mean below_threshold?)");
+            "budget_revised, ingest_failed (did you mean below_threshold?)");
   EXPECT_EQ(error("  rules:\n    - {name: r, kind: overspend, threshold: 80%}\n"),
             "x.yaml:4:34: alerts.rules[0].threshold: does not apply to rules of kind overspend");
   EXPECT_EQ(error("  rules:\n    - {name: r, kind: no_spending, by: '31-06'}\n"),

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include "reports/document.h"
+#include "reports/execution_report.h"
 #include "reports/html.h"
 #include "reports/midyear_report.h"
 #include "reports/monthly_report.h"
@@ -371,11 +372,11 @@ TEST(YearendReportTest, tables_bands_and_scores) {
   EXPECT_EQ(rows[0].at("seq"), 1);
   EXPECT_EQ(rows[0].at("code"), "U1-P1");
   EXPECT_EQ(rows[3].at("code"), "U2-P2");
-  EXPECT_EQ(rows[3].at("adjustment_rate_pct"), "100.00");
+  EXPECT_EQ(rows[3].at("net_adjustment_rate_pct"), "100.00");
   EXPECT_EQ(rows[3].at("mid_year_new"), true);
   EXPECT_EQ(rows[2].at("code"), "U2-P4");
   EXPECT_EQ(rows[2].at("adjustment_wan"), "-0.02");
-  EXPECT_EQ(rows[2].at("adjustment_rate_pct"), "66.67");
+  EXPECT_EQ(rows[2].at("net_adjustment_rate_pct"), "66.67");
   const auto& t15 = j.at("table_1_5").at("rows").as_array();
   ASSERT_EQ(t15.size(), 4u);
   EXPECT_EQ(t15[0].at("label"), "人员经费");
@@ -384,9 +385,48 @@ TEST(YearendReportTest, tables_bands_and_scores) {
   EXPECT_FALSE(j.at("scores").at("spending_balance").at("working").as_string().empty());
   const std::string csv = render_yearend_report(s, Format::csv, Lang::zh);
   EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
-            "序号,项目编码,项目名称,年初预算数(万元),调整(万元),调整率(%),调整后预算数(万元),"
+            "序号,项目编码,项目名称,年初预算数(万元),调整(万元),净调整率(%),调整后预算数(万元),"
             "支出数(万元),执行率(%)");
   EXPECT_NE(csv.find("\r\n,,合计,"), std::string::npos);
+}
+
+// Issue 17: 净调整率 (a row's |net adjustment| / initial) and 预算调整率 (Σ|each line's net adjustment| / Σ
+// initial, the score's input) are different figures — on the total here |500 − 200| / 2300 = 13.04% and
+// (500 + 200) / 2300 = 30.43% — and no report
+// shows either under the bare name 调整率 / "adjustment rate"; in JSON the rows' figure is
+// net_adjustment_rate_pct and adjustment_rate_pct is only the score's, at the top.
+TEST(ReportLabelsTest, the_two_adjustment_rates_have_two_names_everywhere) {
+  const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
+  auto strip = [](std::string text, std::initializer_list<const char*> names) {
+    for (const char* n : names) {
+      for (auto at = text.find(n); at != std::string::npos; at = text.find(n)) text.erase(at, std::string(n).size());
+    }
+    return text;
+  };
+  for (Format f : {Format::md, Format::html, Format::csv}) {
+    for (const std::string& text : {render_execution_report(s, f, Lang::zh), render_yearend_report(s, f, Lang::zh)}) {
+      EXPECT_EQ(strip(text, {"净调整率", "预算调整率"}).find("调整率"), std::string::npos) << text;
+    }
+    for (const std::string& text : {render_execution_report(s, f, Lang::en), render_yearend_report(s, f, Lang::en)}) {
+      const std::string rest = strip(text, {"Net adj. rate", "Net adjustment rate", "net_adjustment_rate_pct",
+                                            "budget adjustment rate", "Budget adjustment rate"});
+      for (const char* bare : {"Adj. rate", "adjustment rate", "Adjustment rate", "adjustment_rate_pct"}) {
+        EXPECT_EQ(rest.find(bare), std::string::npos) << bare << " in\n" << text;
+      }
+    }
+  }
+  const std::string md = render_execution_report(s, Format::md, Lang::zh);
+  EXPECT_NE(md.find("| 预算调整率 | 30.43% |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 合计 | 0.23 | 0.03 | 13.04% |"), std::string::npos) << md;
+  EXPECT_NE(md.find("净调整率 = |调整| / 年初预算数（各行；年中新增项目为 100%）；预算调整率 = Σ|各项目调整| / Σ年初预算数"),
+            std::string::npos);
+  const json::value j = json::parse(render_execution_report(s, Format::json, Lang::zh));
+  EXPECT_EQ(j.at("adjustment_rate_pct"), "30.43");
+  EXPECT_EQ(j.at("department").at("net_adjustment_rate_pct"), "13.04");
+  EXPECT_FALSE(j.at("department").as_object().contains("adjustment_rate_pct"));
+  EXPECT_FALSE(j.at("lines").at(0).as_object().contains("adjustment_rate_pct"));
+  const json::value y = yearend_report_json(s);
+  EXPECT_FALSE(y.at("table_1_6").at("rows").at(0).as_object().contains("adjustment_rate_pct"));
 }
 
 TEST(YearendReportTest, before_the_year_ends_the_report_says_so) {

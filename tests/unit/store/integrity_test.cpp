@@ -285,6 +285,8 @@ TEST_F(IntegrityTest, rejects_are_stored_up_to_a_limit_and_counted_by_reason) {
   limits.max_stored_rejects = 3;
   limits.max_reject_share = 1.0;  // counting only
   auto txn = ledger.begin(file("junk"), limits);
+  txn->add_payment(
+      pay("ZF2021-000001", 100, 1003));  // one good row: a file of rejects only is refused
   for (int i = 0; i < 1000; ++i) {
     txn->reject(Reject{"junk.csv", i + 2, 3, "金额",
                        "'" + std::to_string(i) + "x' is not an amount", "Q,", false});

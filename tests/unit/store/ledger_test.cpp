@@ -137,6 +137,7 @@ TEST_F(LedgerTest, an_uncommitted_file_leaves_nothing) {
 TEST_F(LedgerTest, rejects_are_kept_with_where_and_why) {
   Ledger ledger(*db_);
   auto txn = ledger.begin(file("aaa"));
+  txn->add_payment(pay("ZF0", 100));  // one good row: a file of rejects only is refused (below)
   txn->reject(Reject{"aaa.csv", 17, 12, "金额", "'12,3a4.00' is not an amount", "ZF1,...", false});
   auto r = txn->commit(std::chrono::milliseconds(0));
   ASSERT_TRUE(r.has_value());
@@ -146,6 +147,26 @@ TEST_F(LedgerTest, rejects_are_kept_with_where_and_why) {
   const IngestPage page = list_ingests(*db_, 0, 10, 10);
   ASSERT_EQ(page.files.size(), 1u);
   EXPECT_EQ(page.files[0].rejects.at(0).reason, "'12,3a4.00' is not an amount");
+}
+
+// Issue 17: a small file (below min_rows_for_share) of which every row was rejected was committed and
+// archived like a good one; it is refused, with its reasons, and nothing of it is recorded.
+TEST_F(LedgerTest, a_file_of_which_every_row_was_rejected_is_refused_with_its_reasons) {
+  Ledger ledger(*db_);
+  {
+    auto txn = ledger.begin(file("bbb"));
+    txn->reject(Reject{"bbb.csv", 2, 2, "支付日期", "'2021-13-05' is not a date (month 13)", "ZF1,...", false});
+    txn->reject(Reject{"bbb.csv", 3, 2, "支付日期", "'2021-13-06' is not a date (month 13)", "ZF2,...", false});
+    auto r = txn->commit(std::chrono::milliseconds(0));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().code, Errc::invalid_input);
+    EXPECT_EQ(r.error().message,
+              "all 2 rows rejected: nothing of the file was stored. Reasons: 支付日期: '…' is not a date (month #) "
+              "× 2 (first at line 2)");
+  }
+  EXPECT_EQ(list_ingests(*db_, 0, 10, 10).total, 0);
+  // The same bytes, corrected or not, are not a duplicate: nothing was recorded.
+  EXPECT_TRUE(ledger.begin(file("bbb")).has_value());
 }
 
 TEST_F(LedgerTest, partial_month_of_the_as_of_date_comes_from_the_rows) {
