@@ -424,7 +424,8 @@ const Section<SourceConfig>& source_section() {
              }
            }},
           {"fiscal_year", "year (YYYY)",
-           "the 预算年度 of registers without a 预算年度 column; ~: the fiscal year of all their 完成时限 "
+           "the 预算年度 of registers without a 预算年度 column; ~: the fiscal year of all their "
+           "完成时限 "
            "dates, else the register is refused",
            [](Out& o, const S& x) {
              if (x.fiscal_year) {

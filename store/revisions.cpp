@@ -58,7 +58,8 @@ std::vector<FieldChange> changes_between(const LineVersion& a, const LineVersion
   return out;
 }
 
-std::vector<LineVersion> line_versions(Database& db, const std::string& code, std::optional<int> fiscal_year) {
+std::vector<LineVersion> line_versions(Database& db, const std::string& code,
+                                       std::optional<int> fiscal_year) {
   std::vector<LineVersion> out;
   if (!fiscal_year) {
     Statement fy = db.prepare("SELECT max(fiscal_year) FROM budget_line_versions WHERE code = ?");
@@ -66,10 +67,10 @@ std::vector<LineVersion> line_versions(Database& db, const std::string& code, st
     if (!fy.step() || fy.column_is_null(0)) return out;
     fiscal_year = static_cast<int>(fy.column_int(0));
   }
-  Statement st =
-      db.prepare(std::string("SELECT ") + version_columns +
-                 " FROM budget_line_versions v JOIN files f ON f.id = v.file_id WHERE v.fiscal_year = ?"
-                 " AND v.code = ? ORDER BY v.version");
+  Statement st = db.prepare(
+      std::string("SELECT ") + version_columns +
+      " FROM budget_line_versions v JOIN files f ON f.id = v.file_id WHERE v.fiscal_year = ?"
+      " AND v.code = ? ORDER BY v.version");
   st.bind(1, *fiscal_year).bind(2, code);
   while (st.step()) out.push_back(read_version(st));
   return out;

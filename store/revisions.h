@@ -28,8 +28,8 @@ struct LineVersion {
   std::string line_source;  ///< 指标来源 as stored ("" when the register gave none)
 };
 
-/// Every version of the line `code` of `fiscal_year` (default: the newest fiscal year that has the code),
-/// oldest first (empty: no such line).
+/// Every version of the line `code` of `fiscal_year` (default: the newest fiscal year that has the
+/// code), oldest first (empty: no such line).
 std::vector<LineVersion> line_versions(Database& db, const std::string& code,
                                        std::optional<int> fiscal_year = std::nullopt);
 

@@ -1,6 +1,7 @@
-// Issue 14: departments (部门, 一级预算单位) → units → lines. From the register's 部门编码/部门名称, else the
-// first N digits of the unit code (departments.from_unit_code_digits), else one department; a unit may be in
-// another department in another year. `report --department` gives one department's totals and lines.
+// Issue 14: departments (部门, 一级预算单位) → units → lines. From the register's
+// 部门编码/部门名称, else the first N digits of the unit code (departments.from_unit_code_digits),
+// else one department; a unit may be in another department in another year. `report --department`
+// gives one department's totals and lines.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -19,7 +20,8 @@ using engine::make_date;
 
 // 2022: department 101 (units 101001, 101002) and 102 (unit 102001); 101002 was in 102 in 2021.
 constexpr const char* district2022 =
-    "预算年度,部门编码,部门名称,项目编码,项目名称,预算单位编码,预算单位名称,支出类型,年初预算数,指标来源\n"
+    "预算年度,部门编码,部门名称,项目编码,项目名称,预算单位编码,预算单位名称,支出类型,年初预算数,"
+    "指标来源\n"
     "2022,101,区科工信局,K-P01,科技项目,101001,区科工信局本级,项目支出,\"1,000,000.00\",年初\n"
     "2022,101,区科工信局,K-P02,结转项目,101002,区创新中心,项目支出,\"500,000.00\",上年结转\n"
     "2022,102,区教育局,E-P01,校舍维修,102001,区教育局本级,项目支出,\"2,000,000.00\",\n";
@@ -104,16 +106,18 @@ TEST_F(DepartmentsTest, report_for_one_department_has_its_totals_and_lines_only)
   EXPECT_EQ(r.at("department").at("adjusted_fen").as_int64(), 150'000'000);
   EXPECT_EQ(r.at("department").at("paid_fen").as_int64(), 70'000'000);
   ASSERT_EQ(r.at("lines").as_array().size(), 2u);
-  for (const auto& l : r.at("lines").as_array()) EXPECT_EQ(l.at("department_code").as_string(), "101");
+  for (const auto& l : r.at("lines").as_array())
+    EXPECT_EQ(l.at("department_code").as_string(), "101");
   ASSERT_EQ(r.at("departments").as_array().size(), 1u);
   EXPECT_EQ(r.at("units").as_array().size(), 2u);
   auto missing = daemon::evaluate_at(*db_, make_date(2022, 12, 31), {}, std::nullopt, false, "999");
   ASSERT_FALSE(missing.has_value());
-  EXPECT_EQ(missing.error().message, "no department '999' in fiscal year 2022 (departments: 101, 102)");
+  EXPECT_EQ(missing.error().message,
+            "no department '999' in fiscal year 2022 (departments: 101, 102)");
 }
 
-// No department columns: the configured rule takes the first N digits of the unit code; without it the
-// database is one department (code "").
+// No department columns: the configured rule takes the first N digits of the unit code; without it
+// the database is one department (code "").
 TEST_F(DepartmentsTest, without_columns_the_unit_code_rule_or_one_department) {
   ingest("liwan.csv", test::read_file(test::data_path("liwan2021/budget.csv")));
   ingest("liwan_adj.csv", test::read_file(test::data_path("liwan2021/adjustments.csv")));
@@ -134,7 +138,8 @@ TEST_F(DepartmentsTest, without_columns_the_unit_code_rule_or_one_department) {
   rule.department_unit_code_digits = 6;  // each unit its own department
   const auto per_unit = report(make_date(2021, 12, 31), rule);
   EXPECT_EQ(per_unit.at("departments").as_array().size(), per_unit.at("units").as_array().size());
-  EXPECT_EQ(find(per_unit.at("departments"), "101001").at("name").as_string(), "广州市荔湾区科技工业和信息化局");
+  EXPECT_EQ(find(per_unit.at("departments"), "101001").at("name").as_string(),
+            "广州市荔湾区科技工业和信息化局");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// Issue 14 (years and departments): a budget line is identified by (fiscal year, code). A 2022 register that
-// reuses 2021 line codes, 2022 adjustments and 2022 payments leave every 2021 figure as it was, in any ingest
-// order, and the 2022 report holds the 2022 lines with the 2022 adjustments and payments only.
+// Issue 14 (years and departments): a budget line is identified by (fiscal year, code). A 2022
+// register that reuses 2021 line codes, 2022 adjustments and 2022 payments leave every 2021 figure
+// as it was, in any ingest order, and the 2022 report holds the 2022 lines with the 2022
+// adjustments and payments only.
 #include <gtest/gtest.h>
 #include <zlib.h>
 
@@ -58,8 +59,8 @@ const std::vector<std::string> liwan2021 = {"liwan2021/budget.csv", "liwan2021/a
 const std::vector<std::string> year2022 = {"years/budget2022.csv", "years/adjustments2022.csv",
                                            "years/payments2022.csv"};
 
-// The Liwan 2021 year-end figures (tests/data/liwan2021/expected.json), as `report --as-of 2021-12-31`
-// prints them.
+// The Liwan 2021 year-end figures (tests/data/liwan2021/expected.json), as `report --as-of
+// 2021-12-31` prints them.
 void expect_liwan_2021(const json::object& r) {
   EXPECT_EQ(r.at("fiscal_year").as_int64(), 2021);
   const auto& d = r.at("department").as_object();
@@ -73,8 +74,9 @@ void expect_liwan_2021(const json::object& r) {
   EXPECT_EQ(r.at("lines").as_array().size(), 32u);
 }
 
-// The 2022 register reuses LW2021-B01, LW2021-B02 and LW2021-P02 (recurring basic lines and a cross-year
-// project): the 2021 year-end report was 2,821.39% before the fix, the 2021 lines overwritten by 2022's.
+// The 2022 register reuses LW2021-B01, LW2021-B02 and LW2021-P02 (recurring basic lines and a
+// cross-year project): the 2021 year-end report was 2,821.39% before the fix, the 2021 lines
+// overwritten by 2022's.
 TEST_F(FiscalYearsTest, a_2022_register_reusing_2021_codes_leaves_the_2021_figures_unchanged) {
   ingest_all(liwan2021);
   ingest_all(year2022);
@@ -113,8 +115,8 @@ TEST_F(FiscalYearsTest, the_ingest_order_does_not_matter) {
   EXPECT_EQ(r.at("lines").as_array().size(), 4u);
 }
 
-// Refused: no 预算年度 column, no --fiscal-year, and 完成时限 dates in two fiscal years (or none at all).
-// Nothing of the file is stored, and the reason names the file.
+// Refused: no 预算年度 column, no --fiscal-year, and 完成时限 dates in two fiscal years (or none at
+// all). Nothing of the file is stored, and the reason names the file.
 TEST_F(FiscalYearsTest, a_register_whose_fiscal_year_nobody_says_is_refused_whole) {
   ingest_all(liwan2021);
   const auto two_years = dir_ / "two_years.csv";
@@ -125,8 +127,10 @@ TEST_F(FiscalYearsTest, a_register_whose_fiscal_year_nobody_says_is_refused_whol
   auto r = ingest(two_years);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().to_string(),
-            "two_years.csv: cannot tell the fiscal year of this budget register: it has no 预算年度 column "
-            "(FISCAL_YEAR), no --fiscal-year or source fiscal_year: was given, and its 完成时限 dates fall in 2 "
+            "two_years.csv: cannot tell the fiscal year of this budget register: it has no "
+            "预算年度 column "
+            "(FISCAL_YEAR), no --fiscal-year or source fiscal_year: was given, and its 完成时限 "
+            "dates fall in 2 "
             "fiscal years (2022, 2023); nothing of the file was stored");
   const auto no_dates = dir_ / "no_dates.csv";
   test::write_file(no_dates,
@@ -134,7 +138,8 @@ TEST_F(FiscalYearsTest, a_register_whose_fiscal_year_nobody_says_is_refused_whol
                    "LW2021-P02,科学技术支出,101001,荔湾区科工信局,项目支出,1.00\n");
   auto n = ingest(no_dates);
   ASSERT_FALSE(n.has_value());
-  EXPECT_NE(n.error().message.find("and its rows have no 完成时限 dates"), std::string::npos) << n.error().message;
+  EXPECT_NE(n.error().message.find("and its rows have no 完成时限 dates"), std::string::npos)
+      << n.error().message;
   expect_liwan_2021(report(make_date(2021, 12, 31)));
   EXPECT_EQ(store::count_rows(*db_).budget_lines, 32);
   // The same file with --fiscal-year (or a source's fiscal_year:) goes in, into that year.
@@ -149,18 +154,20 @@ TEST_F(FiscalYearsTest, a_register_whose_fiscal_year_nobody_says_is_refused_whol
   EXPECT_EQ(line(report(make_date(2022, 12, 31)), "LW2021-P02").at("initial_fen").as_int64(), 100);
 }
 
-// The 预算年度 column decides each row's year, before --fiscal-year and 完成时限; the ingest says so.
+// The 预算年度 column decides each row's year, before --fiscal-year and 完成时限; the ingest says
+// so.
 TEST_F(FiscalYearsTest, the_fiscal_year_column_wins_and_the_ingest_says_what_decided) {
   auto liwan = ingest(test::data_path("liwan2021/budget.csv"));
   ASSERT_TRUE(liwan.has_value());
   EXPECT_EQ(liwan->fiscal_years, std::vector<int>{2021});
   EXPECT_EQ(liwan->fiscal_year_from, "完成时限");
   const auto file = dir_ / "with_year.csv";
-  test::write_file(file,
-                   "FISCAL_YEAR,项目编码,项目名称,预算单位编码,预算单位名称,支出类型,年初预算数,完成时限\n"
-                   "2022年,LW2021-P02,科学技术支出,101001,荔湾区科工信局,项目支出,5.00,2021-12-31\n"
-                   "2021,LW2021-X9,补录项目,101001,荔湾区科工信局,项目支出,7.00,2021-12-31\n"
-                   "20x2,LW2021-X8,坏年度,101001,荔湾区科工信局,项目支出,7.00,2021-12-31\n");
+  test::write_file(
+      file,
+      "FISCAL_YEAR,项目编码,项目名称,预算单位编码,预算单位名称,支出类型,年初预算数,完成时限\n"
+      "2022年,LW2021-P02,科学技术支出,101001,荔湾区科工信局,项目支出,5.00,2021-12-31\n"
+      "2021,LW2021-X9,补录项目,101001,荔湾区科工信局,项目支出,7.00,2021-12-31\n"
+      "20x2,LW2021-X8,坏年度,101001,荔湾区科工信局,项目支出,7.00,2021-12-31\n");
   collect::IngestOptions o;
   o.received_at = "2022-06-01T00:00:00Z";
   o.fiscal_year = 2030;  // the column wins
@@ -169,15 +176,18 @@ TEST_F(FiscalYearsTest, the_fiscal_year_column_wins_and_the_ingest_says_what_dec
   EXPECT_EQ(r->fiscal_years, (std::vector<int>{2021, 2022}));
   EXPECT_EQ(r->fiscal_year_from, "预算年度");
   ASSERT_EQ(r->rejects.size(), 1u);
-  EXPECT_EQ(r->rejects[0].to_string(), "with_year.csv:4:1: FISCAL_YEAR: '20x2' is not a fiscal year (a year such as 2022)");
+  EXPECT_EQ(r->rejects[0].to_string(),
+            "with_year.csv:4:1: FISCAL_YEAR: '20x2' is not a fiscal year (a year such as 2022)");
   EXPECT_EQ(line(report(make_date(2022, 12, 31)), "LW2021-P02").at("initial_fen").as_int64(), 500);
-  EXPECT_EQ(line(report(make_date(2021, 12, 31)), "LW2021-P02").at("initial_fen").as_int64(), 11'830'000'000);
+  EXPECT_EQ(line(report(make_date(2021, 12, 31)), "LW2021-P02").at("initial_fen").as_int64(),
+            11'830'000'000);
   EXPECT_EQ(line(report(make_date(2021, 12, 31)), "LW2021-X9").at("initial_fen").as_int64(), 700);
 }
 
-// A database made by the release before fiscal years (schema 4: budgetwatch 0.1.0 at b6d2a5a, the Liwan
-// 2021 register, adjustments, payments and the demo indicators) is upgraded by `migrate`: every figure of its
-// 2021 year-end report is what that release printed (tests/data/upgrade/*.json), the lines now in 2021.
+// A database made by the release before fiscal years (schema 4: budgetwatch 0.1.0 at b6d2a5a, the
+// Liwan 2021 register, adjustments, payments and the demo indicators) is upgraded by `migrate`:
+// every figure of its 2021 year-end report is what that release printed
+// (tests/data/upgrade/*.json), the lines now in 2021.
 std::string gunzip(const std::filesystem::path& p) {
   gzFile f = gzopen(p.c_str(), "rb");
   if (f == nullptr) throw std::runtime_error("cannot open " + p.string());
@@ -218,7 +228,8 @@ TEST(FiscalYearsUpgradeTest, a_database_of_the_previous_release_keeps_its_figure
   auto e = daemon::evaluate_at(db, make_date(2021, 12, 31), engine::Policy{}, std::nullopt, false);
   ASSERT_TRUE(e.has_value());
   const json::value now = reports::execution_report_json(*e->snapshot);
-  const json::value old = json::parse(test::read_file(test::data_path("upgrade/v4-liwan2021.report-2021-12-31.json")));
+  const json::value old =
+      json::parse(test::read_file(test::data_path("upgrade/v4-liwan2021.report-2021-12-31.json")));
   expect_superset(old, now, "report");
   EXPECT_EQ(now.at("department").at("execution_rate_pct").as_string(), "91.38");
   for (const auto& l : now.at("lines").as_array()) EXPECT_EQ(l.at("fiscal_year").as_int64(), 2021);
@@ -226,7 +237,8 @@ TEST(FiscalYearsUpgradeTest, a_database_of_the_previous_release_keeps_its_figure
   collect::IngestOptions o;
   o.received_at = "2022-06-01T00:00:00Z";
   ASSERT_TRUE(collect::ingest_file(db, test::data_path("years/budget2022.csv"), o).has_value());
-  auto after = daemon::evaluate_at(db, make_date(2021, 12, 31), engine::Policy{}, std::nullopt, false);
+  auto after =
+      daemon::evaluate_at(db, make_date(2021, 12, 31), engine::Policy{}, std::nullopt, false);
   ASSERT_TRUE(after.has_value());
   expect_superset(old, reports::execution_report_json(*after->snapshot), "after 2022");
 }

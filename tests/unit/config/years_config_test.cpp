@@ -1,5 +1,6 @@
 // Issue 14: the config keys of fiscal years and departments — a source's `fiscal_year:` and
-// `departments: {from_unit_code_digits: N}` — load, print back and refuse bad values with file:line:col.
+// `departments: {from_unit_code_digits: N}` — load, print back and refuse bad values with
+// file:line:col.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -30,7 +31,8 @@ TEST(YearsConfigTest, a_sources_fiscal_year_and_the_department_rule_load_and_pri
   EXPECT_EQ(c->policy.department_unit_code_digits, 3);
   const std::string printed = print_config(*c);
   EXPECT_NE(printed.find("    fiscal_year: 2022\n"), std::string::npos) << printed;
-  EXPECT_NE(printed.find("departments:\n  from_unit_code_digits: 3\n"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("departments:\n  from_unit_code_digits: 3\n"), std::string::npos)
+      << printed;
   auto again = load_config_text(printed, "printed.yaml", dir.path());
   ASSERT_TRUE(again.has_value()) << again.error().to_string();
   EXPECT_EQ(again->sources[0].fiscal_year, 2022);
@@ -51,8 +53,8 @@ TEST(YearsConfigTest, a_year_out_of_range_and_a_negative_digit_count_are_errors)
   ASSERT_FALSE(year.has_value());
   EXPECT_EQ(year.error().to_string().rfind("x.yaml:6:18: sources[0].fiscal_year: ", 0), 0u)
       << year.error().to_string();
-  auto digits = load_config_text(std::string(base) + "departments: {from_unit_code_digits: -1}\n", "x.yaml",
-                                 dir.path());
+  auto digits = load_config_text(std::string(base) + "departments: {from_unit_code_digits: -1}\n",
+                                 "x.yaml", dir.path());
   ASSERT_FALSE(digits.has_value());
   EXPECT_NE(digits.error().to_string().find("departments.from_unit_code_digits"), std::string::npos)
       << digits.error().to_string();
