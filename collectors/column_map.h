@@ -21,7 +21,8 @@ enum class Field {
   voucher_no, pay_date, unit_code, unit_name, project_code, project_name, func_class, econ_class,
   pay_method, fund_type, payee, amount, memo,
   // budget register (预算指标)
-  line_kind, initial, owner, owner_email, deadline, tags,
+  line_kind, initial, owner, owner_email, deadline, tags, fiscal_year, department_code, department_name,
+  line_source,
   // adjustments (预算调整)
   adj_date, adj_amount, doc_no, note,
   // performance indicators (绩效指标) and their actual values

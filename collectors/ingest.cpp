@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "collectors/csv_reader.h"
 #include "collectors/row_parsers.h"
@@ -30,9 +31,19 @@ std::string unterminated_reason(int line) {
          std::to_string(line) + ")";
 }
 
-// Adds one parsed row of the file's kind; parse errors and conflicts become rejects.
+// A parsed register row, held until the file's fiscal year is known (it may come from the last row's
+// 完成时限).
+struct PendingLine {
+  engine::BudgetLine line;
+  int line_no = 0;
+  std::string raw;
+};
+
+// Adds one parsed row of the file's kind (a register's rows go to `pending`); parse errors and conflicts
+// become rejects.
 void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& rec, const ResolvedColumns& cols,
-                 const std::map<std::string, std::vector<std::string>>& basic_lines) {
+                 const std::map<std::string, std::vector<std::string>>& basic_lines,
+                 std::vector<PendingLine>& pending) {
   if (!rec.ok) {
     txn.reject(make_reject(file, rec, cols, rec.error_column, "", rec.error));
     return;
@@ -62,7 +73,7 @@ void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& 
     case store::FileKind::budget: {
       auto l = parse_budget_line(rec, cols);
       if (!l) return on_row_error(l.error());
-      if (auto r = txn.add_budget_line(*l, rec.line); !r) on_conflict(Field::project_code, r.error());
+      pending.push_back(PendingLine{std::move(*l), rec.line, std::string(rec.raw)});
       return;
     }
     case store::FileKind::adjustments: {
@@ -84,6 +95,46 @@ void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& 
       return;
     }
   }
+}
+
+// The fiscal year of a register's rows whose 预算年度 is not given: --fiscal-year / the source's
+// fiscal_year, else the one fiscal year holding every 完成时限 date. An error message when neither says.
+struct YearDecision {
+  std::optional<int> year;
+  std::string from;
+  std::string error;
+};
+
+YearDecision decide_fiscal_year(const std::vector<PendingLine>& pending, const IngestOptions& o) {
+  YearDecision d;
+  if (o.fiscal_year) {
+    d.year = o.fiscal_year;
+    d.from = o.fiscal_year_from;
+    return d;
+  }
+  std::set<int> years;
+  for (const PendingLine& p : pending) {
+    if (p.line.fiscal_year == 0 && p.line.deadline) {
+      years.insert(engine::FiscalYear::containing(*p.line.deadline, o.fiscal_start_month).year());
+    }
+  }
+  if (years.size() == 1) {
+    d.year = *years.begin();
+    d.from = "完成时限";
+    return d;
+  }
+  std::string why;
+  if (years.empty()) {
+    why = "and its rows have no 完成时限 dates";
+  } else {
+    why = "and its 完成时限 dates fall in " + std::to_string(years.size()) + " fiscal years (";
+    for (int y : years) why += (y == *years.begin() ? "" : ", ") + std::to_string(y);
+    why += ")";
+  }
+  d.error = "cannot tell the fiscal year of this budget register: it has no 预算年度 column (FISCAL_YEAR), no "
+            "--fiscal-year or source fiscal_year: was given, " +
+            why + "; nothing of the file was stored";
+  return d;
 }
 
 Result<store::IngestReport> ingest_text(store::Database& db, std::string_view name, const FileFacts& facts,
@@ -127,6 +178,7 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
                                : std::map<std::string, std::vector<std::string>>{};
   CsvRecord rec;
   std::uint64_t records = 0;
+  std::vector<PendingLine> pending;
   while (reader.next(rec)) {
     if (!rec.terminated && o.reject_unterminated_last_record) {
       // Where the line end is missing: after the last field read.
@@ -134,7 +186,7 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
       txn->reject(make_reject(file, rec, *cols, column, "", unterminated_reason(rec.line)));
       continue;
     }
-    take_record(*txn, file, rec, *cols, basic_lines);
+    take_record(*txn, file, rec, *cols, basic_lines, pending);
     if ((++records & 4095) == 0 && o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) {
       return fail(Errc::unavailable, "ingest of " + file + " cancelled", file);  // txn rolls back
     }
@@ -144,10 +196,44 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
     txn.reset();  // roll back: nothing of an unreadable file is kept
     return file_error(std::move(message));
   }
+  // A register's lines go in once their fiscal year is known; a register whose year nobody says is refused.
+  std::set<int> years;
+  std::set<std::string> origins;
+  if (cols->kind == store::FileKind::budget) {
+    const bool any_unsaid = std::any_of(pending.begin(), pending.end(),
+                                        [](const PendingLine& p) { return p.line.fiscal_year == 0; });
+    YearDecision d;
+    if (any_unsaid) {
+      d = decide_fiscal_year(pending, o);
+      if (!d.year) {
+        txn.reset();  // roll back: nothing of the file is kept
+        return file_error(d.error);
+      }
+    }
+    for (PendingLine& p : pending) {
+      if (p.line.fiscal_year == 0) {
+        p.line.fiscal_year = *d.year;
+        origins.insert(d.from);
+      } else {
+        origins.insert("预算年度");
+      }
+      if (auto r = txn->add_budget_line(p.line, p.line_no); !r) {
+        const int column = cols->at(Field::project_code) + 1;
+        txn->reject(store::Reject{file, p.line_no, column, cols->header_of(Field::project_code), r.error().message,
+                                  std::move(p.raw), r.error().code == Errc::conflict});
+        continue;
+      }
+      years.insert(p.line.fiscal_year);
+    }
+  }
   auto committed = txn->commit(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started));
   if (!committed) {
     txn.reset();  // roll back: a file refused for its share of rejects keeps nothing
     return file_error(committed.error().message);
+  }
+  committed->fiscal_years.assign(years.begin(), years.end());
+  for (const std::string& from : origins) {
+    committed->fiscal_year_from += (committed->fiscal_year_from.empty() ? "" : ", ") + from;
   }
   return committed;
 }

@@ -40,6 +40,14 @@ struct IngestOptions {
   /// Open the path without following a symlink and refuse anything but a regular file (drop folders: the name
   /// was checked when listed and may have been swapped since). Default false: the CLI follows links.
   bool no_follow = false;
+  /// The fiscal year (预算年度, FiscalYear::year()) of a budget register's rows whose 预算年度 column is absent
+  /// or empty (`ingest --fiscal-year`, a source's `fiscal_year:`). None: the fiscal year that holds every
+  /// 完成时限 date of those rows, when there is one; otherwise the register is refused (nothing stored).
+  std::optional<int> fiscal_year;
+  /// Who gave `fiscal_year`, for the ingest line and the log ("--fiscal-year", "sources[].fiscal_year").
+  std::string fiscal_year_from = "--fiscal-year";
+  /// The month the fiscal year starts (config `fiscal_year.start_month`), for the year of a 完成时限 date.
+  unsigned fiscal_start_month = 1;
 };
 
 /// Ingests a file. Rows that cannot be taken are rejected (in the report and the rejects table) while every

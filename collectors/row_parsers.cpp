@@ -196,6 +196,27 @@ RowResult<engine::BudgetLine> parse_budget_line(const CsvRecord& rec, const Reso
   l.owner = field(rec, cols, Field::owner);
   l.owner_email = field(rec, cols, Field::owner_email);
   l.tags = split_tags(field(rec, cols, Field::tags));
+  // 预算年度: "2022", "2022年" (full-width digits too); empty: the file's year (collectors/ingest.cpp).
+  if (const std::string_view fy = engine::trim(field(rec, cols, Field::fiscal_year)); !fy.empty()) {
+    std::string digits = engine::fold_full_width(fy);
+    if (digits.size() > 3 && digits.ends_with("年")) digits.resize(digits.size() - 3);
+    const bool year = digits.size() == 4 && std::all_of(digits.begin(), digits.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+    if (!year || digits < "1900" || digits > "2999") {
+      return row_error(cols, Field::fiscal_year, "'" + std::string(fy) + "' is not a fiscal year (a year such as 2022)");
+    }
+    l.fiscal_year = std::stoi(digits);
+  }
+  l.department_code = field(rec, cols, Field::department_code);
+  l.department_name = field(rec, cols, Field::department_name);
+  if (const std::string_view src = engine::trim(field(rec, cols, Field::line_source)); !src.empty()) {
+    l.source = engine::parse_line_source(src);
+    if (!l.source) {
+      return row_error(cols, Field::line_source,
+                       "'" + std::string(src) + "' is not a 指标来源 (年初, 年中新增 or 上年结转)");
+    }
+  }
   return l;
 }
 

@@ -56,6 +56,9 @@ struct SourceConfig {
   std::chrono::seconds interval{defaults::poll_interval_s};
   std::string encoding = "auto";               ///< auto | utf-8 | gb18030
   std::optional<std::string> file_kind;        ///< budget | adjustments | payments; none: from the header
+  /// 预算年度 of the registers this source brings whose rows do not say (collectors::IngestOptions::fiscal_year);
+  /// none: each register's 完成时限 dates decide, or it is refused.
+  std::optional<int> fiscal_year;
   // drop_folder
   std::filesystem::path path;                  ///< the folder (drop_folder)
   std::string glob = "*.csv";

@@ -38,6 +38,11 @@ class Loader {
         c.policy.fiscal_year_start_month = static_cast<unsigned>(integer(s, 1, 12));
       });
     });
+    if_present(m, "departments", [&](const Field& f) {
+      const Map dm(f, departments_section().known());
+      if_present(dm, "from_unit_code_digits",
+                 [&](const Field& v) { c.policy.department_unit_code_digits = static_cast<int>(integer(v, 0, 32)); });
+    });
     if_present(m, "policy", [&](const Field& f) { policy(f, c.policy); });
     if_present(m, "metrics", [&](const Field& f) {
       const Map mm(f, metrics_section().known());
@@ -305,6 +310,9 @@ class Loader {
       });
       if_present(m, "file_kind", [&](const Field& v) {
         if (!v.value.IsNull()) s.file_kind = choice(v, {"budget", "adjustments", "payments"});
+      });
+      if_present(m, "fiscal_year", [&](const Field& v) {
+        if (!v.value.IsNull()) s.fiscal_year = static_cast<int>(integer(v, 1900, 2999));
       });
 
       if_present(m, "incomplete_after", [&](const Field& v) { s.incomplete_after = seconds(v); });

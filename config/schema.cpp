@@ -239,6 +239,23 @@ const Section<engine::Policy>& fiscal_year_section() {
   return s;
 }
 
+const Section<engine::Policy>& departments_section() {
+  using S = engine::Policy;
+  static const auto s = Section<S>{
+      "departments",
+      "Departments (部门, 一级预算单位) of the budget lines whose register has no 部门编码 column.",
+      {},
+      {},
+      {},
+      {
+          {"from_unit_code_digits", "integer (0-32)",
+           "the department is the first N digits of the unit code (3: unit 101001 is in department "
+           "101); 0: the whole database is one department (code \"\")",
+           number(&S::department_unit_code_digits)},
+      }}.seal();
+  return s;
+}
+
 const Section<engine::Policy>& scores_section() {
   using S = engine::Policy;
   static const auto s = Section<S>{
@@ -402,6 +419,17 @@ const Section<SourceConfig>& source_section() {
            [](Out& o, const S& x) {
              if (x.file_kind) {
                o << *x.file_kind;
+             } else {
+               o << YAML::Null;
+             }
+           }},
+          {"fiscal_year", "year (YYYY)",
+           "the 预算年度 of registers without a 预算年度 column; ~: the fiscal year of all their "
+           "完成时限 "
+           "dates, else the register is refused",
+           [](Out& o, const S& x) {
+             if (x.fiscal_year) {
+               o << std::to_string(*x.fiscal_year);
              } else {
                o << YAML::Null;
              }
@@ -757,6 +785,10 @@ const Section<Config>& config_section() {
           Key<S>{"fiscal_year", "section", "",
                  [](Out& o, const S& c) { emit(o, fiscal_year_section(), c.policy); }}
               .nested("fiscal_year"),
+          Key<S>{"departments", "section", "",
+                 [](Out& o, const S& c) { emit(o, departments_section(), c.policy); }}
+              .nested("departments")
+              .when([](const S& c) { return c.policy.department_unit_code_digits != 0; }),
           Key<S>{"policy", "section", "",
                  [](Out& o, const S& c) { emit(o, policy_section(), c.policy); }}
               .nested("policy"),

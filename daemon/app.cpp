@@ -125,6 +125,11 @@ struct App::Impl {
     opt.cancel = &cancel_ingest;
     opt.limits.max_stored_rejects = static_cast<std::size_t>(g.config->ingest.max_stored_rejects);
     opt.limits.max_reject_share = g.config->ingest.max_reject_share_bp / 10000.0;
+    opt.fiscal_start_month = g.config->policy.fiscal_year_start_month;  // issue 14: a register's year
+    for (const auto& s : g.config->sources) {
+      if (s.name == source) opt.fiscal_year = s.fiscal_year;
+    }
+    opt.fiscal_year_from = "sources[].fiscal_year";
     return opt;
   }
 

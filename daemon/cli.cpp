@@ -1,5 +1,6 @@
 #include "daemon/cli.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -34,18 +35,22 @@ constexpr const char* usage_text =
     "  check-config FILE      validate a config file and print the effective config (secrets masked)\n"
     "  config-reference       print the reference of every config key (docs/config-reference.md)\n"
     "  ingest --db FILE [--encoding auto|utf-8|gb18030] [--kind budget|adjustments|payments]\n"
-    "         [--show-rejects N] [--max-reject-share R] [--reapply] [--strict] PATH...\n"
+    "         [--show-rejects N] [--max-reject-share R] [--reapply] [--strict] [--fiscal-year YYYY] PATH...\n"
     "      ingest budget registers, adjustments and treasury payment exports (CSV) into the database;\n"
     "      prints one line per file and every budget line a register revised (old → new); exits 1 when a\n"
     "      file cannot be read at all or is refused (every row, or more than R of its rows, rejected;\n"
     "      default 0.5); --strict also exits 1 when any row was rejected (the good rows are stored; the last\n"
     "      line says how many were rejected); --reapply applies a file whose bytes were ingested before again\n"
-    "      (restores a register's lines)\n"
+    "      (restores a register's lines); a register's fiscal year comes from its 预算年度 column, else\n"
+    "      --fiscal-year, else its 完成时限 dates when they all fall in one fiscal year; otherwise the\n"
+    "      register is refused\n"
     "  report --db FILE [--kind execution|monthly|midyear|yearend] [--as-of YYYY-MM-DD]\n"
-    "         [--format json|csv|md|html] [--lang zh-CN|en] [--unit CODE] [--window 1-6|1-7]\n"
-    "         [--fiscal-start-month N] [--time-zone TZ] [--no-bom]\n"
-    "      a report as of a date (default: the latest payment date in the database, no later than today in\n"
-    "      --time-zone, default Asia/Shanghai; stderr says which): the execution report (default), the monthly\n"
+    "         [--format json|csv|md|html] [--lang zh-CN|en] [--unit CODE] [--department CODE]\n"
+    "         [--window 1-6|1-7] [--fiscal-start-month N] [--department-unit-code-digits N] [--time-zone TZ]\n"
+    "         [--no-bom]\n"
+    "      a report of the fiscal year that contains a date, as of that date (default: the latest payment\n"
+    "      date in the database, no later than today in --time-zone, default Asia/Shanghai; stderr says\n"
+    "      which), for everything, one department or one unit: the execution report (default), the monthly\n"
     "      report of the as-of month, the mid-year review of months 1-N (--window, default 1-6) or the year-end\n"
     "      tables and scores; HTML is one self-contained page with its charts; CSV starts with a UTF-8 BOM\n"
     "      (for Excel) unless --no-bom\n"
@@ -78,8 +83,9 @@ store::Database open_db(const std::string& path, bool auto_checkpoint = true) {
 }
 
 int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
-  auto args = Args::parse(argv, {"db", "encoding", "kind", "show-rejects", "source", "max-reject-share"},
-                          {"reapply", "strict"});
+  auto args = Args::parse(
+      argv, {"db", "encoding", "kind", "show-rejects", "source", "max-reject-share", "fiscal-year"},
+      {"reapply", "strict"});
   if (!args) {
     err << "budgetwatch ingest: " << args.error().message << "\n";
     return exit_usage;
@@ -114,6 +120,15 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
     }
     opt.limits.max_reject_share = v;
   }
+  if (auto fy = args->get("fiscal-year")) {
+    const bool digits = fy->size() == 4 && std::all_of(fy->begin(), fy->end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || *fy < "1900" || *fy > "2999") {
+      err << "budgetwatch ingest: --fiscal-year takes a year such as 2022, not '" << *fy << "'\n";
+      return exit_usage;
+    }
+    opt.fiscal_year = std::stoi(*fy);
+    opt.fiscal_year_from = "--fiscal-year";
+  }
   const long show_rejects = std::stol(args->get_or("show-rejects", "10"));
 
   store::Database db = open_db(*db_path, /*auto_checkpoint=*/false);
@@ -136,7 +151,13 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
         << " encoding=" << r->encoding << " rows=" << r->rows_total << " accepted=" << r->accepted
         << " duplicate=" << r->duplicate << " rejected=" << r->rejected << " conflicts=" << r->conflicts
         << " revised=" << r->revised << " amount_yuan=" << engine::format_yuan(r->accepted_amount, false)
-        << " ms=" << r->duration_ms << "\n";
+        << " ms=" << r->duration_ms;
+    // A register says which fiscal year its lines went into, and what decided it (issue 14).
+    for (std::size_t i = 0; i < r->fiscal_years.size(); ++i) {
+      out << (i == 0 ? " fiscal_year=" : ",") << r->fiscal_years[i];
+    }
+    if (!r->fiscal_years.empty()) out << " (from " << r->fiscal_year_from << ")";
+    out << "\n";
     if (r->rejected > 0) {
       rejected_rows += r->rejected;
       ++files_with_rejects;
@@ -168,7 +189,9 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
 
 int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
   auto args = Args::parse(
-      argv, {"db", "kind", "as-of", "format", "unit", "lang", "window", "fiscal-start-month", "time-zone"},
+      argv,
+      {"db", "kind", "as-of", "format", "unit", "department", "lang", "window", "fiscal-start-month", "time-zone",
+       "department-unit-code-digits"},
       {"no-bom"});
   if (!args) {
     err << "budgetwatch report: " << args.error().message << "\n";
@@ -204,6 +227,14 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
     return exit_usage;
   }
   policy.fiscal_year_start_month = static_cast<unsigned>(start_month);
+  if (auto digits = args->get("department-unit-code-digits")) {
+    const int n = std::atoi(digits->c_str());
+    if (n < 1 || n > 32) {
+      err << "budgetwatch report: --department-unit-code-digits takes 1..32\n";
+      return exit_usage;
+    }
+    policy.department_unit_code_digits = n;
+  }
   engine::CivilDate as_of;
   if (auto s = args->get("as-of")) {
     auto d = engine::parse_date(*s);
@@ -232,7 +263,7 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
         << "; --as-of YYYY-MM-DD to choose\n";
   }
   // The daemon's evaluation path (the API's ?unit= gives the same figures as --unit).
-  auto e = evaluate_at(db, as_of, policy, args->get("unit"), /*with_indicators=*/false);
+  auto e = evaluate_at(db, as_of, policy, args->get("unit"), /*with_indicators=*/false, args->get("department"));
   if (!e) {
     err << "budgetwatch report: " << e.error().message << "\n";
     return exit_failure;

@@ -19,9 +19,11 @@ long long ms_since(Clock::time_point t) {
 
 Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of,
                                const engine::Policy& policy, const std::optional<std::string>& unit,
-                               bool with_indicators) {
+                               bool with_indicators, const std::optional<std::string>& department) {
   Evaluation e;
   const auto started = Clock::now();
+  // One fiscal year: the one that contains as_of ("today" for the daemon). The inputs hold that
+  // year's lines (by fiscal_year), adjustments and payments (by date) and nothing of another year.
   const auto fy = engine::FiscalYear::containing(as_of, policy.fiscal_year_start_month);
   const engine::Inputs in = store::load_inputs(db, as_of, fy);
   e.load_ms = ms_since(started);
@@ -30,6 +32,11 @@ Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of,
   // payment that another unit makes against one of the unit's lines counts on that line, where
   // engine::filter_unit would drop it here and make it an unregistered payment of the paying unit.
   engine::Snapshot full = engine::evaluate(in, as_of, policy);
+  if (department) {
+    auto scoped = reports::restrict_to_department(full, *department);
+    if (!scoped) return tl::unexpected(scoped.error());
+    full = std::move(*scoped);
+  }
   std::shared_ptr<const engine::Snapshot> snap;
   if (unit) {
     auto scoped = reports::restrict_to_unit(full, *unit);

@@ -28,16 +28,20 @@ struct Evaluation {
   long long evaluate_ms = 0;  ///< the engine
 };
 
-/// Evaluates the fiscal year that contains `as_of` from `db`: the register, adjustments and
-/// payments up to `as_of`, and (with `with_indicators`) the indicators' completion. `unit` gives
-/// the snapshot seen from one budget unit (reports::restrict_to_unit of the department's
-/// evaluation), as `report --unit` and the API's
-/// `?unit=` do, so both give the same figures. Errc::not_found "no budget unit 'X'" when the
-/// snapshot has no such unit. Throws store::DatabaseError.
+/// Evaluates the fiscal year that contains `as_of` (policy.fiscal_year_start_month) from `db`, and
+/// only that year: its register lines, the adjustments dated in it and its payments up to `as_of`
+/// (another year's lines, adjustments and payments never count, issue 14), and (with
+/// `with_indicators`) the indicators' completion. `department` gives the snapshot seen from one
+/// department (reports::restrict_to_department), as `report --department` does; `unit` the
+/// snapshot seen from one budget unit (reports::restrict_to_unit of the whole evaluation), as
+/// `report --unit` and the API's `?unit=` do, so both give the same figures. Errc::not_found "no
+/// budget unit 'X'" / "no department 'X' in fiscal year Y (departments: …)" when the snapshot has
+/// no such unit or department. Throws store::DatabaseError.
 Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of,
                                const engine::Policy& policy,
                                const std::optional<std::string>& unit = std::nullopt,
-                               bool with_indicators = true);
+                               bool with_indicators = true,
+                               const std::optional<std::string>& department = std::nullopt);
 
 /// The links in messages: `alerts.external_url`, else the server's own address (https:// with TLS).
 std::string external_url(const config::Config& c);

@@ -29,4 +29,31 @@ std::optional<CurveKind> parse_curve_kind(std::string_view s) {
   return std::nullopt;
 }
 
+const char* to_string(LineSource s) {
+  switch (s) {
+    case LineSource::initial: return "年初";
+    case LineSource::mid_year: return "年中新增";
+    case LineSource::carried_forward: return "上年结转";
+  }
+  return "年初";
+}
+
+std::optional<LineSource> parse_line_source(std::string_view s) {
+  struct Word {
+    std::string_view text;
+    LineSource source;
+  };
+  static constexpr Word words[] = {
+      {"年初", LineSource::initial},          {"年初预算", LineSource::initial},
+      {"年初安排", LineSource::initial},      {"initial", LineSource::initial},
+      {"年中新增", LineSource::mid_year},     {"年中追加", LineSource::mid_year},
+      {"mid_year", LineSource::mid_year},     {"上年结转", LineSource::carried_forward},
+      {"结转", LineSource::carried_forward},  {"carried_forward", LineSource::carried_forward},
+  };
+  for (const Word& w : words) {
+    if (s == w.text) return w.source;
+  }
+  return std::nullopt;
+}
+
 }  // namespace bw::engine

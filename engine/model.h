@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/civil_date.h"
@@ -20,10 +21,30 @@ enum class LineKind { basic, project };
 /// "basic" | "project" — the word used in JSON, metrics labels and config.
 const char* to_string(LineKind k);
 
+/// Where a line's money comes from (指标来源).
+enum class LineSource {
+  initial,          ///< 年初: the year's initial budget
+  mid_year,         ///< 年中新增: a mid-year new project (money by adjustment)
+  carried_forward,  ///< 上年结转: last year's unspent money carried into this year
+};
+
+/// "年初" | "年中新增" | "上年结转" — the word used in registers, JSON and reports.
+const char* to_string(LineSource s);
+/// Inverse of to_string, also 年初预算, 年初安排, 年中追加, 结转 and the English keys (initial, mid_year,
+/// carried_forward); nullopt for anything else.
+std::optional<LineSource> parse_line_source(std::string_view s);
+
 /// A budget line (预算项目) from the budget register (预算指标), or known only from adjustments
-/// (a mid-year new project whose register row is missing: `registered` is false).
+/// (a mid-year new project whose register row is missing: `registered` is false). A line is identified by
+/// (fiscal_year, code): the same code in two years is two lines.
 struct BudgetLine {
-  std::string code;       ///< 项目编码, unique
+  std::string code;       ///< 项目编码, unique within its fiscal year
+  /// 预算年度: FiscalYear::year() of the year the line belongs to. 0 when the caller does not say (the store
+  /// then takes the fiscal year of the deadline, else of the time the line is recorded).
+  int fiscal_year = 0;
+  std::string department_code;  ///< 部门编码 (一级预算单位) from the register; "" when it has none
+  std::string department_name;  ///< 部门名称
+  std::optional<LineSource> source;  ///< 指标来源 from the register; none: not given
   std::string name;       ///< 项目名称
   std::string unit_code;  ///< 预算单位编码
   std::string unit_name;  ///< 预算单位名称
@@ -122,6 +143,10 @@ struct Policy {
   int completion_floor_bp = 8000;
   int adjustment_points = 3;
   int balance_points = 3;
+  /// Departments (部门) of lines whose register names none: the first N digits of the unit code (a common
+  /// coding convention, e.g. 3: unit 101001 is in department 101). 0 (the default): such lines belong to
+  /// the one department of the database (code "").
+  int department_unit_code_digits = 0;
 };
 
 /// The curve of a line: its own (Policy::line_curves), else its unit's, else the default.

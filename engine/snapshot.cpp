@@ -151,7 +151,69 @@ void finish_rollup(Rollup& r, const FiscalYear& fy, int month_ends, const Policy
   r.scores = compute_scores(r.all, r.month_ends, policy);
 }
 
+// The department of each line: the register's, else the first N digits of its unit code (policy), else the
+// department another line of the same unit has, else "" (the one department of the database). A name
+// missing for a code comes from another line of that department, else from a unit whose code is the
+// department's (the 一级预算单位 itself).
+void assign_departments(const Policy& policy, std::vector<LineEval>& lines) {
+  std::map<std::string, std::pair<std::string, std::string>> of_unit;
+  std::map<std::string, std::string> names;
+  std::map<std::string, std::string> unit_names;
+  for (const LineEval& e : lines) {
+    unit_names.try_emplace(e.line.unit_code, e.line.unit_name);
+    if (e.line.department_code.empty()) continue;
+    of_unit.try_emplace(e.line.unit_code, e.line.department_code, e.line.department_name);
+    if (!e.line.department_name.empty()) names.try_emplace(e.line.department_code, e.line.department_name);
+  }
+  const auto digits = static_cast<std::size_t>(std::max(policy.department_unit_code_digits, 0));
+  for (LineEval& e : lines) {
+    BudgetLine& l = e.line;
+    if (l.department_code.empty()) {
+      if (digits > 0 && l.unit_code.size() >= digits) {
+        l.department_code = l.unit_code.substr(0, digits);
+      } else if (auto it = of_unit.find(l.unit_code); it != of_unit.end()) {
+        l.department_code = it->second.first;
+        l.department_name = it->second.second;
+      }
+    }
+    if (l.department_name.empty() && !l.department_code.empty()) {
+      if (auto it = names.find(l.department_code); it != names.end()) {
+        l.department_name = it->second;
+      } else if (auto u = unit_names.find(l.department_code); u != unit_names.end()) {
+        l.department_name = u->second;
+      }
+    }
+  }
+}
+
+// Ranks by execution rate, highest first; equal rates share a rank; no budget in force comes last.
+void rank_departments(std::vector<DepartmentEval>& ds) {
+  std::vector<std::size_t> order(ds.size());
+  for (std::size_t i = 0; i < ds.size(); ++i) order[i] = i;
+  auto rate = [&](std::size_t i) { return ds[i].rollup.all.execution(); };
+  auto higher = [&](std::size_t a, std::size_t b) {
+    const auto ra = rate(a);
+    const auto rb = rate(b);
+    if (ra.has_value() != rb.has_value()) return ra.has_value();
+    if (ra && !(*ra == *rb)) return *rb < *ra;
+    return ds[a].code < ds[b].code;
+  };
+  std::stable_sort(order.begin(), order.end(), higher);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const bool tie = k > 0 && rate(order[k]).has_value() == rate(order[k - 1]).has_value() &&
+                     (!rate(order[k]) || *rate(order[k]) == *rate(order[k - 1]));
+    ds[order[k]].rank = tie ? ds[order[k - 1]].rank : static_cast<int>(k) + 1;
+  }
+}
+
 }  // namespace
+
+const DepartmentEval* Snapshot::find_department(std::string_view code) const {
+  auto it = std::lower_bound(departments.begin(), departments.end(), code,
+                             [](const DepartmentEval& d, std::string_view c) { return d.code < c; });
+  if (it == departments.end() || it->code != code) return nullptr;
+  return &*it;
+}
 
 const LineEval* Snapshot::find_line(std::string_view code) const {
   auto it = std::lower_bound(by_code.begin(), by_code.end(), code,
@@ -261,24 +323,43 @@ Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy) {
   }
 
   for (std::size_t i = 0; i < s.lines.size(); ++i) {
-    evaluate_line(in, as_of, policy, month_ends, work[i], s.lines[i]);
+    LineEval& e = s.lines[i];
+    evaluate_line(in, as_of, policy, month_ends, work[i], e);
+    // 指标来源: the register's word, else a mid-year new project is 年中新增 (DESIGN §4).
+    e.source = e.line.source.value_or(e.mid_year_new || !e.line.registered ? LineSource::mid_year
+                                                                             : LineSource::initial);
+    if (e.line.fiscal_year == 0) e.line.fiscal_year = fy.year();
   }
 
-  // Roll-ups: units by code, and the department (everything in scope).
+  assign_departments(policy, s.lines);
+
+  // Roll-ups: units and departments by code, and the department total (everything in scope).
   std::map<std::string, UnitEval> units;
+  std::map<std::string, DepartmentEval> departments;
   for (const LineEval& e : s.lines) {
     add_to_rollup(s.department, e);
     UnitEval& u = units[e.line.unit_code];
     u.code = e.line.unit_code;
     if (u.name.empty()) u.name = e.line.unit_name;
     add_to_rollup(u.rollup, e);
+    DepartmentEval& d = departments[e.line.department_code];
+    d.code = e.line.department_code;
+    if (d.name.empty()) d.name = e.line.department_name;
+    add_to_rollup(d.rollup, e);
   }
+  if (departments.empty()) departments[""];  // a database without lines still has its one department
   finish_rollup(s.department, fy, month_ends, policy);
   s.units.reserve(units.size());
   for (auto& [code, u] : units) {
     finish_rollup(u.rollup, fy, month_ends, policy);
     s.units.push_back(std::move(u));
   }
+  s.departments.reserve(departments.size());
+  for (auto& [code, d] : departments) {
+    finish_rollup(d.rollup, fy, month_ends, policy);
+    s.departments.push_back(std::move(d));
+  }
+  rank_departments(s.departments);
 
   s.by_code.resize(s.lines.size());
   for (std::size_t i = 0; i < s.lines.size(); ++i) s.by_code[i] = i;

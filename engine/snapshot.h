@@ -17,7 +17,13 @@ namespace bw::engine {
 
 /// One budget line evaluated as of a date.
 struct LineEval {
-  BudgetLine line;            ///< unit and name completed from payments/adjustments for unregistered lines
+  /// Unit and name completed from payments/adjustments for unregistered lines; department_code/_name are
+  /// the line's department as evaluated (the register's, else Policy::department_unit_code_digits of the
+  /// unit code, else another line's of the same unit, else "" — the one department of the database).
+  BudgetLine line;
+  /// 指标来源: the register's, else 年中新增 for a mid-year new project (no initial budget, money by
+  /// adjustment, or known only from adjustments), else 年初.
+  LineSource source = LineSource::initial;
   CivilDate available_from;   ///< first day with budget in force (fiscal-year start unless mid-year new)
   CivilDate deadline;         ///< effective deadline (the register's, else the fiscal year's last day)
   CurveKind curve = CurveKind::linear_to_deadline;
@@ -55,6 +61,16 @@ struct UnitEval {
   Rollup rollup;
 };
 
+/// A department (部门, 一级预算单位) and its roll-up, ranked by execution rate among the snapshot's departments.
+struct DepartmentEval {
+  std::string code;  ///< "" for the one department of a database whose registers name none
+  std::string name;
+  Rollup rollup;
+  /// 1 = the highest execution rate (paid / adjusted budget); equal rates share a rank ("1, 2, 2, 4");
+  /// departments without budget in force come last.
+  int rank = 0;
+};
+
 /// Payments that belong to no line: a project code in neither the register nor the adjustments
 /// (unregistered), or a blank/基本支出 code whose unit has no single basic line (unattributed).
 struct OrphanPayments {
@@ -75,6 +91,7 @@ struct Snapshot {
   std::vector<LineEval> lines;  ///< register order, then lines known only from adjustments
   std::vector<UnitEval> units;  ///< by unit code
   Rollup department;            ///< every line in scope
+  std::vector<DepartmentEval> departments;  ///< by code; one when no register names a department
   std::vector<OrphanPayments> unregistered;
   std::vector<OrphanPayments> unattributed;
   Money unregistered_paid;
@@ -84,13 +101,16 @@ struct Snapshot {
   const LineEval* find_line(std::string_view code) const;
   /// The unit with this code, or nullptr. O(log n).
   const UnitEval* find_unit(std::string_view code) const;
+  /// The department with this code, or nullptr. O(log n).
+  const DepartmentEval* find_department(std::string_view code) const;
 
   /// Index of lines sorted by code (built by evaluate).
   std::vector<std::size_t> by_code;
 };
 
 /// Evaluates the inputs as of the end of day `as_of` under `policy`. Payments must already be limited to the
-/// fiscal year up to as_of (store/inputs.h does this); adjustments after as_of are ignored here.
+/// fiscal year up to as_of, and lines and adjustments to the fiscal year (store/inputs.h does this);
+/// adjustments after as_of are ignored here.
 /// Thread-safe (pure); O(lines + adjustments + payment series).
 Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy);
 

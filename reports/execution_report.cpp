@@ -137,6 +137,27 @@ json::object line_json(const engine::LineEval& e) {
   o["registered"] = e.line.registered;
   o["owner"] = e.line.owner;
   o["payments"] = e.payments;
+  o["fiscal_year"] = e.line.fiscal_year;
+  o["department_code"] = e.line.department_code;
+  o["department_name"] = e.line.department_name;
+  o["source"] = engine::to_string(e.source);
+  return o;
+}
+
+json::object department_json(const engine::DepartmentEval& d) {
+  const engine::Amounts& a = d.rollup.all;
+  json::object o;
+  o["code"] = d.code;
+  o["name"] = d.name;
+  o["initial_fen"] = a.initial.fen;
+  o["adjusted_fen"] = a.adjusted.fen;
+  o["paid_fen"] = a.paid.fen;
+  o["execution_rate_pct"] = pct(a.execution());
+  o["expected_pct"] = pct(a.expected());
+  o["gap_pp"] = pct(gap_of(a.execution(), a.expected()));
+  o["bands"] = bands_json(d.rollup.bands);
+  o["rank"] = d.rank;
+  o["lines"] = d.rollup.lines;
   return o;
 }
 
@@ -452,6 +473,9 @@ json::value execution_report_json(const engine::Snapshot& s) {
   o["scores"] = scores_json(s.department.scores);
   o["score_details"] = score_details_json(s.department.scores, s.policy);
   o["month_ends"] = month_ends_json(s.department.month_ends);
+  json::array departments;
+  for (const auto& d : s.departments) departments.push_back(department_json(d));
+  o["departments"] = std::move(departments);
   json::array units;
   for (const auto& u : s.units) units.push_back(unit_json(u));
   o["units"] = std::move(units);

@@ -18,7 +18,9 @@ namespace bw::reports {
 /// net_adjustment_rate_pct); scores {budget_completion, budget_adjustment,
 /// spending_balance}; month_ends [{date, adjusted_fen, paid_fen, execution_rate_pct}]; lines [{code, name,
 /// unit_code, kind, initial_fen, adjusted_fen, paid_fen, execution_rate_pct, expected_pct, pace, band,
-/// deadline}]. `*_pct` are strings with two decimals, null when undefined. More fields are added.
+/// deadline, fiscal_year, department_code, source}]; fiscal_year; departments [{code, name, initial_fen,
+/// adjusted_fen, paid_fen, execution_rate_pct, expected_pct, gap_pp, bands, rank}] (issue 14). `*_pct` and
+/// `gap_pp` are strings with two decimals, null when undefined. More fields are added.
 boost::json::value execution_report_json(const engine::Snapshot& s);
 
 /// The report rendered in a format and language. JSON is pretty-printed; CSV holds one row per line.
@@ -29,6 +31,8 @@ std::string render_execution_report(const engine::Snapshot& s, Format f, Lang la
 boost::json::object amounts_json(const engine::Amounts& a);
 boost::json::object line_json(const engine::LineEval& e);
 boost::json::object unit_json(const engine::UnitEval& u);
+/// A department: its totals, 执行率 against 序时进度 with the gap in percentage points, bands and rank.
+boost::json::object department_json(const engine::DepartmentEval& d);
 boost::json::object bands_json(const engine::BandCounts& b);
 boost::json::object scores_json(const engine::Scores& s);
 boost::json::object score_details_json(const engine::Scores& s, const engine::Policy& p);

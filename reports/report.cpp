@@ -1,6 +1,7 @@
 #include "reports/report.h"
 
 #include <algorithm>
+#include <set>
 
 #include "reports/execution_report.h"
 #include "reports/monthly_report.h"
@@ -58,6 +59,15 @@ Result<engine::Snapshot> restrict_to_unit(const engine::Snapshot& s, std::string
   }
   out.units = {*u};
   out.department = u->rollup;
+  // The unit's department (its lines' first), with the unit's figures: the rank is among one.
+  engine::DepartmentEval d;
+  if (!out.lines.empty()) {
+    d.code = out.lines.front().line.department_code;
+    d.name = out.lines.front().line.department_name;
+  }
+  d.rollup = u->rollup;
+  d.rank = 1;
+  out.departments = {std::move(d)};
   for (const auto& o : s.unregistered) {
     if (o.unit_code != unit_code) continue;
     out.unregistered.push_back(o);
@@ -67,6 +77,46 @@ Result<engine::Snapshot> restrict_to_unit(const engine::Snapshot& s, std::string
     if (o.unit_code != unit_code) continue;
     out.unattributed.push_back(o);
     out.unattributed_paid += o.paid;
+  }
+  out.by_code.resize(out.lines.size());
+  for (std::size_t i = 0; i < out.lines.size(); ++i) out.by_code[i] = i;
+  std::sort(out.by_code.begin(), out.by_code.end(), [&](std::size_t a, std::size_t b) {
+    return out.lines[a].line.code < out.lines[b].line.code;
+  });
+  return out;
+}
+
+Result<engine::Snapshot> restrict_to_department(const engine::Snapshot& s, std::string_view code) {
+  const engine::DepartmentEval* d = s.find_department(code);
+  if (d == nullptr) {
+    std::string known;
+    for (const auto& x : s.departments) known += (known.empty() ? "" : ", ") + x.code;
+    return fail(Errc::not_found, "no department '" + std::string(code) + "' in fiscal year " +
+                                     std::to_string(s.fiscal_year.year()) + " (departments: " + known + ")");
+  }
+  engine::Snapshot out;
+  out.as_of = s.as_of;
+  out.fiscal_year = s.fiscal_year;
+  out.policy = s.policy;
+  std::set<std::string, std::less<>> units;
+  for (const auto& e : s.lines) {
+    if (e.line.department_code != code) continue;
+    out.lines.push_back(e);
+    units.insert(e.line.unit_code);
+  }
+  // A unit's roll-up counts its lines of every department; a unit in two departments of one year is rare
+  // (a register error) and shows its whole figures in each.
+  for (const auto& u : s.units) {
+    if (units.contains(u.code)) out.units.push_back(u);
+  }
+  out.department = d->rollup;
+  out.departments = {*d};
+  for (const auto* list : {&s.unregistered, &s.unattributed}) {
+    for (const auto& o : *list) {
+      if (!units.contains(o.unit_code)) continue;
+      (list == &s.unregistered ? out.unregistered : out.unattributed).push_back(o);
+      (list == &s.unregistered ? out.unregistered_paid : out.unattributed_paid) += o.paid;
+    }
   }
   out.by_code.resize(out.lines.size());
   for (std::size_t i = 0; i < out.lines.size(); ++i) out.by_code[i] = i;

@@ -48,4 +48,10 @@ std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
 /// a payment one unit makes against another unit's line counts on that line, in the line's unit.
 Result<engine::Snapshot> restrict_to_unit(const engine::Snapshot& s, std::string_view unit_code);
 
+/// The snapshot seen from one department (部门): its lines, its units, its orphan payments (by unit), its
+/// roll-up as `department` and the only entry of `departments`. Errc::not_found "no department 'X' in fiscal
+/// year 2022 (departments: 101, 102)" when the snapshot has no such department. `report --department` and
+/// daemon::evaluate_at use it.
+Result<engine::Snapshot> restrict_to_department(const engine::Snapshot& s, std::string_view code);
+
 }  // namespace bw::reports

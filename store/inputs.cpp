@@ -45,8 +45,10 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
 
   {
     Statement st = db.prepare(
-        "SELECT code, name, unit_code, unit_name, kind, initial_fen, deadline, owner, owner_email, tags"
-        " FROM budget_lines ORDER BY rowid");
+        "SELECT code, name, unit_code, unit_name, kind, initial_fen, deadline, owner, owner_email, tags,"
+        " fiscal_year, department_code, department_name, source"
+        " FROM budget_lines WHERE fiscal_year = ? ORDER BY rowid");
+    st.bind(1, fy.year());
     while (st.step()) {
       engine::BudgetLine l;
       l.code = st.column_string(0);
@@ -59,12 +61,18 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
       l.owner = st.column_string(7);
       l.owner_email = st.column_string(8);
       l.tags = split_tags(st.column_text(9));
+      l.fiscal_year = static_cast<int>(st.column_int(10));
+      l.department_code = st.column_string(11);
+      l.department_name = st.column_string(12);
+      l.source = engine::parse_line_source(st.column_text(13));
       in.lines.push_back(std::move(l));
     }
   }
   {
     Statement st = db.prepare(
-        "SELECT project_code, adj_date, amount_fen, doc_no, note FROM adjustments ORDER BY adj_date, id");
+        "SELECT project_code, adj_date, amount_fen, doc_no, note FROM adjustments"
+        " WHERE adj_date >= ? AND adj_date <= ? ORDER BY adj_date, id");
+    st.bind(1, engine::to_iso(fy.first_day())).bind(2, engine::to_iso(fy.last_day()));
     while (st.step()) {
       in.adjustments.push_back(engine::Adjustment{st.column_string(0), parse_iso(st.column_text(1)),
                                                   Money{st.column_int(2)}, st.column_string(3),

@@ -13,7 +13,9 @@
 
 namespace bw::store {
 
-/// Builds engine::Inputs for the fiscal year `fy` with payments up to and including `as_of`.
+/// Builds engine::Inputs for the fiscal year `fy`: the lines registered for it (budget_lines.fiscal_year =
+/// fy.year()), the adjustments dated in it, and its payments up to and including `as_of`; nothing of another
+/// fiscal year.
 /// History (payments before the fiscal year) feeds Inputs::history_cumulative. Throws DatabaseError.
 engine::Inputs load_inputs(Database& db, engine::CivilDate as_of, const engine::FiscalYear& fy);
 

@@ -278,21 +278,33 @@ void IngestTxn::add_to_monthly(std::size_t pending_index) {
 
 Result<RowOutcome> IngestTxn::add_budget_line(const engine::BudgetLine& l, int line) {
   State& s = *s_;
-  if (auto it = s.budget_codes.find(l.code); it != s.budget_codes.end()) {
+  // A line is (fiscal year, code). A caller that does not say which year: the deadline's, else the year the
+  // line is recorded in (calendar years; collectors/ingest.cpp always says).
+  int fiscal_year = l.fiscal_year;
+  if (fiscal_year == 0 && l.deadline) fiscal_year = static_cast<int>(l.deadline->year());
+  if (fiscal_year == 0 && s.received_at.size() >= 4 &&
+      std::all_of(s.received_at.begin(), s.received_at.begin() + 4, [](char c) { return c >= '0' && c <= '9'; })) {
+    fiscal_year = std::stoi(s.received_at.substr(0, 4));
+  }
+  if (fiscal_year == 0) return fail(Errc::invalid_input, "no fiscal year for project code " + l.code);
+  s.key = std::to_string(fiscal_year) + "|" + l.code;
+  if (auto it = s.budget_codes.find(s.key); it != s.budget_codes.end()) {
     return fail(Errc::conflict, "project code " + l.code + " appears twice in this register (first at line " +
                                     std::to_string(it->second) + ")");
   }
-  s.budget_codes.emplace(l.code, line);
+  s.budget_codes.emplace(s.key, line);
   const std::optional<std::string> deadline =
       l.deadline ? std::optional<std::string>(engine::to_iso(*l.deadline)) : std::nullopt;
   const std::string kind = engine::to_string(l.kind);
   const std::string tags = join_tags(l.tags);
+  const std::string source = l.source ? engine::to_string(*l.source) : "";
 
   Statement& q = s.db.cached(
       "SELECT name, unit_code, unit_name, kind, initial_fen, coalesce(deadline, ''), owner, owner_email, tags,"
-      " (SELECT max(version) FROM budget_line_versions v WHERE v.code = b.code)"
-      " FROM budget_lines b WHERE code = ?");
-  q.bind(1, l.code);
+      " (SELECT max(version) FROM budget_line_versions v WHERE v.fiscal_year = b.fiscal_year AND v.code = b.code),"
+      " department_code, department_name, source"
+      " FROM budget_lines b WHERE fiscal_year = ? AND code = ?");
+  q.bind(1, fiscal_year).bind(2, l.code);
   std::optional<Revision> revision;
   if (q.step()) {
     Revision r;
@@ -315,6 +327,9 @@ Result<RowOutcome> IngestTxn::add_budget_line(const engine::BudgetLine& l, int l
     compare("owner", 6, l.owner);
     compare("owner_email", 7, l.owner_email);
     compare("tags", 8, tags);
+    compare("department_code", 10, l.department_code);
+    compare("department_name", 11, l.department_name);
+    compare("source", 12, source);
     q.reset();
     if (r.changes.empty()) {
       ++s.report.duplicate;
@@ -325,25 +340,30 @@ Result<RowOutcome> IngestTxn::add_budget_line(const engine::BudgetLine& l, int l
   }
   q.reset();
   Statement& up = s.db.cached(
-      "INSERT INTO budget_lines (code, name, unit_code, unit_name, kind, initial_fen, deadline, owner,"
-      " owner_email, tags, file_id, line_no) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-      " ON CONFLICT (code) DO UPDATE SET name = excluded.name, unit_code = excluded.unit_code,"
+      "INSERT INTO budget_lines (fiscal_year, code, name, unit_code, unit_name, kind, initial_fen, deadline, owner,"
+      " owner_email, tags, file_id, line_no, department_code, department_name, source)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+      " ON CONFLICT (fiscal_year, code) DO UPDATE SET name = excluded.name, unit_code = excluded.unit_code,"
       " unit_name = excluded.unit_name, kind = excluded.kind, initial_fen = excluded.initial_fen,"
       " deadline = excluded.deadline, owner = excluded.owner, owner_email = excluded.owner_email,"
-      " tags = excluded.tags, file_id = excluded.file_id, line_no = excluded.line_no");
-  up.bind(1, l.code).bind(2, l.name).bind(3, l.unit_code).bind(4, l.unit_name).bind(5, kind);
-  up.bind(6, l.initial.fen).bind(7, deadline).bind(8, l.owner).bind(9, l.owner_email).bind(10, tags);
-  up.bind(11, s.file_id).bind(12, line);
+      " tags = excluded.tags, file_id = excluded.file_id, line_no = excluded.line_no,"
+      " department_code = excluded.department_code, department_name = excluded.department_name,"
+      " source = excluded.source");
+  up.bind(1, fiscal_year).bind(2, l.code).bind(3, l.name).bind(4, l.unit_code).bind(5, l.unit_name);
+  up.bind(6, kind).bind(7, l.initial.fen).bind(8, deadline).bind(9, l.owner).bind(10, l.owner_email);
+  up.bind(11, tags).bind(12, s.file_id).bind(13, line).bind(14, l.department_code);
+  up.bind(15, l.department_name).bind(16, source);
   up.run();
   // Every version is kept: the register that set it, when, from where.
   Statement& ver = s.db.cached(
-      "INSERT INTO budget_line_versions (code, version, name, unit_code, unit_name, kind, initial_fen, deadline,"
-      " owner, owner_email, tags, file_id, line_no, recorded_at, source, reapplied)"
-      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  ver.bind(1, l.code).bind(2, revision ? revision->version : 1).bind(3, l.name).bind(4, l.unit_code);
-  ver.bind(5, l.unit_name).bind(6, kind).bind(7, l.initial.fen).bind(8, deadline).bind(9, l.owner);
-  ver.bind(10, l.owner_email).bind(11, tags).bind(12, s.file_id).bind(13, line).bind(14, s.received_at);
-  ver.bind(15, s.source).bind(16, s.reapplication_id != 0 ? 1 : 0);
+      "INSERT INTO budget_line_versions (fiscal_year, code, version, name, unit_code, unit_name, kind,"
+      " initial_fen, deadline, owner, owner_email, tags, file_id, line_no, recorded_at, source, reapplied,"
+      " department_code, department_name, line_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  ver.bind(1, fiscal_year).bind(2, l.code).bind(3, revision ? revision->version : 1).bind(4, l.name);
+  ver.bind(5, l.unit_code).bind(6, l.unit_name).bind(7, kind).bind(8, l.initial.fen).bind(9, deadline);
+  ver.bind(10, l.owner).bind(11, l.owner_email).bind(12, tags).bind(13, s.file_id).bind(14, line);
+  ver.bind(15, s.received_at).bind(16, s.source).bind(17, s.reapplication_id != 0 ? 1 : 0);
+  ver.bind(18, l.department_code).bind(19, l.department_name).bind(20, source);
   ver.run();
   ++s.report.rows_total;
   if (revision) {
@@ -611,7 +631,9 @@ void Ledger::record_failure(const FileRecord& f, std::string_view error) {
 
 std::map<std::string, std::vector<std::string>> Ledger::basic_lines_by_unit() {
   std::map<std::string, std::vector<std::string>> out;
-  Statement st = db_.prepare("SELECT unit_code, code FROM budget_lines WHERE kind = 'basic' ORDER BY rowid");
+  // Codes of every fiscal year, each once (recurring basic lines keep their codes from year to year).
+  Statement st = db_.prepare(
+      "SELECT unit_code, code FROM budget_lines WHERE kind = 'basic' GROUP BY unit_code, code ORDER BY min(rowid)");
   while (st.step()) out[st.column_string(0)].push_back(st.column_string(1));
   return out;
 }

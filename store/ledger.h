@@ -112,6 +112,11 @@ struct IngestReport {
   std::vector<Reject> rejects;  ///< the first `max_rejects_in_report` (the first max_stored_rejects are stored)
   std::vector<RejectCount> reject_counts;  ///< every rejected row, by field and reason
   std::vector<Revision> revisions;         ///< every changed budget line, with old and new values
+  /// A register's fiscal years (预算年度) as ingested, ascending, and what decided them: "预算年度" (the
+  /// column), "--fiscal-year", "sources[].fiscal_year" or "完成时限" (all deadlines in one fiscal year); joined
+  /// with ", " when rows differ. Empty for other kinds and for a duplicate file.
+  std::vector<int> fiscal_years;
+  std::string fiscal_year_from;
 };
 
 inline constexpr std::size_t max_rejects_in_report = 100;

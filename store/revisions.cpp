@@ -6,7 +6,8 @@ namespace {
 constexpr const char* version_columns =
     "v.version, v.name, v.unit_code, v.unit_name, v.kind, coalesce(v.deadline, ''), v.owner, "
     "v.owner_email,"
-    " v.tags, v.initial_fen, f.name, v.file_id, v.line_no, v.recorded_at, v.source, v.reapplied";
+    " v.tags, v.initial_fen, f.name, v.file_id, v.line_no, v.recorded_at, v.source, v.reapplied,"
+    " v.fiscal_year, v.department_code, v.department_name, v.line_source";
 
 LineVersion read_version(const Statement& st) {
   LineVersion v;
@@ -26,6 +27,10 @@ LineVersion read_version(const Statement& st) {
   v.recorded_at = st.column_string(13);
   v.source = st.column_string(14);
   v.reapplied = st.column_int(15) != 0;
+  v.fiscal_year = static_cast<int>(st.column_int(16));
+  v.department_code = st.column_string(17);
+  v.department_name = st.column_string(18);
+  v.line_source = st.column_string(19);
   return v;
 }
 
@@ -47,16 +52,26 @@ std::vector<FieldChange> changes_between(const LineVersion& a, const LineVersion
   cmp("owner", a.owner, b.owner);
   cmp("owner_email", a.owner_email, b.owner_email);
   cmp("tags", a.tags, b.tags);
+  cmp("department_code", a.department_code, b.department_code);
+  cmp("department_name", a.department_name, b.department_name);
+  cmp("source", a.line_source, b.line_source);
   return out;
 }
 
-std::vector<LineVersion> line_versions(Database& db, const std::string& code) {
+std::vector<LineVersion> line_versions(Database& db, const std::string& code,
+                                       std::optional<int> fiscal_year) {
   std::vector<LineVersion> out;
-  Statement st =
-      db.prepare(std::string("SELECT ") + version_columns +
-                 " FROM budget_line_versions v JOIN files f ON f.id = v.file_id WHERE v.code = ?"
-                 " ORDER BY v.version");
-  st.bind(1, code);
+  if (!fiscal_year) {
+    Statement fy = db.prepare("SELECT max(fiscal_year) FROM budget_line_versions WHERE code = ?");
+    fy.bind(1, code);
+    if (!fy.step() || fy.column_is_null(0)) return out;
+    fiscal_year = static_cast<int>(fy.column_int(0));
+  }
+  Statement st = db.prepare(
+      std::string("SELECT ") + version_columns +
+      " FROM budget_line_versions v JOIN files f ON f.id = v.file_id WHERE v.fiscal_year = ?"
+      " AND v.code = ? ORDER BY v.version");
+  st.bind(1, *fiscal_year).bind(2, code);
   while (st.step()) out.push_back(read_version(st));
   return out;
 }
@@ -69,11 +84,11 @@ std::vector<Revision> revisions_of_file(Database& db, std::int64_t file_id) {
   st.bind(1, file_id);
   Statement prev = db.prepare(std::string("SELECT ") + version_columns +
                               " FROM budget_line_versions v JOIN files f ON f.id = v.file_id"
-                              " WHERE v.code = ? AND v.version = ?");
+                              " WHERE v.fiscal_year = ? AND v.code = ? AND v.version = ?");
   while (st.step()) {
     const LineVersion after = read_version(st);
-    const std::string code = st.column_string(16);
-    prev.bind(1, code).bind(2, after.version - 1);
+    const std::string code = st.column_string(20);
+    prev.bind(1, after.fiscal_year).bind(2, code).bind(3, after.version - 1);
     if (!prev.step()) {
       prev.reset();
       continue;
@@ -97,10 +112,11 @@ std::vector<RecentRevision> recent_revisions(Database& db, const std::string& si
   Statement st = db.prepare(
       "SELECT v.code, v.version, p.initial_fen, v.initial_fen, v.recorded_at, f.name, v.source"
       " FROM budget_line_versions v"
-      " JOIN budget_line_versions p ON p.code = v.code AND p.version = v.version - 1"
+      " JOIN budget_line_versions p ON p.fiscal_year = v.fiscal_year AND p.code = v.code"
+      " AND p.version = v.version - 1"
       " JOIN files f ON f.id = v.file_id"
       " WHERE v.recorded_at >= ? AND v.version = (SELECT max(version) FROM budget_line_versions x"
-      " WHERE x.code = v.code) ORDER BY v.code");
+      " WHERE x.fiscal_year = v.fiscal_year AND x.code = v.code) ORDER BY v.code, v.fiscal_year");
   st.bind(1, since);
   while (st.step()) {
     RecentRevision r;

@@ -23,10 +23,15 @@ struct LineVersion {
   std::string recorded_at;  ///< UTC ISO 8601
   std::string source;
   bool reapplied = false;
+  int fiscal_year = 0;  ///< of the line-year (a line is identified by fiscal year and code)
+  std::string department_code, department_name;
+  std::string line_source;  ///< 指标来源 as stored ("" when the register gave none)
 };
 
-/// Every version of a line, oldest first (empty: no such line).
-std::vector<LineVersion> line_versions(Database& db, const std::string& code);
+/// Every version of the line `code` of `fiscal_year` (default: the newest fiscal year that has the
+/// code), oldest first (empty: no such line).
+std::vector<LineVersion> line_versions(Database& db, const std::string& code,
+                                       std::optional<int> fiscal_year = std::nullopt);
 
 /// The revisions (versions after the first) that a file's ingest or re-applications made, with what
 /// changed.

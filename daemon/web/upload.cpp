@@ -44,6 +44,13 @@ boost::json::object ingest_report_json(const store::IngestReport& report) {
         {{"field", c.field}, {"reason", c.reason}, {"rows", c.rows}, {"first_line", c.first_line}});
   }
   o["reject_counts"] = std::move(counts);
+  // A register: the fiscal years its lines went into and what decided them (issue 14).
+  if (!report.fiscal_years.empty()) {
+    boost::json::array years;
+    for (const int y : report.fiscal_years) years.push_back(y);
+    o["fiscal_years"] = std::move(years);
+    o["fiscal_year_from"] = report.fiscal_year_from;
+  }
   return o;
 }
 
