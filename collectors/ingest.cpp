@@ -4,7 +4,10 @@
 #include <chrono>
 
 #include "collectors/csv_reader.h"
+#include "collectors/layout.h"
+#include "collectors/record_source.h"
 #include "collectors/row_parsers.h"
+#include "engine/text.h"
 
 namespace bw::collect {
 namespace {
@@ -86,30 +89,94 @@ void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& 
   }
 }
 
-Result<store::IngestReport> ingest_text(store::Database& db, std::string_view name, const FileFacts& facts,
-                                        TextSource& text, const IngestOptions& o) {
+// Applies a 单位 line to the money columns whose header declares no unit of its own.
+void apply_unit_line(ResolvedColumns& cols, std::optional<engine::MoneyUnit> unit) {
+  if (!unit) return;
+  for (Field f : {Field::amount, Field::initial, Field::adj_amount}) {
+    auto& u = cols.unit[static_cast<std::size_t>(f)];
+    if (cols.has(f) && !u) u = *unit;
+  }
+}
+
+// Finds the header among the first lines of a sheet or CSV file: title lines, blank lines and a 单位 line may
+// come before it. Errors are the message for the file (the first candidate line's reason).
+Result<ResolvedColumns> find_header(RecordSource& src, const ColumnMap& map, const IngestOptions& o) {
+  CsvRecord rec;
+  std::optional<engine::MoneyUnit> unit;
+  std::optional<std::string> first_error;
+  for (int seen = 0; seen < max_lines_before_header && src.next(rec); ++seen) {
+    if (!rec.terminated && o.reject_unterminated_last_record) return fail(Errc::invalid_input, unterminated_reason(rec.line));
+    if (!rec.ok) {
+      if (!first_error) first_error = "header row is malformed: " + rec.error;
+      continue;
+    }
+    if (is_blank(rec.fields)) continue;
+    if (auto u = unit_line(rec.fields)) {
+      unit = u;
+      continue;
+    }
+    auto cols = map.resolve(rec.fields, o.kind);
+    if (cols) {
+      apply_unit_line(*cols, unit);
+      return cols;
+    }
+    // A header with a known kind but a column missing or twice is the header: say what is wrong with it.
+    if (!o.kind && !cols.error().message.starts_with("header has no known columns")) return cols;
+    if (!first_error) first_error = cols.error().message;
+  }
+  if (!src.status()) return tl::unexpected(src.status().error());
+  if (!first_error) return fail(Errc::invalid_input, "empty file: no header row");
+  return fail(Errc::invalid_input, *first_error);
+}
+
+// The column whose sum a 合计 row states, for each kind (none for indicators and actuals).
+std::optional<Field> total_field(store::FileKind k) {
+  switch (k) {
+    case store::FileKind::payments: return Field::amount;
+    case store::FileKind::budget: return Field::initial;
+    case store::FileKind::adjustments: return Field::adj_amount;
+    default: return std::nullopt;
+  }
+}
+
+// The amount of a row in the total column, when it has one that parses.
+std::optional<engine::Money> total_amount(const CsvRecord& rec, const ResolvedColumns& cols, Field f) {
+  const int i = cols.at(f);
+  if (i < 0 || static_cast<std::size_t>(i) >= rec.fields.size()) return std::nullopt;
+  const std::string_view text = engine::trim(rec.fields[static_cast<std::size_t>(i)]);
+  if (text.empty()) return std::nullopt;
+  auto m = engine::parse_money(text, cols.unit[static_cast<std::size_t>(f)].value_or(engine::MoneyUnit::yuan));
+  if (!m) return std::nullopt;
+  return *m;
+}
+
+Result<store::IngestReport> ingest_records(store::Database& db, std::string_view name, store::FileRecord record,
+                                           RecordSource& src, const IngestOptions& o) {
   const auto started = Clock::now();
   const std::string file(name);
   store::Ledger ledger(db);
-  store::FileRecord record{facts.sha256, file, o.source, store::FileKind::payments,
-                           std::string(to_string(facts.encoding)), facts.size_bytes, o.received_at};
   auto file_error = [&](std::string message) -> tl::unexpected<Error> {
     ledger.record_failure(record, message);
     return fail(Errc::invalid_input, std::move(message), file);
   };
 
-  CsvReader reader(text);
-  CsvRecord header;
-  if (!reader.next(header)) {
-    if (!reader.status()) return file_error(reader.status().error().message);
-    return file_error("empty file: no header row");
-  }
-  if (!header.terminated && o.reject_unterminated_last_record) return file_error(unterminated_reason(header.line));
-  if (!header.ok) return file_error("header row is malformed: " + header.error);
   const ColumnMap& map = o.columns != nullptr ? *o.columns : default_columns();
-  auto cols = map.resolve(header.fields, o.kind);
-  if (!cols) return file_error(cols.error().message);
+  // A workbook: the first visible sheet whose header is known; a CSV file is one "sheet".
+  Result<ResolvedColumns> cols = fail(Errc::invalid_input, "no sheet");
+  std::string sheet_errors;
+  for (;;) {
+    cols = find_header(src, map, o);
+    if (cols) break;
+    if (!src.status()) return file_error(src.status().error().message);
+    if (src.sheet().empty()) return file_error(cols.error().message);
+    sheet_errors += (sheet_errors.empty() ? "" : "; ") + ("sheet " + src.sheet() + ": " + cols.error().message);
+    auto more = src.next_sheet();
+    if (!more) return file_error(more.error().message);
+    if (!*more) return file_error("no sheet with a known header (" + sheet_errors + ")");
+  }
   record.kind = cols->kind;
+  // Rejects and warnings name the sheet of a workbook: "payments.xlsx:明细:17:12: 金额: …".
+  const std::string where = src.sheet().empty() ? file : file + ":" + src.sheet();
 
   auto txn = ledger.begin(record, o.limits, o.reapply);
   if (!txn) {
@@ -118,29 +185,51 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
     dup.source = o.source;
     dup.kind = cols->kind;
     dup.encoding = record.encoding;
-    dup.sha256 = facts.sha256;
+    dup.sha256 = record.sha256;
     dup.duplicate_file = true;
     return dup;
   }
   const auto basic_lines = cols->kind == store::FileKind::payments
                                ? ledger.basic_lines_by_unit()
                                : std::map<std::string, std::vector<std::string>>{};
+  const std::optional<Field> sum_field = total_field(cols->kind);
+  engine::Money sum;  // of the rows so far, in the total column (rows rejected for another field included)
+  std::vector<std::string> warnings;
   CsvRecord rec;
   std::uint64_t records = 0;
-  while (reader.next(rec)) {
+  while (src.next(rec)) {
     if (!rec.terminated && o.reject_unterminated_last_record) {
       // Where the line end is missing: after the last field read.
       const int column = rec.ok ? std::max(1, static_cast<int>(rec.fields.size())) : rec.error_column;
-      txn->reject(make_reject(file, rec, *cols, column, "", unterminated_reason(rec.line)));
+      txn->reject(make_reject(where, rec, *cols, column, "", unterminated_reason(rec.line)));
       continue;
     }
-    take_record(*txn, file, rec, *cols, basic_lines);
+    if (rec.ok) {
+      if (src.sparse()) pad_fields(rec.fields, cols->columns);
+      const LineRole role = line_role(rec.fields);
+      if (role == LineRole::blank || role == LineRole::footer || role == LineRole::subtotal) continue;
+      if (role == LineRole::total) {
+        if (!sum_field) continue;
+        const auto stated = total_amount(rec, *cols, *sum_field);
+        if (stated && *stated != sum) {
+          warnings.push_back(where + ":" + std::to_string(rec.line) + ": the 合计 row says " +
+                             engine::format_yuan(*stated) + " but the rows above sum to " + engine::format_yuan(sum) +
+                             " (" + cols->header_of(*sum_field) + ", difference " +
+                             engine::format_yuan(*stated - sum) + ")");
+        }
+        continue;
+      }
+      if (sum_field) {
+        if (auto m = total_amount(rec, *cols, *sum_field)) sum += *m;
+      }
+    }
+    take_record(*txn, where, rec, *cols, basic_lines);
     if ((++records & 4095) == 0 && o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) {
       return fail(Errc::unavailable, "ingest of " + file + " cancelled", file);  // txn rolls back
     }
   }
-  if (!reader.status()) {
-    std::string message = reader.status().error().message;
+  if (!src.status()) {
+    std::string message = src.status().error().message;
     txn.reset();  // roll back: nothing of an unreadable file is kept
     return file_error(std::move(message));
   }
@@ -149,7 +238,17 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
     txn.reset();  // roll back: a file refused for its share of rejects keeps nothing
     return file_error(committed.error().message);
   }
+  committed->warnings = std::move(warnings);
   return committed;
+}
+
+Result<store::IngestReport> ingest_text(store::Database& db, std::string_view name, const FileFacts& facts,
+                                        TextSource& text, const IngestOptions& o) {
+  store::FileRecord record{facts.sha256, std::string(name), o.source, store::FileKind::payments,
+                           std::string(to_string(facts.encoding)), facts.size_bytes, o.received_at};
+  CsvReader reader(text);
+  CsvRecordSource src(reader);
+  return ingest_records(db, name, std::move(record), src, o);
 }
 
 // A file that could not even be decoded: listed in failed_files (without a hash) and reported.

@@ -111,6 +111,9 @@ struct IngestReport {
   std::vector<Reject> rejects;  ///< the first `max_rejects_in_report` (the first max_stored_rejects are stored)
   std::vector<RejectCount> reject_counts;  ///< every rejected row, by field and reason
   std::vector<Revision> revisions;         ///< every changed budget line, with old and new values
+  /// What the file says that does not add up but stores nothing wrong: "payments.csv:2686: the 合计 row says
+  /// 1,000.00 but the rows above sum to 999.00 (金额, difference 1.00)". Reported, not stored.
+  std::vector<std::string> warnings;
 };
 
 inline constexpr std::size_t max_rejects_in_report = 100;
