@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 
 #include "collectors/csv_reader.h"
 #include "collectors/layout.h"
 #include "collectors/record_source.h"
 #include "collectors/row_parsers.h"
+#include "collectors/xlsx_reader.h"
 #include "engine/text.h"
 
 namespace bw::collect {
@@ -163,16 +165,18 @@ Result<store::IngestReport> ingest_records(store::Database& db, std::string_view
   const ColumnMap& map = o.columns != nullptr ? *o.columns : default_columns();
   // A workbook: the first visible sheet whose header is known; a CSV file is one "sheet".
   Result<ResolvedColumns> cols = fail(Errc::invalid_input, "no sheet");
-  std::string sheet_errors;
+  std::string sheet_names;        // the visible sheets tried, for the message when none has a known header
+  std::string first_sheet_error;  // why the first one has none
   for (;;) {
     cols = find_header(src, map, o);
     if (cols) break;
     if (!src.status()) return file_error(src.status().error().message);
     if (src.sheet().empty()) return file_error(cols.error().message);
-    sheet_errors += (sheet_errors.empty() ? "" : "; ") + ("sheet " + src.sheet() + ": " + cols.error().message);
+    if (first_sheet_error.empty()) first_sheet_error = cols.error().message;
+    sheet_names += (sheet_names.empty() ? "" : ", ") + src.sheet();
     auto more = src.next_sheet();
     if (!more) return file_error(more.error().message);
-    if (!*more) return file_error("no sheet with a known header (" + sheet_errors + ")");
+    if (!*more) return file_error("no sheet with a known header (sheets read: " + sheet_names + "): " + first_sheet_error);
   }
   record.kind = cols->kind;
   // Rejects and warnings name the sheet of a workbook: "payments.xlsx:明细:17:12: 金额: …".
@@ -260,11 +264,61 @@ tl::unexpected<Error> unreadable(store::Database& db, std::string_view name, con
   return fail(e.code, e.message, std::string(name));
 }
 
+// A workbook (.xlsx, by its zip magic) or an OLE2 file (.xls, or an encrypted workbook): read without the
+// text path. `bytes`: the file in memory (uploads), else read from `path`.
+Result<store::IngestReport> ingest_binary(store::Database& db, std::string_view name, FileFormat format,
+                                          const std::filesystem::path* path, std::string_view bytes,
+                                          const IngestOptions& o) {
+  store::FileRecord record{"", std::string(name), o.source, store::FileKind::payments,
+                           format == FileFormat::zip ? "xlsx" : "ole2", 0, o.received_at};
+  if (path != nullptr) {
+    auto h = hash_file(*path);
+    if (!h) return unreadable(db, name, o, h.error());
+    record.sha256 = h->first;
+    record.size_bytes = h->second;
+  } else {
+    record.sha256 = hash_bytes(bytes);
+    record.size_bytes = bytes.size();
+  }
+  if (format == FileFormat::ole2) {
+    std::string head;
+    if (path != nullptr) {
+      std::ifstream in(*path, std::ios::binary);
+      head.resize(std::size_t{64} << 20);  // the directory of a CFB file is near its start or end; enough
+      in.read(head.data(), static_cast<std::streamsize>(head.size()));
+      head.resize(static_cast<std::size_t>(in.gcount()));
+      bytes = head;
+    }
+    std::string message = ole2_message(bytes);
+    store::Ledger(db).record_failure(record, message);
+    return fail(Errc::invalid_input, std::move(message), std::string(name));
+  }
+  const XlsxLimits limits;
+  auto src = path != nullptr ? open_xlsx_file(*path, limits) : open_xlsx_bytes(bytes, limits);
+  if (!src) {
+    store::Ledger(db).record_failure(record, src.error().message);
+    return fail(Errc::invalid_input, src.error().message, std::string(name));
+  }
+  return ingest_records(db, name, std::move(record), **src, o);
+}
+
+std::string file_head(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(8, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+  return head;
+}
+
 }  // namespace
 
 Result<store::IngestReport> ingest_file(store::Database& db, const std::filesystem::path& path,
                                         const IngestOptions& options) {
   const std::string name = options.name.empty() ? path.filename().string() : options.name;
+  // A workbook is chosen by its bytes, never by its name.
+  if (const FileFormat format = sniff_format(file_head(path)); format != FileFormat::text) {
+    return ingest_binary(db, name, format, &path, {}, options);
+  }
   auto facts = inspect_file(path, options.encoding, options.no_follow);
   if (!facts) return unreadable(db, name, options, facts.error());
   auto text = open_text_file(path, facts->encoding, options.no_follow);
@@ -274,6 +328,8 @@ Result<store::IngestReport> ingest_file(store::Database& db, const std::filesyst
 
 Result<store::IngestReport> ingest_bytes(store::Database& db, std::string_view name, std::string_view bytes,
                                          const IngestOptions& options) {
+  const FileFormat format = sniff_format(bytes.substr(0, 8));
+  if (format != FileFormat::text) return ingest_binary(db, name, format, nullptr, bytes, options);
   auto facts = inspect_bytes(bytes, options.encoding);
   if (!facts) return unreadable(db, name, options, facts.error());
   auto text = open_text_bytes(bytes, facts->encoding);

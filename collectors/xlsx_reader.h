@@ -1,0 +1,60 @@
+// The .xlsx reader (issue 16, item 1): a workbook's sheets as records for the same parsers as CSV.
+// The zip members are read as streams (minizip) and the sheet XML is parsed by expat as it arrives,
+// so a big sheet is never held in memory (the shared-strings table is).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "collectors/record_source.h"
+#include "engine/result.h"
+
+namespace bw::collect {
+
+/// What a file's first bytes say it is.
+enum class FileFormat {
+  text,  ///< CSV (or anything else: the CSV path reports it)
+  zip,   ///< PK\x03\x04: an .xlsx workbook
+  ole2,  ///< D0 CF 11 E0 A1 B1 1A E1: an old .xls (BIFF) or an encrypted workbook
+};
+
+/// Sniffs the format from the first bytes (at least 8 for ole2), never from the name.
+FileFormat sniff_format(std::string_view head);
+
+/// Bounds against zip bombs. A member larger than `max_member_bytes`, or larger than 1 MiB and more
+/// than `max_ratio` times its compressed size, is refused before it is inflated; a member that
+/// inflates to more than its declared size is refused while it is read.
+struct XlsxLimits {
+  std::uint64_t max_member_bytes = std::uint64_t{2} << 30;  ///< 2 GiB
+  std::uint64_t max_ratio = 500;
+};
+
+/// The message for an OLE2 file: "encrypted workbook: …" when it holds an EncryptionInfo stream,
+/// else ".xls (BIFF) is not supported yet: …".
+std::string ole2_message(std::string_view bytes);
+
+/// Opens a workbook; its sheets are read in order, hidden ones left out (RecordSource::next_sheet).
+/// Cells become fields as text: shared and inline strings as written; numbers in plain decimal
+/// notation, rounded half away from zero to 6 decimals (the fen of 万元: a double's noise such as
+/// 1234.5000000001 goes, an amount with more decimals than fen stays wrong and is rejected by the
+/// amount parser); numbers in a date format as YYYY-MM-DD (1900 system with its phantom 1900-02-29,
+/// or 1904 per workbook.xml's date1904; the time of day is dropped); booleans TRUE/FALSE; formulas
+/// by their cached value. A record's line is the sheet's row number. Errors (Errc::invalid_input):
+/// "corrupt zip: …", "encrypted workbook: …", "not an .xlsx workbook: …", "zip bomb: …", and while
+/// reading "sheet 明细, cell L5: a formula without a cached value …".
+Result<std::unique_ptr<RecordSource>> open_xlsx_file(const std::filesystem::path& path,
+                                                     const XlsxLimits& limits);
+
+/// The same over bytes in memory, which must outlive the source.
+Result<std::unique_ptr<RecordSource>> open_xlsx_bytes(std::string_view bytes,
+                                                      const XlsxLimits& limits);
+
+/// Lowercase hex SHA-256 and size of a file, read in chunks.
+Result<std::pair<std::string, std::uint64_t>> hash_file(const std::filesystem::path& path);
+/// Lowercase hex SHA-256 of bytes.
+std::string hash_bytes(std::string_view bytes);
+
+}  // namespace bw::collect
