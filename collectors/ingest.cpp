@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 
 #include "collectors/csv_reader.h"
 #include "collectors/layout.h"
@@ -272,7 +271,7 @@ Result<store::IngestReport> ingest_binary(store::Database& db, std::string_view 
   store::FileRecord record{"", std::string(name), o.source, store::FileKind::payments,
                            format == FileFormat::zip ? "xlsx" : "ole2", 0, o.received_at};
   if (path != nullptr) {
-    auto h = hash_file(*path);
+    auto h = hash_file(*path, o.no_follow);
     if (!h) return unreadable(db, name, o, h.error());
     record.sha256 = h->first;
     record.size_bytes = h->second;
@@ -283,10 +282,10 @@ Result<store::IngestReport> ingest_binary(store::Database& db, std::string_view 
   if (format == FileFormat::ole2) {
     std::string head;
     if (path != nullptr) {
-      std::ifstream in(*path, std::ios::binary);
-      head.resize(std::size_t{64} << 20);  // the directory of a CFB file is near its start or end; enough
-      in.read(head.data(), static_cast<std::streamsize>(head.size()));
-      head.resize(static_cast<std::size_t>(in.gcount()));
+      // An OLE2 directory naming an EncryptionInfo stream sits in the first sectors of the file; 64 MiB is plenty.
+      auto h = file_head(*path, std::size_t{64} << 20, o.no_follow);
+      if (!h) return unreadable(db, name, o, h.error());
+      head = std::move(*h);
       bytes = head;
     }
     std::string message = ole2_message(bytes);
@@ -294,20 +293,12 @@ Result<store::IngestReport> ingest_binary(store::Database& db, std::string_view 
     return fail(Errc::invalid_input, std::move(message), std::string(name));
   }
   const XlsxLimits limits;
-  auto src = path != nullptr ? open_xlsx_file(*path, limits) : open_xlsx_bytes(bytes, limits);
+  auto src = path != nullptr ? open_xlsx_file(*path, limits, o.no_follow) : open_xlsx_bytes(bytes, limits);
   if (!src) {
     store::Ledger(db).record_failure(record, src.error().message);
     return fail(Errc::invalid_input, src.error().message, std::string(name));
   }
   return ingest_records(db, name, std::move(record), **src, o);
-}
-
-std::string file_head(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string head(8, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
-  return head;
 }
 
 }  // namespace
@@ -316,7 +307,9 @@ Result<store::IngestReport> ingest_file(store::Database& db, const std::filesyst
                                         const IngestOptions& options) {
   const std::string name = options.name.empty() ? path.filename().string() : options.name;
   // A workbook is chosen by its bytes, never by its name.
-  if (const FileFormat format = sniff_format(file_head(path)); format != FileFormat::text) {
+  // (A file that cannot be opened is reported by inspect_file, as before.)
+  const auto head = file_head(path, 8, options.no_follow);
+  if (const FileFormat format = head ? sniff_format(*head) : FileFormat::text; format != FileFormat::text) {
     return ingest_binary(db, name, format, &path, {}, options);
   }
   auto facts = inspect_file(path, options.encoding, options.no_follow);

@@ -1,8 +1,11 @@
 #include "collectors/xlsx_reader.h"
 
 #include <expat.h>
+#include <fcntl.h>
 #include <minizip/unzip.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -24,16 +27,33 @@ constexpr int max_columns = 16384;  // XFD
 
 // ---- minizip over memory ----
 
+// The workbook's bytes: in memory, or a file read by pread through its descriptor (owned).
 struct MemStream {
   std::string_view bytes;
   std::uint64_t pos = 0;
+  int fd = -1;
+  std::uint64_t size = 0;
+  MemStream(std::string_view b, int f, std::uint64_t n) : bytes(b), fd(f), size(n) {}
+  MemStream(const MemStream&) = delete;
+  MemStream& operator=(const MemStream&) = delete;
+  MemStream(MemStream&&) = delete;
+  MemStream& operator=(MemStream&&) = delete;
+  ~MemStream() {
+    if (fd >= 0) ::close(fd);
+  }
 };
 
 voidpf mem_open(voidpf opaque, const void* /*name*/, int /*mode*/) { return opaque; }
 uLong mem_read(voidpf /*opaque*/, voidpf stream, void* buf, uLong size) {
   auto* m = static_cast<MemStream*>(stream);
-  const std::uint64_t left = m->bytes.size() - std::min<std::uint64_t>(m->pos, m->bytes.size());
-  const uLong n = static_cast<uLong>(std::min<std::uint64_t>(size, left));
+  const std::uint64_t left = m->size - std::min<std::uint64_t>(m->pos, m->size);
+  const auto n = static_cast<uLong>(std::min<std::uint64_t>(size, left));
+  if (m->fd >= 0) {
+    const ssize_t got = ::pread(m->fd, buf, n, static_cast<off_t>(m->pos));
+    if (got < 0) return 0;
+    m->pos += static_cast<std::uint64_t>(got);
+    return static_cast<uLong>(got);
+  }
   std::memcpy(buf, m->bytes.data() + m->pos, n);
   m->pos += n;
   return n;
@@ -46,8 +66,8 @@ long mem_seek(voidpf /*opaque*/, voidpf stream, ZPOS64_T offset, int origin) {
   auto* m = static_cast<MemStream*>(stream);
   std::uint64_t base = 0;
   if (origin == ZLIB_FILEFUNC_SEEK_CUR) base = m->pos;
-  if (origin == ZLIB_FILEFUNC_SEEK_END) base = m->bytes.size();
-  if (base + offset > m->bytes.size()) return -1;
+  if (origin == ZLIB_FILEFUNC_SEEK_END) base = m->size;
+  if (base + offset > m->size) return -1;
   m->pos = base + offset;
   return 0;
 }
@@ -704,6 +724,18 @@ FileFormat sniff_format(std::string_view head) {
   return FileFormat::text;
 }
 
+bool binary_export_complete(std::string_view head, std::string_view tail) {
+  switch (sniff_format(head)) {
+    case FileFormat::zip:
+      return tail.find(std::string_view("PK\x05\x06", 4)) != std::string_view::npos;
+    case FileFormat::ole2:
+      return true;
+    case FileFormat::text:
+      return false;
+  }
+  return false;
+}
+
 std::string ole2_message(std::string_view bytes) {
   static const std::string marker = [] {
     std::string m;
@@ -720,17 +752,22 @@ std::string ole2_message(std::string_view bytes) {
   return ".xls (BIFF) is not supported yet: save it as .xlsx or CSV";
 }
 
-Result<std::unique_ptr<RecordSource>> open_xlsx_file(const std::filesystem::path& path,
-                                                     const XlsxLimits& limits) {
-  unzFile f = unzOpen64(path.c_str());
-  if (f == nullptr)
-    return fail(Errc::invalid_input, "corrupt zip: the workbook's zip directory cannot be read");
-  return open_workbook(std::make_unique<Zip>(f, nullptr, limits));
+namespace {
+
+Result<int> open_regular(const std::filesystem::path& path, bool no_follow) {
+  const int flags = O_RDONLY | O_CLOEXEC | (no_follow ? O_NOFOLLOW | O_NONBLOCK : 0);
+  const int fd = ::open(path.c_str(), flags);
+  if (fd < 0) return fail(Errc::io, "cannot open file: " + std::string(std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(Errc::io, "cannot open file: not a regular file");
+  }
+  return fd;
 }
 
-Result<std::unique_ptr<RecordSource>> open_xlsx_bytes(std::string_view bytes,
-                                                      const XlsxLimits& limits) {
-  auto mem = std::make_unique<MemStream>(MemStream{bytes, 0});
+Result<std::unique_ptr<RecordSource>> open_zip(std::unique_ptr<MemStream> mem,
+                                               const XlsxLimits& limits) {
   zlib_filefunc64_def io{};
   io.zopen64_file = mem_open;
   io.zread_file = mem_read;
@@ -746,20 +783,53 @@ Result<std::unique_ptr<RecordSource>> open_xlsx_bytes(std::string_view bytes,
   return open_workbook(std::make_unique<Zip>(f, std::move(mem), limits));
 }
 
-Result<std::pair<std::string, std::uint64_t>> hash_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Errc::io, "cannot open file: " + std::string(std::strerror(errno)));
+}  // namespace
+
+Result<std::unique_ptr<RecordSource>> open_xlsx_file(const std::filesystem::path& path,
+                                                     const XlsxLimits& limits, bool no_follow) {
+  auto fd = open_regular(path, no_follow);
+  if (!fd) return tl::unexpected(fd.error());
+  struct stat st {};
+  ::fstat(*fd, &st);
+  return open_zip(
+      std::make_unique<MemStream>(std::string_view(), *fd, static_cast<std::uint64_t>(st.st_size)),
+      limits);
+}
+
+Result<std::unique_ptr<RecordSource>> open_xlsx_bytes(std::string_view bytes,
+                                                      const XlsxLimits& limits) {
+  return open_zip(std::make_unique<MemStream>(bytes, -1, bytes.size()), limits);
+}
+
+Result<std::string> file_head(const std::filesystem::path& path, std::size_t n, bool no_follow) {
+  auto fd = open_regular(path, no_follow);
+  if (!fd) return tl::unexpected(fd.error());
+  std::string head(n, '\0');
+  const ssize_t got = ::pread(*fd, head.data(), n, 0);
+  ::close(*fd);
+  head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+  return head;
+}
+
+Result<std::pair<std::string, std::uint64_t>> hash_file(const std::filesystem::path& path,
+                                                        bool no_follow) {
+  auto fd = open_regular(path, no_follow);
+  if (!fd) return tl::unexpected(fd.error());
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
   std::string buf(chunk_bytes, '\0');
   std::uint64_t size = 0;
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    const auto n = static_cast<std::size_t>(in.gcount());
-    EVP_DigestUpdate(ctx.get(), buf.data(), n);
-    size += n;
+  for (;;) {
+    const ssize_t n = ::read(*fd, buf.data(), buf.size());
+    if (n < 0) {
+      ::close(*fd);
+      return fail(Errc::io, "cannot read file: " + std::string(std::strerror(errno)));
+    }
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(n));
+    size += static_cast<std::uint64_t>(n);
   }
-  if (in.bad()) return fail(Errc::io, "cannot read file");
+  ::close(*fd);
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned len = 0;
   EVP_DigestFinal_ex(ctx.get(), md.data(), &len);

@@ -24,6 +24,14 @@ enum class FileFormat {
 /// Sniffs the format from the first bytes (at least 8 for ole2), never from the name.
 FileFormat sniff_format(std::string_view head);
 
+/// Whether a binary export is complete, for the sources that wait for a file's writer: a zip ends
+/// with its end-of-central-directory record (found in `tail`, the file's last 65,557 bytes or all
+/// of it); an OLE2 file is taken as it is (it is refused anyway). False for text.
+bool binary_export_complete(std::string_view head, std::string_view tail);
+
+/// How many bytes at the end of a file binary_export_complete looks at.
+inline constexpr std::size_t binary_tail_bytes = 22 + 65535;
+
 /// Bounds against zip bombs. A member larger than `max_member_bytes`, or larger than 1 MiB and more
 /// than `max_ratio` times its compressed size, is refused before it is inflated; a member that
 /// inflates to more than its declared size is refused while it is read.
@@ -45,15 +53,22 @@ std::string ole2_message(std::string_view bytes);
 /// by their cached value. A record's line is the sheet's row number. Errors (Errc::invalid_input):
 /// "corrupt zip: …", "encrypted workbook: …", "not an .xlsx workbook: …", "zip bomb: …", and while
 /// reading "sheet 明细, cell L5: a formula without a cached value …".
+/// The file is read through one descriptor (pread), opened without following a symlink when
+/// `no_follow` (drop folders) and refused unless it is a regular file.
 Result<std::unique_ptr<RecordSource>> open_xlsx_file(const std::filesystem::path& path,
-                                                     const XlsxLimits& limits);
+                                                     const XlsxLimits& limits,
+                                                     bool no_follow = false);
 
 /// The same over bytes in memory, which must outlive the source.
 Result<std::unique_ptr<RecordSource>> open_xlsx_bytes(std::string_view bytes,
                                                       const XlsxLimits& limits);
 
-/// Lowercase hex SHA-256 and size of a file, read in chunks.
-Result<std::pair<std::string, std::uint64_t>> hash_file(const std::filesystem::path& path);
+/// Lowercase hex SHA-256 and size of a file, read in chunks (Errc::io "cannot open file: …").
+Result<std::pair<std::string, std::uint64_t>> hash_file(const std::filesystem::path& path,
+                                                        bool no_follow = false);
+/// The first `n` bytes of a file (fewer when it is shorter), for sniff_format.
+Result<std::string> file_head(const std::filesystem::path& path, std::size_t n,
+                              bool no_follow = false);
 /// Lowercase hex SHA-256 of bytes.
 std::string hash_bytes(std::string_view bytes);
 
