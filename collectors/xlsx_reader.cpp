@@ -724,6 +724,12 @@ FileFormat sniff_format(std::string_view head) {
   return FileFormat::text;
 }
 
+std::string xlsx_number_text(std::string_view v) { return plain_decimal(v); }
+
+std::optional<std::string> xlsx_serial_date(std::string_view v, bool date1904) {
+  return serial_to_date(v, date1904);
+}
+
 bool binary_export_complete(std::string_view head, std::string_view tail) {
   switch (sniff_format(head)) {
     case FileFormat::zip:

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -63,12 +64,32 @@ Result<std::unique_ptr<RecordSource>> open_xlsx_file(const std::filesystem::path
 Result<std::unique_ptr<RecordSource>> open_xlsx_bytes(std::string_view bytes,
                                                       const XlsxLimits& limits);
 
+/// A numeric cell's value as the reader gives it: plain decimal notation, rounded half away from
+/// zero to 6 decimals, trailing zeros dropped ("1234.5000000001" → "1234.5", "1.2345E+7" →
+/// "12345000"); decimal text arithmetic only. Text that is not a number is returned unchanged.
+std::string xlsx_number_text(std::string_view v);
+
+/// A date serial as YYYY-MM-DD (the time of day dropped): 1900 system (serial 1 = 1900-01-01, 60 =
+/// the 1900-02-29 that never was → nullopt, 61 = 1900-03-01) or 1904 (serial 0 = 1904-01-01).
+/// nullopt for a negative or non-numeric serial.
+std::optional<std::string> xlsx_serial_date(std::string_view v, bool date1904);
+
 /// Lowercase hex SHA-256 and size of a file, read in chunks (Errc::io "cannot open file: …").
 Result<std::pair<std::string, std::uint64_t>> hash_file(const std::filesystem::path& path,
                                                         bool no_follow = false);
 /// The first `n` bytes of a file (fewer when it is shorter), for sniff_format.
 Result<std::string> file_head(const std::filesystem::path& path, std::size_t n,
                               bool no_follow = false);
+/// A numeric cell's value as the reader gives it: plain decimal notation, rounded half away from
+/// zero to 6 decimals, trailing zeros dropped ("1234.5000000001" → "1234.5", "1.2345E+7" →
+/// "12345000"); decimal text arithmetic only. Text that is not a number is returned unchanged.
+std::string xlsx_number_text(std::string_view v);
+
+/// A date serial as YYYY-MM-DD (the time of day dropped): 1900 system (serial 1 = 1900-01-01, 60 =
+/// the 1900-02-29 that never was → nullopt, 61 = 1900-03-01) or 1904 (serial 0 = 1904-01-01).
+/// nullopt for a negative or non-numeric serial.
+std::optional<std::string> xlsx_serial_date(std::string_view v, bool date1904);
+
 /// Lowercase hex SHA-256 of bytes.
 std::string hash_bytes(std::string_view bytes);
 

@@ -31,6 +31,10 @@ boost::json::object ingest_report_json(const store::IngestReport& report) {
         {{"field", c.field}, {"reason", c.reason}, {"rows", c.rows}, {"first_line", c.first_line}});
   }
   o["reject_counts"] = std::move(counts);
+  // A 合计 row that is not the sum of the rows (issue 16): reported with both amounts, not stored.
+  boost::json::array warnings;
+  for (const auto& w : report.warnings) warnings.push_back(boost::json::value(w));
+  o["warnings"] = std::move(warnings);
   return o;
 }
 

@@ -63,6 +63,17 @@ grep -q "titled.csv: ingested kind=payments encoding=utf-8 rows=2682 accepted=26
 report "$WORK/titled.db" "$WORK/titled.json"
 same_figures "$WORK/csv.json" "$WORK/titled.json" "csv with title, unit, total and footer"
 
+# The XML Excel writes (shared strings with rich text and a phonetic guide, styles with a custom date format,
+# sparse cells, a cached formula, a number stored as text, a boolean, a hidden sheet that would fail).
+"$PY" "$tool" excelstyle "$WORK/excel.xlsx"
+"$BW_BIN" ingest --db "$WORK/excel.db" "$WORK/excel.xlsx" > "$WORK/excel.out" 2> "$WORK/excel.err"
+grep -q "excel.xlsx: ingested kind=payments encoding=xlsx rows=2 accepted=2 duplicate=0 rejected=0 conflicts=0 revised=0 amount_yuan=3234.50" \
+  "$WORK/excel.out" || fail "excel.xlsx: $(cat "$WORK/excel.out" "$WORK/excel.err")"
+[[ ! -s "$WORK/excel.err" ]] || fail "excel.xlsx warned: $(cat "$WORK/excel.err")"
+got=$(sqlite3 "$WORK/excel.db" "SELECT group_concat(voucher_no||' '||pay_date||' '||unit_code||' '||amount_fen||' '||econ_class||' '||memo||' '||line_no, '; ') FROM (SELECT * FROM payments ORDER BY voucher_no)")
+[[ "$got" == "ZF2021-990001 2021-03-01 101001 123450 30201  3; ZF2021-990002 2021-03-02 101001 200000  TRUE 4" ]] \
+  || fail "excel.xlsx payments: $got"
+
 # A bad cell is rejected naming the sheet, its row (title 1, unit 2, header 3: the first payment is row 4) and
 # column; the other rows are kept.
 "$PY" "$tool" payments "$payments" "$WORK/bad.xlsx" --bad-amount
