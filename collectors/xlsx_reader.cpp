@@ -554,11 +554,13 @@ struct SheetHandler {
   }
 
   void finish_cell() {
-    const std::string cell = column_letters(col) + std::to_string(row.number);
+    auto cell = [&] {
+      return column_letters(col) + std::to_string(row.number);
+    };  // for errors only
     // openpyxl writes a formula's missing value as an empty <v/>: only a string result may be
     // empty.
     if (has_formula && (!has_value || (value.empty() && type != "str"))) {
-      error = "sheet " + sheet + ", cell " + cell +
+      error = "sheet " + sheet + ", cell " + cell() +
               ": a formula without a cached value (=" + formula +
               "); open the workbook in Excel or LibreOffice and save it again so that the values "
               "are stored";
@@ -569,7 +571,7 @@ struct SheetHandler {
       const auto i = static_cast<std::size_t>(std::atol(value.c_str()));
       if (value.empty() || i >= strings->size()) {
         error =
-            "sheet " + sheet + ", cell " + cell + ": shared string " + value + " does not exist";
+            "sheet " + sheet + ", cell " + cell() + ": shared string " + value + " does not exist";
         return;
       }
       out = (*strings)[i];
