@@ -90,6 +90,33 @@ TEST(IngestLayoutTest, wan_yuan_unit_line_converts_amounts_exactly) {
   EXPECT_EQ(r->accepted_amount, engine::Money::from_fen(1234567 + 1));
 }
 
+TEST(IngestLayoutTest, a_unit_line_applies_to_a_register_unless_the_header_names_its_own_unit) {
+  const std::string header =
+      "项目编码,项目名称,预算单位编码,预算单位名称,支出类型,年初预算数,项目负责人,负责人邮箱,"
+      "完成时限";
+  const std::string row =
+      "LW2021-P01,专项资金,101001,广州市荔湾区科技工业和信息化局,项目支出,12.345678,陈志远,,2021-"
+      "12-31";
+  Db db;
+  auto wan = ingest_bytes(
+      db.db, "budget_wan.csv",
+      "2021年预算指标表\n编制单位：荔湾区科工信局  单位：万元\n" + header + "\n" + row + "\n",
+      options());
+  ASSERT_TRUE(wan) << wan.error().message;
+  EXPECT_EQ(wan->accepted_amount, engine::Money::from_fen(12345678));  // 123,456.78 元
+  Db db2;
+  std::string yuan_header = header;
+  yuan_header.replace(yuan_header.find("年初预算数"), std::string("年初预算数").size(),
+                      "年初预算数（元）");
+  auto yuan =
+      ingest_bytes(db2.db, "budget_yuan.csv",
+                   "单位：万元\n" + yuan_header + "\n" + row.substr(0, row.find("12.345678")) +
+                       "12.34" + row.substr(row.find("12.345678") + 9) + "\n",
+                   options());
+  ASSERT_TRUE(yuan) << yuan.error().message;
+  EXPECT_EQ(yuan->accepted_amount, engine::Money::from_fen(1234));
+}
+
 TEST(IngestLayoutTest, a_total_that_disagrees_with_the_rows_is_reported_with_both_amounts) {
   const std::string text = "单位：元\n" + pay_header + "\n" + pay_row("ZF-1", "100.00") + "\n" +
                            pay_row("ZF-2", "23.45") + "\n" + "小计,,,,,,,,,,,\"123.45\",\n" +
