@@ -1,5 +1,7 @@
 #include "collectors/drop_folder_source.h"
 
+#include "collectors/xlsx_reader.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -52,6 +54,16 @@ std::optional<Probe> probe(const fs::path& p) {
     r.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
     char last = 0;
     if (st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) == 1) r.ends_with_line_end = last == '\n' || last == '\r';
+    // A workbook (chosen by its bytes) is complete when its zip directory has been written.
+    std::string head(8, '\0');
+    if (!r.ends_with_line_end && ::pread(fd, head.data(), head.size(), 0) == static_cast<ssize_t>(head.size()) &&
+        sniff_format(head) != FileFormat::text) {
+      const auto n = static_cast<std::size_t>(std::min<std::uintmax_t>(r.size, binary_tail_bytes));
+      std::string tail(n, '\0');
+      const ssize_t got = ::pread(fd, tail.data(), n, st.st_size - static_cast<off_t>(n));
+      tail.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+      r.ends_with_line_end = binary_export_complete(head, tail);
+    }
     out = r;
   }
   ::close(fd);

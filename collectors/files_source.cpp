@@ -1,5 +1,7 @@
 #include "collectors/files_source.h"
 
+#include "collectors/xlsx_reader.h"
+
 #include <fstream>
 
 namespace bw::collect {
@@ -13,7 +15,19 @@ bool ends_with_line_end(const fs::path& p, std::uintmax_t size) {
   std::ifstream in(p, std::ios::binary);
   in.seekg(static_cast<std::streamoff>(size - 1));
   char last = 0;
-  return in.get(last) && (last == '\n' || last == '\r');
+  if (in.get(last) && (last == '\n' || last == '\r')) return true;
+  // A workbook (chosen by its bytes) is complete when its zip directory has been written.
+  std::string head(8, '\0');
+  in.clear();
+  in.seekg(0);
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  if (in.gcount() != static_cast<std::streamsize>(head.size()) || sniff_format(head) == FileFormat::text) return false;
+  const auto n = static_cast<std::size_t>(std::min<std::uintmax_t>(size, binary_tail_bytes));
+  std::string tail(n, '\0');
+  in.seekg(static_cast<std::streamoff>(size - n));
+  in.read(tail.data(), static_cast<std::streamsize>(n));
+  tail.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+  return binary_export_complete(head, tail);
 }
 
 std::string duration_text(std::chrono::seconds s) {

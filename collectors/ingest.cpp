@@ -5,7 +5,11 @@
 #include <set>
 
 #include "collectors/csv_reader.h"
+#include "collectors/layout.h"
+#include "collectors/record_source.h"
 #include "collectors/row_parsers.h"
+#include "collectors/xlsx_reader.h"
+#include "engine/text.h"
 
 namespace bw::collect {
 namespace {
@@ -137,30 +141,96 @@ YearDecision decide_fiscal_year(const std::vector<PendingLine>& pending, const I
   return d;
 }
 
-Result<store::IngestReport> ingest_text(store::Database& db, std::string_view name, const FileFacts& facts,
-                                        TextSource& text, const IngestOptions& o) {
+// Applies a 单位 line to the money columns whose header declares no unit of its own.
+void apply_unit_line(ResolvedColumns& cols, std::optional<engine::MoneyUnit> unit) {
+  if (!unit) return;
+  for (Field f : {Field::amount, Field::initial, Field::adj_amount}) {
+    auto& u = cols.unit[static_cast<std::size_t>(f)];
+    if (cols.has(f) && !u) u = *unit;
+  }
+}
+
+// Finds the header among the first lines of a sheet or CSV file: title lines, blank lines and a 单位 line may
+// come before it. Errors are the message for the file (the first candidate line's reason).
+Result<ResolvedColumns> find_header(RecordSource& src, const ColumnMap& map, const IngestOptions& o) {
+  CsvRecord rec;
+  std::optional<engine::MoneyUnit> unit;
+  std::optional<std::string> first_error;
+  for (int seen = 0; seen < max_lines_before_header && src.next(rec); ++seen) {
+    if (!rec.terminated && o.reject_unterminated_last_record) return fail(Errc::invalid_input, unterminated_reason(rec.line));
+    if (!rec.ok) {
+      if (!first_error) first_error = "header row is malformed: " + rec.error;
+      continue;
+    }
+    if (is_blank(rec.fields)) continue;
+    if (auto u = unit_line(rec.fields)) {
+      unit = u;
+      continue;
+    }
+    auto cols = map.resolve(rec.fields, o.kind);
+    if (cols) {
+      apply_unit_line(*cols, unit);
+      return cols;
+    }
+    // A header with a known kind but a column missing or twice is the header: say what is wrong with it.
+    if (!o.kind && !cols.error().message.starts_with("header has no known columns")) return cols;
+    if (!first_error) first_error = cols.error().message;
+  }
+  if (!src.status()) return tl::unexpected(src.status().error());
+  if (!first_error) return fail(Errc::invalid_input, "empty file: no header row");
+  return fail(Errc::invalid_input, *first_error);
+}
+
+// The column whose sum a 合计 row states, for each kind (none for indicators and actuals).
+std::optional<Field> total_field(store::FileKind k) {
+  switch (k) {
+    case store::FileKind::payments: return Field::amount;
+    case store::FileKind::budget: return Field::initial;
+    case store::FileKind::adjustments: return Field::adj_amount;
+    default: return std::nullopt;
+  }
+}
+
+// The amount of a row in the total column, when it has one that parses.
+std::optional<engine::Money> total_amount(const CsvRecord& rec, const ResolvedColumns& cols, Field f) {
+  const int i = cols.at(f);
+  if (i < 0 || static_cast<std::size_t>(i) >= rec.fields.size()) return std::nullopt;
+  const std::string_view text = engine::trim(rec.fields[static_cast<std::size_t>(i)]);
+  if (text.empty()) return std::nullopt;
+  auto m = engine::parse_money(text, cols.unit[static_cast<std::size_t>(f)].value_or(engine::MoneyUnit::yuan));
+  if (!m) return std::nullopt;
+  return *m;
+}
+
+Result<store::IngestReport> ingest_records(store::Database& db, std::string_view name, store::FileRecord record,
+                                           RecordSource& src, const IngestOptions& o) {
   const auto started = Clock::now();
   const std::string file(name);
   store::Ledger ledger(db);
-  store::FileRecord record{facts.sha256, file, o.source, store::FileKind::payments,
-                           std::string(to_string(facts.encoding)), facts.size_bytes, o.received_at};
   auto file_error = [&](std::string message) -> tl::unexpected<Error> {
     ledger.record_failure(record, message);
     return fail(Errc::invalid_input, std::move(message), file);
   };
 
-  CsvReader reader(text);
-  CsvRecord header;
-  if (!reader.next(header)) {
-    if (!reader.status()) return file_error(reader.status().error().message);
-    return file_error("empty file: no header row");
-  }
-  if (!header.terminated && o.reject_unterminated_last_record) return file_error(unterminated_reason(header.line));
-  if (!header.ok) return file_error("header row is malformed: " + header.error);
   const ColumnMap& map = o.columns != nullptr ? *o.columns : default_columns();
-  auto cols = map.resolve(header.fields, o.kind);
-  if (!cols) return file_error(cols.error().message);
+  // A workbook: the first visible sheet whose header is known; a CSV file is one "sheet".
+  Result<ResolvedColumns> cols = fail(Errc::invalid_input, "no sheet");
+  std::string sheet_names;        // the visible sheets tried, for the message when none has a known header
+  std::string first_sheet_error;  // why the first one has none
+  for (;;) {
+    cols = find_header(src, map, o);
+    if (cols) break;
+    if (!src.status()) return file_error(src.status().error().message);
+    if (src.sheet().empty()) return file_error(cols.error().message);
+    if (first_sheet_error.empty()) first_sheet_error = cols.error().message;
+    sheet_names += (sheet_names.empty() ? "" : ", ") + src.sheet();
+    auto more = src.next_sheet();
+    if (!more) return file_error(more.error().message);
+    if (!*more) return file_error("no sheet with a known header (sheets read: " + sheet_names + "): " + first_sheet_error);
+  }
   record.kind = cols->kind;
+  // Rejects and warnings name the sheet of a workbook: "payments.xlsx:明细:17:12: 金额: …".
+  const std::string where = src.sheet().empty() ? file : file + ":" + src.sheet();
 
   auto txn = ledger.begin(record, o.limits, o.reapply);
   if (!txn) {
@@ -169,30 +239,52 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
     dup.source = o.source;
     dup.kind = cols->kind;
     dup.encoding = record.encoding;
-    dup.sha256 = facts.sha256;
+    dup.sha256 = record.sha256;
     dup.duplicate_file = true;
     return dup;
   }
   const auto basic_lines = cols->kind == store::FileKind::payments
                                ? ledger.basic_lines_by_unit()
                                : std::map<std::string, std::vector<std::string>>{};
+  const std::optional<Field> sum_field = total_field(cols->kind);
+  engine::Money sum;  // of the rows so far, in the total column (rows rejected for another field included)
+  std::vector<std::string> warnings;
   CsvRecord rec;
   std::uint64_t records = 0;
   std::vector<PendingLine> pending;
-  while (reader.next(rec)) {
+  while (src.next(rec)) {
     if (!rec.terminated && o.reject_unterminated_last_record) {
       // Where the line end is missing: after the last field read.
       const int column = rec.ok ? std::max(1, static_cast<int>(rec.fields.size())) : rec.error_column;
-      txn->reject(make_reject(file, rec, *cols, column, "", unterminated_reason(rec.line)));
+      txn->reject(make_reject(where, rec, *cols, column, "", unterminated_reason(rec.line)));
       continue;
     }
-    take_record(*txn, file, rec, *cols, basic_lines, pending);
+    if (rec.ok) {
+      if (src.sparse()) pad_fields(rec.fields, cols->columns);
+      const LineRole role = line_role(rec.fields);
+      if (role == LineRole::blank || role == LineRole::footer || role == LineRole::subtotal) continue;
+      if (role == LineRole::total) {
+        if (!sum_field) continue;
+        const auto stated = total_amount(rec, *cols, *sum_field);
+        if (stated && *stated != sum) {
+          warnings.push_back(where + ":" + std::to_string(rec.line) + ": the 合计 row says " +
+                             engine::format_yuan(*stated) + " but the rows above sum to " + engine::format_yuan(sum) +
+                             " (" + cols->header_of(*sum_field) + ", difference " +
+                             engine::format_yuan(*stated - sum) + ")");
+        }
+        continue;
+      }
+      if (sum_field) {
+        if (auto m = total_amount(rec, *cols, *sum_field)) sum += *m;
+      }
+    }
+    take_record(*txn, where, rec, *cols, basic_lines, pending);
     if ((++records & 4095) == 0 && o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) {
       return fail(Errc::unavailable, "ingest of " + file + " cancelled", file);  // txn rolls back
     }
   }
-  if (!reader.status()) {
-    std::string message = reader.status().error().message;
+  if (!src.status()) {
+    std::string message = src.status().error().message;
     txn.reset();  // roll back: nothing of an unreadable file is kept
     return file_error(std::move(message));
   }
@@ -219,7 +311,7 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
       }
       if (auto r = txn->add_budget_line(p.line, p.line_no); !r) {
         const int column = cols->at(Field::project_code) + 1;
-        txn->reject(store::Reject{file, p.line_no, column, cols->header_of(Field::project_code), r.error().message,
+        txn->reject(store::Reject{where, p.line_no, column, cols->header_of(Field::project_code), r.error().message,
                                   std::move(p.raw), r.error().code == Errc::conflict});
         continue;
       }
@@ -235,7 +327,17 @@ Result<store::IngestReport> ingest_text(store::Database& db, std::string_view na
   for (const std::string& from : origins) {
     committed->fiscal_year_from += (committed->fiscal_year_from.empty() ? "" : ", ") + from;
   }
+  committed->warnings = std::move(warnings);
   return committed;
+}
+
+Result<store::IngestReport> ingest_text(store::Database& db, std::string_view name, const FileFacts& facts,
+                                        TextSource& text, const IngestOptions& o) {
+  store::FileRecord record{facts.sha256, std::string(name), o.source, store::FileKind::payments,
+                           std::string(to_string(facts.encoding)), facts.size_bytes, o.received_at};
+  CsvReader reader(text);
+  CsvRecordSource src(reader);
+  return ingest_records(db, name, std::move(record), src, o);
 }
 
 // A file that could not even be decoded: listed in failed_files (without a hash) and reported.
@@ -247,11 +349,55 @@ tl::unexpected<Error> unreadable(store::Database& db, std::string_view name, con
   return fail(e.code, e.message, std::string(name));
 }
 
+// A workbook (.xlsx, by its zip magic) or an OLE2 file (.xls, or an encrypted workbook): read without the
+// text path. `bytes`: the file in memory (uploads), else read from `path`.
+Result<store::IngestReport> ingest_binary(store::Database& db, std::string_view name, FileFormat format,
+                                          const std::filesystem::path* path, std::string_view bytes,
+                                          const IngestOptions& o) {
+  store::FileRecord record{"", std::string(name), o.source, store::FileKind::payments,
+                           format == FileFormat::zip ? "xlsx" : "ole2", 0, o.received_at};
+  if (path != nullptr) {
+    auto h = hash_file(*path, o.no_follow);
+    if (!h) return unreadable(db, name, o, h.error());
+    record.sha256 = h->first;
+    record.size_bytes = h->second;
+  } else {
+    record.sha256 = hash_bytes(bytes);
+    record.size_bytes = bytes.size();
+  }
+  if (format == FileFormat::ole2) {
+    std::string head;
+    if (path != nullptr) {
+      // An OLE2 directory naming an EncryptionInfo stream sits in the first sectors of the file; 64 MiB is plenty.
+      auto h = file_head(*path, std::size_t{64} << 20, o.no_follow);
+      if (!h) return unreadable(db, name, o, h.error());
+      head = std::move(*h);
+      bytes = head;
+    }
+    std::string message = ole2_message(bytes);
+    store::Ledger(db).record_failure(record, message);
+    return fail(Errc::invalid_input, std::move(message), std::string(name));
+  }
+  const XlsxLimits limits;
+  auto src = path != nullptr ? open_xlsx_file(*path, limits, o.no_follow) : open_xlsx_bytes(bytes, limits);
+  if (!src) {
+    store::Ledger(db).record_failure(record, src.error().message);
+    return fail(Errc::invalid_input, src.error().message, std::string(name));
+  }
+  return ingest_records(db, name, std::move(record), **src, o);
+}
+
 }  // namespace
 
 Result<store::IngestReport> ingest_file(store::Database& db, const std::filesystem::path& path,
                                         const IngestOptions& options) {
   const std::string name = options.name.empty() ? path.filename().string() : options.name;
+  // A workbook is chosen by its bytes, never by its name.
+  // (A file that cannot be opened is reported by inspect_file, as before.)
+  const auto head = file_head(path, 8, options.no_follow);
+  if (const FileFormat format = head ? sniff_format(*head) : FileFormat::text; format != FileFormat::text) {
+    return ingest_binary(db, name, format, &path, {}, options);
+  }
   auto facts = inspect_file(path, options.encoding, options.no_follow);
   if (!facts) return unreadable(db, name, options, facts.error());
   auto text = open_text_file(path, facts->encoding, options.no_follow);
@@ -261,6 +407,8 @@ Result<store::IngestReport> ingest_file(store::Database& db, const std::filesyst
 
 Result<store::IngestReport> ingest_bytes(store::Database& db, std::string_view name, std::string_view bytes,
                                          const IngestOptions& options) {
+  const FileFormat format = sniff_format(bytes.substr(0, 8));
+  if (format != FileFormat::text) return ingest_binary(db, name, format, nullptr, bytes, options);
   auto facts = inspect_bytes(bytes, options.encoding);
   if (!facts) return unreadable(db, name, options, facts.error());
   auto text = open_text_bytes(bytes, facts->encoding);

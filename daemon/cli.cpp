@@ -164,6 +164,8 @@ int cmd_ingest(const std::vector<std::string>& argv, std::ostream& out, std::ost
     }
     // A register that changes recorded lines says so, line by line, with the old and new values.
     for (const auto& rev : r->revisions) out << "  revised " << rev.to_string() << "\n";
+    // What the file states that does not add up (a 合计 row that is not the sum of the rows).
+    for (const auto& w : r->warnings) err << "  warning: " << w << "\n";
     long shown = 0;
     for (const auto& rej : r->rejects) {
       if (shown++ >= show_rejects) break;

@@ -10,9 +10,13 @@ packages=(
   # libraries (only the versioned libboost1.81-* names give Boost 1.81; the unversioned ones are 1.74)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   prometheus-cpp-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libyaml-cpp-dev libexpected-dev libssl-dev zlib1g-dev libre2-dev
+  # the .xlsx reader (collectors/xlsx_reader.cpp): zip members as streams, the sheet XML by a SAX parser
+  libminizip-dev libexpat1-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers for the tests (all on 127.0.0.1)
   prometheus prometheus-alertmanager python3 python3-aiosmtpd python3-yaml curl wrk
+  # an independent .xlsx writer for the workbook tests (tests/tools/write_xlsx.py, tests/e2e/060)
+  python3-openpyxl
   # the HTML reports in a real headless browser, with a small CJK font (tests/e2e/050, 051)
   chromium fonts-wqy-microhei
   # deployment checks: systemd-analyze verify on the unit (tests/e2e/011, 012)

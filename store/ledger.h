@@ -117,6 +117,9 @@ struct IngestReport {
   /// with ", " when rows differ. Empty for other kinds and for a duplicate file.
   std::vector<int> fiscal_years;
   std::string fiscal_year_from;
+  /// What the file says that does not add up but stores nothing wrong: "payments.csv:2686: the 合计 row says
+  /// 1,000.00 but the rows above sum to 999.00 (金额, difference 1.00)". Reported, not stored.
+  std::vector<std::string> warnings;
 };
 
 inline constexpr std::size_t max_rejects_in_report = 100;

@@ -51,6 +51,10 @@ boost::json::object ingest_report_json(const store::IngestReport& report) {
     o["fiscal_years"] = std::move(years);
     o["fiscal_year_from"] = report.fiscal_year_from;
   }
+  // A 合计 row that is not the sum of the rows (issue 16): reported with both amounts, not stored.
+  boost::json::array warnings;
+  for (const auto& w : report.warnings) warnings.push_back(boost::json::value(w));
+  o["warnings"] = std::move(warnings);
   return o;
 }
 

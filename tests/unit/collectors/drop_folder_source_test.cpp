@@ -95,6 +95,22 @@ TEST(DropFolderSourceTest, a_file_is_taken_once_unchanged_across_two_polls) {
   EXPECT_EQ(names(src.scan()), std::vector<std::string>{"a.csv"});
 }
 
+TEST(DropFolderSourceTest, a_workbook_is_taken_once_its_zip_directory_is_written) {
+  test::TempDir dir;
+  ManualWallClock clock;
+  config::SourceConfig config = folder_config(dir.path());
+  config.glob = "*.xlsx";  // the default is *.csv
+  DropFolderSource src(config, clock.fn());
+  // A zip's members, then (when the writer is done) its end-of-central-directory record; no line end at all.
+  const std::string members = std::string("PK\x03\x04", 4) + std::string(100, 'z');
+  test::write_file(dir / "payments.xlsx", members);
+  src.scan();
+  EXPECT_TRUE(names(src.scan()).empty());  // unchanged, but its directory is missing: held
+  append_file(dir / "payments.xlsx", std::string("PK\x05\x06", 4) + std::string(18, '\0'));
+  src.scan();
+  EXPECT_EQ(names(src.scan()), std::vector<std::string>{"payments.xlsx"});
+}
+
 TEST(DropFolderSourceTest, a_file_that_grows_between_polls_waits) {
   test::TempDir dir;
   ManualWallClock clock;
