@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/messages.h"
 #include "engine/ratio.h"
 #include "engine/schedule.h"
 #include "engine/text.h"
@@ -52,6 +53,13 @@ Ratio share_by(const Snapshot& snap, const LineEval* line, CivilDate due, CivilD
 // A rate (a target in %: 满意度, 验收率, 完成率) is measured, not accumulated: 45% satisfaction in June is
 // not "half way" to 90%. docs/reports.md, "Indicator status".
 bool is_rate(const Target& t) { return t.unit == "%"; }
+
+// The reason of a status: its message id and values, and its English text (the API's `reason`).
+void set_reason(IndicatorEval& e, std::string_view id, std::map<std::string, std::string> args) {
+  e.reason_id = std::string(id);
+  e.reason_args = std::move(args);
+  e.reason = format_message(id, Lang::en, e.reason_args);
+}
 
 }  // namespace
 
@@ -119,22 +127,22 @@ std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& ind
       case Comparator::qualitative:
         if (e.latest && says_done(e.latest->value)) {
           e.status = IndicatorStatus::met;
-          e.reason = "judged met on " + to_iso(e.latest->date);
+          set_reason(e, "indicator.reason.judged_met", {{"date", to_iso(e.latest->date)}});
         } else if (e.latest && says_not_done(e.latest->value)) {
           e.status = past_due ? IndicatorStatus::overdue : IndicatorStatus::behind;
-          e.reason = "judged not met on " + to_iso(e.latest->date);
+          set_reason(e, "indicator.reason.judged_not_met", {{"date", to_iso(e.latest->date)}});
         } else {
           e.status = IndicatorStatus::awaiting_judgement;
-          e.reason = "qualitative target: " + t.reason;
+          set_reason(e, "indicator.reason.qualitative", {{"why", t.reason}});
         }
         break;
       case Comparator::by_date:
         if (e.latest && says_done(e.latest->value)) {
           e.status = e.latest->date <= e.due ? IndicatorStatus::met : IndicatorStatus::overdue;
-          e.reason = "done on " + to_iso(e.latest->date) + ", due " + to_iso(e.due);
+          set_reason(e, "indicator.reason.done_on", {{"date", to_iso(e.latest->date)}, {"due", to_iso(e.due)}});
         } else {
           e.status = past_due ? IndicatorStatus::overdue : IndicatorStatus::on_track;
-          e.reason = past_due ? "not done by " + to_iso(e.due) : "due " + to_iso(e.due);
+          set_reason(e, past_due ? "indicator.reason.not_done_by" : "indicator.reason.due", {{"due", to_iso(e.due)}});
         }
         break;
       default: {
@@ -143,26 +151,31 @@ std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& ind
           // A ceiling (<=, <) holds until the due date: met only once it has passed.
           const bool ceiling = t.comparator == Comparator::le || t.comparator == Comparator::lt;
           e.status = ceiling && !past_due ? IndicatorStatus::on_track : IndicatorStatus::met;
-          e.reason = "actual " + e.latest->value + " meets " + t.value.value_or("");
+          set_reason(e, "indicator.reason.meets", {{"actual", e.latest->value}, {"target", t.value.value_or("")}});
           break;
         }
         if (past_due) {
           e.status = IndicatorStatus::overdue;
-          e.reason = e.latest ? "actual " + e.latest->value + " misses " + t.value.value_or("") + " after " +
-                                    to_iso(e.due)
-                              : "no actual value by " + to_iso(e.due);
+          if (e.latest)
+            set_reason(e, "indicator.reason.misses_after",
+                       {{"actual", e.latest->value}, {"target", t.value.value_or("")}, {"due", to_iso(e.due)}});
+          else
+            set_reason(e, "indicator.reason.none_by", {{"due", to_iso(e.due)}});
           break;
         }
         if ((t.comparator == Comparator::ge || t.comparator == Comparator::gt) && is_rate(t)) {
           // A rate is compared as it stands; until one is reported there is nothing to flag.
           if (met.has_value()) {  // readable, and not met (handled above)
             e.status = IndicatorStatus::behind;
-            e.reason = "actual " + e.latest->value + " misses the target " + t.value.value_or("") + "%, due " +
-                       to_iso(e.due);
+            set_reason(e, "indicator.reason.misses_rate",
+                       {{"actual", e.latest->value}, {"target", t.value.value_or("")}, {"due", to_iso(e.due)}});
           } else {
             e.status = IndicatorStatus::on_track;
-            e.reason = e.latest ? "actual " + e.latest->value + " not readable against " + t.value.value_or("")
-                                : "no rate reported yet, due " + to_iso(e.due);
+            if (e.latest)
+              set_reason(e, "indicator.reason.unreadable",
+                         {{"actual", e.latest->value}, {"target", t.value.value_or("")}});
+            else
+              set_reason(e, "indicator.reason.no_rate_yet", {{"due", to_iso(e.due)}});
           }
         } else if (t.comparator == Comparator::ge || t.comparator == Comparator::gt) {
           // Progress towards a floor: actual / target against the expected share of the way to the due date.
@@ -188,19 +201,24 @@ std::vector<IndicatorEval> evaluate_indicators(const std::vector<Indicator>& ind
             const bool ahead = !(Ratio{got.num * target.den * share.den, 1} <
                                  Ratio{share.num * target.num * got.den, 1});
             e.status = ahead ? IndicatorStatus::on_track : IndicatorStatus::behind;
-            e.reason = (e.latest ? "actual " + e.latest->value : std::string("no actual value")) + " of " +
-                       *t.value + ", expected " + format_pct(share) + "% of the way by now";
+            set_reason(e, e.latest ? "indicator.reason.of_target" : "indicator.reason.none_of_target",
+                       {{"actual", e.latest ? e.latest->value : std::string()},
+                        {"target", *t.value},
+                        {"share", format_pct(share)}});
           } else {
             e.status = IndicatorStatus::on_track;
-            e.reason = "progress not measurable against " + t.value.value_or("");
+            set_reason(e, "indicator.reason.not_measurable", {{"target", t.value.value_or("")}});
           }
         } else if (e.latest && met && !*met &&
                    (t.comparator == Comparator::le || t.comparator == Comparator::lt)) {
           e.status = IndicatorStatus::behind;
-          e.reason = "actual " + e.latest->value + " exceeds " + t.value.value_or("");
+          set_reason(e, "indicator.reason.exceeds", {{"actual", e.latest->value}, {"target", t.value.value_or("")}});
         } else {
           e.status = IndicatorStatus::on_track;
-          e.reason = e.latest ? "actual " + e.latest->value + ", due " + to_iso(e.due) : "due " + to_iso(e.due);
+          if (e.latest)
+            set_reason(e, "indicator.reason.actual_due", {{"actual", e.latest->value}, {"due", to_iso(e.due)}});
+          else
+            set_reason(e, "indicator.reason.due", {{"due", to_iso(e.due)}});
         }
       }
     }

@@ -52,7 +52,9 @@ struct IndicatorEval {
   CivilDate due;          ///< the target's own date, else the line's deadline, else the fiscal year's end
   std::optional<ActualValue> latest;  ///< the latest actual on or before the date
   IndicatorStatus status = IndicatorStatus::on_track;
-  std::string reason;  ///< why, in English (API, logs); reports translate the status
+  std::string reason;  ///< why, in English (API, logs); reason_text(e, lang) gives it in a language
+  std::string reason_id;  ///< its message id in the catalogue (engine/messages.h): "indicator.reason.of_target"
+  std::map<std::string, std::string> reason_args;  ///< the values of its {placeholders}
 };
 
 /// Values that say "done" for dated and qualitative targets (是, 已完成, 完成, 达成, 达到, yes, done, met).

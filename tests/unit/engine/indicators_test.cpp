@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/indicators.h"
+#include "engine/messages.h"
 
 namespace bw::engine {
 namespace {
@@ -135,6 +136,11 @@ TEST(IndicatorsTest, as_of_an_earlier_day_equals_a_snapshot_of_that_day) {
   // acceptance (August) not seen; no judgement yet; no rate yet.
   EXPECT_EQ(then[0].status, IndicatorStatus::behind);
   EXPECT_EQ(then[0].latest->value, "18");
+  // Its reason, in English for the API and in either language from the catalogue (issue 17).
+  EXPECT_EQ(then[0].reason, "actual 18 of 40, expected 49.59% of the way by now");
+  EXPECT_EQ(reason_text(then[0], Lang::en), then[0].reason);
+  EXPECT_EQ(reason_text(then[0], Lang::zh), "实际完成值 18（指标值 40），按进度此时应完成 49.59%");
+  EXPECT_EQ(reason_text(then[1], Lang::zh), "实际完成值 2，达到指标值 3");
   EXPECT_EQ(then[1].status, IndicatorStatus::on_track);
   EXPECT_EQ(then[2].status, IndicatorStatus::on_track);
   EXPECT_EQ(then[3].status, IndicatorStatus::awaiting_judgement);
