@@ -123,6 +123,18 @@ std::string message_id(IndicatorStatus s) {
   return std::string("indicator_status.") + to_string(s);
 }
 
+namespace {
+std::string_view text_or(const std::string& id, Lang l, const char* code) {
+  const std::string_view t = message(id, l);
+  return t.data() == id.data() ? std::string_view(code) : t;
+}
+}  // namespace
+
+std::string_view text(Band b, Lang l) { return text_or(message_id(b), l, to_string(b)); }
+std::string_view text(CurveKind k, Lang l) { return text_or(message_id(k), l, to_string(k)); }
+std::string_view text(LineKind k, Lang l) { return text_or(message_id(k), l, to_string(k)); }
+std::string_view text(IndicatorStatus s, Lang l) { return text_or(message_id(s), l, to_string(s)); }
+
 std::string reason_text(const IndicatorEval& e, Lang l) {
   if (e.reason_id.empty()) return e.reason;
   return format_message(e.reason_id, l, e.reason_args);

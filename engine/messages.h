@@ -50,11 +50,13 @@ std::string message_id(CurveKind k);
 std::string message_id(LineKind k);
 std::string message_id(IndicatorStatus s);
 
-/// The words of a coded value: band_text(Band::below_50, Lang::zh) == "严重偏低".
-inline std::string_view text(Band b, Lang l) { return message(message_id(b), l); }
-inline std::string_view text(CurveKind k, Lang l) { return message(message_id(k), l); }
-inline std::string_view text(LineKind k, Lang l) { return message(message_id(k), l); }
-inline std::string_view text(IndicatorStatus s, Lang l) { return message(message_id(s), l); }
+/// The words of a coded value: text(Band::below_50, Lang::zh) == "严重偏低"; the code itself
+/// (to_string) when the catalogue lacks it (a test makes sure it does not). Views into static
+/// storage.
+std::string_view text(Band b, Lang l);
+std::string_view text(CurveKind k, Lang l);
+std::string_view text(LineKind k, Lang l);
+std::string_view text(IndicatorStatus s, Lang l);
 
 /// The reason of an indicator's status in a language (IndicatorEval::reason is the English one).
 std::string reason_text(const IndicatorEval& e, Lang l);

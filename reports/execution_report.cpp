@@ -359,7 +359,7 @@ std::string render_csv(const engine::Snapshot& s, Lang l) {
         << format_yuan(e.amounts.initial, false) << ',' << format_yuan(e.amounts.adjustment, false) << ','
         << format_yuan(e.amounts.adjusted, false) << ',' << format_yuan(e.amounts.paid, false) << ','
         << (e.execution ? format_pct(*e.execution) : "") << ',' << (e.expected ? format_pct(*e.expected) : "")
-        << ',' << (e.pace ? engine::format_decimal(*e.pace, 4) : "") << ',' << engine::to_string(e.band) << ','
+        << ',' << (e.pace ? engine::format_decimal(*e.pace, 4) : "") << ',' << csv_band(e.band, l) << ','
         << engine::to_iso(e.deadline) << ',' << csv_field(e.line.owner) << "\r\n";
   }
   return out.str();

@@ -67,19 +67,16 @@ std::string score_or_dash(const std::optional<engine::Ratio>& r) {
   return r ? engine::format_decimal(*r, 2) : "—";
 }
 
-const char* kind_label(engine::LineKind k, Lang l) {
-  return k == engine::LineKind::basic ? tr(l, "基本支出", "basic") : tr(l, "项目支出", "project");
-}
+const char* kind_label(engine::LineKind k, Lang l) { return engine::text(k, l).data(); }
 
-const char* curve_label(engine::CurveKind k, Lang l) {
-  switch (k) {
-    case engine::CurveKind::linear_to_deadline: return tr(l, "按日线性至完成时限", "linear by day to the deadline");
-    case engine::CurveKind::month_linear: return tr(l, "按月平均至完成时限", "equal monthly shares to the deadline");
-    case engine::CurveKind::by_days: return tr(l, "按全年天数（时间进度）", "by days of the fiscal year");
-    case engine::CurveKind::custom_monthly: return tr(l, "自定义月度进度", "custom monthly shares");
-    case engine::CurveKind::milestones: return tr(l, "节点目标", "milestones");
-  }
-  return "";
+const char* curve_label(engine::CurveKind k, Lang l) { return engine::text(k, l).data(); }
+
+const char* band_name(engine::Band b, Lang l) { return engine::text(b, l).data(); }
+
+const char* csv_band(engine::Band b, Lang l) { return l == Lang::zh ? band_name(b, l) : engine::to_string(b); }
+
+const char* csv_curve(engine::CurveKind k, Lang l) {
+  return l == Lang::zh ? curve_label(k, l) : engine::to_string(k);
 }
 
 std::string band_label(engine::Band b, const engine::Policy& p, Lang l) {
@@ -90,7 +87,7 @@ std::string band_label(engine::Band b, const engine::Policy& p, Lang l) {
     case engine::Band::below_80: return low + "–" + thr;
     case engine::Band::below_50: return "0–" + low;
     case engine::Band::zero: return "= 0%";
-    case engine::Band::no_budget: return tr(l, "无预算", "no budget");
+    case engine::Band::no_budget: return band_name(b, l);
   }
   return "";
 }

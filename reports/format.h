@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "engine/execution.h"
+#include "engine/messages.h"
 #include "engine/model.h"
 #include "engine/money.h"
 #include "engine/ratio.h"
@@ -22,8 +23,9 @@ Result<Format> parse_format(std::string_view s);
 /// "text/markdown; charset=utf-8", "text/html; charset=utf-8".
 const char* content_type(Format f);
 
-/// Language of the user-facing text: zh-CN by default, English by option.
-enum class Lang { zh, en };
+/// Language of the user-facing text: zh-CN by default, English by option. The words of coded values (bands,
+/// curves, kinds, statuses) come from the message catalogue (engine/messages.h).
+using Lang = engine::Lang;
 /// "zh", "zh-CN", "zh_CN" → zh; "en", "en-US", ... → en.
 Result<Lang> parse_lang(std::string_view s);
 
@@ -64,12 +66,21 @@ std::string score_or_dash(const std::optional<engine::Ratio>& r);
 /// 基本支出 / 项目支出, or "basic" / "project" in English.
 const char* kind_label(engine::LineKind k, Lang l);
 
-/// What an expected-progress curve is, in words: linear_to_deadline → "按日线性至完成时限" / "linear by day to
-/// the deadline"; the identifier itself is engine::to_string(k).
+/// What an expected-progress curve is, in words (the catalogue's): linear_to_deadline → "按日线性至完成时限" /
+/// "linear by day to the deadline"; the identifier itself is engine::to_string(k), kept in JSON.
 const char* curve_label(engine::CurveKind k, Lang l);
+
+/// A band in words (the catalogue's): on_track → "正常" / "on track", below_50 → "严重偏低" / "very low"; the
+/// identifier itself is engine::to_string(b), kept in JSON.
+const char* band_name(engine::Band b, Lang l);
 
 /// A band in words under the policy's threshold and low edge: "≥ 80%", "50%–80%", "0–50%", "= 0%", "无预算"/"no budget".
 std::string band_label(engine::Band b, const engine::Policy& p, Lang l);
+
+/// The band and curve columns of a CSV report: words in the Chinese one (执行率区间 "偏低", 序时进度曲线
+/// "按日线性至完成时限"), the codes in the English one (for scripts, like its snake_case header and `kind`).
+const char* csv_band(engine::Band b, Lang l);
+const char* csv_curve(engine::CurveKind k, Lang l);
 
 /// A fiscal month in words: "2021年6月" / "June 2021".
 std::string month_label(engine::CivilDate d, Lang l);

@@ -50,11 +50,8 @@ struct IndicatorCounts {
 };
 
 const char* status_label(const std::string& status, Lang l) {
-  if (status == "met") return tr(l, "已完成", "met");
-  if (status == "on_track") return tr(l, "按进度", "on track");
-  if (status == "behind") return tr(l, "滞后", "behind");
-  if (status == "overdue") return tr(l, "逾期", "overdue");
-  if (status == "awaiting_judgement") return tr(l, "待判定", "awaiting judgement");
+  for (engine::IndicatorStatus s : engine::all_indicator_statuses)
+    if (status == engine::to_string(s)) return engine::text(s, l).data();
   return nullptr;
 }
 
@@ -399,7 +396,8 @@ Document document(const Model& m, Lang l) {
                 {tr(l, "指标值", "Target")},
                 {tr(l, "实际完成值", "Actual")},
                 {tr(l, "完成时限", "Due")},
-                {tr(l, "状态", "Status")}},
+                {tr(l, "状态", "Status")},
+                {tr(l, "说明", "Why")}},
                {},
                "table-indicators"};
     for (const auto& ind : m.indicators) {
@@ -407,7 +405,8 @@ Document document(const Model& m, Lang l) {
       inds.rows.push_back(
           {{ind.project_code, std::to_string(ind.seq), ind.name, or_dash(ind.target_raw),
             ind.actual ? or_dash(*ind.actual) : "—",
-            ind.deadline ? engine::to_iso(*ind.deadline) : "—", st ? st : or_dash(ind.status)},
+            ind.deadline ? engine::to_iso(*ind.deadline) : "—", st ? st : or_dash(ind.status),
+            ind.reason_id.empty() ? "—" : engine::format_message(ind.reason_id, l, ind.reason_args)},
            ind.status == "behind" || ind.status == "overdue" ? "laggard" : ""});
     }
     doc.table(std::move(inds));
@@ -444,7 +443,7 @@ std::string to_csv(const Model& m, Lang l) {
         << (p.execution ? format_pct(*p.execution) : "") << ','
         << (p.expected ? format_pct(*p.expected) : "") << ','
         << (pr.gap ? gap_pp(p.execution, p.expected) : "") << ','
-        << (p.pace ? engine::format_decimal(*p.pace, 4) : "") << ',' << engine::to_string(p.band)
+        << (p.pace ? engine::format_decimal(*p.pace, 4) : "") << ',' << csv_band(p.band, l)
         << ',' << (pr.laggard ? "1" : "0") << ',' << (pr.below_threshold ? "1" : "0") << ','
         << c.total << ',' << c.met << ',' << c.on_track << ',' << c.behind << ',' << c.overdue
         << ',' << c.awaiting_judgement << ',' << csv_field(pr.note ? pr.note->reason : "") << ','
@@ -494,6 +493,8 @@ std::vector<IndicatorProgress> indicator_progress(const std::vector<engine::Indi
     p.status = engine::to_string(e.status);
     if (e.latest) p.actual = e.latest->value;
     p.deadline = e.target.deadline;
+    p.reason_id = e.reason_id;
+    p.reason_args = e.reason_args;
     out.push_back(std::move(p));
   }
   return out;

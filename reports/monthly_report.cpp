@@ -219,15 +219,15 @@ Document document(const Model& m, Lang l) {
   doc.note(std::string(tr(l,
                           "金额单位：万元。执行率 = 累计支出数 / 调整后预算数；差距 = 执行率 − "
                           "序时进度（百分点，负数为滞后）。"
-                          "序时进度曲线：默认 ",
+                          "序时进度曲线：默认",
                           "Amounts in 10,000 yuan (万元). Execution = paid to date / adjusted "
                           "budget; gap = execution − "
                           "expected progress (percentage points, negative = behind). "
                           "Expected-progress curve: default ")) +
-           engine::to_string(s.policy.default_curve.kind) + tr(l, "（", " (") +
-           curve_label(s.policy.default_curve.kind, l) +
-           tr(l, "），各项目所用曲线见表中“曲线”列。",
-              "); the curve of each line is in the column \"Curve\"."));
+           (l == Lang::zh ? std::string(curve_label(s.policy.default_curve.kind, l)) + "，各项目所用曲线见表中“曲线”列。"
+                          : std::string(engine::to_string(s.policy.default_curve.kind)) + " (" +
+                                curve_label(s.policy.default_curve.kind, l) +
+                                "); the curve of each line is in the column \"Curve\"."));
 
   doc.heading(tr(l, "一、部门汇总", "1. Department"));
   const std::vector<Column> total_cols = {{tr(l, "项目", "")},
@@ -291,7 +291,7 @@ Document document(const Model& m, Lang l) {
           {{e.line.code, e.line.name, kind_label(e.line.kind, l), format_wan(p.amounts.initial),
             format_wan(p.amounts.adjusted), format_wan(month_paid(e, m.period)),
             format_wan(p.amounts.paid), pct_text(p.execution), pct_text(p.expected),
-            gap_text(p.execution, p.expected), engine::to_string(e.curve),
+            gap_text(p.execution, p.expected), curve_label(e.curve, l),
             engine::to_iso(e.deadline)},
            behind ? "behind" : ""});
     }
@@ -326,8 +326,8 @@ std::string to_csv(const Model& m, Lang l) {
           << (p.execution ? format_pct(*p.execution) : "") << ','
           << (p.expected ? format_pct(*p.expected) : "") << ','
           << (p.execution && p.expected ? gap_pp(p.execution, p.expected) : "") << ','
-          << engine::to_string(e.curve) << ',' << engine::to_iso(e.deadline) << ','
-          << engine::to_string(p.band) << "\r\n";
+          << csv_curve(e.curve, l) << ',' << engine::to_iso(e.deadline) << ',' << csv_band(p.band, l)
+          << "\r\n";
     }
   }
   return out.str();

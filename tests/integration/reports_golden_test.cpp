@@ -29,12 +29,13 @@ using reports::ReportKind;
 reports::MidyearInputs midyear_inputs() {
   reports::MidyearInputs in;
   in.indicators = {
-      {"LW2021-P27", 1, "服务企业数量", "≥150家", "behind", "62家", make_date(2021, 12, 31)},
-      {"LW2021-P27", 2, "新增挂牌企业", "不少于5家", "on_track", "3家", make_date(2021, 12, 31)},
+      {"LW2021-P27", 1, "服务企业数量", "≥150家", "behind", "62家", make_date(2021, 12, 31),
+       "indicator.reason.of_target", {{"actual", "62"}, {"target", "150"}, {"share", "53.42"}}},
+      {"LW2021-P27", 2, "新增挂牌企业", "不少于5家", "on_track", "3家", make_date(2021, 12, 31), "", {}},
       {"LW2021-P30", 1, "平台上线时间", "2021年6月30日前完成", "overdue", std::nullopt,
-       make_date(2021, 6, 30)},
-      {"LW2021-P02", 1, "科技项目验收率", "90%以上", "met", "96%", std::nullopt},
-      {"LW2021-P21", 1, "活动满意度", "有所提升", "awaiting_judgement", std::nullopt, std::nullopt},
+       make_date(2021, 6, 30), "indicator.reason.not_done_by", {{"due", "2021-06-30"}}},
+      {"LW2021-P02", 1, "科技项目验收率", "90%以上", "met", "96%", std::nullopt, "", {}},
+      {"LW2021-P21", 1, "活动满意度", "有所提升", "awaiting_judgement", std::nullopt, std::nullopt, "", {}},
   };
   in.notes = {
       {"LW2021-P30", "平台建设方案调整，招标延后", "7月底前完成招标，9月上线", "张三",

@@ -200,8 +200,18 @@ TEST(MonthlyReportTest, paid_this_month_to_date_and_the_gap_with_the_curve_named
 
   const std::string md = render_monthly_report(s, Format::md, Lang::zh);
   EXPECT_NE(md.find("# 预算执行月报（2021年6月）"), std::string::npos);
-  EXPECT_NE(md.find("linear_to_deadline"), std::string::npos);
+  // The curve in words, in the note and the 曲线 column; no code in a Chinese report (issue 17).
+  EXPECT_NE(md.find("序时进度曲线：默认按日线性至完成时限，"), std::string::npos) << md;
+  EXPECT_NE(md.find("| +0.41 | 按日线性至完成时限 | 2021-12-31 |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("linear_to_deadline"), std::string::npos);
   EXPECT_NE(md.find("| U2-P3 | <b>\"Tom & Jerry's\"</b> | 项目支出 |"), std::string::npos);
+  const std::string en_md = render_monthly_report(s, Format::md, Lang::en);
+  EXPECT_NE(en_md.find("| +0.41 | linear by day to the deadline | 2021-12-31 |"), std::string::npos) << en_md;
+  // The Chinese CSV's 序时进度曲线 and 执行率区间 columns hold Chinese; the English one keeps the codes.
+  const std::string zh_csv = render_monthly_report(s, Format::csv, Lang::zh);
+  EXPECT_NE(zh_csv.find(",50.00,49.59,+0.41,按日线性至完成时限,2021-12-31,偏低\r\n"), std::string::npos) << zh_csv;
+  for (const char* code : {"linear_to_deadline", "on_track", "below_80", "below_50", "zero"})
+    EXPECT_EQ(zh_csv.find(code), std::string::npos) << code;
   const std::string csv = render_monthly_report(s, Format::csv, Lang::en);
   EXPECT_EQ(count(csv, "\r\n"), 1u + 5u);  // header + five lines
   EXPECT_NE(
@@ -260,7 +270,7 @@ TEST(MidyearReportTest, indicators_are_evaluated_at_the_end_of_the_window_not_th
   MidyearInputs in;
   in.records = u1_records();
   // What a caller may also pass (evaluated as of December): ignored when records are given.
-  in.indicators = {{"U1-P1", 1, "养护里程", "≥12公里", "met", "12", std::nullopt}};
+  in.indicators = {{"U1-P1", 1, "养护里程", "≥12公里", "met", "12", std::nullopt, "", {}}};
   const engine::Snapshot december = snapshot(make_date(2021, 12, 31));
   const engine::Snapshot june = snapshot(make_date(2021, 6, 30));
   EXPECT_EQ(midyear_evaluated_at(december, 6), make_date(2021, 6, 30));
@@ -294,11 +304,12 @@ TEST(MidyearReportTest, indicators_are_evaluated_at_the_end_of_the_window_not_th
 TEST(MidyearReportTest, laggards_indicator_counts_and_the_latest_owner_note) {
   const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
   const std::vector<IndicatorProgress> inds = {
-      {"U2-P3", 2, "培训人次", "≥150人次", "behind", "90人次", make_date(2021, 6, 30)},
+      {"U2-P3", 2, "培训人次", "≥150人次", "behind", "90人次", make_date(2021, 6, 30),
+       "indicator.reason.of_target", {{"actual", "90"}, {"target", "150"}, {"share", "49.59"}}},
       {"U2-P3", 1, "完成时限", "2021年6月30日前完成", "overdue", std::nullopt,
-       make_date(2021, 6, 30)},
-      {"U1-P1", 1, "道路完好率", "90%以上", "met", "95%", std::nullopt},
-      {"ELSEWHERE", 1, "x", "y", "met", std::nullopt, std::nullopt}};
+       make_date(2021, 6, 30), "", {}},
+      {"U1-P1", 1, "道路完好率", "90%以上", "met", "95%", std::nullopt, "", {}},
+      {"ELSEWHERE", 1, "x", "y", "met", std::nullopt, std::nullopt, "", {}}};
   const std::vector<OwnerNote> notes = {
       {"U2-P3", "old reason", "old measures", "li", "2021-07-01T09:00:00Z"},
       {"U2-P3", "招标延期", "7月底前完成招标", "wang", "2021-07-05T10:00:00Z"},
@@ -334,6 +345,11 @@ TEST(MidyearReportTest, laggards_indicator_counts_and_the_latest_owner_note) {
   EXPECT_NE(md.find("# 2021年1-6月预算执行与绩效运行监控报告"), std::string::npos);
   EXPECT_NE(md.find("共2项：滞后1、逾期1 | 招标延期 | 7月底前完成招标 |"), std::string::npos);
   EXPECT_NE(md.find("另有 1 项指标所属项目不在本报告范围内。"), std::string::npos);
+  // The indicator's reason in the report's language, from the message catalogue (issue 17).
+  EXPECT_NE(md.find("| 滞后 | 实际完成值 90（指标值 150），按进度此时应完成 49.59% |"), std::string::npos) << md;
+  EXPECT_NE(render_midyear_report(s, 6, inds, notes, Format::md, Lang::en)
+                .find("| behind | actual 90 of 150, expected 49.59% of the way by now |"),
+            std::string::npos);
   const std::string csv = render_midyear_report(s, 6, inds, notes, Format::csv, Lang::zh);
   EXPECT_NE(csv.find(",2,0,0,1,1,0,招标延期,7月底前完成招标,wang,2021-07-05T10:00:00Z\r\n"),
             std::string::npos);
@@ -466,7 +482,7 @@ TEST(HtmlReportTest, english_pages_and_markdown_have_every_label_translated) {
   in.payments = {paid("U1", "P1", {100, 200, 0, 0, 0, 300}), paid("U1", "", {50, 50})};
   const engine::Snapshot s = engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{});
   const std::vector<IndicatorProgress> inds = {
-      {"P1", 1, "km", ">=10 km", "behind", "4 km", make_date(2021, 9, 30)}};
+      {"P1", 1, "km", ">=10 km", "behind", "4 km", make_date(2021, 9, 30), "", {}}};
   const std::vector<OwnerNote> notes = {{"P1", "rain", "night shifts", "ann", "2021-07-02"}};
   for (ReportKind k :
        {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend}) {
