@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "engine/messages.h"
 #include "engine/utf8.h"
 
 namespace bw::alerts {
@@ -64,45 +65,53 @@ const Texts en = {
     "-- budgetwatch, budget execution monitoring",
 };
 
-// One sentence per rule kind: the condition that holds.
-std::string rule_text(const std::string& lang, const AlertState& a) {
-  const auto kind = a.labels.count("rule_kind") ? a.labels.at("rule_kind") : std::string();
-  const bool z = lang != "en";
-  std::string t;
-  if (kind == "below_threshold")
-    t = z ? "执行率低于 {threshold_pct}%" : "execution below {threshold_pct}%";
-  else if (kind == "pace_below")
-    t = z ? "执行进度不足序时进度的 {threshold_pct}%" : "pace below {threshold_pct}% of the expected progress";
-  else if (kind == "no_spending")
-    t = z ? "截至 {as_of} 尚未支出" : "nothing paid as of {as_of}";
-  else if (kind == "deadline_near")
-    t = z ? "临近完成时限且尚未支付完毕" : "deadline near and not fully paid";
-  else if (kind == "overspend")
-    t = z ? "支出超过调整后预算" : "paid more than the adjusted budget";
-  else if (kind == "indicator_overdue")
-    t = z ? "绩效指标「{indicator}」已过完成时限 {due} 仍未达成（目标 {target}，实际 {actual}）"
-          : "indicator '{indicator}' not met by {due} (target {target}, actual {actual})";
-  else if (kind == "indicator_behind")
-    t = z ? "绩效指标「{indicator}」进度落后（目标 {target}，实际 {actual}，完成时限 {due}）"
-          : "indicator '{indicator}' behind (target {target}, actual {actual}, due {due})";
-  else if (kind == "budget_revised")
-    t = z ? "年初预算数被登记文件 {revision_file} 由 {initial_before_yuan} 元改为 {initial_after_yuan} 元（第 {revision_version} 版）"
-          : "initial budget changed from {initial_before_yuan} to {initial_after_yuan} yuan by {revision_file} "
-            "(version {revision_version})";
-  else if (kind == "ingest_failed")
-    t = z ? "数据源 {source} 的文件 {file} 未被导入，未保存任何数据（已移至 failed/）：{error}"
-          : "file {file} from source {source} was not ingested, nothing of it stored (moved to failed/): {error}";
-  else if (kind == "stale_source")
-    t = z ? "数据源 {source} 已 {stale_hours} 小时没有新的导出文件"
-          : "source {source} has had no new export for {stale_hours} hours";
-  else
-    t = kind;
+// An alert's labels and annotations, the values of its sentences.
+std::map<std::string, std::string> values_of(const AlertState& a) {
   auto values = a.annotations;
   for (const auto& [k, v] : a.labels) values.emplace(k, v);
-  std::string s = fill(t, values);
-  s += z ? "（" : " (";
-  s += a.rule + (z ? "，" : ", ") + std::string(to_string(a.severity)) + (z ? "）" : ")");
+  return values;
+}
+
+// An indicator's reason in the message's language: from its message id and values (annotations reason_id and
+// reason_arg_*), else the English reason of an alert stored before they were kept.
+std::string reason_text(engine::Lang l, const AlertState& a) {
+  const auto id = a.annotations.find("reason_id");
+  if (id == a.annotations.end() || id->second.empty()) {
+    const auto r = a.annotations.find("reason");
+    return r != a.annotations.end() ? r->second : std::string();
+  }
+  std::map<std::string, std::string> args;
+  constexpr std::string_view prefix = "reason_arg_";
+  for (const auto& [k, v] : a.annotations)
+    if (k.starts_with(prefix)) args[k.substr(prefix.size())] = v;
+  return engine::format_message(id->second, l, args);
+}
+
+std::string kind_of(const AlertState& a) {
+  const auto it = a.labels.find("rule_kind");
+  return it != a.labels.end() ? it->second : std::string();
+}
+
+// One sentence per rule kind (the catalogue's alert.condition.<kind>): the condition that holds, and the
+// severity in words ("执行率低于 80.00%（警告）"). Rule names and codes stay in the labels and JSON.
+std::string rule_text(const std::string& lang, const AlertState& a) {
+  const engine::Lang l = engine::lang_of(lang);
+  const std::string kind = kind_of(a);
+  const std::string id = "alert.condition." + kind;
+  auto values = values_of(a);
+  values["reason_text"] = reason_text(l, a);
+  std::string s = engine::message(id, l) == id ? kind : engine::format_message(id, l, values);
+  const std::string severity = "severity." + std::string(to_string(a.severity));
+  s += engine::format_message("alert.severity_note", l, {{"severity", std::string(engine::message(severity, l))}});
   return s;
+}
+
+// What a rule watches, in words (the catalogue's rule_kind.<kind>: "执行率低于 80.00%", "尚未支出"), for the
+// recovered list; the rule's name when its kind has no entry.
+std::string rule_name(const std::string& lang, const AlertState& a) {
+  const engine::Lang l = engine::lang_of(lang);
+  const std::string id = "rule_kind." + kind_of(a);
+  return engine::message(id, l) == id ? a.rule : engine::format_message(id, l, values_of(a));
 }
 
 std::map<std::string, std::string> item_values(const Texts& tx, const std::string& lang,
@@ -260,7 +269,8 @@ Notification render(const RenderInput& in) {
       const AlertState* a = alerts.front();
       auto v = item_values(tx, in.language, in.external_url, *a);
       std::string rules;
-      for (const AlertState* x : alerts) rules += (rules.empty() ? "" : in.language == "en" ? ", " : "、") + x->rule;
+      for (const AlertState* x : alerts)
+        rules += (rules.empty() ? "" : in.language == "en" ? ", " : "、") + rule_name(in.language, *x);
       v["rules"] = rules;
       const std::string line = subject_is_source(*a) ? v["rule_text"] : fill(tx.resolved_item, v);
       text += std::to_string(++i) + ". " + line + "\n";

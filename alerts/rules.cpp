@@ -260,7 +260,10 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
                          {"actual", e.latest ? e.latest->value : std::string()},
                          {"due", engine::to_iso(e.due)},
                          {"status", engine::to_string(e.status)},
-                         {"reason", e.reason}};
+                         {"reason", e.reason},
+                         {"reason_id", e.reason_id}};
+        // The reason's values, so that a message says it in its own language (alerts/render.cpp).
+        for (const auto& [k, v] : e.reason_args) c.annotations["reason_arg_" + k] = v;
         out.push_back(std::move(c));
       }
       continue;

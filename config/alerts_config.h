@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/secret.h"
@@ -18,6 +19,11 @@ class RE2;
 }  // namespace re2
 
 namespace bw::config {
+
+/// Every rule kind the loader accepts: messages have words for each (the catalogue, engine/messages.h; a test).
+inline constexpr std::string_view all_rule_kinds[] = {
+    "below_threshold", "pace_below",        "no_spending",      "deadline_near",  "overspend",
+    "stale_source",    "indicator_overdue", "indicator_behind", "budget_revised", "ingest_failed"};
 
 /// One rule. `kind` selects the condition; parameters a kind does not use are ignored (and rejected
 /// by the loader when written).

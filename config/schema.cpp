@@ -156,9 +156,8 @@ const std::vector<std::string_view> receiver_kinds = {"email", "webhook",  "aler
 const std::vector<std::string_view> http_receivers = {"webhook", "alertmanager", "wecom",
                                                       "dingtalk", "feishu"};
 const std::vector<std::string_view> robots = {"wecom", "dingtalk", "feishu"};
-const std::vector<std::string_view> rule_kinds = {
-    "below_threshold", "pace_below",        "no_spending",      "deadline_near",  "overspend",
-    "stale_source",    "indicator_overdue", "indicator_behind", "budget_revised", "ingest_failed"};
+const std::vector<std::string_view> rule_kinds(std::begin(all_rule_kinds),
+                                               std::end(all_rule_kinds));
 
 }  // namespace
 

@@ -8,6 +8,33 @@ namespace {
 
 // The catalogue, sorted by id. One line per message: id, zh-CN, English.
 constexpr std::array catalogue = {
+    Message{"alert.condition.below_threshold", "执行率低于 {threshold_pct}%",
+            "execution below {threshold_pct}%"},
+    Message{"alert.condition.budget_revised",
+            "年初预算数被登记文件 {revision_file} 由 {initial_before_yuan} 元改为 "
+            "{initial_after_yuan} 元（第 "
+            "{revision_version} 版）",
+            "initial budget changed from {initial_before_yuan} to {initial_after_yuan} yuan by "
+            "{revision_file} "
+            "(version {revision_version})"},
+    Message{"alert.condition.deadline_near", "临近完成时限且尚未支付完毕",
+            "deadline near and not fully paid"},
+    Message{"alert.condition.indicator_behind", "绩效指标「{indicator}」进度滞后：{reason_text}",
+            "indicator '{indicator}' behind: {reason_text}"},
+    Message{"alert.condition.indicator_overdue", "绩效指标「{indicator}」逾期未达成：{reason_text}",
+            "indicator '{indicator}' not met in time: {reason_text}"},
+    Message{"alert.condition.ingest_failed",
+            "数据源 {source} 的文件 {file} 未被导入，未保存任何数据（已移至 failed/）：{error}",
+            "file {file} from source {source} was not ingested, nothing of it stored (moved to "
+            "failed/): {error}"},
+    Message{"alert.condition.no_spending", "截至 {as_of} 尚未支出", "nothing paid as of {as_of}"},
+    Message{"alert.condition.overspend", "支出超过调整后预算",
+            "paid more than the adjusted budget"},
+    Message{"alert.condition.pace_below", "执行进度不足序时进度的 {threshold_pct}%",
+            "pace below {threshold_pct}% of the expected progress"},
+    Message{"alert.condition.stale_source", "数据源 {source} 已 {stale_hours} 小时没有新的导出文件",
+            "source {source} has had no new export for {stale_hours} hours"},
+    Message{"alert.severity_note", "（{severity}）", " ({severity})"},
     Message{"band.below_50", "严重偏低", "very low"},
     Message{"band.below_80", "偏低", "low"},
     Message{"band.no_budget", "无预算", "no budget"},
@@ -58,7 +85,8 @@ constexpr std::array catalogue = {
     Message{"indicator_status.overdue", "逾期", "overdue"},
     Message{"line_kind.basic", "基本支出", "basic"},
     Message{"line_kind.project", "项目支出", "project"},
-    Message{"rule_kind.below_threshold", "执行率偏低", "low execution"},
+    Message{"rule_kind.below_threshold", "执行率低于 {threshold_pct}%",
+            "execution below {threshold_pct}%"},
     Message{"rule_kind.budget_revised", "年初预算变动", "initial budget revised"},
     Message{"rule_kind.deadline_near", "临近完成时限", "deadline near"},
     Message{"rule_kind.indicator_behind", "绩效指标滞后", "indicator behind"},
@@ -66,7 +94,8 @@ constexpr std::array catalogue = {
     Message{"rule_kind.ingest_failed", "文件未导入", "file not ingested"},
     Message{"rule_kind.no_spending", "尚未支出", "nothing paid"},
     Message{"rule_kind.overspend", "超预算支出", "overspend"},
-    Message{"rule_kind.pace_below", "进度落后", "behind pace"},
+    Message{"rule_kind.pace_below", "进度落后于序时进度的 {threshold_pct}%",
+            "pace below {threshold_pct}%"},
     Message{"rule_kind.stale_source", "数据源未更新", "stale source"},
     Message{"severity.critical", "严重", "critical"},
     Message{"severity.info", "提示", "info"},

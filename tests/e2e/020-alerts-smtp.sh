@@ -162,7 +162,7 @@ mails_to_is luoweiming@example.gov.cn 2 || fail "the resolved message must go to
 import pathlib, sys
 last = sorted(pathlib.Path(sys.argv[1]).glob("msg-*"))[-1]
 body = (last / "body").read_text(encoding="utf-8")
-assert "以下项目已恢复" in body and "交通战备工作经费（LW2021-P06）：执行率 100.00%（below_80_at_deadline 已解除）" in body, body
+assert "以下项目已恢复" in body and "交通战备工作经费（LW2021-P06）：执行率 100.00%（执行率低于 80.00% 已解除）" in body, body
 assert body.count("LW2021-P06") == 1, body
 PYEOF
 api "alerts?state=resolved" > "$WORK/resolved.json"

@@ -230,10 +230,10 @@ for (d, who), (subject, body) in sorted(got.items()):
                   f"详情：{url}{c}"):
             assert s in it, (d, who, c, s, it)
         rules = set()
-        for r, text in (("below_80_at_deadline", "执行率低于 80.00%（below_80_at_deadline，warning）"),
-                        ("q3_escalation", "执行率低于 60.00%（q3_escalation，critical）"),
-                        ("nothing_paid_by_june", f"截至 {d} 尚未支出（nothing_paid_by_june，warning）"),
-                        ("overspend", "支出超过调整后预算（overspend，critical）")):
+        for r, text in (("below_80_at_deadline", "执行率低于 80.00%（警告）"),
+                        ("q3_escalation", "执行率低于 60.00%（严重）"),
+                        ("nothing_paid_by_june", f"截至 {d} 尚未支出（警告）"),
+                        ("overspend", "支出超过调整后预算（严重）")):
             if text in it:
                 rules.add(r)
         listed[c] = rules
@@ -244,7 +244,10 @@ for (d, who), (subject, body) in sorted(got.items()):
         assert m, it
         c = m.group(2)
         assert m.group(3) == pct(figures[c]["execution"]), (it, pct(figures[c]["execution"]))
-        recovered[c] = set(m.group(4).split("、"))
+        # What each rule watched, in words (the message catalogue), back to the rule's name.
+        watched = {"执行率低于 80.00%": "below_80_at_deadline", "执行率低于 60.00%": "q3_escalation",
+                   "尚未支出": "nothing_paid_by_june", "超预算支出": "overspend"}
+        recovered[c] = {watched[x] for x in m.group(4).split("、")}
         for r in recovered[c]:
             resolved_seen[(r, c, d, who)] = resolved_seen.get((r, c, d, who), 0) + 1
     assert recovered == w["resolved"], (d, who, recovered, w["resolved"])
@@ -287,12 +290,12 @@ assert len(to_bureau) == 1, (bureau, counts)
 body = (to_bureau[0] / "body").read_text(encoding="utf-8")
 subject = (to_bureau[0] / "subject").read_text(encoding="utf-8")
 assert subject == "【预算执行预警】广州市荔湾区科技工业和信息化局：1 个项目需关注（截至 2021-09-30）", subject
-for s in ("科学技术支出（LW2021-P02）", "执行率低于 60.00%（q3_escalation，critical）", "执行率 30.27%",
+for s in ("科学技术支出（LW2021-P02）", "执行率低于 60.00%（严重）", "执行率 30.27%",
           "未支出 5,808.47 万元；完成时限 2021-12-31（剩余 92 天）", "/api/v1/projects/LW2021-P02"):
     assert s in body, (s, body)
 assert body.count("（LW2021-") == 1, body
 owner = [p for p in sorted(mail.glob("msg-*")) if "chenzhiyuan@" in (p / "rcpt_tos").read_text()]
-assert len(owner) == 1 and "执行率低于 60.00%（q3_escalation，critical）" in (owner[0] / "body").read_text(encoding="utf-8")
+assert len(owner) == 1 and "执行率低于 60.00%（严重）" in (owner[0] / "body").read_text(encoding="utf-8")
 print("demo at 09-30:", dict(counts))
 PYEOF
 pass

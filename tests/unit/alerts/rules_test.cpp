@@ -380,7 +380,7 @@ TEST(RenderTest, a_project_two_rules_fire_for_is_one_item_and_counted_once) {
   const auto first = n.text.find("项目P1（P1）");
   ASSERT_NE(first, std::string::npos) << n.text;
   EXPECT_EQ(n.text.find("项目P1（P1）", first + 1), std::string::npos) << n.text;
-  EXPECT_NE(n.text.find("预警：临近完成时限且尚未支付完毕（near，warning）；执行率低于 95.00%（below_95，warning）"),
+  EXPECT_NE(n.text.find("预警：临近完成时限且尚未支付完毕（警告）；执行率低于 95.00%（警告）"),
             std::string::npos)
       << n.text;
 }
