@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 namespace bw::engine {
 namespace {
@@ -85,6 +86,76 @@ constexpr std::array catalogue = {
     Message{"indicator_status.overdue", "逾期", "overdue"},
     Message{"line_kind.basic", "基本支出", "basic"},
     Message{"line_kind.project", "项目支出", "project"},
+    Message{"reject.ambiguous_basic",
+            "基本支出无法归属：单位 {unit} 有 {n} 个基本支出项目（{codes}），请填写项目编码",
+            "basic-expenditure payment is ambiguous: unit {unit} has {n} basic-expenditure lines "
+            "({codes}); write "
+            "the line's project code"},
+    Message{"reject.amount", "“{value}”不是有效金额", "'{value}' is not an amount"},
+    Message{"reject.amount_decimals", "“{value}”不是有效金额（小数超过 2 位）",
+            "'{value}' is not an amount (more than 2 decimals)"},
+    Message{"reject.amount_decimals_wan", "“{value}”不是有效金额（万元金额小数超过 6 位）",
+            "'{value}' is not an amount (more than 6 decimals in 万元)"},
+    Message{"reject.amount_separator", "“{value}”不是有效金额（千位分隔符位置不对）",
+            "'{value}' is not an amount (misplaced thousands separator)"},
+    Message{"reject.amount_too_large", "“{value}”不是有效金额（数额过大）",
+            "'{value}' is not an amount (too large)"},
+    Message{"reject.date", "“{value}”不是有效日期", "'{value}' is not a date"},
+    Message{"reject.date_day", "“{value}”不是有效日期（没有 {day} 日）",
+            "'{value}' is not a date (day {day})"},
+    Message{"reject.date_days_in_month", "“{value}”不是有效日期（{year} 年该月只有 {days} 天）",
+            "'{value}' is not a date ({month_name} {year} has {days} days)"},
+    Message{"reject.date_month", "“{value}”不是有效日期（没有 {month} 月）",
+            "'{value}' is not a date (month {month})"},
+    Message{"reject.date_serial",
+            "“{value}”不是有效日期（像是电子表格的日期序号，请把日期导出为文本）",
+            "'{value}' is not a date (a spreadsheet serial number? export dates as text)"},
+    Message{"reject.date_year", "“{value}”不是有效日期（年份 {year} 超出范围）",
+            "'{value}' is not a date (year {year})"},
+    Message{"reject.empty_amount", "金额为空", "empty amount"},
+    Message{"reject.empty_date", "日期为空", "empty date"},
+    Message{"reject.field_count", "应有 {expected} 列，实际 {found} 列",
+            "expected {expected} fields, found {found}"},
+    Message{"reject.fiscal_year", "“{value}”不是有效预算年度（应为年份，如 2022）",
+            "'{value}' is not a fiscal year (a year such as 2022)"},
+    Message{"reject.indicator_seq_or_name", "请填写指标序号或指标名称（三级指标）",
+            "give the indicator's seq or its name (三级指标)"},
+    Message{"reject.indicator_twice",
+            "指标 {code} 序号 {seq} 在本文件中重复出现（首次在第 {first} 行）",
+            "indicator {code} seq {seq} appears twice in this file (first at line {first})"},
+    Message{"reject.line_kind", "“{value}”不是基本支出或项目支出",
+            "'{value}' is not 基本支出 or 项目支出"},
+    Message{"reject.line_source", "“{value}”不是有效指标来源（年初、年中新增或上年结转）",
+            "'{value}' is not a 指标来源 (年初, 年中新增 or 上年结转)"},
+    Message{"reject.missing_indicator_name", "缺少指标名称", "missing indicator name"},
+    Message{"reject.missing_project_code", "缺少项目编码", "missing project code"},
+    Message{"reject.missing_project_name", "缺少项目名称", "missing project name"},
+    Message{"reject.missing_unit_code", "缺少预算单位编码", "missing unit code"},
+    Message{"reject.missing_value", "缺少实际值", "missing value"},
+    Message{"reject.missing_voucher", "缺少支付凭证号", "missing voucher number"},
+    Message{"reject.negative_initial", "年初预算数不能为负数",
+            "an initial budget cannot be negative"},
+    Message{"reject.project_twice", "项目编码 {code} 在本登记文件中重复出现（首次在第 {first} 行）",
+            "project code {code} appears twice in this register (first at line {first})"},
+    Message{"reject.seq", "“{value}”不是有效序号（1、2……）",
+            "'{value}' is not a sequence number (1, 2, ...)"},
+    Message{"reject.voucher_conflict_as",
+            "支付凭证号 {voucher}（记录为 {recorded}）已有记录：金额 {amount} 元，日期 "
+            "{date}，项目“{project}”（{file} 第 "
+            "{line} 行）；本行为 {this_amount} 元，日期 {this_date}，项目“{this_project}”",
+            "voucher {voucher} (recorded as {recorded}) is already recorded with amount {amount} "
+            "on {date} for "
+            "project '{project}' ({file} line {line}); this row says {this_amount} on {this_date} "
+            "for project "
+            "'{this_project}'"},
+    Message{
+        "reject.voucher_conflict_plain",
+        "支付凭证号 {voucher} 已有记录：金额 {amount} 元，日期 {date}，项目“{project}”（{file} 第 "
+        "{line} 行）；本行为 "
+        "{this_amount} 元，日期 {this_date}，项目“{this_project}”",
+        "voucher {voucher} is already recorded with amount {amount} on {date} for project "
+        "'{project}' ({file} "
+        "line {line}); this row says {this_amount} on {this_date} for project '{this_project}'"},
     Message{"rule_kind.below_threshold", "执行率低于 {threshold_pct}%",
             "execution below {threshold_pct}%"},
     Message{"rule_kind.budget_revised", "年初预算变动", "initial budget revised"},
@@ -127,7 +198,61 @@ std::string fill(std::string_view tmpl, const std::map<std::string, std::string>
   return out;
 }
 
+// Matches `s` from `si` against the template's pieces from `ti` (literals and {names}, never two
+// names in a row), capturing each name's text (at least one character).
+bool match_from(const std::vector<std::pair<bool, std::string_view>>& pieces, std::size_t ti,
+                std::string_view s, std::size_t si, std::map<std::string, std::string>& args) {
+  if (ti == pieces.size()) return si == s.size();
+  const auto& [is_name, text] = pieces[ti];
+  if (!is_name)
+    return s.substr(si).starts_with(text) && match_from(pieces, ti + 1, s, si + text.size(), args);
+  if (ti + 1 == pieces.size()) {
+    if (si >= s.size()) return false;
+    args[std::string(text)] = std::string(s.substr(si));
+    return true;
+  }
+  const std::string_view next = pieces[ti + 1].second;
+  for (std::size_t at = s.find(next, si + 1); at != std::string_view::npos;
+       at = s.find(next, at + 1)) {
+    args[std::string(text)] = std::string(s.substr(si, at - si));
+    if (match_from(pieces, ti + 1, s, at, args)) return true;
+  }
+  args.erase(std::string(text));
+  return false;
+}
+
+std::optional<std::map<std::string, std::string>> match_template(std::string_view tmpl,
+                                                                 std::string_view s) {
+  std::vector<std::pair<bool, std::string_view>> pieces;
+  std::size_t i = 0;
+  while (i < tmpl.size()) {
+    const auto open = tmpl.find('{', i);
+    const auto close = open == std::string_view::npos ? open : tmpl.find('}', open);
+    if (close == std::string_view::npos) break;
+    if (open > i) pieces.emplace_back(false, tmpl.substr(i, open - i));
+    pieces.emplace_back(true, tmpl.substr(open + 1, close - open - 1));
+    i = close + 1;
+  }
+  if (i < tmpl.size()) pieces.emplace_back(false, tmpl.substr(i));
+  std::map<std::string, std::string> args;
+  if (!match_from(pieces, 0, s, 0, args)) return std::nullopt;
+  return args;
+}
+
 }  // namespace
+
+std::optional<MatchedMessage> match_message(std::string_view prefix, std::string_view english) {
+  for (const Message& m : catalogue) {
+    if (!m.id.starts_with(prefix)) continue;
+    if (auto args = match_template(m.en, english)) return MatchedMessage{m.id, std::move(*args)};
+  }
+  return std::nullopt;
+}
+
+std::string translate(std::string_view prefix, std::string_view english, Lang l) {
+  const auto m = match_message(prefix, english);
+  return m ? format_message(m->id, l, m->args) : std::string(english);
+}
 
 Lang lang_of(std::string_view tag) { return tag.substr(0, 2) == "en" ? Lang::en : Lang::zh; }
 

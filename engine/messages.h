@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,6 +43,20 @@ std::string_view message(std::string_view id, Lang l);
 /// message() with "{name}" replaced by args[name]; unknown placeholders stay as written.
 std::string format_message(std::string_view id, Lang l,
                            const std::map<std::string, std::string>& args);
+
+/// A catalogue message whose English text matches a reason produced in English (a rejected row's
+/// "'2021-13-05' is not a date (month 13)"): its id ("reject.date_month") and values ({"value":
+/// "2021-13-05", "month": "13"}).
+struct MatchedMessage {
+  std::string_view id;
+  std::map<std::string, std::string> args;
+};
+/// The first message among the ids starting with `prefix` whose English text matches the whole of
+/// `english`.
+std::optional<MatchedMessage> match_message(std::string_view prefix, std::string_view english);
+/// `english` said in a language: the matched message's text, else `english` as it is (a reason the
+/// catalogue does not know yet stays English rather than being lost).
+std::string translate(std::string_view prefix, std::string_view english, Lang l);
 
 /// The ids of the coded values: "band." + to_string(b), "curve.", "line_kind.",
 /// "indicator_status.".

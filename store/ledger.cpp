@@ -108,6 +108,17 @@ std::string Reject::to_string() const {
   return out + reason;
 }
 
+std::string Reject::text(engine::Lang l) const {
+  std::string out = file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
+  if (!field.empty()) out += field + ": ";
+  return out + engine::translate("reject.", reason, l);
+}
+
+std::string Reject::reason_id() const {
+  const auto m = engine::match_message("reject.", reason);
+  return m ? std::string(m->id) : std::string();
+}
+
 struct IngestTxn::State {
   Database& db;
   Transaction txn;

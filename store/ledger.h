@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/messages.h"
 #include "engine/model.h"
 #include "engine/result.h"
 #include "store/database.h"
@@ -45,8 +46,13 @@ struct Reject {
   std::string raw;
   bool conflict = false;  ///< a duplicate key with other content (the first row is kept)
 
-  /// "payments.csv:17:12: 金额: '12,3a4.00' is not an amount".
+  /// "payments.csv:17:12: 金额: '12,3a4.00' is not an amount" (the CLI and logs: English).
   std::string to_string() const;
+  /// The same for a finance official, the reason said from the message catalogue (engine/messages.h):
+  /// "payments.csv:17:12: 金额: “12,3a4.00”不是有效金额"; a reason the catalogue lacks stays English.
+  std::string text(engine::Lang l) const;
+  /// The catalogue id of the reason ("reject.amount"), "" when the catalogue lacks it.
+  std::string reason_id() const;
 };
 
 /// One field of a budget line that a revision changed ("initial_fen", "name", "unit_code", "unit_name",

@@ -15,7 +15,8 @@ boost::json::object reject_json(const store::Reject& reject) {
   o["reason"] = reject.reason;
   o["raw"] = reject.raw;
   o["conflict"] = reject.conflict;
-  o["text"] = reject.to_string();
+  o["reason_id"] = reject.reason_id();
+  o["text"] = reject.text(engine::Lang::zh);
   return o;
 }
 

@@ -208,7 +208,8 @@ TEST_F(DaemonApiTest, ingest_history_with_rejects) {
 }
 
 // Issue 17: a rejected row has one JSON shape in the upload answer and in /api/v1/ingests (file, line,
-// column, field, reason, raw, conflict, text); a file of which every row is rejected is refused (422) and
+// column, field, reason, reason_id, raw, conflict, text: the reason in English with its catalogue id, the text
+// in zh-CN for the official who sent the file); a file of which every row is rejected is refused (422) and
 // listed in failed_files, not in the history as ingested.
 TEST_F(DaemonApiTest, rejects_have_one_shape_in_the_upload_answer_and_the_history) {
   ensure_payments_uploaded();
@@ -220,7 +221,8 @@ TEST_F(DaemonApiTest, rejects_have_one_shape_in_the_upload_answer_and_the_histor
   const json::value want = json::parse(
       R"j({"file":"one_bad_row.csv","line":3,"column":2,"field":"支付日期",)j"
       R"j("reason":"'2021-13-05' is not a date (month 13)","raw":"Z1,2021-13-05,101001,LW2021-P01,1.00",)j"
-      R"j("conflict":false,"text":"one_bad_row.csv:3:2: 支付日期: '2021-13-05' is not a date (month 13)"})j");
+      R"j("reason_id":"reject.date_month","conflict":false,)j"
+      R"j("text":"one_bad_row.csv:3:2: 支付日期: “2021-13-05”不是有效日期（没有 13 月）"})j");
   ASSERT_EQ(answer.at("rejects").as_array().size(), 1u);
   EXPECT_EQ(answer.at("rejects").at(0), want);
   const json::value history = get_json("/api/v1/ingests?limit=50");

@@ -37,8 +37,9 @@ TEST(MessageCatalogue, EveryEntryHasAChineseAndAnEnglishText) {
     EXPECT_FALSE(m.en.empty()) << "no English text";
     EXPECT_TRUE(has_non_ascii(m.zh)) << "the zh-CN text is not Chinese: " << m.zh;
     EXPECT_NE(m.zh, m.en);
-    // Both texts take the same values.
-    EXPECT_EQ(placeholders(m.zh), placeholders(m.en));
+    // The Chinese text takes no value the English one lacks (a reason matched in English gives them
+    // all).
+    for (const auto& p : placeholders(m.zh)) EXPECT_TRUE(placeholders(m.en).count(p)) << p;
   }
 }
 
@@ -72,6 +73,29 @@ TEST(MessageCatalogue, LooksUpAndFills) {
   EXPECT_EQ(lang_of("en-US"), Lang::en);
   EXPECT_EQ(lang_of("zh-CN"), Lang::zh);
   EXPECT_EQ(lang_of(""), Lang::zh);
+}
+
+// A rejected row's reason, produced in English (CLI, logs), said in Chinese for the officials'
+// texts.
+TEST(MessageCatalogue, TranslatesRejectReasons) {
+  EXPECT_EQ(translate("reject.", "'2021-13-05' is not a date (month 13)", Lang::zh),
+            "“2021-13-05”不是有效日期（没有 13 月）");
+  EXPECT_EQ(
+      translate("reject.", "'2021-02-30' is not a date (February 2021 has 28 days)", Lang::zh),
+      "“2021-02-30”不是有效日期（2021 年该月只有 28 天）");
+  EXPECT_EQ(translate("reject.", "'12,3a4.00' is not an amount", Lang::zh),
+            "“12,3a4.00”不是有效金额");
+  EXPECT_EQ(translate("reject.", "empty date", Lang::zh), "日期为空");
+  EXPECT_EQ(translate("reject.", "expected 8 fields, found 9", Lang::zh), "应有 8 列，实际 9 列");
+  const auto m = match_message("reject.", "'2021-13-05' is not a date (month 13)");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->id, "reject.date_month");
+  EXPECT_EQ(m->args.at("value"), "2021-13-05");
+  EXPECT_EQ(translate("reject.", "'2021-13-05' is not a date (month 13)", Lang::en),
+            "'2021-13-05' is not a date (month 13)");
+  // Unknown: kept as written.
+  EXPECT_EQ(translate("reject.", "something new", Lang::zh), "something new");
+  EXPECT_FALSE(match_message("reject.", "something new"));
 }
 
 }  // namespace
