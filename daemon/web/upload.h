@@ -45,9 +45,10 @@ boost::json::object ingest_report_json(const store::IngestReport& report);
 
 /// One rejected row, the one shape of every answer that lists rejects (the upload answer,
 /// /api/v1/ingests):
-/// {"file", "line", "column", "field", "reason", "reason_id", "raw", "conflict", "text"}; reason is English
-/// (as `budgetwatch ingest` prints it), reason_id its message id ("reject.date_month", "" when the catalogue
-/// lacks it) and text the row's "file:line:column: field: reason" in zh-CN for the official who sent it.
+/// {"file", "line", "column", "field", "reason", "reason_id", "raw", "conflict", "text"}; reason is
+/// English (as `budgetwatch ingest` prints it), reason_id its message id ("reject.date_month", ""
+/// when the catalogue lacks it) and text the row's "file:line:column: field: reason" in zh-CN for
+/// the official who sent it.
 boost::json::object reject_json(const store::Reject& reject);
 
 }  // namespace bw::web
