@@ -411,6 +411,27 @@ TEST(YearendReportTest, tables_bands_and_scores) {
 // (500 + 200) / 2300 = 30.43% — and no report
 // shows either under the bare name 调整率 / "adjustment rate"; in JSON the rows' figure is
 // net_adjustment_rate_pct and adjustment_rate_pct is only the score's, at the top.
+// Issue 17: every Chinese report (CSV, Markdown, HTML's text) says bands and curves in words from the catalogue;
+// the codes stay in JSON and the English CSV.
+TEST(ReportLabelsTest, chinese_reports_hold_no_band_or_curve_codes) {
+  const engine::Snapshot s = snapshot(make_date(2021, 6, 30));
+  for (ReportKind k : {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend}) {
+    for (Format f : {Format::csv, Format::md}) {
+      const std::string text = render_report(s, {k, f, Lang::zh, 6});
+      for (const char* code : {"linear_to_deadline", "on_track", "below_80", "below_50", "no_budget"})
+        EXPECT_EQ(text.find(code), std::string::npos) << code << " in\n" << text;
+    }
+  }
+  const std::string csv = render_execution_report(s, Format::csv, Lang::zh);
+  EXPECT_TRUE(csv.find(",偏低,") != std::string::npos || csv.find(",严重偏低,") != std::string::npos ||
+              csv.find(",正常,") != std::string::npos)
+      << csv;
+  const std::string en = render_execution_report(s, Format::csv, Lang::en);
+  EXPECT_TRUE(en.find(",below_80,") != std::string::npos || en.find(",below_50,") != std::string::npos ||
+              en.find(",on_track,") != std::string::npos)
+      << en;
+}
+
 TEST(ReportLabelsTest, the_two_adjustment_rates_have_two_names_everywhere) {
   const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
   auto strip = [](std::string text, std::initializer_list<const char*> names) {
