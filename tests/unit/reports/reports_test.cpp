@@ -114,7 +114,7 @@ TEST(ReportKindTest, kinds_formats_windows_parse) {
   EXPECT_EQ(*parse_report_kind("yearend"), ReportKind::yearend);
   EXPECT_EQ(*parse_report_kind("mid-year"), ReportKind::midyear);
   EXPECT_EQ(parse_report_kind("weekly").error().message,
-            "unknown report kind 'weekly' (execution, monthly, midyear or yearend)");
+            "unknown report kind 'weekly' (execution, monthly, midyear, yearend or circular)");
   EXPECT_EQ(*parse_format("html"), Format::html);
   EXPECT_STREQ(content_type(Format::html), "text/html; charset=utf-8");
   EXPECT_STREQ(content_type(Format::json), "application/json");
