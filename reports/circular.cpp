@@ -268,7 +268,11 @@ std::string summary_text(const Model& m, Lang l) {
   const engine::Snapshot& s = *m.s;
   const Entry& t = m.district;
   const std::string n = std::to_string(m.departments.size());
-  const std::string date = engine::to_iso(s.as_of);
+  const std::string date = l == Lang::zh
+                               ? std::to_string(static_cast<int>(s.as_of.year())) + "年" +
+                                     std::to_string(static_cast<unsigned>(s.as_of.month())) + "月" +
+                                     std::to_string(static_cast<unsigned>(s.as_of.day())) + "日"
+                               : engine::to_iso(s.as_of);
   std::string gap = gap_pp(t.execution(), t.expected());
   if (l == Lang::zh) {
     std::string out = "截至" + date + "，纳入通报的" + n + "个部门中，" + std::to_string(m.above) +
