@@ -480,5 +480,55 @@ TEST(CircularTest, a_month_to_date_and_the_dispatch) {
       std::string::npos);
 }
 
+// Two departments with the same execution rate share a rank; a department without budget in force
+// comes last, counted apart in the summary, with dashes in the tables.
+TEST(CircularTest, equal_rates_share_a_rank_and_a_department_without_budget_comes_last) {
+  engine::Inputs in = inputs(6);
+  // 104: one project of 0 yuan, never given money.
+  engine::BudgetLine empty = in.lines.front();
+  empty.code = "104-P01";
+  empty.department_code = "104";
+  empty.department_name = "区空部门";
+  empty.unit_code = "104001";
+  empty.initial = Money{};
+  in.lines.push_back(empty);
+  // 105: a copy of 101 (same budgets, same payments): the same rate as 101.
+  const std::size_t n = in.lines.size() - 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (in.lines[i].department_code != "101") continue;
+    engine::BudgetLine copy = in.lines[i];
+    copy.code = "105" + copy.code.substr(3);
+    copy.department_code = "105";
+    copy.department_name = "区教育局副本";
+    copy.unit_code = "105" + copy.unit_code.substr(3);
+    in.lines.push_back(copy);
+    for (const auto& a : std::vector<engine::Adjustment>(in.adjustments)) {
+      if (a.project_code == in.lines[i].code)
+        in.adjustments.push_back({copy.code, a.date, a.amount, "doc", "调整"});
+    }
+    for (const auto& p : std::vector<engine::PaymentSeries>(in.payments)) {
+      if (p.project_code != in.lines[i].code) continue;
+      engine::PaymentSeries q = p;
+      q.project_code = copy.code;
+      q.unit_code = copy.unit_code;
+      in.payments.push_back(q);
+    }
+  }
+  const engine::Snapshot s = engine::evaluate(in, make_date(2021, 6, 30), policy());
+  const json::value j = circular_report_json(s);
+  std::map<std::string, std::int64_t> rank;
+  for (const auto& d : j.at("departments").as_array())
+    rank[str(d.at("code"))] = d.at("rank").as_int64();
+  EXPECT_EQ(rank.at("101"), rank.at("105"));
+  EXPECT_EQ(str(j.at("departments").as_array().back().at("code")), "104");
+  EXPECT_EQ(str(j.at("departments").as_array().back().at("status")), "no_budget");
+  EXPECT_TRUE(j.at("departments").as_array().back().at("execution_rate_pct").is_null());
+  EXPECT_EQ(j.at("summary").at("no_budget").as_int64(), 1);
+  EXPECT_EQ(j.at("summary").at("departments").as_int64(), 5);
+  const std::string md = render_circular_report(s, Format::md, Lang::zh);
+  EXPECT_NE(md.find("| 区空部门 | 0.00 | 0.00 | 0.00 | — | — | — | 0 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("1个部门无在用预算"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bw::reports
