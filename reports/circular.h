@@ -17,13 +17,14 @@ namespace bw::reports {
 
 /// The circular of the month that contains the snapshot's as_of date (a month that has not ended
 /// yet is reported to date: `period.complete` is false). `issuer` names the bureau in the title
-/// ("荔湾区财政局"); empty: the title starts at "关于". Fields: kind "circular", title, issuer,
-/// as_of, fiscal_year, period {month "YYYY-MM", from, to, complete}, previous_month_end (the month
-/// end before the period, null in the fiscal year's first month), threshold_pct, summary
-/// {departments, at_or_above_expected, below_expected, no_budget, lagging_projects}, district
-/// {adjusted_fen, paid_fen, unspent_fen, execution_rate_pct, expected_pct, gap_pp,
-/// previous_execution_rate_pct, mom_change_pp}, departments [{rank, code, name, …as district,
-/// status "at_or_above_expected" | "below_expected" | "no_budget", projects, lagging_projects
+/// ("荔湾区财政局"); empty: the title starts at "关于". Fields: kind "circular", title (in
+/// Chinese), issuer, as_of, fiscal_year, period {month "YYYY-MM", from, to, complete},
+/// previous_month_end (the month end before the period, null in the fiscal year's first month),
+/// threshold_pct, summary {departments, at_or_above_expected, below_expected, no_budget,
+/// lagging_projects}, district {adjusted_fen, paid_fen, unspent_fen, execution_rate_pct,
+/// expected_pct, gap_pp, previous_execution_rate_pct, mom_change_pp}, departments [{rank, code,
+/// name, …as district, status "at_or_above_expected" | "below_expected" | "no_budget", projects,
+/// lagging_projects
 /// [{code, name, unit_code, unit_name, owner, adjusted_fen, paid_fen, unspent_fen,
 /// execution_rate_pct, expected_pct, gap_pp, pace, band, below_threshold}]}] (by rank, then code),
 /// largest_unspent [{rank, code, name, kind, department_code, department_name, unit_code,
