@@ -89,7 +89,7 @@ panels = [p for p in json.load(open(dashboard, encoding="utf-8"))["panels"] if p
 assert len(panels) >= 2, [p.get("title") for p in panels]
 for p in panels:
     for t in p["targets"]:
-        q = t["expr"].replace("$__rate_interval", "1d").replace("$unit", ".+")
+        q = t["expr"].replace("$__rate_interval", "1d").replace("$unit", ".+").replace("$department", ".*")
         url = prom + "/api/v1/query_range?" + urllib.parse.urlencode(
             {"query": q, "start": "2021-01-01T00:00:00+08:00", "end": "2022-01-01T00:00:00+08:00", "step": "1d"})
         result = json.load(urllib.request.urlopen(url))["data"]["result"]
