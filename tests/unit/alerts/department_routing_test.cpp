@@ -13,8 +13,10 @@
 #include "alerts/cycle.h"
 #include "alerts/render.h"
 #include "alerts/routes.h"
+#include "config/load.h"
 #include "config/matcher.h"
 #include "engine/snapshot.h"
+#include "tests/support/test_support.h"
 
 namespace bw::alerts {
 namespace {
@@ -142,6 +144,32 @@ TEST(DepartmentRoutingTest, a_department_route_sends_its_escalations_to_its_fina
   // `continue`: every owner, of both departments, still gets a message.
   EXPECT_EQ(owner_groups, (std::set<std::string>{"owner=负责人P1", "owner=负责人P2",
                                                  "owner=负责人P3", "owner=负责人P4"}));
+}
+
+// The same routes written as a site would write them in the config.
+TEST(DepartmentRoutingTest, a_configured_route_on_department) {
+  test::TempDir dir;
+  auto c = config::load_config_text(
+      "database: bw.db\n"
+      "alerts:\n"
+      "  rules:\n"
+      "    - {name: overspend, kind: overspend, severity: critical, labels: {escalate: bureau}}\n"
+      "  receivers:\n"
+      "    - {name: finance_102, kind: email, to: [finance-102@example.gov.cn]}\n"
+      "    - {name: owners, kind: email, to_owner: true}\n"
+      "  routes:\n"
+      "    - {match: [department=102, escalate=bureau], receivers: [finance_102], group_by: "
+      "[department], "
+      "continue: true}\n"
+      "    - {match: [], receivers: [owners], group_by: [owner]}\n",
+      "x.yaml", dir.path());
+  ASSERT_TRUE(c.has_value()) << c.error().to_string();
+  const CyclePlan p = plan_cycle(two_departments(), CycleState{}, c->alerts, at(t0));
+  std::vector<std::string> finance;
+  for (const auto& row : p.outbox) {
+    if (row.receiver == "finance_102") finance.push_back(row.group_key);
+  }
+  EXPECT_EQ(finance, std::vector<std::string>{"department=102"});
 }
 
 TEST(DepartmentRoutingTest, route_matches_department_by_regex_too) {
