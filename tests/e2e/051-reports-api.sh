@@ -8,7 +8,7 @@ CHROMIUM=${BW_CHROMIUM:-/usr/bin/chromium}
 port=$(free_port)
 write_demo_config "$WORK/bw.yaml" "$port"
 start_daemon "$WORK/bw.yaml"
-wait_for 30 "department paid amount" metric_is budgetwatch_department_paid_yuan 108888900
+wait_for 30 "department paid amount" metric_is 'budgetwatch_department_paid_yuan{department=""}' 108888900
 
 # content_type PATH: the Content-Type of a 200 reply (fails on any other status).
 content_type() {
