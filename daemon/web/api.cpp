@@ -197,9 +197,11 @@ struct Api {
     co_return json_response(200, o);
   }
 
-  awaitable<Response> units(Request&) {
-    auto s = ctx.snapshots->snapshot();
-    if (!s) co_return no_snapshot();
+  awaitable<Response> units(Request& r) {
+    auto scoped_task = scoped_snapshot(r);
+    Scoped figures = co_await std::move(scoped_task);
+    if (figures.error) co_return std::move(*figures.error);
+    const auto& s = figures.snapshot;
     json::object o = snapshot_header(*s);
     json::array items;
     for (const auto& u : s->units) items.push_back(reports::unit_json(u));
@@ -208,8 +210,10 @@ struct Api {
   }
 
   awaitable<Response> unit(Request& r) {
-    auto s = ctx.snapshots->snapshot();
-    if (!s) co_return no_snapshot();
+    auto scoped_task = scoped_snapshot(r);
+    Scoped figures = co_await std::move(scoped_task);
+    if (figures.error) co_return std::move(*figures.error);
+    const auto& s = figures.snapshot;
     const engine::UnitEval* u = s->find_unit(r.path_params["code"]);
     if (u == nullptr) co_return error_response(404, "no unit " + r.path_params["code"]);
     json::object o = snapshot_header(*s);
@@ -220,8 +224,10 @@ struct Api {
   }
 
   awaitable<Response> projects(Request& r) {
-    auto s = ctx.snapshots->snapshot();
-    if (!s) co_return no_snapshot();
+    auto scoped_task = scoped_snapshot(r);
+    Scoped figures = co_await std::move(scoped_task);
+    if (figures.error) co_return std::move(*figures.error);
+    const auto& s = figures.snapshot;
     const auto page = int_param(r, "page", 1, 1, 1'000'000);
     const auto per_page = int_param(r, "per_page", 100, 1, max_page_size);
     if (!page || !per_page) co_return error_response(400, "page and per_page must be positive integers (per_page ≤ 1000)");
@@ -278,8 +284,10 @@ struct Api {
   }
 
   awaitable<Response> project(Request& r) {
-    auto s = ctx.snapshots->snapshot();
-    if (!s) co_return no_snapshot();
+    auto scoped_task = scoped_snapshot(r);
+    Scoped figures = co_await std::move(scoped_task);
+    if (figures.error) co_return std::move(*figures.error);
+    const auto& s = figures.snapshot;
     const std::string& code = r.path_params["code"];
     const engine::LineEval* e = s->find_line(code);
     if (e == nullptr) co_return error_response(404, "no project " + code);
@@ -413,15 +421,15 @@ struct Api {
                             "budgetwatch: budget execution monitoring (预算执行监控)\n"
                             "  /metrics                   Prometheus metrics\n"
                             "  /healthz /readyz           liveness and readiness\n"
-                            "  /api/v1/summary            department totals, bands, scores (?as_of= &fiscal_year=)\n"
+                            "  /api/v1/summary            department totals, bands, scores\n"
+                            "                             (here and below: ?as_of=YYYY-MM-DD &fiscal_year=YYYY)\n"
                             "  /api/v1/units              budget units\n"
                             "  /api/v1/projects           budget lines (?unit= &kind= &band= &sort= &page= &per_page=)\n"
                             "  /api/v1/projects/{code}    one line with its months\n"
                             "  /api/v1/projects/{code}/revisions  every version of a line's budget (register, time)\n"
                             "  /api/v1/ingests            ingested files, their rejected rows and revisions\n"
                             "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend (?format=json|csv|md|html\n"
-                            "                             &lang=zh-CN|en &unit= &window=1-6|1-7 &bom=0: CSV without BOM\n"
-                            "                             &as_of=YYYY-MM-DD &fiscal_year=YYYY: another date or year)\n"
+                            "                             &lang=zh-CN|en &unit= &window=1-6|1-7 &bom=0: CSV without BOM)\n"
                             "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner=)\n"
                             "  /api/v1/silences           silences; POST to create, DELETE /{id} to expire (scope write)\n"
                             "  /api/v1/notifications      the delivery log (?state= &receiver=)\n"

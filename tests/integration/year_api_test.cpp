@@ -123,6 +123,16 @@ TEST_F(YearApiTest, last_years_final_figures_by_fiscal_year_or_as_of) {
   EXPECT_EQ(y.body.substr(0, 6), "序号");
   const auto m = get_json("/api/v1/reports/monthly?as_of=2021-12-31");
   EXPECT_EQ(m.at("fiscal_year").as_int64(), 2021);
+  // The other endpoints over the snapshot: a 2021 line is there in 2021 only.
+  EXPECT_EQ(get("/api/v1/projects/LW2021-P06").status, 404);
+  const auto p06 = get_json("/api/v1/projects/LW2021-P06?fiscal_year=2021");
+  EXPECT_EQ(p06.at("fiscal_year").as_int64(), 2021);
+  EXPECT_EQ(p06.at("project").at("code").as_string(), "LW2021-P06");
+  EXPECT_EQ(get_json("/api/v1/projects?per_page=1000&as_of=2021-12-31").at("total").as_int64(), 32);
+  EXPECT_EQ(get_json("/api/v1/projects?per_page=1000").at("total").as_int64(), 4);
+  EXPECT_EQ(get_json("/api/v1/units?fiscal_year=2021").at("fiscal_year").as_int64(), 2021);
+  EXPECT_EQ(get_json("/api/v1/units/101001?fiscal_year=2021").at("fiscal_year").as_int64(), 2021);
+  EXPECT_EQ(get("/api/v1/projects?fiscal_year=20x1").status, 400);
   // The published snapshot (today's) is unchanged by these.
   EXPECT_EQ(get_json("/api/v1/summary").at("fiscal_year").as_int64(), 2022);
 }
