@@ -193,6 +193,7 @@ std::vector<BudgetRevision> load_revisions(store::Database& db, const config::Al
     b.recorded_at = unix_of(r.recorded_at);
     b.file = r.file_name;
     b.source = r.source;
+    b.fiscal_year = r.fiscal_year;
     out.push_back(std::move(b));
   }
   return out;

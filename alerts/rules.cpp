@@ -283,6 +283,8 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
         if (abs_before != 0 && static_cast<__int128>(abs_change) * 10000 <
                                    static_cast<__int128>(abs_before) * r.min_change_bp)
           continue;
+        // Another year's line of the same code is another line (issue 14).
+        if (rev.fiscal_year != 0 && rev.fiscal_year != snap.fiscal_year.year()) continue;
         const LineEval* l = snap.find_line(rev.code);
         if (l == nullptr || !selected(r, *l)) continue;
         if (r.min_unspent_fen > 0 && unspent(*l).fen < r.min_unspent_fen) continue;

@@ -49,6 +49,7 @@ struct BudgetRevision {
   std::int64_t recorded_at = 0;  ///< unix seconds
   std::string file;              ///< the register that made it
   std::string source;
+  int fiscal_year = 0;  ///< the revised line's fiscal year; 0: any (the rule matches by code)
 };
 
 /// A file refused (every row, or more than ingest.max_reject_share, rejected) or unreadable (store's

@@ -180,5 +180,27 @@ TEST(YearBoundaryPlanTest, an_alert_without_a_year_label_is_re_keyed_and_not_tol
   EXPECT_TRUE(p2.members_removed.empty());
 }
 
+// budget_revised: a revision of 2021's P1 is not one of 2022's P1 (same code, another line).
+TEST(YearBoundaryPlanTest, a_revision_of_last_years_line_is_not_the_new_years) {
+  config::RuleConfig r;
+  r.name = "revised";
+  r.kind = "budget_revised";
+  RuleContext ctx;
+  ctx.now = t0 + day;
+  BudgetRevision rev;
+  rev.code = "P1";
+  rev.version = 2;
+  rev.initial_before_fen = 100'000;
+  rev.initial_after_fen = 200'000;
+  rev.recorded_at = t0;
+  rev.fiscal_year = 2021;
+  ctx.revisions = {rev};
+  EXPECT_TRUE(evaluate_rules(year2022({}), {r}, ctx).empty());
+  ctx.revisions[0].fiscal_year = 2022;
+  const auto cs = evaluate_rules(year2022({}), {r}, ctx);
+  ASSERT_EQ(cs.size(), 1u);
+  EXPECT_EQ(cs[0].fingerprint, line_fingerprint("revised", 2022, "P1"));
+}
+
 }  // namespace
 }  // namespace bw::alerts
