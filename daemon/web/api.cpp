@@ -430,7 +430,7 @@ struct Api {
                             "  /api/v1/ingests            ingested files, their rejected rows and revisions\n"
                             "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend (?format=json|csv|md|html\n"
                             "                             &lang=zh-CN|en &unit= &window=1-6|1-7 &bom=0: CSV without BOM)\n"
-                            "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner=)\n"
+                            "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner= &fiscal_year=)\n"
                             "  /api/v1/silences           silences; POST to create, DELETE /{id} to expire (scope write)\n"
                             "  /api/v1/notifications      the delivery log (?state= &receiver=)\n"
                             "  /api/v1/indicators         performance indicators; POST {id}/actuals (scope write)\n"

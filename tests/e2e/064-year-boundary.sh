@@ -100,6 +100,8 @@ check_json "$WORK/notifications.json" "d['total'] == $dec31_rows + 3 and all(n['
 # The alerts: 2021's resolved as year_closed, 2022's firing.
 api "alerts?per_page=1000&state=firing" > "$WORK/firing2022.json"
 check_json "$WORK/firing2022.json" 'sorted((a["labels"]["fiscal_year"], a["labels"]["project_code"]) for a in d["alerts"]) == [("2022", c) for c in ("LW2021-B01", "LW2021-B02", "LW2021-P02", "LW2022-P01")]'
+api "alerts?per_page=1000&fiscal_year=2022" > "$WORK/alerts2022.json"
+check_json "$WORK/alerts2022.json" 'd["total"] == 4 and all(a["state"] == "firing" for a in d["alerts"])'
 api "alerts?per_page=1000&state=resolved" > "$WORK/closed.json"
 check_json "$WORK/closed.json" "len([a for a in d['alerts'] if a['annotations'].get('closed') == 'year_closed']) == $firing2021 and all(a['labels']['fiscal_year'] == '2021' for a in d['alerts'])"
 
