@@ -87,9 +87,10 @@ Candidate line_candidate(const config::RuleConfig& r, const engine::Snapshot& sn
   c.severity = parse_severity(r.severity);
   c.pending_for = r.pending_for;
   c.subject = l.line.code;
-  c.fingerprint = fingerprint(r.name, l.line.code);
+  c.fingerprint = line_fingerprint(r.name, snap.fiscal_year.year(), l.line.code);
   auto& lb = c.labels;
   lb["alertname"] = r.name;
+  lb["fiscal_year"] = std::to_string(snap.fiscal_year.year());
   lb["severity"] = r.severity;
   lb["rule_kind"] = r.kind;
   lb["subject"] = l.line.code;
@@ -172,6 +173,10 @@ std::string fingerprint(std::string_view rule, std::string_view subject) {
   return out;
 }
 
+std::string line_fingerprint(std::string_view rule, int fiscal_year, std::string_view subject) {
+  return fingerprint(rule, std::to_string(fiscal_year) + "/" + std::string(subject));
+}
+
 Severity parse_severity(std::string_view s) {
   if (s == "critical") return Severity::critical;
   if (s == "info") return Severity::info;
@@ -241,7 +246,7 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
         c.severity = parse_severity(r.severity);
         c.pending_for = r.pending_for;
         c.subject = e.indicator.project_code + "#" + std::to_string(e.indicator.seq);
-        c.fingerprint = fingerprint(r.name, c.subject);
+        c.fingerprint = line_fingerprint(r.name, snap.fiscal_year.year(), c.subject);
         c.labels = {{"alertname", r.name},
                     {"severity", r.severity},
                     {"rule_kind", r.kind},
@@ -249,7 +254,8 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
                     {"project_code", e.indicator.project_code},
                     {"indicator", e.indicator.name},
                     {"unit", e.unit_code},
-                    {"unit_name", e.unit_name}};
+                    {"unit_name", e.unit_name},
+                    {"fiscal_year", std::to_string(snap.fiscal_year.year())}};
         if (const LineEval* l = snap.find_line(e.indicator.project_code)) {
           c.labels["project_name"] = l->line.name;
           c.labels["owner"] = l->line.owner;
@@ -281,6 +287,8 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
         if (abs_before != 0 && static_cast<__int128>(abs_change) * 10000 <
                                    static_cast<__int128>(abs_before) * r.min_change_bp)
           continue;
+        // Another year's line of the same code is another line (issue 14).
+        if (rev.fiscal_year != 0 && rev.fiscal_year != snap.fiscal_year.year()) continue;
         const LineEval* l = snap.find_line(rev.code);
         if (l == nullptr || !selected(r, *l)) continue;
         if (r.min_unspent_fen > 0 && unspent(*l).fen < r.min_unspent_fen) continue;
