@@ -272,6 +272,14 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
     err << "budgetwatch report: " << e.error().message << "\n";
     return exit_failure;
   }
+  if (e->snapshot->lines.empty()) {
+    // An empty report is rarely what was meant: say which fiscal years have lines.
+    std::string years;
+    for (const int y : store::fiscal_years_with_lines(db)) years += (years.empty() ? "" : ", ") + std::to_string(y);
+    err << "budgetwatch report: fiscal year " << e->snapshot->fiscal_year.year()
+        << " has no budget lines in the database (fiscal years with lines: " << (years.empty() ? "none" : years)
+        << ")\n";
+  }
   // CSV starts with a UTF-8 BOM for Excel (issue 17) unless --no-bom (scripts).
   if (request.format == reports::Format::csv && !args->flag("no-bom")) out << reports::utf8_bom;
   out << reports::render_report(*e->snapshot, request, midyear_inputs(db, *e->snapshot));

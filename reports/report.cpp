@@ -97,6 +97,11 @@ Result<engine::Snapshot> restrict_to_department(const engine::Snapshot& s, std::
   if (d == nullptr) {
     std::string known;
     for (const auto& x : s.departments) known += (known.empty() ? "" : ", ") + x.code;
+    // A database without department codes (no 部门编码 column, no unit-code rule) is one department.
+    if (s.departments.empty() || (s.departments.size() == 1 && s.departments[0].code.empty())) {
+      known = "none: this database is one department without a code (a register's 部门编码 column or "
+              "--department-unit-code-digits N / departments.from_unit_code_digits gives departments)";
+    }
     return fail(Errc::not_found, "no department '" + std::string(code) + "' in fiscal year " +
                                      std::to_string(s.fiscal_year.year()) + " (departments: " + known + ")");
   }
