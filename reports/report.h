@@ -38,7 +38,9 @@ struct ReportRequest {
 };
 
 /// The report of a snapshot. `midyear` feeds the mid-year review (indicator progress, owner notes)
-/// and is ignored by the other kinds. Pure; the snapshot is read only.
+/// and is ignored by the other kinds. Pure (the snapshot is read only), except that Format::xlsx returns
+/// the bytes of a workbook written through a private temporary folder (reports/xlsx.h workbook_bytes) and
+/// throws std::runtime_error when that cannot be written.
 std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
                           const MidyearInputs& midyear = {});
 
