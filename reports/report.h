@@ -44,6 +44,14 @@ struct ReportRequest {
 std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
                           const MidyearInputs& midyear = {});
 
+/// The file name of a report for a download (the API's Content-Disposition): the report's name in the
+/// language, the scope (a unit code, if any) and the as-of date, with the format's extension:
+/// "年度预算执行情况与财务管理评价_2021-12-31.xlsx" (zh) or "budgetwatch-yearend-2021-12-31.xlsx" (en). With
+/// `ascii` the English form whatever the language (the fallback `filename=` for old clients); the scope's
+/// bytes outside [A-Za-z0-9._-] become '_' there.
+std::string report_file_name(ReportKind k, Format f, Lang l, engine::CivilDate as_of, std::string_view scope,
+                             bool ascii = false);
+
 /// The snapshot seen from one budget unit: its lines, its orphan payments, its roll-up as the
 /// department (scores and bands of the unit). Errc::not_found "no budget unit 'X'" when the
 /// snapshot has no such unit. The API's ?unit= and `report --unit` (daemon::evaluate_at) both use it:
