@@ -97,6 +97,8 @@ Candidate line_candidate(const config::RuleConfig& r, const engine::Snapshot& sn
   lb["project_name"] = l.line.name;
   lb["unit"] = l.line.unit_code;
   lb["unit_name"] = l.line.unit_name;
+  lb["department"] = l.line.department_code;  // routes send a department's alerts to its contact
+  lb["department_name"] = l.line.department_name;
   lb["line_kind"] = engine::to_string(l.line.kind);
   lb["owner"] = l.line.owner;
   lb["owner_email"] = l.line.owner_email;
@@ -253,6 +255,8 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
           c.labels["owner"] = l->line.owner;
           c.labels["owner_email"] = l->line.owner_email;
           c.labels["line_kind"] = engine::to_string(l->line.kind);
+          c.labels["department"] = l->line.department_code;
+          c.labels["department_name"] = l->line.department_name;
         }
         for (const auto& [k, v] : r.labels) c.labels[k] = v;
         c.annotations = {{"as_of", engine::to_iso(snap.as_of)},

@@ -47,16 +47,20 @@ constexpr const char* usage_text =
     "      (restores a register's lines); a register's fiscal year comes from its 预算年度 column, else\n"
     "      --fiscal-year, else its 完成时限 dates when they all fall in one fiscal year; otherwise the\n"
     "      register is refused\n"
-    "  report --db FILE [--kind execution|monthly|midyear|yearend] [--as-of YYYY-MM-DD]\n"
-    "         [--format json|csv|md|html] [--lang zh-CN|en] [--unit CODE] [--department CODE]\n"
+    "  report --db FILE [--kind execution|monthly|midyear|yearend|circular] [--as-of YYYY-MM-DD]\n"
+    "         [--format json|csv|md|html|xlsx] [--lang zh-CN|en] [--unit CODE] [--department CODE]\n"
     "         [--window 1-6|1-7] [--fiscal-start-month N] [--department-unit-code-digits N] [--time-zone TZ]\n"
-    "         [--no-bom] [--output FILE]\n"
+    "         [--no-bom] [--issuer NAME] [--output FILE]\n"
     "      a report of the fiscal year that contains a date, as of that date (default: the latest payment\n"
     "      date in the database, no later than today in --time-zone, default Asia/Shanghai; stderr says\n"
     "      which), for everything, one department or one unit: the execution report (default), the monthly\n"
     "      report of the as-of month, the mid-year review of months 1-N (--window, default 1-6) or the year-end\n"
-    "      tables and scores; HTML is one self-contained page with its charts; CSV starts with a UTF-8 BOM\n"
-    "      (for Excel) unless --no-bom\n"
+    "      tables and scores, or the monthly circular (预算执行进度通报: departments ranked, lagging projects,\n"
+    "      month over month; --issuer names the bureau in its title); HTML is one self-contained page with\n"
+    "      its charts; CSV starts with a UTF-8 BOM (for Excel) unless --no-bom; xlsx is an Excel workbook\n"
+    "      (zh-CN, or English with --lang en): binary, so it is written to --output FILE, or to stdout only\n"
+    "      when stdout is not a terminal; --output writes any format to FILE (replaced whole, never\n"
+    "      half-written)\n"
     "  export-openmetrics --from YYYY-MM-DD --to YYYY-MM-DD (--config FILE | --db FILE) [--output FILE]\n"
     "         [--time-zone TZ] [--fiscal-start-month N] [--label NAME=VALUE]...\n"
     "      month-end history of the /metrics snapshot series (execution, expected progress, paid, budget, ...)\n"
@@ -196,7 +200,7 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
   auto args = Args::parse(
       argv,
       {"db", "kind", "as-of", "format", "unit", "department", "lang", "window", "fiscal-start-month", "time-zone",
-       "department-unit-code-digits", "output"},
+       "department-unit-code-digits", "issuer", "output"},
       {"no-bom"});
   if (!args) {
     err << "budgetwatch report: " << args.error().message << "\n";
@@ -223,7 +227,7 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
       err << "budgetwatch report: " << e->message << "\n";
       return exit_usage;
     }
-    request = {*kind, *format, *lang, *window};
+    request = {*kind, *format, *lang, *window, args->get_or("issuer", "")};
   }
   const auto output = args->get("output");
   const bool to_stdout = !output || *output == "-";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "reports/circular.h"
 #include "reports/execution_report.h"
 #include "reports/monthly_report.h"
 #include "reports/yearend_report.h"
@@ -19,6 +20,8 @@ const char* to_string(ReportKind k) {
       return "midyear";
     case ReportKind::yearend:
       return "yearend";
+    case ReportKind::circular:
+      return "circular";
   }
   return "execution";
 }
@@ -28,8 +31,9 @@ Result<ReportKind> parse_report_kind(std::string_view s) {
   if (s == "monthly") return ReportKind::monthly;
   if (s == "midyear" || s == "mid-year") return ReportKind::midyear;
   if (s == "yearend" || s == "year-end") return ReportKind::yearend;
+  if (s == "circular") return ReportKind::circular;
   return fail(Errc::invalid_input, "unknown report kind '" + std::string(s) +
-                                       "' (execution, monthly, midyear or yearend)");
+                                       "' (execution, monthly, midyear, yearend or circular)");
 }
 
 std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
@@ -43,6 +47,8 @@ std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
       return render_midyear_report(s, r.window_months, midyear, r.format, r.lang);
     case ReportKind::yearend:
       return render_yearend_report(s, r.format, r.lang);
+    case ReportKind::circular:
+      return render_circular_report(s, r.format, r.lang, r.issuer);
   }
   return {};
 }
@@ -63,6 +69,9 @@ std::string report_file_name(ReportKind k, Format f, Lang l, engine::CivilDate a
         break;
       case ReportKind::yearend:
         name = "年度预算执行情况与财务管理评价";
+        break;
+      case ReportKind::circular:
+        name = "预算执行进度通报";
         break;
     }
     if (!scope.empty()) name += "_" + std::string(scope);

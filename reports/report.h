@@ -21,12 +21,13 @@ enum class ReportKind {
             ///< unit
   midyear,  ///< the mid-year review (1-6月 / 1-7月 绩效运行监控)
   yearend,  ///< the year-end tables 1-5 and 1-6 and the auditor's scores
+  circular,  ///< the monthly circular (预算执行进度通报): departments ranked, lagging projects, month over month
 };
 
-/// "execution" | "monthly" | "midyear" | "yearend".
+/// "execution" | "monthly" | "midyear" | "yearend" | "circular".
 const char* to_string(ReportKind k);
 /// Inverse of to_string (also "mid-year", "year-end"). Errc::invalid_input:
-/// "unknown report kind 'x' (execution, monthly, midyear or yearend)".
+/// "unknown report kind 'x' (execution, monthly, midyear, yearend or circular)".
 Result<ReportKind> parse_report_kind(std::string_view s);
 
 /// What to render.
@@ -35,6 +36,7 @@ struct ReportRequest {
   Format format = Format::json;
   Lang lang = Lang::zh;
   int window_months = 6;  ///< mid-year review: months 1..N of the fiscal year (6: 1-6月)
+  std::string issuer = {};  ///< circular: the bureau in its title ("荔湾区财政局"); empty: none
 };
 
 /// The report of a snapshot. `midyear` feeds the mid-year review (indicator progress, owner notes)

@@ -297,7 +297,7 @@ struct Api {
     co_return json_response(200, o);
   }
 
-  // GET /api/v1/reports/{kind}?format=&lang=&unit=&window= over the published snapshot.
+  // GET /api/v1/reports/{kind}?format=&lang=&unit=&window=&issuer= over the published snapshot.
   awaitable<Response> report(Request& r) {
     auto param = [&r](const char* name, std::string fallback) {
       auto it = r.query.find(name);
@@ -313,7 +313,7 @@ struct Api {
     if (!format) co_return error_response(400, format.error().message);
     if (!lang) co_return error_response(400, lang.error().message);
     if (!window) co_return error_response(400, window.error().message);
-    const reports::ReportRequest request{*kind, *format, *lang, *window};
+    const reports::ReportRequest request{*kind, *format, *lang, *window, param("issuer", "")};
     reports::MidyearInputs midyear;
     if (*kind == reports::ReportKind::midyear && ctx.midyear) {
       auto inputs = ctx.midyear(s);
@@ -359,8 +359,8 @@ struct Api {
                             "  /api/v1/projects/{code}    one line with its months\n"
                             "  /api/v1/projects/{code}/revisions  every version of a line's budget (register, time)\n"
                             "  /api/v1/ingests            ingested files, their rejected rows and revisions\n"
-                            "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend (?format=json|csv|md|html|xlsx\n"
-                            "                             &lang=zh-CN|en &unit= &window=1-6|1-7 &bom=0: CSV without BOM)\n"
+                            "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend|circular (?format=json|csv|md|html|xlsx\n"
+                            "                             &lang=zh-CN|en &unit= &window=1-6|1-7 &issuer= &bom=0: CSV without BOM)\n"
                             "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner=)\n"
                             "  /api/v1/silences           silences; POST to create, DELETE /{id} to expire (scope write)\n"
                             "  /api/v1/notifications      the delivery log (?state= &receiver=)\n"

@@ -40,8 +40,8 @@ assert [(r[0], r[3]) for r in sc.iter_rows(min_row=4, max_row=7, values_only=Tru
     list(sc.iter_rows(min_row=4, max_row=7, values_only=True))
 PYEOF
 
-# The monthly report and the mid-year review are workbooks too (each table of the report on its sheet).
-for kind in monthly midyear; do
+# The monthly report, the mid-year review and the circular are workbooks too (each table on its sheet).
+for kind in monthly midyear circular; do
   report --kind "$kind" --format xlsx --output "$WORK/$kind.xlsx" 2> /dev/null || fail "$kind xlsx"
   "$PY" -c 'import openpyxl, sys; wb = openpyxl.load_workbook(sys.argv[1]); assert len(wb.sheetnames) >= 2, wb.sheetnames' \
     "$WORK/$kind.xlsx" || fail "$kind workbook"
@@ -61,7 +61,7 @@ $check yearend "$WORK/yearend.json" "$WORK/piped.xlsx" || fail "piped workbook"
 port=$(free_port)
 write_demo_config "$WORK/bw.yaml" "$port"
 start_daemon "$WORK/bw.yaml"
-wait_for 30 "department paid amount" metric_is budgetwatch_department_paid_yuan 108888900
+wait_for 30 "department paid amount" metric_is 'budgetwatch_department_paid_yuan{department=""}' 108888900
 curl -sf -D "$WORK/api.headers" -o "$WORK/api.xlsx" "$DAEMON_URL/api/v1/reports/yearend?format=xlsx" || fail "GET xlsx"
 tr -d '\r' < "$WORK/api.headers" > "$WORK/h"
 grep -qi '^content-type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet$' "$WORK/h" \
