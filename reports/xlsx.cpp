@@ -159,8 +159,7 @@ void write_header(lxw_worksheet* ws, const Sheet& sh, lxw_row_t top, lxw_col_t w
   }
 }
 
-void write_sheet(lxw_workbook* wb, lxw_worksheet* ws, const Sheet& sh, Formats& fmt) {
-  (void)wb;
+void write_sheet(lxw_worksheet* ws, const Sheet& sh, Formats& fmt) {
   lxw_col_t width = 1;
   for (const auto& h : sh.header)
     width = std::max<lxw_col_t>(width, static_cast<lxw_col_t>(h.size()));
@@ -354,8 +353,9 @@ Result<void> write_workbook(const Workbook& w, const std::filesystem::path& file
     const std::string name = sheet_name(sh.name, used);
     lxw_worksheet* ws = workbook_add_worksheet(wb, name.c_str());
     if (ws == nullptr) ws = workbook_add_worksheet(wb, nullptr);
-    write_sheet(wb, ws, sh, fmt);
+    write_sheet(ws, sh, fmt);
   }
+  errno = 0;
   const lxw_error e = workbook_close(wb);
   if (e != LXW_NO_ERROR) {
     const int saved = errno;
