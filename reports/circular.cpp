@@ -10,6 +10,7 @@
 #include "reports/execution_report.h"
 #include "reports/html.h"
 #include "reports/points.h"
+#include "reports/xlsx.h"
 
 namespace bw::reports {
 namespace {
@@ -491,6 +492,8 @@ std::string render_circular_report(const engine::Snapshot& s, Format f, Lang l,
       return document(m, l).markdown();
     case Format::html:
       return document(m, l).html_page(l);
+    case Format::xlsx:
+      return xlsx::workbook_bytes(xlsx::workbook_of(document(m, l), l));
   }
   return {};
 }

@@ -36,8 +36,9 @@ namespace bw::reports {
 /// end. Pure.
 boost::json::value circular_report_json(const engine::Snapshot& s, std::string_view issuer = {});
 
-/// The circular as JSON (pretty), CSV (one row per department, by rank), Markdown or HTML (the same
-/// document, one self-contained page with the charts).
+/// The circular as JSON (pretty), CSV (one row per department, by rank), Markdown, HTML (the same
+/// document, one self-contained page with the charts) or xlsx (each table of the document on its
+/// sheet: xlsx::workbook_of; throws std::runtime_error when its temporary file cannot be written).
 std::string render_circular_report(const engine::Snapshot& s, Format f, Lang l,
                                    std::string_view issuer = {});
 

@@ -53,6 +53,42 @@ std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
   return {};
 }
 
+std::string report_file_name(ReportKind k, Format f, Lang l, engine::CivilDate as_of, std::string_view scope,
+                             bool ascii) {
+  std::string name;
+  if (l == Lang::zh && !ascii) {
+    switch (k) {
+      case ReportKind::execution:
+        name = "预算执行情况报告";
+        break;
+      case ReportKind::monthly:
+        name = "预算执行月报";
+        break;
+      case ReportKind::midyear:
+        name = "预算执行与绩效运行监控报告";
+        break;
+      case ReportKind::yearend:
+        name = "年度预算执行情况与财务管理评价";
+        break;
+      case ReportKind::circular:
+        name = "预算执行进度通报";
+        break;
+    }
+    if (!scope.empty()) name += "_" + std::string(scope);
+    return name + "_" + engine::to_iso(as_of) + "." + extension(f);
+  }
+  name = std::string("budgetwatch-") + to_string(k);
+  if (!scope.empty()) {
+    name += '-';
+    for (char c : scope) {
+      const bool safe = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                        c == '_' || c == '-';
+      name += safe ? c : '_';
+    }
+  }
+  return name + "-" + engine::to_iso(as_of) + "." + extension(f);
+}
+
 Result<engine::Snapshot> restrict_to_unit(const engine::Snapshot& s, std::string_view unit_code) {
   const engine::UnitEval* u = s.find_unit(unit_code);
   if (u == nullptr) return fail(Errc::not_found, "no budget unit '" + std::string(unit_code) + "'");

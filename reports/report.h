@@ -40,9 +40,19 @@ struct ReportRequest {
 };
 
 /// The report of a snapshot. `midyear` feeds the mid-year review (indicator progress, owner notes)
-/// and is ignored by the other kinds. Pure; the snapshot is read only.
+/// and is ignored by the other kinds. Pure (the snapshot is read only), except that Format::xlsx returns
+/// the bytes of a workbook written through a private temporary folder (reports/xlsx.h workbook_bytes) and
+/// throws std::runtime_error when that cannot be written.
 std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
                           const MidyearInputs& midyear = {});
+
+/// The file name of a report for a download (the API's Content-Disposition): the report's name in the
+/// language, the scope (a unit code, if any) and the as-of date, with the format's extension:
+/// "年度预算执行情况与财务管理评价_2021-12-31.xlsx" (zh) or "budgetwatch-yearend-2021-12-31.xlsx" (en). With
+/// `ascii` the English form whatever the language (the fallback `filename=` for old clients); the scope's
+/// bytes outside [A-Za-z0-9._-] become '_' there.
+std::string report_file_name(ReportKind k, Format f, Lang l, engine::CivilDate as_of, std::string_view scope,
+                             bool ascii = false);
 
 /// The snapshot seen from one budget unit: its lines, its orphan payments, its roll-up as the
 /// department (scores and bands of the unit). Errc::not_found "no budget unit 'X'" when the

@@ -413,7 +413,17 @@ struct Api {
       }
       if (bom == "1" || bom == "true") body.insert(0, reports::utf8_bom);
     }
-    co_return text_response(200, std::move(body), reports::content_type(*format));
+    Response res = text_response(200, std::move(body), reports::content_type(*format));
+    if (*format == reports::Format::xlsx) {
+      // A workbook is a download: its name in the report's language (RFC 5987 filename*) with an ASCII fallback.
+      const std::string unit = param("unit", "");
+      res.headers.emplace_back(
+          "Content-Disposition",
+          content_disposition_attachment(
+              reports::report_file_name(*kind, *format, *lang, s->as_of, unit, /*ascii=*/true),
+              reports::report_file_name(*kind, *format, *lang, s->as_of, unit)));
+    }
+    co_return res;
   }
 
   awaitable<Response> index(Request&) {
@@ -428,7 +438,7 @@ struct Api {
                             "  /api/v1/projects/{code}    one line with its months\n"
                             "  /api/v1/projects/{code}/revisions  every version of a line's budget (register, time)\n"
                             "  /api/v1/ingests            ingested files, their rejected rows and revisions\n"
-                            "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend|circular (?format=json|csv|md|html\n"
+                            "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend|circular (?format=json|csv|md|html|xlsx\n"
                             "                             &lang=zh-CN|en &unit= &window=1-6|1-7 &issuer= &as_of= &fiscal_year=\n"
                             "                             &bom=0: CSV without BOM)\n"
                             "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner= &fiscal_year=)\n"
