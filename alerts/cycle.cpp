@@ -1,7 +1,9 @@
 #include "alerts/cycle.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <optional>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -68,6 +70,25 @@ struct Group {
   std::vector<const AlertState*> resolved;
   std::set<std::string> members;  // told before
 };
+
+// The fiscal year of a stored alert: its `fiscal_year` label; for a line or indicator alert stored
+// before fiscal years (no label), the year of its `as_of` annotation, else `fy`'s; none for alerts
+// without a year (sources, failed files).
+std::optional<int> alert_year(const AlertState& a, const engine::FiscalYear& fy) {
+  if (const auto it = a.labels.find("fiscal_year"); it != a.labels.end()) {
+    int y = 0;
+    const std::string& v = it->second;
+    const auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), y);
+    if (ec != std::errc{} || p != v.data() + v.size()) return std::nullopt;
+    return y;
+  }
+  if (!a.labels.count("project_code")) return std::nullopt;
+  if (const auto it = a.annotations.find("as_of"); it != a.annotations.end()) {
+    if (const auto d = engine::parse_date(it->second))
+      return engine::FiscalYear::containing(*d, fy.start_month()).year();
+  }
+  return fy.year();
+}
 
 // 16 hex digits (FNV-1a 64) of a group key: ASCII for headers and Message-IDs whatever the key's
 // characters (owner names are Chinese).
@@ -172,6 +193,7 @@ std::vector<BudgetRevision> load_revisions(store::Database& db, const config::Al
     b.recorded_at = unix_of(r.recorded_at);
     b.file = r.file_name;
     b.source = r.source;
+    b.fiscal_year = r.fiscal_year;
     out.push_back(std::move(b));
   }
   return out;
@@ -218,7 +240,55 @@ CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
   rctx.indicators = ctx.indicators;
   const std::vector<Candidate> candidates = evaluate_rules(snap, cfg.rules, rctx);
 
-  StepResult st = step(state.alerts, candidates, ctx.now, cfg.resolved_retention);
+  // The year boundary: the evaluated year's alerts (and those without a year) go through the state
+  // machine; another year's are closed quietly below. Line alerts stored before fiscal years are
+  // re-keyed to their year first (their memberships with them).
+  const int year = snap.fiscal_year.year();
+  std::vector<AlertState> current;
+  std::vector<AlertState> other_year;
+  std::unordered_map<std::string, std::string> renamed;
+  for (AlertState a : state.alerts) {
+    const std::optional<int> y = alert_year(a, snap.fiscal_year);
+    if (y && !a.labels.count("fiscal_year")) {
+      const auto subject = a.labels.count("subject") ? a.labels.at("subject") : a.labels.at("project_code");
+      const std::string fp = line_fingerprint(a.rule, *y, subject);
+      plan.renamed.emplace_back(a.fingerprint, fp);
+      renamed[a.fingerprint] = fp;
+      a.fingerprint = fp;
+      a.labels["fiscal_year"] = std::to_string(*y);
+    }
+    (y && *y != year ? other_year : current).push_back(std::move(a));
+  }
+  std::vector<store::MemberRow> state_members = state.members;
+  for (store::MemberRow& m : state_members) {
+    if (const auto it = renamed.find(m.fingerprint); it != renamed.end()) m.fingerprint = it->second;
+  }
+  std::vector<AlertState> closed;
+  for (AlertState& a : other_year) {
+    switch (a.state) {
+      case State::pending:  // never told: forgotten
+        plan.deleted.push_back(a.fingerprint);
+        break;
+      case State::firing:
+        a.state = State::resolved;
+        a.resolved_at = ctx.now;
+        a.updated_at = ctx.now;
+        a.annotations["closed"] = "year_closed";
+        ++report.year_closed;
+        closed.push_back(std::move(a));
+        break;
+      case State::resolved:
+        if (ctx.now - a.resolved_at.value_or(a.updated_at) > cfg.resolved_retention.count()) {
+          plan.deleted.push_back(a.fingerprint);
+        } else {
+          closed.push_back(std::move(a));
+        }
+        break;
+    }
+  }
+  report.resolved += static_cast<int>(closed.size());
+
+  StepResult st = step(current, candidates, ctx.now, cfg.resolved_retention);
   for (AlertState& a : st.alerts) {
     if (a.state == State::resolved && a.resolved_at == ctx.now && a.labels.count("project_code"))
       refresh_figures(snap, a.labels.at("project_code"), a.annotations);
@@ -226,7 +296,7 @@ CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
   report.fired_now = static_cast<int>(st.fired.size());
   report.resolved_now = static_cast<int>(st.resolved.size());
   // The groups below point into st.alerts: it moves into the plan only at the end.
-  plan.deleted = std::move(st.deleted);
+  plan.deleted.insert(plan.deleted.end(), st.deleted.begin(), st.deleted.end());
 
   const std::vector<Silence>& silences = state.silences;
   const auto inhibited = inhibited_set(st.alerts, cfg.inhibit_warning_by_critical);
@@ -239,7 +309,8 @@ CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
   }
 
   // Groups: firing alerts by route → receiver → group key; and the groups told about alerts that no
-  // longer fire (their resolved message).
+  // longer fire (their resolved message). The closed alerts of another year are not among them: their
+  // memberships are cleared quietly, as a forgotten alert's.
   std::map<std::pair<std::string, std::string>, Group> groups;
   for (const AlertState& a : st.alerts) {
     if (a.state != State::firing) continue;
@@ -268,7 +339,7 @@ CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
     }
   }
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> members;
-  for (const auto& m : state.members) members[{m.receiver, m.group_key}].push_back(m.fingerprint);
+  for (const auto& m : state_members) members[{m.receiver, m.group_key}].push_back(m.fingerprint);
   for (const auto& [gk, fps] : members) {
     Group& g = groups[gk];
     if (g.receiver.empty()) {
@@ -378,11 +449,13 @@ CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
   }
   report.messages = static_cast<int>(plan.outbox.size());
   plan.alerts = std::move(st.alerts);
+  for (AlertState& a : closed) plan.alerts.push_back(std::move(a));
   return plan;
 }
 
 int apply_plan(store::Transaction& /*tx: the caller's, held open while this writes*/,
                store::Database& db, const CyclePlan& plan) {
+  for (const auto& [from, to] : plan.renamed) store::rename_alert(db, from, to);
   for (const AlertState& a : plan.alerts) store::upsert_alert(db, to_row(a));
   for (const std::string& fp : plan.deleted) store::delete_alert(db, fp);
   int inserted = 0;

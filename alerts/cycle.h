@@ -46,6 +46,9 @@ struct CycleReport {
   int silenced = 0;
   int inhibited = 0;
   int messages = 0;  ///< outbox rows written
+  /// Alerts of another fiscal year than the evaluated one closed now, quietly (no message): see
+  /// plan_cycle.
+  int year_closed = 0;
 };
 
 /// The revisions that budget_revised rules look at: the newest revision of each line recorded within the
@@ -76,6 +79,9 @@ CycleState load_cycle_state(store::Database& db);
 struct CyclePlan {
   std::vector<AlertState> alerts;        ///< every live alert after this evaluation (upserted)
   std::vector<std::string> deleted;      ///< fingerprints to forget
+  /// Stored line alerts of a release without fiscal years, re-keyed to their year's fingerprint
+  /// (old, new): the row and its group memberships move, so the receivers are not told again.
+  std::vector<std::pair<std::string, std::string>> renamed;
   std::vector<store::OutboxRow> outbox;  ///< messages to queue, in group order
   std::vector<store::GroupRow> groups;   ///< groups told now: last_sent_at = now, sequence + 1
   std::vector<store::MemberRow> members_added;    ///< firing alerts the receiver is told about now
@@ -87,9 +93,21 @@ struct CyclePlan {
 };
 
 /// The cycle as a pure function: rules over `snap` → state transitions (state.alerts → plan.alerts)
+/// → the year boundary (below)
 /// → silences and inhibition → routes and groups → dedup (members, repeat interval) → mute
 /// intervals → rendered outbox rows with their idempotency keys. No I/O, no clock but `ctx`.
 /// Thread-safe.
+///
+/// The year boundary (issue 14): an alert on a budget line or indicator belongs to the fiscal year
+/// of its line (label `fiscal_year`, part of its fingerprint). An alert of another fiscal year than
+/// `snap`'s is closed quietly: a firing one becomes resolved with the annotation
+/// `closed = year_closed`, a pending one is forgotten, and its group memberships are cleared
+/// without a resolved message (that year's final figures are in its year-end report, which stays
+/// available for any past date). So on 1 January the receivers get the new year's firing alerts,
+/// never a flood of "resolved" messages for the old year's lines. Alerts without a year (sources,
+/// failed files) are not touched. A stored line alert without the label (written before fiscal
+/// years) takes the fiscal year of its `as_of` annotation (else `snap`'s) and is re-keyed
+/// (CyclePlan::renamed).
 CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
                      const config::AlertsConfig& cfg, const CycleContext& ctx);
 

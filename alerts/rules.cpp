@@ -87,9 +87,10 @@ Candidate line_candidate(const config::RuleConfig& r, const engine::Snapshot& sn
   c.severity = parse_severity(r.severity);
   c.pending_for = r.pending_for;
   c.subject = l.line.code;
-  c.fingerprint = fingerprint(r.name, l.line.code);
+  c.fingerprint = line_fingerprint(r.name, snap.fiscal_year.year(), l.line.code);
   auto& lb = c.labels;
   lb["alertname"] = r.name;
+  lb["fiscal_year"] = std::to_string(snap.fiscal_year.year());
   lb["severity"] = r.severity;
   lb["rule_kind"] = r.kind;
   lb["subject"] = l.line.code;
@@ -97,6 +98,8 @@ Candidate line_candidate(const config::RuleConfig& r, const engine::Snapshot& sn
   lb["project_name"] = l.line.name;
   lb["unit"] = l.line.unit_code;
   lb["unit_name"] = l.line.unit_name;
+  lb["department"] = l.line.department_code;  // routes send a department's alerts to its contact
+  lb["department_name"] = l.line.department_name;
   lb["line_kind"] = engine::to_string(l.line.kind);
   lb["owner"] = l.line.owner;
   lb["owner_email"] = l.line.owner_email;
@@ -170,6 +173,10 @@ std::string fingerprint(std::string_view rule, std::string_view subject) {
   return out;
 }
 
+std::string line_fingerprint(std::string_view rule, int fiscal_year, std::string_view subject) {
+  return fingerprint(rule, std::to_string(fiscal_year) + "/" + std::string(subject));
+}
+
 Severity parse_severity(std::string_view s) {
   if (s == "critical") return Severity::critical;
   if (s == "info") return Severity::info;
@@ -239,7 +246,7 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
         c.severity = parse_severity(r.severity);
         c.pending_for = r.pending_for;
         c.subject = e.indicator.project_code + "#" + std::to_string(e.indicator.seq);
-        c.fingerprint = fingerprint(r.name, c.subject);
+        c.fingerprint = line_fingerprint(r.name, snap.fiscal_year.year(), c.subject);
         c.labels = {{"alertname", r.name},
                     {"severity", r.severity},
                     {"rule_kind", r.kind},
@@ -247,12 +254,15 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
                     {"project_code", e.indicator.project_code},
                     {"indicator", e.indicator.name},
                     {"unit", e.unit_code},
-                    {"unit_name", e.unit_name}};
+                    {"unit_name", e.unit_name},
+                    {"fiscal_year", std::to_string(snap.fiscal_year.year())}};
         if (const LineEval* l = snap.find_line(e.indicator.project_code)) {
           c.labels["project_name"] = l->line.name;
           c.labels["owner"] = l->line.owner;
           c.labels["owner_email"] = l->line.owner_email;
           c.labels["line_kind"] = engine::to_string(l->line.kind);
+          c.labels["department"] = l->line.department_code;
+          c.labels["department_name"] = l->line.department_name;
         }
         for (const auto& [k, v] : r.labels) c.labels[k] = v;
         c.annotations = {{"as_of", engine::to_iso(snap.as_of)},
@@ -280,6 +290,8 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
         if (abs_before != 0 && static_cast<__int128>(abs_change) * 10000 <
                                    static_cast<__int128>(abs_before) * r.min_change_bp)
           continue;
+        // Another year's line of the same code is another line (issue 14).
+        if (rev.fiscal_year != 0 && rev.fiscal_year != snap.fiscal_year.year()) continue;
         const LineEval* l = snap.find_line(rev.code);
         if (l == nullptr || !selected(r, *l)) continue;
         if (r.min_unspent_fen > 0 && unspent(*l).fen < r.min_unspent_fen) continue;

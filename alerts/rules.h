@@ -19,14 +19,14 @@ namespace bw::alerts {
 
 /// An alert whose condition holds at this evaluation.
 struct Candidate {
-  std::string fingerprint;  ///< fingerprint(rule name, subject)
+  std::string fingerprint;  ///< fingerprint(rule name, subject); line_fingerprint for a year's lines
   std::string rule;         ///< rule name (the alertname label)
   std::string kind;         ///< rule kind
   Severity severity = Severity::warning;
   std::chrono::seconds pending_for{0};
   std::string subject;  ///< project code, or "source:<name>"
-  /// alertname, severity, rule_kind, subject, and for lines: project_code, project_name, unit,
-  /// unit_name, line_kind, owner, owner_email, tags; for sources: source. Plus the rule's labels.
+  /// alertname, severity, rule_kind, subject, and for lines: fiscal_year, project_code,
+  /// project_name, unit, unit_name, line_kind, owner, owner_email, tags; for sources: source. Plus the rule's labels.
   std::map<std::string, std::string> labels;
   /// The figures of this evaluation: as_of, execution_pct, expected_pct, gap_pp, threshold_pct,
   /// adjusted_fen, paid_fen, unspent_fen, unspent_wan, deadline, days_left, pace_pct, …
@@ -49,6 +49,7 @@ struct BudgetRevision {
   std::int64_t recorded_at = 0;  ///< unix seconds
   std::string file;              ///< the register that made it
   std::string source;
+  int fiscal_year = 0;  ///< the revised line's fiscal year; 0: any (the rule matches by code)
 };
 
 /// A file refused (every row, or more than ingest.max_reject_share, rejected) or unreadable (store's
@@ -73,6 +74,11 @@ struct RuleContext {
 
 /// 16 hex digits (FNV-1a 64 of rule and subject): stable across restarts and versions.
 std::string fingerprint(std::string_view rule, std::string_view subject);
+
+/// The fingerprint of an alert on a budget line (or one of its indicators) of a fiscal year:
+/// fingerprint(rule, "<year>/<subject>"). A line is identified by (fiscal year, code) (issue 14), so
+/// a 2022 line that reuses a 2021 code is another alert; such alerts carry a `fiscal_year` label.
+std::string line_fingerprint(std::string_view rule, int fiscal_year, std::string_view subject);
 
 Severity parse_severity(std::string_view s);
 

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <mutex>
 #include <random>
+#include <stdexcept>
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -19,6 +20,7 @@
 #include "daemon/database_threads.h"
 #include "daemon/delivery_grace.h"
 #include "daemon/delivery_task.h"
+#include "daemon/evaluation.h"
 #include "daemon/evaluation_task.h"
 #include "daemon/health.h"
 #include "daemon/log.h"
@@ -348,6 +350,19 @@ struct App::Impl {
     if (uploads) ctx.upload = [this](web::Request& r) { return web::handle_upload(upload_context(), r); };
     ctx.midyear = [this](std::shared_ptr<const engine::Snapshot> snap) {
       return db.on_reader([this, snap] { return midyear_inputs(db.reader(), *snap); });
+    };
+    // ?as_of= and ?fiscal_year=: another date's figures, from the reader's connection (issue 14).
+    ctx.fiscal_year_start_month = g.config->policy.fiscal_year_start_month;
+    ctx.today = [this] {
+      const Generation now = generation();
+      return now.config->evaluation.as_of.value_or(now.tz->date_at(SysClock::now()));
+    };
+    ctx.snapshot_at = [this](engine::CivilDate d) {
+      return db.on_reader([this, d]() -> std::shared_ptr<const engine::Snapshot> {
+        auto e = evaluate_at(db.reader(), d, generation().config->policy, std::nullopt, false);
+        if (!e) throw std::runtime_error(e.error().message);
+        return e->snapshot;
+      });
     };
     const bool alerts_on = g.config->alerts.enabled;
     ctx.extra_routes = [this, alerts_on](web::Router& router) {

@@ -4,6 +4,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
+
+#include <unistd.h>
 
 #include "collectors/ingest.h"
 #include "config/load.h"
@@ -44,16 +47,20 @@ constexpr const char* usage_text =
     "      (restores a register's lines); a register's fiscal year comes from its 预算年度 column, else\n"
     "      --fiscal-year, else its 完成时限 dates when they all fall in one fiscal year; otherwise the\n"
     "      register is refused\n"
-    "  report --db FILE [--kind execution|monthly|midyear|yearend] [--as-of YYYY-MM-DD]\n"
-    "         [--format json|csv|md|html] [--lang zh-CN|en] [--unit CODE] [--department CODE]\n"
+    "  report --db FILE [--kind execution|monthly|midyear|yearend|circular] [--as-of YYYY-MM-DD]\n"
+    "         [--format json|csv|md|html|xlsx] [--lang zh-CN|en] [--unit CODE] [--department CODE]\n"
     "         [--window 1-6|1-7] [--fiscal-start-month N] [--department-unit-code-digits N] [--time-zone TZ]\n"
-    "         [--no-bom]\n"
+    "         [--no-bom] [--issuer NAME] [--output FILE]\n"
     "      a report of the fiscal year that contains a date, as of that date (default: the latest payment\n"
     "      date in the database, no later than today in --time-zone, default Asia/Shanghai; stderr says\n"
     "      which), for everything, one department or one unit: the execution report (default), the monthly\n"
     "      report of the as-of month, the mid-year review of months 1-N (--window, default 1-6) or the year-end\n"
-    "      tables and scores; HTML is one self-contained page with its charts; CSV starts with a UTF-8 BOM\n"
-    "      (for Excel) unless --no-bom\n"
+    "      tables and scores, or the monthly circular (预算执行进度通报: departments ranked, lagging projects,\n"
+    "      month over month; --issuer names the bureau in its title); HTML is one self-contained page with\n"
+    "      its charts; CSV starts with a UTF-8 BOM (for Excel) unless --no-bom; xlsx is an Excel workbook\n"
+    "      (zh-CN, or English with --lang en): binary, so it is written to --output FILE, or to stdout only\n"
+    "      when stdout is not a terminal; --output writes any format to FILE (replaced whole, never\n"
+    "      half-written)\n"
     "  export-openmetrics --from YYYY-MM-DD --to YYYY-MM-DD (--config FILE | --db FILE) [--output FILE]\n"
     "         [--time-zone TZ] [--fiscal-start-month N] [--label NAME=VALUE]...\n"
     "      month-end history of the /metrics snapshot series (execution, expected progress, paid, budget, ...)\n"
@@ -193,7 +200,7 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
   auto args = Args::parse(
       argv,
       {"db", "kind", "as-of", "format", "unit", "department", "lang", "window", "fiscal-start-month", "time-zone",
-       "department-unit-code-digits"},
+       "department-unit-code-digits", "issuer", "output"},
       {"no-bom"});
   if (!args) {
     err << "budgetwatch report: " << args.error().message << "\n";
@@ -220,7 +227,16 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
       err << "budgetwatch report: " << e->message << "\n";
       return exit_usage;
     }
-    request = {*kind, *format, *lang, *window};
+    request = {*kind, *format, *lang, *window, args->get_or("issuer", "")};
+  }
+  const auto output = args->get("output");
+  const bool to_stdout = !output || *output == "-";
+  // A workbook is binary: written onto a terminal it garbles the screen and is lost, so it is refused there;
+  // a pipe or a redirected stdout gets it (scripts, `> report.xlsx`).
+  if (request.format == reports::Format::xlsx && to_stdout && &out == &std::cout && ::isatty(STDOUT_FILENO) != 0) {
+    err << "budgetwatch report: an .xlsx workbook is binary and is not written to a terminal: add --output "
+           "FILE.xlsx (or redirect stdout to a file)\n";
+    return exit_usage;
   }
   engine::Policy policy;
   const int start_month = std::stoi(args->get_or("fiscal-start-month", "1"));
@@ -270,9 +286,52 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
     err << "budgetwatch report: " << e.error().message << "\n";
     return exit_failure;
   }
+  if (e->snapshot->lines.empty()) {
+    // An empty report is rarely what was meant: say which fiscal years have lines.
+    std::string years;
+    for (const int y : store::fiscal_years_with_lines(db)) years += (years.empty() ? "" : ", ") + std::to_string(y);
+    err << "budgetwatch report: fiscal year " << e->snapshot->fiscal_year.year()
+        << " has no budget lines in the database (fiscal years with lines: " << (years.empty() ? "none" : years)
+        << ")\n";
+  }
+  std::string body;
   // CSV starts with a UTF-8 BOM for Excel (issue 17) unless --no-bom (scripts).
-  if (request.format == reports::Format::csv && !args->flag("no-bom")) out << reports::utf8_bom;
-  out << reports::render_report(*e->snapshot, request, midyear_inputs(db, *e->snapshot));
+  if (request.format == reports::Format::csv && !args->flag("no-bom")) body = reports::utf8_bom;
+  try {
+    body += reports::render_report(*e->snapshot, request, midyear_inputs(db, *e->snapshot));
+  } catch (const std::runtime_error& x) {  // a workbook's temporary file could not be written
+    err << "budgetwatch report: " << x.what() << "\n";
+    return exit_failure;
+  }
+  if (to_stdout) {
+    out << body;
+    out.flush();
+    return out ? exit_ok : exit_failure;
+  }
+  // Written beside the target and renamed, so a reader never sees half a file.
+  const std::filesystem::path target(*output);
+  std::filesystem::path tmp = target;
+  tmp += ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    file << body;
+    file.close();
+    if (!file) {
+      err << "budgetwatch report: cannot write " << tmp.string() << "\n";
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return exit_failure;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, target, ec);
+  if (ec) {
+    err << "budgetwatch report: cannot write " << target.string() << ": " << ec.message() << "\n";
+    std::filesystem::remove(tmp, ec);
+    return exit_failure;
+  }
+  err << "budgetwatch report: " << reports::to_string(request.kind) << " report (" << reports::extension(request.format)
+      << ", " << body.size() << " bytes) written to " << target.string() << "\n";
   return exit_ok;
 }
 

@@ -38,8 +38,9 @@ bool alert_cycle(const EvaluationTaskContext& ctx, const Evaluation& e) {
     const auto r = alerts::run_cycle(*ctx.db, *e.snapshot, c.alerts, cc);
     ctx.log->info(
         "alerts evaluated firing={} pending={} fired={} resolved={} silenced={} inhibited={} "
-        "messages={}",
-        r.firing, r.pending, r.fired_now, r.resolved_now, r.silenced, r.inhibited, r.messages);
+        "year_closed={} messages={}",
+        r.firing, r.pending, r.fired_now, r.resolved_now, r.silenced, r.inhibited, r.year_closed,
+        r.messages);
     std::map<std::array<std::string, 3>, int> counts;
     for (const auto& a : store::load_alerts(*ctx.db)) ++counts[{a.rule, a.severity, a.state}];
     ctx.ops->alerts(counts);
@@ -70,15 +71,23 @@ EvaluationOutcome run_evaluation(const EvaluationTaskContext& ctx) {
     Result<Evaluation> e = evaluate_at(*ctx.db, as_of, ctx.config->policy);
     if (!e) throw std::runtime_error(e.error().message);  // (no unit filter: cannot happen)
     const std::size_t lines = e->snapshot->lines.size();
+    // A new fiscal year (1 January, or the configured start month): the previous year's alerts are
+    // closed quietly by the alert cycle below (alerts::plan_cycle), its figures stay queryable.
+    if (const auto previous = ctx.snapshots->snapshot();
+        previous && previous->fiscal_year.year() != e->snapshot->fiscal_year.year()) {
+      ctx.log->info("fiscal year changed from={} to={} as_of={}", previous->fiscal_year.year(),
+                    e->snapshot->fiscal_year.year(), engine::to_iso(as_of));
+    }
     const auto t = Clock::now();
     ctx.snapshots->publish(e->snapshot);
     const long long publish_ms = ms_since(t);
     const auto took = Clock::now() - started;
     ctx.ops->evaluation(true, took, SysClock::now());
     ctx.health->report("evaluation", true);
-    ctx.log->info("evaluated as_of={} lines={} ms={} load_ms={} evaluate_ms={} publish_ms={}",
-                  engine::to_iso(as_of), lines, ms_since(started), e->load_ms, e->evaluate_ms,
-                  publish_ms);
+    ctx.log->info(
+        "evaluated as_of={} fiscal_year={} lines={} ms={} load_ms={} evaluate_ms={} publish_ms={}",
+        engine::to_iso(as_of), e->snapshot->fiscal_year.year(), lines, ms_since(started),
+        e->load_ms, e->evaluate_ms, publish_ms);
     std::map<std::array<std::string, 2>, int> counts;
     for (const auto& x : *e->indicators) ++counts[{x.unit_code, engine::to_string(x.status)}];
     ctx.ops->indicators(counts);

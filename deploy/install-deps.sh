@@ -12,6 +12,8 @@ packages=(
   prometheus-cpp-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libyaml-cpp-dev libexpected-dev libssl-dev zlib1g-dev libre2-dev
   # the .xlsx reader (collectors/xlsx_reader.cpp): zip members as streams, the sheet XML by a SAX parser
   libminizip-dev libexpat1-dev
+  # the .xlsx writer (reports/xlsx.cpp): the workbooks out
+  libxlsxwriter-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers for the tests (all on 127.0.0.1)
   prometheus prometheus-alertmanager python3 python3-aiosmtpd python3-yaml curl wrk

@@ -16,6 +16,16 @@ void Document::note(std::string text) { blocks_.push_back({Kind::note, std::move
 void Document::table(Table t) { blocks_.push_back({Kind::table, {}, 0, std::move(t)}); }
 void Document::html(std::string raw) { blocks_.push_back({Kind::html, std::move(raw), 0, {}}); }
 
+std::vector<Document::TitledTable> Document::tables() const {
+  std::vector<TitledTable> out;
+  std::string heading;
+  for (const Block& b : blocks_) {
+    if (b.kind == Kind::heading) heading = b.text;
+    if (b.kind == Kind::table) out.push_back({heading, &b.table});
+  }
+  return out;
+}
+
 std::string Document::markdown() const {
   std::ostringstream out;
   out << "# " << title_ << "\n\n";

@@ -55,6 +55,17 @@ class Document {
   /// One self-contained HTML page in language `l` (html::page_begin / page_end).
   std::string html_page(Lang l) const;
 
+  /// The title and the as-of date (the workbooks: reports/xlsx.h).
+  const std::string& title() const { return title_; }
+  engine::CivilDate as_of() const { return as_of_; }
+  /// A table with the nearest heading above it ("" when none).
+  struct TitledTable {
+    std::string heading;
+    const Table* table;
+  };
+  /// Every table in order, with its heading; valid while the document lives.
+  std::vector<TitledTable> tables() const;
+
  private:
   enum class Kind { heading, paragraph, note, table, html };
   struct Block {

@@ -8,6 +8,7 @@
 #include "reports/document.h"
 #include "reports/html.h"
 #include "reports/points.h"
+#include "reports/xlsx.h"
 
 namespace bw::reports {
 namespace json = boost::json;
@@ -442,6 +443,106 @@ std::string render_html(const engine::Snapshot& s, Lang l) {
   doc.table(std::move(lines));
   return doc.html_page(l);
 }
+
+bool lagging(engine::Band b) {
+  return b == engine::Band::below_80 || b == engine::Band::below_50 || b == engine::Band::zero;
+}
+
+// The execution report as a workbook: the totals, the scores, every line in yuan (exact to the fen) and the
+// month ends, each on its own sheet.
+xlsx::Workbook workbook(const engine::Snapshot& s, Lang l) {
+  using xlsx::Cell;
+  const auto& d = s.department;
+  const std::string title = tr(l, "预算执行情况报告", "Budget execution report");
+  const std::string as_of = tr(l, "截至日期：", "As of: ") + engine::to_iso(s.as_of) +
+                            tr(l, "；财政年度：", "; fiscal year: ") + std::to_string(s.fiscal_year.year());
+  xlsx::Workbook w{title, {}};
+
+  xlsx::Sheet overall;
+  overall.name = tr(l, "总体执行情况", "Overall");
+  overall.title = title;
+  overall.subtitle = as_of + tr(l, "　金额单位：万元", "   Amounts in 10,000 yuan (万元)");
+  const char* budget = tr(l, "预算数", "Budget");
+  overall.header = {{tr(l, "项目", "Item"), budget, budget, budget, budget, tr(l, "支出数", "Paid"),
+                     tr(l, "执行率", "Execution"), tr(l, "序时进度", "Expected")},
+                    {"", tr(l, "年初预算数", "Initial"), tr(l, "调整", "Adjustment"),
+                     tr(l, "净调整率", "Net adj. rate"), tr(l, "调整后预算数", "Adjusted"), "", "", ""}};
+  overall.widths = {16, 16, 16, 12, 16, 16, 12, 12};
+  auto total_row = [&](const char* zh, const char* en, const engine::Amounts& a, xlsx::RowStyle style) {
+    overall.rows.push_back({{Cell::str(tr(l, zh, en)), Cell::wan(a.initial), Cell::wan(a.adjustment),
+                             Cell::pct(table_adjustment_rate(a)), Cell::wan(a.adjusted), Cell::wan(a.paid),
+                             Cell::pct(a.execution()), Cell::pct(a.expected())},
+                            style});
+  };
+  total_row("基本支出", "Basic expenditure", d.basic, xlsx::RowStyle::normal);
+  total_row("项目支出", "Project expenditure", d.project, xlsx::RowStyle::normal);
+  total_row("合计", "Total", d.all, xlsx::RowStyle::total);
+  overall.notes.push_back(tr(l, "执行率 = 支出数 / 调整后预算数；序时进度按各项目完成时限计算。",
+                             "Execution = paid / adjusted budget; expected progress runs to each line's deadline."));
+  overall.notes.push_back(adjustment_rates_note(l));
+  if (s.unregistered_paid.fen != 0 || s.unattributed_paid.fen != 0) {
+    overall.notes.push_back(tr(l, "未计入任何预算项目的支付：", "Payments counted in no budget line: ") +
+                            format_wan(s.unregistered_paid + s.unattributed_paid) + tr(l, " 万元。", " 万元."));
+  }
+  w.sheets.push_back(std::move(overall));
+
+  xlsx::Sheet scores;
+  scores.name = tr(l, "财务管理指标得分", "Scores");
+  scores.title = title + tr(l, " — 财务管理指标得分", " — financial-management scores");
+  scores.subtitle = as_of;
+  scores.header = {{tr(l, "指标", "Indicator"), tr(l, "数值", "Value"), tr(l, "得分", "Score"),
+                    tr(l, "分值", "Max")}};
+  scores.widths = {20, 12, 12, 12};
+  const auto& sc = d.scores;
+  scores.rows.push_back({{Cell::str(tr(l, "预算完成率", "Budget completion")), Cell::pct(sc.completion_rate),
+                          Cell::decimal(sc.completion_score), Cell::integer(s.policy.completion_points)}});
+  scores.rows.push_back({{Cell::str(tr(l, "预算调整率", "Budget adjustment")), Cell::pct(sc.adjustment_rate),
+                          Cell::decimal(sc.adjustment_score), Cell::integer(s.policy.adjustment_points)}});
+  scores.rows.push_back({{Cell::str(tr(l, "支出均衡性", "Spending balance")), Cell::pct(sc.balance_mean),
+                          Cell::decimal(sc.balance_score), Cell::integer(s.policy.balance_points)}});
+  w.sheets.push_back(std::move(scores));
+
+  xlsx::Sheet lines;
+  lines.name = tr(l, "预算项目", "Budget lines");
+  lines.title = title + tr(l, " — 预算项目", " — budget lines");
+  lines.subtitle = as_of + tr(l, "　金额单位：元", "   Amounts in yuan");
+  const char* budget_yuan = tr(l, "预算数（元）", "Budget (yuan)");
+  lines.header = {{tr(l, "项目编码", "Code"), tr(l, "项目名称", "Name"), tr(l, "预算单位", "Unit"),
+                   tr(l, "支出类型", "Kind"), budget_yuan, budget_yuan, budget_yuan, tr(l, "支出数（元）", "Paid (yuan)"),
+                   tr(l, "执行率", "Execution"), tr(l, "序时进度", "Expected"), tr(l, "差距（百分点）", "Gap (pp)"),
+                   tr(l, "执行区间", "Band"), tr(l, "完成时限", "Deadline")},
+                  {"", "", "", "", tr(l, "年初预算数", "Initial"), tr(l, "调整", "Adjustment"),
+                   tr(l, "调整后预算数", "Adjusted"), "", "", "", "", "", ""}};
+  lines.widths = {14, 36, 12, 10, 16, 16, 16, 16, 10, 10, 12, 12, 12};
+  lines.freeze_columns = 2;
+  for (const auto& e : s.lines) {
+    const auto gap = gap_of(e.execution, e.expected);
+    lines.rows.push_back(
+        {{Cell::str(e.line.code), Cell::str(e.line.name), Cell::str(e.line.unit_code),
+          Cell::str(kind_label(e.line.kind, l)), Cell::yuan(e.amounts.initial), Cell::yuan(e.amounts.adjustment),
+          Cell::yuan(e.amounts.adjusted), Cell::yuan(e.amounts.paid), Cell::pct(e.execution), Cell::pct(e.expected),
+          gap ? Cell::hundredths(static_cast<std::int64_t>(engine::round_scaled(*gap, 4))) : Cell::str("—"),
+          Cell::str(band_label(e.band, s.policy, l)), Cell::str(engine::to_iso(e.deadline))},
+         lagging(e.band) ? xlsx::RowStyle::lagging : xlsx::RowStyle::normal});
+  }
+  lines.notes.push_back(tr(l, "低于 ", "Rows below ") + std::to_string(s.policy.threshold_bp / 100) +
+                        tr(l, "% 的行以红色标出。", "% are shown in red."));
+  w.sheets.push_back(std::move(lines));
+
+  xlsx::Sheet months;
+  months.name = tr(l, "月末累计执行进度", "Month ends");
+  months.title = title + tr(l, " — 月末累计执行进度", " — cumulative execution at month ends");
+  months.subtitle = as_of + tr(l, "　金额单位：万元", "   Amounts in 10,000 yuan (万元)");
+  months.header = {{tr(l, "月末", "Month end"), tr(l, "调整后预算数", "Adjusted"), tr(l, "累计支出数", "Paid"),
+                    tr(l, "执行率", "Execution")}};
+  months.widths = {12, 16, 16, 12};
+  for (const auto& m : d.month_ends) {
+    months.rows.push_back({{Cell::str(engine::to_iso(m.date)), Cell::wan(m.adjusted), Cell::wan(m.paid),
+                            Cell::pct(m.execution())}});
+  }
+  w.sheets.push_back(std::move(months));
+  return w;
+}
 }  // namespace
 
 json::object unit_json(const engine::UnitEval& u) {
@@ -498,8 +599,11 @@ std::string render_execution_report(const engine::Snapshot& s, Format f, Lang la
     case Format::csv: return render_csv(s, lang);
     case Format::md: return render_md(s, lang);
     case Format::html: return render_html(s, lang);
+    case Format::xlsx: return xlsx::workbook_bytes(workbook(s, lang));
   }
   return {};
 }
+
+xlsx::Workbook execution_workbook(const engine::Snapshot& s, Lang lang) { return workbook(s, lang); }
 
 }  // namespace bw::reports

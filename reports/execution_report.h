@@ -9,6 +9,7 @@
 
 #include "engine/snapshot.h"
 #include "reports/format.h"
+#include "reports/xlsx.h"
 
 namespace bw::reports {
 
@@ -23,8 +24,16 @@ namespace bw::reports {
 /// `gap_pp` are strings with two decimals, null when undefined. More fields are added.
 boost::json::value execution_report_json(const engine::Snapshot& s);
 
-/// The report rendered in a format and language. JSON is pretty-printed; CSV holds one row per line.
+/// The report rendered in a format and language. JSON is pretty-printed; CSV holds one row per line; xlsx is
+/// the bytes of execution_workbook (xlsx::workbook_bytes: throws std::runtime_error when its temporary file
+/// cannot be written).
 std::string render_execution_report(const engine::Snapshot& s, Format f, Lang lang);
+
+/// The report as a workbook: sheets 总体执行情况 (basic, project and total rows in 万元 with a two-row header),
+/// 财务管理指标得分 (the three scores), 预算项目 (every line: code, name, unit, kind, initial, adjustment,
+/// adjusted and paid in yuan, 执行率, 序时进度, the gap, band, deadline; lines below the threshold
+/// highlighted) and 月末累计执行进度; English names with Lang::en. Pure.
+xlsx::Workbook execution_workbook(const engine::Snapshot& s, Lang lang);
 
 /// Building blocks shared with the JSON API: totals of a set of lines (fen, 万元 strings, rates), a line,
 /// a unit, band counts, scores, month ends.

@@ -7,7 +7,8 @@ Result<Format> parse_format(std::string_view s) {
   if (s == "csv") return Format::csv;
   if (s == "md" || s == "markdown") return Format::md;
   if (s == "html") return Format::html;
-  return fail(Errc::invalid_input, "unknown format '" + std::string(s) + "' (json, csv, md or html)");
+  if (s == "xlsx") return Format::xlsx;
+  return fail(Errc::invalid_input, "unknown format '" + std::string(s) + "' (json, csv, md, html or xlsx)");
 }
 
 const char* content_type(Format f) {
@@ -16,8 +17,20 @@ const char* content_type(Format f) {
     case Format::csv: return "text/csv; charset=utf-8";
     case Format::md: return "text/markdown; charset=utf-8";
     case Format::html: return "text/html; charset=utf-8";
+    case Format::xlsx: return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   }
   return "application/octet-stream";
+}
+
+const char* extension(Format f) {
+  switch (f) {
+    case Format::json: return "json";
+    case Format::csv: return "csv";
+    case Format::md: return "md";
+    case Format::html: return "html";
+    case Format::xlsx: return "xlsx";
+  }
+  return "bin";
 }
 
 const char* lang_tag(Lang l) { return l == Lang::zh ? "zh-CN" : "en"; }

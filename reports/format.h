@@ -14,14 +14,19 @@
 
 namespace bw::reports {
 
-/// Output format of a report. HTML is one self-contained page (inline CSS and SVG, no script, no network).
-enum class Format { json, csv, md, html };
-/// "json" | "csv" | "md" (also "markdown") | "html".
+/// Output format of a report. HTML is one self-contained page (inline CSS and SVG, no script, no network);
+/// xlsx is an Excel workbook (binary: reports/xlsx.h).
+enum class Format { json, csv, md, html, xlsx };
+/// "json" | "csv" | "md" (also "markdown") | "html" | "xlsx".
 Result<Format> parse_format(std::string_view s);
 
 /// The HTTP Content-Type of a format: "application/json", "text/csv; charset=utf-8",
-/// "text/markdown; charset=utf-8", "text/html; charset=utf-8".
+/// "text/markdown; charset=utf-8", "text/html; charset=utf-8",
+/// "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".
 const char* content_type(Format f);
+
+/// The file name extension of a format, without the dot: "json", "csv", "md", "html", "xlsx".
+const char* extension(Format f);
 
 /// Language of the user-facing text: zh-CN by default, English by option. The words of coded values (bands,
 /// curves, kinds, statuses) come from the message catalogue (engine/messages.h).

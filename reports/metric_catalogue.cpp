@@ -2,6 +2,8 @@
 
 #include <array>
 #include <chrono>
+#include <string>
+#include <vector>
 
 namespace bw::reports {
 namespace {
@@ -18,12 +20,17 @@ double midnight(const MetricSubject& s, engine::CivilDate d) {
   return static_cast<double>(s.midnight_utc(d));
 }
 
-// The families a unit (labels {unit}) and the department (no labels) share: the same names after
-// the prefix, the same help texts.
+std::string_view department_name(const MetricSubject& s) {
+  return s.department != nullptr ? std::string_view(s.department->name) : std::string_view();
+}
+
+// The families a unit (labels {unit, department}) and a department ({department}) share: the same
+// names after the prefix, the same help texts.
 void add_rollup_families(std::vector<MetricFamilyDef>& catalogue, const std::string& prefix,
                          MetricLevel level) {
-  const std::vector<std::string> base =
-      level == MetricLevel::unit ? std::vector<std::string>{"unit"} : std::vector<std::string>{};
+  const std::vector<std::string> base = level == MetricLevel::unit
+                                            ? std::vector<std::string>{"unit", "department"}
+                                            : std::vector<std::string>{"department"};
   auto with = [&](const char* label) {
     std::vector<std::string> l = base;
     l.emplace_back(label);
@@ -97,7 +104,7 @@ std::vector<MetricFamilyDef> build_catalogue() {
        {},
        [](const MetricSubject& s, SampleSink& out) { out({}, s.snapshot.fiscal_year.year()); }});
 
-  const std::vector<std::string> line_labels = {"project", "unit"};
+  const std::vector<std::string> line_labels = {"project", "unit", "department"};
   auto project = [&](const char* name, const char* help,
                      void (*samples)(const MetricSubject&, SampleSink&)) {
     c.push_back({name, gauge, help, MetricLevel::project, line_labels, samples});
@@ -105,12 +112,19 @@ std::vector<MetricFamilyDef> build_catalogue() {
   c.push_back(
       {"budgetwatch_project_info",
        gauge,
-       "Budget line (预算项目): name, unit, kind (project|basic), owner; value 1",
+       "Budget line (预算项目): name, unit, department, kind (project|basic), owner, the "
+       "department's name, fiscal year; value 1",
        MetricLevel::project,
-       {"project", "unit", "name", "kind", "owner"},
+       {"project", "unit", "department", "name", "kind", "owner", "department_name", "fiscal_year"},
        [](const MetricSubject& s, SampleSink& out) {
          const engine::BudgetLine& l = s.line->line;
-         out({{"name", l.name}, {"kind", engine::to_string(l.kind)}, {"owner", l.owner}}, 1);
+         const std::string year = std::to_string(l.fiscal_year);
+         out({{"name", l.name},
+              {"kind", engine::to_string(l.kind)},
+              {"owner", l.owner},
+              {"department_name", department_name(s)},
+              {"fiscal_year", year}},
+             1);
        }});
   project("budgetwatch_project_initial_budget_yuan", "Initial budget (年初预算数), yuan",
           [](const MetricSubject& s, SampleSink& out) { out({}, yuan(s.line->amounts.initial)); });
@@ -142,15 +156,37 @@ std::vector<MetricFamilyDef> build_catalogue() {
             out({}, midnight(s, s.line->available_from));
           });
 
-  c.push_back({"budgetwatch_unit_info",
-               gauge,
-               "Budget unit (预算单位): name; value 1",
-               MetricLevel::unit,
-               {"unit", "name"},
-               [](const MetricSubject& s, SampleSink& out) {
-                 out({{"name", s.unit->name}}, 1);
-               }});
+  c.push_back(
+      {"budgetwatch_unit_info",
+       gauge,
+       "Budget unit (预算单位): name, department, the department's name, fiscal year; value 1",
+       MetricLevel::unit,
+       {"unit", "department", "name", "department_name", "fiscal_year"},
+       [](const MetricSubject& s, SampleSink& out) {
+         const std::string year = std::to_string(s.snapshot.fiscal_year.year());
+         out({{"name", s.unit->name},
+              {"department_name", department_name(s)},
+              {"fiscal_year", year}},
+             1);
+       }});
   add_rollup_families(c, "budgetwatch_unit", MetricLevel::unit);
+
+  c.push_back({"budgetwatch_department_info",
+               gauge,
+               "Department (部门, 一级预算单位): name, fiscal year; value 1",
+               MetricLevel::department,
+               {"department", "name", "fiscal_year"},
+               [](const MetricSubject& s, SampleSink& out) {
+                 const std::string year = std::to_string(s.snapshot.fiscal_year.year());
+                 out({{"name", s.department->name}, {"fiscal_year", year}}, 1);
+               }});
+  c.push_back({"budgetwatch_department_rank",
+               gauge,
+               "Rank among the departments by execution rate (1 = highest; equal rates share a "
+               "rank, departments without budget in force last)",
+               MetricLevel::department,
+               {"department"},
+               [](const MetricSubject& s, SampleSink& out) { out({}, s.department->rank); }});
   add_rollup_families(c, "budgetwatch_department", MetricLevel::department);
 
   c.push_back(
@@ -168,7 +204,7 @@ std::vector<MetricFamilyDef> build_catalogue() {
 }
 
 // Puts the level's labels before the family's own and hands the sample to the writer. A series has
-// at most 5 labels (project_info); the array leaves room.
+// at most 8 labels (project_info); the array leaves room.
 class LevelSink final : public SampleSink {
  public:
   LevelSink(MetricWriter& w, std::initializer_list<MetricLabel> level) : w_(w) {
@@ -182,7 +218,7 @@ class LevelSink final : public SampleSink {
 
  private:
   MetricWriter& w_;
-  std::array<MetricLabel, 8> labels_{};
+  std::array<MetricLabel, 10> labels_{};
   std::size_t n_ = 0;
 };
 
@@ -226,10 +262,33 @@ bool wants_project(const engine::LineEval& e, ProjectSeriesFilter f, const engin
 void write_snapshot_metrics(const engine::Snapshot& s, ProjectSeriesFilter project_series,
                             const std::function<std::int64_t(engine::CivilDate)>& midnight_utc,
                             MetricWriter& w) {
+  // A line's department is its own (evaluate assigned one to every line); a unit's is its first
+  // line's (a unit belongs to one department in a fiscal year; a register that splits one is
+  // labelled by its first line).
+  static const engine::DepartmentEval no_department{};
+  auto department_of = [&](const LineEval& e) {
+    const engine::DepartmentEval* d = s.find_department(e.line.department_code);
+    return d != nullptr ? d : &no_department;
+  };
   std::vector<const LineEval*> lines;
+  std::vector<const engine::DepartmentEval*> line_departments;
   lines.reserve(s.lines.size());
+  line_departments.reserve(s.lines.size());
+  std::vector<const engine::DepartmentEval*> unit_departments(s.units.size(), &no_department);
+  std::vector<bool> unit_seen(s.units.size(), false);
   for (const LineEval& e : s.lines) {
-    if (wants_project(e, project_series, s.policy)) lines.push_back(&e);
+    const engine::DepartmentEval* d = department_of(e);
+    if (const engine::UnitEval* u = s.find_unit(e.line.unit_code); u != nullptr) {
+      const auto i = static_cast<std::size_t>(u - s.units.data());
+      if (!unit_seen[i]) {
+        unit_seen[i] = true;
+        unit_departments[i] = d;
+      }
+    }
+    if (wants_project(e, project_series, s.policy)) {
+      lines.push_back(&e);
+      line_departments.push_back(d);
+    }
   }
   for (const MetricFamilyDef& f : snapshot_metric_catalogue()) {
     switch (f.level) {
@@ -241,29 +300,42 @@ void write_snapshot_metrics(const engine::Snapshot& s, ProjectSeriesFilter proje
       }
       case MetricLevel::project:
         w.begin_family(f, lines.size());
-        for (const LineEval* e : lines) {
-          LevelSink sink(w, {{"project", e->line.code}, {"unit", e->line.unit_code}});
-          f.samples(MetricSubject{.snapshot = s, .line = e, .midnight_utc = midnight_utc}, sink);
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+          const LineEval* e = lines[i];
+          const engine::DepartmentEval* d = line_departments[i];
+          LevelSink sink(
+              w, {{"project", e->line.code}, {"unit", e->line.unit_code}, {"department", d->code}});
+          f.samples(
+              MetricSubject{
+                  .snapshot = s, .line = e, .department = d, .midnight_utc = midnight_utc},
+              sink);
         }
         break;
       case MetricLevel::unit:
         w.begin_family(f, s.units.size());
-        for (const engine::UnitEval& u : s.units) {
-          LevelSink sink(w, {{"unit", u.code}});
-          f.samples(
-              MetricSubject{
-                  .snapshot = s, .unit = &u, .rollup = &u.rollup, .midnight_utc = midnight_utc},
-              sink);
+        for (std::size_t i = 0; i < s.units.size(); ++i) {
+          const engine::UnitEval& u = s.units[i];
+          const engine::DepartmentEval* d = unit_departments[i];
+          LevelSink sink(w, {{"unit", u.code}, {"department", d->code}});
+          f.samples(MetricSubject{.snapshot = s,
+                                  .unit = &u,
+                                  .rollup = &u.rollup,
+                                  .department = d,
+                                  .midnight_utc = midnight_utc},
+                    sink);
         }
         break;
-      case MetricLevel::department: {
-        w.begin_family(f, 1);
-        LevelSink sink(w, {});
-        f.samples(
-            MetricSubject{.snapshot = s, .rollup = &s.department, .midnight_utc = midnight_utc},
-            sink);
+      case MetricLevel::department:
+        w.begin_family(f, s.departments.size());
+        for (const engine::DepartmentEval& d : s.departments) {
+          LevelSink sink(w, {{"department", d.code}});
+          f.samples(MetricSubject{.snapshot = s,
+                                  .rollup = &d.rollup,
+                                  .department = &d,
+                                  .midnight_utc = midnight_utc},
+                    sink);
+        }
         break;
-      }
     }
     w.end_family(f);
   }

@@ -31,8 +31,8 @@ enum class MetricType { gauge };
 /// "gauge": the type's name in both text formats.
 std::string_view to_string(MetricType t);
 
-/// What one series of a family stands for: the whole snapshot, a budget line, a unit or the
-/// department.
+/// What one series of a family stands for: the whole snapshot, a budget line, a unit or a
+/// department (one series per entry of Snapshot::departments, labelled `department`).
 enum class MetricLevel { snapshot, project, unit, department };
 
 /// "snapshot", "project", "unit", "department".
@@ -45,18 +45,21 @@ struct MetricLabel {
 };
 
 /// What a family's samples are read from. `line` is set for the project level, `unit` for the unit
-/// level, `rollup` for the unit (the unit's) and department levels.
+/// level, `rollup` for the unit (the unit's) and department levels, `department` for the project
+/// (the line's), unit (the department of the unit's first line) and department levels.
 struct MetricSubject {
   const engine::Snapshot& snapshot;
   const engine::LineEval* line = nullptr;
   const engine::UnitEval* unit = nullptr;
   const engine::Rollup* rollup = nullptr;
+  const engine::DepartmentEval* department = nullptr;
   /// Unix seconds of the local midnight that starts a civil date (for `*_timestamp_seconds`).
   const std::function<std::int64_t(engine::CivilDate)>& midnight_utc;
 };
 
-/// Receives the samples of one subject: the labels after the level's own (`project, unit` for a
-/// line, `unit` for a unit) and the value. Implemented by write_snapshot_metrics.
+/// Receives the samples of one subject: the labels after the level's own (`project, unit,
+/// department` for a line, `unit, department` for a unit, `department` for a department) and the
+/// value. Implemented by write_snapshot_metrics.
 class SampleSink {
  public:
   virtual void operator()(std::initializer_list<MetricLabel> own_labels, double value) = 0;
@@ -79,7 +82,10 @@ struct MetricFamilyDef {
 };
 
 /// The snapshot's families in the order both writers write them: snapshot, per project, per unit,
-/// for the department, orphan payments. Built once; thread-safe.
+/// per department, orphan payments. Every project, unit and department series carries the
+/// `department` label (the department's code; "" in a database whose registers name no department
+/// and whose config derives none, which Prometheus stores as no label); there is no series for the
+/// total across departments (a PromQL sum). Built once; thread-safe.
 const std::vector<MetricFamilyDef>& snapshot_metric_catalogue();
 
 /// Writes the families of one snapshot, one family at a time. Implemented by the /metrics collector

@@ -8,6 +8,7 @@
 
 #include "engine/text.h"
 #include "reports/document.h"
+#include "reports/xlsx.h"
 #include "reports/execution_report.h"
 #include "reports/html.h"
 #include "reports/points.h"
@@ -539,6 +540,8 @@ std::string render_midyear_report(const engine::Snapshot& s, int window_months,
       return document(m, l).markdown();
     case Format::html:
       return document(m, l).html_page(l);
+    case Format::xlsx:
+      return xlsx::workbook_bytes(xlsx::workbook_of(document(m, l), l));
   }
   return {};
 }

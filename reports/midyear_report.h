@@ -103,8 +103,9 @@ boost::json::value midyear_report_json(const engine::Snapshot& s, int window_mon
                                        const std::vector<IndicatorProgress>& indicators,
                                        const std::vector<OwnerNote>& notes);
 
-/// The review as JSON (pretty), CSV (one row per project), Markdown or HTML (with the charts at the
-/// window end).
+/// The review as JSON (pretty), CSV (one row per project), Markdown, HTML (with the charts at the
+/// window end) or xlsx (each table of the document on its sheet: xlsx::workbook_of; throws
+/// std::runtime_error when its temporary file cannot be written).
 std::string render_midyear_report(const engine::Snapshot& s, int window_months,
                                   const std::vector<IndicatorProgress>& indicators,
                                   const std::vector<OwnerNote>& notes, Format f, Lang l);

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "reports/document.h"
+#include "reports/xlsx.h"
 #include "reports/execution_report.h"
 #include "reports/html.h"
 #include "reports/points.h"
@@ -348,6 +349,8 @@ std::string render_monthly_report(const engine::Snapshot& s, Format f, Lang l) {
       return document(m, l).markdown();
     case Format::html:
       return document(m, l).html_page(l);
+    case Format::xlsx:
+      return xlsx::workbook_bytes(xlsx::workbook_of(document(m, l), l));
   }
   return {};
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "reports/circular.h"
 #include "reports/execution_report.h"
 #include "reports/monthly_report.h"
 #include "reports/yearend_report.h"
@@ -19,6 +20,8 @@ const char* to_string(ReportKind k) {
       return "midyear";
     case ReportKind::yearend:
       return "yearend";
+    case ReportKind::circular:
+      return "circular";
   }
   return "execution";
 }
@@ -28,8 +31,9 @@ Result<ReportKind> parse_report_kind(std::string_view s) {
   if (s == "monthly") return ReportKind::monthly;
   if (s == "midyear" || s == "mid-year") return ReportKind::midyear;
   if (s == "yearend" || s == "year-end") return ReportKind::yearend;
+  if (s == "circular") return ReportKind::circular;
   return fail(Errc::invalid_input, "unknown report kind '" + std::string(s) +
-                                       "' (execution, monthly, midyear or yearend)");
+                                       "' (execution, monthly, midyear, yearend or circular)");
 }
 
 std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
@@ -43,8 +47,46 @@ std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
       return render_midyear_report(s, r.window_months, midyear, r.format, r.lang);
     case ReportKind::yearend:
       return render_yearend_report(s, r.format, r.lang);
+    case ReportKind::circular:
+      return render_circular_report(s, r.format, r.lang, r.issuer);
   }
   return {};
+}
+
+std::string report_file_name(ReportKind k, Format f, Lang l, engine::CivilDate as_of, std::string_view scope,
+                             bool ascii) {
+  std::string name;
+  if (l == Lang::zh && !ascii) {
+    switch (k) {
+      case ReportKind::execution:
+        name = "预算执行情况报告";
+        break;
+      case ReportKind::monthly:
+        name = "预算执行月报";
+        break;
+      case ReportKind::midyear:
+        name = "预算执行与绩效运行监控报告";
+        break;
+      case ReportKind::yearend:
+        name = "年度预算执行情况与财务管理评价";
+        break;
+      case ReportKind::circular:
+        name = "预算执行进度通报";
+        break;
+    }
+    if (!scope.empty()) name += "_" + std::string(scope);
+    return name + "_" + engine::to_iso(as_of) + "." + extension(f);
+  }
+  name = std::string("budgetwatch-") + to_string(k);
+  if (!scope.empty()) {
+    name += '-';
+    for (char c : scope) {
+      const bool safe = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                        c == '_' || c == '-';
+      name += safe ? c : '_';
+    }
+  }
+  return name + "-" + engine::to_iso(as_of) + "." + extension(f);
 }
 
 Result<engine::Snapshot> restrict_to_unit(const engine::Snapshot& s, std::string_view unit_code) {
@@ -91,6 +133,11 @@ Result<engine::Snapshot> restrict_to_department(const engine::Snapshot& s, std::
   if (d == nullptr) {
     std::string known;
     for (const auto& x : s.departments) known += (known.empty() ? "" : ", ") + x.code;
+    // A database without department codes (no 部门编码 column, no unit-code rule) is one department.
+    if (s.departments.empty() || (s.departments.size() == 1 && s.departments[0].code.empty())) {
+      known = "none: this database is one department without a code (a register's 部门编码 column or "
+              "--department-unit-code-digits N / departments.from_unit_code_digits gives departments)";
+    }
     return fail(Errc::not_found, "no department '" + std::string(code) + "' in fiscal year " +
                                      std::to_string(s.fiscal_year.year()) + " (departments: " + known + ")");
   }

@@ -8,6 +8,7 @@
 #include "reports/execution_report.h"
 #include "reports/html.h"
 #include "reports/points.h"
+#include "reports/xlsx.h"
 
 namespace bw::reports {
 namespace {
@@ -480,6 +481,161 @@ Document document(const Model& m, Lang l) {
   return doc;
 }
 
+// The year-end report as a workbook: tables 1-5 and 1-6, the scores, the bands, the month ends and the
+// largest unspent balances, each on its own sheet, amounts in 万元 as the report prints them.
+xlsx::Workbook workbook(const Model& m, Lang l) {
+  using xlsx::Cell;
+  const engine::Snapshot& s = *m.s;
+  const auto& d = s.department;
+  const std::string year = std::to_string(s.fiscal_year.year());
+  const std::string title = l == Lang::zh
+                                ? year + "年度部门预算执行情况与财务管理评价"
+                                : "Year-end budget execution and financial-management evaluation, " + year;
+  const std::string as_of =
+      tr(l, "截至日期：", "As of: ") + engine::to_iso(s.as_of) +
+      (m.final ? tr(l, "（年终数）", " (year end)") : tr(l, "（截至当日数，非年终决算数）", " (to date, not final)"));
+  const std::string wan_unit = tr(l, "　金额单位：万元", "   Amounts in 10,000 yuan (万元)");
+  xlsx::Workbook w{title, {}};
+  const char* budget = tr(l, "预算数", "Budget");
+  const char* spent = tr(l, "执行情况", "Execution");
+  const std::vector<std::string> upper = {budget, budget, budget, budget, spent, spent};
+  const std::vector<std::string> lower = {tr(l, "年初预算数", "Initial budget"), tr(l, "调整", "Adjustment"),
+                                          tr(l, "净调整率", "Net adj. rate"), tr(l, "调整后预算数", "Adjusted budget"),
+                                          tr(l, "支出数", "Paid"), tr(l, "执行率", "Execution")};
+  auto amounts = [](std::vector<Cell> head, const engine::Amounts& a) {
+    for (Cell c : {Cell::wan(a.initial), Cell::wan(a.adjustment), Cell::pct(table_adjustment_rate(a)),
+                   Cell::wan(a.adjusted), Cell::wan(a.paid), Cell::pct(a.execution())}) {
+      head.push_back(std::move(c));
+    }
+    return head;
+  };
+  auto header = [&](std::vector<std::string> first) {
+    std::vector<std::vector<std::string>> h{first, std::vector<std::string>(first.size())};
+    h[0].insert(h[0].end(), upper.begin(), upper.end());
+    h[1].insert(h[1].end(), lower.begin(), lower.end());
+    return h;
+  };
+
+  xlsx::Sheet t15;
+  t15.name = tr(l, "表1-5 部门整体支出", "Table 1-5");
+  t15.title = tr(l, "表 1-5 ", "Table 1-5 ") + std::string(tr(l, "部门整体支出执行情况", "Department expenditure"));
+  t15.subtitle = as_of + wan_unit;
+  t15.header = header({tr(l, "项目", "Item")});
+  t15.widths = {30, 14, 14, 12, 14, 14, 12};
+  for (const auto& p : m.points) {
+    if (p.eval->line.kind == engine::LineKind::basic)
+      t15.rows.push_back({amounts({Cell::str(p.eval->line.name)}, p.amounts)});
+  }
+  t15.rows.push_back(
+      {amounts({Cell::str(tr(l, "基本支出小计", "Basic expenditure subtotal"))}, d.basic), xlsx::RowStyle::total});
+  t15.rows.push_back({amounts({Cell::str(tr(l, "项目支出", "Project expenditure"))}, d.project)});
+  t15.rows.push_back({amounts({Cell::str(tr(l, "合计", "Total"))}, d.all), xlsx::RowStyle::total});
+  t15.notes.push_back(adjustment_rates_note(l));
+  w.sheets.push_back(std::move(t15));
+
+  xlsx::Sheet t16;
+  t16.name = tr(l, "表1-6 项目支出", "Table 1-6");
+  t16.title = tr(l, "表 1-6 项目支出资金执行情况", "Table 1-6 Project expenditure");
+  t16.subtitle = as_of + wan_unit;
+  t16.header = header({tr(l, "序号", "#"), tr(l, "项目编码", "Code"), tr(l, "项目名称", "Project")});
+  t16.widths = {6, 14, 40, 14, 14, 12, 14, 14, 12};
+  t16.freeze_columns = 3;
+  int seq = 0;
+  for (const auto& p : m.points) {
+    if (p.eval->line.kind != engine::LineKind::project) continue;
+    t16.rows.push_back(
+        {amounts({Cell::integer(++seq), Cell::str(p.eval->line.code), Cell::str(p.eval->line.name)}, p.amounts),
+         below_threshold(p.band) ? xlsx::RowStyle::lagging : xlsx::RowStyle::normal});
+  }
+  t16.rows.push_back(
+      {amounts({Cell::blank(), Cell::blank(), Cell::str(tr(l, "合计", "Total"))}, d.project), xlsx::RowStyle::total});
+  t16.notes.push_back(tr(l, "执行率低于 ", "Projects below ") + std::to_string(s.policy.threshold_bp / 100) +
+                      tr(l, "% 的项目以红色标出。", "% are shown in red."));
+  t16.notes.push_back(adjustment_rates_note(l));
+  w.sheets.push_back(std::move(t16));
+
+  xlsx::Sheet scores;
+  scores.name = tr(l, "财务管理指标得分", "Scores");
+  scores.title = tr(l, "财务管理指标得分", "Financial-management scores");
+  scores.subtitle = as_of;
+  scores.header = {{tr(l, "指标", "Indicator"), tr(l, "数值", "Value"), tr(l, "分值", "Points"), tr(l, "得分", "Score"),
+                    tr(l, "计算公式", "Formula"), tr(l, "计算过程", "Working")}};
+  scores.widths = {24, 12, 8, 10, 50, 50};
+  const auto& sc = d.scores;
+  const ScoreText c = completion_text(s, l);
+  const ScoreText a = adjustment_text(s, l);
+  const ScoreText b = balance_text(s, l);
+  std::string checkpoints;
+  for (const auto& cp : sc.balance_checkpoints) {
+    checkpoints += (checkpoints.empty() ? "" : tr(l, "、", ", ")) + checkpoint_label(s, cp.date, l);
+  }
+  scores.rows.push_back({{Cell::str(tr(l, "预算完成率", "Budget completion")), Cell::pct(sc.completion_rate),
+                          Cell::integer(s.policy.completion_points), Cell::decimal(sc.completion_score),
+                          Cell::str(c.formula), Cell::str(c.working)}});
+  scores.rows.push_back({{Cell::str(tr(l, "预算调整率", "Budget adjustment")), Cell::pct(sc.adjustment_rate),
+                          Cell::integer(s.policy.adjustment_points), Cell::decimal(sc.adjustment_score),
+                          Cell::str(a.formula), Cell::str(a.working)}});
+  scores.rows.push_back(
+      {{Cell::str(tr(l, "支出均衡性", "Spending balance") +
+                  (checkpoints.empty() ? std::string()
+                                       : std::string(tr(l, "（", " (")) + checkpoints + tr(l, "）", ")"))),
+        Cell::pct(sc.balance_mean), Cell::integer(s.policy.balance_points), Cell::decimal(sc.balance_score),
+        Cell::str(b.formula), Cell::str(b.working)}});
+  const auto total = total_score_cents(sc);
+  scores.rows.push_back(
+      {{Cell::str(tr(l, "合计", "Total")), Cell::blank(),
+        Cell::integer(s.policy.completion_points + s.policy.adjustment_points + s.policy.balance_points),
+        total ? Cell::hundredths(static_cast<std::int64_t>(*total)) : Cell::str("—"), Cell::blank(), Cell::blank()},
+       xlsx::RowStyle::total});
+  w.sheets.push_back(std::move(scores));
+
+  xlsx::Sheet bands;
+  bands.name = tr(l, "项目执行率分布", "Bands");
+  bands.title = tr(l, "项目执行率分布", "Projects by execution band");
+  bands.subtitle = as_of;
+  bands.header = {{tr(l, "区间", "Band"), tr(l, "项目数", "Projects")}};
+  bands.widths = {16, 10};
+  for (engine::Band band :
+       {engine::Band::on_track, engine::Band::below_80, engine::Band::below_50, engine::Band::zero}) {
+    bands.rows.push_back({{Cell::str(band_label(band, s.policy, l)), Cell::integer(d.bands.at(band))},
+                          below_threshold(band) && d.bands.at(band) > 0 ? xlsx::RowStyle::lagging
+                                                                        : xlsx::RowStyle::normal});
+  }
+  w.sheets.push_back(std::move(bands));
+
+  xlsx::Sheet months;
+  months.name = tr(l, "月末累计执行进度", "Month ends");
+  months.title = tr(l, "月末累计执行进度", "Cumulative progress at month ends");
+  months.subtitle = as_of + wan_unit;
+  months.header = {{tr(l, "月末", "Month end"), tr(l, "调整后预算数", "Adjusted budget"),
+                    tr(l, "累计支出数", "Paid to date"), tr(l, "执行率", "Execution"), tr(l, "序时进度", "Expected"),
+                    tr(l, "差距（百分点）", "Gap (pp)")}};
+  months.widths = {12, 16, 16, 12, 12, 14};
+  for (const auto& p : m.progress) {
+    const auto gap = gap_of(p.execution(), p.expected());
+    months.rows.push_back(
+        {{Cell::str(engine::to_iso(p.date)), Cell::wan(p.adjusted), Cell::wan(p.paid), Cell::pct(p.execution()),
+          Cell::pct(p.expected()),
+          gap ? Cell::hundredths(static_cast<std::int64_t>(engine::round_scaled(*gap, 4))) : Cell::str("—")},
+         gap && gap->num < 0 ? xlsx::RowStyle::lagging : xlsx::RowStyle::normal});
+  }
+  w.sheets.push_back(std::move(months));
+
+  xlsx::Sheet unspent;
+  unspent.name = tr(l, "未支出余额", "Unspent");
+  unspent.title = tr(l, "未支出余额最大的十个项目", "Ten largest unspent balances");
+  unspent.subtitle = as_of + wan_unit;
+  unspent.header = {{tr(l, "项目编码", "Code"), tr(l, "项目名称", "Name"), tr(l, "支出类型", "Kind"),
+                     tr(l, "调整后预算数", "Adjusted budget"), tr(l, "支出数", "Paid"), tr(l, "未支出", "Unspent")}};
+  unspent.widths = {14, 40, 10, 16, 16, 16};
+  for (const auto& u : m.unspent) {
+    unspent.rows.push_back({{Cell::str(u.code), Cell::str(u.name), Cell::str(kind_label(u.kind, l)),
+                             Cell::wan(u.adjusted), Cell::wan(u.paid), Cell::wan(u.unspent)}});
+  }
+  w.sheets.push_back(std::move(unspent));
+  return w;
+}
+
 std::string to_csv(const Model& m, Lang l) {
   std::ostringstream out;
   out << (l == Lang::zh ? "序号,项目编码,项目名称,年初预算数(万元),调整(万元),净调整率(%),"
@@ -520,8 +676,12 @@ std::string render_yearend_report(const engine::Snapshot& s, Format f, Lang l) {
       return document(m, l).markdown();
     case Format::html:
       return document(m, l).html_page(l);
+    case Format::xlsx:
+      return xlsx::workbook_bytes(workbook(m, l));
   }
   return {};
 }
+
+xlsx::Workbook yearend_workbook(const engine::Snapshot& s, Lang l) { return workbook(build(s), l); }
 
 }  // namespace bw::reports

@@ -12,6 +12,7 @@
 
 #include "engine/snapshot.h"
 #include "reports/format.h"
+#include "reports/xlsx.h"
 
 namespace bw::reports {
 
@@ -32,7 +33,15 @@ namespace bw::reports {
 boost::json::value yearend_report_json(const engine::Snapshot& s);
 
 /// The report as JSON (pretty), CSV (table 1-6 with its total row, amounts in 万元 without
-/// separators), Markdown or HTML (with the charts).
+/// separators), Markdown, HTML (with the charts) or xlsx (the bytes of yearend_workbook; throws
+/// std::runtime_error when its temporary file cannot be written).
 std::string render_yearend_report(const engine::Snapshot& s, Format f, Lang l);
+
+/// The report as a workbook, one sheet each: 表1-5 部门整体支出, 表1-6 项目支出 (序号, 项目编码, 项目名称 and
+/// the amounts under the two-row header 预算数 / 执行情况; projects below the threshold highlighted; the
+/// total row), 财务管理指标得分 (rate, points, score, formula and working; the total), 项目执行率分布,
+/// 月末累计执行进度 and 未支出余额; amounts in 万元 rounded as the report prints them. English with Lang::en.
+/// Pure.
+xlsx::Workbook yearend_workbook(const engine::Snapshot& s, Lang l);
 
 }  // namespace bw::reports

@@ -85,6 +85,15 @@ void delete_alert(Database& db, const std::string& fingerprint) {
   db.cached("DELETE FROM alerts WHERE fingerprint = ?1").bind(1, fingerprint).run();
 }
 
+void rename_alert(Database& db, const std::string& from, const std::string& to) {
+  db.cached("UPDATE alerts SET fingerprint = ?2 WHERE fingerprint = ?1").bind(1, from).bind(2, to).run();
+  db.cached(
+        "UPDATE OR REPLACE alert_group_members SET fingerprint = ?2 WHERE fingerprint = ?1")
+      .bind(1, from)
+      .bind(2, to)
+      .run();
+}
+
 std::optional<GroupRow> find_group(Database& db, const std::string& receiver,
                                    const std::string& group_key) {
   Statement& s = db.cached(

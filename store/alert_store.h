@@ -29,6 +29,9 @@ struct AlertRow {
 std::vector<AlertRow> load_alerts(Database& db);
 void upsert_alert(Database& db, const AlertRow& a);
 void delete_alert(Database& db, const std::string& fingerprint);
+/// Gives an alert and its group memberships another fingerprint (alert identities gained the fiscal
+/// year, issue 14).
+void rename_alert(Database& db, const std::string& from, const std::string& to);
 
 struct GroupRow {
   std::string receiver;

@@ -242,4 +242,11 @@ std::optional<engine::CivilDate> latest_payment_date(Database& db) {
   return *d;
 }
 
+std::vector<int> fiscal_years_with_lines(Database& db) {
+  Statement st = db.prepare("SELECT DISTINCT fiscal_year FROM budget_lines ORDER BY fiscal_year");
+  std::vector<int> out;
+  while (st.step()) out.push_back(static_cast<int>(st.column_int(0)));
+  return out;
+}
+
 }  // namespace bw::store

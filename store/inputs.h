@@ -49,4 +49,7 @@ StoreCounts count_rows(Database& db);
 /// The latest payment date recorded (`report` without --as-of), nullopt when there is no payment.
 std::optional<engine::CivilDate> latest_payment_date(Database& db);
 
+/// The fiscal years that have budget lines, ascending (for "that year has no lines; these have").
+std::vector<int> fiscal_years_with_lines(Database& db);
+
 }  // namespace bw::store

@@ -110,7 +110,8 @@ std::vector<Revision> revisions_of_file(Database& db, std::int64_t file_id) {
 std::vector<RecentRevision> recent_revisions(Database& db, const std::string& since) {
   std::vector<RecentRevision> out;
   Statement st = db.prepare(
-      "SELECT v.code, v.version, p.initial_fen, v.initial_fen, v.recorded_at, f.name, v.source"
+      "SELECT v.code, v.version, p.initial_fen, v.initial_fen, v.recorded_at, f.name, v.source,"
+      " v.fiscal_year"
       " FROM budget_line_versions v"
       " JOIN budget_line_versions p ON p.fiscal_year = v.fiscal_year AND p.code = v.code"
       " AND p.version = v.version - 1"
@@ -127,6 +128,7 @@ std::vector<RecentRevision> recent_revisions(Database& db, const std::string& si
     r.recorded_at = st.column_string(4);
     r.file_name = st.column_string(5);
     r.source = st.column_string(6);
+    r.fiscal_year = static_cast<int>(st.column_int(7));
     out.push_back(std::move(r));
   }
   return out;

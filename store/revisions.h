@@ -50,6 +50,7 @@ struct RecentRevision {
   std::string recorded_at;
   std::string file_name;
   std::string source;
+  int fiscal_year = 0;  ///< the line's fiscal year (a line is (fiscal year, code))
 };
 std::vector<RecentRevision> recent_revisions(Database& db, const std::string& since);
 

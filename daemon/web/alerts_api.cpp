@@ -134,7 +134,7 @@ struct Api {
     if (!limit || !page) co_return error_response(400, error);
     for (const auto& [k, v] : r.query) {
       static const std::vector<std::string> known = {"state", "rule", "severity", "unit", "project", "owner",
-                                                     "page", "per_page", "silenced"};
+                                                     "page", "per_page", "silenced", "fiscal_year"};
       if (std::find(known.begin(), known.end(), k) == known.end())
         co_return error_response(400, "unknown parameter '" + k + "'");
     }
@@ -157,7 +157,7 @@ struct Api {
         if (!want("state", std::string(alerts::to_string(a.state))) || !want("rule", a.rule) ||
             !want("severity", std::string(alerts::to_string(a.severity))) || !want("unit", label("unit")) ||
             !want("project", label("project_code")) || !want("owner", label("owner")) ||
-            !want("silenced", v.silenced ? "true" : "false"))
+            !want("silenced", v.silenced ? "true" : "false") || !want("fiscal_year", label("fiscal_year")))
           continue;
         ++total;
         if (total <= static_cast<std::int64_t>(pg - 1) * lim || total > static_cast<std::int64_t>(pg) * lim)

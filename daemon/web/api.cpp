@@ -51,8 +51,73 @@ std::optional<engine::Band> parse_band(std::string_view s) {
   return std::nullopt;
 }
 
+// `as_of=YYYY-MM-DD` exactly (the API's one date form), else nullopt.
+std::optional<engine::CivilDate> iso_date(const std::string& s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (s[i] < '0' || s[i] > '9') return std::nullopt;
+  auto d = engine::parse_date(s);
+  if (!d) return std::nullopt;
+  return *d;
+}
+
+// The figures a request asks for: the published snapshot, or (`as_of`, `fiscal_year`) another
+// date's; `error` set when the parameters are wrong or there is no snapshot.
+struct Scoped {
+  std::shared_ptr<const engine::Snapshot> snapshot;
+  std::optional<Response> error;
+};
+
 struct Api {
   ApiContext ctx;
+
+  // ?as_of=YYYY-MM-DD: the fiscal year that contains the date, as of it. ?fiscal_year=YYYY: that
+  // year as of its last day, or as of today when it is the current year. Both: the date must be in
+  // that year. Neither: the published snapshot (today's). Wrong values: 400.
+  awaitable<Scoped> scoped_snapshot(Request& r) {
+    auto param = [&r](const char* name) -> std::optional<std::string> {
+      auto it = r.query.find(name);
+      if (it == r.query.end() || it->second.empty()) return std::nullopt;  // as every parameter
+      return it->second;
+    };
+    const auto as_of_text = param("as_of");
+    const auto year_text = param("fiscal_year");
+    auto published = ctx.snapshots->snapshot();
+    if (!as_of_text && !year_text) {
+      if (!published) co_return Scoped{nullptr, no_snapshot()};
+      co_return Scoped{std::move(published), std::nullopt};
+    }
+    std::optional<engine::CivilDate> as_of;
+    if (as_of_text) {
+      as_of = iso_date(*as_of_text);
+      if (!as_of) co_return Scoped{nullptr, error_response(400, "as_of must be a date YYYY-MM-DD, got '" + *as_of_text + "'")};
+    }
+    if (year_text) {
+      const bool digits = year_text->size() == 4 &&
+                          std::all_of(year_text->begin(), year_text->end(), [](char c) { return c >= '0' && c <= '9'; });
+      const int year = digits ? std::stoi(*year_text) : 0;
+      if (year < 1900) {
+        co_return Scoped{nullptr, error_response(400, "fiscal_year must be a year YYYY (1900-9999), got '" + *year_text + "'")};
+      }
+      const engine::FiscalYear fy(year, ctx.fiscal_year_start_month);
+      if (as_of && !fy.contains(*as_of)) {
+        co_return Scoped{nullptr, error_response(400, "as_of " + engine::to_iso(*as_of) + " is not in fiscal year " +
+                                                          *year_text + " (" + engine::to_iso(fy.first_day()) +
+                                                          " to " + engine::to_iso(fy.last_day()) + ")")};
+      }
+      if (!as_of) {
+        const engine::CivilDate today = ctx.today ? ctx.today() : published ? published->as_of : fy.last_day();
+        as_of = fy.contains(today) ? today : fy.last_day();
+      }
+    }
+    if (published && published->as_of == *as_of) co_return Scoped{std::move(published), std::nullopt};
+    if (!ctx.snapshot_at) {
+      co_return Scoped{nullptr, error_response(400, "as_of and fiscal_year are not served here")};
+    }
+    auto task = ctx.snapshot_at(*as_of);
+    auto snap = co_await std::move(task);
+    co_return Scoped{std::move(snap), std::nullopt};
+  }
 
   awaitable<Response> metrics(Request& r) {
     std::ostringstream out;
@@ -109,9 +174,11 @@ struct Api {
     co_return json_response(why.empty() ? 200 : 503, o);
   }
 
-  awaitable<Response> summary(Request&) {
-    auto s = ctx.snapshots->snapshot();
-    if (!s) co_return no_snapshot();
+  awaitable<Response> summary(Request& r) {
+    auto scoped_task = scoped_snapshot(r);
+    Scoped figures = co_await std::move(scoped_task);
+    if (figures.error) co_return std::move(*figures.error);
+    const auto& s = figures.snapshot;
     json::object o = snapshot_header(*s);
     o["department"] = reports::amounts_json(s->department.all);
     o["project_total"] = reports::amounts_json(s->department.project);
@@ -130,9 +197,11 @@ struct Api {
     co_return json_response(200, o);
   }
 
-  awaitable<Response> units(Request&) {
-    auto s = ctx.snapshots->snapshot();
-    if (!s) co_return no_snapshot();
+  awaitable<Response> units(Request& r) {
+    auto scoped_task = scoped_snapshot(r);
+    Scoped figures = co_await std::move(scoped_task);
+    if (figures.error) co_return std::move(*figures.error);
+    const auto& s = figures.snapshot;
     json::object o = snapshot_header(*s);
     json::array items;
     for (const auto& u : s->units) items.push_back(reports::unit_json(u));
@@ -141,8 +210,10 @@ struct Api {
   }
 
   awaitable<Response> unit(Request& r) {
-    auto s = ctx.snapshots->snapshot();
-    if (!s) co_return no_snapshot();
+    auto scoped_task = scoped_snapshot(r);
+    Scoped figures = co_await std::move(scoped_task);
+    if (figures.error) co_return std::move(*figures.error);
+    const auto& s = figures.snapshot;
     const engine::UnitEval* u = s->find_unit(r.path_params["code"]);
     if (u == nullptr) co_return error_response(404, "no unit " + r.path_params["code"]);
     json::object o = snapshot_header(*s);
@@ -153,8 +224,10 @@ struct Api {
   }
 
   awaitable<Response> projects(Request& r) {
-    auto s = ctx.snapshots->snapshot();
-    if (!s) co_return no_snapshot();
+    auto scoped_task = scoped_snapshot(r);
+    Scoped figures = co_await std::move(scoped_task);
+    if (figures.error) co_return std::move(*figures.error);
+    const auto& s = figures.snapshot;
     const auto page = int_param(r, "page", 1, 1, 1'000'000);
     const auto per_page = int_param(r, "per_page", 100, 1, max_page_size);
     if (!page || !per_page) co_return error_response(400, "page and per_page must be positive integers (per_page ≤ 1000)");
@@ -211,8 +284,10 @@ struct Api {
   }
 
   awaitable<Response> project(Request& r) {
-    auto s = ctx.snapshots->snapshot();
-    if (!s) co_return no_snapshot();
+    auto scoped_task = scoped_snapshot(r);
+    Scoped figures = co_await std::move(scoped_task);
+    if (figures.error) co_return std::move(*figures.error);
+    const auto& s = figures.snapshot;
     const std::string& code = r.path_params["code"];
     const engine::LineEval* e = s->find_line(code);
     if (e == nullptr) co_return error_response(404, "no project " + code);
@@ -297,7 +372,8 @@ struct Api {
     co_return json_response(200, o);
   }
 
-  // GET /api/v1/reports/{kind}?format=&lang=&unit=&window= over the published snapshot.
+  // GET /api/v1/reports/{kind}?format=&lang=&unit=&window=&issuer=&as_of=&fiscal_year= over the
+  // published snapshot, or another date's (scoped_snapshot).
   awaitable<Response> report(Request& r) {
     auto param = [&r](const char* name, std::string fallback) {
       auto it = r.query.find(name);
@@ -305,15 +381,17 @@ struct Api {
     };
     auto kind = reports::parse_report_kind(r.path_params["kind"]);
     if (!kind) co_return error_response(404, kind.error().message);
-    auto s = ctx.snapshots->snapshot();
-    if (!s) co_return no_snapshot();
+    auto scoped_task = scoped_snapshot(r);
+    Scoped figures = co_await std::move(scoped_task);
+    if (figures.error) co_return std::move(*figures.error);
+    const auto& s = figures.snapshot;
     auto format = reports::parse_format(param("format", "json"));
     auto lang = reports::parse_lang(param("lang", ctx.language));
     auto window = reports::parse_window(param("window", "1-6"));
     if (!format) co_return error_response(400, format.error().message);
     if (!lang) co_return error_response(400, lang.error().message);
     if (!window) co_return error_response(400, window.error().message);
-    const reports::ReportRequest request{*kind, *format, *lang, *window};
+    const reports::ReportRequest request{*kind, *format, *lang, *window, param("issuer", "")};
     reports::MidyearInputs midyear;
     if (*kind == reports::ReportKind::midyear && ctx.midyear) {
       auto inputs = ctx.midyear(s);
@@ -335,7 +413,17 @@ struct Api {
       }
       if (bom == "1" || bom == "true") body.insert(0, reports::utf8_bom);
     }
-    co_return text_response(200, std::move(body), reports::content_type(*format));
+    Response res = text_response(200, std::move(body), reports::content_type(*format));
+    if (*format == reports::Format::xlsx) {
+      // A workbook is a download: its name in the report's language (RFC 5987 filename*) with an ASCII fallback.
+      const std::string unit = param("unit", "");
+      res.headers.emplace_back(
+          "Content-Disposition",
+          content_disposition_attachment(
+              reports::report_file_name(*kind, *format, *lang, s->as_of, unit, /*ascii=*/true),
+              reports::report_file_name(*kind, *format, *lang, s->as_of, unit)));
+    }
+    co_return res;
   }
 
   awaitable<Response> index(Request&) {
@@ -344,14 +432,16 @@ struct Api {
                             "  /metrics                   Prometheus metrics\n"
                             "  /healthz /readyz           liveness and readiness\n"
                             "  /api/v1/summary            department totals, bands, scores\n"
+                            "                             (here and below: ?as_of=YYYY-MM-DD &fiscal_year=YYYY)\n"
                             "  /api/v1/units              budget units\n"
                             "  /api/v1/projects           budget lines (?unit= &kind= &band= &sort= &page= &per_page=)\n"
                             "  /api/v1/projects/{code}    one line with its months\n"
                             "  /api/v1/projects/{code}/revisions  every version of a line's budget (register, time)\n"
                             "  /api/v1/ingests            ingested files, their rejected rows and revisions\n"
-                            "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend (?format=json|csv|md|html\n"
-                            "                             &lang=zh-CN|en &unit= &window=1-6|1-7 &bom=0: CSV without BOM)\n"
-                            "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner=)\n"
+                            "  /api/v1/reports/{kind}     execution|monthly|midyear|yearend|circular (?format=json|csv|md|html|xlsx\n"
+                            "                             &lang=zh-CN|en &unit= &window=1-6|1-7 &issuer= &as_of= &fiscal_year=\n"
+                            "                             &bom=0: CSV without BOM)\n"
+                            "  /api/v1/alerts             alerts (?state= &rule= &severity= &unit= &project= &owner= &fiscal_year=)\n"
                             "  /api/v1/silences           silences; POST to create, DELETE /{id} to expire (scope write)\n"
                             "  /api/v1/notifications      the delivery log (?state= &receiver=)\n"
                             "  /api/v1/indicators         performance indicators; POST {id}/actuals (scope write)\n"

@@ -41,6 +41,15 @@ struct ApiContext {
   std::string language = "zh-CN";
   /// The mid-year review's indicator progress and owner notes for a snapshot (reader thread); null: none.
   std::function<boost::asio::awaitable<reports::MidyearInputs>(std::shared_ptr<const engine::Snapshot>)> midyear;
+  /// The snapshot of another date than the published one: the fiscal year that contains it, as of
+  /// that date (daemon::evaluate_at on the reader thread), for the report endpoints' `as_of` and
+  /// `fiscal_year`; null: those parameters answer 400.
+  std::function<boost::asio::awaitable<std::shared_ptr<const engine::Snapshot>>(engine::CivilDate)>
+      snapshot_at;
+  /// The daemon's today (its time zone, or `evaluation.as_of`): `fiscal_year` of the current year
+  /// means today. Null: the published snapshot's date.
+  std::function<engine::CivilDate()> today;
+  unsigned fiscal_year_start_month = 1;
   /// More routes (the alerts API), added after the built-in ones.
   std::function<void(Router&)> extra_routes;
 };

@@ -53,6 +53,30 @@ Response text_response(int status, std::string body, std::string content_type) {
   return r;
 }
 
+std::string content_disposition_attachment(std::string_view ascii_fallback, std::string_view utf8_name) {
+  std::string out = "attachment; filename=\"";
+  for (char c : ascii_fallback) {
+    const auto b = static_cast<unsigned char>(c);
+    out += (b < 0x20 || b >= 0x7F || c == '"' || c == '\\') ? '_' : c;
+  }
+  out += "\"; filename*=UTF-8''";
+  // RFC 5987 attr-char: ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~"
+  static constexpr std::string_view attr_chars = "!#$&+-.^_`|~";
+  static constexpr char hex[] = "0123456789ABCDEF";
+  for (char c : utf8_name) {
+    const auto b = static_cast<unsigned char>(c);
+    if ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') ||
+        attr_chars.find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += hex[b >> 4];
+      out += hex[b & 0x0F];
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());

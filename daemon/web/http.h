@@ -52,6 +52,11 @@ Response error_response(int status, std::string_view message);
 /// A text/plain response.
 Response text_response(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
 
+/// A Content-Disposition header value for a download: `attachment; filename="ASCII"; filename*=UTF-8''NAME`
+/// with NAME percent-encoded as RFC 5987 (RFC 6266 §4.3: clients that know filename* take it, the others the
+/// ASCII fallback). `ascii_fallback` must be printable ASCII; quotes and backslashes in it are replaced by '_'.
+std::string content_disposition_attachment(std::string_view ascii_fallback, std::string_view utf8_name);
+
 /// Percent-decodes a URL component ('+' is a space in query strings when `plus_is_space`); nullopt when
 /// malformed (bad %XX).
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);

@@ -8,7 +8,7 @@ port=$(free_port)
 write_demo_config "$WORK/bw.yaml" "$port"
 start_daemon "$WORK/bw.yaml"
 # The bundled data is ingested and evaluated: the department figure appears.
-wait_for 30 "department paid amount" metric_is budgetwatch_department_paid_yuan 108888900
+wait_for 30 "department paid amount" metric_is 'budgetwatch_department_paid_yuan{department=""}' 108888900
 
 curl -sf "$DAEMON_URL/metrics" > "$WORK/metrics.txt"
 promtool check metrics < "$WORK/metrics.txt" > "$WORK/promtool.out" 2>&1 || fail "promtool check metrics: $(cat "$WORK/promtool.out")"

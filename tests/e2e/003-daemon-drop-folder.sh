@@ -6,9 +6,9 @@ port=$(free_port)
 write_demo_config "$WORK/bw.yaml" "$port"
 mkdir -p "$WORK/inbox"
 start_daemon "$WORK/bw.yaml"
-wait_for 30 "bundled data evaluated" metric_is budgetwatch_department_paid_yuan 108888900
+wait_for 30 "bundled data evaluated" metric_is 'budgetwatch_department_paid_yuan{department=""}' 108888900
 header='支付凭证号,支付日期,预算单位编码,预算单位名称,项目编码,项目名称,功能分类科目,经济分类科目,支付方式,资金性质,收款人全称,金额,摘要'
-p20='budgetwatch_project_paid_yuan{project="LW2021-P20",unit="101001"}'
+p20='budgetwatch_project_paid_yuan{project="LW2021-P20",unit="101001",department=""}'
 [[ "$(metric_value "$p20")" == "0" ]] || fail "LW2021-P20 should start at 0, got $(metric_value "$p20")"
 
 # 1. A complete new file: taken, archived, metrics updated.
@@ -26,7 +26,7 @@ for i in $(seq 1 10); do
   sleep 0.3
   [[ -f "$growing" ]] || fail "a file still being written was taken (after $i rows)"
 done
-p21='budgetwatch_project_paid_yuan{project="LW2021-P21",unit="101001"}'
+p21='budgetwatch_project_paid_yuan{project="LW2021-P21",unit="101001",department=""}'
 wait_for 15 "grown file taken whole" metric_is "$p21" 10000
 
 # 3. A corrupt file: failed/ with a reason, the daemon still serving.

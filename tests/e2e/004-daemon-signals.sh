@@ -6,7 +6,7 @@ port=$(free_port)
 write_demo_config "$WORK/bw.yaml" "$port"
 cp "$WORK/bw.yaml" "$WORK/good.yaml"
 start_daemon "$WORK/bw.yaml"
-wait_for 30 "bundled data evaluated" metric_is 'budgetwatch_department_projects{band="on_track"}' 19
+wait_for 30 "bundled data evaluated" metric_is 'budgetwatch_department_projects{department="",band="on_track"}' 19
 
 # A broken config: kept the old one, reload metric 0, still serving.
 printf 'database: [unclosed\n' > "$WORK/bw.yaml"
@@ -14,13 +14,13 @@ kill -HUP "$DAEMON_PID"
 wait_for 10 "reload failure in metrics" metric_is budgetwatch_config_last_reload_successful 0
 grep -q "config reload failed" "$WORK/daemon.log" || fail "reload failure not logged"
 curl -sf "$DAEMON_URL/readyz" > /dev/null || fail "not ready after a failed reload"
-[[ "$(metric_value 'budgetwatch_department_projects{band="on_track"}')" == "19" ]] || fail "old config lost"
+[[ "$(metric_value 'budgetwatch_department_projects{department="",band="on_track"}')" == "19" ]] || fail "old config lost"
 
 # A good config with a stricter threshold: applied.
 sed 's/^evaluation:/policy:\n  threshold: 95%\nevaluation:/' "$WORK/good.yaml" > "$WORK/bw.yaml"
 kill -HUP "$DAEMON_PID"
 wait_for 10 "reload success in metrics" metric_is budgetwatch_config_last_reload_successful 1
-wait_for 10 "new threshold applied" metric_lt 'budgetwatch_department_projects{band="on_track"}' 19
+wait_for 10 "new threshold applied" metric_lt 'budgetwatch_department_projects{department="",band="on_track"}' 19
 
 # SIGTERM with scrapes in flight (a tight loop of them, and one slow reader): exit 0 within 5 s.
 ( while curl -sf -o /dev/null "$DAEMON_URL/metrics"; do :; done ) &

@@ -14,7 +14,7 @@ source "$(dirname "$0")/dashboards_lib.sh"
 port=$(free_port)
 write_demo_copy "$WORK/demo.yaml" "$port"
 start_daemon "$WORK/demo.yaml"
-wait_for 30 "department paid amount" metric_is budgetwatch_department_paid_yuan 108888900
+wait_for 30 "department paid amount" metric_is 'budgetwatch_department_paid_yuan{department=""}' 108888900
 
 # Prometheus as deploy/prometheus/prometheus.yml configures it (job, target labels, rule files), scraping the
 # demo every second.

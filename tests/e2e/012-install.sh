@@ -22,7 +22,8 @@ cmp -s "$prefix/etc/budgetwatch/budgetwatch.yaml" "$BW_SOURCE_DIR/deploy/systemd
 "$prefix/bin/budgetwatch" check-config "$prefix/etc/budgetwatch/budgetwatch.yaml" > /dev/null || fail "the installed config does not load"
 for f in share/doc/budgetwatch/deploy.md share/doc/budgetwatch/examples/budgetwatch.yaml \
     share/budgetwatch/grafana/dashboards/department-overview.json share/budgetwatch/grafana/dashboards/project-detail.json \
-    share/budgetwatch/grafana/dashboards/operations.json share/budgetwatch/grafana/provisioning/datasources/prometheus.yaml \
+    share/budgetwatch/grafana/dashboards/operations.json share/budgetwatch/grafana/dashboards/bureau-overview.json \
+    share/budgetwatch/grafana/provisioning/datasources/prometheus.yaml \
     share/budgetwatch/prometheus/prometheus.yml share/budgetwatch/prometheus/rules/budgetwatch.rules.yml \
     share/budgetwatch/alertmanager/alertmanager.yml; do
   [[ -f "$prefix/$f" ]] || fail "$f not installed"

@@ -19,7 +19,7 @@ db="$WORK/bw.db"
 grep -q "12 month ends (2021-01-31 .. 2021-12-31)" "$WORK/export.err" || fail "export summary: $(cat "$WORK/export.err")"
 [[ "$(tail -1 "$WORK/history.om")" == "# EOF" ]] || fail "the export does not end with # EOF"
 # 2021-10-31 23:59:59 Asia/Shanghai = 1635695999: the department rate of the evaluation report.
-grep -q '^budgetwatch_department_execution_ratio 0\.4748[0-9]* 1635695999$' "$WORK/history.om" \
+grep -q '^budgetwatch_department_execution_ratio{department=""} 0\.4748[0-9]* 1635695999$' "$WORK/history.om" \
   || fail "October month-end sample: $(grep '^budgetwatch_department_execution_ratio' "$WORK/history.om")"
 
 # Usage errors are said as such.
@@ -51,7 +51,7 @@ grep -q "with labels job=\"budgetwatch\",instance=\"127.0.0.1:$port\"" "$WORK/ex
   || fail "export summary: $(cat "$WORK/export.err")"
 [[ "$(grep -c '^budgetwatch_' "$WORK/labelled.om")" -eq "$(grep -c '^budgetwatch_' "$WORK/history.om")" ]] \
   || fail "the labelled export has other samples than the plain one"
-grep -q "^budgetwatch_department_execution_ratio{job=\"budgetwatch\",instance=\"127.0.0.1:$port\".*} 0\.4748[0-9]* 1635695999$" \
+grep -q "^budgetwatch_department_execution_ratio{department=\"\",job=\"budgetwatch\",instance=\"127.0.0.1:$port\".*} 0\.4748[0-9]* 1635695999$" \
   "$WORK/labelled.om" || fail "labelled October sample: $(grep '^budgetwatch_department_execution_ratio' "$WORK/labelled.om" | head -2)"
 
 promtool tsdb create-blocks-from openmetrics "$WORK/labelled.om" "$WORK/tsdb" > "$WORK/blocks.out" 2>&1 \
@@ -89,7 +89,7 @@ panels = [p for p in json.load(open(dashboard, encoding="utf-8"))["panels"] if p
 assert len(panels) >= 2, [p.get("title") for p in panels]
 for p in panels:
     for t in p["targets"]:
-        q = t["expr"].replace("$__rate_interval", "1d").replace("$unit", ".+")
+        q = t["expr"].replace("$__rate_interval", "1d").replace("$unit", ".+").replace("$department", ".*")
         url = prom + "/api/v1/query_range?" + urllib.parse.urlencode(
             {"query": q, "start": "2021-01-01T00:00:00+08:00", "end": "2022-01-01T00:00:00+08:00", "step": "1d"})
         result = json.load(urllib.request.urlopen(url))["data"]["result"]

@@ -13,7 +13,7 @@ rss_bound_kb=${BW_LOAD_RSS_BOUND_KB:-8192}
 port=$(free_port)
 write_demo_config "$WORK/bw.yaml" "$port"
 start_daemon "$WORK/bw.yaml"
-wait_for 30 "bundled data evaluated" metric_is budgetwatch_department_paid_yuan 108888900
+wait_for 30 "bundled data evaluated" metric_is 'budgetwatch_department_paid_yuan{department=""}' 108888900
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$DAEMON_PID/status"; }
 paths=(/metrics "/api/v1/projects?per_page=100")
 names=(metrics api_projects)

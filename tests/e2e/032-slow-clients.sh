@@ -10,7 +10,7 @@ write_demo_config "$WORK/bw.yaml" "$port"
 sed -i 's/^  read_timeout: 3s$/  read_timeout: 2s\n  max_body_bytes: 1MiB\n  max_header_bytes: 8KiB/' "$WORK/bw.yaml"
 grep -q "max_header_bytes: 8KiB" "$WORK/bw.yaml" || fail "config not edited"
 start_daemon "$WORK/bw.yaml"
-wait_for 30 "bundled data evaluated" metric_is budgetwatch_department_paid_yuan 108888900
+wait_for 30 "bundled data evaluated" metric_is 'budgetwatch_department_paid_yuan{department=""}' 108888900
 "$PY" "$BW_SOURCE_DIR/tests/tools/slow_clients.py" "$port" test-token-0123456789 2 $((1 << 20)) 8192 \
   || fail "slow or oversized clients (see above)"
 curl -sf "$DAEMON_URL/readyz" > /dev/null || fail "daemon not ready afterwards"

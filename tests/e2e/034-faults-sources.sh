@@ -59,7 +59,7 @@ open(p, "w", encoding="utf-8").write("\n".join(lines))
 PYEOF
 "$BW_BIN" check-config "$WORK/bw.yaml" > "$WORK/check.txt" || fail "config: $(cat "$WORK/check.txt")"
 start_daemon "$WORK/bw.yaml"
-wait_for 30 "bundled data evaluated" metric_is budgetwatch_department_paid_yuan 108888900
+wait_for 30 "bundled data evaluated" metric_is 'budgetwatch_department_paid_yuan{department=""}' 108888900
 base_fen=10888890000
 
 # check FIELD NAME: a field of check NAME in /readyz ("" when absent); FIELD "overall" gives the status.

@@ -36,7 +36,7 @@ wait_for 30 "daemon ready over HTTPS" tls_curl -f "$url/readyz"
 grep -q "serving listen=https://127.0.0.1:$port" "$WORK/daemon.log" || fail "the log does not say https: $(tail -3 "$WORK/daemon.log")"
 
 # Verified HTTPS works for reads and for a token-protected upload.
-wait_for 30 "bundled data evaluated" bash -c "curl -sf --cacert '$WORK/ca.pem' '$url/metrics' | grep -q '^budgetwatch_department_paid_yuan 108888900$'"
+wait_for 30 "bundled data evaluated" bash -c "curl -sf --cacert '$WORK/ca.pem' '$url/metrics' | grep -q '^budgetwatch_department_paid_yuan{department=\"\"} 108888900$'"
 head -3 "$DATA/liwan2021/payments.csv" > "$WORK/small.csv"
 code=$(tls_curl -o "$WORK/upload.json" -w '%{http_code}' -H 'Authorization: Bearer test-token-0123456789' \
   --data-binary @"$WORK/small.csv" "$url/api/v1/uploads?name=small.csv")

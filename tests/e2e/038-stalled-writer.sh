@@ -9,10 +9,10 @@ port=$(free_port)
 write_demo_config "$WORK/bw.yaml" "$port"
 mkdir -p "$WORK/inbox" "$WORK/elsewhere"
 start_daemon "$WORK/bw.yaml"
-wait_for 30 "bundled data evaluated" metric_is budgetwatch_department_paid_yuan 108888900
+wait_for 30 "bundled data evaluated" metric_is 'budgetwatch_department_paid_yuan{department=""}' 108888900
 header='支付凭证号,支付日期,预算单位编码,预算单位名称,项目编码,项目名称,功能分类科目,经济分类科目,支付方式,资金性质,收款人全称,摘要,金额'
 row='ZF2021-930001,2021-12-20,101001,广州市荔湾区科技工业和信息化局,LW2021-P20,广州市创新创业大赛承办等活动及科技创新政策宣传费用,2060199,30227,直接支付,一般公共预算,广州某会展服务有限公司,大赛承办费,'
-p20='budgetwatch_project_paid_yuan{project="LW2021-P20",unit="101001"}'
+p20='budgetwatch_project_paid_yuan{project="LW2021-P20",unit="101001",department=""}'
 [[ "$(metric_value "$p20")" == "0" ]] || fail "LW2021-P20 should start at 0, got $(metric_value "$p20")"
 
 # 1. The writer stalls after "…,12": the file is stable over many 1 s polls but has no line end.

@@ -14,7 +14,7 @@
 #     503) and opened again once writable.
 source "$(dirname "$0")/common.sh"
 # The department's execution ratio rounded to 4 digits ("0.9138" for the Liwan demo).
-rate_is() { [[ "$("$PY" -c "import sys; print(round(float(sys.argv[1]), 4))" "$(metric_value budgetwatch_department_execution_ratio)")" == "$1" ]]; }
+rate_is() { [[ "$("$PY" -c "import sys; print(round(float(sys.argv[1]), 4))" "$(metric_value 'budgetwatch_department_execution_ratio{department=""}')")" == "$1" ]]; }
 port=$(free_port)
 write_demo_config "$WORK/bw.yaml" "$port" "  - name: test-admin
     token: test-admin-token-0123456789

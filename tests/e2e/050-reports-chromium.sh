@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue #5: the HTML reports open in a real headless Chromium (Debian's `chromium`). For each report (execution,
-# monthly, mid-year, year-end; zh-CN and en) of the Liwan 2021 data: a screenshot is taken, the page logs no
+# monthly, mid-year, year-end, the monthly circular; zh-CN and en) of the Liwan 2021 data: a screenshot is taken, the page logs no
 # console error (a fetch or script the CSP refused would log one), and the rendered DOM has the charts with
 # their points: 12 month ends for a report as of 2021-12-31, 6 for the 1-6 review, bands 19/5/2/4, ten
 # unspent bars.
@@ -78,6 +78,8 @@ monthly-zh|--kind monthly --as-of 2021-12-31|zh-CN|12|19,5,2,4
 monthly-en|--kind monthly --as-of 2021-06-30 --lang en|en|6|
 midyear-zh|--kind midyear --window 1-6 --as-of 2021-12-31|zh-CN|6|
 midyear-en|--kind midyear --window 1-7 --as-of 2021-08-10 --lang en|en|7|
+circular-zh|--kind circular --as-of 2021-06-30 --department-unit-code-digits 6 --issuer 荔湾区财政局|zh-CN|6|
+circular-en|--kind circular --as-of 2021-12-31 --department-unit-code-digits 6 --lang en|en|12|19,5,2,4
 PAGES
 echo "chromium: $((SECONDS - started)) s"
 
@@ -86,4 +88,35 @@ grep -q "Project expenditure (table 1-6)" "$WORK/yearend-en.dom.html" || fail "E
 grep -q "项目支出资金执行情况（表 1-6）" "$WORK/yearend-zh.dom.html" || fail "Chinese table title"
 grep -q "4.55" "$WORK/yearend-zh.dom.html" && grep -q "1.90" "$WORK/yearend-zh.dom.html" \
   && grep -q "1.44" "$WORK/yearend-zh.dom.html" || fail "scores in the year-end page"
+
+# The circular (issue 14): three departments (the units, by --department-unit-code-digits 6); the rendered page
+# shows the JSON's title, each department's rank, execution rate, gap and change since 31 May, and each lagging
+# project's rate and gap.
+"$BW_BIN" report --db "$db" --kind circular --as-of 2021-06-30 --department-unit-code-digits 6 \
+  --issuer 荔湾区财政局 > "$WORK/circular.json"
+"$PY" - "$WORK/circular.json" "$WORK/circular-zh.dom.html" <<'PYEOF' || fail "circular: $(cat "$WORK/circular.check")"
+import html, json, re, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+dom = open(sys.argv[2], encoding="utf-8").read()
+def bad(msg):
+    open(sys.argv[1].replace(".json", ".check"), "w").write(msg)
+    sys.exit(1)
+rows = [[html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<t[dh][^>]*>([\s\S]*?)</t[dh]>", r)]
+        for r in re.findall(r"<tr[^>]*>([\s\S]*?)</tr>", dom)]
+def has_row(*cells):
+    return any(all(c in r for c in cells) for r in rows)
+if "<h1>%s</h1>" % d["title"] not in dom: bad("no title " + d["title"])
+if len(d["departments"]) != 3: bad("%d departments" % len(d["departments"]))
+for x in d["departments"]:
+    if not has_row(str(x["rank"]), x["code"], x["execution_rate_pct"] + "%", x["gap_pp"]):
+        bad("no ranking row for %s" % x["code"])
+    if not has_row(str(x["rank"]), x["previous_execution_rate_pct"] + "%", x["mom_change_pp"]):
+        bad("no month-over-month row for %s" % x["code"])
+    for p in x["lagging_projects"]:
+        if not has_row(p["code"], p["execution_rate_pct"] + "%", p["gap_pp"]): bad("no row for " + p["code"])
+s = d["summary"]
+if s["at_or_above_expected"] + s["below_expected"] + s["no_budget"] != 3: bad("summary %s" % s)
+text = "%d个部门预算执行进度达到或超过序时进度，%d个部门低于序时进度" % (s["at_or_above_expected"], s["below_expected"])
+if text not in dom: bad("summary paragraph lacks " + text)
+PYEOF
 pass

@@ -8,7 +8,7 @@ CHROMIUM=${BW_CHROMIUM:-/usr/bin/chromium}
 port=$(free_port)
 write_demo_config "$WORK/bw.yaml" "$port"
 start_daemon "$WORK/bw.yaml"
-wait_for 30 "department paid amount" metric_is budgetwatch_department_paid_yuan 108888900
+wait_for 30 "department paid amount" metric_is 'budgetwatch_department_paid_yuan{department=""}' 108888900
 
 # content_type PATH: the Content-Type of a 200 reply (fails on any other status).
 content_type() {
@@ -17,7 +17,7 @@ content_type() {
 # status PATH: the HTTP status.
 status() { curl -s -o /dev/null -w '%{http_code}' "$DAEMON_URL$1"; }
 
-for kind in execution monthly midyear yearend; do
+for kind in execution monthly midyear yearend circular; do
   [[ $(content_type "/api/v1/reports/$kind") == "application/json" ]] || fail "$kind json content type"
   [[ $(content_type "/api/v1/reports/$kind?format=csv") == "text/csv; charset=utf-8" ]] || fail "$kind csv"
   [[ $(content_type "/api/v1/reports/$kind?format=md") == "text/markdown; charset=utf-8" ]] || fail "$kind md"
@@ -35,6 +35,11 @@ check_json "$WORK/midyear.json" 'd["window"] == "1-7" and d["window_end"] == "20
 check_json "$WORK/midyear.json" 'len(d["projects"]) == 30 and all(p["owner_note"] is None for p in d["projects"])'
 curl -sf "$DAEMON_URL/api/v1/reports/monthly" > "$WORK/monthly.json"
 check_json "$WORK/monthly.json" 'd["period"]["month"] == "2021-12" and d["department"]["paid_to_date_fen"] == 10888890000'
+# The monthly circular (issue 14) of the one department, its bureau named by ?issuer=.
+curl -sfG "$DAEMON_URL/api/v1/reports/circular" --data-urlencode "issuer=荔湾区财政局" > "$WORK/circular.json"
+check_json "$WORK/circular.json" 'd["kind"] == "circular" and d["title"] == "荔湾区财政局关于2021年12月预算执行进度情况的通报"'
+check_json "$WORK/circular.json" 'len(d["departments"]) == 1 and d["departments"][0]["execution_rate_pct"] == "91.38" and d["district"]["paid_fen"] == 10888890000'
+check_json "$WORK/circular.json" 'd["previous_month_end"] == "2021-11-30" and d["district"]["mom_change_pp"] is not None'
 
 # One unit (Liwan has three): its lines only, its roll-up as the department; an unknown unit is a 404.
 unit=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["units"][0]["code"])' "$WORK/monthly.json")

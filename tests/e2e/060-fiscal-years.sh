@@ -50,4 +50,9 @@ status=$?
 set -e
 [[ $status -eq 1 ]] || fail "exit status $status for an unknown department"
 grep -q "no department '999' in fiscal year 2021" "$WORK/nodept.err" || fail "$(cat "$WORK/nodept.err")"
+
+# A year without lines: the report says which years have them (2023 came from --fiscal-year above).
+"$BW_BIN" report --db "$db" --as-of 2019-06-30 > /dev/null 2> "$WORK/noyear.err"
+grep -q "fiscal year 2019 has no budget lines in the database (fiscal years with lines: 2021, 2022, 2023)" \
+  "$WORK/noyear.err" || fail "$(cat "$WORK/noyear.err")"
 pass

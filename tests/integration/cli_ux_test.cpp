@@ -115,7 +115,7 @@ TEST_F(CliUxTest, report_without_as_of_uses_the_latest_payment_date_and_says_so)
 TEST_F(CliUxTest, csv_reports_start_with_a_bom_unless_no_bom) {
   ingest_liwan();
   const std::string bom = "\xEF\xBB\xBF";
-  for (const std::string kind : {"execution", "monthly", "midyear", "yearend"}) {
+  for (const std::string kind : {"execution", "monthly", "midyear", "yearend", "circular"}) {
     const CliRun with =
         cli({"report", "--db", db(), "--as-of", "2021-12-31", "--kind", kind, "--format", "csv"});
     ASSERT_EQ(with.status, 0) << with.err;

@@ -297,7 +297,7 @@ TEST_F(DaemonApiTest, metrics_pass_promtool) {
   const auto m = get("/metrics");
   ASSERT_EQ(m.status, 200);
   EXPECT_EQ(m.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(m.body.find("budgetwatch_department_execution_ratio 0.9138"), std::string::npos);
+  EXPECT_NE(m.body.find("budgetwatch_department_execution_ratio{department=\"\"} 0.9138"), std::string::npos);
   EXPECT_NE(m.body.find("budgetwatch_build_info{version="), std::string::npos);
   test::TempDir t;
   test::write_file(t / "metrics.txt", m.body);

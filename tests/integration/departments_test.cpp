@@ -129,6 +129,14 @@ TEST_F(DepartmentsTest, without_columns_the_unit_code_rule_or_one_department) {
   EXPECT_EQ(all.at("execution_rate_pct").as_string(), "91.38");
   EXPECT_EQ(all.at("adjusted_fen"), one.at("department").at("adjusted_fen"));
   EXPECT_EQ(all.at("rank").as_int64(), 1);
+  // Asking for a department there says how departments come about, not an empty list.
+  auto missing = daemon::evaluate_at(*db_, make_date(2021, 12, 31), {}, std::nullopt, false, "101");
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(
+      missing.error().message,
+      "no department '101' in fiscal year 2021 (departments: none: this database is one department "
+      "without a code (a register's 部门编码 column or --department-unit-code-digits N / "
+      "departments.from_unit_code_digits gives departments))");
   engine::Policy rule;
   rule.department_unit_code_digits = 4;  // units 101001-101003: department 1010
   const auto by_rule = report(make_date(2021, 12, 31), rule);

@@ -2,9 +2,9 @@
 // register that reuses 2021 line codes, 2022 adjustments and 2022 payments leave every 2021 figure
 // as it was, in any ingest order, and the 2022 report holds the 2022 lines with the 2022
 // adjustments and payments only.
-#include <cstdio>
 #include <gtest/gtest.h>
 #include <zlib.h>
+#include <cstdio>
 
 #include <boost/json.hpp>
 
@@ -220,9 +220,10 @@ void expect_superset(const json::value& old, const json::value& now, const std::
   }
 }
 
-// The previous release's JSON in this release's documented format (issue 17): `pace` is a string with
-// four decimals, and a row's or total's |net adjustment| / initial is `net_adjustment_rate_pct` (the
-// top-level `adjustment_rate_pct`, the score's 预算调整率, keeps its name). Figures are not touched.
+// The previous release's JSON in this release's documented format (issue 17): `pace` is a string
+// with four decimals, and a row's or total's |net adjustment| / initial is
+// `net_adjustment_rate_pct` (the top-level `adjustment_rate_pct`, the score's 预算调整率, keeps its
+// name). Figures are not touched.
 json::value in_this_release_format(const json::value& old, bool top = true) {
   if (old.is_array()) {
     json::array out;
@@ -266,7 +267,8 @@ TEST(FiscalYearsUpgradeTest, a_database_of_the_previous_release_keeps_its_figure
   auto after =
       daemon::evaluate_at(db, make_date(2021, 12, 31), engine::Policy{}, std::nullopt, false);
   ASSERT_TRUE(after.has_value());
-  expect_superset(in_this_release_format(old), reports::execution_report_json(*after->snapshot), "after 2022");
+  expect_superset(in_this_release_format(old), reports::execution_report_json(*after->snapshot),
+                  "after 2022");
 }
 
 }  // namespace

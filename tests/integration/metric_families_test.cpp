@@ -107,7 +107,8 @@ TEST(MetricFamiliesTest, live_metrics_and_the_history_export_have_the_same_snaps
   while (std::chrono::steady_clock::now() < deadline) {
     const auto m = test::fetch(a->port(), "GET", "/metrics");
     if (m.status == 200 &&
-        m.body.find("\nbudgetwatch_department_paid_yuan 108888900") != std::string::npos) {
+        m.body.find("\nbudgetwatch_department_paid_yuan{department=\"\"} 108888900") !=
+            std::string::npos) {
       live = m.body;
       break;
     }

@@ -1,6 +1,6 @@
-// Golden files of the monthly, mid-year and year-end reports of Liwan 2021 in JSON, CSV and
-// Markdown (tests/data/golden/liwan2021/), compared byte for byte. After an intended change of a
-// report, regenerate them with
+// Golden files of the monthly, mid-year and year-end reports and the monthly circular of Liwan 2021
+// in JSON, CSV and Markdown (tests/data/golden/liwan2021/), compared byte for byte. After an
+// intended change of a report, regenerate them with
 //   BW_UPDATE_GOLDEN=1 build/test/tests/bw_integration_tests --gtest_filter='ReportsGoldenTest.*'
 // and review the diff (git diff tests/data/golden) before committing.
 #include <gtest/gtest.h>
@@ -113,6 +113,23 @@ TEST_F(ReportsGoldenTest, yearend_2021) {
   check("yearend-2021-12-31.zh-CN.csv", s, {ReportKind::yearend, Format::csv, Lang::zh, 6});
   check("yearend-2021-12-31.zh-CN.md", s, {ReportKind::yearend, Format::md, Lang::zh, 6});
   check("yearend-2021-12-31.en.md", s, {ReportKind::yearend, Format::md, Lang::en, 6});
+}
+
+// The monthly circular of June 2021, its three units taken as departments (the first six digits of
+// the unit code), issued by the district bureau.
+TEST_F(ReportsGoldenTest, circular_june_2021) {
+  engine::Policy policy;
+  policy.department_unit_code_digits = 6;
+  const auto as_of = make_date(2021, 6, 30);
+  const auto s = engine::evaluate(
+      store::load_inputs(*db_, as_of, engine::FiscalYear::containing(as_of)), as_of, policy);
+  ASSERT_EQ(s.departments.size(), 3U);
+  const std::string issuer = "广州市荔湾区财政局";
+  check("circular-2021-06-30.json", s, {ReportKind::circular, Format::json, Lang::zh, 6, issuer});
+  check("circular-2021-06-30.zh-CN.csv", s,
+        {ReportKind::circular, Format::csv, Lang::zh, 6, issuer});
+  check("circular-2021-06-30.zh-CN.md", s, {ReportKind::circular, Format::md, Lang::zh, 6, issuer});
+  check("circular-2021-06-30.en.md", s, {ReportKind::circular, Format::md, Lang::en, 6, issuer});
 }
 
 }  // namespace

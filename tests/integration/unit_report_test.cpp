@@ -82,7 +82,7 @@ TEST(UnitReportTest, api_and_cli_give_the_same_unit_report) {
   }
 
   for (const std::string unit : {"101001", "101002", "101003"}) {
-    for (const std::string kind : {"execution", "monthly", "midyear", "yearend"}) {
+    for (const std::string kind : {"execution", "monthly", "midyear", "yearend", "circular"}) {
       std::ostringstream out;
       std::ostringstream err;
       ASSERT_EQ(daemon::run_cli({"report", "--db", (dir.path() / "bw.db").string(), "--as-of",

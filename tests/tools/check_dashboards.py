@@ -24,6 +24,12 @@ What a Grafana user would see, checked query by query:
   override (byName) uses is a field the panel's queries produce (labels, Time, Value / Value #refId), or for
   charts a series name its legend produces; byFrameRefID names a target; data links into another dashboard
   name one of the checked dashboards and its variables, and use fields that exist.
+- Empty labels: a label the daemon writes with an empty value (`department=""` in a database of one department,
+  as the demo) is no label at all in Prometheus. A matcher that matches the empty string (`department=~".*"`)
+  selects series without the label, so it is not reported as a missing label; a field of a table named after
+  such a label (organize, overrides) is accepted although the demo's rows have no such column; and a variable
+  whose query finds no value (label_values of such a label) is tested with its All value alone (allValue must
+  be set), as Grafana then offers only "All".
 - The checks can fail: every target is also checked in deliberately broken copies (a metric name, a label
   value, a grouping label misspelt); each broken copy must be reported, or the checker itself fails.
 
@@ -169,6 +175,10 @@ class DaemonMetrics:
                 labels.add(k)
                 self.values.setdefault((name, k), set()).add(re.sub(r"\\(.)", r"\1", v))
 
+    def empty_labels(self, name):
+        """Labels /metrics writes on `name` only with an empty value (Prometheus stores them as absent)."""
+        return {k for k in self.labels.get(name, set()) if self.values.get((name, k)) == {""}}
+
     def family(self, name):
         for suffix in ("_bucket", "_sum", "_count", "_total", ""):
             if suffix and name.endswith(suffix) and name[: -len(suffix)] in self.help:
@@ -267,14 +277,18 @@ class Checker:
                 self.fail(where, f"metric {name} is neither exposed by the daemon nor a recording rule")
         known = [n for n in names if self.known_name(n)]
         universe = set().union(*(self.label_names(n) for n in known)) if known else set()
-        # Labels label_replace writes.
+        # Labels label_replace writes, and labels the daemon writes empty (absent in Prometheus: a recording
+        # rule's series lack them in the demo).
         universe |= set(re.findall(r'label_replace\([^"]*"([a-zA-Z_]\w*)"', expr))
+        universe |= {label for n in self.daemon.sampled for label in self.daemon.empty_labels(n)}
         for name, matchers in selectors:
             if not name or not self.known_name(name):
                 continue
             labels = self.label_names(name)
             for label, op, value in matchers:
                 if label not in labels:
+                    if self.matches_empty(op, value) and self.daemon_writes_empty(label):
+                        continue  # e.g. department=~".*" on a series whose department is "" (absent)
                     self.fail(where, f"{name} has no label {label!r} (it has {sorted(labels)})")
                     continue
                 if op in ("=", "!="):
@@ -292,6 +306,23 @@ class Checker:
                 if label not in universe:
                     self.fail(where, f"{keyword} ({label}): no metric of the query has a label {label!r}")
         return selectors, groupings
+
+    @staticmethod
+    def matches_empty(op, value):
+        """Whether a matcher selects series without the label (the empty value)."""
+        if op == "=":
+            return value == ""
+        if op == "!=":
+            return value != ""
+        try:
+            hit = re.fullmatch(value, "") is not None
+        except re.error:
+            return False
+        return hit if op == "=~" else not hit
+
+    def daemon_writes_empty(self, label):
+        """Whether /metrics writes `label` with an empty value on some family (absent in Prometheus)."""
+        return any(label in self.daemon.empty_labels(n) for n in self.daemon.sampled)
 
     # ---- template variables --------------------------------------------------------------------------------
     @staticmethod
@@ -384,6 +415,11 @@ class Checker:
             new_cases = []
             for c in cases:
                 options = self.variable_options(var, c, f"{where}: variable {name}")
+                if not options and var.get("includeAll") and var.get("allValue"):
+                    # Grafana offers only "All": a label the daemon writes empty (one department).
+                    new_cases.append({**c, name: var["allValue"]})
+                    print(f"  variable {name}: no options, All = {var['allValue']!r}")
+                    continue
                 if not options:
                     self.fail(where, f"variable {name} resolves to nothing (with {c or 'no variables'})")
                     continue
@@ -473,6 +509,14 @@ class Checker:
                 fields.add("Value" if len(targets) == 1 else f"Value #{t.get('refId')}")
                 for series in produced.get(t.get("refId"), []):
                     fields.update(series["metric"])
+                # A column of a label the daemon writes empty here: Grafana shows it when it has values.
+                try:
+                    selectors, _ = parse_promql(t.get("expr", ""))
+                except ValueError:
+                    selectors = []
+                for n, _ in selectors:
+                    if n:
+                        fields.update(self.daemon.empty_labels(n))
         else:
             fields = set()
             for t in targets:

@@ -18,7 +18,7 @@ RULES = {
     "config":     ({"config", "engine", "net"}, {"yaml-cpp/", "re2/", "tl/"}),
     "collectors": ({"collectors", "store", "net", "config", "engine"}, {"boost/", "openssl/", "tl/", "iconv.h", "zlib.h", "expat.h", "minizip/"}),
     "alerts":     ({"alerts", "store", "net", "config", "engine"}, {"boost/", "tl/"}),
-    "reports":    ({"reports", "store", "engine"}, {"boost/", "tl/"}),
+    "reports":    ({"reports", "store", "engine"}, {"boost/", "tl/", "xlsxwriter.h"}),
     "daemon":     ({"daemon", "alerts", "collectors", "config", "engine", "net", "reports", "store"},
                    {"boost/", "prometheus/", "spdlog/", "fmt/", "openssl/", "tl/", "zlib.h"}),
     "bench":      ({"daemon", "alerts", "collectors", "config", "engine", "net", "reports", "store", "bench"},

@@ -111,7 +111,9 @@ TEST(IndicatorRulesTest, overdue_fires_past_the_due_date_with_what_a_message_nee
   const Candidate& c = cs[0];
   EXPECT_EQ(c.kind, "indicator_overdue");
   EXPECT_EQ(c.severity, Severity::warning);
-  EXPECT_EQ(c.fingerprint, fingerprint("indicator_overdue", "P1#2"));
+  // An indicator's alert belongs to its line's fiscal year (issue 14).
+  EXPECT_EQ(c.fingerprint, line_fingerprint("indicator_overdue", 2021, "P1#2"));
+  EXPECT_EQ(c.labels.at("fiscal_year"), "2021");
   EXPECT_EQ(c.labels.at("alertname"), "indicator_overdue");
   EXPECT_EQ(c.labels.at("project_code"), "P1");
   EXPECT_EQ(c.labels.at("project_name"), "项目P1");
@@ -179,7 +181,7 @@ TEST(IndicatorRulesTest, a_value_that_meets_the_target_resolves_the_alert) {
   auto s = step({}, candidates(evaluate(day, actuals), rules), 1000, week);
   ASSERT_EQ(s.alerts.size(), 1u);
   EXPECT_EQ(s.alerts[0].state, State::firing);
-  EXPECT_EQ(s.fired, std::vector<std::string>{fingerprint("indicator_overdue", "P1#2")});
+  EXPECT_EQ(s.fired, std::vector<std::string>{line_fingerprint("indicator_overdue", 2021, "P1#2")});
   // The owner reports the final count, 105, dated before the due date: met, the alert resolves.
   actuals[2].push_back(v(make_date(2021, 9, 29), "105"));
   const auto now_met = evaluate(day, actuals);
@@ -187,7 +189,7 @@ TEST(IndicatorRulesTest, a_value_that_meets_the_target_resolves_the_alert) {
   s = step(s.alerts, candidates(now_met, rules), 2000, week);
   ASSERT_EQ(s.alerts.size(), 1u);
   EXPECT_EQ(s.alerts[0].state, State::resolved);
-  EXPECT_EQ(s.resolved, std::vector<std::string>{fingerprint("indicator_overdue", "P1#2")});
+  EXPECT_EQ(s.resolved, std::vector<std::string>{line_fingerprint("indicator_overdue", 2021, "P1#2")});
   // A later value that misses again (a correction) starts a new episode.
   actuals[2].push_back(v(make_date(2021, 9, 30), "90"));
   s = step(s.alerts, candidates(evaluate(day, actuals), rules), 3000, week);

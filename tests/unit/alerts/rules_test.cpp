@@ -151,6 +151,9 @@ TEST(RulesTest, fingerprints_are_stable_and_distinct) {
   EXPECT_NE(fingerprint("below_8", "0P1"), fingerprint("below_80", "P1"));
   EXPECT_EQ(fingerprint("below_80", "P1").size(), 16u);
   EXPECT_EQ(fingerprint("r", "s"), "626c6851568a7c05") << "FNV-1a 64 of r\\x1fs: stored fingerprints must survive upgrades";
+  // A line's alert belongs to its fiscal year (issue 14): the same code in two years is two alerts.
+  EXPECT_EQ(line_fingerprint("below_80", 2021, "P1"), fingerprint("below_80", "2021/P1"));
+  EXPECT_NE(line_fingerprint("below_80", 2021, "P1"), line_fingerprint("below_80", 2022, "P1"));
 }
 
 Candidate cand(const std::string& fp, std::chrono::seconds pending = std::chrono::seconds(0)) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <tuple>
 
 #include "daemon/clock.h"
 
@@ -50,12 +51,52 @@ TEST(SnapshotCollectorTest, exposes_projects_units_and_department) {
   EXPECT_DOUBLE_EQ(paid->metric[0].gauge.value, 900.0);
   const auto* info = family(fs, "budgetwatch_project_info");
   ASSERT_NE(info, nullptr);
-  EXPECT_EQ(info->metric[0].label[2].value, "项目 P1");
+  EXPECT_EQ(info->metric[0].label[2].name, "department");
+  EXPECT_EQ(info->metric[0].label[3].value, "项目 P1");
   const auto* dept = family(fs, "budgetwatch_department_execution_ratio");
   ASSERT_NE(dept, nullptr);
+  // One department (the registers name none): department="", which Prometheus stores as no label.
+  ASSERT_EQ(dept->metric.size(), 1u);
+  ASSERT_EQ(dept->metric[0].label.size(), 1u);
+  EXPECT_EQ(dept->metric[0].label[0].name, "department");
+  EXPECT_EQ(dept->metric[0].label[0].value, "");
   EXPECT_DOUBLE_EQ(dept->metric[0].gauge.value, 0.45);
   ASSERT_NE(c.text(), nullptr);
-  EXPECT_NE(c.text()->find("budgetwatch_unit_projects{unit=\"U1\",band=\"zero\"} 1"), std::string::npos);
+  EXPECT_NE(c.text()->find("budgetwatch_unit_projects{unit=\"U1\",department=\"\",band=\"zero\"} 1"),
+            std::string::npos);
+  EXPECT_NE(c.text()->find("budgetwatch_department_paid_yuan{department=\"\"} 900\n"), std::string::npos);
+}
+
+// A bureau's database: one series per department, labelled with its code, in the served text too.
+TEST(SnapshotCollectorTest, departments_are_labelled_series) {
+  engine::Inputs in;
+  in.fiscal_year = engine::FiscalYear(2022, 1);
+  for (auto [code, unit, department, initial_fen] :
+       {std::tuple{"P1", "101001", "101", std::int64_t{100000}}, std::tuple{"P2", "102001", "102", std::int64_t{300000}}}) {
+    engine::BudgetLine l;
+    l.code = code;
+    l.unit_code = unit;
+    l.department_code = department;
+    l.department_name = std::string("部门 ") + department;
+    l.initial = Money{initial_fen};
+    in.lines.push_back(l);
+  }
+  engine::PaymentSeries p;
+  p.unit_code = "102001";
+  p.project_code = "P2";
+  p.month_paid[0] = Money{12345};
+  in.payments.push_back(p);
+  SnapshotCollector c(SnapshotMetricsOptions{});
+  c.publish(std::make_shared<const engine::Snapshot>(engine::evaluate(in, make_date(2022, 3, 31), engine::Policy{})));
+  const std::string& text = *c.text();
+  EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"101\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"102\"} 123.45\n"), std::string::npos);
+  EXPECT_NE(text.find("budgetwatch_department_info{department=\"102\",name=\"部门 102\",fiscal_year=\"2022\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("budgetwatch_unit_paid_yuan{unit=\"102001\",department=\"102\"} 123.45\n"), std::string::npos);
+  EXPECT_NE(text.find("budgetwatch_project_paid_yuan{project=\"P2\",unit=\"102001\",department=\"102\"} 123.45\n"),
+            std::string::npos);
+  EXPECT_EQ(text.find("\nbudgetwatch_department_paid_yuan "), std::string::npos);  // no unlabelled total
 }
 
 // When a line has money: the fiscal-year start, or the adjustment that created a mid-year new project

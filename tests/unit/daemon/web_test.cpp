@@ -21,6 +21,18 @@ TEST(HttpTest, percent_decoding_and_targets) {
   EXPECT_FALSE(split_target("/x?a=%G1").has_value());
 }
 
+TEST(HttpTest, a_download_names_its_file_in_utf8_with_an_ascii_fallback) {
+  const std::string v = content_disposition_attachment("budgetwatch-yearend-2021-12-31.xlsx",
+                                                       "年度预算执行情况_2021-12-31.xlsx");
+  EXPECT_EQ(v,
+            "attachment; filename=\"budgetwatch-yearend-2021-12-31.xlsx\"; "
+            "filename*=UTF-8''%E5%B9%B4%E5%BA%A6%E9%A2%84%E7%AE%97%E6%89%A7%E8%A1%8C%E6%83%85%E5%86%B5_2021-12-31.xlsx");
+  EXPECT_EQ(percent_decode(v.substr(v.find("''") + 2), false), "年度预算执行情况_2021-12-31.xlsx");
+  // RFC 5987 attr-char only, unencoded; quotes and controls never end the fallback's quoted string.
+  EXPECT_EQ(content_disposition_attachment("a\"b\\c\nd", "a b'c\"%"),
+            "attachment; filename=\"a_b_c_d\"; filename*=UTF-8''a%20b%27c%22%25");
+}
+
 TEST(HttpTest, error_responses_are_json) {
   const Response r = error_response(404, "no project X");
   EXPECT_EQ(r.status, 404);

@@ -114,7 +114,7 @@ TEST(ReportKindTest, kinds_formats_windows_parse) {
   EXPECT_EQ(*parse_report_kind("yearend"), ReportKind::yearend);
   EXPECT_EQ(*parse_report_kind("mid-year"), ReportKind::midyear);
   EXPECT_EQ(parse_report_kind("weekly").error().message,
-            "unknown report kind 'weekly' (execution, monthly, midyear or yearend)");
+            "unknown report kind 'weekly' (execution, monthly, midyear, yearend or circular)");
   EXPECT_EQ(*parse_format("html"), Format::html);
   EXPECT_STREQ(content_type(Format::html), "text/html; charset=utf-8");
   EXPECT_STREQ(content_type(Format::json), "application/json");
@@ -474,8 +474,8 @@ TEST(YearendReportTest, before_the_year_ends_the_report_says_so) {
 
 TEST(HtmlReportTest, self_contained_escaped_with_one_point_per_month_end) {
   const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
-  for (ReportKind k :
-       {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend}) {
+  for (ReportKind k : {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend,
+                        ReportKind::circular}) {
     SCOPED_TRACE(to_string(k));
     const std::string page = render_report(s, {k, Format::html, Lang::zh, 6});
     EXPECT_EQ(page.rfind("<!DOCTYPE html>\n<html lang=\"zh-CN\">", 0), 0u);
@@ -505,8 +505,8 @@ TEST(HtmlReportTest, english_pages_and_markdown_have_every_label_translated) {
   const std::vector<IndicatorProgress> inds = {
       {"P1", 1, "km", ">=10 km", "behind", "4 km", make_date(2021, 9, 30), "", {}}};
   const std::vector<OwnerNote> notes = {{"P1", "rain", "night shifts", "ann", "2021-07-02"}};
-  for (ReportKind k :
-       {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend}) {
+  for (ReportKind k : {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend,
+                        ReportKind::circular}) {
     for (Format f : {Format::html, Format::md, Format::csv}) {
       SCOPED_TRACE(std::string(to_string(k)) + " " + content_type(f));
       const std::string text = render_report(s, {k, f, Lang::en, 6}, {inds, notes, std::nullopt});
