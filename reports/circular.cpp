@@ -21,20 +21,6 @@ using engine::format_wan;
 using engine::Money;
 using engine::Ratio;
 
-json::value pct(const std::optional<Ratio>& r) {
-  if (!r) return nullptr;
-  return json::string(format_pct(*r));
-}
-
-// A signed difference of two rates in percentage points ("-3.25", "+1.10"); null when either is
-// undefined.
-json::value diff_json(const std::optional<Ratio>& a, const std::optional<Ratio>& b) {
-  if (!a || !b) return nullptr;
-  return json::string(gap_pp(a, b));
-}
-
-std::string pct_text(const std::optional<Ratio>& r) { return r ? format_pct(*r) + "%" : "—"; }
-
 // One department (or the district) as the circular shows it.
 struct Entry {
   std::string code;
@@ -164,9 +150,9 @@ json::object figures_json(const Entry& e) {
   o["unspent_fen"] = e.unspent().fen;
   o["execution_rate_pct"] = pct(e.execution());
   o["expected_pct"] = pct(e.expected());
-  o["gap_pp"] = diff_json(e.execution(), e.expected());
+  o["gap_pp"] = gap_json(e.execution(), e.expected());
   o["previous_execution_rate_pct"] = pct(e.previous);
-  o["mom_change_pp"] = diff_json(e.execution(), e.previous);
+  o["mom_change_pp"] = gap_json(e.execution(), e.previous);
   return o;
 }
 
@@ -220,7 +206,7 @@ json::value to_json(const Model& m) {
       l["unspent_fen"] = p.unspent().fen;
       l["execution_rate_pct"] = pct(p.execution);
       l["expected_pct"] = pct(p.expected);
-      l["gap_pp"] = diff_json(p.execution, p.expected);
+      l["gap_pp"] = gap_json(p.execution, p.expected);
       l["pace"] = p.pace ? json::value(engine::format_decimal(*p.pace, 4)) : json::value(nullptr);
       l["band"] = engine::to_string(p.band);
       l["below_threshold"] = below_threshold(p, s.policy);
@@ -281,8 +267,8 @@ std::string summary_text(const Model& m, Lang l) {
                       "个部门低于序时进度";
     if (m.no_budget > 0) out += "，" + std::to_string(m.no_budget) + "个部门无在用预算";
     out += "。全区调整后预算数" + format_wan(t.now.adjusted) + "万元，累计支出" +
-           format_wan(t.now.paid) + "万元，执行率" + pct_text(t.execution()) + "，序时进度" +
-           pct_text(t.expected()) + "，差距" + gap + "个百分点" +
+           format_wan(t.now.paid) + "万元，执行率" + pct_or_dash(t.execution()) + "，序时进度" +
+           pct_or_dash(t.expected()) + "，差距" + gap + "个百分点" +
            change_words(t.execution(), t.previous, l) + "。执行进度低于序时进度的项目共" +
            std::to_string(m.lagging) + "个。";
     if (!m.complete) out += "本月尚未结束，数据截至" + date + "。";
@@ -294,7 +280,7 @@ std::string summary_text(const Model& m, Lang l) {
   if (m.no_budget > 0) out += "; " + std::to_string(m.no_budget) + " have no budget in force";
   out += ". District total: adjusted budget " + format_wan(t.now.adjusted) +
          " (10,000 yuan), paid " + format_wan(t.now.paid) + ", execution " +
-         pct_text(t.execution()) + " against expected progress " + pct_text(t.expected()) +
+         pct_or_dash(t.execution()) + " against expected progress " + pct_or_dash(t.expected()) +
          ", a gap of " + gap + " pp" + change_words(t.execution(), t.previous, l) + ". " +
          std::to_string(m.lagging) + " projects are behind expected progress.";
   if (!m.complete) out += " The month has not ended: figures to " + date + ".";
@@ -333,16 +319,16 @@ Document document(const Model& m, Lang l) {
   for (const auto& d : m.departments) {
     ranking.rows.push_back(
         {{std::to_string(d.rank), d.code, department_label(d, l), format_wan(d.now.adjusted),
-          format_wan(d.now.paid), format_wan(d.unspent()), pct_text(d.execution()),
-          pct_text(d.expected()), gap_pp(d.execution(), d.expected()),
+          format_wan(d.now.paid), format_wan(d.unspent()), pct_or_dash(d.execution()),
+          pct_or_dash(d.expected()), gap_pp(d.execution(), d.expected()),
           std::to_string(d.lagging.size())},
          d.behind() ? "laggard" : ""});
   }
   const Entry& t = m.district;
   ranking.rows.push_back(
       {{"", "", tr(l, "全区合计", "District total"), format_wan(t.now.adjusted),
-        format_wan(t.now.paid), format_wan(t.unspent()), pct_text(t.execution()),
-        pct_text(t.expected()), gap_pp(t.execution(), t.expected()), std::to_string(m.lagging)},
+        format_wan(t.now.paid), format_wan(t.unspent()), pct_or_dash(t.execution()),
+        pct_or_dash(t.expected()), gap_pp(t.execution(), t.expected()), std::to_string(m.lagging)},
        "total"});
   doc.table(std::move(ranking));
 
@@ -362,12 +348,12 @@ Document document(const Model& m, Lang l) {
             {},
             "table-mom"};
   for (const auto& d : m.departments) {
-    mom.rows.push_back({{std::to_string(d.rank), department_label(d, l), pct_text(d.previous),
-                         pct_text(d.execution()), gap_pp(d.execution(), d.previous)},
+    mom.rows.push_back({{std::to_string(d.rank), department_label(d, l), pct_or_dash(d.previous),
+                         pct_or_dash(d.execution()), gap_pp(d.execution(), d.previous)},
                         ""});
   }
-  mom.rows.push_back({{"", tr(l, "全区合计", "District total"), pct_text(t.previous),
-                       pct_text(t.execution()), gap_pp(t.execution(), t.previous)},
+  mom.rows.push_back({{"", tr(l, "全区合计", "District total"), pct_or_dash(t.previous),
+                       pct_or_dash(t.execution()), gap_pp(t.execution(), t.previous)},
                       "total"});
   if (!m.previous_month_end) {
     doc.paragraph(tr(l, "本月为财政年度首月，无上月末数据。",
@@ -404,7 +390,7 @@ Document document(const Model& m, Lang l) {
       lag.rows.push_back(
           {{line.code, line.name, line.unit_name.empty() ? line.unit_code : line.unit_name,
             line.owner, format_wan(p.amounts.adjusted), format_wan(p.amounts.paid),
-            pct_text(p.execution), pct_text(p.expected), gap_pp(p.execution, p.expected),
+            pct_or_dash(p.execution), pct_or_dash(p.expected), gap_pp(p.execution, p.expected),
             band_label(p.band, s.policy, l)},
            below_threshold(p, s.policy) ? "laggard" : ""});
     }
@@ -431,7 +417,7 @@ Document document(const Model& m, Lang l) {
       dept = e->line.department_name.empty() ? e->line.department_code : e->line.department_name;
     unspent.rows.push_back({{std::to_string(++rank), u.code, u.name, dept, kind_label(u.kind, l),
                              format_wan(u.adjusted), format_wan(u.paid), format_wan(u.unspent),
-                             pct_text(Ratio::of(u.paid.fen, u.adjusted.fen))},
+                             pct_or_dash(Ratio::of(u.paid.fen, u.adjusted.fen))},
                             ""});
   }
   if (m.unspent.empty()) {

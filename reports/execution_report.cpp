@@ -20,11 +20,6 @@ using engine::Ratio;
 
 namespace {
 
-json::value pct(const std::optional<Ratio>& r) {
-  if (!r) return nullptr;
-  return json::string(format_pct(*r));
-}
-
 // A ratio with four decimals as a string ("0.9138"), like every rate of the JSON (issue 17: a double was
 // written by Boost.JSON in exponent form, 9.138E-1).
 json::value decimal4(const std::optional<Ratio>& r) {
@@ -367,8 +362,6 @@ std::string render_csv(const engine::Snapshot& s, Lang l) {
 }
 
 
-std::string pct_text(const std::optional<Ratio>& r) { return r ? format_pct(*r) + "%" : "—"; }
-
 // The execution report as one HTML page: the Markdown's sections as tables, with the charts.
 std::string render_html(const engine::Snapshot& s, Lang l) {
   const auto& d = s.department;
@@ -393,8 +386,8 @@ std::string render_html(const engine::Snapshot& s, Lang l) {
   Table totals{cols, {}, "table-overall"};
   auto total_row = [&](const char* zh, const char* en, const engine::Amounts& a, const char* cls) {
     totals.rows.push_back({{tr(l, zh, en), format_wan(a.initial), format_wan(a.adjustment),
-                            pct_text(table_adjustment_rate(a)), format_wan(a.adjusted), format_wan(a.paid),
-                            pct_text(a.execution()), pct_text(a.expected())},
+                            pct_or_dash(table_adjustment_rate(a)), format_wan(a.adjusted), format_wan(a.paid),
+                            pct_or_dash(a.execution()), pct_or_dash(a.expected())},
                            cls});
   };
   total_row("基本支出", "Basic expenditure", d.basic, "");
@@ -412,13 +405,13 @@ std::string render_html(const engine::Snapshot& s, Lang l) {
                {},
                "table-scores"};
   const auto& sc = d.scores;
-  scores.rows.push_back({{tr(l, "预算完成率", "Budget completion"), pct_text(sc.completion_rate),
+  scores.rows.push_back({{tr(l, "预算完成率", "Budget completion"), pct_or_dash(sc.completion_rate),
                           score_or_dash(sc.completion_score), std::to_string(s.policy.completion_points)},
                          ""});
-  scores.rows.push_back({{tr(l, "预算调整率", "Budget adjustment"), pct_text(sc.adjustment_rate),
+  scores.rows.push_back({{tr(l, "预算调整率", "Budget adjustment"), pct_or_dash(sc.adjustment_rate),
                           score_or_dash(sc.adjustment_score), std::to_string(s.policy.adjustment_points)},
                          ""});
-  scores.rows.push_back({{tr(l, "支出均衡性", "Spending balance"), pct_text(sc.balance_mean),
+  scores.rows.push_back({{tr(l, "支出均衡性", "Spending balance"), pct_or_dash(sc.balance_mean),
                           score_or_dash(sc.balance_score), std::to_string(s.policy.balance_points)},
                          ""});
   doc.table(std::move(scores));
@@ -436,7 +429,7 @@ std::string render_html(const engine::Snapshot& s, Lang l) {
               "table-lines"};
   for (const auto& e : s.lines) {
     lines.rows.push_back({{e.line.code, e.line.name, format_wan(e.amounts.adjusted), format_wan(e.amounts.paid),
-                           pct_text(e.execution), pct_text(e.expected), gap_pp(e.execution, e.expected),
+                           pct_or_dash(e.execution), pct_or_dash(e.expected), gap_pp(e.execution, e.expected),
                            engine::to_iso(e.deadline)},
                           ""});
   }

@@ -52,6 +52,17 @@ std::optional<engine::Ratio> gap_of(const std::optional<engine::Ratio>& executio
                        execution->den * expected->den};
 }
 
+boost::json::value pct(const std::optional<engine::Ratio>& r) {
+  if (!r) return nullptr;
+  return boost::json::string(engine::format_pct(*r));
+}
+
+boost::json::value gap_json(const std::optional<engine::Ratio>& execution,
+                            const std::optional<engine::Ratio>& expected) {
+  if (!execution || !expected) return nullptr;
+  return boost::json::string(gap_pp(execution, expected));
+}
+
 std::string gap_pp(const std::optional<engine::Ratio>& execution, const std::optional<engine::Ratio>& expected) {
   const auto diff = gap_of(execution, expected);
   if (!diff) return "—";

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/value.hpp>
+
 #include "engine/execution.h"
 #include "engine/messages.h"
 #include "engine/model.h"
@@ -46,6 +48,12 @@ std::string pct_or_dash(const std::optional<engine::Ratio>& r);
 /// Execution minus expected progress (序时进度) in percentage points with a sign and two decimals: "-3.25"
 /// (behind), "+1.10", "+0.00"; "—" when either is undefined.
 std::string gap_pp(const std::optional<engine::Ratio>& execution, const std::optional<engine::Ratio>& expected);
+/// A rate as the JSON of every report writes it: a percent string with two decimals ("91.38"), null
+/// when undefined.
+boost::json::value pct(const std::optional<engine::Ratio>& r);
+/// gap_pp as JSON: null when either rate is undefined.
+boost::json::value gap_json(const std::optional<engine::Ratio>& execution,
+                            const std::optional<engine::Ratio>& expected);
 
 /// The exact difference execution − expected (a share, not points); nullopt when either is undefined.
 std::optional<engine::Ratio> gap_of(const std::optional<engine::Ratio>& execution,

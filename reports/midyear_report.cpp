@@ -22,15 +22,6 @@ using engine::format_wan;
 using engine::Money;
 using engine::Ratio;
 
-json::value pct(const std::optional<Ratio>& r) {
-  if (!r) return nullptr;
-  return json::string(format_pct(*r));
-}
-json::value gap_json(const std::optional<Ratio>& exec, const std::optional<Ratio>& expected) {
-  if (!exec || !expected) return nullptr;
-  return json::string(gap_pp(exec, expected));
-}
-std::string pct_text(const std::optional<Ratio>& r) { return r ? format_pct(*r) + "%" : "—"; }
 std::string or_dash(const std::string& s) { return s.empty() ? "—" : s; }
 
 struct IndicatorCounts {
@@ -311,8 +302,8 @@ Document document(const Model& m, Lang l) {
                "table-overall"};
   auto total_row = [&](const char* zh, const char* en, const engine::Amounts& a, const char* cls) {
     totals.rows.push_back(
-        {{tr(l, zh, en), format_wan(a.adjusted), format_wan(a.paid), pct_text(a.execution()),
-          pct_text(a.expected()), gap_pp(a.execution(), a.expected())},
+        {{tr(l, zh, en), format_wan(a.adjusted), format_wan(a.paid), pct_or_dash(a.execution()),
+          pct_or_dash(a.expected()), gap_pp(a.execution(), a.expected())},
          cls});
   };
   total_row("基本支出", "Basic expenditure", m.basic, "");
@@ -342,8 +333,8 @@ Document document(const Model& m, Lang l) {
     const auto& line = p.eval->line;
     projects.rows.push_back(
         {{std::to_string(++seq), line.code, line.name, or_dash(line.owner),
-          format_wan(p.amounts.adjusted), format_wan(p.amounts.paid), pct_text(p.execution),
-          pct_text(p.expected), gap_pp(p.execution, p.expected), counts_text(pr.indicators, l),
+          format_wan(p.amounts.adjusted), format_wan(p.amounts.paid), pct_or_dash(p.execution),
+          pct_or_dash(p.expected), gap_pp(p.execution, p.expected), counts_text(pr.indicators, l),
           pr.note ? or_dash(pr.note->reason) : "—", pr.note ? or_dash(pr.note->measures) : "—"},
          pr.laggard ? "laggard" : ""});
   }
@@ -377,7 +368,7 @@ Document document(const Model& m, Lang l) {
             pr.note->by + (pr.note->by.empty() || pr.note->at.empty() ? "" : " ") + pr.note->at;
       }
       lag.rows.push_back(
-          {{line.code, line.name, or_dash(line.owner), pct_text(p.execution), pct_text(p.expected),
+          {{line.code, line.name, or_dash(line.owner), pct_or_dash(p.execution), pct_or_dash(p.expected),
             gap_pp(p.execution, p.expected), p.pace ? format_pct(*p.pace) + "%" : "—",
             format_wan(p.unspent()), pr.below_threshold ? tr(l, "是", "yes") : tr(l, "否", "no"),
             pr.note ? or_dash(pr.note->reason) : "—", pr.note ? or_dash(pr.note->measures) : "—",

@@ -21,17 +21,6 @@ using engine::format_wan;
 using engine::Money;
 using engine::Ratio;
 
-json::value pct(const std::optional<Ratio>& r) {
-  if (!r) return nullptr;
-  return json::string(format_pct(*r));
-}
-
-json::value gap_json(const std::optional<Ratio>& exec, const std::optional<Ratio>& expected) {
-  if (!exec || !expected) return nullptr;
-  return json::string(gap_pp(exec, expected));
-}
-
-std::string pct_text(const std::optional<Ratio>& r) { return r ? format_pct(*r) + "%" : "—"; }
 std::string gap_text(const std::optional<Ratio>& exec, const std::optional<Ratio>& expected) {
   return gap_pp(exec, expected);
 }
@@ -202,8 +191,8 @@ std::vector<std::string> totals_cells(const std::string& label, const Totals& t)
           format_wan(a.adjusted),
           format_wan(t.paid_month),
           format_wan(a.paid),
-          pct_text(a.execution()),
-          pct_text(a.expected()),
+          pct_or_dash(a.execution()),
+          pct_or_dash(a.expected()),
           gap_text(a.execution(), a.expected())};
 }
 
@@ -258,7 +247,7 @@ Document document(const Model& m, Lang l) {
   for (const auto& p : m.progress) {
     months.rows.push_back(
         {{engine::to_iso(p.date), format_wan(p.adjusted), format_wan(p.paid),
-          pct_text(p.execution()), pct_text(p.expected()), gap_text(p.execution(), p.expected())},
+          pct_or_dash(p.execution()), pct_or_dash(p.expected()), gap_text(p.execution(), p.expected())},
          ""});
   }
   if (m.progress.empty()) {
@@ -291,7 +280,7 @@ Document document(const Model& m, Lang l) {
       t.rows.push_back(
           {{e.line.code, e.line.name, kind_label(e.line.kind, l), format_wan(p.amounts.initial),
             format_wan(p.amounts.adjusted), format_wan(month_paid(e, m.period)),
-            format_wan(p.amounts.paid), pct_text(p.execution), pct_text(p.expected),
+            format_wan(p.amounts.paid), pct_or_dash(p.execution), pct_or_dash(p.expected),
             gap_text(p.execution, p.expected), curve_label(e.curve, l),
             engine::to_iso(e.deadline)},
            behind ? "behind" : ""});

@@ -18,12 +18,6 @@ using engine::format_pct;
 using engine::format_wan;
 using engine::Ratio;
 
-json::value pct(const std::optional<Ratio>& r) {
-  if (!r) return nullptr;
-  return json::string(format_pct(*r));
-}
-std::string pct_text(const std::optional<Ratio>& r) { return r ? format_pct(*r) + "%" : "—"; }
-
 // The report's columns of a row, in 万元 with separators (the report's own figures: "11,830.00").
 json::object row_json(const engine::Amounts& a) {
   json::object o;
@@ -42,8 +36,8 @@ json::object row_json(const engine::Amounts& a) {
 
 std::vector<std::string> row_cells(std::vector<std::string> head, const engine::Amounts& a) {
   for (std::string c :
-       {format_wan(a.initial), format_wan(a.adjustment), pct_text(table_adjustment_rate(a)),
-        format_wan(a.adjusted), format_wan(a.paid), pct_text(a.execution())}) {
+       {format_wan(a.initial), format_wan(a.adjustment), pct_or_dash(table_adjustment_rate(a)),
+        format_wan(a.adjusted), format_wan(a.paid), pct_or_dash(a.execution())}) {
     head.push_back(std::move(c));
   }
   return head;
@@ -118,7 +112,7 @@ ScoreText balance_text(const engine::Snapshot& s, Lang l) {
     std::string sum;
     for (const auto& m : sc.balance_checkpoints) {
       if (!sum.empty()) sum += " + ";
-      sum += pct_text(m.execution());
+      sum += pct_or_dash(m.execution());
     }
     t.working = "(" + sum + ") / " + std::to_string(sc.balance_checkpoints.size()) + " = " +
                 format_pct(*sc.balance_mean) + "%" + tr(l, "；", "; ") +
@@ -396,7 +390,7 @@ Document document(const Model& m, Lang l) {
       if (p.eval->line.kind != engine::LineKind::project || !below_threshold(p.band)) continue;
       lows.rows.push_back(
           {{p.eval->line.code, p.eval->line.name, format_wan(p.amounts.adjusted),
-            format_wan(p.amounts.paid), pct_text(p.execution), format_wan(p.unspent())},
+            format_wan(p.amounts.paid), pct_or_dash(p.execution), format_wan(p.unspent())},
            "behind"});
     }
     doc.table(std::move(lows));
@@ -420,18 +414,18 @@ Document document(const Model& m, Lang l) {
     checkpoints += (checkpoints.empty() ? "" : tr(l, "、", ", ")) + checkpoint_label(s, cp.date, l);
   }
   scores.rows.push_back(
-      {{tr(l, "预算完成率", "Budget completion"), pct_text(sc.completion_rate),
+      {{tr(l, "预算完成率", "Budget completion"), pct_or_dash(sc.completion_rate),
         pts(s.policy.completion_points), score_or_dash(sc.completion_score), c.formula, c.working},
        ""});
   scores.rows.push_back(
-      {{tr(l, "预算调整率", "Budget adjustment"), pct_text(sc.adjustment_rate),
+      {{tr(l, "预算调整率", "Budget adjustment"), pct_or_dash(sc.adjustment_rate),
         pts(s.policy.adjustment_points), score_or_dash(sc.adjustment_score), a.formula, a.working},
        ""});
   scores.rows.push_back(
       {{tr(l, "支出均衡性", "Spending balance") +
             (checkpoints.empty() ? std::string()
                                  : std::string(tr(l, "（", " (")) + checkpoints + tr(l, "）", ")")),
-        pct_text(sc.balance_mean), pts(s.policy.balance_points), score_or_dash(sc.balance_score),
+        pct_or_dash(sc.balance_mean), pts(s.policy.balance_points), score_or_dash(sc.balance_score),
         b.formula, b.working},
        ""});
   const auto total = total_score_cents(sc);
@@ -454,7 +448,7 @@ Document document(const Model& m, Lang l) {
   for (const auto& p : m.progress) {
     months.rows.push_back(
         {{engine::to_iso(p.date), format_wan(p.adjusted), format_wan(p.paid),
-          pct_text(p.execution()), pct_text(p.expected()), gap_pp(p.execution(), p.expected())},
+          pct_or_dash(p.execution()), pct_or_dash(p.expected()), gap_pp(p.execution(), p.expected())},
          ""});
   }
   doc.table(std::move(months));
