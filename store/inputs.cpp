@@ -4,6 +4,7 @@
 
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 namespace bw::store {
 namespace {
@@ -84,9 +85,17 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
   // from the covering index when as_of is not a month end.
   const CivilDate first = fy.first_day();
   const CivilDate last = std::min(as_of, fy.last_day());
-  std::map<std::pair<std::string, std::string>, std::size_t> series;
+  // (unit, project) → index in in.payments, keyed "unit\0project"; one key buffer reused for every row.
+  std::unordered_map<std::string, std::size_t> series;
+  std::string key;
+  auto key_of = [&key](std::string_view unit, std::string_view code) -> const std::string& {
+    key.assign(unit);
+    key.push_back('\0');
+    key.append(code);
+    return key;
+  };
   auto series_of = [&](std::string_view unit, std::string_view code) -> engine::PaymentSeries& {
-    auto [it, fresh] = series.try_emplace({std::string(unit), std::string(code)}, in.payments.size());
+    auto [it, fresh] = series.try_emplace(key_of(unit, code), in.payments.size());
     if (fresh) {
       in.payments.emplace_back();
       in.payments.back().unit_code = unit;
@@ -129,7 +138,7 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
   {
     Statement st = db.prepare("SELECT unit_code, project_code, unit_name, project_name FROM payment_names");
     while (st.step()) {
-      auto it = series.find({st.column_string(0), st.column_string(1)});
+      auto it = series.find(key_of(st.column_text(0), st.column_text(1)));
       if (it == series.end()) continue;
       in.payments[it->second].unit_name = st.column_string(2);
       in.payments[it->second].project_name = st.column_string(3);

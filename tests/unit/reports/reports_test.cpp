@@ -543,6 +543,27 @@ TEST(DocumentTest, markdown_tables_align_numbers_and_escape_pipes) {
   EXPECT_NE(page.find("<svg/>"), std::string::npos);
 }
 
+// pretty_json writes what Boost.JSON would (escapes, numbers) in the reports' two-space layout, and what it
+// writes parses back to the same value (hostile names: quotes, backslashes, control characters, Chinese).
+TEST(PrettyJsonTest, layout_escapes_and_round_trip) {
+  json::object o;
+  o["name"] = "工程\"款\\项\n\t\x01\x1f末";
+  o["fen"] = std::int64_t{-12345678901};
+  o["big"] = std::uint64_t{18446744073709551615ULL};
+  o["rate"] = 0.9138;
+  o["ok"] = true;
+  o["none"] = nullptr;
+  o["empty"] = json::object{};
+  o["list"] = json::array{1, "二", json::array{}};
+  const std::string text = pretty_json(o);
+  EXPECT_EQ(json::parse(text), json::value(o));
+  EXPECT_EQ(text,
+            "{\n  \"name\": \"工程\\\"款\\\\项\\n\\t\\u0001\\u001f末\",\n  \"fen\": -12345678901,\n"
+            "  \"big\": 18446744073709551615,\n  \"rate\": " + json::serialize(json::value(0.9138)) +
+                ",\n  \"ok\": true,\n  \"none\": null,\n  \"empty\": {},\n  \"list\": [\n    1,\n    \"二\",\n"
+                "    []\n  ]\n}\n");
+}
+
 TEST(HtmlTest, truncate_counts_code_points) {
   EXPECT_EQ(html::truncate_utf8("预算执行监控", 4), "预算执行…");
   EXPECT_EQ(html::truncate_utf8("abc", 3), "abc");
