@@ -27,6 +27,7 @@
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
 #include "daemon/midyear_inputs.h"
+#include "daemon/past_snapshots.h"
 #include "daemon/scheduler.h"
 #include "daemon/source_runner.h"
 #include "daemon/web/alerts_api.h"
@@ -91,6 +92,8 @@ struct App::Impl {
   // Indicator completion of the last evaluation (API); replaced whole under the mutex.
   mutable std::mutex indicators_mutex;
   std::shared_ptr<const std::vector<engine::IndicatorEval>> indicator_evals;
+  // The API's evaluations of other dates, kept while the ledger and the config are unchanged.
+  PastSnapshots past_snapshots;
 
   SourceRunner sources{io, ops, health, logger("collect"),
                        SourceRunner::Hooks{[this](const std::string& source) { return ingest_options(generation(), source); },
@@ -359,8 +362,11 @@ struct App::Impl {
     };
     ctx.snapshot_at = [this](engine::CivilDate d) {
       return db.on_reader([this, d]() -> std::shared_ptr<const engine::Snapshot> {
-        auto e = evaluate_at(db.reader(), d, generation().config->policy, std::nullopt, false);
+        const PastSnapshots::Basis basis{store::ledger_version(db.reader()), generation().config};
+        if (auto hit = past_snapshots.find(d, basis)) return hit;
+        auto e = evaluate_at(db.reader(), d, basis.config->policy, std::nullopt, false);
         if (!e) throw std::runtime_error(e.error().message);
+        past_snapshots.put(d, basis, e->snapshot);
         return e->snapshot;
       });
     };

@@ -258,4 +258,13 @@ std::vector<int> fiscal_years_with_lines(Database& db) {
   return out;
 }
 
+LedgerVersion ledger_version(Database& db) {
+  Statement& st = db.cached(
+      "SELECT (SELECT coalesce(max(id), 0) FROM files), (SELECT coalesce(max(id), 0) FROM file_reapplications)");
+  LedgerVersion v;
+  if (st.step()) v = {st.column_int(0), st.column_int(1)};
+  st.reset();
+  return v;
+}
+
 }  // namespace bw::store

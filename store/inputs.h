@@ -49,6 +49,16 @@ StoreCounts count_rows(Database& db);
 /// The latest payment date recorded (`report` without --as-of), nullopt when there is no payment.
 std::optional<engine::CivilDate> latest_payment_date(Database& db);
 
+/// What the ledger holds, as one comparable value: it changes whenever a file is ingested or applied again
+/// (the only writes to budget lines, adjustments and payments), so a figure computed from the ledger stays
+/// valid while it is unchanged (the API's cache of past dates).
+struct LedgerVersion {
+  std::int64_t files = 0;           ///< the newest files.id
+  std::int64_t reapplications = 0;  ///< the newest file_reapplications.id
+  friend bool operator==(const LedgerVersion&, const LedgerVersion&) = default;
+};
+LedgerVersion ledger_version(Database& db);
+
 /// The fiscal years that have budget lines, ascending (for "that year has no lines; these have").
 std::vector<int> fiscal_years_with_lines(Database& db);
 

@@ -112,6 +112,15 @@ for q in "fiscal_year=2021" "as_of=2021-12-31"; do
   api "reports/execution?$q" > "$WORK/r2021.json"
   check_json "$WORK/r2021.json" 'd["fiscal_year"] == 2021 and d["as_of"] == "2021-12-31" and d["department"]["execution_rate_pct"] == "91.38" and len(d["lines"]) == 32'
 done
+# A past date is evaluated once and then kept, but never past a change of the ledger: a late 2021 payment
+# ingested beside the running daemon shows at once in the 2021 figures.
+printf '支付凭证号,支付日期,预算单位编码,预算单位名称,项目编码,项目名称,金额\nZF2021-LATE01,2021-12-30,101001,广州市荔湾区科技工业和信息化局,LW2021-P02,科学技术支出,"1,000.00"\n' \
+  > "$WORK/late2021.csv"
+paid2021() { api "reports/execution?as_of=2021-12-31" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["department"]["paid_fen"])'; }
+before=$(paid2021)
+"$BW_BIN" ingest --db "$WORK/bw.db" "$WORK/late2021.csv" > "$WORK/late.out" || fail "late ingest: $(cat "$WORK/late.out")"
+after=$(paid2021)
+[[ "$after" == $((before + 100000)) ]] || fail "2021 paid after a late payment: $before then $after"
 code=$(curl -s -o "$WORK/bad.json" -w '%{http_code}' "$DAEMON_URL/api/v1/reports/yearend?fiscal_year=twenty")
 [[ "$code" == 400 ]] || fail "fiscal_year=twenty: HTTP $code"
 check_json "$WORK/bad.json" 'list(d) == ["error"]'
