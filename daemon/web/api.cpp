@@ -327,6 +327,10 @@ struct Api {
     const auto offset = int_param(r, "offset", 0, 0, 1'000'000'000);
     const auto rejects = int_param(r, "rejects", 20, 0, 10'000);
     if (!limit || !offset || !rejects) co_return error_response(400, "limit, offset and rejects must be integers");
+    const auto lang_param = r.query.find("lang");
+    const auto lang = reports::parse_lang(
+        lang_param == r.query.end() || lang_param->second.empty() ? ctx.language : lang_param->second);
+    if (!lang) co_return error_response(400, lang.error().message);
     auto page_task = ctx.ingests(*offset, *limit, *rejects);
     const store::IngestPage page = co_await std::move(page_task);
     json::object o;
@@ -335,7 +339,7 @@ struct Api {
     o["limit"] = *limit;
     json::array items;
     for (const auto& f : page.files) {
-      json::object x = ingest_report_json(f);  // the fields of an upload's answer (rejects too), and:
+      json::object x = ingest_report_json(f, *lang);  // the fields of an upload's answer (rejects too), and:
       x["id"] = f.file_id;
       x["source"] = f.source;
       x["duration_ms"] = f.duration_ms;

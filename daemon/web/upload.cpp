@@ -3,10 +3,11 @@
 #include <boost/json.hpp>
 
 #include "daemon/web/revisions_api.h"
+#include "reports/format.h"
 
 namespace bw::web {
 
-boost::json::object reject_json(const store::Reject& reject) {
+boost::json::object reject_json(const store::Reject& reject, engine::Lang lang) {
   boost::json::object o;
   o["file"] = reject.file;
   o["line"] = reject.line;
@@ -16,11 +17,11 @@ boost::json::object reject_json(const store::Reject& reject) {
   o["raw"] = reject.raw;
   o["conflict"] = reject.conflict;
   o["reason_id"] = reject.reason_id();
-  o["text"] = reject.text(engine::Lang::zh);
+  o["text"] = reject.text(lang);
   return o;
 }
 
-boost::json::object ingest_report_json(const store::IngestReport& report) {
+boost::json::object ingest_report_json(const store::IngestReport& report, engine::Lang lang) {
   boost::json::object o;
   o["name"] = report.name;
   o["kind"] = store::to_string(report.kind);
@@ -36,7 +37,7 @@ boost::json::object ingest_report_json(const store::IngestReport& report) {
   o["reapplied"] = report.reapplied;
   o["accepted_fen"] = report.accepted_amount.fen;
   boost::json::array rejects;
-  for (const auto& rej : report.rejects) rejects.push_back(reject_json(rej));
+  for (const auto& rej : report.rejects) rejects.push_back(reject_json(rej, lang));
   o["rejects"] = std::move(rejects);
   o["revisions"] = revisions_json(report.revisions);
   boost::json::array counts;
@@ -94,6 +95,10 @@ boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r) {
     if (admin.status != TokenCheck::Status::ok) co_return refusal(admin, "admin");
     opt.reapply = true;
   }
+  // The rejects' text in ?lang=, else the config's language.
+  const auto lang =
+      reports::parse_lang(r.query.count("lang") && !r.query.at("lang").empty() ? r.query.at("lang") : cfg->language);
+  if (!lang) co_return error_response(400, lang.error().message);
   if (r.body_file.empty())
     co_return error_response(400, "the request has no body: send the file as the body");
   auto task = ctx.ingest(r.body_file, opt);
@@ -105,7 +110,7 @@ boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r) {
                              outcome.error().to_string());
   }
   if (!outcome->duplicate_file) ctx.changed();
-  co_return json_response(outcome->duplicate_file ? 200 : 201, ingest_report_json(*outcome));
+  co_return json_response(outcome->duplicate_file ? 200 : 201, ingest_report_json(*outcome, *lang));
 }
 
 }  // namespace bw::web

@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "daemon/web/auth.h"
 #include "daemon/web/http.h"
+#include "engine/messages.h"
 
 namespace bw::web {
 
@@ -41,14 +42,15 @@ struct UploadContext {
 boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r);
 
 /// The JSON of an ingest report, as uploads answer it; its rejects are reject_json's.
-boost::json::object ingest_report_json(const store::IngestReport& report);
+boost::json::object ingest_report_json(const store::IngestReport& report, engine::Lang lang);
 
 /// One rejected row, the one shape of every answer that lists rejects (the upload answer,
 /// /api/v1/ingests):
 /// {"file", "line", "column", "field", "reason", "reason_id", "raw", "conflict", "text"}; reason is
 /// English (as `budgetwatch ingest` prints it), reason_id its message id ("reject.date_month", ""
-/// when the catalogue lacks it) and text the row's "file:line:column: field: reason" in zh-CN for
-/// the official who sent it.
-boost::json::object reject_json(const store::Reject& reject);
+/// when the catalogue lacks it) and text the row's "file:line:column: field: reason" for the
+/// official who sent it, in `lang` (the request's ?lang=, else the config's `language`, zh-CN by
+/// default).
+boost::json::object reject_json(const store::Reject& reject, engine::Lang lang);
 
 }  // namespace bw::web

@@ -233,6 +233,18 @@ TEST_F(DaemonApiTest, rejects_have_one_shape_in_the_upload_answer_and_the_histor
     EXPECT_EQ(f.at("rejects").at(0), want);
   }
   EXPECT_TRUE(found);
+  // ?lang=en: the same reject with its text in English (the config's language otherwise); a bad lang is a 400.
+  bool found_en = false;
+  const json::value history_en = get_json("/api/v1/ingests?limit=50&lang=en");
+  for (const auto& f : history_en.at("items").as_array()) {
+    if (f.at("name") != "one_bad_row.csv") continue;
+    found_en = true;
+    json::value en = want;
+    en.as_object()["text"] = "one_bad_row.csv:3:2: 支付日期: '2021-13-05' is not a date (month 13)";
+    EXPECT_EQ(f.at("rejects").at(0), en);
+  }
+  EXPECT_TRUE(found_en);
+  EXPECT_EQ(get("/api/v1/ingests?lang=fr").status, 400);
 
   const auto refused = upload("all_bad.csv",
                               "支付凭证号,支付日期,预算单位编码,项目编码,金额\nZ2,2021-13-05,101001,LW2021-P01,1.00\n",
