@@ -96,8 +96,8 @@ boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r) {
     opt.reapply = true;
   }
   // The rejects' text in ?lang=, else the config's language.
-  const auto lang =
-      reports::parse_lang(r.query.count("lang") && !r.query.at("lang").empty() ? r.query.at("lang") : cfg->language);
+  const auto lang = reports::parse_lang(
+      r.query.count("lang") && !r.query.at("lang").empty() ? r.query.at("lang") : cfg->language);
   if (!lang) co_return error_response(400, lang.error().message);
   if (r.body_file.empty())
     co_return error_response(400, "the request has no body: send the file as the body");
