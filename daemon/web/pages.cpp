@@ -663,7 +663,7 @@ struct Pages {
                                   tr(l, "返回执行情况报告", "Back to the execution report"), l));
   }
 
-  awaitable<Response> project_page(Request& r) {
+  awaitable<Response> project_page(Request& r) const {
     const auto lang = lang_of(r);
     if (!lang) {
       co_return html_page(400, message_page_html("请求有误 / Bad request",
@@ -722,7 +722,7 @@ struct Pages {
     co_return co_await std::move(task);
   }
 
-  awaitable<Response> unit_page(Request& r) {
+  awaitable<Response> unit_page(Request& r) const {
     const auto lang = lang_of(r);
     if (!lang) {
       co_return html_page(400, message_page_html("请求有误 / Bad request",
@@ -752,7 +752,7 @@ struct Pages {
   }
 
   // GET /api/v1/projects/{code}/payments: JSON, errors as the API's.
-  awaitable<Response> payments_json(Request& r) {
+  awaitable<Response> payments_json(Request& r) const {
     auto scope_task = resolve_scope(ctx.api, r);
     Scope scope = co_await std::move(scope_task);
     if (!scope.snapshot) co_return error_response(scope.status, scope.error_en);

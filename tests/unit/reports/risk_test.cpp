@@ -60,6 +60,7 @@ engine::Snapshot snapshot() {
 
 std::vector<std::string> codes(const std::vector<const engine::LineEval*>& lines) {
   std::vector<std::string> out;
+  out.reserve(lines.size());
   for (const auto* e : lines) out.push_back(e->line.code);
   return out;
 }
