@@ -30,11 +30,10 @@ bool overspent(const engine::LineEval& e) { return e.amounts.paid > e.amounts.ad
 std::string line_display_name(const engine::Snapshot& s, const engine::LineEval& e, Lang l) {
   if (e.line.kind != engine::LineKind::basic) return e.line.name;
   const bool shared = std::any_of(s.lines.begin(), s.lines.end(), [&e](const engine::LineEval& o) {
-    return &o != &e && o.line.name == e.line.name;
+    return &o != &e && o.line.kind == engine::LineKind::basic && o.line.name == e.line.name;
   });
   if (!shared && !e.line.name.empty()) return e.line.name;
-  const std::string name =
-      e.line.name.empty() ? kind_label(engine::LineKind::basic, l) : e.line.name;
+  std::string name = e.line.name.empty() ? kind_label(engine::LineKind::basic, l) : e.line.name;
   const std::string unit = e.line.unit_name.empty() ? e.line.unit_code : e.line.unit_name;
   if (unit.empty()) return name;
   return l == Lang::zh ? name + "（" + unit + "）" : name + " (" + unit + ")";
