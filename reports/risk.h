@@ -23,9 +23,9 @@ std::vector<const engine::LineEval*> lines_by_risk(const engine::Snapshot& s,
 bool overspent(const engine::LineEval& e);
 
 /// The name a line is shown with: its own, except a basic-expenditure line (基本支出) whose name
-/// another line of the snapshot shares (every unit has its 人员经费), or that has no name, which is
-/// named with its unit: "人员经费（荔湾区教育局）", "基本支出（荔湾区教育局）" (English: "Staff
-/// costs (Education Bureau)").
+/// another basic line of the snapshot shares (every unit has its 人员经费), or that has no name,
+/// which is named with its unit: "人员经费（荔湾区教育局）", "基本支出（荔湾区教育局）" (English:
+/// "Staff costs (Education Bureau)").
 std::string line_display_name(const engine::Snapshot& s, const engine::LineEval& e, Lang l);
 
 }  // namespace bw::reports
