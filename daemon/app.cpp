@@ -34,6 +34,7 @@
 #include "daemon/web/api.h"
 #include "daemon/web/auth.h"
 #include "daemon/web/indicators_api.h"
+#include "daemon/web/pages.h"
 #include "daemon/web/revisions_api.h"
 #include "daemon/web/server.h"
 #include "daemon/web/upload.h"
@@ -371,7 +372,10 @@ struct App::Impl {
       });
     };
     const bool alerts_on = g.config->alerts.enabled;
-    ctx.extra_routes = [this, alerts_on](web::Router& router) {
+    // The pages behind the links (issue 17) read the same figures as the API: a copy of its context.
+    web::PageContext pages{ctx, reads()};
+    ctx.extra_routes = [this, alerts_on, pages = std::move(pages)](web::Router& router) {
+      web::add_page_routes(router, pages);
       web::IndicatorApiContext ic;
       ic.on_reader = reads();
       ic.on_writer = writes();

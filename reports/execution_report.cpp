@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <vector>
 #include <sstream>
 
 #include <boost/json.hpp>
@@ -9,6 +10,7 @@
 #include "reports/document.h"
 #include "reports/html.h"
 #include "reports/points.h"
+#include "reports/risk.h"
 #include "reports/xlsx.h"
 
 namespace bw::reports {
@@ -139,6 +141,7 @@ json::object line_json(const engine::LineEval& e) {
   o["department_code"] = e.line.department_code;
   o["department_name"] = e.line.department_name;
   o["source"] = engine::to_string(e.source);
+  o["overspent"] = e.amounts.paid > e.amounts.adjusted;
   return o;
 }
 
@@ -321,7 +324,8 @@ std::string render_md(const engine::Snapshot& s, Lang l) {
     out << tr(l, "| 项目编码 | 项目名称 | 调整后预算数 | 支出数 | 执行率 | 未支出 |\n",
               "| Code | Name | Adjusted | Paid | Execution | Unspent |\n");
     out << "|---|---|---:|---:|---:|---:|\n";
-    for (const auto& e : s.lines) {
+    for (const engine::LineEval* ep : lines_by_risk(s)) {
+      const engine::LineEval& e = *ep;
       if (e.line.kind != engine::LineKind::project) continue;
       if (e.band != engine::Band::below_80 && e.band != engine::Band::below_50 && e.band != engine::Band::zero) {
         continue;
@@ -364,19 +368,25 @@ std::string render_md(const engine::Snapshot& s, Lang l) {
   out << "\n";
 
   out << "## " << tr(l, "五、项目支出执行情况", "5. Budget lines") << "\n\n";
+  out << tr(l, "按风险排序：低于序时进度最多者在前，其次未支出金额大者在前。\n\n",
+            "By risk: most behind expected progress first, then the largest unspent amount.\n\n");
   out << tr(l,
-            "| 序号 | 项目编码 | 项目名称 | 年初预算数 | 调整 | 净调整率 | 调整后预算数 | 支出数 | 执行率 | 序时进度 | "
-            "差距（百分点） | 完成时限 |\n",
-            "| # | Code | Name | Initial | Adjustment | Net adj. rate | Adjusted | Paid | Execution | Expected | "
-            "Gap (pp) | Deadline |\n");
-  out << "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+            "| 序号 | 项目编码 | 项目名称 | 预算单位 | 年初预算数 | 调整 | 净调整率 | 调整后预算数 | 支出数 | 执行率 | "
+            "序时进度 | 差距（百分点） | 未支出 | 完成时限 |\n",
+            "| # | Code | Name | Unit | Initial | Adjustment | Net adj. rate | Adjusted | Paid | Execution | Expected | "
+            "Gap (pp) | Unspent | Deadline |\n");
+  out << "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
   int seq = 0;
-  for (const auto& e : s.lines) {
-    out << "| " << ++seq << " | " << md_cell(e.line.code) << " | " << md_cell(e.line.name) << " | "
+  for (const engine::LineEval* ep : lines_by_risk(s)) {
+    const engine::LineEval& e = *ep;
+    const std::string name = line_display_name(s, e, l) + (overspent(e) ? tr(l, "（超预算）", " (overspent)") : "");
+    out << "| " << ++seq << " | " << md_cell(e.line.code) << " | " << md_cell(name) << " | "
+        << md_cell(e.line.unit_name.empty() ? e.line.unit_code : e.line.unit_name) << " | "
         << format_wan(e.amounts.initial) << " | " << format_wan(e.amounts.adjustment) << " | "
         << pct_or_dash(table_adjustment_rate(e.amounts)) << " | " << format_wan(e.amounts.adjusted) << " | "
         << format_wan(e.amounts.paid) << " | " << pct_or_dash(e.execution) << " | " << pct_or_dash(e.expected)
-        << " | " << gap_pp(e.execution, e.expected) << " | " << engine::to_iso(e.deadline) << " |\n";
+        << " | " << gap_pp(e.execution, e.expected) << " | " << format_wan(e.amounts.adjusted - e.amounts.paid)
+        << " | " << engine::to_iso(e.deadline) << " |\n";
   }
   out << "\n";
 
@@ -401,19 +411,22 @@ std::string render_csv(const engine::Snapshot& s, Lang l) {
   std::ostringstream out;
   out << (l == Lang::zh
               ? "项目编码,项目名称,预算单位编码,预算单位名称,支出类型,年初预算数(元),调整(元),调整后预算数(元),"
-                "支出数(元),执行率(%),序时进度(%),执行进度比,执行率区间,完成时限,项目负责人\r\n"
+                "支出数(元),执行率(%),序时进度(%),执行进度比,执行率区间,完成时限,项目负责人,超预算\r\n"
               : "code,name,unit_code,unit_name,kind,initial_yuan,adjustment_yuan,adjusted_yuan,paid_yuan,"
-                "execution_rate_pct,expected_pct,pace,band,deadline,owner\r\n");
-  for (const auto& e : s.lines) {
+                "execution_rate_pct,expected_pct,pace,band,deadline,owner,overspent\r\n");
+  // By risk (issue 17); basic lines named with their unit where their name alone is ambiguous.
+  for (const engine::LineEval* ep : lines_by_risk(s)) {
+    const engine::LineEval& e = *ep;
     const bool basic = e.line.kind == engine::LineKind::basic;
-    out << csv_field(e.line.code) << ',' << csv_field(e.line.name) << ',' << csv_field(e.line.unit_code) << ','
+    out << csv_field(e.line.code) << ',' << csv_field(line_display_name(s, e, l)) << ',' << csv_field(e.line.unit_code) << ','
         << csv_field(e.line.unit_name) << ','
         << (l == Lang::zh ? (basic ? "基本支出" : "项目支出") : engine::to_string(e.line.kind)) << ','
         << format_yuan(e.amounts.initial, false) << ',' << format_yuan(e.amounts.adjustment, false) << ','
         << format_yuan(e.amounts.adjusted, false) << ',' << format_yuan(e.amounts.paid, false) << ','
         << (e.execution ? format_pct(*e.execution) : "") << ',' << (e.expected ? format_pct(*e.expected) : "")
         << ',' << (e.pace ? engine::format_decimal(*e.pace, 4) : "") << ',' << csv_band(e.band, l) << ','
-        << engine::to_iso(e.deadline) << ',' << csv_field(e.line.owner) << "\r\n";
+        << engine::to_iso(e.deadline) << ',' << csv_field(e.line.owner) << ','
+        << (overspent(e) ? tr(l, "是", "true") : tr(l, "", "false")) << "\r\n";
   }
   return out.str();
 }
@@ -474,21 +487,31 @@ std::string render_html(const engine::Snapshot& s, Lang l) {
   doc.table(std::move(scores));
 
   doc.heading(tr(l, "三、预算项目", "3. Budget lines"));
+  doc.note(tr(l, "按风险排序：低于序时进度最多者在前，其次未支出金额大者在前；超预算支出（支出数大于调整后预算数）的行以红色标出。",
+              "By risk: most behind expected progress first, then the largest unspent amount; overspent rows (paid "
+              "more than the budget in force) in red."));
   Table lines{{{tr(l, "项目编码", "Code")},
                {tr(l, "项目名称", "Name")},
+               {tr(l, "预算单位", "Unit")},
                {tr(l, "调整后预算数", "Adjusted"), true},
                {tr(l, "支出数", "Paid"), true},
                {tr(l, "执行率", "Execution"), true},
                {tr(l, "序时进度", "Expected"), true},
                {tr(l, "差距（百分点）", "Gap (pp)"), true, true},
+               {tr(l, "未支出", "Unspent"), true, true},
                {tr(l, "完成时限", "Deadline")}},
               {},
               "table-lines"};
-  for (const auto& e : s.lines) {
-    lines.rows.push_back({{e.line.code, e.line.name, format_wan(e.amounts.adjusted), format_wan(e.amounts.paid),
-                           pct_or_dash(e.execution), pct_or_dash(e.expected), gap_pp(e.execution, e.expected),
-                           engine::to_iso(e.deadline)},
-                          ""});
+  for (const engine::LineEval* ep : lines_by_risk(s)) {
+    const engine::LineEval& e = *ep;
+    const bool over = overspent(e);
+    lines.rows.push_back({{e.line.code,
+                           line_display_name(s, e, l) + (over ? tr(l, "（超预算）", " (overspent)") : ""),
+                           e.line.unit_name.empty() ? e.line.unit_code : e.line.unit_name,
+                           format_wan(e.amounts.adjusted), format_wan(e.amounts.paid), pct_or_dash(e.execution),
+                           pct_or_dash(e.expected), gap_pp(e.execution, e.expected),
+                           format_wan(e.amounts.adjusted - e.amounts.paid), engine::to_iso(e.deadline)},
+                          over ? "overspend" : ""});
   }
   doc.table(std::move(lines));
   return doc.html_page(l);
@@ -565,15 +588,16 @@ xlsx::Workbook workbook(const engine::Snapshot& s, Lang l) {
                    tr(l, "调整后预算数", "Adjusted"), "", "", "", "", "", ""}};
   lines.widths = {14, 36, 12, 10, 16, 16, 16, 16, 10, 10, 12, 12, 12};
   lines.freeze_columns = 2;
-  for (const auto& e : s.lines) {
+  for (const engine::LineEval* ep : lines_by_risk(s)) {
+    const engine::LineEval& e = *ep;
     const auto gap = gap_of(e.execution, e.expected);
     lines.rows.push_back(
-        {{Cell::str(e.line.code), Cell::str(e.line.name), Cell::str(e.line.unit_code),
+        {{Cell::str(e.line.code), Cell::str(line_display_name(s, e, l)), Cell::str(e.line.unit_code),
           Cell::str(kind_label(e.line.kind, l)), Cell::yuan(e.amounts.initial), Cell::yuan(e.amounts.adjustment),
           Cell::yuan(e.amounts.adjusted), Cell::yuan(e.amounts.paid), Cell::pct(e.execution), Cell::pct(e.expected),
           gap ? Cell::hundredths(static_cast<std::int64_t>(engine::round_scaled(*gap, 4))) : Cell::str("—"),
           Cell::str(band_label(e.band, s.policy, l)), Cell::str(engine::to_iso(e.deadline))},
-         lagging(e.band) ? xlsx::RowStyle::lagging : xlsx::RowStyle::normal});
+         lagging(e.band) || overspent(e) ? xlsx::RowStyle::lagging : xlsx::RowStyle::normal});
   }
   lines.notes.push_back(tr(l, "低于 ", "Rows below ") + std::to_string(s.policy.threshold_bp / 100) +
                         tr(l, "% 的行以红色标出。", "% are shown in red."));
@@ -630,9 +654,19 @@ json::value execution_report_json(const engine::Snapshot& s) {
   json::array units;
   for (const auto& u : s.units) units.push_back(unit_json(u));
   o["units"] = std::move(units);
+  // Lines stay in register order (a contract); risk_rank is their place in the other formats' order (1 = most
+  // behind 序时进度), display_name the name those formats show.
+  std::vector<std::size_t> rank(s.lines.size());
+  std::size_t place = 0;
+  for (const engine::LineEval* e : lines_by_risk(s)) rank[static_cast<std::size_t>(e - s.lines.data())] = ++place;
   json::array lines;
   lines.reserve(s.lines.size());
-  for (const auto& e : s.lines) lines.push_back(line_json(e));
+  for (const auto& e : s.lines) {
+    json::object x = line_json(e);
+    x["risk_rank"] = rank[static_cast<std::size_t>(&e - s.lines.data())];
+    x["display_name"] = line_display_name(s, e, Lang::zh);
+    lines.push_back(std::move(x));
+  }
   o["lines"] = std::move(lines);
   return o;
 }

@@ -19,7 +19,8 @@ namespace bw::reports {
 /// net_adjustment_rate_pct); scores {budget_completion, budget_adjustment,
 /// spending_balance}; month_ends [{date, adjusted_fen, paid_fen, execution_rate_pct}]; lines [{code, name,
 /// unit_code, kind, initial_fen, adjusted_fen, paid_fen, execution_rate_pct, expected_pct, pace, band,
-/// deadline, fiscal_year, department_code, source}]; fiscal_year; departments [{code, name, initial_fen,
+/// deadline, fiscal_year, department_code, source, overspent, risk_rank, display_name (zh-CN)}] (register
+/// order; the other formats list the lines by risk_rank: reports/risk.h); fiscal_year; departments [{code, name, initial_fen,
 /// adjusted_fen, paid_fen, execution_rate_pct, expected_pct, gap_pp, bands, rank}] (issue 14). `*_pct` and
 /// `gap_pp` are strings with two decimals, null when undefined. More fields are added.
 boost::json::value execution_report_json(const engine::Snapshot& s);

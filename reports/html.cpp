@@ -33,6 +33,9 @@ td.nw{white-space:nowrap}
 tr.total td{font-weight:600;background:#fafbfc}
 td.neg{color:var(--bad)}
 tr.laggard td:first-child{box-shadow:inset 3px 0 0 var(--bad)}
+tr.overspend td{background:#fef3f2}tr.overspend td.num{color:var(--bad);font-weight:600}
+p.overspend{color:var(--bad);font-weight:600}p.headline{font-size:16px;margin:8px 0}
+a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0;border:1px solid var(--line);border-radius:6px;padding:8px}
 figcaption{font-weight:600;margin-bottom:4px}

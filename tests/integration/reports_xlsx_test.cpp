@@ -9,6 +9,7 @@
 #include "engine/snapshot.h"
 #include "reports/execution_report.h"
 #include "reports/report.h"
+#include "reports/risk.h"
 #include "reports/xlsx.h"
 #include "reports/yearend_report.h"
 #include "tests/integration/liwan_db.h"
@@ -72,15 +73,16 @@ TEST_F(ReportsXlsxTest, execution_workbook_has_every_line_in_yuan_exact_to_the_f
   const auto* lines = &w.sheets.at(2);
   ASSERT_EQ(lines->name, "预算项目");
   ASSERT_EQ(lines->rows.size(), s.lines.size());
+  const auto by_risk = reports::lines_by_risk(s);  // the sheet's order (issue 17)
   for (std::size_t i = 0; i < s.lines.size(); ++i) {
     const auto& c = lines->rows[i].cells;
-    const auto& e = s.lines[i];
+    const auto& e = *by_risk[i];
     EXPECT_EQ(c[0].text, e.line.code);
     EXPECT_EQ(c[6].kind, CellKind::yuan);
     EXPECT_EQ(c[6].scaled, e.amounts.adjusted.fen) << e.line.code;
     EXPECT_EQ(c[7].scaled, e.amounts.paid.fen) << e.line.code;
     const bool below = e.band == engine::Band::below_80 || e.band == engine::Band::below_50 ||
-                       e.band == engine::Band::zero;
+                       e.band == engine::Band::zero || reports::overspent(e);
     EXPECT_EQ(lines->rows[i].style == RowStyle::lagging, below) << e.line.code;
   }
 }

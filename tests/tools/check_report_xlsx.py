@@ -115,12 +115,15 @@ def execution(report, wb, lang):
     ws = sheet(wb, "预算项目", "Budget lines", lang)
     if ws.freeze_panes != "C5":
         fail(f"lines: panes frozen at {ws.freeze_panes}, not C5")
-    lines = report["lines"]
+    # The sheet lists the lines by risk (issue 17): the JSON's risk_rank; named as the JSON's display_name (a
+    # basic line whose name another shares is named with its unit; " (unit)" in English).
+    lines = sorted(report["lines"], key=lambda line: line.get("risk_rank", 0))
     rows = list(ws.iter_rows(min_row=5, max_row=4 + len(lines), values_only=True))
     if len(rows) != len(lines) or ws.cell(row=5 + len(lines), column=1).value not in (None, ""):
         fail(f"lines: {len(rows)} rows for {len(lines)} lines")
     for values, line in zip(rows, lines):
-        if values[0] != line["code"] or values[1] != line["name"] or values[2] != line["unit_code"]:
+        name = line.get("display_name", line["name"]) if lang != "en" else line["name"]
+        if values[0] != line["code"] or not values[1].startswith(name) or values[2] != line["unit_code"]:
             fail(f"line {line['code']}: {values[:3]}")
         got = (fen_of(values[4]), fen_of(values[5]), fen_of(values[6]), fen_of(values[7]))
         want = (line["initial_fen"], line["adjustment_fen"], line["adjusted_fen"], line["paid_fen"])
