@@ -246,6 +246,12 @@ struct Api {
       band = parse_band(b->second);
       if (!band) co_return error_response(400, "band must be on_track, below_80, below_50, zero or no_budget");
     }
+    // 指标来源 (issue 14): initial, mid_year, carried_forward, or new_money (initial or mid_year).
+    const std::string source = r.query.count("source") ? r.query.at("source") : "";
+    if (!source.empty() && source != "initial" && source != "mid_year" && source != "carried_forward" &&
+        source != "new_money") {
+      co_return error_response(400, "source must be initial, mid_year, carried_forward or new_money");
+    }
     const std::string unit = r.query.count("unit") ? r.query.at("unit") : "";
     const std::string sort = r.query.count("sort") ? r.query.at("sort") : "register";
     if (sort != "register" && sort != "code" && sort != "execution" && sort != "unspent") {
@@ -256,6 +262,10 @@ struct Api {
       if (!unit.empty() && e.line.unit_code != unit) continue;
       if (kind && e.line.kind != *kind) continue;
       if (band && e.band != *band) continue;
+      if (!source.empty()) {
+        const bool carried = e.source == engine::LineSource::carried_forward;
+        if (source == "new_money" ? carried : source != engine::source_key(e.source)) continue;
+      }
       hits.push_back(&e);
     }
     if (sort == "code") {
