@@ -183,6 +183,11 @@ struct Api {
     o["department"] = reports::amounts_json(s->department.all);
     o["project_total"] = reports::amounts_json(s->department.project);
     o["basic_total"] = reports::amounts_json(s->department.basic);
+    // Carry-forward money (上年结转) apart from the year's new money (issue 14).
+    o["carry_forward"] =
+        reports::source_totals_json(s->department.carried_forward, s->department.carried_forward_lines);
+    o["new_money"] = reports::source_totals_json(s->department.new_money,
+                                                 s->department.lines - s->department.carried_forward_lines);
     o["units"] = s->units.size();
     o["lines"] = s->lines.size();
     o["bands"] = reports::bands_json(s->department.bands);
