@@ -41,6 +41,18 @@ CivilDate in_fiscal_year(const engine::FiscalYear& fy, std::pair<unsigned, unsig
   return d;
 }
 
+// `source:` (指标来源: new_money is initial or mid_year) and `min_age:` (carry-forward lines carried for at
+// least that many years) selectors (issue 14).
+bool selected_source(const config::RuleConfig& r, const LineEval& l) {
+  const bool carried = l.source == engine::LineSource::carried_forward;
+  if (!r.sources.empty() && std::none_of(r.sources.begin(), r.sources.end(), [&](const std::string& s) {
+        return s == engine::source_key(l.source) || (s == "new_money" && !carried);
+      }))
+    return false;
+  if (r.min_age > 0 && (!carried || l.carry_age < r.min_age)) return false;
+  return true;
+}
+
 bool selected(const config::RuleConfig& r, const LineEval& l) {
   const std::string kind = engine::to_string(l.line.kind);
   if (!r.line_kinds.empty() &&
@@ -53,6 +65,7 @@ bool selected(const config::RuleConfig& r, const LineEval& l) {
         return std::find(l.line.tags.begin(), l.line.tags.end(), t) != l.line.tags.end();
       }))
     return false;
+  if (!selected_source(r, l)) return false;
   return true;
 }
 
@@ -66,6 +79,7 @@ void line_figures(const engine::Snapshot& snap, const LineEval& l, std::map<std:
   an["unspent_wan"] = engine::format_wan(unspent(l));
   an["deadline"] = engine::to_iso(l.deadline);
   an["days_left"] = std::to_string(l.days_to_deadline);
+  if (l.line.carried_from_year != 0) an["carried_from_year"] = std::to_string(l.line.carried_from_year);
   for (const char* k : {"execution_pct", "expected_pct", "pace_pct", "forecast_pct", "gap_pp"}) an.erase(k);
   if (l.execution) an["execution_pct"] = pct(*l.execution);
   if (l.expected) an["expected_pct"] = pct(*l.expected);
@@ -106,6 +120,10 @@ Candidate line_candidate(const config::RuleConfig& r, const engine::Snapshot& sn
   std::string tags;
   for (const auto& t : l.line.tags) tags += (tags.empty() ? "" : ",") + t;
   lb["tags"] = tags;
+  // 指标来源 and a carry-forward line's age: routes can send carry-forward money elsewhere (issue 14). Not
+  // `source`, which names the data source of stale_source and ingest_failed alerts.
+  lb["line_source"] = engine::source_key(l.source);
+  if (l.carry_age > 0) lb["carry_age"] = std::to_string(l.carry_age);
   for (const auto& [k, v] : r.labels) lb[k] = v;
   c.annotations["threshold_pct"] = pct(*Ratio::of(r.threshold_bp, 10000));
   line_figures(snap, l, c.annotations);

@@ -58,6 +58,11 @@ struct RuleConfig {
   std::vector<std::string> line_kinds = {"project"};
   std::vector<std::string> units;  ///< only these unit codes; empty = all
   std::vector<std::string> tags;   ///< only lines with one of these tags; empty = all
+  /// Only lines of these 指标来源 (`source:` in the config): initial, mid_year, carried_forward, or new_money
+  /// (initial or mid_year); empty = all.
+  std::vector<std::string> sources;
+  /// Only carry-forward lines (上年结转) carried for at least this many years (`min_age:`); 0 = any line.
+  int min_age = 0;
   /// How long the condition must hold before the alert fires (pending until then).
   std::chrono::seconds pending_for{0};
   std::map<std::string, std::string> labels;  ///< added to the alert (e.g. escalate: bureau)

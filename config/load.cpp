@@ -37,6 +37,10 @@ class Loader {
       if_present(fy, "start_month", [&](const Field& s) {
         c.policy.fiscal_year_start_month = static_cast<unsigned>(integer(s, 1, 12));
       });
+      if_present(fy, "deadline_after_year_end", [&](const Field& s) {
+        c.policy.deadline_after_year_end =
+            *engine::parse_deadline_after_year_end(choice(s, {"fiscal_year_end", "own_deadline"}));
+      });
     });
     if_present(m, "departments", [&](const Field& f) {
       const Map dm(f, departments_section().known());
@@ -721,6 +725,11 @@ class Loader {
     });
     if_present(m, "units", [&](const Field& v) { r.units = strings(v); });
     if_present(m, "tags", [&](const Field& v) { r.tags = strings(v); });
+    if_present(m, "source", [&](const Field& v) {
+      for (const Field& x : nonempty_items(v))
+        r.sources.push_back(choice(x, {"initial", "mid_year", "carried_forward", "new_money"}));
+    });
+    if_present(m, "min_age", [&](const Field& v) { r.min_age = static_cast<int>(integer(v, 1, 50)); });
     if_present(m, "for", [&](const Field& v) {
       const std::int64_t ms = unwrap(v, parse_duration_ms(scalar(v)));
       if (ms < 0 || ms % ms_per_s != 0)

@@ -234,6 +234,11 @@ const Section<engine::Policy>& fiscal_year_section() {
       {
           {"start_month", "month (1-12)", "the month the fiscal year starts",
            number(&S::fiscal_year_start_month)},
+          {"deadline_after_year_end", "fiscal_year_end | own_deadline",
+           "a line whose 完成时限 is after its fiscal year is watched against the fiscal year's "
+           "last day, "
+           "or against its own deadline",
+           [](Out& o, const S& p) { o << engine::to_string(p.deadline_after_year_end); }},
       }}.seal();
   return s;
 }
@@ -633,6 +638,9 @@ const Section<RuleConfig>& rule_section() {
   using S = RuleConfig;
   static const std::vector<std::string_view> unspent = {
       "below_threshold", "pace_below", "no_spending", "deadline_near", "budget_revised"};
+  static const std::vector<std::string_view> line_rules = {"below_threshold", "pace_below",
+                                                           "no_spending",     "deadline_near",
+                                                           "overspend",       "budget_revised"};
   static const auto s = Section<S>{
       "alerts.rules[]",
       "Alert rules: kind selects the condition.",
@@ -681,6 +689,16 @@ const Section<RuleConfig>& rule_section() {
           {"line_kinds", "list of project | basic", "only these line kinds", words(&S::line_kinds)},
           {"units", "list of unit codes", "only these units; []: all", words(&S::units)},
           {"tags", "list of tags", "only lines with one of these tags; []: all", words(&S::tags)},
+          Key<S>{"source", "list of initial | mid_year | carried_forward | new_money",
+                 "only lines of these 指标来源 (new_money: initial or mid_year); []: all",
+                 words(&S::sources)}
+              .only(line_rules)
+              .when(nonempty_member(&S::sources)),
+          Key<S>{"min_age", "integer (1-50)",
+                 "only carry-forward lines (上年结转) carried for at least this many years",
+                 number(&S::min_age)}
+              .only(line_rules)
+              .when([](const S& r) { return r.min_age > 0; }),
           {"for", "duration", "how long the condition holds before the alert fires",
            [](Out& o, const S& r) { o << seconds_text(r.pending_for); }},
           {"labels", "map", "added to the alert", string_map(&S::labels)},

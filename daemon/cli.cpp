@@ -50,7 +50,7 @@ constexpr const char* usage_text =
     "  report --db FILE [--kind execution|monthly|midyear|yearend|circular] [--as-of YYYY-MM-DD]\n"
     "         [--format json|csv|md|html|xlsx] [--lang zh-CN|en] [--unit CODE] [--department CODE]\n"
     "         [--window 1-6|1-7] [--fiscal-start-month N] [--department-unit-code-digits N] [--time-zone TZ]\n"
-    "         [--no-bom] [--issuer NAME] [--output FILE]\n"
+    "         [--deadline-after-year-end fiscal_year_end|own_deadline] [--no-bom] [--issuer NAME] [--output FILE]\n"
     "      a report of the fiscal year that contains a date, as of that date (default: the latest payment\n"
     "      date in the database, no later than today in --time-zone, default Asia/Shanghai; stderr says\n"
     "      which), for everything, one department or one unit: the execution report (default), the monthly\n"
@@ -60,7 +60,8 @@ constexpr const char* usage_text =
     "      its charts; CSV starts with a UTF-8 BOM (for Excel) unless --no-bom; xlsx is an Excel workbook\n"
     "      (zh-CN, or English with --lang en): binary, so it is written to --output FILE, or to stdout only\n"
     "      when stdout is not a terminal; --output writes any format to FILE (replaced whole, never\n"
-    "      half-written)\n"
+    "      half-written); --deadline-after-year-end: a line whose 完成时限 is after its fiscal year is watched\n"
+    "      against the fiscal year's last day (fiscal_year_end, the default) or its own deadline (own_deadline)\n"
     "  export-openmetrics --from YYYY-MM-DD --to YYYY-MM-DD (--config FILE | --db FILE) [--output FILE]\n"
     "         [--time-zone TZ] [--fiscal-start-month N] [--label NAME=VALUE]...\n"
     "      month-end history of the /metrics snapshot series (execution, expected progress, paid, budget, ...)\n"
@@ -200,7 +201,7 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
   auto args = Args::parse(
       argv,
       {"db", "kind", "as-of", "format", "unit", "department", "lang", "window", "fiscal-start-month", "time-zone",
-       "department-unit-code-digits", "issuer", "output"},
+       "department-unit-code-digits", "issuer", "output", "deadline-after-year-end"},
       {"no-bom"});
   if (!args) {
     err << "budgetwatch report: " << args.error().message << "\n";
@@ -252,6 +253,15 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
       return exit_usage;
     }
     policy.department_unit_code_digits = n;
+  }
+  if (auto d = args->get("deadline-after-year-end")) {
+    // A line whose 完成时限 is after its fiscal year: against the year's end (default) or its own deadline.
+    const auto policy_word = engine::parse_deadline_after_year_end(*d);
+    if (!policy_word) {
+      err << "budgetwatch report: --deadline-after-year-end is fiscal_year_end or own_deadline\n";
+      return exit_usage;
+    }
+    policy.deadline_after_year_end = *policy_word;
   }
   engine::CivilDate as_of;
   if (auto s = args->get("as-of")) {

@@ -38,6 +38,25 @@ const char* to_string(LineSource s) {
   return "年初";
 }
 
+const char* source_key(LineSource s) {
+  switch (s) {
+    case LineSource::initial: return "initial";
+    case LineSource::mid_year: return "mid_year";
+    case LineSource::carried_forward: return "carried_forward";
+  }
+  return "initial";
+}
+
+const char* to_string(DeadlineAfterYearEnd d) {
+  return d == DeadlineAfterYearEnd::own_deadline ? "own_deadline" : "fiscal_year_end";
+}
+
+std::optional<DeadlineAfterYearEnd> parse_deadline_after_year_end(std::string_view s) {
+  if (s == "fiscal_year_end") return DeadlineAfterYearEnd::fiscal_year_end;
+  if (s == "own_deadline") return DeadlineAfterYearEnd::own_deadline;
+  return std::nullopt;
+}
+
 std::optional<LineSource> parse_line_source(std::string_view s) {
   struct Word {
     std::string_view text;

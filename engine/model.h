@@ -33,6 +33,9 @@ const char* to_string(LineSource s);
 /// Inverse of to_string, also 年初预算, 年初安排, 年中追加, 结转 and the English keys (initial, mid_year,
 /// carried_forward); nullopt for anything else.
 std::optional<LineSource> parse_line_source(std::string_view s);
+/// "initial" | "mid_year" | "carried_forward" — the English key used in config selectors, alert labels and
+/// metrics labels.
+const char* source_key(LineSource s);
 
 /// A budget line (预算项目) from the budget register (预算指标), or known only from adjustments
 /// (a mid-year new project whose register row is missing: `registered` is false). A line is identified by
@@ -55,6 +58,13 @@ struct BudgetLine {
   std::string owner_email;             ///< 负责人邮箱
   std::vector<std::string> tags;
   bool registered = true;
+  /// A carry-forward line (上年结转): the fiscal year of the previous year's line of the same code, when the
+  /// store holds one (fiscal_year − 1); 0 otherwise. Derived at load time, not stored.
+  int carried_from_year = 0;
+  /// A carry-forward line's age in years: 1 when last year's line of the code was new money (or is not
+  /// held), 2 when it was itself carried forward, and so on. 0: not given (the engine takes 1 for a
+  /// carry-forward line). Derived at load time, not stored.
+  int carry_age = 0;
 };
 
 /// A dated, signed budget adjustment (预算调整) of one line.
@@ -124,6 +134,17 @@ struct Curve {
   std::vector<Milestone> milestones;
 };
 
+/// How a line whose 完成时限 falls after its fiscal year is watched (issue 14: cross-year projects).
+enum class DeadlineAfterYearEnd {
+  fiscal_year_end,  ///< against the fiscal year's last day: the year's money is due by then (default)
+  own_deadline,     ///< against its own deadline (expected progress runs past the year end)
+};
+
+/// "fiscal_year_end" | "own_deadline".
+const char* to_string(DeadlineAfterYearEnd d);
+/// Inverse of to_string; nullopt for an unknown word.
+std::optional<DeadlineAfterYearEnd> parse_deadline_after_year_end(std::string_view s);
+
 /// Rules of evaluation that a site configures (every default here is documented in config/defaults.h).
 struct Policy {
   unsigned fiscal_year_start_month = 1;
@@ -147,6 +168,9 @@ struct Policy {
   /// coding convention, e.g. 3: unit 101001 is in department 101). 0 (the default): such lines belong to
   /// the one department of the database (code "").
   int department_unit_code_digits = 0;
+  /// A line whose deadline (完成时限) is after the fiscal year's last day: watched against that last day
+  /// (default) or against its own deadline.
+  DeadlineAfterYearEnd deadline_after_year_end = DeadlineAfterYearEnd::fiscal_year_end;
 };
 
 /// The curve of a line: its own (Policy::line_curves), else its unit's, else the default.

@@ -70,6 +70,9 @@ void evaluate_line(const Inputs& in, CivilDate as_of, const Policy& policy, int 
   e.mid_year_new = line.initial.is_zero() && !work.adjustments.empty();
   e.available_from = available.value_or(fy.first_day());
   e.deadline = line.deadline.value_or(fy.last_day());
+  if (e.deadline > fy.last_day() && policy.deadline_after_year_end == DeadlineAfterYearEnd::fiscal_year_end) {
+    e.deadline = fy.last_day();  // a cross-year project: this year's money is due by the year's end
+  }
   e.curve = curve_for(policy, line).kind;
   e.payments = work.payments;
   e.month_ends = month_ends;
@@ -135,6 +138,12 @@ void add_to_rollup(Rollup& r, const LineEval& e) {
   (e.line.kind == LineKind::basic ? r.basic : r.project) += e.amounts;
   if (e.line.kind == LineKind::project) r.bands.add(e.band);
   ++r.lines;
+  if (e.source == LineSource::carried_forward) {
+    r.carried_forward += e.amounts;
+    ++r.carried_forward_lines;
+  } else {
+    r.new_money += e.amounts;
+  }
   if (r.month_ends.size() < static_cast<std::size_t>(e.month_ends)) {
     r.month_ends.resize(static_cast<std::size_t>(e.month_ends));
   }
@@ -328,6 +337,7 @@ Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy) {
     // 指标来源: the register's word, else a mid-year new project is 年中新增 (DESIGN §4).
     e.source = e.line.source.value_or(e.mid_year_new || !e.line.registered ? LineSource::mid_year
                                                                              : LineSource::initial);
+    if (e.source == LineSource::carried_forward) e.carry_age = std::max(e.line.carry_age, 1);
     if (e.line.fiscal_year == 0) e.line.fiscal_year = fy.year();
   }
 

@@ -24,8 +24,12 @@ struct LineEval {
   /// 指标来源: the register's, else 年中新增 for a mid-year new project (no initial budget, money by
   /// adjustment, or known only from adjustments), else 年初.
   LineSource source = LineSource::initial;
+  /// A carry-forward line's age in years (BudgetLine::carry_age, at least 1); 0 for new money.
+  int carry_age = 0;
   CivilDate available_from;   ///< first day with budget in force (fiscal-year start unless mid-year new)
-  CivilDate deadline;         ///< effective deadline (the register's, else the fiscal year's last day)
+  /// Effective deadline: the register's, else the fiscal year's last day; a register deadline after the
+  /// fiscal year is the year's last day under DeadlineAfterYearEnd::fiscal_year_end (the default).
+  CivilDate deadline;
   CurveKind curve = CurveKind::linear_to_deadline;
   bool mid_year_new = false;  ///< 年中新增项目: no initial budget, money by adjustment
   Amounts amounts;            ///< as of the date; abs_adjustment = |adjustment|
@@ -50,6 +54,11 @@ struct Rollup {
   Amounts basic;    ///< 基本支出 lines
   BandCounts bands;  ///< project lines only, as the report counts them
   int lines = 0;
+  /// 上年结转 lines (carry-forward money) apart from the year's new money (年初 and 年中新增): auditors
+  /// judge their execution apart. carried_forward + new_money = all.
+  Amounts carried_forward;
+  Amounts new_money;
+  int carried_forward_lines = 0;
   std::vector<MonthEnd> month_ends;  ///< cumulative, every fiscal month end on or before the date
   Scores scores;
 };

@@ -112,7 +112,7 @@ json::object score_details_json(const engine::Scores& s, const engine::Policy& p
 
 json::object line_json(const engine::LineEval& e) {
   json::object o;
-  o.reserve(32);  // the fields below, without a rehash (10,000 lines: 5% of a report)
+  o.reserve(40);  // the fields below, without a rehash (10,000 lines: 5% of a report)
   o["code"] = e.line.code;
   o["name"] = e.line.name;
   o["unit_code"] = e.line.unit_code;
@@ -142,6 +142,29 @@ json::object line_json(const engine::LineEval& e) {
   o["department_name"] = e.line.department_name;
   o["source"] = engine::to_string(e.source);
   o["overspent"] = e.amounts.paid > e.amounts.adjusted;
+  // Carry-forward (上年结转): years carried (0: new money) and last year's line of the same code.
+  o["carry_age"] = e.carry_age;
+  if (e.line.carried_from_year != 0) {
+    json::object from;
+    from["fiscal_year"] = e.line.carried_from_year;
+    from["code"] = e.line.code;
+    o["carried_from"] = std::move(from);
+  } else {
+    o["carried_from"] = nullptr;
+  }
+  o["registered_deadline"] = e.line.deadline ? json::value(engine::to_iso(*e.line.deadline)) : json::value(nullptr);
+  return o;
+}
+
+json::object source_totals_json(const engine::Amounts& a, int lines) {
+  json::object o;
+  o["lines"] = lines;
+  o["initial_fen"] = a.initial.fen;
+  o["adjusted_fen"] = a.adjusted.fen;
+  o["paid_fen"] = a.paid.fen;
+  o["unspent_fen"] = (a.adjusted - a.paid).fen;
+  o["execution_rate_pct"] = pct(a.execution());
+  o["expected_pct"] = pct(a.expected());
   return o;
 }
 
@@ -159,6 +182,9 @@ json::object department_json(const engine::DepartmentEval& d) {
   o["bands"] = bands_json(d.rollup.bands);
   o["rank"] = d.rank;
   o["lines"] = d.rollup.lines;
+  o["carry_forward"] = source_totals_json(d.rollup.carried_forward, d.rollup.carried_forward_lines);
+  o["new_money"] =
+      source_totals_json(d.rollup.new_money, d.rollup.lines - d.rollup.carried_forward_lines);
   return o;
 }
 
@@ -273,6 +299,72 @@ void pretty(std::string& out, const json::value& v, int indent) {
   }
 }
 
+// ---- Carry-forward money (上年结转) -----------------------------------------------------------------------
+
+// The carry-forward part of the report, only when the year has 上年结转 lines (issue 14): per department the
+// carry-forward money's execution beside the new money's and the total's (auditors judge them apart), then
+// each carry-forward line with its age.
+void add_carry_forward(Document& doc, const engine::Snapshot& s, Lang l) {
+  if (s.department.carried_forward_lines == 0) return;
+  doc.heading(tr(l, "上年结转资金执行情况", "Carry-forward money (上年结转)"), 3);
+  doc.note(tr(l,
+              "上年结转资金单独反映：结转资金执行率 = 结转资金支出数 / 结转资金调整后预算数；当年资金为年初预算和年中新增。"
+              "结转满两年（结转年限 ≥ 2）的资金按规定收回。",
+              "Carry-forward money is reported apart: its execution = its paid / its adjusted budget; the year's "
+              "new money is the initial budget and mid-year additions. Money carried for two years (age ≥ 2) is "
+              "recovered under the rules."));
+  Table depts{{{tr(l, "部门", "Department")},
+               {tr(l, "结转资金调整后预算数", "Carry-forward adjusted"), true},
+               {tr(l, "结转资金支出数", "Carry-forward paid"), true},
+               {tr(l, "结转资金执行率", "Carry-forward execution"), true},
+               {tr(l, "当年资金执行率", "New-money execution"), true},
+               {tr(l, "合计执行率", "Total execution"), true}},
+              {},
+              "table-carry-forward-departments"};
+  auto dept_row = [&](const std::string& label, const engine::Rollup& r, const char* cls) {
+    depts.rows.push_back({{label, format_wan(r.carried_forward.adjusted), format_wan(r.carried_forward.paid),
+                           pct_or_dash(r.carried_forward.execution()), pct_or_dash(r.new_money.execution()),
+                           pct_or_dash(r.all.execution())},
+                          cls});
+  };
+  for (const auto& d : s.departments) {
+    if (d.rollup.carried_forward_lines == 0) continue;
+    dept_row(d.name.empty() ? (d.code.empty() ? std::string(tr(l, "本部门", "This department")) : d.code) : d.name,
+             d.rollup, "");
+  }
+  dept_row(tr(l, "合计", "Total"), s.department, "total");
+  doc.table(std::move(depts));
+  Table lines{{{tr(l, "项目编码", "Code")},
+               {tr(l, "项目名称", "Name")},
+               {tr(l, "结转年限", "Years carried"), true},
+               {tr(l, "上年项目", "Last year's line")},
+               {tr(l, "调整后预算数", "Adjusted"), true},
+               {tr(l, "支出数", "Paid"), true},
+               {tr(l, "执行率", "Execution"), true},
+               {tr(l, "未支出", "Unspent"), true}},
+              {},
+              "table-carry-forward-lines"};
+  for (const auto& e : s.lines) {
+    if (e.source != engine::LineSource::carried_forward) continue;
+    lines.rows.push_back(
+        {{e.line.code, e.line.name, std::to_string(e.carry_age),
+          e.line.carried_from_year != 0 ? std::to_string(e.line.carried_from_year) + " " + e.line.code : "—",
+          format_wan(e.amounts.adjusted), format_wan(e.amounts.paid), pct_or_dash(e.execution),
+          format_wan(e.amounts.adjusted - e.amounts.paid)},
+         e.carry_age >= 2 ? "laggard" : ""});
+  }
+  doc.table(std::move(lines));
+}
+
+// The carry-forward part as Markdown ("" when the year has no 上年结转 line).
+std::string carry_forward_md(const engine::Snapshot& s, Lang l) {
+  Document doc("", s.as_of);
+  add_carry_forward(doc, s, l);
+  std::string md = doc.markdown();
+  const auto body = md.find("###");
+  return body == std::string::npos ? std::string() : md.substr(body);
+}
+
 // ---- Markdown -------------------------------------------------------------------------------------------
 
 void md_totals_row(std::ostringstream& out, const std::string& label, const engine::Amounts& a) {
@@ -302,6 +394,7 @@ std::string render_md(const engine::Snapshot& s, Lang l) {
   md_totals_row(out, tr(l, "项目支出", "Project expenditure"), d.project);
   md_totals_row(out, tr(l, "合计", "Total"), d.all);
   out << "\n";
+  if (const std::string cf = carry_forward_md(s, l); !cf.empty()) out << cf << (cf.ends_with("\n\n") ? "" : "\n");
   if (!s.unregistered.empty() || !s.unattributed.empty()) {
     out << tr(l, "未计入任何预算项目的支付：", "Payments counted in no budget line: ")
         << format_wan(s.unregistered_paid + s.unattributed_paid) << tr(l, " 万元（见第六部分）。\n\n",
@@ -411,9 +504,9 @@ std::string render_csv(const engine::Snapshot& s, Lang l) {
   std::ostringstream out;
   out << (l == Lang::zh
               ? "项目编码,项目名称,预算单位编码,预算单位名称,支出类型,年初预算数(元),调整(元),调整后预算数(元),"
-                "支出数(元),执行率(%),序时进度(%),执行进度比,执行率区间,完成时限,项目负责人,超预算\r\n"
+                "支出数(元),执行率(%),序时进度(%),执行进度比,执行率区间,完成时限,项目负责人,超预算,指标来源,结转年限\r\n"
               : "code,name,unit_code,unit_name,kind,initial_yuan,adjustment_yuan,adjusted_yuan,paid_yuan,"
-                "execution_rate_pct,expected_pct,pace,band,deadline,owner,overspent\r\n");
+                "execution_rate_pct,expected_pct,pace,band,deadline,owner,overspent,source,carry_age\r\n");
   // By risk (issue 17); basic lines named with their unit where their name alone is ambiguous.
   for (const engine::LineEval* ep : lines_by_risk(s)) {
     const engine::LineEval& e = *ep;
@@ -426,7 +519,9 @@ std::string render_csv(const engine::Snapshot& s, Lang l) {
         << (e.execution ? format_pct(*e.execution) : "") << ',' << (e.expected ? format_pct(*e.expected) : "")
         << ',' << (e.pace ? engine::format_decimal(*e.pace, 4) : "") << ',' << csv_band(e.band, l) << ','
         << engine::to_iso(e.deadline) << ',' << csv_field(e.line.owner) << ','
-        << (overspent(e) ? tr(l, "是", "true") : tr(l, "", "false")) << "\r\n";
+        << (overspent(e) ? tr(l, "是", "true") : tr(l, "", "false")) << ','
+        << (l == Lang::zh ? engine::to_string(e.source) : engine::source_key(e.source)) << ',' << e.carry_age
+        << "\r\n";
   }
   return out.str();
 }
@@ -464,6 +559,7 @@ std::string render_html(const engine::Snapshot& s, Lang l) {
   total_row("项目支出", "Project expenditure", d.project, "");
   total_row("合计", "Total", d.all, "total");
   doc.table(std::move(totals));
+  add_carry_forward(doc, s, l);
   const std::vector<LinePoint> points = points_of(s);
   doc.html(html::charts(s, progress_curve(s), d.bands, largest_unspent(points), l));
 
@@ -648,6 +744,10 @@ json::value execution_report_json(const engine::Snapshot& s) {
   o["scores"] = scores_json(s.department.scores);
   o["score_details"] = score_details_json(s.department.scores, s.policy);
   o["month_ends"] = month_ends_json(s.department.month_ends);
+  o["carry_forward"] =
+      source_totals_json(s.department.carried_forward, s.department.carried_forward_lines);
+  o["new_money"] = source_totals_json(s.department.new_money,
+                                      s.department.lines - s.department.carried_forward_lines);
   json::array departments;
   for (const auto& d : s.departments) departments.push_back(department_json(d));
   o["departments"] = std::move(departments);

@@ -19,9 +19,11 @@ namespace bw::reports {
 /// net_adjustment_rate_pct); scores {budget_completion, budget_adjustment,
 /// spending_balance}; month_ends [{date, adjusted_fen, paid_fen, execution_rate_pct}]; lines [{code, name,
 /// unit_code, kind, initial_fen, adjusted_fen, paid_fen, execution_rate_pct, expected_pct, pace, band,
-/// deadline, fiscal_year, department_code, source, overspent, risk_rank, display_name (zh-CN)}] (register
-/// order; the other formats list the lines by risk_rank: reports/risk.h); fiscal_year; departments [{code, name, initial_fen,
-/// adjusted_fen, paid_fen, execution_rate_pct, expected_pct, gap_pp, bands, rank}] (issue 14). `*_pct` and
+/// deadline, fiscal_year, department_code, source, overspent, risk_rank, display_name (zh-CN), carry_age,
+/// carried_from {fiscal_year, code} or null, registered_deadline}] (register order; the other formats list
+/// the lines by risk_rank: reports/risk.h); fiscal_year; departments [{code, name, initial_fen, adjusted_fen,
+/// paid_fen, execution_rate_pct, expected_pct, gap_pp, bands, rank, carry_forward, new_money}] (issue 14);
+/// carry_forward and new_money (source_totals_json) of the scope. `*_pct` and
 /// `gap_pp` are strings with two decimals, null when undefined. More fields are added.
 boost::json::value execution_report_json(const engine::Snapshot& s);
 
@@ -43,6 +45,9 @@ boost::json::object line_json(const engine::LineEval& e);
 boost::json::object unit_json(const engine::UnitEval& u);
 /// A department: its totals, 执行率 against 序时进度 with the gap in percentage points, bands and rank.
 boost::json::object department_json(const engine::DepartmentEval& d);
+/// Carry-forward money (上年结转) or the year's new money of a roll-up: lines, initial_fen, adjusted_fen,
+/// paid_fen, unspent_fen, execution_rate_pct, expected_pct (issue 14).
+boost::json::object source_totals_json(const engine::Amounts& a, int lines);
 boost::json::object bands_json(const engine::BandCounts& b);
 boost::json::object scores_json(const engine::Scores& s);
 boost::json::object score_details_json(const engine::Scores& s, const engine::Policy& p);

@@ -109,23 +109,28 @@ std::vector<MetricFamilyDef> build_catalogue() {
                      void (*samples)(const MetricSubject&, SampleSink&)) {
     c.push_back({name, gauge, help, MetricLevel::project, line_labels, samples});
   };
-  c.push_back(
-      {"budgetwatch_project_info",
-       gauge,
-       "Budget line (预算项目): name, unit, department, kind (project|basic), owner, the "
-       "department's name, fiscal year; value 1",
-       MetricLevel::project,
-       {"project", "unit", "department", "name", "kind", "owner", "department_name", "fiscal_year"},
-       [](const MetricSubject& s, SampleSink& out) {
-         const engine::BudgetLine& l = s.line->line;
-         const std::string year = std::to_string(l.fiscal_year);
-         out({{"name", l.name},
-              {"kind", engine::to_string(l.kind)},
-              {"owner", l.owner},
-              {"department_name", department_name(s)},
-              {"fiscal_year", year}},
-             1);
-       }});
+  c.push_back({"budgetwatch_project_info",
+               gauge,
+               "Budget line (预算项目): name, unit, department, kind (project|basic), owner, the "
+               "department's name, fiscal year, source (指标来源: "
+               "initial|mid_year|carried_forward), carry_age "
+               "(years carried forward, 0 for new money); value 1",
+               MetricLevel::project,
+               {"project", "unit", "department", "name", "kind", "owner", "department_name",
+                "fiscal_year", "source", "carry_age"},
+               [](const MetricSubject& s, SampleSink& out) {
+                 const engine::BudgetLine& l = s.line->line;
+                 const std::string year = std::to_string(l.fiscal_year);
+                 const std::string age = std::to_string(s.line->carry_age);
+                 out({{"name", l.name},
+                      {"kind", engine::to_string(l.kind)},
+                      {"owner", l.owner},
+                      {"department_name", department_name(s)},
+                      {"fiscal_year", year},
+                      {"source", engine::source_key(s.line->source)},
+                      {"carry_age", age}},
+                     1);
+               }});
   project("budgetwatch_project_initial_budget_yuan", "Initial budget (年初预算数), yuan",
           [](const MetricSubject& s, SampleSink& out) { out({}, yuan(s.line->amounts.initial)); });
   project("budgetwatch_project_adjusted_budget_yuan",
@@ -188,6 +193,31 @@ std::vector<MetricFamilyDef> build_catalogue() {
                {"department"},
                [](const MetricSubject& s, SampleSink& out) { out({}, s.department->rank); }});
   add_rollup_families(c, "budgetwatch_department", MetricLevel::department);
+  // Carry-forward money (上年结转) apart from the year's new money (issue 14): one series per
+  // department and source, two sources.
+  const std::vector<std::string> by_source = {"department", "source"};
+  c.push_back({"budgetwatch_department_source_adjusted_budget_yuan", gauge,
+               "Budget in force by source: carried_forward (上年结转) or new_money (年初 and "
+               "年中新增), yuan",
+               MetricLevel::department, by_source, [](const MetricSubject& s, SampleSink& out) {
+                 out({{"source", "carried_forward"}}, yuan(s.rollup->carried_forward.adjusted));
+                 out({{"source", "new_money"}}, yuan(s.rollup->new_money.adjusted));
+               }});
+  c.push_back({"budgetwatch_department_source_paid_yuan", gauge,
+               "Paid by source: carried_forward (上年结转) or new_money (年初 and 年中新增), yuan",
+               MetricLevel::department, by_source, [](const MetricSubject& s, SampleSink& out) {
+                 out({{"source", "carried_forward"}}, yuan(s.rollup->carried_forward.paid));
+                 out({{"source", "new_money"}}, yuan(s.rollup->new_money.paid));
+               }});
+  c.push_back(
+      {"budgetwatch_department_source_execution_ratio", gauge,
+       "Execution rate by source: carried_forward (上年结转) or new_money; none without budget",
+       MetricLevel::department, by_source, [](const MetricSubject& s, SampleSink& out) {
+         if (auto r = s.rollup->carried_forward.execution())
+           out({{"source", "carried_forward"}}, r->to_double());
+         if (auto r = s.rollup->new_money.execution())
+           out({{"source", "new_money"}}, r->to_double());
+       }});
 
   c.push_back(
       {"budgetwatch_orphan_paid_yuan",
@@ -204,7 +234,7 @@ std::vector<MetricFamilyDef> build_catalogue() {
 }
 
 // Puts the level's labels before the family's own and hands the sample to the writer. A series has
-// at most 8 labels (project_info); the array leaves room.
+// at most 10 labels (project_info); the array leaves room.
 class LevelSink final : public SampleSink {
  public:
   LevelSink(MetricWriter& w, std::initializer_list<MetricLabel> level) : w_(w) {
@@ -218,7 +248,7 @@ class LevelSink final : public SampleSink {
 
  private:
   MetricWriter& w_;
-  std::array<MetricLabel, 10> labels_{};
+  std::array<MetricLabel, 12> labels_{};
   std::size_t n_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include "store/revisions.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -38,6 +39,34 @@ std::vector<std::string> split_tags(std::string_view s) {
   return out;
 }
 
+// Carry-forward lines (上年结转) of `year`: the link to last year's line of the same code and the age in
+// years, derived from the earlier years' lines of the same codes (no stored link: issue 14). One query,
+// only when the year has such lines.
+void link_carried_forward(Database& db, int year, std::vector<engine::BudgetLine>& lines) {
+  const char* carried = engine::to_string(engine::LineSource::carried_forward);
+  if (std::none_of(lines.begin(), lines.end(), [](const engine::BudgetLine& l) {
+        return l.source == engine::LineSource::carried_forward;
+      }))
+    return;
+  // (code, fiscal year) → carried forward itself
+  std::map<std::pair<std::string, int>, bool> earlier;
+  Statement st = db.prepare(
+      "SELECT b.code, b.fiscal_year, b.source FROM budget_lines b WHERE b.fiscal_year < ? AND b.code IN"
+      " (SELECT c.code FROM budget_lines c WHERE c.fiscal_year = ? AND c.source = ?)");
+  st.bind(1, year).bind(2, year).bind(3, carried);
+  while (st.step()) {
+    earlier[{st.column_string(0), static_cast<int>(st.column_int(1))}] = st.column_text(2) == carried;
+  }
+  for (engine::BudgetLine& l : lines) {
+    if (l.source != engine::LineSource::carried_forward) continue;
+    l.carry_age = 1;
+    auto it = earlier.find({l.code, year - 1});
+    if (it == earlier.end()) continue;
+    l.carried_from_year = year - 1;
+    for (int y = year - 1; it != earlier.end() && it->second; it = earlier.find({l.code, --y})) ++l.carry_age;
+  }
+}
+
 }  // namespace
 
 engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYear& fy) {
@@ -69,6 +98,7 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
       in.lines.push_back(std::move(l));
     }
   }
+  link_carried_forward(db, fy.year(), in.lines);
   {
     Statement st = db.prepare(
         "SELECT project_code, adj_date, amount_fen, doc_no, note FROM adjustments"

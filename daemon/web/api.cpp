@@ -183,6 +183,11 @@ struct Api {
     o["department"] = reports::amounts_json(s->department.all);
     o["project_total"] = reports::amounts_json(s->department.project);
     o["basic_total"] = reports::amounts_json(s->department.basic);
+    // Carry-forward money (上年结转) apart from the year's new money (issue 14).
+    o["carry_forward"] =
+        reports::source_totals_json(s->department.carried_forward, s->department.carried_forward_lines);
+    o["new_money"] = reports::source_totals_json(s->department.new_money,
+                                                 s->department.lines - s->department.carried_forward_lines);
     o["units"] = s->units.size();
     o["lines"] = s->lines.size();
     o["bands"] = reports::bands_json(s->department.bands);
@@ -246,6 +251,12 @@ struct Api {
       band = parse_band(b->second);
       if (!band) co_return error_response(400, "band must be on_track, below_80, below_50, zero or no_budget");
     }
+    // 指标来源 (issue 14): initial, mid_year, carried_forward, or new_money (initial or mid_year).
+    const std::string source = r.query.count("source") ? r.query.at("source") : "";
+    if (!source.empty() && source != "initial" && source != "mid_year" && source != "carried_forward" &&
+        source != "new_money") {
+      co_return error_response(400, "source must be initial, mid_year, carried_forward or new_money");
+    }
     const std::string unit = r.query.count("unit") ? r.query.at("unit") : "";
     const std::string sort = r.query.count("sort") ? r.query.at("sort") : "register";
     if (sort != "register" && sort != "code" && sort != "execution" && sort != "unspent") {
@@ -256,6 +267,10 @@ struct Api {
       if (!unit.empty() && e.line.unit_code != unit) continue;
       if (kind && e.line.kind != *kind) continue;
       if (band && e.band != *band) continue;
+      if (!source.empty()) {
+        const bool carried = e.source == engine::LineSource::carried_forward;
+        if (source == "new_money" ? carried : source != engine::source_key(e.source)) continue;
+      }
       hits.push_back(&e);
     }
     if (sort == "code") {

@@ -219,7 +219,7 @@ TEST_F(LoadTest, reference_example_as_shipped_names_its_missing_secret_file) {
   // Loaded in place: its first secret is the treasury token file, absent on a build machine.
   EXPECT_EQ(c.error().to_string(),
             file.string() +
-                ":104:26: sources[2].auth.bearer_token_file: cannot read "
+                ":107:26: sources[2].auth.bearer_token_file: cannot read "
                 "/etc/budgetwatch/treasury.token: No such file or directory");
 }
 
@@ -1027,6 +1027,7 @@ TEST_F(LoadTest, print_config_writes_every_key_in_its_unit) {
             "  as_of: ~\n"
             "fiscal_year:\n"
             "  start_month: 1\n"
+            "  deadline_after_year_end: fiscal_year_end\n"
             "policy:\n"
             "  threshold: 91.38%\n"
             "  low_band: 50%\n"

@@ -91,7 +91,7 @@ TEST(MetricCatalogueTest, names_are_unique_and_levels_lead_the_labels) {
         << f.name;
   }
   EXPECT_TRUE(names.contains("budgetwatch_project_available_from_timestamp_seconds"));
-  EXPECT_EQ(names.size(), 36u);
+  EXPECT_EQ(names.size(), 39u);  // 36 + the department by-source families of carry-forward money
 }
 
 TEST(MetricCatalogueTest, every_sample_has_exactly_the_declared_labels) {
@@ -242,7 +242,7 @@ TEST(MetricCatalogueTest, one_labelled_series_per_department_with_its_values) {
       rate(p3_paid, p3_initial));
   EXPECT_EQ(f.at("budgetwatch_project_info")
                 .count("project=P2,unit=101002,department=101,name=项目 P2,kind=project,owner=,"
-                       "department_name=教育局,fiscal_year=2022"),
+                       "department_name=教育局,fiscal_year=2022,source=initial,carry_age=0"),
             1u);
 }
 
@@ -273,9 +273,10 @@ TEST(MetricCatalogueTest, reference_has_one_row_per_family_with_pipes_escaped) {
   EXPECT_EQ(rows, snapshot_metric_catalogue().size() + 2);  // header and separator
   EXPECT_NE(
       md.find("| `budgetwatch_project_info` | gauge | project | `project`, `unit`, `department`, "
-              "`name`, `kind`, `owner`, `department_name`, `fiscal_year` | "
+              "`name`, `kind`, `owner`, `department_name`, `fiscal_year`, `source`, `carry_age` | "
               "Budget line (预算项目): name, unit, department, kind (project\\|basic), owner, the "
-              "department's name, fiscal year; value 1 |\n"),
+              "department's name, fiscal year, source (指标来源: initial\\|mid_year\\|carried_forward), "
+              "carry_age (years carried forward, 0 for new money); value 1 |\n"),
       std::string::npos)
       << md;
 }

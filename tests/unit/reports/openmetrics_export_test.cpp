@@ -113,7 +113,7 @@ TEST(OpenMetricsExportTest, writes_month_end_series_with_timestamps_and_eof) {
       text.find(
           "budgetwatch_project_info{project=\"P2\",unit=\"U1\",department=\"\","
           "name=\"say \\\"hi\\\" \\\\ twice\",kind=\"project\",owner=\"\",department_name=\"\","
-          "fiscal_year=\"2021\"} 1 " +
+          "fiscal_year=\"2021\",source=\"initial\",carry_age=\"0\"} 1 " +
           std::to_string(jan) + "\n"),
       std::string::npos);
 }

@@ -86,13 +86,14 @@ TEST(RiskTest, the_execution_report_lists_lines_by_risk_with_their_unit_and_flag
   const std::string csv = render_execution_report(s, Format::csv, Lang::zh);
   EXPECT_LT(csv.find("\r\nA-P3,"), csv.find("\r\nA-P2,"));
   EXPECT_LT(csv.find("\r\nA-P2,"), csv.find("\r\nA-P1,"));
-  EXPECT_NE(csv.find("项目负责人,超预算\r\n"), std::string::npos);
+  EXPECT_NE(csv.find("项目负责人,超预算,指标来源,结转年限\r\n"), std::string::npos);
   EXPECT_NE(csv.find("\r\nA-B1,人员经费（甲局）,A,甲局,基本支出,"), std::string::npos) << csv;
   const auto b_p1 = csv.find("\r\nB-P1,");
-  EXPECT_EQ(csv.substr(csv.find("\r\n", b_p1 + 2) - 4, 4), ",是");
+  const std::string b_p1_row = csv.substr(b_p1 + 2, csv.find("\r\n", b_p1 + 2) - b_p1 - 2);
+  EXPECT_NE(b_p1_row.find(",是,年初,0"), std::string::npos) << b_p1_row;  // 超预算, then 指标来源 and 结转年限
   const std::string en = render_execution_report(s, Format::csv, Lang::en);
-  EXPECT_NE(en.find("owner,overspent\r\n"), std::string::npos);
-  EXPECT_NE(en.find(",false\r\n"), std::string::npos);
+  EXPECT_NE(en.find("owner,overspent,source,carry_age\r\n"), std::string::npos);
+  EXPECT_NE(en.find(",false,initial,0\r\n"), std::string::npos);
 
   const std::string html = render_execution_report(s, Format::html, Lang::zh);
   EXPECT_NE(html.find("<th>预算单位</th>"), std::string::npos);
