@@ -3,12 +3,18 @@
 // ingest accounting.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "config/load.h"
+#include "daemon/app.h"
 #include "store/database.h"
 #include "store/inputs.h"
+#include "tests/support/http_fetch.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/test_support.h"
 
@@ -126,6 +132,99 @@ TEST(PostgresEngineTest, migrate_on_the_cli_takes_a_uri_and_never_prints_its_pas
       bw({"migrate", "--db", "postgresql://bw:s3cret@127.0.0.1:1/none?connect_timeout=2"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_EQ((bad.out + bad.err).find("s3cret"), std::string::npos) << bad.out << bad.err;
+}
+
+}  // namespace
+}  // namespace bw
+
+namespace bw {
+namespace {
+
+// What a user of the API sees of one daemon on the Liwan 2021 data at year end: the summary, each
+// alert's fingerprint and state, and the messages queued (by idempotency key).
+struct DaemonView {
+  std::string summary;
+  std::vector<std::string> alerts;
+  std::vector<std::string> messages;
+};
+
+std::vector<std::string> values_of(const std::string& body, const std::string& key) {
+  std::vector<std::string> out;
+  const std::string needle = "\"" + key + "\":\"";
+  for (std::size_t p = body.find(needle); p != std::string::npos; p = body.find(needle, p + 1)) {
+    const std::size_t start = p + needle.size();
+    out.push_back(body.substr(start, body.find('"', start) - start));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+DaemonView run_daemon(const std::string& database, const fs::path& dir) {
+  using namespace std::chrono_literals;
+  const std::string liwan = test::data_path("liwan2021").string();
+  const std::string yaml =
+      "database: " + database +
+      "\nserver:\n  listen: 127.0.0.1:0\nevaluation:\n  as_of: 2021-12-31\n"
+      "sources:\n  - name: ledger\n    kind: files\n    files: [" +
+      liwan + "/budget.csv, " + liwan + "/adjustments.csv, " + liwan +
+      "/payments.csv]\n"
+      "alerts:\n  rules:\n"
+      "    - {name: below_80_at_deadline, kind: below_threshold, threshold: 80%, at_deadline: "
+      "true, severity: warning}\n"
+      "    - {name: overspend, kind: overspend, severity: critical, line_kinds: [project, basic]}\n"
+      "  receivers:\n"
+      "    - {name: owners, kind: email, smtp_host: 127.0.0.1, smtp_port: 1, smtp_tls: none,\n"
+      "       from: \"bw <bw@localhost>\", to_owner: true}\n"
+      "  routes:\n    - {match: [\"rule_kind=~below_threshold|overspend\"], receivers: [owners], "
+      "group_by: [owner]}\n"
+      "logging:\n  level: warn\n";
+  DaemonView v;
+  auto c = config::load_config_text(yaml, "test.yaml", dir);
+  EXPECT_TRUE(c.has_value()) << c.error().to_string();
+  if (!c) return v;
+  daemon::AppOptions o;
+  o.handle_signals = false;
+  auto app = daemon::App::create(std::move(*c), o);
+  EXPECT_TRUE(app.has_value()) << app.error().to_string();
+  if (!app) return v;
+  std::unique_ptr<daemon::App> a(app->release());
+  std::thread t([&] { a->run(); });
+  const auto port = a->port();
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto s = test::fetch(port, "GET", "/api/v1/summary");
+    const auto n = test::fetch(port, "GET", "/api/v1/notifications");
+    if (s.status == 200 && s.body.find("\"paid_fen\":10888890000") != std::string::npos &&
+        !values_of(n.body, "idempotency_key").empty()) {
+      v.summary = s.body;
+      v.alerts = values_of(test::fetch(port, "GET", "/api/v1/alerts").body, "fingerprint");
+      for (const std::string& k : values_of(n.body, "idempotency_key")) v.messages.push_back(k);
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  a->stop();
+  t.join();
+  return v;
+}
+
+TEST(PostgresEngineTest,
+     the_daemon_on_postgresql_serves_the_same_figures_alerts_and_messages_as_on_sqlite) {
+  BW_REQUIRE_POSTGRES();
+  test::TempDir dir;
+  test::PostgresDatabase pg;
+  const DaemonView on_sqlite = run_daemon((dir.path() / "bw.db").string(), dir.path());
+  const DaemonView on_pg = run_daemon(pg.uri(), dir.path());
+  ASSERT_FALSE(on_sqlite.summary.empty())
+      << "the SQLite daemon did not ingest and evaluate in time";
+  ASSERT_FALSE(on_pg.summary.empty())
+      << "the PostgreSQL daemon did not ingest and evaluate in time";
+  EXPECT_NE(on_pg.summary.find("\"execution_rate_pct\":\"91.38\""), std::string::npos)
+      << on_pg.summary;
+  EXPECT_EQ(on_sqlite.summary, on_pg.summary);
+  EXPECT_FALSE(on_pg.alerts.empty());
+  EXPECT_EQ(on_sqlite.alerts, on_pg.alerts);
+  EXPECT_EQ(on_sqlite.messages, on_pg.messages);
 }
 
 }  // namespace
