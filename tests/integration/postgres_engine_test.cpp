@@ -118,6 +118,17 @@ TEST(PostgresEngineTest, generated_exports_with_bad_rows_give_identical_reports_
   expect_identical(answers(sqlite, {"2021-09-30"}), answers(pg.uri(), {"2021-09-30"}));
 }
 
+TEST(PostgresEngineTest, check_config_prints_a_database_uri_without_its_password) {
+  test::TempDir dir;
+  test::write_file(dir.path() / "c.yaml",
+                   "database: postgresql://bw:s3cret@db.example:5432/bw?sslmode=verify-full\n");
+  const auto r = bw({"check-config", (dir.path() / "c.yaml").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("database: postgresql://"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("db.example:5432/bw?sslmode=verify-full"), std::string::npos) << r.out;
+  EXPECT_EQ((r.out + r.err).find("s3cret"), std::string::npos) << r.out << r.err;
+}
+
 TEST(PostgresEngineTest, migrate_on_the_cli_takes_a_uri_and_never_prints_its_password) {
   BW_REQUIRE_POSTGRES();
   test::PostgresDatabase pg;
