@@ -28,7 +28,7 @@ class Loader {
   Config load(const YAML::Node& root) {
     Config c;
     const Map m(Field{"", root, std::nullopt}, config_section().known());
-    c.database = path(m.require("database"));
+    c.database = database(m.require("database"));
     if_present(m, "language", [&](const Field& f) { c.language = choice(f, {"zh-CN", "en"}); });
     if_present(m, "server", [&](const Field& f) { server(f, c.server); });
     if_present(m, "evaluation", [&](const Field& f) { evaluation(f, c.evaluation); });
@@ -78,6 +78,13 @@ class Loader {
   }
 
  private:
+  // A SQLite file (relative to the config's folder) or a PostgreSQL URI, taken as written.
+  fs::path database(const Field& f) const {
+    const std::string v = nonempty(f);
+    if (v.rfind("postgresql://", 0) == 0 || v.rfind("postgres://", 0) == 0) return fs::path(v);
+    return path(f);
+  }
+
   fs::path path(const Field& f) const {
     const fs::path p(nonempty(f));
     return (p.is_absolute() ? p : base_ / p).lexically_normal();

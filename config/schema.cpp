@@ -791,7 +791,10 @@ const Section<Config>& config_section() {
       {},
       {},
       {
-          Key<S>{"database", "path", "the SQLite file", a_path(&S::database)}.needs(),
+          // A postgresql:// URI prints without its password.
+          Key<S>{"database", "path", "the SQLite file",
+                 [](Out& o, const S& x) { o << net::redact_url(x.database.string()); }}
+              .needs(),
           {"language", "zh-CN | en", "user-facing text", text(&S::language)},
           Key<S>{"server", "section", "",
                  [](Out& o, const S& c) { emit(o, server_section(), c.server); }}

@@ -43,7 +43,9 @@ bool loopback(const std::string& host) {
 std::vector<std::string> warnings(const Config& c) {
   std::vector<std::string> out;
   std::error_code ec;
-  const fs::path db_dir = c.database.parent_path();
+  const bool server = c.database.native().rfind("postgresql://", 0) == 0 ||
+                      c.database.native().rfind("postgres://", 0) == 0;
+  const fs::path db_dir = server ? fs::path() : c.database.parent_path();
   if (!db_dir.empty() && !fs::is_directory(db_dir, ec)) {
     out.push_back("database: the folder " + db_dir.string() +
                   " does not exist (the daemon creates it at start: check the path)");

@@ -267,7 +267,7 @@ struct App::Impl {
     if (loaded) {
       if (loaded->database != old.config->database || loaded->server.listen != old.config->server.listen) {
         log->warn("database and listen address changes need a restart; keeping database={} listen={}",
-                  kv(old.config->database.string()), kv(old.config->server.listen));
+                  kv(store::redact_uri(old.config->database.string())), kv(old.config->server.listen));
         loaded->database = old.config->database;
         loaded->server = old.config->server;
       }
@@ -466,7 +466,10 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
   if (!g) return tl::unexpected(g.error());
   m.install(std::move(*g));
 
-  m.state_dir = c.database.parent_path().empty() ? std::filesystem::path(".") : c.database.parent_path();
+  // Uploads live beside the database file; with a PostgreSQL database, beside the config file.
+  const bool server_db = store::is_server_uri(c.database.native());
+  const std::filesystem::path beside = server_db ? m.options.config_file.parent_path() : c.database.parent_path();
+  m.state_dir = beside.empty() ? std::filesystem::path(".") : beside;
   std::error_code ec;
   std::filesystem::create_directories(m.state_dir / "uploads", ec);
   if (ec) {
@@ -476,10 +479,11 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
     if (s.kind == "drop_folder") std::filesystem::create_directories(s.path, ec);
   }
   // One daemon per database file, and never an empty database silently in place of a deleted one.
-  if (auto present = store::check_database_present(c.database, m.options.create_database); !present) {
+  if (auto present = server_db ? Result<void>{} : store::check_database_present(c.database, m.options.create_database);
+      !present) {
     return tl::unexpected(present.error());
   }
-  {
+  if (!server_db) {
     std::string owner = "pid " + std::to_string(::getpid()) + ", listen " + c.server.listen + ", since " +
                         utc_iso(SysClock::now());
     if (!m.options.config_file.empty()) owner += ", config " + m.options.config_file.string();
@@ -540,7 +544,7 @@ int App::run() {
   const std::string base = std::string(m.server->tls() ? "https://" : "http://") + ep.address().to_string() + ":" +
                            std::to_string(ep.port());
   m.log->info("serving listen={} sources={} database={}", base, g.config->sources.size(),
-              kv(g.config->database.string()));
+              kv(store::redact_uri(g.config->database.string())));
   if (m.options.announce) {
     std::cout << "budgetwatch " << BW_VERSION << " is serving " << base << " (Ctrl-C to stop)\n"
               << "  metrics   " << base << "/metrics\n"
@@ -551,7 +555,7 @@ int App::run() {
     for (const auto& s : g.config->sources) {
       if (s.kind == "drop_folder") std::cout << "  drop new exports into " << s.path.string() << "\n";
     }
-    std::cout << "  database  " << g.config->database.string() << "\n" << std::flush;
+    std::cout << "  database  " << store::redact_uri(g.config->database.string()) << "\n" << std::flush;
   }
   m.io.run();
   m.db.join();

@@ -76,7 +76,8 @@ constexpr const char* usage_text =
     "      value, unit and deadline as JSON\n"
     "  alerts replay --config FILE --from YYYY-MM-DD --to YYYY-MM-DD [--step month|day] [--deliver]\n"
     "      step the alert cycle through past dates on the config's database (and deliver, with --deliver)\n"
-    "  migrate --db FILE      create or upgrade the database schema\n"
+    "  migrate --db FILE      create or upgrade the database schema (--db takes a SQLite file or, wherever\n"
+    "                         it appears, a postgresql://user@host:port/db?sslmode=... URI)\n"
     "  metrics-reference      print the table of the snapshot's metric families (README, Metrics)\n"
     "  version                print the version\n";
 
@@ -212,7 +213,7 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
     err << "budgetwatch report: needs --db FILE\n";
     return exit_usage;
   }
-  if (!std::filesystem::exists(*db_path)) {
+  if (!store::is_server_uri(*db_path) && !std::filesystem::exists(*db_path)) {
     err << "budgetwatch report: no database at " << *db_path << " (run budgetwatch ingest first)\n";
     return exit_failure;
   }
@@ -425,7 +426,7 @@ int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& o
     return exit_usage;
   }
   options.midnight_utc = [zone = *tz](engine::CivilDate d) { return zone.midnight_utc(d); };
-  if (!std::filesystem::exists(db_path)) {
+  if (!store::is_server_uri(db_path) && !std::filesystem::exists(db_path)) {
     err << "budgetwatch export-openmetrics: no database at " << db_path
         << " (run budgetwatch ingest first)\n";
     return exit_failure;
@@ -488,7 +489,7 @@ int cmd_migrate(const std::vector<std::string>& argv, std::ostream& out, std::os
   }
   store::Database db = store::Database::open(*args->get("db"));
   const int v = store::migrate(db);
-  out << *args->get("db") << ": schema version " << v << "\n";
+  out << db.path().string() << ": schema version " << v << "\n";
   return exit_ok;
 }
 

@@ -35,11 +35,13 @@ void DatabaseThreads::join() {
 
 Result<int> DatabaseThreads::open(const std::filesystem::path& file) {
   try {
-    const bool existed = std::filesystem::exists(file);
+    const bool server = store::is_server_uri(file.native());
+    const bool existed = server || std::filesystem::exists(file);
     writer_db_.emplace(store::Database::open(file));
     if (!existed) log_->warn("created a new, empty database file={}", kv(file.string()));
+    const std::string shown = writer_db_->path().string();  // a PostgreSQL URI without its password
     // Damage in the middle of the file is otherwise found by the first write that touches it.
-    if (existed) {
+    if (existed && !server) {
       const auto t = std::chrono::steady_clock::now();
       const std::string check = store::quick_check(*writer_db_);
       if (check != "ok") {
@@ -56,7 +58,7 @@ Result<int> DatabaseThreads::open(const std::filesystem::path& file) {
     const int version =
         writer_db_->read_only() ? store::schema_version(*writer_db_) : store::migrate(*writer_db_);
     reader_db_.emplace(store::Database::open(file, reader_options()));
-    log_->info("database open file={} schema={}", kv(file.string()), version);
+    log_->info("database open file={} schema={}", kv(shown), version);
     if (writer_db_->read_only()) {
       log_->warn(
           "database opened read-only (no write permission): figures are served, writes fail until "

@@ -96,7 +96,7 @@ EvaluationOutcome run_evaluation(const EvaluationTaskContext& ctx) {
     if (ctx.config->alerts.enabled) out.messages = alert_cycle(ctx, *e);
     // The inputs and the previous snapshot's text are gone: give their pages back to the system,
     // and the page cache of the writer connection too (it refills on the next ingest).
-    ctx.db->exec("PRAGMA shrink_memory");
+    if (ctx.db->engine() == store::Engine::sqlite) ctx.db->exec("PRAGMA shrink_memory");
     malloc_trim(0);
   } catch (const std::exception& e) {
     ctx.ops->evaluation(false, Clock::now() - started, SysClock::now());

@@ -9,7 +9,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev clang-format clang-tidy
   # libraries (only the versioned libboost1.81-* names give Boost 1.81; the unversioned ones are 1.74)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  prometheus-cpp-dev libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libyaml-cpp-dev libexpected-dev libssl-dev zlib1g-dev libre2-dev
+  prometheus-cpp-dev libsqlite3-dev sqlite3 libpq-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libexpected-dev libssl-dev zlib1g-dev libre2-dev
   # the .xlsx reader (collectors/xlsx_reader.cpp): zip members as streams, the sheet XML by a SAX parser
   libminizip-dev libexpat1-dev
   # the .xlsx writer (reports/xlsx.cpp): the workbooks out
@@ -17,6 +17,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # real peers for the tests (all on 127.0.0.1)
   prometheus prometheus-alertmanager python3 python3-aiosmtpd python3-yaml curl wrk
+  # PostgreSQL 15 for the tests of the PostgreSQL store (tests/support/postgres_server.*: initdb into a temp dir)
+  postgresql-15
   # an independent .xlsx writer for the workbook tests (tests/tools/write_xlsx.py, tests/e2e/060)
   python3-openpyxl
   # the HTML reports in a real headless browser, with a small CJK font (tests/e2e/050, 051)
@@ -51,6 +53,6 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The Debian prometheus packages start their services on install where an init system runs; the tests start
 # their own instances on free loopback ports, so stop the packaged ones if they were started.
 if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
-  $sudo systemctl disable --now prometheus prometheus-alertmanager prometheus-node-exporter >/dev/null 2>&1 || true
+  $sudo systemctl disable --now prometheus prometheus-alertmanager prometheus-node-exporter postgresql >/dev/null 2>&1 || true
 fi
 echo "install-deps: done"

@@ -87,8 +87,15 @@ void delete_alert(Database& db, const std::string& fingerprint) {
 
 void rename_alert(Database& db, const std::string& from, const std::string& to) {
   db.cached("UPDATE alerts SET fingerprint = ?2 WHERE fingerprint = ?1").bind(1, from).bind(2, to).run();
+  // The renamed membership replaces one under the new name in the same group (UPDATE OR REPLACE, portably).
   db.cached(
-        "UPDATE OR REPLACE alert_group_members SET fingerprint = ?2 WHERE fingerprint = ?1")
+        "DELETE FROM alert_group_members WHERE fingerprint = ?2 AND EXISTS (SELECT 1 FROM alert_group_members m"
+        " WHERE m.receiver = alert_group_members.receiver AND m.group_key = alert_group_members.group_key"
+        " AND m.fingerprint = ?1)")
+      .bind(1, from)
+      .bind(2, to)
+      .run();
+  db.cached("UPDATE alert_group_members SET fingerprint = ?2 WHERE fingerprint = ?1")
       .bind(1, from)
       .bind(2, to)
       .run();
@@ -142,8 +149,8 @@ std::vector<std::string> group_members(Database& db, const std::string& receiver
 void add_group_member(Database& db, const std::string& receiver, const std::string& group_key,
                       const std::string& fingerprint, std::int64_t at) {
   db.cached(
-        "INSERT OR IGNORE INTO alert_group_members (receiver, group_key, fingerprint, "
-        "notified_at) VALUES (?1, ?2, ?3, ?4)")
+        "INSERT INTO alert_group_members (receiver, group_key, fingerprint, "
+        "notified_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
       .bind(1, receiver)
       .bind(2, group_key)
       .bind(3, fingerprint)
@@ -173,8 +180,9 @@ std::vector<MemberRow> all_group_members(Database& db) {
 
 bool enqueue(Database& db, const OutboxRow& r) {
   Statement& s = db.cached(
-      "INSERT OR IGNORE INTO outbox (idempotency_key, receiver, group_key, status, title, payload, "
-      "alert_count, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      "INSERT INTO outbox (idempotency_key, receiver, group_key, status, title, payload, "
+      "alert_count, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT DO NOTHING");
   s.bind(1, r.idempotency_key).bind(2, r.receiver).bind(3, r.group_key).bind(4, r.status);
   s.bind(5, r.title).bind(6, r.payload).bind(7, r.alert_count).bind(8, r.created_at);
   s.bind(9, r.next_attempt_at);
@@ -274,7 +282,7 @@ std::vector<SilenceRow> load_silences(Database& db) {
 }
 
 bool expire_silence(Database& db, const std::string& id, std::int64_t now) {
-  db.prepare("UPDATE silences SET ends_at = min(ends_at, ?2) WHERE id = ?1")
+  db.prepare("UPDATE silences SET ends_at = CASE WHEN ends_at < ?2 THEN ends_at ELSE ?2 END WHERE id = ?1")
       .bind(1, id)
       .bind(2, now)
       .run();
@@ -286,12 +294,12 @@ void purge_silences(Database& db, std::int64_t before) {
 }
 
 std::vector<std::pair<std::string, std::int64_t>> last_file_per_source(Database& db) {
-  // ingested_at is "YYYY-MM-DDTHH:MM:SSZ" (UTC); strftime('%s') reads it as such.
-  Statement s = db.prepare(
-      "SELECT source, CAST(strftime('%s', max(ingested_at)) AS INTEGER) FROM files GROUP BY source");
+  // ingested_at is "YYYY-MM-DDTHH:MM:SSZ" (UTC): text that sorts as time, read as unix seconds here.
+  Statement s = db.prepare("SELECT source, max(ingested_at) FROM files GROUP BY source");
   std::vector<std::pair<std::string, std::int64_t>> out;
   while (s.step()) {
-    if (!s.column_is_null(1)) out.emplace_back(s.column_string(0), s.column_int(1));
+    if (s.column_is_null(1)) continue;
+    if (auto t = parse_utc_iso(s.column_text(1))) out.emplace_back(s.column_string(0), *t);
   }
   return out;
 }

@@ -61,10 +61,10 @@ bool add_api_actual(Database& db, const engine::Indicator& ind, const std::strin
       ind.project_code + "|" + std::to_string(ind.seq) + "||" + date + "|" + value + "|" + note;
   Statement s = db.prepare(
       "INSERT INTO indicator_actuals (identity, project_code, seq, name, value_date, value, note, source, file_id,"
-      " created_at) VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, NULL, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+      " created_at) VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, NULL, ?8)"
       " ON CONFLICT (identity) DO NOTHING");
   s.bind(1, identity).bind(2, ind.project_code).bind(3, ind.seq).bind(4, date).bind(5, value).bind(6, note);
-  s.bind(7, "api:" + who);
+  s.bind(7, "api:" + who).bind(8, utc_now_iso());
   s.run();
   return db.changes() > 0;
 }

@@ -137,11 +137,13 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
     const bool whole_last_month = engine::is_month_end(last);
     const std::string from_month = month_of(first);
     const std::string to_month = month_of(last);  // exclusive unless the last month is whole
+    // Every ORDER BY here is the order SQLite's plan gives anyway (primary key, grouping): written out so that
+    // PostgreSQL gives the same, since the series' order is the reports' order.
     Statement st = db.prepare(whole_last_month
                                   ? "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
-                                    " WHERE month >= ? AND month <= ?"
+                                    " WHERE month >= ? AND month <= ? ORDER BY unit_code, project_code, month"
                                   : "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
-                                    " WHERE month >= ? AND month < ?");
+                                    " WHERE month >= ? AND month < ? ORDER BY unit_code, project_code, month");
     st.bind(1, from_month).bind(2, to_month);
     while (st.step()) {
       const int i = fiscal_month(fy, st.column_text(2));
@@ -155,7 +157,7 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
                                                       static_cast<unsigned>(last.month()), 1);
       Statement part = db.prepare(
           "SELECT unit_code, project_code, sum(amount_fen), count(*) FROM payments"
-          " WHERE pay_date >= ? AND pay_date <= ? GROUP BY unit_code, project_code");
+          " WHERE pay_date >= ? AND pay_date <= ? GROUP BY unit_code, project_code ORDER BY unit_code, project_code");
       part.bind(1, engine::to_iso(std::max(month_first, first))).bind(2, engine::to_iso(last));
       const auto i = static_cast<std::size_t>(fy.month_index(last));
       while (part.step()) {
@@ -178,7 +180,8 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
   // History: earlier years' payments per unit, cumulative by fiscal month.
   {
     Statement st = db.prepare(
-        "SELECT unit_code, month, sum(paid_fen) FROM paid_monthly WHERE month < ? GROUP BY unit_code, month");
+        "SELECT unit_code, month, sum(paid_fen) FROM paid_monthly WHERE month < ? GROUP BY unit_code, month"
+        " ORDER BY unit_code, month");
     st.bind(1, month_of(first));
     while (st.step()) {
       const std::string_view month = st.column_text(1);

@@ -458,9 +458,9 @@ Result<RowOutcome> IngestTxn::add_actual(const ActualRow& r, int line) {
                                r.date + "|" + r.value + "|" + r.note;
   Statement& ins = s.db.cached(
       "INSERT INTO indicator_actuals (identity, project_code, seq, name, value_date, value, note, source, file_id,"
-      " created_at) VALUES (?,?,?,?,?,?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) ON CONFLICT (identity) DO NOTHING");
+      " created_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (identity) DO NOTHING");
   ins.bind(1, identity).bind(2, r.project_code).bind(3, r.seq).bind(4, r.name).bind(5, r.date).bind(6, r.value);
-  ins.bind(7, r.note).bind(8, s.report.name).bind(9, s.file_id);
+  ins.bind(7, r.note).bind(8, s.report.name).bind(9, s.file_id).bind(10, utc_now_iso());
   ins.run();
   (void)line;
   ++s.report.rows_total;
@@ -538,8 +538,8 @@ Result<IngestReport> IngestTxn::commit(std::chrono::milliseconds duration) {
   }
   Statement& up = s.db.cached(
       "INSERT INTO paid_monthly (unit_code, project_code, month, paid_fen, payments) VALUES (?,?,?,?,?)"
-      " ON CONFLICT (unit_code, project_code, month) DO UPDATE SET paid_fen = paid_fen + excluded.paid_fen,"
-      " payments = payments + excluded.payments");
+      " ON CONFLICT (unit_code, project_code, month) DO UPDATE SET"
+      " paid_fen = paid_monthly.paid_fen + excluded.paid_fen, payments = paid_monthly.payments + excluded.payments");
   Statement& nm = s.db.cached(
       "INSERT INTO payment_names (unit_code, project_code, unit_name, project_name) VALUES (?,?,?,?)"
       " ON CONFLICT (unit_code, project_code) DO NOTHING");
@@ -598,10 +598,12 @@ std::optional<IngestTxn> Ledger::begin(const FileRecord& f, const IngestLimits& 
   q.reset();
   if (seen && !reapply) return std::nullopt;  // the state's transaction rolls back (nothing was written)
   if (seen) {
-    Statement& ra = db_.cached("INSERT INTO file_reapplications (file_id, applied_at, source) VALUES (?,?,?)");
+    Statement& ra =
+        db_.cached("INSERT INTO file_reapplications (file_id, applied_at, source) VALUES (?,?,?) RETURNING id");
     ra.bind(1, seen_id).bind(2, f.received_at).bind(3, f.source);
-    ra.run();
-    state->reapplication_id = db_.last_insert_rowid();
+    if (!ra.step()) throw DatabaseError(1, "file_reapplications: no id returned");
+    state->reapplication_id = ra.column_int(0);
+    ra.reset();
     state->file_id = seen_id;
     // Its rejects were recorded at the first ingest: count them, store none again.
     state->limits.max_stored_rejects = 0;
@@ -617,11 +619,12 @@ std::optional<IngestTxn> Ledger::begin(const FileRecord& f, const IngestLimits& 
   }
   Statement& ins = db_.cached(
       "INSERT INTO files (sha256, name, source, kind, encoding, size_bytes, ingested_at)"
-      " VALUES (?,?,?,?,?,?,?)");
+      " VALUES (?,?,?,?,?,?,?) RETURNING id");
   ins.bind(1, f.sha256).bind(2, f.name).bind(3, f.source).bind(4, to_string(f.kind));
   ins.bind(5, f.encoding).bind(6, static_cast<std::int64_t>(f.size_bytes)).bind(7, f.received_at);
-  ins.run();
-  state->file_id = db_.last_insert_rowid();
+  if (!ins.step()) throw DatabaseError(1, "files: no id returned");
+  state->file_id = ins.column_int(0);
+  ins.reset();
   IngestReport& r = state->report;
   r.file_id = state->file_id;
   r.name = f.name;

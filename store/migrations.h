@@ -1,34 +1,44 @@
 // The schema migrations compiled into the binary (store/migrations/NNNN_*.sql, embedded by
-// cmake/embed_sql.cmake) and the function that applies them.
+// cmake/embed_sql.cmake) and the function that applies them, on SQLite or PostgreSQL.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bw::store {
 
 class Database;
 
-/// One numbered migration: version N takes a database from user_version N-1 to N.
+/// One numbered migration: version N takes a database from schema version N-1 to N.
 struct Migration {
   int version;
   const char* name;
-  const char* sql;
+  const char* sql;  ///< portable SQL (as SQLite runs it)
+  const char*
+      postgresql_sql;  ///< NNNN_name.postgresql.sql when the portable text cannot serve; else null
 };
 
 /// All migrations, ascending by version (generated code).
 const std::vector<Migration>& embedded_migrations();
 
-/// Applies the migrations the database has not seen (PRAGMA user_version), each in its own transaction.
-/// Returns the resulting version. Throws DatabaseError, or std::runtime_error when the file was written by a
-/// newer budgetwatch (user_version above the newest known migration).
+/// The PostgreSQL text of a migration's SQL: the one dialect hook. Column types become PostgreSQL's
+/// (`INTEGER PRIMARY KEY` an identity column, INTEGER BIGINT since SQLite's integers are 64-bit,
+/// TEXT `TEXT COLLATE "C"` so that text sorts by code point as in SQLite) and `WITHOUT ROWID` goes.
+std::string postgresql_dialect(std::string_view sql);
+
+/// Applies the migrations the database has not seen, each in its own transaction. Returns the
+/// resulting version. The version is PRAGMA user_version on SQLite, the table bw_schema_version on
+/// PostgreSQL. Throws DatabaseError, or std::runtime_error when the database was written by a newer
+/// budgetwatch (version above the newest known migration).
 int migrate(Database& db);
 
-/// The schema version of an open database (PRAGMA user_version).
+/// The schema version of an open database (0: empty).
 int schema_version(Database& db);
 
-/// PRAGMA quick_check: "ok", or its first problems joined with "; " (damage to the file's pages, found
-/// before the first write runs into it), or the error that stopped the check (a page too damaged to walk).
+/// SQLite: PRAGMA quick_check: "ok", or its first problems joined with "; " (damage to the file's
+/// pages, found before the first write runs into it), or the error that stopped the check (a page
+/// too damaged to walk). PostgreSQL: "ok" (the server checks its own pages).
 std::string quick_check(Database& db);
 
 }  // namespace bw::store

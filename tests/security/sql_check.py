@@ -27,6 +27,9 @@ ALLOWED = {
     ("store/migrate.cpp", "m.sql"): "the embedded migrations (store/migrations/*.sql, compiled in)",
     ("store/database.cpp", "sql.data()"): "inside Statement: the text the wrappers were given",
     ("store/database.cpp", "s.c_str()"): "inside Database::exec: the text it was given",
+    ("store/database.cpp", "sql"): "inside Database::exec: the text it was given, to the PostgreSQL connection",
+    ("store/migrate.cpp", "postgresql_dialect(m.postgresql_sql != nullptr ? m.postgresql_sql : m.sql)"):
+        "the embedded migrations (or their .postgresql.sql files) through the fixed type rewrites of the dialect hook",
 }
 SOURCE_DIRS = ["engine", "store", "net", "collectors", "config", "alerts", "reports", "daemon"]
 # (Not a Beast/Asio dynamic buffer's prepare(size), which takes a byte count: `buffer.prepare(8192)`.)

@@ -13,7 +13,7 @@ import sys
 # folder -> (project folders it may include, third-party header prefixes it may include)
 RULES = {
     "engine":     ({"engine"}, {"tl/"}),
-    "store":      ({"store", "engine"}, {"sqlite3.h"}),
+    "store":      ({"store", "engine"}, {"sqlite3.h", "libpq-fe.h"}),
     "net":        ({"net", "engine/result.h"}, {"boost/", "openssl/", "tl/"}),
     "config":     ({"config", "engine", "net"}, {"yaml-cpp/", "re2/", "tl/"}),
     "collectors": ({"collectors", "store", "net", "config", "engine"}, {"boost/", "openssl/", "tl/", "iconv.h", "zlib.h", "expat.h", "minizip/"}),

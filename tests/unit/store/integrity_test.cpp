@@ -12,6 +12,7 @@
 #include "store/ledger.h"
 #include "store/migrations.h"
 #include "store/revisions.h"
+#include "tests/support/store_engines.h"
 #include "tests/support/test_support.h"
 
 namespace bw::store {
@@ -65,6 +66,10 @@ class IntegrityTest : public ::testing::Test {
   test::TempDir dir_;
   std::optional<Database> db_;
 };
+
+// The ledger's guarantees hold on both engines.
+class IntegrityEngineTest : public test::StoreEngineTest {};
+BW_ON_BOTH_ENGINES(IntegrityEngineTest);
 
 // Defect 1: `rm` the database while the daemon runs — writes were acknowledged into the unlinked
 // file.
@@ -172,7 +177,7 @@ TEST(NormalizeKeyTest, folds_width_case_and_surrounding_spaces) {
   EXPECT_EQ(out, "凭证-1");
 }
 
-TEST_F(IntegrityTest, vouchers_differing_in_width_case_or_spaces_are_one_payment) {
+TEST_P(IntegrityEngineTest, vouchers_differing_in_width_case_or_spaces_are_one_payment) {
   Ledger ledger(*db_);
   {
     auto txn = ledger.begin(file("aaa"));
@@ -203,7 +208,7 @@ TEST_F(IntegrityTest, vouchers_differing_in_width_case_or_spaces_are_one_payment
 
 // Defect 4: a register changing a line's budget to 1.00 was `accepted:1`, without a trace, and the
 // original file could not be applied again.
-TEST_F(IntegrityTest, a_changed_register_line_is_a_revision_with_every_version_kept) {
+TEST_P(IntegrityEngineTest, a_changed_register_line_is_a_revision_with_every_version_kept) {
   Ledger ledger(*db_);
   {
     auto txn = ledger.begin(file("r1", FileKind::budget, "2021-01-05T08:00:00Z"));
@@ -263,7 +268,7 @@ TEST_F(IntegrityTest, a_changed_register_line_is_a_revision_with_every_version_k
 }
 
 // A re-applied payments file counts nothing twice.
-TEST_F(IntegrityTest, a_reapplied_payments_file_adds_nothing) {
+TEST_P(IntegrityEngineTest, a_reapplied_payments_file_adds_nothing) {
   Ledger ledger(*db_);
   for (bool reapply : {false, true}) {
     auto txn = ledger.begin(file("ppp"), {}, reapply);
@@ -279,7 +284,7 @@ TEST_F(IntegrityTest, a_reapplied_payments_file_adds_nothing) {
 }
 
 // Defect 7: a 9 MB upload of `Q,` lines stored 10 million rejects (252 MB database, 251 MB WAL).
-TEST_F(IntegrityTest, rejects_are_stored_up_to_a_limit_and_counted_by_reason) {
+TEST_P(IntegrityEngineTest, rejects_are_stored_up_to_a_limit_and_counted_by_reason) {
   Ledger ledger(*db_);
   IngestLimits limits;
   limits.max_stored_rejects = 3;
@@ -307,7 +312,7 @@ TEST_F(IntegrityTest, rejects_are_stored_up_to_a_limit_and_counted_by_reason) {
   EXPECT_EQ(scalar(*db_, "SELECT sum(rows) FROM reject_counts"), 1001);
 }
 
-TEST_F(IntegrityTest, a_file_mostly_rejected_is_refused_whole) {
+TEST_P(IntegrityEngineTest, a_file_mostly_rejected_is_refused_whole) {
   Ledger ledger(*db_);
   IngestLimits limits;  // 50%, from 10 rows on
   {

@@ -4,6 +4,7 @@
 
 #include "store/inputs.h"
 #include "store/migrations.h"
+#include "tests/support/store_engines.h"
 #include "tests/support/test_support.h"
 
 namespace bw::store {
@@ -12,12 +13,8 @@ namespace {
 using engine::make_date;
 using engine::Money;
 
-class LedgerTest : public ::testing::Test {
+class LedgerTest : public test::StoreEngineTest {
  protected:
-  void SetUp() override {
-    db_.emplace(Database::open(dir_ / "t.db"));
-    migrate(*db_);
-  }
   FileRecord file(std::string sha, FileKind kind = FileKind::payments) {
     std::string name = sha.substr(0, 3) + ".csv";
     return FileRecord{std::move(sha), std::move(name), "test", kind, "utf-8", 10, "2021-01-01T00:00:00Z"};
@@ -34,21 +31,20 @@ class LedgerTest : public ::testing::Test {
     p.line = 2;
     return p;
   }
-  test::TempDir dir_;
-  std::optional<Database> db_;
 };
+BW_ON_BOTH_ENGINES(LedgerTest);
 
-TEST_F(LedgerTest, migrations_create_the_schema_once) {
+TEST_P(LedgerTest, migrations_create_the_schema_once) {
   EXPECT_EQ(schema_version(*db_), static_cast<int>(embedded_migrations().size()));
   EXPECT_EQ(migrate(*db_), schema_version(*db_));  // idempotent
 }
 
-TEST_F(LedgerTest, refuses_a_database_from_a_newer_budgetwatch) {
-  db_->exec("PRAGMA user_version = 999");
+TEST_P(LedgerTest, refuses_a_database_from_a_newer_budgetwatch) {
+  db_->exec(GetParam() == Engine::sqlite ? "PRAGMA user_version = 999" : "UPDATE bw_schema_version SET version = 999");
   EXPECT_THROW(migrate(*db_), std::runtime_error);
 }
 
-TEST_F(LedgerTest, same_file_twice_is_a_noop) {
+TEST_P(LedgerTest, same_file_twice_is_a_noop) {
   Ledger ledger(*db_);
   auto txn = ledger.begin(file("aaa"));
   ASSERT_TRUE(txn.has_value());
@@ -59,7 +55,7 @@ TEST_F(LedgerTest, same_file_twice_is_a_noop) {
   EXPECT_FALSE(ledger.begin(file("aaa")).has_value());
 }
 
-TEST_F(LedgerTest, same_voucher_same_content_is_a_duplicate_other_amount_a_conflict) {
+TEST_P(LedgerTest, same_voucher_same_content_is_a_duplicate_other_amount_a_conflict) {
   Ledger ledger(*db_);
   {
     auto txn = ledger.begin(file("aaa"));
@@ -94,7 +90,7 @@ TEST_F(LedgerTest, same_voucher_same_content_is_a_duplicate_other_amount_a_confl
   EXPECT_EQ(in.payments[0].unit_name, "单位一");
 }
 
-TEST_F(LedgerTest, batches_settle_duplicates_inside_one_file) {
+TEST_P(LedgerTest, batches_settle_duplicates_inside_one_file) {
   // More rows than one batch, with a repeated voucher inside the file and one from an earlier file.
   Ledger ledger(*db_);
   {
@@ -123,7 +119,7 @@ TEST_F(LedgerTest, batches_settle_duplicates_inside_one_file) {
   EXPECT_EQ(in.payments.at(0).month_count[2], 299);
 }
 
-TEST_F(LedgerTest, an_uncommitted_file_leaves_nothing) {
+TEST_P(LedgerTest, an_uncommitted_file_leaves_nothing) {
   Ledger ledger(*db_);
   {
     auto txn = ledger.begin(file("aaa"));
@@ -134,7 +130,7 @@ TEST_F(LedgerTest, an_uncommitted_file_leaves_nothing) {
   EXPECT_TRUE(ledger.begin(file("aaa")).has_value());  // can be ingested later
 }
 
-TEST_F(LedgerTest, rejects_are_kept_with_where_and_why) {
+TEST_P(LedgerTest, rejects_are_kept_with_where_and_why) {
   Ledger ledger(*db_);
   auto txn = ledger.begin(file("aaa"));
   txn->add_payment(pay("ZF0", 100));  // one good row: a file of rejects only is refused (below)
@@ -151,7 +147,7 @@ TEST_F(LedgerTest, rejects_are_kept_with_where_and_why) {
 
 // Issue 17: a small file (below min_rows_for_share) of which every row was rejected was committed and
 // archived like a good one; it is refused, with its reasons, and nothing of it is recorded.
-TEST_F(LedgerTest, a_file_of_which_every_row_was_rejected_is_refused_with_its_reasons) {
+TEST_P(LedgerTest, a_file_of_which_every_row_was_rejected_is_refused_with_its_reasons) {
   Ledger ledger(*db_);
   {
     auto txn = ledger.begin(file("bbb"));
@@ -169,7 +165,7 @@ TEST_F(LedgerTest, a_file_of_which_every_row_was_rejected_is_refused_with_its_re
   EXPECT_TRUE(ledger.begin(file("bbb")).has_value());
 }
 
-TEST_F(LedgerTest, partial_month_of_the_as_of_date_comes_from_the_rows) {
+TEST_P(LedgerTest, partial_month_of_the_as_of_date_comes_from_the_rows) {
   Ledger ledger(*db_);
   auto txn = ledger.begin(file("aaa"));
   auto early = pay("V1", 100, 5);
@@ -185,7 +181,7 @@ TEST_F(LedgerTest, partial_month_of_the_as_of_date_comes_from_the_rows) {
   EXPECT_TRUE(load_inputs(*db_, make_date(2021, 5, 2), fy).payments.empty());
 }
 
-TEST_F(LedgerTest, budget_lines_update_from_a_later_register_and_conflict_within_one) {
+TEST_P(LedgerTest, budget_lines_update_from_a_later_register_and_conflict_within_one) {
   Ledger ledger(*db_);
   engine::BudgetLine l;
   l.code = "P1";
@@ -212,7 +208,7 @@ TEST_F(LedgerTest, budget_lines_update_from_a_later_register_and_conflict_within
   EXPECT_EQ(in.lines[0].initial, Money{2000});
 }
 
-TEST_F(LedgerTest, adjustments_are_identified_by_content_and_occurrence) {
+TEST_P(LedgerTest, adjustments_are_identified_by_content_and_occurrence) {
   Ledger ledger(*db_);
   engine::Adjustment a{"P1", make_date(2021, 6, 1), Money{500}, "荔财预〔2021〕1号", "追加"};
   engine::Adjustment b = a;

@@ -1,0 +1,66 @@
+// The PostgreSQL side of store/database.h: one libpq connection and its prepared statements.
+// Internal to store/ (database.cpp dispatches to it); nothing outside store/ includes this header.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/database.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace bw::store::detail {
+
+/// `?` → `$1, $2, ...` in order, `?NNN` → `$NNN`, outside string literals, quoted identifiers and
+/// comments. Returns the highest parameter number in `params` and which numbers occur in `used`
+/// (index 0 is parameter 1).
+std::string to_dollar_params(std::string_view sql, int& params, std::vector<bool>& used);
+
+struct PgConnection {
+  pg_conn* conn = nullptr;
+  std::string shown;         // the URI, redacted
+  std::int64_t changes = 0;  // rows of the last INSERT/UPDATE/DELETE
+  std::uint64_t next_name = 0;
+  std::vector<std::string> to_deallocate;  // statements dropped inside a failed transaction
+
+  explicit PgConnection(const std::string& uri);  ///< throws DatabaseError
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  /// Runs SQL without parameters (one or more statements). Throws DatabaseError.
+  void exec(std::string_view sql);
+  /// Throws DatabaseError built from a failed result (cleared here) or the connection's error.
+  [[noreturn]] void fail(pg_result* r, std::string_view context) const;
+  void deallocate(const std::string& name);
+  void deallocate_pending();
+};
+
+struct PgStatement {
+  PgConnection* conn;
+  std::string name;
+  std::string sql;  // as given, for error messages
+  int params = 0;
+  std::vector<std::string> values;
+  std::vector<char> is_null;
+  pg_result* result = nullptr;
+  int row = -1;
+  int rows = 0;
+
+  PgStatement(PgConnection* c, std::string_view text);  ///< prepares; throws DatabaseError
+  ~PgStatement();
+  PgStatement(const PgStatement&) = delete;
+  PgStatement& operator=(const PgStatement&) = delete;
+
+  void set(int i, std::string v);
+  void set_null(int i);
+  bool step();
+  void reset();
+  const char* value(int i) const;
+  bool null(int i) const;
+};
+
+}  // namespace bw::store::detail
