@@ -22,6 +22,8 @@ constexpr std::size_t text_chunk_bytes = std::size_t{64} << 10;
 constexpr int max_span =
     1000;  // colspan, rowspan, ss:MergeAcross and ss:Index steps beyond are taken as 1
 constexpr int max_columns = 16384;
+constexpr std::size_t max_tag_bytes = std::size_t{1} << 20;   // a longer "tag" is not one
+constexpr std::size_t max_cell_bytes = std::size_t{1} << 20;  // a cell's text beyond is dropped
 
 struct Row {
   int number = 0;
@@ -416,7 +418,8 @@ class HtmlTableSource final : public RecordSource {
           if (eof_) pos_ = b.size();
           return;
         }
-        pos_ = at;
+        pos_ =
+            skip_until_ == "-->" ? at + 3 : at;  // a comment's end goes, a script's end tag is read
         skip_until_.clear();
         continue;
       }
@@ -426,22 +429,24 @@ class HtmlTableSource final : public RecordSource {
           if (!eof_ && b.size() - pos_ < text_chunk_bytes) return;  // an entity may be cut
           lt = b.size();
         }
-        if (in_cell_) append_decoded(cell_, b.substr(pos_, lt - pos_));
+        if (in_cell_ && cell_.size() < max_cell_bytes)
+          append_decoded(cell_, b.substr(pos_, lt - pos_));
         pos_ = lt;
         continue;
       }
       if (starts_with_ci(b, pos_, "<!--")) {
-        const auto end = b.find("-->", pos_ + 4);
-        if (end == std::string_view::npos) {
-          if (eof_) pos_ = b.size();
-          return;
-        }
-        pos_ = end + 3;
+        skip_until_ = "-->";
+        pos_ += 4;
         continue;
       }
       const auto gt = b.find('>', pos_);
       if (gt == std::string_view::npos) {
-        if (eof_) pos_ = b.size();
+        if (eof_) {
+          pos_ = b.size();
+        } else if (b.size() - pos_ > max_tag_bytes) {
+          ++pos_;  // a '<' that opens no tag: text
+          continue;
+        }
         return;
       }
       tag(lower_ascii(b.substr(pos_ + 1, gt - pos_ - 1)));

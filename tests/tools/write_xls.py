@@ -174,16 +174,16 @@ def spreadsheetml(src, out, rows):
         amount = amount_of(row[11])
         total += amount
         x.append("  <Row>")
-        skipped = i % 50 == 3  # the payee left out: the amount's cell says where it is (ss:Index, 1-based)
+        indexed = i % 50 == 3  # the payee and the amount placed by ss:Index (1-based), as Excel writes after a gap
         for c, v in enumerate(row):
             if c == 1:
                 x.append(f'<Cell ss:StyleID="d"><Data ss:Type="DateTime">{v}T00:00:00.000</Data></Cell>')
             elif c in (6, 7):
                 x.append(f'<Cell><Data ss:Type="Number">{int(v)}</Data></Cell>')
-            elif c == 10 and skipped:
-                continue
+            elif c == 10 and indexed:
+                x.append(f'<Cell ss:Index="11"><Data ss:Type="String">{html.escape(v)}</Data></Cell>')
             elif c == 11:
-                index = ' ss:Index="12"' if skipped else ""
+                index = ' ss:Index="12"' if indexed else ""
                 x.append(f'<Cell{index}><Data ss:Type="Number">{float(amount)!r}</Data></Cell>')
             elif v:
                 x.append(f'<Cell><Data ss:Type="String">{html.escape(v)}</Data></Cell>')
