@@ -348,13 +348,13 @@ Workbook workbook_of(const Document& doc, Lang l) {
       sh.rows.push_back(std::move(row));
     }
     sh.header.push_back(header_labels(*table, sh.rows, l));
-    // The row labels (a name, a code and its name) stay in view beside the numbers of a wide table.
-    if (table->columns.size() > 6) {
-      std::size_t text_columns = 0;
-      while (text_columns < 2 && text_columns < table->columns.size() &&
-             !table->columns[text_columns].numeric)
-        ++text_columns;
-      sh.freeze_columns = static_cast<int>(text_columns);
+    // The row labels (a name, a code and its name, after a rank or sequence number) stay in view
+    // beside the numbers of a wide table.
+    if (const auto& cols = table->columns; cols.size() > 6) {
+      std::size_t end = cols[0].numeric ? 1 : 0;
+      const std::size_t first_text = end;
+      while (end < cols.size() && end - first_text < 2 && !cols[end].numeric) ++end;
+      sh.freeze_columns = end > first_text ? static_cast<int>(end) : 0;
     }
     w.sheets.push_back(std::move(sh));
   }
