@@ -17,12 +17,13 @@
 
 namespace bw::collect {
 
-/// Opens an OLE2 file as a BIFF8 workbook. Its sheets are read in order; numbers as plain decimal
-/// text rounded to 6 decimals (as the .xlsx reader), dates as YYYY-MM-DD, text as written. A
-/// record's line is the sheet's row number (1-based). Errors (Errc::invalid_input): "encrypted
-/// workbook: …" for a workbook with a password to open (an EncryptionInfo stream or a BIFF FILEPASS
-/// record), "corrupt .xls: … (FreeXL error -8)" for one FreeXL cannot read (a truncated file),
-/// "the workbook has no sheet". `no_follow` as for open_xlsx_file.
+/// Opens an OLE2 file as a BIFF8 workbook. Its sheets are read in order (all of them: FreeXL does
+/// not say which are hidden, so ingest.hidden_sheets does not apply); numbers as plain decimal text
+/// rounded to 6 decimals (as the .xlsx reader), dates as YYYY-MM-DD, text as written. A record's
+/// line is the sheet's row number (1-based). Errors (Errc::invalid_input): "encrypted workbook: …"
+/// for a workbook with a password to open (an EncryptionInfo stream or a BIFF FILEPASS record),
+/// "corrupt .xls: … (FreeXL error -8)" for one FreeXL cannot read (a truncated file), "the workbook
+/// has no sheet". `no_follow` as for open_xlsx_file.
 Result<std::unique_ptr<RecordSource>> open_xls_file(const std::filesystem::path& path,
                                                     bool no_follow = false);
 
@@ -40,7 +41,8 @@ Result<std::unique_ptr<RecordSource>> open_xls_bytes(std::string_view bytes);
 std::unique_ptr<RecordSource> open_html_table(std::unique_ptr<TextSource> text);
 
 /// Opens an Excel 2003 XML workbook (SpreadsheetML): each <Worksheet> a sheet, each <Row> a record
-/// (ss:Index honoured for rows and cells, ss:MergeAcross padded with empty fields), Number cells as
+/// (all of them: a sheet's visibility comes after its rows; ss:Index honoured for rows and cells,
+/// ss:MergeAcross padded with empty fields), Number cells as
 /// plain decimal text, DateTime cells as YYYY-MM-DD. `text` is the document as UTF-8 (the encoding
 /// in its declaration is decoded before expat sees it). Errors (Errc::invalid_input):
 /// "SpreadsheetML: XML error at line 3: …".

@@ -756,9 +756,17 @@ bool binary_export_complete(std::string_view head, std::string_view tail) {
       return tail.find(std::string_view("PK\x05\x06", 4)) != std::string_view::npos;
     case FileFormat::ole2:
       return true;
-    case FileFormat::text:
     case FileFormat::html:
-    case FileFormat::spreadsheetml:
+    case FileFormat::spreadsheetml: {
+      // A page or document ends with its closing tag (a final line end is not needed).
+      std::string t(tail.substr(tail.size() > 4096 ? tail.size() - 4096 : 0));
+      for (char& c : t) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      }
+      return t.find("</html") != std::string::npos || t.find("</table") != std::string::npos ||
+             t.find("</workbook") != std::string::npos;
+    }
+    case FileFormat::text:
       return false;
   }
   return false;

@@ -34,7 +34,9 @@ FileFormat sniff_format(std::string_view head);
 
 /// Whether a binary export is complete, for the sources that wait for a file's writer: a zip ends
 /// with its end-of-central-directory record (found in `tail`, the file's last 65,557 bytes or all
-/// of it); an OLE2 file is taken as it is (it is refused anyway). False for text.
+/// of it); an OLE2 file is taken as it is (FreeXL refuses a cut one); an HTML table or
+/// SpreadsheetML document once its closing tag (</html>, </table>, </Workbook>) is in `tail`. False
+/// for text.
 bool binary_export_complete(std::string_view head, std::string_view tail);
 
 /// How many bytes at the end of a file binary_export_complete looks at.

@@ -60,6 +60,13 @@ TEST(XlsxValuesTest, the_format_is_chosen_by_the_bytes) {
                    "xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"),
       FileFormat::spreadsheetml);
   EXPECT_EQ(sniff_format("<?xml version=\"1.0\"?><rss/>"), FileFormat::text);
+  // A drop folder takes an HTML table or SpreadsheetML document once its closing tag is written.
+  EXPECT_TRUE(binary_export_complete("<html><body>", "<tr><td>1</td></tr></TABLE></body></html>"));
+  EXPECT_FALSE(binary_export_complete("<html><body>", "<tr><td>1</td></tr><tr><td>2"));
+  EXPECT_TRUE(
+      binary_export_complete("<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:"
+                             "office:spreadsheet\">",
+                             "</Table></Worksheet></Workbook>"));
 }
 
 }  // namespace
