@@ -60,6 +60,10 @@ cp "$WORK/payments.xls" "$WORK/looks_like.csv"
 "$BW_BIN" ingest --db "$WORK/xls.db" "$WORK/looks_like.csv" > "$WORK/again.out"
 grep -q "looks_like.csv: duplicate file, already ingested" "$WORK/again.out" || fail "re-ingest: $(cat "$WORK/again.out")"
 
+# The 1904 date system gives the same dates.
+"$PY" "$xls" payments "$payments" "$WORK/payments1904.xls" --date1904
+ingest_as xls1904 "$WORK/payments1904.xls" xls
+
 # HTML tables saved as .xls, in UTF-8 and in GB18030 (meta charset=gb2312).
 "$PY" "$xls" html "$payments" "$WORK/html.xls"
 ingest_as html "$WORK/html.xls" html/utf-8

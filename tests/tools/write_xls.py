@@ -2,11 +2,12 @@
 """Writes ".xls" files as officials get them, with writers independent of budgetwatch (tests/e2e/068,
 tests/unit/collectors/table_readers_test.cpp).
 
-  write_xls.py payments PAYMENTS.csv OUT.xls [--bad-amount] [--rows N]
+  write_xls.py payments PAYMENTS.csv OUT.xls [--bad-amount] [--rows N] [--date1904]
       a real BIFF8 workbook by python3-xlwt (Debian): a notes sheet, then sheet 明细 with a merged title
       国库集中支付明细表, a line 单位：元, the header, the rows (dates as date cells, amounts and classification
       codes as numbers, every 100th amount as text), a blank row, a 合计 row and a footer; --bad-amount makes
-      the first row's amount the text '12,3a4.00'; --rows keeps the first N payments
+      the first row's amount the text '12,3a4.00'; --rows keeps the first N payments; --date1904 writes the
+      dates in the 1904 date system
   write_xls.py encrypted GOOD.xls OUT.xls   the workbook with a FILEPASS record (what Excel writes for a file
       with a password to open) in place of the same-sized WRITEACCESS record
   write_xls.py truncated GOOD.xls OUT.xls   the workbook cut in half
@@ -41,10 +42,11 @@ def amount_of(text):
     return decimal.Decimal(text.replace(",", ""))
 
 
-def payments(src, out, bad_amount, rows):
+def payments(src, out, bad_amount, rows, date1904=False):
     import xlwt
     header, body = read_payments(src, rows)
     wb = xlwt.Workbook(encoding="utf-8")
+    wb.dates_1904 = date1904
     notes = wb.add_sheet("说明")
     notes.write(0, 0, "本工作簿由预算管理一体化系统导出")
     ws = wb.add_sheet("明细")
@@ -210,7 +212,7 @@ def main(argv):
     kind = argv[1] if len(argv) > 1 else ""
     rows = option(argv, "--rows")
     if kind == "payments":
-        payments(argv[2], argv[3], "--bad-amount" in argv, rows)
+        payments(argv[2], argv[3], "--bad-amount" in argv, rows, "--date1904" in argv)
     elif kind == "encrypted":
         encrypted(argv[2], argv[3])
     elif kind == "truncated":
