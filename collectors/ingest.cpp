@@ -155,8 +155,6 @@ void apply_unit_line(ResolvedColumns& cols, std::optional<engine::MoneyUnit> uni
   }
 }
 
-// Finds the header among the first lines of a sheet or CSV file: title lines, blank lines and a 单位 line may
-// come before it. Errors are the message for the file (the first candidate line's reason).
 // A two-row header as one row (issue 16): a top cell that spans columns (merged, or colspan) stands over the
 // cells below it, so 预算单位 over 编码 | 名称 gives 预算单位编码 | 预算单位名称; a top cell with nothing below
 // (merged down, rowspan) stays as it is. `joined` false gives the lower cell alone where there is one.
@@ -303,77 +301,77 @@ Result<store::IngestReport> ingest_records(store::Database& db, std::string_view
   std::uint64_t records = 0;
   std::vector<PendingLine> pending;
   for (;;) {  // each sheet of a workbook with a header of the file's kind; a CSV file once
-  engine::Money sum;  // of the sheet's rows so far, in the total column (rows rejected for another field included)
-  while (src.next(rec)) {
-    if (!rec.terminated && o.reject_unterminated_last_record) {
-      // Where the line end is missing: after the last field read.
-      const int column = rec.ok ? std::max(1, static_cast<int>(rec.fields.size())) : rec.error_column;
-      txn->reject(make_reject(where, rec, *cols, column, "", unterminated_reason(rec.line)));
-      continue;
-    }
-    if (rec.ok) {
-      if (src.sparse()) pad_fields(rec.fields, cols->columns);
-      const LineRole role = line_role(rec.fields);
-      if (role == LineRole::blank || role == LineRole::footer || role == LineRole::subtotal) continue;
-      if (role == LineRole::total) {
-        if (!sum_field) continue;
-        const auto stated = total_amount(rec, *cols, *sum_field);
-        if (stated && *stated != sum) {
-          warnings.push_back(where + ":" + std::to_string(rec.line) + ": the 合计 row says " +
-                             engine::format_yuan(*stated) + " but the rows above sum to " + engine::format_yuan(sum) +
-                             " (" + cols->header_of(*sum_field) + ", difference " +
-                             engine::format_yuan(*stated - sum) + ")");
-        }
+    engine::Money sum;  // of the sheet's rows so far, in the total column (rows rejected for another field included)
+    while (src.next(rec)) {
+      if (!rec.terminated && o.reject_unterminated_last_record) {
+        // Where the line end is missing: after the last field read.
+        const int column = rec.ok ? std::max(1, static_cast<int>(rec.fields.size())) : rec.error_column;
+        txn->reject(make_reject(where, rec, *cols, column, "", unterminated_reason(rec.line)));
         continue;
       }
-      if (sum_field) {
-        if (auto m = total_amount(rec, *cols, *sum_field)) sum += *m;
+      if (rec.ok) {
+        if (src.sparse()) pad_fields(rec.fields, cols->columns);
+        const LineRole role = line_role(rec.fields);
+        if (role == LineRole::blank || role == LineRole::footer || role == LineRole::subtotal) continue;
+        if (role == LineRole::total) {
+          if (!sum_field) continue;
+          const auto stated = total_amount(rec, *cols, *sum_field);
+          if (stated && *stated != sum) {
+            warnings.push_back(where + ":" + std::to_string(rec.line) + ": the 合计 row says " +
+                               engine::format_yuan(*stated) + " but the rows above sum to " + engine::format_yuan(sum) +
+                               " (" + cols->header_of(*sum_field) + ", difference " +
+                               engine::format_yuan(*stated - sum) + ")");
+          }
+          continue;
+        }
+        if (sum_field) {
+          if (auto m = total_amount(rec, *cols, *sum_field)) sum += *m;
+        }
+      }
+      take_record(*txn, where, rec, *cols, basic_lines, pending);
+      if ((++records & 4095) == 0 && o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) {
+        return fail(Errc::unavailable, "ingest of " + file + " cancelled", file);  // txn rolls back
       }
     }
-    take_record(*txn, where, rec, *cols, basic_lines, pending);
-    if ((++records & 4095) == 0 && o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) {
-      return fail(Errc::unavailable, "ingest of " + file + " cancelled", file);  // txn rolls back
-    }
-  }
-  if (!src.status()) {
-    std::string message = src.status().error().message;
-    txn.reset();  // roll back: nothing of an unreadable file is kept
-    return file_error(std::move(message));
-  }
-  if (src.sheet().empty()) break;
-  // A workbook: every further sheet whose header is of the same kind is ingested too (several months of
-  // payments, one sheet each); sheets without a known header (notes, a cover) are passed over.
-  std::optional<Result<ResolvedColumns>> next_cols;
-  for (;;) {
-    auto more = src.next_sheet();
-    if (!more) {
-      txn.reset();
-      return file_error(more.error().message);
-    }
-    if (!*more) break;
-    auto c = find_header(src, map, o);
     if (!src.status()) {
       std::string message = src.status().error().message;
-      txn.reset();
+      txn.reset();  // roll back: nothing of an unreadable file is kept
       return file_error(std::move(message));
     }
-    if (c && c->kind == cols->kind) {
-      next_cols = std::move(c);
-      break;
+    if (src.sheet().empty()) break;
+    // A workbook: every further sheet whose header is of the same kind is ingested too (several months of
+    // payments, one sheet each); sheets without a known header (notes, a cover) are passed over.
+    std::optional<Result<ResolvedColumns>> next_cols;
+    for (;;) {
+      auto more = src.next_sheet();
+      if (!more) {
+        txn.reset();
+        return file_error(more.error().message);
+      }
+      if (!*more) break;
+      auto c = find_header(src, map, o);
+      if (!src.status()) {
+        std::string message = src.status().error().message;
+        txn.reset();
+        return file_error(std::move(message));
+      }
+      if (c && c->kind == cols->kind) {
+        next_cols = std::move(c);
+        break;
+      }
+      if (c) {
+        warnings.push_back(file + ":" + src.sheet() + ": sheet not read: a " + store::to_string(c->kind) +
+                           " header where the first sheet has " + store::to_string(cols->kind) +
+                           " (ingest it as a file of its own)");
+        continue;
+      }
+      if (!c.error().message.starts_with("header has no known columns")) {
+        warnings.push_back(file + ":" + src.sheet() + ": sheet not read: " + c.error().message);
+      }
     }
-    if (c) {
-      warnings.push_back(file + ":" + src.sheet() + ": sheet not read: it holds " +
-                         std::string(store::to_string(c->kind)) + ", the file's first sheet " +
-                         std::string(store::to_string(cols->kind)) + " (ingest it as a file of its own)");
-      continue;
-    }
-    if (!c.error().message.starts_with("header has no known columns")) {
-      warnings.push_back(file + ":" + src.sheet() + ": sheet not read: " + c.error().message);
-    }
-  }
-  if (!next_cols) break;
-  cols = std::move(*next_cols);
-  where = file + ":" + src.sheet();
+    if (!next_cols) break;
+    cols = std::move(*next_cols);
+    where = file + ":" + src.sheet();
   }
   // A register's lines go in once their fiscal year is known; a register whose year nobody says is refused.
   std::set<int> years;

@@ -477,6 +477,7 @@ class HtmlTableSource final : public RecordSource {
       skip_until_ = "</" + std::string(name);
     } else if (name == "table") {
       end_row();
+      carry_.clear();  // a rowspan ends with its table
     }
   }
 

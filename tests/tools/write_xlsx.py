@@ -20,6 +20,8 @@
       line and a two-row header of merged cells (预算单位 and 项目 over 编码 | 名称, the other labels merged
       down over both rows), the month's rows and its 合计; a hidden sheet 作废 between them holds a payment
       that must not be read; --rows keeps the first N payments
+  write_xlsx.py mixed OUT.xlsx  a sheet of two payments, then a sheet holding a budget register (another
+      kind: not read with the payments, said in a warning)
 """
 import csv
 import datetime
@@ -212,6 +214,22 @@ def months(src, out, rows):
     wb.save(out)
 
 
+def mixed(out):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "支付"
+    ws.append(HEADER)
+    for v, amount in (("ZF2021-880001", 100.5), ("ZF2021-880002", 200.25)):
+        ws.append([v, datetime.date(2021, 3, 1), "101001", "广州市荔湾区科技工业和信息化局", "LW2021-B02",
+                   "日常公用经费", 2150501, 30201, "授权支付", "一般公共预算", "某公司", amount, ""])
+    reg = wb.create_sheet("指标")
+    reg.append(["项目编码", "项目名称", "预算单位编码", "预算单位名称", "支出类型", "年初预算数", "项目负责人",
+                "负责人邮箱", "完成时限"])
+    reg.append(["LW2021-P01", "项目", "101001", "单位", "项目支出", 100.0, "某人", "a@example.gov.cn",
+                datetime.date(2021, 12, 31)])
+    wb.save(out)
+
+
 def main(argv):
     kind = argv[1]
     if kind == "payments":
@@ -228,6 +246,8 @@ def main(argv):
         corrupt(argv[2], argv[3])
     elif kind == "months":
         months(argv[2], argv[3], int(argv[argv.index("--rows") + 1]) if "--rows" in argv else 0)
+    elif kind == "mixed":
+        mixed(argv[2])
     elif kind == "ole2":
         ole2(argv[2], "--encrypted" in argv)
     else:

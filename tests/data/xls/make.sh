@@ -19,3 +19,5 @@ PY=/usr/bin/python3
 # A workbook of one sheet per month (95 payments of January, 5 of February), two-row merged headers, a
 # hidden sheet between them (tests/tools/write_xlsx.py, openpyxl).
 "$PY" "$here/../../tools/write_xlsx.py" months "$payments" "$here/months100.xlsx" --rows 100
+# Two payments on one sheet and a budget register on the next (another kind: passed over with a warning).
+"$PY" "$here/../../tools/write_xlsx.py" mixed "$here/mixed-kinds.xlsx"

@@ -279,6 +279,20 @@ TEST(TableReadersTest,
   EXPECT_EQ(count(h.db, "SELECT count(*) FROM payments WHERE voucher_no = 'ZF2021-999999'"), 1);
 }
 
+TEST(TableReadersTest, a_sheet_of_another_kind_in_a_workbook_is_passed_over_with_a_warning) {
+  Db d;
+  auto r = ingest_file(d.db, fixture("mixed-kinds.xlsx"), options());
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->kind, store::FileKind::payments);
+  EXPECT_EQ(r->accepted, 2);
+  ASSERT_EQ(r->warnings.size(), 1U);
+  EXPECT_EQ(r->warnings[0],
+            "mixed-kinds.xlsx:指标: sheet not read: a budget header where the first sheet has "
+            "payments (ingest it "
+            "as a file of its own)");
+  EXPECT_EQ(count(d.db, "SELECT count(*) FROM budget_lines"), 0);
+}
+
 TEST(TableReadersTest, a_two_row_csv_header_with_a_spanning_top_cell_is_one_header) {
   const std::string text =
       "国库集中支付明细表,,,,,,,,,,,,\n"
