@@ -170,7 +170,8 @@ const char* chinese_name(Field f) { return info(f).chinese; }
 std::string normalise_header(std::string_view h) {
   const engine::HeaderUnit hu = engine::split_header_unit(h);
   std::string folded = engine::fold_full_width(hu.name);
-  std::erase(folded, ' ');
+  // A header broken over lines in its cell (Alt+Enter, <br>) reads as one.
+  std::erase_if(folded, [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; });
   return lower_ascii(std::move(folded));
 }
 

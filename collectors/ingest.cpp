@@ -8,6 +8,7 @@
 #include "collectors/layout.h"
 #include "collectors/record_source.h"
 #include "collectors/row_parsers.h"
+#include "collectors/xls_reader.h"
 #include "collectors/xlsx_reader.h"
 #include "engine/text.h"
 
@@ -41,6 +42,9 @@ struct PendingLine {
   engine::BudgetLine line;
   int line_no = 0;
   std::string raw;
+  std::string where;  // the file, and the sheet of a workbook
+  int code_column = 0;
+  std::string code_header;
 };
 
 // Adds one parsed row of the file's kind (a register's rows go to `pending`); parse errors and conflicts
@@ -77,7 +81,8 @@ void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& 
     case store::FileKind::budget: {
       auto l = parse_budget_line(rec, cols);
       if (!l) return on_row_error(l.error());
-      pending.push_back(PendingLine{std::move(*l), rec.line, std::string(rec.raw)});
+      pending.push_back(PendingLine{std::move(*l), rec.line, std::string(rec.raw), std::string(file),
+                                    cols.at(Field::project_code) + 1, cols.header_of(Field::project_code)});
       return;
     }
     case store::FileKind::adjustments: {
@@ -150,21 +155,49 @@ void apply_unit_line(ResolvedColumns& cols, std::optional<engine::MoneyUnit> uni
   }
 }
 
+// A two-row header as one row (issue 16): a top cell that spans columns (merged, or colspan) stands over the
+// cells below it, so 预算单位 over 编码 | 名称 gives 预算单位编码 | 预算单位名称; a top cell with nothing below
+// (merged down, rowspan) stays as it is. `joined` false gives the lower cell alone where there is one.
+std::vector<std::string> two_row_header(const std::vector<std::string>& top, const std::vector<std::string>& bottom,
+                                        bool joined) {
+  std::vector<std::string> out(std::max(top.size(), bottom.size()));
+  std::string over;  // the top cell spanning to the right, while the cells below go on
+  for (std::size_t c = 0; c < out.size(); ++c) {
+    const std::string t = c < top.size() ? std::string(engine::trim(top[c])) : std::string();
+    const std::string b = c < bottom.size() ? std::string(engine::trim(bottom[c])) : std::string();
+    if (!t.empty()) over = t;
+    if (t.empty() && b.empty()) over.clear();
+    if (b.empty()) {
+      out[c] = t;
+    } else {
+      out[c] = joined ? over + b : b;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string_view> views(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+
 // Finds the header among the first lines of a sheet or CSV file: title lines, blank lines and a 单位 line may
-// come before it. Errors are the message for the file (the first candidate line's reason).
+// come before it, and it may take two rows. Errors are the message for the file (the first candidate line's
+// reason).
 Result<ResolvedColumns> find_header(RecordSource& src, const ColumnMap& map, const IngestOptions& o) {
   CsvRecord rec;
   std::optional<engine::MoneyUnit> unit;
   std::optional<std::string> first_error;
+  std::optional<Result<ResolvedColumns>> known_but_wrong;  // a header of a known kind with a column missing
+  std::vector<std::string> previous;                       // the line before, as the top of a two-row header
   for (int seen = 0; seen < max_lines_before_header && src.next(rec); ++seen) {
     if (!rec.terminated && o.reject_unterminated_last_record) return fail(Errc::invalid_input, unterminated_reason(rec.line));
     if (!rec.ok) {
       if (!first_error) first_error = "header row is malformed: " + rec.error;
+      previous.clear();
       continue;
     }
     if (is_blank(rec.fields)) continue;
     if (auto u = unit_line(rec.fields)) {
       unit = u;
+      previous.clear();
       continue;
     }
     auto cols = map.resolve(rec.fields, o.kind);
@@ -172,10 +205,26 @@ Result<ResolvedColumns> find_header(RecordSource& src, const ColumnMap& map, con
       apply_unit_line(*cols, unit);
       return cols;
     }
-    // A header with a known kind but a column missing or twice is the header: say what is wrong with it.
-    if (!o.kind && !cols.error().message.starts_with("header has no known columns")) return cols;
+    if (!previous.empty()) {
+      const std::vector<std::string> bottom(rec.fields.begin(), rec.fields.end());
+      for (bool joined : {true, false}) {
+        const auto both = two_row_header(previous, bottom, joined);
+        auto two = map.resolve(views(both), o.kind);
+        if (two) {
+          two->headers = both;
+          apply_unit_line(*two, unit);
+          return two;
+        }
+      }
+    }
+    // A header with a known kind but a column missing or twice is the header — unless the next line completes
+    // it as a two-row header: say what is wrong with it.
+    if (known_but_wrong) return *known_but_wrong;
+    if (!o.kind && !cols.error().message.starts_with("header has no known columns")) known_but_wrong = cols;
     if (!first_error) first_error = cols.error().message;
+    previous.assign(rec.fields.begin(), rec.fields.end());
   }
+  if (known_but_wrong) return *known_but_wrong;
   if (!src.status()) return tl::unexpected(src.status().error());
   if (!first_error) return fail(Errc::invalid_input, "empty file: no header row");
   return fail(Errc::invalid_input, *first_error);
@@ -230,7 +279,7 @@ Result<store::IngestReport> ingest_records(store::Database& db, std::string_view
   }
   record.kind = cols->kind;
   // Rejects and warnings name the sheet of a workbook: "payments.xlsx:明细:17:12: 金额: …".
-  const std::string where = src.sheet().empty() ? file : file + ":" + src.sheet();
+  std::string where = src.sheet().empty() ? file : file + ":" + src.sheet();
 
   auto txn = ledger.begin(record, o.limits, o.reapply);
   if (!txn) {
@@ -247,46 +296,82 @@ Result<store::IngestReport> ingest_records(store::Database& db, std::string_view
                                ? ledger.basic_lines_by_unit()
                                : std::map<std::string, std::vector<std::string>>{};
   const std::optional<Field> sum_field = total_field(cols->kind);
-  engine::Money sum;  // of the rows so far, in the total column (rows rejected for another field included)
   std::vector<std::string> warnings;
   CsvRecord rec;
   std::uint64_t records = 0;
   std::vector<PendingLine> pending;
-  while (src.next(rec)) {
-    if (!rec.terminated && o.reject_unterminated_last_record) {
-      // Where the line end is missing: after the last field read.
-      const int column = rec.ok ? std::max(1, static_cast<int>(rec.fields.size())) : rec.error_column;
-      txn->reject(make_reject(where, rec, *cols, column, "", unterminated_reason(rec.line)));
-      continue;
-    }
-    if (rec.ok) {
-      if (src.sparse()) pad_fields(rec.fields, cols->columns);
-      const LineRole role = line_role(rec.fields);
-      if (role == LineRole::blank || role == LineRole::footer || role == LineRole::subtotal) continue;
-      if (role == LineRole::total) {
-        if (!sum_field) continue;
-        const auto stated = total_amount(rec, *cols, *sum_field);
-        if (stated && *stated != sum) {
-          warnings.push_back(where + ":" + std::to_string(rec.line) + ": the 合计 row says " +
-                             engine::format_yuan(*stated) + " but the rows above sum to " + engine::format_yuan(sum) +
-                             " (" + cols->header_of(*sum_field) + ", difference " +
-                             engine::format_yuan(*stated - sum) + ")");
-        }
+  for (;;) {  // each sheet of a workbook with a header of the file's kind; a CSV file once
+    engine::Money sum;  // of the sheet's rows so far, in the total column (rows rejected for another field included)
+    while (src.next(rec)) {
+      if (!rec.terminated && o.reject_unterminated_last_record) {
+        // Where the line end is missing: after the last field read.
+        const int column = rec.ok ? std::max(1, static_cast<int>(rec.fields.size())) : rec.error_column;
+        txn->reject(make_reject(where, rec, *cols, column, "", unterminated_reason(rec.line)));
         continue;
       }
-      if (sum_field) {
-        if (auto m = total_amount(rec, *cols, *sum_field)) sum += *m;
+      if (rec.ok) {
+        if (src.sparse()) pad_fields(rec.fields, cols->columns);
+        const LineRole role = line_role(rec.fields);
+        if (role == LineRole::blank || role == LineRole::footer || role == LineRole::subtotal) continue;
+        if (role == LineRole::total) {
+          if (!sum_field) continue;
+          const auto stated = total_amount(rec, *cols, *sum_field);
+          if (stated && *stated != sum) {
+            warnings.push_back(where + ":" + std::to_string(rec.line) + ": the 合计 row says " +
+                               engine::format_yuan(*stated) + " but the rows above sum to " + engine::format_yuan(sum) +
+                               " (" + cols->header_of(*sum_field) + ", difference " +
+                               engine::format_yuan(*stated - sum) + ")");
+          }
+          continue;
+        }
+        if (sum_field) {
+          if (auto m = total_amount(rec, *cols, *sum_field)) sum += *m;
+        }
+      }
+      take_record(*txn, where, rec, *cols, basic_lines, pending);
+      if ((++records & 4095) == 0 && o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) {
+        return fail(Errc::unavailable, "ingest of " + file + " cancelled", file);  // txn rolls back
       }
     }
-    take_record(*txn, where, rec, *cols, basic_lines, pending);
-    if ((++records & 4095) == 0 && o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) {
-      return fail(Errc::unavailable, "ingest of " + file + " cancelled", file);  // txn rolls back
+    if (!src.status()) {
+      std::string message = src.status().error().message;
+      txn.reset();  // roll back: nothing of an unreadable file is kept
+      return file_error(std::move(message));
     }
-  }
-  if (!src.status()) {
-    std::string message = src.status().error().message;
-    txn.reset();  // roll back: nothing of an unreadable file is kept
-    return file_error(std::move(message));
+    if (src.sheet().empty()) break;
+    // A workbook: every further sheet whose header is of the same kind is ingested too (several months of
+    // payments, one sheet each); sheets without a known header (notes, a cover) are passed over.
+    std::optional<Result<ResolvedColumns>> next_cols;
+    for (;;) {
+      auto more = src.next_sheet();
+      if (!more) {
+        txn.reset();
+        return file_error(more.error().message);
+      }
+      if (!*more) break;
+      auto c = find_header(src, map, o);
+      if (!src.status()) {
+        std::string message = src.status().error().message;
+        txn.reset();
+        return file_error(std::move(message));
+      }
+      if (c && c->kind == cols->kind) {
+        next_cols = std::move(c);
+        break;
+      }
+      if (c) {
+        warnings.push_back(file + ":" + src.sheet() + ": sheet not read: a " + store::to_string(c->kind) +
+                           " header where the first sheet has " + store::to_string(cols->kind) +
+                           " (ingest it as a file of its own)");
+        continue;
+      }
+      if (!c.error().message.starts_with("header has no known columns")) {
+        warnings.push_back(file + ":" + src.sheet() + ": sheet not read: " + c.error().message);
+      }
+    }
+    if (!next_cols) break;
+    cols = std::move(*next_cols);
+    where = file + ":" + src.sheet();
   }
   // A register's lines go in once their fiscal year is known; a register whose year nobody says is refused.
   std::set<int> years;
@@ -310,8 +395,7 @@ Result<store::IngestReport> ingest_records(store::Database& db, std::string_view
         origins.insert("预算年度");
       }
       if (auto r = txn->add_budget_line(p.line, p.line_no); !r) {
-        const int column = cols->at(Field::project_code) + 1;
-        txn->reject(store::Reject{where, p.line_no, column, cols->header_of(Field::project_code), r.error().message,
+        txn->reject(store::Reject{p.where, p.line_no, p.code_column, p.code_header, r.error().message,
                                   std::move(p.raw), r.error().code == Errc::conflict});
         continue;
       }
@@ -349,13 +433,22 @@ tl::unexpected<Error> unreadable(store::Database& db, std::string_view name, con
   return fail(e.code, e.message, std::string(name));
 }
 
+// The encoding name recorded for a file read without the text path.
+std::string binary_encoding(FileFormat format) {
+  switch (format) {
+    case FileFormat::zip: return "xlsx";
+    case FileFormat::ole2: return "xls";
+    default: return "";
+  }
+}
+
 // A workbook (.xlsx, by its zip magic) or an OLE2 file (.xls, or an encrypted workbook): read without the
 // text path. `bytes`: the file in memory (uploads), else read from `path`.
 Result<store::IngestReport> ingest_binary(store::Database& db, std::string_view name, FileFormat format,
                                           const std::filesystem::path* path, std::string_view bytes,
                                           const IngestOptions& o) {
-  store::FileRecord record{"", std::string(name), o.source, store::FileKind::payments,
-                           format == FileFormat::zip ? "xlsx" : "ole2", 0, o.received_at};
+  store::FileRecord record{"", std::string(name), o.source, store::FileKind::payments, binary_encoding(format), 0,
+                           o.received_at};
   if (path != nullptr) {
     auto h = hash_file(*path, o.no_follow);
     if (!h) return unreadable(db, name, o, h.error());
@@ -365,26 +458,56 @@ Result<store::IngestReport> ingest_binary(store::Database& db, std::string_view 
     record.sha256 = hash_bytes(bytes);
     record.size_bytes = bytes.size();
   }
+  auto refuse = [&](const std::string& message) {
+    store::Ledger(db).record_failure(record, message);
+    return fail(Errc::invalid_input, message, std::string(name));
+  };
+  Result<std::unique_ptr<RecordSource>> src = fail(Errc::invalid_input, "unknown format");
   if (format == FileFormat::ole2) {
     std::string head;
+    std::string_view scan = bytes;
     if (path != nullptr) {
       // An OLE2 directory naming an EncryptionInfo stream sits in the first sectors of the file; 64 MiB is plenty.
       auto h = file_head(*path, std::size_t{64} << 20, o.no_follow);
       if (!h) return unreadable(db, name, o, h.error());
       head = std::move(*h);
-      bytes = head;
+      scan = head;
     }
-    std::string message = ole2_message(bytes);
-    store::Ledger(db).record_failure(record, message);
-    return fail(Errc::invalid_input, std::move(message), std::string(name));
+    if (auto m = ole2_encrypted_message(scan)) return refuse(*m);
+    head.clear();
+    head.shrink_to_fit();
+    src = path != nullptr ? open_xls_file(*path, o.no_follow) : open_xls_bytes(bytes);
+  } else {
+    src = path != nullptr ? open_xlsx_file(*path, o.workbook, o.no_follow) : open_xlsx_bytes(bytes, o.workbook);
   }
-  const XlsxLimits limits;
-  auto src = path != nullptr ? open_xlsx_file(*path, limits, o.no_follow) : open_xlsx_bytes(bytes, limits);
-  if (!src) {
-    store::Ledger(db).record_failure(record, src.error().message);
-    return fail(Errc::invalid_input, src.error().message, std::string(name));
-  }
+  if (!src) return refuse(src.error().message);
   return ingest_records(db, name, std::move(record), **src, o);
+}
+
+// An HTML table or an Excel 2003 XML workbook saved as ".xls": text in the encoding its meta charset or XML
+// declaration names (or the one configured), checked and hashed like CSV, then read by its own tokenizer.
+Result<store::IngestReport> ingest_markup(store::Database& db, std::string_view name, FileFormat format,
+                                          std::string_view head, const std::filesystem::path* path,
+                                          std::string_view bytes, const IngestOptions& o) {
+  EncodingChoice choice = o.encoding;
+  if (choice == EncodingChoice::auto_detect) {
+    choice = markup_encoding(head) == Encoding::gb18030 ? EncodingChoice::gb18030 : EncodingChoice::utf8;
+  }
+  auto facts = path != nullptr ? inspect_file(*path, choice, o.no_follow) : inspect_bytes(bytes, choice);
+  if (!facts) return unreadable(db, name, o, facts.error());
+  std::unique_ptr<TextSource> text;
+  if (path != nullptr) {
+    auto t = open_text_file(*path, facts->encoding, o.no_follow);
+    if (!t) return unreadable(db, name, o, t.error());
+    text = std::move(*t);
+  } else {
+    text = open_text_bytes(bytes, facts->encoding);
+  }
+  const std::string kind = format == FileFormat::html ? "html" : "spreadsheetml";
+  store::FileRecord record{facts->sha256, std::string(name), o.source, store::FileKind::payments,
+                           kind + "/" + std::string(to_string(facts->encoding)), facts->size_bytes, o.received_at};
+  auto src = format == FileFormat::html ? open_html_table(std::move(text)) : open_spreadsheetml(std::move(text));
+  return ingest_records(db, name, std::move(record), *src, o);
 }
 
 }  // namespace
@@ -394,10 +517,12 @@ Result<store::IngestReport> ingest_file(store::Database& db, const std::filesyst
   const std::string name = options.name.empty() ? path.filename().string() : options.name;
   // A workbook is chosen by its bytes, never by its name.
   // (A file that cannot be opened is reported by inspect_file, as before.)
-  const auto head = file_head(path, 8, options.no_follow);
-  if (const FileFormat format = head ? sniff_format(*head) : FileFormat::text; format != FileFormat::text) {
-    return ingest_binary(db, name, format, &path, {}, options);
+  const auto head = file_head(path, sniff_bytes, options.no_follow);
+  const FileFormat format = head ? sniff_format(*head) : FileFormat::text;
+  if (format == FileFormat::html || format == FileFormat::spreadsheetml) {
+    return ingest_markup(db, name, format, *head, &path, {}, options);
   }
+  if (format != FileFormat::text) return ingest_binary(db, name, format, &path, {}, options);
   auto facts = inspect_file(path, options.encoding, options.no_follow);
   if (!facts) return unreadable(db, name, options, facts.error());
   auto text = open_text_file(path, facts->encoding, options.no_follow);
@@ -407,7 +532,10 @@ Result<store::IngestReport> ingest_file(store::Database& db, const std::filesyst
 
 Result<store::IngestReport> ingest_bytes(store::Database& db, std::string_view name, std::string_view bytes,
                                          const IngestOptions& options) {
-  const FileFormat format = sniff_format(bytes.substr(0, 8));
+  const FileFormat format = sniff_format(bytes.substr(0, sniff_bytes));
+  if (format == FileFormat::html || format == FileFormat::spreadsheetml) {
+    return ingest_markup(db, name, format, bytes.substr(0, sniff_bytes), nullptr, bytes, options);
+  }
   if (format != FileFormat::text) return ingest_binary(db, name, format, nullptr, bytes, options);
   auto facts = inspect_bytes(bytes, options.encoding);
   if (!facts) return unreadable(db, name, options, facts.error());

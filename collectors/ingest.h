@@ -10,6 +10,7 @@
 
 #include "collectors/column_map.h"
 #include "collectors/encoding.h"
+#include "collectors/xlsx_reader.h"
 #include "engine/result.h"
 #include "store/database.h"
 #include "store/ledger.h"
@@ -29,6 +30,9 @@ struct IngestOptions {
   const std::atomic<bool>* cancel = nullptr;
   /// Bounds on stored rejects and the share of rejected rows that refuses a file (config `ingest:`).
   store::IngestLimits limits;
+  /// A workbook's zip limits and whether its hidden sheets are read (config `ingest:` max_zip_member,
+  /// max_zip_ratio, max_zip_members, hidden_sheets).
+  XlsxLimits workbook;
   /// Apply the file again even when its bytes were ingested before (`ingest --reapply`, an upload with
   /// reapply=1): a register restores the lines it set, as new versions.
   bool reapply = false;

@@ -289,6 +289,8 @@ class Zip {
     unzClose(f_);
   }
 
+  const XlsxLimits& limits() const { return limits_; }
+
   bool has(const std::string& member) { return unzLocateFile(f_, member.c_str(), 1) == UNZ_OK; }
 
   // Opens a member for reading; checks the zip-bomb limits and encryption first.
@@ -681,7 +683,7 @@ Result<std::unique_ptr<RecordSource>> open_workbook(std::unique_ptr<Zip> zip) {
   if (auto r = zip->parse("xl/_rels/workbook.xml.rels", rels); !r) return tl::unexpected(r.error());
   std::vector<SheetInfo> sheets;
   for (const auto& s : wb.sheets) {
-    if (s.hidden) continue;
+    if (s.hidden && !zip->limits().hidden_sheets) continue;
     auto t = rels.target.find(s.rid);
     if (t == rels.target.end())
       return fail(Errc::invalid_input, "not an .xlsx workbook: sheet " + s.name + " has no part");
@@ -723,6 +725,22 @@ FileFormat sniff_format(std::string_view head) {
   if (head.starts_with(std::string_view("PK\x03\x04", 4))) return FileFormat::zip;
   if (head.starts_with(std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)))
     return FileFormat::ole2;
+  std::string_view rest = head;
+  if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);
+  while (!rest.empty() && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n'))
+    rest.remove_prefix(1);
+  std::string start(rest.substr(0, 16));
+  for (char& c : start) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  if (start.starts_with("<html") || start.starts_with("<table") ||
+      start.starts_with("<!doctype html")) {
+    return FileFormat::html;
+  }
+  if (start.starts_with("<?xml") &&
+      rest.find("urn:schemas-microsoft-com:office:spreadsheet") != std::string_view::npos) {
+    return FileFormat::spreadsheetml;
+  }
   return FileFormat::text;
 }
 
@@ -738,13 +756,23 @@ bool binary_export_complete(std::string_view head, std::string_view tail) {
       return tail.find(std::string_view("PK\x05\x06", 4)) != std::string_view::npos;
     case FileFormat::ole2:
       return true;
+    case FileFormat::html:
+    case FileFormat::spreadsheetml: {
+      // A page or document ends with its closing tag (a final line end is not needed).
+      std::string t(tail.substr(tail.size() > 4096 ? tail.size() - 4096 : 0));
+      for (char& c : t) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      }
+      return t.find("</html") != std::string::npos || t.find("</table") != std::string::npos ||
+             t.find("</workbook") != std::string::npos;
+    }
     case FileFormat::text:
       return false;
   }
   return false;
 }
 
-std::string ole2_message(std::string_view bytes) {
+std::optional<std::string> ole2_encrypted_message(std::string_view bytes) {
   static const std::string marker = [] {
     std::string m;
     for (char c : std::string_view("EncryptionInfo")) {
@@ -757,10 +785,8 @@ std::string ole2_message(std::string_view bytes) {
     return "encrypted workbook: the file is password-protected; save it without a password (or as "
            "CSV)";
   }
-  return ".xls (BIFF) is not supported yet: save it as .xlsx or CSV";
+  return std::nullopt;
 }
-
-namespace {
 
 Result<int> open_regular(const std::filesystem::path& path, bool no_follow) {
   const int flags = O_RDONLY | O_CLOEXEC | (no_follow ? O_NOFOLLOW | O_NONBLOCK : 0);
@@ -773,6 +799,8 @@ Result<int> open_regular(const std::filesystem::path& path, bool no_follow) {
   }
   return fd;
 }
+
+namespace {
 
 Result<std::unique_ptr<RecordSource>> open_zip(std::unique_ptr<MemStream> mem,
                                                const XlsxLimits& limits) {
@@ -788,6 +816,13 @@ Result<std::unique_ptr<RecordSource>> open_zip(std::unique_ptr<MemStream> mem,
   unzFile f = unzOpen2_64("", &io);
   if (f == nullptr)
     return fail(Errc::invalid_input, "corrupt zip: the workbook's zip directory cannot be read");
+  unz_global_info64 global{};
+  if (unzGetGlobalInfo64(f, &global) == UNZ_OK && global.number_entry > limits.max_members) {
+    unzClose(f);
+    return fail(Errc::invalid_input, "zip bomb: the workbook has " +
+                                         std::to_string(global.number_entry) + " members (limit " +
+                                         std::to_string(limits.max_members) + ")");
+  }
   return open_workbook(std::make_unique<Zip>(f, std::move(mem), limits));
 }
 

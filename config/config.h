@@ -99,6 +99,10 @@ struct EvaluationConfig {
 struct IngestConfig {
   std::int64_t max_stored_rejects = defaults::max_stored_rejects;  ///< rejected rows kept with their text per file
   int max_reject_share_bp = defaults::max_reject_share_bp;          ///< refuse a file above this share (basis points)
+  std::uint64_t max_zip_member_bytes = defaults::max_zip_member_bytes;  ///< a workbook member inflating past this
+  std::int64_t max_zip_ratio = defaults::max_zip_ratio;                ///< ... or past this ratio is a zip bomb
+  std::int64_t max_zip_members = defaults::max_zip_members;            ///< a workbook with more members is refused
+  bool hidden_sheets = false;                                          ///< read a workbook's hidden sheets too
 };
 
 struct LoggingConfig {

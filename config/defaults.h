@@ -20,6 +20,11 @@ inline constexpr std::size_t max_connections = 256;
 // rows above which a file is refused whole.
 inline constexpr std::int64_t max_stored_rejects = 1000;
 inline constexpr int max_reject_share_bp = 5000;  // 50%
+// ingest: a workbook's zip limits (collect::XlsxLimits): a member's inflated size, its inflation ratio (above
+// 1 MiB), the number of members.
+inline constexpr std::uint64_t max_zip_member_bytes = std::uint64_t{2} << 30;  // 2 GiB
+inline constexpr std::int64_t max_zip_ratio = 500;
+inline constexpr std::int64_t max_zip_members = 10'000;
 
 // evaluation
 inline constexpr const char* time_zone = "Asia/Shanghai";

@@ -66,6 +66,11 @@ class Loader {
                  [&](const Field& v) { c.ingest.max_stored_rejects = integer(v, 0, 100'000'000); });
       if_present(im, "max_reject_share",
                  [&](const Field& v) { c.ingest.max_reject_share_bp = percent(v); });
+      if_present(im, "max_zip_member", [&](const Field& v) { c.ingest.max_zip_member_bytes = size(v); });
+      if_present(im, "max_zip_ratio", [&](const Field& v) { c.ingest.max_zip_ratio = integer(v, 2, 100'000); });
+      if_present(im, "max_zip_members",
+                 [&](const Field& v) { c.ingest.max_zip_members = integer(v, 1, 1'000'000); });
+      if_present(im, "hidden_sheets", [&](const Field& v) { c.ingest.hidden_sheets = boolean(v); });
     });
     if_present(m, "alerts", [&](const Field& f) { alerts(f, c.alerts); });
     if_present(m, "logging", [&](const Field& f) {

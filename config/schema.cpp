@@ -355,7 +355,7 @@ const Section<IngestConfig>& ingest_section() {
   using S = IngestConfig;
   static const auto s = Section<S>{
       "ingest",
-      "Bounds on what one file may add to the ledger's rejects.",
+      "Bounds on what one file may add to the ledger's rejects, and on the workbooks read.",
       {},
       {},
       {},
@@ -365,6 +365,13 @@ const Section<IngestConfig>& ingest_section() {
           {"max_reject_share", "percent",
            "a file with a larger share of rejected rows is refused whole",
            pct(&S::max_reject_share_bp)},
+          {"max_zip_member", "size", "a workbook member inflating past this is refused (zip bomb)",
+           bytes(&S::max_zip_member_bytes)},
+          {"max_zip_ratio", "integer", "... or one above 1 MiB inflating more than this many times",
+           number(&S::max_zip_ratio)},
+          {"max_zip_members", "integer", "a workbook with more zip members is refused",
+           number(&S::max_zip_members)},
+          {"hidden_sheets", "bool", "read a workbook's hidden sheets too", flag(&S::hidden_sheets)},
       }}.seal();
   return s;
 }

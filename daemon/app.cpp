@@ -131,6 +131,10 @@ struct App::Impl {
     opt.cancel = &cancel_ingest;
     opt.limits.max_stored_rejects = static_cast<std::size_t>(g.config->ingest.max_stored_rejects);
     opt.limits.max_reject_share = g.config->ingest.max_reject_share_bp / 10000.0;
+    opt.workbook.max_member_bytes = g.config->ingest.max_zip_member_bytes;  // issue 16: workbook limits
+    opt.workbook.max_ratio = static_cast<std::uint64_t>(g.config->ingest.max_zip_ratio);
+    opt.workbook.max_members = static_cast<std::uint64_t>(g.config->ingest.max_zip_members);
+    opt.workbook.hidden_sheets = g.config->ingest.hidden_sheets;
     opt.fiscal_start_month = g.config->policy.fiscal_year_start_month;  // issue 14: a register's year
     for (const auto& s : g.config->sources) {
       if (s.name == source) opt.fiscal_year = s.fiscal_year;

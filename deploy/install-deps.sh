@@ -12,6 +12,8 @@ packages=(
   prometheus-cpp-dev libsqlite3-dev sqlite3 libpq-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libexpected-dev libssl-dev zlib1g-dev libre2-dev
   # the .xlsx reader (collectors/xlsx_reader.cpp): zip members as streams, the sheet XML by a SAX parser
   libminizip-dev libexpat1-dev
+  # the old .xls (BIFF8) reader (collectors/xls_reader.cpp)
+  libfreexl-dev
   # the .xlsx writer (reports/xlsx.cpp): the workbooks out
   libxlsxwriter-dev
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -21,6 +23,8 @@ packages=(
   postgresql-15
   # an independent .xlsx writer for the workbook tests (tests/tools/write_xlsx.py, tests/e2e/060)
   python3-openpyxl
+  # an independent .xls (BIFF8) writer for the .xls tests (tests/tools/write_xls.py, tests/e2e/068)
+  python3-xlwt
   # the HTML reports in a real headless browser, with a small CJK font (tests/e2e/050, 051)
   chromium fonts-wqy-microhei
   # deployment checks: systemd-analyze verify on the unit (tests/e2e/011, 012)

@@ -267,6 +267,25 @@ Cell cell_of(const std::string& text, bool numeric) {
   return Cell::str(text);
 }
 
+// A table's one header row as the workbook shows it: every column labelled (a column of row names
+// without a label in the document is 项目), and a money column's label names its unit
+// (年初预算数（万元）) unless it does already, so a copied-out column still says what it counts.
+std::vector<std::string> header_labels(const Table& table, const std::vector<Row>& rows, Lang l) {
+  std::vector<std::string> labels;
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    std::string label = table.columns[c].label;
+    if (label.empty()) label = c == 0 ? tr(l, "项目", "Item") : tr(l, "（无标题）", "(untitled)");
+    const bool money = std::any_of(rows.begin(), rows.end(), [&](const Row& r) {
+      return c < r.cells.size() && r.cells[c].kind == CellKind::wan;
+    });
+    if (money && label.find("元") == std::string::npos && label.find("yuan") == std::string::npos) {
+      label += tr(l, "（万元）", " (10k yuan)");
+    }
+    labels.push_back(std::move(label));
+  }
+  return labels;
+}
+
 // Removes a folder and what is in it when it goes out of scope.
 struct TempDir {
   std::filesystem::path path;
@@ -313,13 +332,10 @@ Workbook workbook_of(const Document& doc, Lang l) {
     sh.title = doc.title() + (heading.empty() ? "" : " — " + heading);
     sh.subtitle = std::string(tr(l, "截至日期：", "As of: ")) + engine::to_iso(doc.as_of()) +
                   tr(l, "　金额单位：万元", "   Amounts in 10,000 yuan (万元)");
-    std::vector<std::string> labels;
     for (const auto& c : table->columns) {
-      labels.push_back(c.label);
       sh.widths.push_back(c.numeric ? 14
                                     : std::max<double>(12, std::min<double>(40, c.label.size())));
     }
-    sh.header.push_back(std::move(labels));
     for (const auto& r : table->rows) {
       Row row;
       row.style = r.row_class == "total"                                ? RowStyle::total
@@ -330,6 +346,15 @@ Workbook workbook_of(const Document& doc, Lang l) {
             cell_of(r.cells[c], c < table->columns.size() && table->columns[c].numeric));
       }
       sh.rows.push_back(std::move(row));
+    }
+    sh.header.push_back(header_labels(*table, sh.rows, l));
+    // The row labels (a name, a code and its name, after a rank or sequence number) stay in view
+    // beside the numbers of a wide table.
+    if (const auto& cols = table->columns; cols.size() > 6) {
+      std::size_t end = cols[0].numeric ? 1 : 0;
+      const std::size_t first_text = end;
+      while (end < cols.size() && end - first_text < 2 && !cols[end].numeric) ++end;
+      sh.freeze_columns = end > first_text ? static_cast<int>(end) : 0;
     }
     w.sheets.push_back(std::move(sh));
   }

@@ -45,6 +45,27 @@ for kind in monthly midyear circular; do
   report --kind "$kind" --format xlsx --output "$WORK/$kind.xlsx" 2> /dev/null || fail "$kind xlsx"
   "$PY" -c 'import openpyxl, sys; wb = openpyxl.load_workbook(sys.argv[1]); assert len(wb.sheetnames) >= 2, wb.sheetnames' \
     "$WORK/$kind.xlsx" || fail "$kind workbook"
+  # Every sheet: a title, a subtitle, one header row in Chinese with every column labelled (money columns name
+  # their unit), the panes frozen below it, and every number with its format (万元, percentages, points).
+  "$PY" - "$WORK/$kind.xlsx" <<'PYEOF' || fail "$kind: sheet layout"
+import openpyxl, re, sys
+wb = openpyxl.load_workbook(sys.argv[1])
+for ws in wb.worksheets:
+    header = [c.value for c in ws[3]]
+    assert header and all(isinstance(h, str) and h for h in header), (ws.title, header)
+    assert all(re.search(r"[\u4e00-\u9fff]", h) for h in header), (ws.title, header)
+    assert re.match(r"^[A-D]4$", ws.freeze_panes or ""), (ws.title, ws.freeze_panes)
+    for i, h in enumerate(header):
+        cells = [r[i] for r in ws.iter_rows(min_row=4) if i < len(r) and isinstance(r[i].value, (int, float))]
+        formats = {c.number_format for c in cells}
+        if "万元" in h:
+            assert formats <= {"#,##0.00"}, (ws.title, h, formats)
+        if h in ("执行率", "序时进度"):
+            assert formats <= {"0.00%"}, (ws.title, h, formats)
+        if "百分点" in h:
+            assert formats <= {"0.00"}, (ws.title, h, formats)
+        assert "General" not in formats, (ws.title, h)
+PYEOF
 done
 
 # Binary on stdout: refused on a terminal (exit 2, nothing written), written to a pipe or a file.

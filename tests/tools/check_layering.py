@@ -16,7 +16,7 @@ RULES = {
     "store":      ({"store", "engine"}, {"sqlite3.h", "libpq-fe.h"}),
     "net":        ({"net", "engine/result.h"}, {"boost/", "openssl/", "tl/"}),
     "config":     ({"config", "engine", "net"}, {"yaml-cpp/", "re2/", "tl/"}),
-    "collectors": ({"collectors", "store", "net", "config", "engine"}, {"boost/", "openssl/", "tl/", "iconv.h", "zlib.h", "expat.h", "minizip/"}),
+    "collectors": ({"collectors", "store", "net", "config", "engine"}, {"boost/", "openssl/", "tl/", "iconv.h", "zlib.h", "expat.h", "minizip/", "freexl.h"}),
     "alerts":     ({"alerts", "store", "net", "config", "engine"}, {"boost/", "tl/"}),
     "reports":    ({"reports", "store", "engine"}, {"boost/", "tl/", "xlsxwriter.h"}),
     "daemon":     ({"daemon", "alerts", "collectors", "config", "engine", "net", "reports", "store"},
@@ -28,7 +28,8 @@ RULES = {
 SYSTEM = re.compile(r"^(sys/|netinet/|arpa/|[a-z_0-9]+\.h$)")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 THIRD_PARTY = ("boost/", "openssl/", "prometheus/", "spdlog/", "fmt/", "yaml-cpp/", "re2/", "tl/", "benchmark/",
-               "gtest/", "gmock/", "sqlite3.h", "zlib.h", "iconv.h", "libpq-fe.h", "expat.h", "minizip/", "xlsxwriter.h")
+               "gtest/", "gmock/", "sqlite3.h", "zlib.h", "iconv.h", "libpq-fe.h", "expat.h", "minizip/", "xlsxwriter.h",
+               "freexl.h")
 
 
 def check_file(folder, rel, text):

@@ -15,6 +15,13 @@
   write_xlsx.py bomb GOOD.xlsx OUT.xlsx the good workbook with its sheets padded by 60 MB of spaces
   write_xlsx.py corrupt GOOD.xlsx OUT.xlsx  the good workbook cut in half
   write_xlsx.py ole2 OUT [--encrypted]  an OLE2 (CFB) header as old .xls and encrypted workbooks start
+  write_xlsx.py months PAYMENTS.csv OUT.xlsx [--rows N]
+      the payments one sheet per month (1月, 2月, ...) after a notes sheet, each with a merged title, a unit
+      line and a two-row header of merged cells (预算单位 and 项目 over 编码 | 名称, the other labels merged
+      down over both rows), the month's rows and its 合计; a hidden sheet 作废 between them holds a payment
+      that must not be read; --rows keeps the first N payments
+  write_xlsx.py mixed OUT.xlsx  a sheet of two payments, then a sheet holding a budget register (another
+      kind: not read with the payments, said in a warning)
 """
 import csv
 import datetime
@@ -160,6 +167,69 @@ def ole2(out, encrypted):
     open(out, "wb").write(bytes(body))
 
 
+def months(src, out, rows):
+    with open(src, encoding="utf-8", newline="") as f:
+        data = list(csv.reader(f))
+    body = data[1:][:rows] if rows else data[1:]
+    by_month = {}
+    for r in body:
+        by_month.setdefault(int(r[1][5:7]), []).append(r)
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active["A1"] = "按月分表导出"
+    for i, (month, rs) in enumerate(sorted(by_month.items())):
+        if i == 1:
+            void = wb.create_sheet("作废")
+            void.append(HEADER)
+            void.append(["ZF2021-999999", datetime.date(2021, 1, 5), "101001", "作废", "LW2021-B02", "作废",
+                         2150501, 30201, "授权支付", "一般公共预算", "某公司", 999999.99, "作废"])
+            void.sheet_state = "hidden"
+        ws = wb.create_sheet(f"{month}月")
+        ws["A1"] = f"国库集中支付明细表（2021年{month}月）"
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+        ws["A2"] = "单位：元"
+        for c, h in enumerate(HEADER, start=1):
+            if c in (3, 5):  # 预算单位 / 项目 over 编码 | 名称
+                ws.cell(row=3, column=c, value=h[:-2])
+                ws.merge_cells(start_row=3, start_column=c, end_row=3, end_column=c + 1)
+                ws.cell(row=4, column=c, value="编码")
+                ws.cell(row=4, column=c + 1, value="名称")
+            elif c in (4, 6):
+                continue
+            else:
+                ws.cell(row=3, column=c, value=h)
+                ws.merge_cells(start_row=3, start_column=c, end_row=4, end_column=c)
+        total = decimal.Decimal(0)
+        for r in rs:
+            amount = decimal.Decimal(r[11].replace(",", ""))
+            total += amount
+            y, m, d = (int(x) for x in r[1].split("-"))
+            cells = list(r)
+            cells[1] = datetime.date(y, m, d)
+            cells[6] = int(r[6])
+            cells[7] = int(r[7])
+            cells[11] = float(amount)
+            ws.append(cells)
+        ws.append(["合计"] + [None] * 10 + [float(total)])
+    wb.save(out)
+
+
+def mixed(out):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "支付"
+    ws.append(HEADER)
+    for v, amount in (("ZF2021-880001", 100.5), ("ZF2021-880002", 200.25)):
+        ws.append([v, datetime.date(2021, 3, 1), "101001", "广州市荔湾区科技工业和信息化局", "LW2021-B02",
+                   "日常公用经费", 2150501, 30201, "授权支付", "一般公共预算", "某公司", amount, ""])
+    reg = wb.create_sheet("指标")
+    reg.append(["项目编码", "项目名称", "预算单位编码", "预算单位名称", "支出类型", "年初预算数", "项目负责人",
+                "负责人邮箱", "完成时限"])
+    reg.append(["LW2021-P01", "项目", "101001", "单位", "项目支出", 100.0, "某人", "a@example.gov.cn",
+                datetime.date(2021, 12, 31)])
+    wb.save(out)
+
+
 def main(argv):
     kind = argv[1]
     if kind == "payments":
@@ -174,6 +244,10 @@ def main(argv):
         bomb(argv[2], argv[3])
     elif kind == "corrupt":
         corrupt(argv[2], argv[3])
+    elif kind == "months":
+        months(argv[2], argv[3], int(argv[argv.index("--rows") + 1]) if "--rows" in argv else 0)
+    elif kind == "mixed":
+        mixed(argv[2])
     elif kind == "ole2":
         ole2(argv[2], "--encrypted" in argv)
     else:

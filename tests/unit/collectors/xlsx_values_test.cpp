@@ -46,11 +46,27 @@ TEST(XlsxValuesTest, the_format_is_chosen_by_the_bytes) {
   EXPECT_EQ(sniff_format(std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)), FileFormat::ole2);
   EXPECT_EQ(sniff_format("支付凭证号,支付日期"), FileFormat::text);
   std::string cfb = std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) + std::string(100, '\0');
-  EXPECT_EQ(ole2_message(cfb), ".xls (BIFF) is not supported yet: save it as .xlsx or CSV");
+  EXPECT_EQ(ole2_encrypted_message(cfb), std::nullopt);  // an .xls workbook: read by FreeXL
   for (char c : std::string("EncryptionInfo")) cfb += std::string{c, '\0'};
   EXPECT_EQ(
-      ole2_message(cfb),
+      ole2_encrypted_message(cfb),
       "encrypted workbook: the file is password-protected; save it without a password (or as CSV)");
+  EXPECT_EQ(
+      sniff_format("\xEF\xBB\xBF\r\n  <HTML xmlns:x=\"urn:schemas-microsoft-com:office:excel\">"),
+      FileFormat::html);
+  EXPECT_EQ(sniff_format("<table border=1><tr><td>支付凭证号</td></tr>"), FileFormat::html);
+  EXPECT_EQ(
+      sniff_format("<?xml version=\"1.0\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n<Workbook "
+                   "xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"),
+      FileFormat::spreadsheetml);
+  EXPECT_EQ(sniff_format("<?xml version=\"1.0\"?><rss/>"), FileFormat::text);
+  // A drop folder takes an HTML table or SpreadsheetML document once its closing tag is written.
+  EXPECT_TRUE(binary_export_complete("<html><body>", "<tr><td>1</td></tr></TABLE></body></html>"));
+  EXPECT_FALSE(binary_export_complete("<html><body>", "<tr><td>1</td></tr><tr><td>2"));
+  EXPECT_TRUE(
+      binary_export_complete("<?xml version=\"1.0\"?><Workbook xmlns=\"urn:schemas-microsoft-com:"
+                             "office:spreadsheet\">",
+                             "</Table></Worksheet></Workbook>"));
 }
 
 }  // namespace

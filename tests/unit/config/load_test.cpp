@@ -1044,11 +1044,34 @@ TEST_F(LoadTest, print_config_writes_every_key_in_its_unit) {
             "ingest:\n"
             "  max_stored_rejects: 1000\n"
             "  max_reject_share: 50%\n"
+            "  max_zip_member: 2GiB\n"
+            "  max_zip_ratio: 500\n"
+            "  max_zip_members: 10000\n"
+            "  hidden_sheets: false\n"
             "sources: []\n"
             "tokens: []\n"
             "columns: {}\n"
             "logging:\n"
             "  level: info\n");
+}
+
+// Issue 16: the workbook limits of the .xlsx reader (collect::XlsxLimits) and whether hidden sheets are read.
+TEST_F(LoadTest, ingest_workbook_limits) {
+  const Config d = ok("database: x\n");
+  EXPECT_EQ(d.ingest.max_zip_member_bytes, std::uint64_t{2} << 30);
+  EXPECT_EQ(d.ingest.max_zip_ratio, 500);
+  EXPECT_EQ(d.ingest.max_zip_members, 10'000);
+  EXPECT_FALSE(d.ingest.hidden_sheets);
+  const Config c = ok("database: x\ningest:\n  max_zip_member: 64MiB\n  max_zip_ratio: 100\n  max_zip_members: 500\n"
+                      "  hidden_sheets: true\n");
+  EXPECT_EQ(c.ingest.max_zip_member_bytes, std::uint64_t{64} << 20);
+  EXPECT_EQ(c.ingest.max_zip_ratio, 100);
+  EXPECT_EQ(c.ingest.max_zip_members, 500);
+  EXPECT_TRUE(c.ingest.hidden_sheets);
+  EXPECT_NE(error("database: x\ningest:\n  max_zip_ratio: 1\n").find("x.yaml:3:18: ingest.max_zip_ratio: "),
+            std::string::npos);
+  EXPECT_NE(error("database: x\ningest:\n  max_zip_member: lots\n").find("ingest.max_zip_member: "),
+            std::string::npos);
 }
 
 TEST_F(LoadTest, print_config_never_shows_a_secret) {

@@ -185,6 +185,36 @@ TEST(XlsxTest, a_document_becomes_one_sheet_per_table_with_numbers_read_back) {
   EXPECT_EQ(sh.rows[1].cells[2].text, "—");
   EXPECT_EQ(sh.rows[1].style, RowStyle::lagging);
   EXPECT_EQ(sh.rows[2].style, RowStyle::total);
+  // One header row in Chinese; a money column names its unit; a narrow table keeps no column in
+  // view.
+  ASSERT_EQ(sh.header.size(), 1u);
+  EXPECT_EQ(sh.header[0], (std::vector<std::string>{"项目", "调整后预算数（万元）", "执行率",
+                                                    "差距（百分点）", "项目数"}));
+  EXPECT_EQ(sh.freeze_columns, 0);
+}
+
+TEST(XlsxTest, a_wide_document_table_keeps_its_row_labels_in_view_and_every_column_labelled) {
+  Document doc("Monthly budget execution report", engine::make_date(2021, 12, 31));
+  doc.heading("3. Lines by budget unit");
+  doc.table(
+      {{{""},
+        {"Name"},
+        {"Initial", true},
+        {"Adjusted (yuan)", true},
+        {"Paid", true},
+        {"Execution", true},
+        {"Expected", true}},
+       {{{"LW2021-P02", "科学技术支出", "1,000.00", "1,200.00", "900.50", "75.04%", "100.00%"},
+         "behind"}},
+       "t"});
+  const Workbook w = workbook_of(doc, Lang::en);
+  ASSERT_EQ(w.sheets.size(), 1u);
+  const Sheet& sh = w.sheets[0];
+  ASSERT_EQ(sh.header.size(), 1u);
+  EXPECT_EQ(sh.header[0],
+            (std::vector<std::string>{"Item", "Name", "Initial (10k yuan)", "Adjusted (yuan)",
+                                      "Paid (10k yuan)", "Execution", "Expected"}));
+  EXPECT_EQ(sh.freeze_columns, 2);  // the code and the name stay beside the numbers
 }
 
 TEST(XlsxTest, report_file_names) {
