@@ -118,6 +118,11 @@ std::int64_t integer(const Field& f, std::int64_t lo, std::int64_t hi);
 bool boolean(const Field& f);
 /// One of `options`, else "'x' is not one of a, b (did you mean a?)".
 std::string choice(const Field& f, const std::vector<std::string_view>& options);
+/// One of an enum's names (config/enums.h), as its value; the same message as choice().
+template <NamedEnum E>
+E choice_of(const Field& f) {
+  return *from_string<E>(choice(f, names<E>()));
+}
 std::int64_t positive_duration_ms(const Field& f);
 std::chrono::seconds seconds(const Field& f);
 std::chrono::milliseconds millis(const Field& f);

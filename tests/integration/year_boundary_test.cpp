@@ -52,7 +52,7 @@ config::AlertsConfig alerts_config() {
   c.rules.push_back(near);
   config::ReceiverConfig owners;
   owners.name = "owners";
-  owners.kind = "email";
+  owners.kind = config::ReceiverKind::email;
   owners.to_owner = true;
   c.receivers.push_back(owners);
   config::RouteConfig route;

@@ -27,7 +27,7 @@ using test_fixture::overspent;
 config::RuleConfig rule(std::string name, std::string severity) {
   config::RuleConfig r;
   r.name = std::move(name);
-  r.kind = "overspend";
+  r.kind = config::RuleKind::overspend;
   r.severity = std::move(severity);
   return r;
 }
@@ -39,7 +39,7 @@ config::AlertsConfig owners_config() {
   c.rules = {rule("overspend", "critical")};
   config::ReceiverConfig owners;
   owners.name = "owners";
-  owners.kind = "email";
+  owners.kind = config::ReceiverKind::email;
   owners.to_owner = true;
   c.receivers = {owners};
   config::RouteConfig r;

@@ -21,7 +21,7 @@ TEST_F(LoadTest, source_defaults_come_from_defaults_h) {
   ASSERT_EQ(c.sources.size(), 2u);
   const SourceConfig& in = c.sources[0];
   EXPECT_EQ(in.interval, seconds(defaults::poll_interval_s));
-  EXPECT_EQ(in.encoding, "auto");
+  EXPECT_EQ(to_string(in.encoding), "auto");
   EXPECT_FALSE(in.file_kind.has_value());
   EXPECT_EQ(in.glob, "*.csv");
   EXPECT_FALSE(in.require_done_marker);

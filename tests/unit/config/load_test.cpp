@@ -86,20 +86,20 @@ TEST_F(LoadTest, reference_example_loads) {
   EXPECT_EQ(c.logging.level, d.logging.level);
 
   ASSERT_EQ(c.sources.size(), 4u);
-  EXPECT_EQ(c.sources[0].kind, "drop_folder");
+  EXPECT_EQ(to_string(c.sources[0].kind), "drop_folder");
   EXPECT_EQ(c.sources[0].path, "/var/lib/budgetwatch/inbox");
   EXPECT_EQ(c.sources[0].file_kind, std::optional<std::string>("payments"));
-  EXPECT_EQ(c.sources[1].kind, "files");
+  EXPECT_EQ(to_string(c.sources[1].kind), "files");
   EXPECT_EQ(c.sources[1].files.size(), 2u);
   const SourceConfig& h = c.sources[2];
-  EXPECT_EQ(h.kind, "http");
+  EXPECT_EQ(to_string(h.kind), "http");
   EXPECT_EQ(h.url, "https://treasury.example.gov.cn/export/payments.csv");
   EXPECT_EQ(h.auth.kind, HttpAuth::Kind::bearer);
   EXPECT_EQ(h.auth.secret.value, "treasury-bearer-0123456789");
   EXPECT_EQ(h.auth.secret.origin, "file " + etc + "treasury.token");
   EXPECT_EQ(h.ca_file, etc + "treasury-ca.pem");
   EXPECT_EQ(h.max_bytes, defaults::max_download_bytes);
-  EXPECT_EQ(c.sources[3].kind, "upload");
+  EXPECT_EQ(to_string(c.sources[3].kind), "upload");
   ASSERT_EQ(c.tokens.size(), 2u);
   EXPECT_EQ(c.tokens[0].token.value, "upload-token-0123456789");
   EXPECT_EQ(c.tokens[0].token.origin, "env BW_UPLOAD_TOKEN");
@@ -349,9 +349,9 @@ TEST_F(LoadTest, other_scalars) {
   EXPECT_EQ(c.policy.fiscal_year_start_month, 7u);
   EXPECT_EQ(c.metrics.project_series, ProjectSeries::below_threshold);
   EXPECT_EQ(c.logging.level, "debug");
-  EXPECT_EQ(c.sources[0].encoding, "gb18030");
+  EXPECT_EQ(to_string(c.sources[0].encoding), "gb18030");
   EXPECT_TRUE(c.sources[0].require_done_marker);
-  EXPECT_EQ(c.sources[1].encoding, "utf-8");
+  EXPECT_EQ(to_string(c.sources[1].encoding), "utf-8");
   EXPECT_EQ(ok("database: x\nevaluation: {time_zone: UTC}\n").evaluation.time_zone, "UTC");
 }
 
