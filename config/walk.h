@@ -103,11 +103,6 @@ class Map {
   std::vector<Field> fields_;
 };
 
-template <class F>
-void if_present(const Map& m, std::string_view key, F&& apply) {
-  if (auto f = m.get(key)) apply(*f);
-}
-
 template <class T>
 T unwrap(const Field& f, Result<T> r) {
   if (!r) f.fail(r.error().message);

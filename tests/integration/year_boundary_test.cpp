@@ -32,7 +32,7 @@ using engine::make_date;
 config::RuleConfig rule(std::string name, std::string kind) {
   config::RuleConfig r;
   r.name = std::move(name);
-  r.kind = std::move(kind);
+  r.kind = *config::from_string<config::RuleKind>(kind);
   return r;
 }
 

@@ -28,7 +28,7 @@ config::RuleConfig rule(std::string name, std::string severity) {
   config::RuleConfig r;
   r.name = std::move(name);
   r.kind = config::RuleKind::overspend;
-  r.severity = std::move(severity);
+  r.severity = *config::from_string<config::Severity>(severity);
   return r;
 }
 

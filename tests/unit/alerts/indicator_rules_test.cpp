@@ -80,7 +80,7 @@ Evaluated evaluate(CivilDate as_of,
 config::RuleConfig rule(std::string name, std::string kind) {
   config::RuleConfig r;
   r.name = std::move(name);
-  r.kind = std::move(kind);
+  r.kind = *config::from_string<config::RuleKind>(kind);
   r.severity = config::Severity::warning;
   return r;
 }
