@@ -172,7 +172,7 @@ std::vector<Silence> read_silences(store::Database& db) {
 std::vector<BudgetRevision> load_revisions(store::Database& db, const config::AlertsConfig& cfg, std::int64_t now) {
   int days = -1;
   for (const config::RuleConfig& r : cfg.rules) {
-    if (r.kind == "budget_revised") days = std::max(days, r.within_days);
+    if (r.kind == config::RuleKind::budget_revised) days = std::max(days, r.within_days);
   }
   std::vector<BudgetRevision> out;
   if (days < 0) return out;
@@ -203,7 +203,7 @@ std::vector<FailedIngest> load_failed_ingests(store::Database& db, const config:
                                               std::int64_t now) {
   int days = -1;
   for (const config::RuleConfig& r : cfg.rules) {
-    if (r.kind == "ingest_failed") days = std::max(days, r.within_days);
+    if (r.kind == config::RuleKind::ingest_failed) days = std::max(days, r.within_days);
   }
   std::vector<FailedIngest> out;
   if (days < 0) return out;
@@ -428,7 +428,7 @@ CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
     }
     n.recipients.assign(to.begin(), to.end());
     n.mention_mobiles.assign(mobiles.begin(), mobiles.end());
-    if (rc->kind == "email" && n.recipients.empty()) continue;  // nobody to write to (no owner address)
+    if (rc->kind == config::ReceiverKind::email && n.recipients.empty()) continue;  // nobody to write to (no owner address)
 
     store::OutboxRow row;
     row.idempotency_key = n.idempotency_key;

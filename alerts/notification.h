@@ -11,12 +11,15 @@
 #include <string_view>
 #include <vector>
 
+#include "config/enums.h"
+
 namespace bw::alerts {
 
-enum class Severity { info, warning, critical };
+/// info | warning | critical: a rule's configured severity, parsed once by the config loader.
+using Severity = config::Severity;
+using config::to_string;
 enum class Status { firing, resolved };
 
-std::string_view to_string(Severity s);
 std::string_view to_string(Status s);
 
 /// One alert as listed in a notification (Alertmanager webhook / API v2 shape).

@@ -388,9 +388,7 @@ std::optional<Notification> notification_from_json(std::string_view text) {
       AlertItem it;
       it.fingerprint = str(xo, "fingerprint");
       it.rule = str(xo, "rule");
-      const std::string sev = str(xo, "severity");
-      it.severity = sev == "critical" ? Severity::critical : sev == "info" ? Severity::info
-                                                                            : Severity::warning;
+      it.severity = config::from_string<Severity>(str(xo, "severity")).value_or(Severity::warning);
       it.status = str(xo, "status") == "resolved" ? Status::resolved : Status::firing;
       it.labels = to_map(xo.if_contains("labels"));
       it.annotations = to_map(xo.if_contains("annotations"));

@@ -97,16 +97,16 @@ Candidate line_candidate(const config::RuleConfig& r, const engine::Snapshot& sn
                          const LineEval& l) {
   Candidate c;
   c.rule = r.name;
-  c.kind = r.kind;
-  c.severity = parse_severity(r.severity);
+  c.kind = to_string(r.kind);
+  c.severity = r.severity;
   c.pending_for = r.pending_for;
   c.subject = l.line.code;
   c.fingerprint = line_fingerprint(r.name, snap.fiscal_year.year(), l.line.code);
   auto& lb = c.labels;
   lb["alertname"] = r.name;
   lb["fiscal_year"] = std::to_string(snap.fiscal_year.year());
-  lb["severity"] = r.severity;
-  lb["rule_kind"] = r.kind;
+  lb["severity"] = to_string(r.severity);
+  lb["rule_kind"] = to_string(r.kind);
   lb["subject"] = l.line.code;
   lb["project_code"] = l.line.code;
   lb["project_name"] = l.line.name;
@@ -196,28 +196,52 @@ std::string line_fingerprint(std::string_view rule, int fiscal_year, std::string
 }
 
 Severity parse_severity(std::string_view s) {
-  if (s == "critical") return Severity::critical;
-  if (s == "info") return Severity::info;
-  return Severity::warning;
+  return config::from_string<Severity>(s).value_or(Severity::warning);
 }
+
+namespace {
+
+using LineCondition = bool (*)(const config::RuleConfig&, const engine::Snapshot&, const LineEval&);
+
+// The condition of a rule over one budget line; null for the kinds that watch something else.
+LineCondition line_condition(config::RuleKind k) {
+  switch (k) {
+    case config::RuleKind::below_threshold:
+      return below_threshold;
+    case config::RuleKind::pace_below:
+      return pace_below;
+    case config::RuleKind::no_spending:
+      return no_spending;
+    case config::RuleKind::deadline_near:
+      return deadline_near;
+    case config::RuleKind::overspend:
+      return overspend;
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
 
 std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
                                       const std::vector<config::RuleConfig>& rules,
                                       const RuleContext& ctx) {
   std::vector<Candidate> out;
   for (const config::RuleConfig& r : rules) {
-    if (r.kind == "stale_source") {
+    switch (r.kind) {
+    case config::RuleKind::stale_source: {
       for (const SourceFreshness& src : ctx.sources) {
         const std::int64_t since = src.last_file_at.value_or(src.watched_since);
         if (ctx.now - since < r.stale_after.count()) continue;
         Candidate c;
         c.rule = r.name;
-        c.kind = r.kind;
-        c.severity = parse_severity(r.severity);
+        c.kind = to_string(r.kind);
+        c.severity = r.severity;
         c.pending_for = r.pending_for;
         c.subject = "source:" + src.name;
         c.fingerprint = fingerprint(r.name, c.subject);
-        c.labels = {{"alertname", r.name}, {"severity", r.severity}, {"rule_kind", r.kind},
+        c.labels = {{"alertname", r.name}, {"severity", std::string(to_string(r.severity))},
+                    {"rule_kind", std::string(to_string(r.kind))},
                     {"subject", c.subject},  {"source", src.name}};
         for (const auto& [k, v] : r.labels) c.labels[k] = v;
         c.annotations["as_of"] = engine::to_iso(snap.as_of);
@@ -228,19 +252,20 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
       }
       continue;
     }
-    if (r.kind == "ingest_failed") {
+    case config::RuleKind::ingest_failed: {
       // One alert per failed file (source and name) while its failure is at most within_days old; it
       // resolves when that window has passed (a failure stays a fact: a corrected file does not undo it).
       for (const FailedIngest& f : ctx.failed_ingests) {
         if (f.failed_at > ctx.now || ctx.now - f.failed_at > std::int64_t{r.within_days} * 86400) continue;
         Candidate c;
         c.rule = r.name;
-        c.kind = r.kind;
-        c.severity = parse_severity(r.severity);
+        c.kind = to_string(r.kind);
+        c.severity = r.severity;
         c.pending_for = r.pending_for;
         c.subject = "file:" + f.source + "/" + f.name;
         c.fingerprint = fingerprint(r.name, c.subject);
-        c.labels = {{"alertname", r.name}, {"severity", r.severity}, {"rule_kind", r.kind},
+        c.labels = {{"alertname", r.name}, {"severity", std::string(to_string(r.severity))},
+                    {"rule_kind", std::string(to_string(r.kind))},
                     {"subject", c.subject},  {"source", f.source},     {"file", f.name}};
         for (const auto& [k, v] : r.labels) c.labels[k] = v;
         c.annotations["as_of"] = engine::to_iso(snap.as_of);
@@ -251,23 +276,24 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
       }
       continue;
     }
-    if (r.kind == "indicator_overdue" || r.kind == "indicator_behind") {
+    case config::RuleKind::indicator_overdue:
+    case config::RuleKind::indicator_behind: {
       if (ctx.indicators == nullptr) continue;
-      const auto want = r.kind == "indicator_overdue" ? engine::IndicatorStatus::overdue
+      const auto want = r.kind == config::RuleKind::indicator_overdue ? engine::IndicatorStatus::overdue
                                                       : engine::IndicatorStatus::behind;
       for (const engine::IndicatorEval& e : *ctx.indicators) {
         if (e.status != want) continue;
         if (!r.units.empty() && std::find(r.units.begin(), r.units.end(), e.unit_code) == r.units.end()) continue;
         Candidate c;
         c.rule = r.name;
-        c.kind = r.kind;
-        c.severity = parse_severity(r.severity);
+        c.kind = to_string(r.kind);
+        c.severity = r.severity;
         c.pending_for = r.pending_for;
         c.subject = e.indicator.project_code + "#" + std::to_string(e.indicator.seq);
         c.fingerprint = line_fingerprint(r.name, snap.fiscal_year.year(), c.subject);
         c.labels = {{"alertname", r.name},
-                    {"severity", r.severity},
-                    {"rule_kind", r.kind},
+                    {"severity", std::string(to_string(r.severity))},
+                    {"rule_kind", std::string(to_string(r.kind))},
                     {"subject", c.subject},
                     {"project_code", e.indicator.project_code},
                     {"indicator", e.indicator.name},
@@ -296,7 +322,7 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
       }
       continue;
     }
-    if (r.kind == "budget_revised") {
+    case config::RuleKind::budget_revised: {
       for (const BudgetRevision& rev : ctx.revisions) {
         if (rev.recorded_at > ctx.now || ctx.now - rev.recorded_at > std::int64_t{r.within_days} * 86400) continue;
         // |after − before| ≥ min_change × before, exactly in fen (a line from nothing to something counts).
@@ -328,14 +354,15 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
       }
       continue;
     }
-    bool (*condition)(const config::RuleConfig&, const engine::Snapshot&, const LineEval&) =
-        r.kind == "below_threshold" ? below_threshold
-        : r.kind == "pace_below"    ? pace_below
-        : r.kind == "no_spending"   ? no_spending
-        : r.kind == "deadline_near" ? deadline_near
-        : r.kind == "overspend"     ? overspend
-                                    : nullptr;
-    if (condition == nullptr) continue;  // the loader refuses unknown kinds
+    case config::RuleKind::below_threshold:
+    case config::RuleKind::pace_below:
+    case config::RuleKind::no_spending:
+    case config::RuleKind::deadline_near:
+    case config::RuleKind::overspend:
+      break;
+    }
+    const LineCondition condition = line_condition(r.kind);
+    if (condition == nullptr) continue;  // not about lines: handled above
     for (const LineEval& l : snap.lines) {
       if (!selected(r, l) || !condition(r, snap, l)) continue;
       if (r.min_unspent_fen > 0 && unspent(l).fen < r.min_unspent_fen) continue;

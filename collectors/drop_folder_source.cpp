@@ -127,7 +127,7 @@ DropFolderSource::DropFolderSource(const config::SourceConfig& c, WallClock now)
       incomplete_after_(c.incomplete_after),
       now_(std::move(now)) {
   if (c.file_kind) kind_ = store::parse_file_kind(*c.file_kind);
-  if (auto e = parse_encoding_choice(c.encoding)) encoding_ = *e;
+  encoding_ = c.encoding;
 }
 
 boost::asio::awaitable<Result<std::vector<ExportFile>>> DropFolderSource::poll() { co_return scan(); }

@@ -27,16 +27,6 @@ constexpr std::string_view utf8_bom = "\xEF\xBB\xBF"sv;
 
 std::string os_reason(int err) { return std::generic_category().message(err); }
 
-bool ascii_iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (x != b[i]) return false;
-  }
-  return true;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Byte-level validators. scan_*() check a buffer and say where it stops being valid; the caller
 // carries an incomplete sequence at a chunk end over to the next chunk (StreamValidator).
@@ -608,11 +598,7 @@ std::string_view to_string(Encoding e) {
 }
 
 Result<EncodingChoice> parse_encoding_choice(std::string_view s) {
-  if (ascii_iequals(s, "auto")) return EncodingChoice::auto_detect;
-  if (ascii_iequals(s, "utf-8") || ascii_iequals(s, "utf8")) return EncodingChoice::utf8;
-  if (ascii_iequals(s, "gb18030") || ascii_iequals(s, "gbk") || ascii_iequals(s, "gb2312")) {
-    return EncodingChoice::gb18030;
-  }
+  if (auto e = config::parse_encoding(s)) return *e;
   return fail(Errc::invalid_input, "unknown encoding '" + std::string(s) +
                                        "' (expected auto, utf-8, gb18030, gbk or gb2312)");
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/enums.h"
 #include "engine/result.h"
 
 namespace bw::collect {
@@ -16,8 +17,8 @@ namespace bw::collect {
 /// The encoding of an export file. GBK and GB2312 files are GB18030 (both are subsets of it).
 enum class Encoding { utf8, gb18030 };
 
-/// What a source's configuration asks for: detect, or insist on one encoding.
-enum class EncodingChoice { auto_detect, utf8, gb18030 };
+/// What a source's configuration asks for: detect, or insist on one encoding (config/enums.h).
+using EncodingChoice = config::SourceEncoding;
 
 /// "utf-8" or "gb18030", for logs, the files table and messages.
 std::string_view to_string(Encoding e);

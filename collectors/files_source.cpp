@@ -42,7 +42,7 @@ std::string duration_text(std::chrono::seconds s) {
 FilesSource::FilesSource(const config::SourceConfig& c, WallClock now)
     : name_(c.name), files_(c.files), incomplete_after_(c.incomplete_after), now_(std::move(now)) {
   if (c.file_kind) kind_ = store::parse_file_kind(*c.file_kind);
-  if (auto e = parse_encoding_choice(c.encoding)) encoding_ = *e;
+  encoding_ = c.encoding;
 }
 
 boost::asio::awaitable<Result<std::vector<ExportFile>>> FilesSource::poll() { co_return scan(); }

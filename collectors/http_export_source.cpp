@@ -135,9 +135,7 @@ HttpExportSource::HttpExportSource(const config::SourceConfig& c, fs::path state
     file_kind_ = store::parse_file_kind(*c.file_kind);
     if (!file_kind_) throw std::invalid_argument(who + "unknown file kind '" + *c.file_kind + "'");
   }
-  auto encoding = parse_encoding_choice(c.encoding);
-  if (!encoding) throw std::invalid_argument(who + encoding.error().message);
-  encoding_ = *encoding;
+  encoding_ = c.encoding;
 
   safe_name_ = safe_source_name(c.name);
   display_name_ = export_display_name(c.url);

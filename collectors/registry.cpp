@@ -11,14 +11,18 @@ Result<std::vector<std::unique_ptr<Source>>> build_sources(const config::Config&
                                                            boost::asio::any_io_executor ex, WallClock now) {
   std::vector<std::unique_ptr<Source>> out;
   for (const config::SourceConfig& s : c.sources) {
-    if (s.kind == "drop_folder") {
-      out.push_back(std::make_unique<DropFolderSource>(s, now));
-    } else if (s.kind == "files") {
-      out.push_back(std::make_unique<FilesSource>(s, now));
-    } else if (s.kind == "http") {
-      out.push_back(std::make_unique<HttpExportSource>(s, state_dir, ex));
-    } else if (s.kind != "upload") {
-      return fail(Errc::invalid_input, "source " + s.name + ": unknown kind '" + s.kind + "'");
+    switch (s.kind) {
+      case config::SourceKind::drop_folder:
+        out.push_back(std::make_unique<DropFolderSource>(s, now));
+        break;
+      case config::SourceKind::files:
+        out.push_back(std::make_unique<FilesSource>(s, now));
+        break;
+      case config::SourceKind::http:
+        out.push_back(std::make_unique<HttpExportSource>(s, state_dir, ex));
+        break;
+      case config::SourceKind::upload:
+        break;  // the web API's upload handler
     }
   }
   return out;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/enums.h"
 #include "config/secret.h"
 
 namespace re2 {
@@ -20,19 +21,13 @@ class RE2;
 
 namespace bw::config {
 
-/// Every rule kind the loader accepts: messages have words for each (the catalogue, engine/messages.h; a test).
-inline constexpr std::string_view all_rule_kinds[] = {
-    "below_threshold", "pace_below",        "no_spending",      "deadline_near",  "overspend",
-    "stale_source",    "indicator_overdue", "indicator_behind", "budget_revised", "ingest_failed"};
-
 /// One rule. `kind` selects the condition; parameters a kind does not use are ignored (and rejected
 /// by the loader when written).
 struct RuleConfig {
   std::string name;      ///< unique; the `alertname` label
-  /// below_threshold | pace_below | no_spending | deadline_near | overspend | stale_source |
-  /// indicator_overdue | indicator_behind | budget_revised | ingest_failed
-  std::string kind;
-  std::string severity = "warning";  ///< info | warning | critical
+  /// The condition (config/enums.h; messages have words for each kind: engine/messages.h, a test).
+  RuleKind kind = RuleKind::below_threshold;
+  Severity severity = Severity::warning;
   /// below_threshold: execution rate limit; pace_below: pace (execution ÷ 序时进度) limit.
   int threshold_bp = 8000;
   /// below_threshold: month-day checkpoints ("09-30"); the rule applies from the first one that has
@@ -103,11 +98,11 @@ struct TimeIntervalConfig {
 /// Where messages go.
 struct ReceiverConfig {
   std::string name;
-  std::string kind;  ///< email | webhook | alertmanager | wecom | dingtalk | feishu
+  ReceiverKind kind = ReceiverKind::email;
   // email
   std::string smtp_host = "127.0.0.1";
   std::uint16_t smtp_port = 25;
-  std::string smtp_tls = "none";  ///< none | starttls | tls
+  SmtpTls smtp_tls = SmtpTls::none;
   std::string smtp_username;
   Secret smtp_password;
   std::string from = "budgetwatch@localhost";

@@ -12,6 +12,7 @@
 
 #include "config/alerts_config.h"
 #include "config/defaults.h"
+#include "config/enums.h"
 #include "config/secret.h"
 #include "engine/civil_date.h"
 #include "engine/model.h"
@@ -52,9 +53,9 @@ struct HttpAuth {
 /// A source of export files, built by kind (collectors/registry.h).
 struct SourceConfig {
   std::string name;  ///< unique; a metrics label
-  std::string kind;  ///< "drop_folder" | "http" | "files" | "upload"
+  SourceKind kind = SourceKind::drop_folder;
   std::chrono::seconds interval{defaults::poll_interval_s};
-  std::string encoding = "auto";               ///< auto | utf-8 | gb18030
+  SourceEncoding encoding = SourceEncoding::auto_detect;
   std::optional<std::string> file_kind;        ///< budget | adjustments | payments; none: from the header
   /// 预算年度 of the registers this source brings whose rows do not say (collectors::IngestOptions::fiscal_year);
   /// none: each register's 完成时限 dates decide, or it is refused.
@@ -80,9 +81,6 @@ struct SourceConfig {
   std::chrono::milliseconds backoff_initial{defaults::backoff_initial_ms};
   std::chrono::milliseconds backoff_max{defaults::backoff_max_ms};
 };
-
-/// Which per-project series /metrics carries (DESIGN §7); unit and department series always stay.
-enum class ProjectSeries { all, below_threshold, none };
 
 struct MetricsConfig {
   ProjectSeries project_series = ProjectSeries::all;

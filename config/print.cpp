@@ -28,7 +28,7 @@ std::string default_text(const Key<T>& k) {
   YAML::Emitter e;
   e.SetMapFormat(YAML::Flow);
   e.SetSeqFormat(YAML::Flow);
-  k.print(e, value);
+  k.value.print(e, value);
   return "`" + std::string(e.c_str()) + "`";
 }
 

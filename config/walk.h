@@ -103,11 +103,6 @@ class Map {
   std::vector<Field> fields_;
 };
 
-template <class F>
-void if_present(const Map& m, std::string_view key, F&& apply) {
-  if (auto f = m.get(key)) apply(*f);
-}
-
 template <class T>
 T unwrap(const Field& f, Result<T> r) {
   if (!r) f.fail(r.error().message);
@@ -118,6 +113,11 @@ std::int64_t integer(const Field& f, std::int64_t lo, std::int64_t hi);
 bool boolean(const Field& f);
 /// One of `options`, else "'x' is not one of a, b (did you mean a?)".
 std::string choice(const Field& f, const std::vector<std::string_view>& options);
+/// One of an enum's names (config/enums.h), as its value; the same message as choice().
+template <NamedEnum E>
+E choice_of(const Field& f) {
+  return *from_string<E>(choice(f, names<E>()));
+}
 std::int64_t positive_duration_ms(const Field& f);
 std::chrono::seconds seconds(const Field& f);
 std::chrono::milliseconds millis(const Field& f);

@@ -53,7 +53,7 @@ std::vector<std::string> warnings(const Config& c) {
   for (std::size_t i = 0; i < c.sources.size(); ++i) {
     const SourceConfig& s = c.sources[i];
     const std::string key = "sources[" + std::to_string(i) + "] (" + s.name + ")";
-    if (s.kind == "files") {
+    if (s.kind == SourceKind::files) {
       for (const fs::path& f : s.files) {
         if (!fs::exists(f, ec)) out.push_back(key + ".files: " + f.string() + " does not exist");
       }

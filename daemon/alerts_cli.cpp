@@ -89,7 +89,7 @@ int cmd_alerts(const std::vector<std::string>& argv, std::ostream& out, std::ost
   store::Database db = store::Database::open(cfg->database);
   store::migrate(db);
   for (const auto& s : cfg->sources) {
-    if (s.kind != "files") continue;
+    if (s.kind != config::SourceKind::files) continue;
     for (const auto& f : s.files) {
       collect::IngestOptions o;
       o.source = s.name;

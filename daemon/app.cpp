@@ -480,7 +480,7 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
     return fail(Errc::io, "cannot create " + (m.state_dir / "uploads").string() + ": " + ec.message());
   }
   for (const auto& s : c.sources) {
-    if (s.kind == "drop_folder") std::filesystem::create_directories(s.path, ec);
+    if (s.kind == config::SourceKind::drop_folder) std::filesystem::create_directories(s.path, ec);
   }
   // One daemon per database file, and never an empty database silently in place of a deleted one.
   if (auto present = server_db ? Result<void>{} : store::check_database_present(c.database, m.options.create_database);
@@ -557,7 +557,7 @@ int App::run() {
               << "  report    " << base << "/api/v1/reports/execution?format=md\n"
               << "  ingests   " << base << "/api/v1/ingests\n";
     for (const auto& s : g.config->sources) {
-      if (s.kind == "drop_folder") std::cout << "  drop new exports into " << s.path.string() << "\n";
+      if (s.kind == config::SourceKind::drop_folder) std::cout << "  drop new exports into " << s.path.string() << "\n";
     }
     std::cout << "  database  " << store::redact_uri(g.config->database.string()) << "\n" << std::flush;
   }

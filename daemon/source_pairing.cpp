@@ -10,7 +10,7 @@ Result<std::vector<PairedSource>> pair_sources(std::vector<std::unique_ptr<colle
                                                const std::vector<config::SourceConfig>& entries) {
   std::map<std::string, const config::SourceConfig*, std::less<>> by_name;
   for (const auto& e : entries) {
-    if (e.kind != "upload") by_name.emplace(e.name, &e);
+    if (e.kind != config::SourceKind::upload) by_name.emplace(e.name, &e);
   }
   std::vector<PairedSource> out;
   out.reserve(built.size());

@@ -46,48 +46,61 @@ O robot_options(const config::ReceiverConfig& r) {
 }  // namespace
 
 NotifierPtr make_notifier(const config::ReceiverConfig& r, std::chrono::seconds repeat_interval) {
-  if (r.kind == "email") {
-    EmailOptions o;
-    o.host = r.smtp_host;
-    o.port = r.smtp_port;
-    o.tls = r.smtp_tls == "starttls" ? net::SmtpTls::starttls
-            : r.smtp_tls == "tls"    ? net::SmtpTls::implicit
-                                     : net::SmtpTls::none;
-    o.username = r.smtp_username;
-    o.password = r.smtp_password.value;
-    o.from = r.from;
-    o.to = r.to;
-    o.ca_file = r.ca_file;
-    o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(r.timeout);
-    o.connect_timeout = std::min(o.connect_timeout, o.timeout);
-    return std::make_unique<EmailNotifier>(std::move(o));
-  }
-  if (r.kind == "webhook") {
-    WebhookOptions o;
-    o.url = r.url;
-    o.bearer_token = r.token.value;
-    o.http = http_options(r);
-    return std::make_unique<WebhookNotifier>(std::move(o));
-  }
-  if (r.kind == "alertmanager") {
-    AlertmanagerOptions o;
-    o.url = r.url;
-    o.bearer_token = r.token.value;
-    o.http = http_options(r);
-    // Alertmanager resolves an alert by itself once endsAt passes: keep it well beyond the next re-send.
-    o.resolve_timeout = std::max<std::chrono::seconds>(std::chrono::hours(1), 3 * repeat_interval);
-    return std::make_unique<AlertmanagerNotifier>(std::move(o));
-  }
-  if (r.kind == "wecom") return std::make_unique<WecomNotifier>(robot_options<WecomOptions>(r));
-  if (r.kind == "dingtalk") {
-    auto o = robot_options<DingtalkOptions>(r);
-    o.secret = r.secret.value;
-    return std::make_unique<DingtalkNotifier>(std::move(o));
-  }
-  if (r.kind == "feishu") {
-    auto o = robot_options<FeishuOptions>(r);
-    o.secret = r.secret.value;
-    return std::make_unique<FeishuNotifier>(std::move(o));
+  switch (r.kind) {
+    case config::ReceiverKind::email: {
+      EmailOptions o;
+      o.host = r.smtp_host;
+      o.port = r.smtp_port;
+      switch (r.smtp_tls) {
+        case config::SmtpTls::none:
+          o.tls = net::SmtpTls::none;
+          break;
+        case config::SmtpTls::starttls:
+          o.tls = net::SmtpTls::starttls;
+          break;
+        case config::SmtpTls::tls:
+          o.tls = net::SmtpTls::implicit;
+          break;
+      }
+      o.username = r.smtp_username;
+      o.password = r.smtp_password.value;
+      o.from = r.from;
+      o.to = r.to;
+      o.ca_file = r.ca_file;
+      o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(r.timeout);
+      o.connect_timeout = std::min(o.connect_timeout, o.timeout);
+      return std::make_unique<EmailNotifier>(std::move(o));
+    }
+    case config::ReceiverKind::webhook: {
+      WebhookOptions o;
+      o.url = r.url;
+      o.bearer_token = r.token.value;
+      o.http = http_options(r);
+      return std::make_unique<WebhookNotifier>(std::move(o));
+    }
+    case config::ReceiverKind::alertmanager: {
+      AlertmanagerOptions o;
+      o.url = r.url;
+      o.bearer_token = r.token.value;
+      o.http = http_options(r);
+      // Alertmanager resolves an alert by itself once endsAt passes: keep it well beyond the next
+      // re-send.
+      o.resolve_timeout =
+          std::max<std::chrono::seconds>(std::chrono::hours(1), 3 * repeat_interval);
+      return std::make_unique<AlertmanagerNotifier>(std::move(o));
+    }
+    case config::ReceiverKind::wecom:
+      return std::make_unique<WecomNotifier>(robot_options<WecomOptions>(r));
+    case config::ReceiverKind::dingtalk: {
+      auto o = robot_options<DingtalkOptions>(r);
+      o.secret = r.secret.value;
+      return std::make_unique<DingtalkNotifier>(std::move(o));
+    }
+    case config::ReceiverKind::feishu: {
+      auto o = robot_options<FeishuOptions>(r);
+      o.secret = r.secret.value;
+      return std::make_unique<FeishuNotifier>(std::move(o));
+    }
   }
   return nullptr;
 }

@@ -65,7 +65,7 @@ boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r) {
   std::string source = "upload";
   const config::SourceConfig* sc = nullptr;
   for (const auto& s : cfg->sources) {
-    if (s.kind == "upload") {
+    if (s.kind == config::SourceKind::upload) {
       sc = &s;
       source = s.name;
       break;
@@ -84,10 +84,12 @@ boost::asio::awaitable<Response> handle_upload(UploadContext ctx, Request& r) {
       co_return error_response(400,
                                "kind must be budget, adjustments, payments, indicators or actuals");
   }
-  auto enc = collect::parse_encoding_choice(
-      r.query.count("encoding") ? r.query.at("encoding") : (sc ? sc->encoding : "auto"));
-  if (!enc) co_return error_response(400, enc.error().message);
-  opt.encoding = *enc;
+  opt.encoding = sc ? sc->encoding : config::SourceEncoding::auto_detect;
+  if (r.query.count("encoding")) {
+    auto enc = collect::parse_encoding_choice(r.query.at("encoding"));
+    if (!enc) co_return error_response(400, enc.error().message);
+    opt.encoding = *enc;
+  }
   // Applying an already-ingested file again changes recorded budget lines on purpose: admin only.
   if (r.query.count("reapply") && r.query.at("reapply") != "0" &&
       r.query.at("reapply") != "false") {

@@ -25,7 +25,7 @@ using engine::make_date;
 config::RuleConfig rule(std::string name, std::string kind) {
   config::RuleConfig r;
   r.name = std::move(name);
-  r.kind = std::move(kind);
+  r.kind = *config::from_string<config::RuleKind>(kind);
   return r;
 }
 
@@ -41,7 +41,7 @@ config::AlertsConfig owners_config() {
   c.rules.push_back(pace);
   config::ReceiverConfig owners;
   owners.name = "owners";
-  owners.kind = "email";
+  owners.kind = config::ReceiverKind::email;
   owners.to_owner = true;
   c.receivers.push_back(owners);
   config::RouteConfig route;
@@ -245,7 +245,7 @@ TEST_F(AlertsLiwanTest, mute_interval_defers_the_message_until_it_ends) {
 TEST_F(AlertsLiwanTest, critical_inhibits_the_warning_on_the_same_project) {
   auto c = owners_config();
   auto crit = rule("q3_escalation", "below_threshold");
-  crit.severity = "critical";
+  crit.severity = config::Severity::critical;
   crit.threshold_bp = 6000;
   crit.checkpoints = {{9, 30}};
   crit.at_deadline = false;
@@ -315,7 +315,7 @@ TEST_F(AlertsLiwanTest, amount_floor_combines_with_the_rate) {
 TEST_F(AlertsLiwanTest, q3_escalation_at_the_end_of_september) {
   auto c = owners_config();
   auto q3 = rule("q3_escalation", "below_threshold");
-  q3.severity = "critical";
+  q3.severity = config::Severity::critical;
   q3.threshold_bp = 6000;
   q3.checkpoints = {{9, 30}};
   q3.at_deadline = false;
@@ -324,7 +324,7 @@ TEST_F(AlertsLiwanTest, q3_escalation_at_the_end_of_september) {
   c.rules = {q3};
   config::ReceiverConfig bureau;
   bureau.name = "bureau";
-  bureau.kind = "email";
+  bureau.kind = config::ReceiverKind::email;
   bureau.to = {"finance-bureau@example.gov.cn"};
   c.receivers.push_back(bureau);
   config::RouteConfig escalations;
@@ -375,7 +375,7 @@ TEST_F(AlertsLiwanTest, the_demo_rules_messages_hold_no_codes_in_zh_cn_and_read_
   std::vector<std::string> codes = {"warning", "critical", "info", "on_track", "below_80", "below_50"};
   for (const auto& r : demo.rules) {
     codes.push_back(r.name);
-    codes.push_back(r.kind);
+    codes.emplace_back(config::to_string(r.kind));
   }
   const std::regex code_like("[A-Za-z0-9]+_[A-Za-z0-9_]+");  // snake_case: a code, not a word
   std::set<std::string> kinds_seen;

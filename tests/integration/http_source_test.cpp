@@ -54,7 +54,7 @@ class HttpSourceTest : public ::testing::Test {
   config::SourceConfig config_for(const std::string& url) {
     config::SourceConfig c;
     c.name = "treasury";
-    c.kind = "http";
+    c.kind = config::SourceKind::http;
     c.url = url;
     c.file_kind = "payments";
     c.connect_timeout = 5s;
@@ -416,9 +416,6 @@ TEST_F(HttpSourceTest, https_export_with_the_test_ca) {
 
 TEST_F(HttpSourceTest, unusable_configuration_is_refused_at_construction) {
   auto c = config_for("ftp://127.0.0.1/export.csv");
-  EXPECT_THROW(make(c), std::invalid_argument);
-  c = config_for("http://127.0.0.1:1/export.csv");
-  c.encoding = "latin1";
   EXPECT_THROW(make(c), std::invalid_argument);
   c = config_for("http://127.0.0.1:1/export.csv");
   c.file_kind = "invoices";

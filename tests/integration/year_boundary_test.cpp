@@ -32,7 +32,7 @@ using engine::make_date;
 config::RuleConfig rule(std::string name, std::string kind) {
   config::RuleConfig r;
   r.name = std::move(name);
-  r.kind = std::move(kind);
+  r.kind = *config::from_string<config::RuleKind>(kind);
   return r;
 }
 
@@ -52,7 +52,7 @@ config::AlertsConfig alerts_config() {
   c.rules.push_back(near);
   config::ReceiverConfig owners;
   owners.name = "owners";
-  owners.kind = "email";
+  owners.kind = config::ReceiverKind::email;
   owners.to_owner = true;
   c.receivers.push_back(owners);
   config::RouteConfig route;

@@ -106,7 +106,7 @@ TEST(CarryForwardRulesTest, money_carried_a_second_year_fires_from_the_years_sta
 TEST(CarryForwardRulesTest, source_selects_new_money_and_each_source) {
   config::RuleConfig r;
   r.name = "x";
-  r.kind = "below_threshold";
+  r.kind = config::RuleKind::below_threshold;
   r.threshold_bp = 10000;
   r.checkpoints = {{1, 1}};
   r.at_deadline = false;
@@ -137,7 +137,7 @@ TEST(CarryForwardRulesTest, source_selects_new_money_and_each_source) {
 TEST(CarryForwardRulesTest, routes_match_the_line_source_label) {
   config::RuleConfig r;
   r.name = "x";
-  r.kind = "below_threshold";
+  r.kind = config::RuleKind::below_threshold;
   r.threshold_bp = 10000;
   r.checkpoints = {{1, 1}};
   r.at_deadline = false;

@@ -27,8 +27,8 @@ using test_fixture::overspent;
 config::RuleConfig rule(std::string name, std::string severity) {
   config::RuleConfig r;
   r.name = std::move(name);
-  r.kind = "overspend";
-  r.severity = std::move(severity);
+  r.kind = config::RuleKind::overspend;
+  r.severity = *config::from_string<config::Severity>(severity);
   return r;
 }
 
@@ -39,7 +39,7 @@ config::AlertsConfig owners_config() {
   c.rules = {rule("overspend", "critical")};
   config::ReceiverConfig owners;
   owners.name = "owners";
-  owners.kind = "email";
+  owners.kind = config::ReceiverKind::email;
   owners.to_owner = true;
   c.receivers = {owners};
   config::RouteConfig r;

@@ -60,7 +60,7 @@ engine::Snapshot two_departments() {
 config::ReceiverConfig email(std::string name, std::vector<std::string> to, bool to_owner) {
   config::ReceiverConfig r;
   r.name = std::move(name);
-  r.kind = "email";
+  r.kind = config::ReceiverKind::email;
   r.to = std::move(to);
   r.to_owner = to_owner;
   return r;
@@ -92,8 +92,8 @@ config::AlertsConfig bureau_config() {
   c.enabled = true;
   config::RuleConfig r;
   r.name = "overspend";
-  r.kind = "overspend";
-  r.severity = "critical";
+  r.kind = config::RuleKind::overspend;
+  r.severity = config::Severity::critical;
   r.labels = {{"escalate", "bureau"}};
   c.rules = {r};
   c.receivers = {email("finance_101", {"finance-101@example.gov.cn"}, false),

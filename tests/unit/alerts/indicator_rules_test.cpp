@@ -80,8 +80,8 @@ Evaluated evaluate(CivilDate as_of,
 config::RuleConfig rule(std::string name, std::string kind) {
   config::RuleConfig r;
   r.name = std::move(name);
-  r.kind = std::move(kind);
-  r.severity = "warning";
+  r.kind = *config::from_string<config::RuleKind>(kind);
+  r.severity = config::Severity::warning;
   return r;
 }
 
@@ -155,7 +155,7 @@ TEST(IndicatorRulesTest, behind_fires_for_behind_only_and_respects_units) {
   ASSERT_EQ(e.evals[1].status, IndicatorStatus::on_track);
   ASSERT_EQ(e.evals[2].status, IndicatorStatus::on_track);
   auto behind = rule("indicator_behind", "indicator_behind");
-  behind.severity = "info";
+  behind.severity = config::Severity::info;
   const auto cs = candidates(e, {behind, rule("indicator_overdue", "indicator_overdue")});
   ASSERT_EQ(subjects(cs), std::vector<std::string>{"P1#1"});
   EXPECT_EQ(cs[0].severity, Severity::info);

@@ -20,7 +20,7 @@ bool in_catalogue(const std::string& id) {
 }
 
 TEST(AlertMessages, every_rule_kind_and_severity_has_an_entry) {
-  for (std::string_view kind : config::all_rule_kinds) {
+  for (std::string_view kind : config::names<config::RuleKind>()) {
     EXPECT_TRUE(in_catalogue("rule_kind." + std::string(kind))) << kind;
     EXPECT_TRUE(in_catalogue("alert.condition." + std::string(kind))) << kind;
   }

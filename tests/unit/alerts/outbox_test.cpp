@@ -246,12 +246,12 @@ config::AlertsConfig owners_config() {
   c.enabled = true;
   config::RuleConfig over;
   over.name = "overspend";
-  over.kind = "overspend";
-  over.severity = "critical";
+  over.kind = config::RuleKind::overspend;
+  over.severity = config::Severity::critical;
   c.rules = {over};
   config::ReceiverConfig owners;
   owners.name = "owners";
-  owners.kind = "email";
+  owners.kind = config::ReceiverKind::email;
   owners.to_owner = true;
   c.receivers = {owners};
   config::RouteConfig r;

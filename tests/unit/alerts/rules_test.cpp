@@ -47,7 +47,7 @@ engine::Snapshot snapshot(engine::CivilDate as_of) {
 config::RuleConfig rule(std::string name, std::string kind) {
   config::RuleConfig r;
   r.name = std::move(name);
-  r.kind = std::move(kind);
+  r.kind = *config::from_string<config::RuleKind>(kind);
   return r;
 }
 

@@ -29,12 +29,12 @@ config::AlertsConfig owners_config() {
   c.enabled = true;
   config::RuleConfig r;
   r.name = "overspend";
-  r.kind = "overspend";
-  r.severity = "critical";
+  r.kind = config::RuleKind::overspend;
+  r.severity = config::Severity::critical;
   c.rules = {r};
   config::ReceiverConfig owners;
   owners.name = "owners";
-  owners.kind = "email";
+  owners.kind = config::ReceiverKind::email;
   owners.to_owner = true;
   c.receivers = {owners};
   config::RouteConfig route;
@@ -184,7 +184,7 @@ TEST(YearBoundaryPlanTest, an_alert_without_a_year_label_is_re_keyed_and_not_tol
 TEST(YearBoundaryPlanTest, a_revision_of_last_years_line_is_not_the_new_years) {
   config::RuleConfig r;
   r.name = "revised";
-  r.kind = "budget_revised";
+  r.kind = config::RuleKind::budget_revised;
   RuleContext ctx;
   ctx.now = t0 + day;
   BudgetRevision rev;

@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 config::SourceConfig folder_config(const fs::path& p, bool done_marker = false) {
   config::SourceConfig c;
   c.name = "inbox";
-  c.kind = "drop_folder";
+  c.kind = config::SourceKind::drop_folder;
   c.path = p;
   c.require_done_marker = done_marker;
   return c;
@@ -201,7 +201,7 @@ TEST(FilesSourceTest, takes_files_again_only_when_they_change) {
   test::write_file(dir / "a.csv", "x\n");
   config::SourceConfig c;
   c.name = "fixed";
-  c.kind = "files";
+  c.kind = config::SourceKind::files;
   c.files = {dir / "a.csv"};
   ManualWallClock clock;
   FilesSource src(c, clock.fn());
@@ -352,7 +352,7 @@ TEST(FilesSourceTest, an_unterminated_file_is_held_until_complete_or_incomplete_
   ManualWallClock clock;
   config::SourceConfig c;
   c.name = "fixed";
-  c.kind = "files";
+  c.kind = config::SourceKind::files;
   c.files = {dir / "p.csv"};
   c.incomplete_after = std::chrono::minutes(10);
   FilesSource src(c, clock.fn());

@@ -27,10 +27,10 @@ TEST_F(AlertsConfigTest, demo_example_has_rules_receivers_and_routes) {
   ASSERT_GE(c->alerts.rules.size(), 5u);
   EXPECT_EQ(c->alerts.rules[0].threshold_bp, 8000);
   const auto& q3 = c->alerts.rules[1];
-  EXPECT_EQ(q3.kind, "below_threshold");
+  EXPECT_EQ(to_string(q3.kind), "below_threshold");
   EXPECT_EQ(q3.threshold_bp, 6000);
   EXPECT_EQ(q3.min_unspent_fen, 200000000);
-  EXPECT_EQ(q3.severity, "critical");
+  EXPECT_EQ(to_string(q3.severity), "critical");
   EXPECT_EQ(q3.checkpoints, (std::vector<std::pair<unsigned, unsigned>>{{9, 30}}));
   EXPECT_EQ(q3.labels.at("escalate"), "bureau");
   ASSERT_EQ(c->alerts.receivers.size(), 2u);
@@ -184,7 +184,7 @@ TEST_F(AlertsConfigTest, every_part_round_trips_through_print_config) {
   EXPECT_EQ(a.time_intervals[0].times, (std::vector<std::pair<int, int>>{{1200, 480}}));
   EXPECT_EQ(a.time_intervals[0].weekdays, (std::vector<unsigned>{6, 0}));
   EXPECT_EQ(a.receivers[1].url, "https://hooks.example/budget?key=K-SECRET");
-  EXPECT_EQ(a.receivers[2].smtp_tls, "starttls");
+  EXPECT_EQ(to_string(a.receivers[2].smtp_tls), "starttls");
   EXPECT_EQ(a.routes[0].matchers.size(), 3u);
   EXPECT_EQ(a.routes[0].matchers[1].value, "1010.*");
   EXPECT_EQ(a.routes[0].matchers[2].op, MatcherConfig::Op::nre);

@@ -24,7 +24,7 @@ class NamedSource final : public collect::Source {
 config::SourceConfig entry(std::string name, std::string kind, int interval_s) {
   config::SourceConfig c;
   c.name = std::move(name);
-  c.kind = std::move(kind);
+  c.kind = *config::from_string<config::SourceKind>(kind);
   c.interval = std::chrono::seconds(interval_s);
   return c;
 }
