@@ -55,6 +55,7 @@ engine::Snapshot snapshot(engine::CivilDate as_of) {
 
 std::vector<std::string> subjects(const std::vector<Candidate>& cs) {
   std::vector<std::string> out;
+  out.reserve(cs.size());
   for (const auto& c : cs) out.push_back(c.subject);
   return out;
 }

@@ -275,7 +275,8 @@ TEST(MetricCatalogueTest, reference_has_one_row_per_family_with_pipes_escaped) {
       md.find("| `budgetwatch_project_info` | gauge | project | `project`, `unit`, `department`, "
               "`name`, `kind`, `owner`, `department_name`, `fiscal_year`, `source`, `carry_age` | "
               "Budget line (预算项目): name, unit, department, kind (project\\|basic), owner, the "
-              "department's name, fiscal year, source (指标来源: initial\\|mid_year\\|carried_forward), "
+              "department's name, fiscal year, source (指标来源: "
+              "initial\\|mid_year\\|carried_forward), "
               "carry_age (years carried forward, 0 for new money); value 1 |\n"),
       std::string::npos)
       << md;
