@@ -646,6 +646,7 @@ class Loader {
     if (!is_name(r.name)) name.fail("'" + r.name + "' is not a name (letters, digits, _ . -)");
     r.kind = choice(m.require("kind"), receiver_section().all_kinds);
     receiver_section().check_kinds(m, r.kind);
+    if_present(m, "addressee", [&](const Field& v) { r.addressee = nonempty(v); });
     if (r.kind == "email") {
       if_present(m, "smtp_host", [&](const Field& v) { r.smtp_host = nonempty(v); });
       if_present(m, "smtp_port", [&](const Field& v) {

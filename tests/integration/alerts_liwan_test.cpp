@@ -175,7 +175,8 @@ TEST_F(AlertsLiwanTest, message_is_zh_cn_with_rate_expected_progress_gap_unspent
     EXPECT_NE(n->text.find("低于序时进度 63.10 个百分点"), std::string::npos) << n->text;
     EXPECT_NE(n->text.find("万元"), std::string::npos);
     EXPECT_NE(n->text.find("完成时限 2021-12-31"), std::string::npos);
-    EXPECT_NE(n->text.find("http://127.0.0.1:9464/api/v1/projects/LW2021-P06"), std::string::npos);
+    EXPECT_NE(n->text.find("详情：http://127.0.0.1:9464/projects/LW2021-P06?fiscal_year=2021"), std::string::npos);
+    EXPECT_EQ(n->text.find("/api/v1/"), std::string::npos) << "links open the project's page, not JSON";
     ASSERT_EQ(n->recipients.size(), 1u);
     EXPECT_NE(n->recipients[0].find('@'), std::string::npos);
     for (const auto& a : n->alerts) EXPECT_EQ(a.labels.count("owner_email"), 0u) << "addresses stay private";
