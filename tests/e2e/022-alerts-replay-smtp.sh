@@ -202,7 +202,10 @@ for p in sorted(mail.glob("msg-*")):
     assert m, subject
     d = dt.date.fromisoformat(m.group(1))
     assert (d, rcpt[0]) not in got, f"two messages to {rcpt[0]} for {d}"
-    assert 'charset="UTF-8"' in field("headers") or "charset=utf-8" in field("headers").lower(), p
+    # multipart/alternative (issue 17): the text and HTML parts both in UTF-8.
+    raw = (p / "raw.eml").read_bytes().decode("ascii").lower()
+    assert "content-type: multipart/alternative" in raw and field("html"), p
+    assert raw.count('charset="utf-8"') + raw.count("charset=utf-8") == 2, p
     got[(d, rcpt[0])] = (subject, body)
     ids.add(field("message_id"))
 assert set(got) == set(want), (
