@@ -567,7 +567,8 @@ const Section<ReceiverConfig>& receiver_section() {
           Key<S>{"kind", "email | webhook | alertmanager | wecom | dingtalk | feishu", "",
                  text(&S::kind)}
               .needs(),
-          Key<S>{"addressee", "string", "whom its messages greet (e.g. 区财政局); none: the owner or group",
+          Key<S>{"addressee", "string",
+                 "whom its messages greet (e.g. 区财政局); none: the owner or group",
                  text(&S::addressee)}
               .when(nonempty_member(&S::addressee)),
           Key<S>{"smtp_host", "host", "", text(&S::smtp_host)}.only({"email"}),

@@ -67,8 +67,7 @@ TEST(AlertMessages, the_condition_and_severity_in_words_the_codes_in_the_fields)
   in.language = "en";
   n = render(in);
   EXPECT_NE(
-      n.text.find(
-          "Alert: execution below 80.00% (warning); nothing paid by 2021-06-30 (critical)"),
+      n.text.find("Alert: execution below 80.00% (warning); nothing paid by 2021-06-30 (critical)"),
       std::string::npos)
       << n.text;
 
