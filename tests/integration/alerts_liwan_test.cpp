@@ -395,7 +395,7 @@ TEST_F(AlertsLiwanTest, the_demo_rules_messages_hold_no_codes_in_zh_cn_and_read_
       ++messages;
       for (const auto& a : n->alerts) kinds_seen.insert(a.labels.at("rule_kind"));
       // The HTML part without its tags; links are addresses, not prose (?fiscal_year=2021).
-      const std::string html = std::regex_replace(n->html, std::regex("<[^>]*>"), " ");
+      std::string html = std::regex_replace(n->html, std::regex("<[^>]*>"), " ");
       for (const std::string* shown : {&n->title, &n->text, &n->markdown, &html}) {
         const std::string prose = std::regex_replace(*shown, std::regex("https?://[^\\s)\\]<\"]+"), "");
         const std::string* human = &prose;
