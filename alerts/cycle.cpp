@@ -396,6 +396,7 @@ CyclePlan plan_cycle(const engine::Snapshot& snap, const CycleState& state,
     RenderInput in;
     in.language = ctx.language;
     in.external_url = ctx.external_url;
+    in.addressee = rc->addressee;
     in.as_of = engine::to_iso(snap.as_of);
     in.group_key = g.key;
     in.group_labels = g.labels;

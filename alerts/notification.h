@@ -34,7 +34,12 @@ struct AlertItem {
   std::map<std::string, std::string> annotations;
   std::int64_t starts_at = 0;  ///< unix seconds (UTC) when it started firing
   std::int64_t ends_at = 0;    ///< unix seconds when resolved; 0 while firing
-  std::string url;             ///< link to the project in the API/report ("generatorURL")
+  /// The project's HTML page, {external_url}/projects/{code}?fiscal_year=YYYY ("generatorURL"): what a
+  /// person opens. Empty for alerts without a project (sources, files).
+  std::string url;
+  /// The same project in the JSON API, {external_url}/api/v1/projects/{code}?fiscal_year=YYYY, for
+  /// machines (the webhook's `api_url`, Alertmanager's annotation `api_url`).
+  std::string api_url;
 };
 
 /// One message to one receiver.
@@ -50,6 +55,9 @@ struct Notification {
   std::string title;      ///< subject / robot title, zh-CN by default
   std::string text;       ///< plain-text body (email, WeCom text)
   std::string markdown;   ///< Markdown body (DingTalk/WeCom/Feishu)
+  /// HTML body with the same content as `text` (escaped, inline styles, no external resources): the
+  /// e-mail's text/html alternative. Empty in payloads queued before it existed (text only then).
+  std::string html;
   std::vector<AlertItem> alerts;
   std::vector<std::string> recipients;       ///< email addresses (email receivers)
   std::vector<std::string> mention_mobiles;  ///< robots: @ these mobiles

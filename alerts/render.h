@@ -3,6 +3,8 @@
 // kind and language, with {placeholders} filled from the alert's labels and annotations.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +15,12 @@ namespace bw::alerts {
 
 struct RenderInput {
   std::string language = "zh-CN";  ///< zh-CN | en
-  std::string external_url;        ///< links: <external_url>/api/v1/projects/<code>
+  /// Links: <external_url>/projects/<code>?fiscal_year=YYYY (the HTML page), and the JSON API's
+  /// <external_url>/api/v1/projects/<code>?fiscal_year=YYYY in AlertItem::api_url.
+  std::string external_url;
+  /// Whom the message greets when the receiver is an office rather than the group (receiver key
+  /// `addressee`, e.g. 区财政局 for the bureau's escalations); empty: the owner or the group's values.
+  std::string addressee;
   std::string as_of;               ///< YYYY-MM-DD of the snapshot
   std::string group_key;
   std::map<std::string, std::string> group_labels;
@@ -21,7 +28,9 @@ struct RenderInput {
   std::vector<const AlertState*> resolved;
 };
 
-/// Fills title, text, markdown, alerts, status and group fields of a notification.
+/// Fills title, text, markdown, html, alerts, status and group fields of a notification. One entry per
+/// project (its line alerts, its indicators, and the rules of it cleared meanwhile, under it), counted
+/// in the title; a project still needing attention is not also listed as recovered.
 Notification render(const RenderInput& in);
 
 /// "{name}" → values[name]; unknown placeholders stay as written.

@@ -150,12 +150,28 @@ bool pace_below(const config::RuleConfig& r, const engine::Snapshot& s, const Li
   return below(l.pace, r.threshold_bp);
 }
 
-bool no_spending(const config::RuleConfig& r, const engine::Snapshot& s, const LineEval& l) {
-  if (l.amounts.adjusted.fen <= 0 || l.amounts.paid.fen > 0) return false;
+// The day by which a line must have paid something (no_spending): `by` in the fiscal year, or grace_days
+// after the line came into force when that is later (a mid-year line).
+CivilDate spend_by(const config::RuleConfig& r, const engine::Snapshot& s, const LineEval& l) {
   CivilDate due = in_fiscal_year(s.fiscal_year, r.by);
   const CivilDate after_grace = engine::add_days(l.available_from, r.grace_days);
   if (after_grace > due) due = after_grace;
-  return s.as_of >= due;
+  return due;
+}
+
+// Nothing paid by the day (issue 17): a finding about the first half of the year, so it holds for the
+// rest of the fiscal year, and a payment in December does not "resolve" it. Payments are summed per
+// month, so "by the day" is "by the end of its month" (exact for the default 06-30); while that month
+// is not over, what is paid so far.
+bool no_spending(const config::RuleConfig& r, const engine::Snapshot& s, const LineEval& l) {
+  if (l.amounts.adjusted.fen <= 0) return false;
+  const CivilDate due = spend_by(r, s, l);
+  if (s.as_of < due) return false;
+  const int month = s.fiscal_year.month_index(due);
+  const engine::Money paid = month >= 0 && month < l.month_ends
+                                 ? l.month_end_paid[static_cast<std::size_t>(month)]
+                                 : l.amounts.paid;
+  return paid.fen <= 0;
 }
 
 bool deadline_near(const config::RuleConfig& r, const engine::Snapshot&, const LineEval& l) {
@@ -366,7 +382,9 @@ std::vector<Candidate> evaluate_rules(const engine::Snapshot& snap,
     for (const LineEval& l : snap.lines) {
       if (!selected(r, l) || !condition(r, snap, l)) continue;
       if (r.min_unspent_fen > 0 && unspent(l).fen < r.min_unspent_fen) continue;
-      out.push_back(line_candidate(r, snap, l));
+      Candidate c = line_candidate(r, snap, l);
+      if (condition == no_spending) c.annotations["spend_by"] = engine::to_iso(spend_by(r, snap, l));
+      out.push_back(std::move(c));
     }
   }
   return out;

@@ -99,6 +99,9 @@ struct TimeIntervalConfig {
 struct ReceiverConfig {
   std::string name;
   ReceiverKind kind = ReceiverKind::email;
+  /// Whom its messages greet when it is an office, not the group's owner (e.g. 区财政局 for the bureau's
+  /// escalations); empty: the owner or the group's values.
+  std::string addressee;
   // email
   std::string smtp_host = "127.0.0.1";
   std::uint16_t smtp_port = 25;

@@ -597,6 +597,10 @@ const Section<ReceiverConfig>& receiver_section() {
               Key<S>{"kind", "email | webhook | alertmanager | wecom | dingtalk | feishu", "",
                      named(&S::kind)}
                   .needs(),
+              Key<S>{"addressee", "string",
+                     "whom its messages greet (e.g. 区财政局); none: the owner or group",
+                     text(&S::addressee)}
+                  .when(nonempty_member(&S::addressee)),
               Key<S>{"smtp_host", "host", "", text(&S::smtp_host)}.only({"email"}),
               Key<S>{"smtp_port", "port", "", number(&S::smtp_port, 1, 65535)}.only({"email"}),
               Key<S>{"smtp_tls", "none | starttls | tls", "", named(&S::smtp_tls)}.only({"email"}),
@@ -867,18 +871,19 @@ const Section<Config>& config_section() {
       {},
       {},
       {
-          // A SQLite file (relative to the config's folder) or a PostgreSQL URI, taken as written and
-          // printed without its password.
-          Key<S>{"database", "path | postgresql:// URI", "the SQLite file, or a PostgreSQL database",
-                 member(
-                     &S::database,
-                     [](Out& o, const std::filesystem::path& p) { o << net::redact_url(p.string()); },
-                     [](const Field& f, const Reader& r) {
-                       const std::string& v = nonempty(f);
-                       if (v.rfind("postgresql://", 0) == 0 || v.rfind("postgres://", 0) == 0)
-                         return std::filesystem::path(v);
-                       return r.path(f);
-                     })}
+          // A SQLite file (relative to the config's folder) or a PostgreSQL URI, taken as written
+          // and printed without its password.
+          Key<S>{
+              "database", "path | postgresql:// URI", "the SQLite file, or a PostgreSQL database",
+              member(
+                  &S::database,
+                  [](Out& o, const std::filesystem::path& p) { o << net::redact_url(p.string()); },
+                  [](const Field& f, const Reader& r) {
+                    const std::string& v = nonempty(f);
+                    if (v.rfind("postgresql://", 0) == 0 || v.rfind("postgres://", 0) == 0)
+                      return std::filesystem::path(v);
+                    return r.path(f);
+                  })}
               .needs(),
           {"language", "zh-CN | en", "user-facing text", one_of(&S::language, {"zh-CN", "en"})},
           Key<S>{"server", "section", "", section(&S::server, &server_section)}.nested("server"),

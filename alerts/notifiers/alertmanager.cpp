@@ -60,7 +60,11 @@ std::string build_alertmanager_payload(const Notification& n, std::chrono::secon
     if (!labels.count("severity")) labels["severity"] = std::string(to_string(a.severity));
     json::object o;
     o["labels"] = label_set(labels);
-    o["annotations"] = label_set(a.annotations);
+    // The project's JSON for machines beside generatorURL (its HTML page): Alertmanager's alert has no
+    // other field for it.
+    std::map<std::string, std::string> annotations = a.annotations;
+    if (!a.api_url.empty()) annotations["api_url"] = a.api_url;
+    o["annotations"] = label_set(annotations);
     if (a.starts_at > 0) o["startsAt"] = format_rfc3339(a.starts_at);
     std::int64_t ends = a.status == Status::firing ? now_s + resolve_timeout.count()
                                                    : (a.ends_at > 0 ? a.ends_at : now_s);

@@ -44,7 +44,8 @@ std::string alertmanager_alerts_url(std::string_view base);
 /// - startsAt: starts_at (omitted when 0: Alertmanager uses the time of receipt).
 /// - endsAt: firing → now_s + resolve_timeout; resolved → ends_at (now_s when 0), never before
 ///   startsAt (Alertmanager rejects the whole batch otherwise).
-/// - generatorURL: the alert's url, omitted when empty.
+/// - generatorURL: the alert's url (the project's HTML page), omitted when empty; its api_url (the
+///   project's JSON) is the annotation `api_url`.
 /// `now_s` is unix seconds. Pure.
 std::string build_alertmanager_payload(const Notification& n, std::chrono::seconds resolve_timeout,
                                        std::int64_t now_s);

@@ -93,6 +93,7 @@ net::SmtpRequest build_email_request(const Notification& n, const EmailOptions& 
   m.to = recipients(n, o);
   m.subject = n.title;
   m.text = n.text;
+  m.html = n.html;  // multipart/alternative when set (payloads queued before it: text only)
   m.date = now;
   if (!n.idempotency_key.empty()) {
     m.message_id = email_message_id(n.idempotency_key, net::helo_domain(o.helo_name));

@@ -61,7 +61,8 @@ net::MailAddress parse_mailbox(std::string_view text);
 /// ".budgetwatch@" + domain + ">". The same key always gives the same id. Pure.
 std::string email_message_id(std::string_view idempotency_key, std::string_view domain);
 
-/// The SMTP request for `n`: Subject = n.title, text body = n.text (no HTML part), To =
+/// The SMTP request for `n`: Subject = n.title, text body = n.text, HTML alternative = n.html
+/// (multipart/alternative; none when n.html is empty), To =
 /// n.recipients or, when it lists none, `o.to` (blank entries dropped, duplicate addresses sent
 /// once, ASCII case-insensitively); Date = `now`; Message-ID = email_message_id(n.idempotency_key,
 /// net::helo_domain(o.helo_name)) (random when the key is empty); extra headers

@@ -231,7 +231,8 @@ std::string build_webhook_payload(const Notification& n, std::size_t max_alerts)
     o["annotations"] = to_json(a.annotations);
     o["startsAt"] = format_rfc3339(a.starts_at);
     o["endsAt"] = a.status == Status::firing ? std::string(zero_time) : format_rfc3339(a.ends_at);
-    o["generatorURL"] = a.url;
+    o["generatorURL"] = a.url;  // the project's HTML page
+    if (!a.api_url.empty()) o["api_url"] = a.api_url;  // its JSON, for machines
     o["fingerprint"] = a.fingerprint;
     alerts.push_back(std::move(o));
   }

@@ -128,7 +128,8 @@ struct WebhookOptions {
 /// The JSON body Alertmanager's webhook receiver sends (version "4"): groupKey, status, receiver,
 /// groupLabels, commonLabels / commonAnnotations (the pairs every listed alert shares),
 /// externalURL, alerts[{status, labels, annotations, startsAt, endsAt ("0001-01-01T00:00:00Z"
-/// while firing), generatorURL, fingerprint}] and truncatedAlerts. Labels always include
+/// while firing), generatorURL (the project's HTML page), api_url (its JSON, when the alert has a
+/// project), fingerprint}] and truncatedAlerts. Labels always include
 /// alertname (the rule) and severity. Pure.
 std::string build_webhook_payload(const Notification& n, std::size_t max_alerts = 0);
 

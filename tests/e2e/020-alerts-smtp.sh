@@ -116,11 +116,12 @@ api "notifications?state=failed&receiver=audit" > "$WORK/failed.json"
 check_json "$WORK/failed.json" 'all(n["attempts"] >= 1 and n["last_error"] == "AUTH PLAIN: server replied 535 5.7.8 Authentication credentials invalid" for n in d["notifications"])'
 
 # Each owner once, authenticated, in zh-CN, with the figures; Message-IDs unique.
-"$PY" - "$WORK/mail" "$expected" <<'PYEOF' || fail "message content"
+"$PY" - "$WORK/mail" "$expected" "$port" <<'PYEOF' || fail "message content"
 import pathlib, sys
 msgs = [p for p in sorted(pathlib.Path(sys.argv[1]).glob("msg-*"))]
 f = lambda p, n: (p / n).read_text(encoding="utf-8")
 want = int(sys.argv[2])
+port = sys.argv[3]
 assert len(msgs) == want, len(msgs)
 tos = [f(p, "rcpt_tos") for p in msgs]
 assert sorted(tos) == sorted(["chenzhiyuan@example.gov.cn", "luoweiming@example.gov.cn", "huangjiamin@example.gov.cn",
@@ -133,7 +134,8 @@ assert len(p06) == 1, "P06 must be in exactly one owner's message"
 body, subject = f(p06[0], "body"), f(p06[0], "subject")
 assert subject == "【预算执行预警】罗伟明：3 个项目需关注（截至 2021-12-31）", subject
 for s in ("罗伟明，您好：", "交通战备工作经费（LW2021-P06）", "执行率 36.90%，序时进度 100.00%，低于序时进度 63.10 个百分点",
-          "未支出 6.31 万元；完成时限 2021-12-31（剩余 0 天）", "/api/v1/projects/LW2021-P06"):
+          "未支出 6.31 万元；完成时限 2021-12-31（剩余 0 天）",
+          "详情：http://127.0.0.1:" + port + "/projects/LW2021-P06?fiscal_year=2021"):
     assert s in body, s
 print("messages:", want, "to:", sorted(tos))
 PYEOF

@@ -54,10 +54,17 @@ body = json.loads(hook[0]["body"])
 assert body["version"] == "4" and body["status"] == "firing", body
 codes = {a["labels"]["project_code"] for r in hook for a in json.loads(r["body"])["alerts"]}
 assert {"LW2021-P06", "LW2021-P10"} <= codes, codes
+# Issue 17: generatorURL is the project's HTML page, api_url its JSON.
+for r in hook:
+    for a in json.loads(r["body"])["alerts"]:
+        code = a["labels"]["project_code"]
+        assert a["generatorURL"].endswith(f"/projects/{code}?fiscal_year=2021") and "/api/" not in a["generatorURL"], a
+        assert a["api_url"].endswith(f"/api/v1/projects/{code}?fiscal_year=2021"), a
 ok = lambda p: [r for r in reqs if p in r["path"] and r["verdict"] == "ok"]
 assert ok("/robot/send"), "no verified DingTalk request"
 ding = json.loads(ok("/robot/send")[0]["body"])
 assert "13800000001" in ding["at"]["atMobiles"], ding
+assert "/projects/LW2021-P" in ding["markdown"]["text"] and "/api/v1/" not in ding["markdown"]["text"], ding
 assert ok("/bot/v2/hook/"), "no verified Feishu request"
 assert ok("/cgi-bin/webhook/send"), "no verified WeCom request"
 assert any(r["verdict"] != "ok" and "/robot/send" in r["path"] for r in reqs), "the bad secret was not refused"

@@ -103,7 +103,9 @@ for a in am:
     assert "owner_email" not in l, "addresses stay private"
     assert a["annotations"]["execution_pct"] == bw[code]["annotations"]["execution_pct"], a["annotations"]
     assert a["annotations"]["unspent_wan"] == bw[code]["annotations"]["unspent_wan"]
-    assert a["generatorURL"] == f"http://127.0.0.1:{sys.argv[3]}/api/v1/projects/{code}", a["generatorURL"]
+    # generatorURL: the project's HTML page; the JSON for machines in the annotation api_url.
+    assert a["generatorURL"] == f"http://127.0.0.1:{sys.argv[3]}/projects/{code}?fiscal_year=2021", a["generatorURL"]
+    assert a["annotations"]["api_url"] == f"http://127.0.0.1:{sys.argv[3]}/api/v1/projects/{code}?fiscal_year=2021", a["annotations"]
     assert t(a["startsAt"]) == t(bw[code]["fired_at"]), (a["startsAt"], bw[code]["fired_at"])
     # Firing: endsAt one resolve timeout (1 h) ahead, so Alertmanager keeps it while budgetwatch re-sends.
     assert now + 3500 < t(a["endsAt"]) < now + 3700, (a["endsAt"], now)

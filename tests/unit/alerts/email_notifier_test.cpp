@@ -26,6 +26,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "alerts/render.h"
 #include "tests/support/export_server.h"
 #include "tests/support/smtp_sink.h"
 #include "tests/support/test_support.h"
@@ -175,6 +176,45 @@ TEST_F(EmailNotifierSmtpTest, one_notification_arrives_once_as_the_owner_reads_i
   EXPECT_NE(headers.find("X-Budgetwatch-Idempotency-Key: owners/owner=张三/3\n"), std::string::npos)
       << headers;
   EXPECT_NE(headers.find("Auto-Submitted: auto-generated\n"), std::string::npos);
+}
+
+// Issue 17: a rendered message (alerts/render.h) arrives as multipart/alternative, the text and the HTML
+// part with the same entries, both UTF-8.
+TEST_F(EmailNotifierSmtpTest, the_html_alternative_arrives_with_the_text) {
+  SmtpSink sink(dir_.path(), {});
+  EmailNotifier notifier(options(sink.port()));
+  AlertState a;
+  a.rule = "below_80_at_deadline";
+  a.fingerprint = "f1";
+  a.state = State::firing;
+  a.labels = {{"rule_kind", "below_threshold"}, {"subject", "P1"},      {"project_code", "P1"},
+              {"project_name", "道路<养护>"},   {"unit_name", "某局"},  {"fiscal_year", "2021"}};
+  a.annotations = {{"threshold_pct", "80.00"}, {"execution_pct", "40.00"}, {"expected_pct", "100.00"},
+                   {"gap_pp", "60.00"},        {"unspent_wan", "6.00"},    {"deadline", "2021-12-31"},
+                   {"days_left", "0"}};
+  RenderInput in;
+  in.external_url = "http://bw.test";
+  in.as_of = "2021-12-31";
+  in.group_labels = {{"owner", "张三"}};
+  in.firing = {&a};
+  Notification n = render(in);
+  n.idempotency_key = "owners/x/1";
+  n.recipients = {"zhangsan@example.org"};
+  ASSERT_EQ(send(notifier, n).outcome, Outcome::delivered);
+  const auto messages = sink.messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(field(messages[0], "subject"), "【预算执行预警】张三：1 个项目需关注（截至 2021-12-31）");
+  EXPECT_EQ(field(messages[0], "body"), n.text);
+  EXPECT_EQ(field(messages[0], "html"), n.html);
+  EXPECT_EQ(field(messages[0], "defects"), "");
+  EXPECT_NE(field(messages[0], "html").find("<strong>道路&lt;养护&gt;（P1）</strong>"), std::string::npos);
+  EXPECT_NE(field(messages[0], "html").find("<a href=\"http://bw.test/projects/P1?fiscal_year=2021\""),
+            std::string::npos);
+  const std::string raw = field(messages[0], "raw.eml");
+  EXPECT_NE(raw.find("Content-Type: multipart/alternative;"), std::string::npos) << raw.substr(0, 600);
+  EXPECT_NE(raw.find("Content-Type: text/plain; charset=UTF-8"), std::string::npos);
+  EXPECT_NE(raw.find("Content-Type: text/html; charset=UTF-8"), std::string::npos);
+  EXPECT_LT(raw.find("text/plain"), raw.find("text/html")) << "text first, then the HTML it prefers";
 }
 
 TEST_F(EmailNotifierSmtpTest, default_recipients_when_the_notification_names_none) {

@@ -52,7 +52,7 @@ TEST(AlertMessages, the_condition_and_severity_in_words_the_codes_in_the_fields)
   in.group_labels = {{"owner", "张三"}};
   in.firing = {&below, &none};
   Notification n = render(in);
-  EXPECT_NE(n.text.find("预警：执行率低于 80.00%（警告）；截至 2021-06-30 尚未支出（严重）"),
+  EXPECT_NE(n.text.find("预警：执行率低于 80.00%（警告）；截至 2021-06-30 无支出（严重）"),
             std::string::npos)
       << n.text;
   for (const char* code :
@@ -67,8 +67,7 @@ TEST(AlertMessages, the_condition_and_severity_in_words_the_codes_in_the_fields)
   in.language = "en";
   n = render(in);
   EXPECT_NE(
-      n.text.find(
-          "Alert: execution below 80.00% (warning); nothing paid as of 2021-06-30 (critical)"),
+      n.text.find("Alert: execution below 80.00% (warning); nothing paid by 2021-06-30 (critical)"),
       std::string::npos)
       << n.text;
 

@@ -323,6 +323,44 @@ TEST(RulesTest, no_spending_defaults_to_nothing_paid_by_30_june) {
             (std::vector<std::string>{"P4", "P5"}));
 }
 
+// Issue 17: "nothing paid by June" is a finding about the first half of the year. A payment in December
+// does not resolve it; a payment dated in June (a late export) shows it was never true.
+TEST(RulesTest, a_later_payment_does_not_resolve_nothing_paid_by_june) {
+  auto none = rule("nothing_paid_by_june", "no_spending");
+  none.grace_days = 0;
+  auto with = [](engine::CivilDate as_of, std::vector<engine::PaymentSeries> extra) {
+    engine::Inputs in;
+    in.fiscal_year = engine::FiscalYear(2021, 1);
+    in.lines = {line("P1", 1000, make_date(2021, 12, 31)), line("P4", 1000, make_date(2021, 12, 31))};
+    in.payments = {paid("P1", 2, 100)};
+    for (auto& p : extra) in.payments.push_back(std::move(p));
+    return engine::evaluate(in, as_of, engine::Policy{});
+  };
+  const auto june = evaluate_rules(with(make_date(2021, 6, 30), {}), {none}, RuleContext{});
+  ASSERT_EQ(subjects(june), (std::vector<std::string>{"P4"}));
+  EXPECT_EQ(june[0].annotations.at("spend_by"), "2021-06-30");
+  // Paid in July, in December: still nothing paid by 30 June, for the rest of the year.
+  for (const auto& [month, as_of] : {std::pair{7u, make_date(2021, 7, 20)}, std::pair{12u, make_date(2021, 12, 20)}}) {
+    const auto cs = evaluate_rules(with(as_of, {paid("P4", month, 1000)}), {none}, RuleContext{});
+    ASSERT_EQ(subjects(cs), (std::vector<std::string>{"P4"})) << engine::to_iso(as_of);
+    EXPECT_EQ(cs[0].annotations.at("spend_by"), "2021-06-30");
+    EXPECT_EQ(cs[0].annotations.at("execution_pct"), "100.00") << "the figures are today's";
+  }
+  // A payment dated in June that arrives late: the finding was never true, it resolves.
+  EXPECT_TRUE(evaluate_rules(with(make_date(2021, 12, 20), {paid("P4", 6, 10)}), {none}, RuleContext{}).empty());
+  // The message says "by 30 June", not "as of today".
+  const auto dec = evaluate_rules(with(make_date(2021, 12, 20), {paid("P4", 12, 1000)}), {none}, RuleContext{});
+  const StepResult st = step({}, dec, 1639958400, std::chrono::hours(24));
+  RenderInput in;
+  in.as_of = "2021-12-20";
+  in.group_labels = {{"owner", "张三"}};
+  for (const auto& a : st.alerts) in.firing.push_back(&a);
+  EXPECT_NE(render(in).text.find("预警：截至 2021-06-30 无支出（警告）"), std::string::npos) << render(in).text;
+  in.language = "en";
+  EXPECT_NE(render(in).text.find("Alert: nothing paid by 2021-06-30 (warning)"), std::string::npos)
+      << render(in).text;
+}
+
 // The messages' deadline text: days left, and days overdue once it has passed.
 std::string rendered(const std::vector<Candidate>& cs, const std::string& lang) {
   const StepResult st = step({}, cs, 1625040000, std::chrono::hours(24));
