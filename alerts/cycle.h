@@ -23,14 +23,15 @@
 namespace bw::alerts {
 
 struct CycleContext {
-  std::int64_t now = 0;  ///< unix seconds: the alert clock (wall clock; the as-of date when replaying)
+  std::int64_t now =
+      0;  ///< unix seconds: the alert clock (wall clock; the as-of date when replaying)
   /// Unix seconds (wall clock) stamped on the outbox rows written: created_at (the start of
-  /// `give_up_after`, the outbox age metric) and the first attempt. 0: `now`. A replay sets the wall
-  /// clock, so that messages of a past date are not given up at their first failed attempt.
+  /// `give_up_after`, the outbox age metric) and the first attempt. 0: `now`. A replay sets the
+  /// wall clock, so that messages of a past date are not given up at their first failed attempt.
   std::int64_t queued_at = 0;
-  LocalTime local;       ///< `now` in the evaluation time zone (mute intervals)
+  LocalTime local;  ///< `now` in the evaluation time zone (mute intervals)
   std::vector<SourceFreshness> sources;
-  std::vector<BudgetRevision> revisions;  ///< budget_revised rules (store::recent_revisions)
+  std::vector<BudgetRevision> revisions;     ///< budget_revised rules (store::recent_revisions)
   std::vector<FailedIngest> failed_ingests;  ///< ingest_failed rules (load_failed_ingests)
   const std::vector<engine::IndicatorEval>* indicators = nullptr;
   std::string language = "zh-CN";
@@ -51,13 +52,15 @@ struct CycleReport {
   int year_closed = 0;
 };
 
-/// The revisions that budget_revised rules look at: the newest revision of each line recorded within the
-/// longest `within_days` of those rules before `now` (none without such a rule). Throws store::DatabaseError.
-std::vector<BudgetRevision> load_revisions(store::Database& db, const config::AlertsConfig& cfg, std::int64_t now);
+/// The revisions that budget_revised rules look at: the newest revision of each line recorded
+/// within the longest `within_days` of those rules before `now` (none without such a rule). Throws
+/// store::DatabaseError.
+std::vector<BudgetRevision> load_revisions(store::Database& db, const config::AlertsConfig& cfg,
+                                           std::int64_t now);
 
-/// The files that ingest_failed rules look at: refused or unreadable files (store::list_failed_files, the
-/// newest 200) that failed within the longest `within_days` of those rules before `now` (none without such a
-/// rule). Throws store::DatabaseError.
+/// The files that ingest_failed rules look at: refused or unreadable files
+/// (store::list_failed_files, the newest 200) that failed within the longest `within_days` of those
+/// rules before `now` (none without such a rule). Throws store::DatabaseError.
 std::vector<FailedIngest> load_failed_ingests(store::Database& db, const config::AlertsConfig& cfg,
                                               std::int64_t now);
 
@@ -77,8 +80,8 @@ CycleState load_cycle_state(store::Database& db);
 
 /// The rows one cycle writes, made without the database (plan_cycle) and written by apply_plan.
 struct CyclePlan {
-  std::vector<AlertState> alerts;        ///< every live alert after this evaluation (upserted)
-  std::vector<std::string> deleted;      ///< fingerprints to forget
+  std::vector<AlertState> alerts;    ///< every live alert after this evaluation (upserted)
+  std::vector<std::string> deleted;  ///< fingerprints to forget
   /// Stored line alerts of a release without fiscal years, re-keyed to their year's fingerprint
   /// (old, new): the row and its group memberships move, so the receivers are not told again.
   std::vector<std::pair<std::string, std::string>> renamed;
@@ -118,8 +121,8 @@ int apply_plan(store::Transaction& tx, store::Database& db, const CyclePlan& pla
 
 /// Runs the cycle on `db` (writer connection) in one transaction: load_cycle_state → plan_cycle →
 /// apply_plan → commit. Throws store::DatabaseError.
-CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap, const config::AlertsConfig& cfg,
-                      const CycleContext& ctx);
+CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap,
+                      const config::AlertsConfig& cfg, const CycleContext& ctx);
 
 /// Alerts as stored, with their silenced/inhibited flags at `now` (the API and metrics).
 struct AlertView {

@@ -19,18 +19,19 @@ struct RenderInput {
   /// <external_url>/api/v1/projects/<code>?fiscal_year=YYYY in AlertItem::api_url.
   std::string external_url;
   /// Whom the message greets when the receiver is an office rather than the group (receiver key
-  /// `addressee`, e.g. 区财政局 for the bureau's escalations); empty: the owner or the group's values.
+  /// `addressee`, e.g. 区财政局 for the bureau's escalations); empty: the owner or the group's
+  /// values.
   std::string addressee;
-  std::string as_of;               ///< YYYY-MM-DD of the snapshot
+  std::string as_of;  ///< YYYY-MM-DD of the snapshot
   std::string group_key;
   std::map<std::string, std::string> group_labels;
   std::vector<const AlertState*> firing;
   std::vector<const AlertState*> resolved;
 };
 
-/// Fills title, text, markdown, html, alerts, status and group fields of a notification. One entry per
-/// project (its line alerts, its indicators, and the rules of it cleared meanwhile, under it), counted
-/// in the title; a project still needing attention is not also listed as recovered.
+/// Fills title, text, markdown, html, alerts, status and group fields of a notification. One entry
+/// per project (its line alerts, its indicators, and the rules of it cleared meanwhile, under it),
+/// counted in the title; a project still needing attention is not also listed as recovered.
 Notification render(const RenderInput& in);
 
 /// "{name}" → values[name]; unknown placeholders stay as written.

@@ -13,14 +13,15 @@ namespace bw::alerts {
 
 using Labels = std::map<std::string, std::string>;
 
-/// A missing label matches as the empty string (as in Alertmanager). Regular expressions are RE2, fully
-/// anchored, linear in the label's length (config/matcher.h). Thread-safe.
+/// A missing label matches as the empty string (as in Alertmanager). Regular expressions are RE2,
+/// fully anchored, linear in the label's length (config/matcher.h). Thread-safe.
 bool matches(const config::MatcherConfig& m, const Labels& labels);
 bool matches_all(const std::vector<config::MatcherConfig>& ms, const Labels& labels);
 
 /// The routes an alert takes, in order: the first matching route, and the ones after it while
 /// `continue: true`. Indices into `routes`.
-std::vector<std::size_t> route(const std::vector<config::RouteConfig>& routes, const Labels& labels);
+std::vector<std::size_t> route(const std::vector<config::RouteConfig>& routes,
+                               const Labels& labels);
 
 /// "owner=陈志远" (labels named by group_by, in that order, joined by ",").
 std::string group_key(const std::vector<std::string>& group_by, const Labels& labels);

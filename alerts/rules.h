@@ -1,6 +1,7 @@
-// Rules (DESIGN §8): pure functions from a snapshot (and the sources' freshness) to the alerts whose
-// condition holds now. Every parameter comes from config (config/alerts_config.h); no province's numbers
-// are written here. The set is open: a rule kind is a function of (rule, snapshot, context).
+// Rules (DESIGN §8): pure functions from a snapshot (and the sources' freshness) to the alerts
+// whose condition holds now. Every parameter comes from config (config/alerts_config.h); no
+// province's numbers are written here. The set is open: a rule kind is a function of (rule,
+// snapshot, context).
 #pragma once
 
 #include <chrono>
@@ -19,14 +20,16 @@ namespace bw::alerts {
 
 /// An alert whose condition holds at this evaluation.
 struct Candidate {
-  std::string fingerprint;  ///< fingerprint(rule name, subject); line_fingerprint for a year's lines
-  std::string rule;         ///< rule name (the alertname label)
-  std::string kind;         ///< rule kind
+  std::string
+      fingerprint;   ///< fingerprint(rule name, subject); line_fingerprint for a year's lines
+  std::string rule;  ///< rule name (the alertname label)
+  std::string kind;  ///< rule kind
   Severity severity = Severity::warning;
   std::chrono::seconds pending_for{0};
   std::string subject;  ///< project code, or "source:<name>"
   /// alertname, severity, rule_kind, subject, and for lines: fiscal_year, project_code,
-  /// project_name, unit, unit_name, line_kind, owner, owner_email, tags; for sources: source. Plus the rule's labels.
+  /// project_name, unit, unit_name, line_kind, owner, owner_email, tags; for sources: source. Plus
+  /// the rule's labels.
   std::map<std::string, std::string> labels;
   /// The figures of this evaluation: as_of, execution_pct, expected_pct, gap_pp, threshold_pct,
   /// adjusted_fen, paid_fen, unspent_fen, unspent_wan, deadline, days_left, pace_pct, …
@@ -40,7 +43,8 @@ struct SourceFreshness {
   std::int64_t watched_since = 0;            ///< unix seconds since when it has been watched
 };
 
-/// The newest revision of a budget line's register entry (store/revisions.h), for budget_revised rules.
+/// The newest revision of a budget line's register entry (store/revisions.h), for budget_revised
+/// rules.
 struct BudgetRevision {
   std::string code;
   int version = 0;
@@ -52,8 +56,8 @@ struct BudgetRevision {
   int fiscal_year = 0;  ///< the revised line's fiscal year; 0: any (the rule matches by code)
 };
 
-/// A file refused (every row, or more than ingest.max_reject_share, rejected) or unreadable (store's
-/// failed_files), for ingest_failed rules.
+/// A file refused (every row, or more than ingest.max_reject_share, rejected) or unreadable
+/// (store's failed_files), for ingest_failed rules.
 struct FailedIngest {
   std::string name;
   std::string source;
@@ -68,7 +72,8 @@ struct RuleContext {
   std::vector<FailedIngest> failed_ingests;
   /// The newest revision of each line recorded recently (budget_revised rules).
   std::vector<BudgetRevision> revisions;
-  /// Indicator completion of this evaluation (indicator_overdue / indicator_behind rules); may be null.
+  /// Indicator completion of this evaluation (indicator_overdue / indicator_behind rules); may be
+  /// null.
   const std::vector<engine::IndicatorEval>* indicators = nullptr;
 };
 
@@ -76,14 +81,15 @@ struct RuleContext {
 std::string fingerprint(std::string_view rule, std::string_view subject);
 
 /// The fingerprint of an alert on a budget line (or one of its indicators) of a fiscal year:
-/// fingerprint(rule, "<year>/<subject>"). A line is identified by (fiscal year, code) (issue 14), so
-/// a 2022 line that reuses a 2021 code is another alert; such alerts carry a `fiscal_year` label.
+/// fingerprint(rule, "<year>/<subject>"). A line is identified by (fiscal year, code) (issue 14),
+/// so a 2022 line that reuses a 2021 code is another alert; such alerts carry a `fiscal_year`
+/// label.
 std::string line_fingerprint(std::string_view rule, int fiscal_year, std::string_view subject);
 
 Severity parse_severity(std::string_view s);
 
-/// Updates a line alert's figures (execution, expected progress, paid, unspent, …) to the snapshot's: a
-/// resolved message shows where the project stands now, not when it last fired.
+/// Updates a line alert's figures (execution, expected progress, paid, unspent, …) to the
+/// snapshot's: a resolved message shows where the project stands now, not when it last fired.
 void refresh_figures(const engine::Snapshot& snap, const std::string& project_code,
                      std::map<std::string, std::string>& annotations);
 

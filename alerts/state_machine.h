@@ -1,5 +1,5 @@
-// The alert lifecycle (DESIGN §8), pure: inactive → pending (while the rule's `for` runs) → firing →
-// resolved; a resolved alert is kept for the retention (for the API and its resolved message) and
+// The alert lifecycle (DESIGN §8), pure: inactive → pending (while the rule's `for` runs) → firing
+// → resolved; a resolved alert is kept for the retention (for the API and its resolved message) and
 // starts a new episode if its condition returns.
 #pragma once
 
@@ -33,10 +33,10 @@ struct AlertState {
 };
 
 struct StepResult {
-  std::vector<AlertState> alerts;          ///< every live alert after this evaluation
-  std::vector<std::string> deleted;        ///< fingerprints to forget (pending cleared, retention over)
-  std::vector<std::string> fired;          ///< started firing now
-  std::vector<std::string> resolved;       ///< resolved now
+  std::vector<AlertState> alerts;     ///< every live alert after this evaluation
+  std::vector<std::string> deleted;   ///< fingerprints to forget (pending cleared, retention over)
+  std::vector<std::string> fired;     ///< started firing now
+  std::vector<std::string> resolved;  ///< resolved now
 };
 
 /// One evaluation's transitions at `now` (unix seconds).

@@ -1,6 +1,6 @@
-// Ingest, phase by phase, on one export file: pass 1 (hash + encoding), CSV records, row parsing, and the
-// full ingest into a fresh SQLite file. Prints one line per phase with rows/s and MB/s; used by bench/run.sh.
-// Usage: ingest_phases_bench PAYMENTS.csv [BUDGET.csv ADJUSTMENTS.csv]
+// Ingest, phase by phase, on one export file: pass 1 (hash + encoding), CSV records, row parsing,
+// and the full ingest into a fresh SQLite file. Prints one line per phase with rows/s and MB/s;
+// used by bench/run.sh. Usage: ingest_phases_bench PAYMENTS.csv [BUDGET.csv ADJUSTMENTS.csv]
 #include <sys/resource.h>
 
 #include <chrono>
@@ -19,7 +19,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 void print(const char* phase, double s, long rows, double mb) {
   std::printf("%-28s %8.3f s %12.0f rows/s %9.1f MB/s\n", phase, s, rows / s, mb / s);
@@ -71,7 +73,8 @@ int main(int argc, char** argv) {
   const double parse_s = seconds_since(t);
 
   const auto db_path = std::filesystem::temp_directory_path() / "bw-ingest-bench.db";
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path.string() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(db_path.string() + suffix);
   double ingest_s = 0;
   {
     store::OpenOptions oo;
@@ -92,8 +95,8 @@ int main(int argc, char** argv) {
   }
   const double close_s = seconds_since(t);
 
-  std::printf("file %s: %.1f MB, %ld records, encoding %s\n", file.filename().c_str(), mb, records - 1,
-              std::string(collect::to_string(facts->encoding)).c_str());
+  std::printf("file %s: %.1f MB, %ld records, encoding %s\n", file.filename().c_str(), mb,
+              records - 1, std::string(collect::to_string(facts->encoding)).c_str());
   print("pass 1 (sha256 + encoding)", inspect_s, records - 1, mb);
   print("pass 2 CSV records", csv_s, records - 1, mb);
   print("pass 2 CSV + row parsing", parse_s, parsed, mb);
@@ -102,6 +105,7 @@ int main(int argc, char** argv) {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   std::printf("peak RSS %.1f MB\n", static_cast<double>(ru.ru_maxrss) / 1024.0);
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path.string() + suffix);
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(db_path.string() + suffix);
   return 0;
 }

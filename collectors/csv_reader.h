@@ -28,8 +28,9 @@ struct CsvRecord {
   bool ok = true;        ///< false: malformed; `error_column` and `error` say why
   int error_column = 0;  ///< 1-based number of the field where the problem is (0 when ok)
   std::string error;     ///< the reason, e.g. "stray quote in an unquoted field"; empty when ok
-  /// false only for a last record that the input ends without a line break (LF, CRLF or a final CR):
-  /// a writer may not have finished it (collectors/ingest.h, IngestOptions::reject_unterminated_last_record).
+  /// false only for a last record that the input ends without a line break (LF, CRLF or a final
+  /// CR): a writer may not have finished it (collectors/ingest.h,
+  /// IngestOptions::reject_unterminated_last_record).
   bool terminated = true;
 };
 

@@ -1,8 +1,8 @@
-// The drop-folder source: export files synced into a folder are taken once complete — size and mtime unchanged
-// across two polls and the last byte a line end, or a `<name>.done` marker — then moved to archive/ (ingested)
-// or failed/ (unreadable, with a `<name>.reason` file beside). Names are never trusted as paths; symlinks,
-// FIFOs, directories, hard-linked files and files of other names than the glob's (payments.xlsx) are skipped,
-// reported once and listed (skipped()).
+// The drop-folder source: export files synced into a folder are taken once complete — size and
+// mtime unchanged across two polls and the last byte a line end, or a `<name>.done` marker — then
+// moved to archive/ (ingested) or failed/ (unreadable, with a `<name>.reason` file beside). Names
+// are never trusted as paths; symlinks, FIFOs, directories, hard-linked files and files of other
+// names than the glob's (payments.xlsx) are skipped, reported once and listed (skipped()).
 #pragma once
 
 #include <chrono>
@@ -18,9 +18,12 @@
 namespace bw::collect {
 
 /// When a regular file is complete (docs/reliability.md, "Drop folder"):
-/// - empty (0 bytes): never; held until bytes arrive and settle (a writer that creates first, writes later);
-/// - with its `<name>.done` marker: at once, its last record taken as written (the writer says it is whole);
-/// - otherwise (unless require_done_marker) when size and mtime are unchanged since the previous poll and
+/// - empty (0 bytes): never; held until bytes arrive and settle (a writer that creates first,
+/// writes later);
+/// - with its `<name>.done` marker: at once, its last record taken as written (the writer says it
+/// is whole);
+/// - otherwise (unless require_done_marker) when size and mtime are unchanged since the previous
+/// poll and
 ///   its last byte is LF or CR. A file that ends without a line end is held ("…,12" may become
 ///   "…,12345.67"); once it has stayed unchanged for `incomplete_after` it is taken with
 ///   reject_unterminated_last_record set: the good rows are kept, the cut last line is rejected.
@@ -33,11 +36,12 @@ class DropFolderSource final : public Source {
   DropFolderSource(const config::SourceConfig& c, WallClock now);
   std::string_view name() const override { return name_; }
   std::string_view kind() const override { return "drop_folder"; }
-  /// Errc::io when the folder is missing or unreadable ("drop folder /x: No such file or directory").
+  /// Errc::io when the folder is missing or unreadable ("drop folder /x: No such file or
+  /// directory").
   boost::asio::awaitable<Result<std::vector<ExportFile>>> poll() override;
   void done(const ExportFile& file, const Result<store::IngestReport>& outcome) override;
-  /// Symlinks, FIFOs, directories (but archive/ and failed/), hard-linked files and other non-regular
-  /// entries matching the glob, as the last poll found them, by name. Thread-safe.
+  /// Symlinks, FIFOs, directories (but archive/ and failed/), hard-linked files and other
+  /// non-regular entries matching the glob, as the last poll found them, by name. Thread-safe.
   std::vector<SkippedEntry> skipped() const override;
   std::vector<SourceNotice> take_notices() override;
 

@@ -65,9 +65,10 @@ struct FileFacts {
 ///   a directory).
 /// An empty file is not an error (size 0, utf-8 unless gb18030 was chosen; the parsers report it).
 /// Throws std::runtime_error only if OpenSSL fails. Thread-safe (no shared state).
-/// `no_follow`: refuse a symlink (O_NOFOLLOW) and anything but a regular file, without blocking on a FIFO
-/// (Errc::io "cannot open file: …"); for names in a drop folder.
-Result<FileFacts> inspect_file(const std::filesystem::path& path, EncodingChoice choice, bool no_follow = false);
+/// `no_follow`: refuse a symlink (O_NOFOLLOW) and anything but a regular file, without blocking on
+/// a FIFO (Errc::io "cannot open file: …"); for names in a drop folder.
+Result<FileFacts> inspect_file(const std::filesystem::path& path, EncodingChoice choice,
+                               bool no_follow = false);
 
 /// inspect_file over bytes already in memory (uploads, tests, the fuzzer); the same rules and
 /// messages, with an empty `where`.

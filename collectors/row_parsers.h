@@ -1,5 +1,5 @@
-// Record → domain row, for each input kind. Pure: a bad field gives a RowError naming the column and reason;
-// the caller turns it into a store::Reject and goes on with the next record.
+// Record → domain row, for each input kind. Pure: a bad field gives a RowError naming the column
+// and reason; the caller turns it into a store::Reject and goes on with the next record.
 #pragma once
 
 #include <map>
@@ -29,10 +29,11 @@ using RowResult = tl::expected<T, RowError>;
 /// Checks the record has as many fields as the header: "expected 13 fields, found 12".
 RowResult<void> check_field_count(const CsvRecord& rec, const ResolvedColumns& cols);
 
-/// A payments row. `basic_lines` maps unit code → its basic-expenditure line codes in the register: a blank
-/// or 基本支出 project code of a unit with several of them is rejected as ambiguous.
-RowResult<store::PaymentRow> parse_payment(const CsvRecord& rec, const ResolvedColumns& cols,
-                                           const std::map<std::string, std::vector<std::string>>& basic_lines);
+/// A payments row. `basic_lines` maps unit code → its basic-expenditure line codes in the register:
+/// a blank or 基本支出 project code of a unit with several of them is rejected as ambiguous.
+RowResult<store::PaymentRow> parse_payment(
+    const CsvRecord& rec, const ResolvedColumns& cols,
+    const std::map<std::string, std::vector<std::string>>& basic_lines);
 
 /// A budget register row (预算指标).
 RowResult<engine::BudgetLine> parse_budget_line(const CsvRecord& rec, const ResolvedColumns& cols);
@@ -40,7 +41,8 @@ RowResult<engine::BudgetLine> parse_budget_line(const CsvRecord& rec, const Reso
 /// A budget adjustment row (预算调整).
 RowResult<engine::Adjustment> parse_adjustment(const CsvRecord& rec, const ResolvedColumns& cols);
 
-/// A performance indicator row (绩效目标表): project code, seq, names and the target text as written.
+/// A performance indicator row (绩效目标表): project code, seq, names and the target text as
+/// written.
 RowResult<store::IndicatorRow> parse_indicator(const CsvRecord& rec, const ResolvedColumns& cols);
 
 /// An actual value of an indicator: project code, seq or indicator name, date, value, note.

@@ -1,8 +1,8 @@
-// The running service (`budgetwatch run`): owns the io_context (network, timers, signals), a writer thread
-// (ingest and evaluation on the one read-write SQLite connection) and a reader thread (API reads of the
-// ingest history). Starts parts in dependency order and stops them in reverse (chrony's main.c):
-// database → metrics → sources → first evaluation → HTTP server; SIGTERM/SIGINT drain and exit 0 within
-// 5 s; SIGHUP reloads the config and keeps the old one on error.
+// The running service (`budgetwatch run`): owns the io_context (network, timers, signals), a writer
+// thread (ingest and evaluation on the one read-write SQLite connection) and a reader thread (API
+// reads of the ingest history). Starts parts in dependency order and stops them in reverse
+// (chrony's main.c): database → metrics → sources → first evaluation → HTTP server; SIGTERM/SIGINT
+// drain and exit 0 within 5 s; SIGHUP reloads the config and keeps the old one on error.
 #pragma once
 
 #include <chrono>
@@ -31,8 +31,9 @@ struct AppOptions {
 
 class App {
  public:
-  /// Builds every part: opens and migrates the database, binds the listen address (so a port conflict is
-  /// reported before anything runs). Errors are for the user (exit 78 for config, 1 otherwise).
+  /// Builds every part: opens and migrates the database, binds the listen address (so a port
+  /// conflict is reported before anything runs). Errors are for the user (exit 78 for config, 1
+  /// otherwise).
   static Result<std::unique_ptr<App>> create(config::Config config, AppOptions options);
   ~App();
   App(const App&) = delete;
@@ -42,7 +43,8 @@ class App {
   int run();
   /// Asks the app to stop (thread-safe); run() returns within the drain deadline.
   void stop();
-  /// Re-reads the config file as SIGHUP does (thread-safe); the outcome shows in the logs and metrics.
+  /// Re-reads the config file as SIGHUP does (thread-safe); the outcome shows in the logs and
+  /// metrics.
   void reload();
   /// The bound HTTP port (useful with listen port 0).
   std::uint16_t port() const;

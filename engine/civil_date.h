@@ -1,5 +1,6 @@
-// Civil dates (no time zone: a day in the fiscal year), parsing of the date forms found in treasury exports,
-// and the fiscal year with its month ends. Used by parsers, the engine, the store and the reports.
+// Civil dates (no time zone: a day in the fiscal year), parsing of the date forms found in treasury
+// exports, and the fiscal year with its month ends. Used by parsers, the engine, the store and the
+// reports.
 #pragma once
 
 #include <chrono>
@@ -18,9 +19,9 @@ constexpr CivilDate make_date(int y, unsigned m, unsigned d) {
   return CivilDate{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
 }
 
-/// Parses the forms found in exports and registers: `2021-03-15`, `2021-3-5`, `2021/3/15`, `2021.3.15`,
-/// `20210315`, `2021年3月15日`, each optionally followed by a time (`2021-03-15 10:22:33`, `2021-03-15T10:22`)
-/// that is ignored; full-width digits are accepted. Years 1900–2999.
+/// Parses the forms found in exports and registers: `2021-03-15`, `2021-3-5`, `2021/3/15`,
+/// `2021.3.15`, `20210315`, `2021年3月15日`, each optionally followed by a time (`2021-03-15
+/// 10:22:33`, `2021-03-15T10:22`) that is ignored; full-width digits are accepted. Years 1900–2999.
 /// Errors (Errc::invalid_input): "empty date"; "'2021-13-05' is not a date (month 13)";
 /// "'2021-02-30' is not a date (February 2021 has 28 days)"; "'待定' is not a date";
 /// "'45123' is not a date (a spreadsheet serial number? export dates as text)".
@@ -41,8 +42,8 @@ CivilDate month_end(CivilDate d);
 /// True when d is the last day of its month.
 bool is_month_end(CivilDate d);
 
-/// A fiscal year (财政年度): twelve months from `start_month` of `year` (China: the calendar year, start 1).
-/// Month indexes are 0..11 from the start month.
+/// A fiscal year (财政年度): twelve months from `start_month` of `year` (China: the calendar year,
+/// start 1). Month indexes are 0..11 from the start month.
 class FiscalYear {
  public:
   constexpr FiscalYear() = default;

@@ -8,7 +8,8 @@
 
 namespace bw::engine {
 
-/// The report's execution bands, exclusive (Liwan 2021: 19 on track, 5 below 80%, 2 below 50%, 4 at zero).
+/// The report's execution bands, exclusive (Liwan 2021: 19 on track, 5 below 80%, 2 below 50%, 4 at
+/// zero).
 enum class Band {
   on_track,   ///< execution ≥ threshold (80%)
   below_80,   ///< low edge (50%) ≤ execution < threshold
@@ -41,8 +42,9 @@ struct Amounts {
   Money abs_adjustment;  ///< Σ over lines of |the line's net adjustment| (预算调整率 numerator)
   Money adjusted;        ///< initial + adjustment: the budget in force
   Money paid;            ///< payments on or before the date, refunds netted
-  Money expected_paid;   ///< Σ over lines of budget in force × expected share, rounded to fen per line
-  Money forecast_paid;   ///< Σ over lines of the year-end forecast of payments
+  Money
+      expected_paid;  ///< Σ over lines of budget in force × expected share, rounded to fen per line
+  Money forecast_paid;  ///< Σ over lines of the year-end forecast of payments
 
   Amounts& operator+=(const Amounts& o);
   /// 执行率 = paid / adjusted; nullopt without budget.
@@ -54,7 +56,9 @@ struct Amounts {
   /// Forecast year-end execution = forecast_paid / adjusted.
   std::optional<Ratio> forecast() const { return Ratio::of(forecast_paid.fen, adjusted.fen); }
   /// 预算调整率 = Σ|net adjustment| / Σ initial.
-  std::optional<Ratio> adjustment_rate() const { return Ratio::of(abs_adjustment.fen, initial.fen); }
+  std::optional<Ratio> adjustment_rate() const {
+    return Ratio::of(abs_adjustment.fen, initial.fen);
+  }
 };
 
 }  // namespace bw::engine

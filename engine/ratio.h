@@ -1,5 +1,6 @@
-// Exact ratios of integers for every rate budgetwatch shows (执行率, 序时进度, 调整率, scores): computed from fen,
-// rounded once, half up, only when displayed (DESIGN §6). Doubles appear only at the edges (metrics, pace).
+// Exact ratios of integers for every rate budgetwatch shows (执行率, 序时进度, 调整率, scores):
+// computed from fen, rounded once, half up, only when displayed (DESIGN §6). Doubles appear only at
+// the edges (metrics, pace).
 #pragma once
 
 #include <cstdint>
@@ -29,16 +30,17 @@ struct Ratio {
 /// r × 10^decimals rounded half away from zero ("half up" for the positive rates of the reports).
 int128 round_scaled(const Ratio& r, int decimals);
 
-/// r as a percentage with `decimals` decimals, rounded half up once: 10888890000/11915940000 → "91.38".
+/// r as a percentage with `decimals` decimals, rounded half up once: 10888890000/11915940000 →
+/// "91.38".
 std::string format_pct(const Ratio& r, int decimals = 2);
 
 /// r as a plain number with `decimals` decimals, rounded half up: a score 4.552… → "4.55".
 std::string format_decimal(const Ratio& r, int decimals = 2);
 
-/// The arithmetic mean of ratios. Exact when all denominators are equal (the usual case: the budget in force
-/// does not change between checkpoints); otherwise each term is taken to 1e-15 first (an error far below the
-/// 1e-4 of a displayed percentage, which can flip a rounding only on a value within 1e-15 of a tie).
-/// Precondition: !rs.empty().
+/// The arithmetic mean of ratios. Exact when all denominators are equal (the usual case: the budget
+/// in force does not change between checkpoints); otherwise each term is taken to 1e-15 first (an
+/// error far below the 1e-4 of a displayed percentage, which can flip a rounding only on a value
+/// within 1e-15 of a tie). Precondition: !rs.empty().
 Ratio mean(std::span<const Ratio> rs);
 
 /// min(max(r, lo), hi) for lo = lo_num/lo_den etc.

@@ -1,5 +1,6 @@
-// The one error vocabulary of budgetwatch: every expected failure (bad input, an outside system that is
-// down) is a Result<T>; infrastructure failures throw and are caught once at a task boundary (STYLE §4).
+// The one error vocabulary of budgetwatch: every expected failure (bad input, an outside system
+// that is down) is a Result<T>; infrastructure failures throw and are caught once at a task
+// boundary (STYLE §4).
 #pragma once
 
 #include <string>
@@ -41,12 +42,18 @@ inline tl::unexpected<Error> fail(Errc code, std::string message, std::string wh
 /// Errc as a stable lower-case word, for logs and JSON ("invalid_input").
 constexpr const char* to_string(Errc c) {
   switch (c) {
-    case Errc::invalid_input: return "invalid_input";
-    case Errc::not_found: return "not_found";
-    case Errc::conflict: return "conflict";
-    case Errc::unavailable: return "unavailable";
-    case Errc::io: return "io";
-    case Errc::internal: return "internal";
+    case Errc::invalid_input:
+      return "invalid_input";
+    case Errc::not_found:
+      return "not_found";
+    case Errc::conflict:
+      return "conflict";
+    case Errc::unavailable:
+      return "unavailable";
+    case Errc::io:
+      return "io";
+    case Errc::internal:
+      return "internal";
   }
   return "internal";
 }

@@ -95,8 +95,8 @@ inline constexpr std::size_t max_value_digits = 30;
 /// control characters ("control character in the text") and over-long text. Thread-safe.
 ///
 /// - Text: trimmed, spaces dropped, full-width forms folded (`≥９０％` = `>=90%`); the symbols
-///   `≥ ≧ ⩾ ≤ ≦ ⩽ ＞ ＜ ﹥ ﹤ ％ ﹪` and dashes are understood. Numbers in ASCII or full-width digits
-///   with `,` thousands separators, or in Chinese numerals (`三家`, `十二次`, `百分之九十`).
+///   `≥ ≧ ⩾ ≤ ≦ ⩽ ＞ ＜ ﹥ ﹤ ％ ﹪` and dashes are understood. Numbers in ASCII or full-width
+///   digits with `,` thousands separators, or in Chinese numerals (`三家`, `十二次`, `百分之九十`).
 /// - Comparators (tests/data/README.md): ge for `以上 及以上 或以上 ≥ >= 不低于 不少于 至少 达 达到
 ///   提高到 …`; gt for `超过 大于 高于 多于 >`; le for `以下 以内 之内 内 ≤ <= 不超过 不高于 最多
 ///   控制在 降至 …`; lt for `低于 小于 少于 不足 <`; eq for `= 等于`. `(含)`/`(不含)` make 以上 and
@@ -112,8 +112,8 @@ inline constexpr std::size_t max_value_digits = 30;
 /// - Dates: `2023年12月31日`, `2023-12-31`, `2023年6月底`, `2023年第三季度`, `2023年上半年`,
 ///   `2023年底`; and, in the context's fiscal year, `12月31日`, `6月底`/`6月末`/`6月`,
 ///   `第三季度`/`三季度`/`Q3`, `上半年`, `年底`/`年末`/`年内`; each optionally followed by
-///   前/之前/以前/止/内/末/底. A date alone is by_date; with a figure (`12月底前完成率达到100%`) the
-///   figure's comparator stays and `deadline` is set. A start date (`1月1日起`) is qualitative.
+///   前/之前/以前/止/内/末/底. A date alone is by_date; with a figure (`12月底前完成率达到100%`)
+///   the figure's comparator stays and `deadline` is set. A start date (`1月1日起`) is qualitative.
 /// - Yes/no: `是` and `否` are eq with that value.
 /// - No figure: qualitative, the reason naming the case (direction only `有所提升`, periodic
 ///   schedule `按季支付`, no target `/`, unanswered template `是/否`, …).

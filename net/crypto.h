@@ -24,7 +24,8 @@ std::string sha256_hex(std::string_view data);
 /// Streaming SHA-256 through OpenSSL EVP (uses the CPU's SHA extensions where present), for
 /// content too large to hold at once (collectors hash export files while reading them). Feed bytes
 /// with update(), then read hex() once; the object cannot be reused after hex(). Move-only; one
-/// object is not thread-safe, separate objects are. Throws std::runtime_error only if OpenSSL fails.
+/// object is not thread-safe, separate objects are. Throws std::runtime_error only if OpenSSL
+/// fails.
 class Sha256 {
  public:
   Sha256();

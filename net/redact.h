@@ -1,5 +1,6 @@
-// Secret redaction for logs and errors: URLs lose their userinfo and the values of secret-looking query
-// parameters (access_token, sign, key, ...). Every log line that names a URL passes through here.
+// Secret redaction for logs and errors: URLs lose their userinfo and the values of secret-looking
+// query parameters (access_token, sign, key, ...). Every log line that names a URL passes through
+// here.
 #pragma once
 
 #include <initializer_list>
@@ -8,9 +9,10 @@
 
 namespace bw::net {
 
-/// `https://user:pw@host/robot/send?access_token=abc&x=1` → `https://***@host/robot/send?access_token=***&x=1`.
-/// Query parameters whose name contains token, key, secret, sign, password, pwd, auth or ticket (ASCII,
-/// case-insensitive) are masked. Text that is not a URL is returned unchanged.
+/// `https://user:pw@host/robot/send?access_token=abc&x=1` →
+/// `https://***@host/robot/send?access_token=***&x=1`. Query parameters whose name contains token,
+/// key, secret, sign, password, pwd, auth or ticket (ASCII, case-insensitive) are masked. Text that
+/// is not a URL is returned unchanged.
 std::string redact_url(std::string_view url);
 
 /// Whether a query parameter (or header-like) name looks secret: it contains token, key, secret,

@@ -1,6 +1,7 @@
 // An SMTP submission client (RFC 5321) on Boost.Asio C++20 coroutines: plain, STARTTLS (required
 // when configured) and implicit TLS, AUTH PLAIN/LOGIN, per-command timeouts; it sends the message
-// net/mime.h builds. Used by alerts/notifiers/email.cpp; classification of failures follows STYLE §4.
+// net/mime.h builds. Used by alerts/notifiers/email.cpp; classification of failures follows STYLE
+// §4.
 #pragma once
 
 #include <chrono>

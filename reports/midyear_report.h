@@ -31,7 +31,8 @@ struct IndicatorProgress {
   std::string status;      ///< met | on_track | behind | overdue | awaiting_judgement
   std::optional<std::string> actual;          ///< latest reported actual, as written
   std::optional<engine::CivilDate> deadline;  ///< due date of the target, if it has one
-  /// Why the status, as a message of the catalogue (engine::IndicatorEval::reason_id/_args); empty when not known.
+  /// Why the status, as a message of the catalogue (engine::IndicatorEval::reason_id/_args); empty
+  /// when not known.
   std::string reason_id;
   std::map<std::string, std::string> reason_args;
 };

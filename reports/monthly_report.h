@@ -27,8 +27,8 @@ namespace bw::reports {
 boost::json::value monthly_report_json(const engine::Snapshot& s);
 
 /// The report as JSON (pretty), CSV (one row per line, amounts in yuan), Markdown, HTML (with the
-/// charts) or xlsx (each table of the document on its sheet: xlsx::workbook_of; throws std::runtime_error
-/// when its temporary file cannot be written).
+/// charts) or xlsx (each table of the document on its sheet: xlsx::workbook_of; throws
+/// std::runtime_error when its temporary file cannot be written).
 std::string render_monthly_report(const engine::Snapshot& s, Format f, Lang l);
 
 }  // namespace bw::reports

@@ -42,9 +42,9 @@ std::vector<engine::CivilDate> month_ends_between(engine::CivilDate from, engine
 /// The timestamp of a snapshot's samples: 23:59:59 local time on its as-of date, Unix seconds.
 std::int64_t sample_timestamp(engine::CivilDate as_of, const OpenMetricsOptions& o);
 
-/// Writes the snapshot families of /metrics (the families of snapshot_metric_catalogue(): names, types,
-/// HELP texts and labels exactly as GET /metrics renders them) for every snapshot,
-/// each sample stamped with sample_timestamp(snapshot.as_of). OpenMetrics 1.0 text: `# TYPE` and `#
+/// Writes the snapshot families of /metrics (the families of snapshot_metric_catalogue(): names,
+/// types, HELP texts and labels exactly as GET /metrics renders them) for every snapshot, each
+/// sample stamped with sample_timestamp(snapshot.as_of). OpenMetrics 1.0 text: `# TYPE` and `#
 /// HELP` once per family, a family's samples together, each series' samples in ascending time,
 /// ending with `# EOF`. `snapshots` must be in strictly ascending as_of order
 /// (std::invalid_argument otherwise). A series absent from a month (a line not yet registered, an

@@ -1,6 +1,6 @@
 // Alert state, notification groups, the outbox and silences in SQLite (migrations/0002_alerts.sql).
-// Plain rows; alerts/ gives them meaning. Callers hold the Transaction: an evaluation writes its state
-// changes and the outbox rows they cause in one (DESIGN §8).
+// Plain rows; alerts/ gives them meaning. Callers hold the Transaction: an evaluation writes its
+// state changes and the outbox rows they cause in one (DESIGN §8).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@ struct AlertRow {
   std::string fingerprint;
   std::string rule;
   std::string severity;
-  std::string state;  ///< pending | firing | resolved
+  std::string state;        ///< pending | firing | resolved
   std::string labels;       ///< JSON object
   std::string annotations;  ///< JSON object
   std::int64_t active_since = 0;
@@ -78,12 +78,14 @@ struct OutboxRow {
   std::optional<std::int64_t> delivered_at;
 };
 
-/// Inserts a pending row; a row with the same idempotency key already there is kept (returns false).
+/// Inserts a pending row; a row with the same idempotency key already there is kept (returns
+/// false).
 bool enqueue(Database& db, const OutboxRow& r);
 /// Pending rows due at `now`, oldest first.
 std::vector<OutboxRow> due_rows(Database& db, std::int64_t now, int limit);
 void mark_delivered(Database& db, std::int64_t id, std::int64_t at);
-void mark_retry(Database& db, std::int64_t id, std::int64_t next_attempt_at, const std::string& error);
+void mark_retry(Database& db, std::int64_t id, std::int64_t next_attempt_at,
+                const std::string& error);
 void mark_failed(Database& db, std::int64_t id, const std::string& error);
 
 struct OutboxQuery {

@@ -17,13 +17,16 @@ namespace bw::store {
 std::vector<engine::Indicator> load_indicators(Database& db);
 std::optional<engine::Indicator> find_indicator(Database& db, std::int64_t id);
 
-/// Actual values by indicator id; a value named by the indicator's name (no seq) is matched by name within its
-/// project; values naming no known indicator are left out (and counted in `unmatched` when given).
-std::map<std::int64_t, std::vector<engine::ActualValue>> load_actuals(Database& db, std::int64_t* unmatched = nullptr);
+/// Actual values by indicator id; a value named by the indicator's name (no seq) is matched by name
+/// within its project; values naming no known indicator are left out (and counted in `unmatched`
+/// when given).
+std::map<std::int64_t, std::vector<engine::ActualValue>> load_actuals(
+    Database& db, std::int64_t* unmatched = nullptr);
 
-/// Records an actual value from the API; false when the same value (date, value, note) was already recorded.
-bool add_api_actual(Database& db, const engine::Indicator& ind, const std::string& date, const std::string& value,
-                    const std::string& note, const std::string& who);
+/// Records an actual value from the API; false when the same value (date, value, note) was already
+/// recorded.
+bool add_api_actual(Database& db, const engine::Indicator& ind, const std::string& date,
+                    const std::string& value, const std::string& note, const std::string& who);
 
 struct OwnerNoteRow {
   std::string project_code;

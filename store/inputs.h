@@ -1,6 +1,6 @@
-// Loads the engine's inputs from the store as of a date: the register, adjustments, and payments as monthly
-// sums per (unit, project code) — never raw rows, except the partial month of the as-of date. Also the
-// read-side queries of the ledger used by reports and the API.
+// Loads the engine's inputs from the store as of a date: the register, adjustments, and payments as
+// monthly sums per (unit, project code) — never raw rows, except the partial month of the as-of
+// date. Also the read-side queries of the ledger used by reports and the API.
 #pragma once
 
 #include <optional>
@@ -13,10 +13,10 @@
 
 namespace bw::store {
 
-/// Builds engine::Inputs for the fiscal year `fy`: the lines registered for it (budget_lines.fiscal_year =
-/// fy.year()), the adjustments dated in it, and its payments up to and including `as_of`; nothing of another
-/// fiscal year.
-/// History (payments before the fiscal year) feeds Inputs::history_cumulative. Throws DatabaseError.
+/// Builds engine::Inputs for the fiscal year `fy`: the lines registered for it
+/// (budget_lines.fiscal_year = fy.year()), the adjustments dated in it, and its payments up to and
+/// including `as_of`; nothing of another fiscal year. History (payments before the fiscal year)
+/// feeds Inputs::history_cumulative. Throws DatabaseError.
 engine::Inputs load_inputs(Database& db, engine::CivilDate as_of, const engine::FiscalYear& fy);
 
 /// A page of the ingest history, newest first.
@@ -24,7 +24,8 @@ struct IngestPage {
   std::vector<IngestReport> files;  ///< with up to `rejects_per_file` rejects each
   std::int64_t total = 0;
 };
-IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit, std::int64_t rejects_per_file);
+IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit,
+                        std::int64_t rejects_per_file);
 
 /// A file that could not be read at all.
 struct FailedFile {
@@ -49,9 +50,9 @@ StoreCounts count_rows(Database& db);
 /// The latest payment date recorded (`report` without --as-of), nullopt when there is no payment.
 std::optional<engine::CivilDate> latest_payment_date(Database& db);
 
-/// What the ledger holds, as one comparable value: it changes whenever a file is ingested or applied again
-/// (the only writes to budget lines, adjustments and payments), so a figure computed from the ledger stays
-/// valid while it is unchanged (the API's cache of past dates).
+/// What the ledger holds, as one comparable value: it changes whenever a file is ingested or
+/// applied again (the only writes to budget lines, adjustments and payments), so a figure computed
+/// from the ledger stays valid while it is unchanged (the API's cache of past dates).
 struct LedgerVersion {
   std::int64_t files = 0;           ///< the newest files.id
   std::int64_t reapplications = 0;  ///< the newest file_reapplications.id

@@ -22,11 +22,12 @@ class Notifier {
   virtual ~Notifier() = default;
   /// "email", "webhook", "alertmanager", "wecom", "dingtalk", "feishu"
   virtual std::string_view kind() const = 0;
-  /// One attempt: do_send(), timed (DeliveryResult::took). Never throws (bad_alloc aside): an exception from do_send() becomes
-  /// Outcome::permanent "internal error: <what>". Every reason is scrubbed before it is returned:
-  /// each URL the attempt used (Attempt::urls, else endpoint()) becomes its "scheme://host/…" label
-  /// and its key/token query values "***" (safe_reason), then each of secrets() becomes "***".
-  /// `n` must stay alive until the awaitable completes. Thread-safe when do_send() is.
+  /// One attempt: do_send(), timed (DeliveryResult::took). Never throws (bad_alloc aside): an
+  /// exception from do_send() becomes Outcome::permanent "internal error: <what>". Every reason is
+  /// scrubbed before it is returned: each URL the attempt used (Attempt::urls, else endpoint())
+  /// becomes its "scheme://host/…" label and its key/token query values "***" (safe_reason), then
+  /// each of secrets() becomes "***". `n` must stay alive until the awaitable completes.
+  /// Thread-safe when do_send() is.
   boost::asio::awaitable<DeliveryResult> send(boost::asio::any_io_executor ex,
                                               const Notification& n);
 

@@ -1,13 +1,13 @@
-// Operational metrics (prometheus-cpp registry): build info, config reloads, ingest files and rows by
-// outcome, source polls and their freshness, evaluations, HTTP requests. Components return reports
-// (IngestReport, poll outcomes); the daemon records them here (STYLE §2).
+// Operational metrics (prometheus-cpp registry): build info, config reloads, ingest files and rows
+// by outcome, source polls and their freshness, evaluations, HTTP requests. Components return
+// reports (IngestReport, poll outcomes); the daemon records them here (STYLE §2).
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <prometheus/counter.h>
@@ -29,19 +29,22 @@ class OpsMetrics {
 
   void config_reloaded(bool ok, std::chrono::system_clock::time_point at);
   void set_ready(bool ready);
-  /// One file's outcome: ingested (with its row counts), a duplicate file, or failed. A failed file (not one
-  /// put off for later: Errc::unavailable) also counts in budgetwatch_ingest_files_failed_total{source,reason}
-  /// with reason rejected_rows (refused: every row, or more than ingest.max_reject_share, rejected) or
-  /// unreadable (empty, not CSV, undecodable, a required column missing).
+  /// One file's outcome: ingested (with its row counts), a duplicate file, or failed. A failed file
+  /// (not one put off for later: Errc::unavailable) also counts in
+  /// budgetwatch_ingest_files_failed_total{source,reason} with reason rejected_rows (refused: every
+  /// row, or more than ingest.max_reject_share, rejected) or unreadable (empty, not CSV,
+  /// undecodable, a required column missing).
   void ingest(const std::string& source, const Result<store::IngestReport>& outcome);
   /// One poll of a source (ok: it answered, whatever it found).
   void poll(const std::string& source, bool ok, std::chrono::duration<double> took,
             std::chrono::system_clock::time_point at);
-  void evaluation(bool ok, std::chrono::duration<double> took, std::chrono::system_clock::time_point at);
+  void evaluation(bool ok, std::chrono::duration<double> took,
+                  std::chrono::system_clock::time_point at);
   void http_request(const std::string& handler, int status, std::chrono::duration<double> took);
-  /// The server shed load at its connection limit (web::Server::set_shed_observer): reason "idle" (an idle
-  /// keep-alive connection closed to make room), "refused" (a new connection closed: every slot and the
-  /// reserve busy) or "reserved" (a request other than a health check or scrape on a reserve slot, 503).
+  /// The server shed load at its connection limit (web::Server::set_shed_observer): reason "idle"
+  /// (an idle keep-alive connection closed to make room), "refused" (a new connection closed: every
+  /// slot and the reserve busy) or "reserved" (a request other than a health check or scrape on a
+  /// reserve slot, 503).
   void http_connection_shed(const std::string& reason);
   /// Alerts by (rule, severity, state) after a cycle; label sets no longer present drop to 0.
   void alerts(const std::map<std::array<std::string, 3>, int>& counts);
@@ -52,7 +55,8 @@ class OpsMetrics {
                 std::chrono::duration<double> took);
   /// The outbox after a delivery pass or a cycle.
   void outbox(std::int64_t pending, std::int64_t failed, double oldest_pending_age_seconds);
-  /// A health check (daemon/health.h) changed: budgetwatch_check_up{check} 1 or 0; removed drops it.
+  /// A health check (daemon/health.h) changed: budgetwatch_check_up{check} 1 or 0; removed drops
+  /// it.
   void check(const std::string& name, bool ok, bool removed);
 
  private:

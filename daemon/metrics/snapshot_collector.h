@@ -1,6 +1,8 @@
-// The scrape seam (STYLE §7.2): a prometheus::Collectable over the latest published Snapshot, with the
-// families of the one metric catalogue (reports/metric_catalogue.h, shared with export-openmetrics). The evaluation task publishes; scrapes read what was published and never
-// touch SQLite. The text of the snapshot's families is rendered once per publish, so a scrape only copies it.
+// The scrape seam (STYLE §7.2): a prometheus::Collectable over the latest published Snapshot, with
+// the families of the one metric catalogue (reports/metric_catalogue.h, shared with
+// export-openmetrics). The evaluation task publishes; scrapes read what was published and never
+// touch SQLite. The text of the snapshot's families is rendered once per publish, so a scrape only
+// copies it.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +25,8 @@ namespace bw::daemon {
 /// Options of the snapshot's series.
 struct SnapshotMetricsOptions {
   config::ProjectSeries project_series = config::ProjectSeries::all;
-  /// UTC seconds of local midnight starting a civil date (for *_timestamp_seconds); from the time zone.
+  /// UTC seconds of local midnight starting a civil date (for *_timestamp_seconds); from the time
+  /// zone.
   std::function<std::int64_t(engine::CivilDate)> midnight_utc;
 };
 
@@ -46,7 +49,8 @@ class SnapshotCollector final : public prometheus::Collectable {
   /// The families of the latest snapshot (empty before the first). Never throws.
   std::vector<prometheus::MetricFamily> Collect() const override;
 
-  /// The families of a snapshot under options, in catalogue order (pure; used by Collect and publish).
+  /// The families of a snapshot under options, in catalogue order (pure; used by Collect and
+  /// publish).
   static std::vector<prometheus::MetricFamily> families(const engine::Snapshot& s,
                                                         const SnapshotMetricsOptions& o);
   /// The same, one family at a time (rendering holds one family's series, not all of them).
@@ -61,8 +65,9 @@ class SnapshotCollector final : public prometheus::Collectable {
   std::shared_ptr<const std::string> gzip_;
 };
 
-/// Text compressed as one gzip member (level 1); nullptr on a zlib failure. Gzip members concatenate, so a
-/// scrape may send the live operational metrics compressed and then this cached member.
+/// Text compressed as one gzip member (level 1); nullptr on a zlib failure. Gzip members
+/// concatenate, so a scrape may send the live operational metrics compressed and then this cached
+/// member.
 std::shared_ptr<const std::string> gzip(std::string_view text);
 
 }  // namespace bw::daemon

@@ -1,6 +1,6 @@
-// The routes of the daemon: /metrics, /healthz, /readyz and the JSON API over the published snapshot, the
-// ingest history and uploads. Handlers read the snapshot in memory; the few that need the database get a
-// function from the App that runs on its reader or writer thread.
+// The routes of the daemon: /metrics, /healthz, /readyz and the JSON API over the published
+// snapshot, the ingest history and uploads. Handlers read the snapshot in memory; the few that need
+// the database get a function from the App that runs on its reader or writer thread.
 #pragma once
 
 #include <functional>
@@ -25,22 +25,27 @@ struct ApiContext {
   daemon::OpsMetrics* ops = nullptr;
   /// Empty when ready; otherwise why not ("database not open", "first evaluation not done").
   std::function<std::string()> not_ready;
-  /// The parts the daemon depends on (database, evaluation, sources, receivers); null: none reported.
+  /// The parts the daemon depends on (database, evaluation, sources, receivers); null: none
+  /// reported.
   const daemon::Health* health = nullptr;
   /// A page of the ingest history (runs on the reader thread).
   std::function<boost::asio::awaitable<store::IngestPage>(std::int64_t offset, std::int64_t limit,
                                                           std::int64_t rejects)>
       ingests;
   /// Files that could not be read at all, newest first (runs on the reader thread).
-  std::function<boost::asio::awaitable<std::vector<store::FailedFile>>(std::int64_t limit)> failed_files;
-  /// Drop-folder entries the sources will not take (symlinks, FIFOs, directories, hard links), with their
-  /// source's name; null: none. Called on the io thread.
+  std::function<boost::asio::awaitable<std::vector<store::FailedFile>>(std::int64_t limit)>
+      failed_files;
+  /// Drop-folder entries the sources will not take (symlinks, FIFOs, directories, hard links), with
+  /// their source's name; null: none. Called on the io thread.
   std::function<std::vector<std::pair<std::string, collect::SkippedEntry>>()> skipped_files;
   /// Ingests an uploaded file (runs on the writer thread); null when uploads are not configured.
   Handler upload;
   std::string language = "zh-CN";
-  /// The mid-year review's indicator progress and owner notes for a snapshot (reader thread); null: none.
-  std::function<boost::asio::awaitable<reports::MidyearInputs>(std::shared_ptr<const engine::Snapshot>)> midyear;
+  /// The mid-year review's indicator progress and owner notes for a snapshot (reader thread); null:
+  /// none.
+  std::function<boost::asio::awaitable<reports::MidyearInputs>(
+      std::shared_ptr<const engine::Snapshot>)>
+      midyear;
   /// The snapshot of another date than the published one: the fiscal year that contains it, as of
   /// that date (daemon::evaluate_at on the reader thread), for the report endpoints' `as_of` and
   /// `fiscal_year`; null: those parameters answer 400.

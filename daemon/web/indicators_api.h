@@ -1,7 +1,7 @@
 // The indicators API (双监控): /api/v1/indicators (completion per indicator, filters),
 // POST /api/v1/indicators/{id}/actuals (an actual value; token scope "write"),
-// POST /api/v1/projects/{code}/notes and GET /api/v1/notes (the owners' reasons and corrective measures for
-// the mid-year review; writing needs scope "write").
+// POST /api/v1/projects/{code}/notes and GET /api/v1/notes (the owners' reasons and corrective
+// measures for the mid-year review; writing needs scope "write").
 #pragma once
 
 #include <functional>

@@ -1,5 +1,5 @@
-// The route table of the HTTP server (Boost.MySQL example style): {method, path pattern} → handler, with the
-// body each route reads and the token scope it needs.
+// The route table of the HTTP server (Boost.MySQL example style): {method, path pattern} → handler,
+// with the body each route reads and the token scope it needs.
 #pragma once
 
 #include <functional>
@@ -24,11 +24,12 @@ enum class BodyKind {
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
 struct Route {
-  std::string method;   ///< "GET", "POST", …
-  std::string pattern;  ///< "/api/v1/projects/{code}": a {name} segment matches one non-empty segment
-  std::string name;     ///< the `handler` label of the HTTP metrics
+  std::string method;  ///< "GET", "POST", …
+  std::string
+      pattern;       ///< "/api/v1/projects/{code}": a {name} segment matches one non-empty segment
+  std::string name;  ///< the `handler` label of the HTTP metrics
   BodyKind body = BodyKind::none;
-  std::string scope;    ///< token scope required ("upload", "write"); empty: public
+  std::string scope;  ///< token scope required ("upload", "write"); empty: public
   Handler handler;
 };
 

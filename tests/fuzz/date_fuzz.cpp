@@ -1,6 +1,7 @@
-// libFuzzer target: engine::parse_date. Besides crashes and sanitizer reports it checks that every accepted
-// date is a real day of the years 1900-2999, that its ISO form parses back to the same day, and that the
-// fiscal-year arithmetic used on it (month index, month ends) stays inside the year.
+// libFuzzer target: engine::parse_date. Besides crashes and sanitizer reports it checks that every
+// accepted date is a real day of the years 1900-2999, that its ISO form parses back to the same
+// day, and that the fiscal-year arithmetic used on it (month index, month ends) stays inside the
+// year.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

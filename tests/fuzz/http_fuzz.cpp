@@ -1,11 +1,12 @@
-// libFuzzer target: HTTP request handling of the daemon's server. Each input is the raw byte stream of one
-// client connection (pipelined requests, bodies, garbage) sent to a real web::Server (daemon/web/server.cpp)
-// on 127.0.0.1 over a route table shaped like the daemon's (same patterns, body kinds and token scopes;
-// the handlers check what the server hands them instead of reading a snapshot). It exercises Beast's
-// parser under the server's limits, our session logic (431/413/401/405/404/400, 100-continue, lingering
-// close, uploads to a file), split_target and the router. Besides crashes, sanitizer reports and hangs it
-// checks that every response the server writes parses as HTTP/1.x with a status the server may send, that
-// no handler ever sees a request beyond the limits, and that every connection ends once the client is done.
+// libFuzzer target: HTTP request handling of the daemon's server. Each input is the raw byte stream
+// of one client connection (pipelined requests, bodies, garbage) sent to a real web::Server
+// (daemon/web/server.cpp) on 127.0.0.1 over a route table shaped like the daemon's (same patterns,
+// body kinds and token scopes; the handlers check what the server hands them instead of reading a
+// snapshot). It exercises Beast's parser under the server's limits, our session logic
+// (431/413/401/405/404/400, 100-continue, lingering close, uploads to a file), split_target and the
+// router. Besides crashes, sanitizer reports and hangs it checks that every response the server
+// writes parses as HTTP/1.x with a status the server may send, that no handler ever sees a request
+// beyond the limits, and that every connection ends once the client is done.
 #include <unistd.h>
 
 #include <chrono>
@@ -49,16 +50,19 @@ Handler checking(std::string name, BodyKind body) {
   return [name, body](Request& r) -> asio::awaitable<Response> {
     check(!r.path.empty() && r.path.front() == '/', "path starts with /");
     for (const auto& [k, v] : r.path_params) {
-      check(!v.empty() && v.find('/') == std::string::npos, "a path parameter is one non-empty segment");
+      check(!v.empty() && v.find('/') == std::string::npos,
+            "a path parameter is one non-empty segment");
     }
-    if (body == BodyKind::small) check(r.body.size() <= max_small_body, "small body within its limit");
+    if (body == BodyKind::small)
+      check(r.body.size() <= max_small_body, "small body within its limit");
     if (body != BodyKind::small) check(r.body.empty(), "no in-memory body on other routes");
     if (body == BodyKind::file && !r.body_file.empty()) {
       std::error_code ec;
       const auto n = std::filesystem::file_size(r.body_file, ec);
       check(!ec && n <= max_file_body, "upload within its limit");
     }
-    if (r.query.count("boom")) throw std::runtime_error("handler failure");  // → 500, connection goes on
+    if (r.query.count("boom"))
+      throw std::runtime_error("handler failure");  // → 500, connection goes on
     Response res = text_response(200, name + "\n");
     if (r.query.count("created")) res.status = 201;
     co_return res;
@@ -72,10 +76,12 @@ struct Harness {
   tcp::endpoint endpoint;
 
   Harness() {
-    upload_dir = std::filesystem::temp_directory_path() / ("bw-http-fuzz-" + std::to_string(::getpid()));
+    upload_dir =
+        std::filesystem::temp_directory_path() / ("bw-http-fuzz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(upload_dir);
     auto router = std::make_shared<Router>();
-    auto add = [&](const char* method, const char* pattern, const char* name, BodyKind body, const char* scope) {
+    auto add = [&](const char* method, const char* pattern, const char* name, BodyKind body,
+                   const char* scope) {
       router->add({method, pattern, name, body, scope, checking(name, body)});
     };
     add("GET", "/", "index", BodyKind::none, "");
@@ -141,15 +147,16 @@ Harness& harness() {
   return *h;
 }
 
-// Every response in `bytes` parses; statuses are ones the server sends. A response to HEAD carries a
-// Content-Length but no body: when the bytes after a header are empty or the next status line, the header
-// is taken as body-less.
+// Every response in `bytes` parses; statuses are ones the server sends. A response to HEAD carries
+// a Content-Length but no body: when the bytes after a header are empty or the next status line,
+// the header is taken as body-less.
 void check_responses(std::string_view bytes) {
   static const std::set<unsigned> allowed = {100, 200, 201, 400, 401, 404, 405, 413, 431, 500, 503};
   while (!bytes.empty()) {
     const auto header_end = bytes.find("\r\n\r\n");
     if (header_end == std::string_view::npos) {
-      std::fprintf(stderr, "truncated response: %.*s\n", static_cast<int>(bytes.size()), bytes.data());
+      std::fprintf(stderr, "truncated response: %.*s\n", static_cast<int>(bytes.size()),
+                   bytes.data());
       check(false, "the server's responses are complete");
     }
     const std::string_view after = bytes.substr(header_end + 4);

@@ -1,6 +1,7 @@
-// libFuzzer target: engine::parse_money in yuan and in 万元, and split_header_unit. Besides crashes and
-// sanitizer reports it checks that every accepted amount formats back to text that parses to the same
-// fen (with and without thousands separators), and that errors quote the input as the contract says.
+// libFuzzer target: engine::parse_money in yuan and in 万元, and split_header_unit. Besides crashes
+// and sanitizer reports it checks that every accepted amount formats back to text that parses to
+// the same fen (with and without thousands separators), and that errors quote the input as the
+// contract says.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -22,7 +23,8 @@ void round_trip(std::string_view text, MoneyUnit unit) {
   if (!m) {
     const std::string& msg = m.error().message;
     check(m.error().code == bw::Errc::invalid_input);
-    check(msg == "empty amount" || msg.rfind("'" + std::string(text) + "' is not an amount", 0) == 0);
+    check(msg == "empty amount" ||
+          msg.rfind("'" + std::string(text) + "' is not an amount", 0) == 0);
     return;
   }
   // Whatever was accepted is exact: it prints as yuan and reads back to the same fen.

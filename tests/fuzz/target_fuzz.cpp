@@ -1,9 +1,9 @@
-// libFuzzer target: engine::parse_target (performance targets, 绩效指标值) and the decimals under it. The first
-// input byte picks the context (none; fiscal year 2021 with an output-quantity indicator; a cost indicator
-// with a stated direction), the rest is the target text. Besides crashes, sanitizer reports and hangs it
-// checks the Target contract: values are canonical decimals (or 是/否 for eq), by_date and qualitative carry
-// no value, qualitative says why, a target is met by its own value exactly when its comparator includes it,
-// and parse_decimal is idempotent.
+// libFuzzer target: engine::parse_target (performance targets, 绩效指标值) and the decimals under
+// it. The first input byte picks the context (none; fiscal year 2021 with an output-quantity
+// indicator; a cost indicator with a stated direction), the rest is the target text. Besides
+// crashes, sanitizer reports and hangs it checks the Target contract: values are canonical decimals
+// (or 是/否 for eq), by_date and qualitative carry no value, qualitative says why, a target is met
+// by its own value exactly when its comparator includes it, and parse_decimal is idempotent.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -19,7 +19,8 @@ using namespace bw::engine;
 
 void check(bool ok, const char* what, std::string_view text) {
   if (!ok) {
-    std::fprintf(stderr, "target_fuzz: %s: '%.*s'\n", what, static_cast<int>(text.size()), text.data());
+    std::fprintf(stderr, "target_fuzz: %s: '%.*s'\n", what, static_cast<int>(text.size()),
+                 text.data());
     std::abort();
   }
 }
@@ -49,10 +50,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Target t = parse_target(text, ctx);
   switch (t.comparator) {
     case Comparator::qualitative:
-      check(!t.value && !t.upper && !t.reason.empty() && t.basis == Basis::none, "qualitative contract", text);
+      check(!t.value && !t.upper && !t.reason.empty() && t.basis == Basis::none,
+            "qualitative contract", text);
       break;
     case Comparator::by_date:
-      check(!t.value && !t.upper && t.deadline.has_value() && t.deadline->ok(), "by_date contract", text);
+      check(!t.value && !t.upper && t.deadline.has_value() && t.deadline->ok(), "by_date contract",
+            text);
       break;
     default: {
       check(t.value.has_value() && t.basis != Basis::none, "a compared target has a value", text);
@@ -71,7 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const bool inclusive = t.comparator == Comparator::ge || t.comparator == Comparator::le ||
                              t.comparator == Comparator::eq;
       if (!t.upper || compare_decimal(*t.value, *t.upper) <= 0) {
-        check(met.has_value() && *met == inclusive, "the target's own value meets it iff inclusive", text);
+        check(met.has_value() && *met == inclusive, "the target's own value meets it iff inclusive",
+              text);
       }
       if (t.deadline) check(t.deadline->ok(), "a valid deadline", text);
     }

@@ -1,6 +1,6 @@
-// Issue #4 acceptance, in process: the Liwan 2021 data replayed month end by month end through the alert
-// cycle (rules → state → groups → outbox) on a real SQLite file. Delivery to real servers is covered by
-// tests/e2e/02x-alerts-*.sh and the notifier tests.
+// Issue #4 acceptance, in process: the Liwan 2021 data replayed month end by month end through the
+// alert cycle (rules → state → groups → outbox) on a real SQLite file. Delivery to real servers is
+// covered by tests/e2e/02x-alerts-*.sh and the notifier tests.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -57,7 +57,8 @@ class AlertsLiwanTest : public ::testing::Test {
   void SetUp() override {
     db_.emplace(store::Database::open(dir_ / "alerts.db"));
     store::migrate(*db_);
-    for (const char* f : {"liwan2021/budget.csv", "liwan2021/adjustments.csv", "liwan2021/payments.csv"}) {
+    for (const char* f :
+         {"liwan2021/budget.csv", "liwan2021/adjustments.csv", "liwan2021/payments.csv"}) {
       collect::IngestOptions o;
       o.received_at = "2022-01-01T00:00:00Z";
       auto r = collect::ingest_file(*db_, test::data_path(f), o);
@@ -66,7 +67,8 @@ class AlertsLiwanTest : public ::testing::Test {
   }
 
   engine::Snapshot snapshot(engine::CivilDate d) {
-    return engine::evaluate(store::load_inputs(*db_, d, engine::FiscalYear::containing(d)), d, engine::Policy{});
+    return engine::evaluate(store::load_inputs(*db_, d, engine::FiscalYear::containing(d)), d,
+                            engine::Policy{});
   }
 
   // The alert clock at 09:00 Asia/Shanghai (01:00 UTC) on day d.
@@ -74,10 +76,12 @@ class AlertsLiwanTest : public ::testing::Test {
     return std::chrono::sys_days(d).time_since_epoch().count() * 86400 + 3600;
   }
 
-  alerts::CycleReport cycle(engine::CivilDate d, const config::AlertsConfig& c, std::int64_t now = 0) {
+  alerts::CycleReport cycle(engine::CivilDate d, const config::AlertsConfig& c,
+                            std::int64_t now = 0) {
     alerts::CycleContext ctx;
     ctx.now = now ? now : at_nine(d);
-    ctx.local = alerts::LocalTime{d, 9 * 60, std::chrono::weekday(std::chrono::sys_days(d)).c_encoding()};
+    ctx.local =
+        alerts::LocalTime{d, 9 * 60, std::chrono::weekday(std::chrono::sys_days(d)).c_encoding()};
     ctx.external_url = "http://127.0.0.1:9464";
     return alerts::run_cycle(*db_, snapshot(d), c, ctx);
   }
@@ -86,7 +90,8 @@ class AlertsLiwanTest : public ::testing::Test {
     std::set<std::string> out;
     for (const auto& a : store::load_alerts(*db_)) {
       const auto st = alerts::from_row(a);
-      if (st.state == alerts::State::firing && st.rule == rule_name) out.insert(st.labels.at("project_code"));
+      if (st.state == alerts::State::firing && st.rule == rule_name)
+        out.insert(st.labels.at("project_code"));
     }
     return out;
   }
@@ -109,8 +114,8 @@ TEST_F(AlertsLiwanTest, at_year_end_the_rule_fires_for_the_11_projects_the_repor
   EXPECT_EQ(firing_codes("below_80_at_deadline"), want);
 }
 
-// The 4 projects still at zero at year end, and the 6 that paid nothing by 30 June and only later: "nothing
-// paid by June" is a finding for the year (issue 17), a later payment does not resolve it.
+// The 4 projects still at zero at year end, and the 6 that paid nothing by 30 June and only later:
+// "nothing paid by June" is a finding for the year (issue 17), a later payment does not resolve it.
 TEST_F(AlertsLiwanTest, nothing_paid_rule_finds_the_4_projects_at_zero_and_the_6_paid_after_june) {
   config::AlertsConfig c = owners_config();
   auto none = rule("nothing_paid", "no_spending");
@@ -119,8 +124,9 @@ TEST_F(AlertsLiwanTest, nothing_paid_rule_finds_the_4_projects_at_zero_and_the_6
   c.rules = {none};
   cycle(make_date(2021, 12, 31), c);
   EXPECT_EQ(firing_codes("nothing_paid"),
-            (std::set<std::string>{"LW2021-P04", "LW2021-P05", "LW2021-P08", "LW2021-P12", "LW2021-P15",
-                                   "LW2021-P17", "LW2021-P20", "LW2021-P21", "LW2021-P22", "LW2021-P30"}));
+            (std::set<std::string>{"LW2021-P04", "LW2021-P05", "LW2021-P08", "LW2021-P12",
+                                   "LW2021-P15", "LW2021-P17", "LW2021-P20", "LW2021-P21",
+                                   "LW2021-P22", "LW2021-P30"}));
 }
 
 TEST_F(AlertsLiwanTest, replay_month_by_month_one_grouped_message_per_owner_and_evaluation) {
@@ -147,10 +153,12 @@ TEST_F(AlertsLiwanTest, replay_month_by_month_one_grouped_message_per_owner_and_
     auto n = alerts::notification_from_json(row.payload);
     ASSERT_TRUE(n);
     for (const auto& a : n->alerts)
-      if (a.status == alerts::Status::resolved) ++resolved_mentions[a.fingerprint + "@" + std::to_string(a.ends_at)];
+      if (a.status == alerts::Status::resolved)
+        ++resolved_mentions[a.fingerprint + "@" + std::to_string(a.ends_at)];
   }
   for (const auto& a : store::load_alerts(*db_)) {
-    if (a.state == "resolved") ++resolved_transitions[a.fingerprint + "@" + std::to_string(*a.resolved_at)];
+    if (a.state == "resolved")
+      ++resolved_transitions[a.fingerprint + "@" + std::to_string(*a.resolved_at)];
   }
   for (const auto& [k, n] : resolved_mentions) EXPECT_EQ(n, 1) << k;
   int resolved_sum = 0;
@@ -178,11 +186,14 @@ TEST_F(AlertsLiwanTest, message_is_zh_cn_with_rate_expected_progress_gap_unspent
     EXPECT_NE(n->text.find("低于序时进度 63.10 个百分点"), std::string::npos) << n->text;
     EXPECT_NE(n->text.find("万元"), std::string::npos);
     EXPECT_NE(n->text.find("完成时限 2021-12-31"), std::string::npos);
-    EXPECT_NE(n->text.find("详情：http://127.0.0.1:9464/projects/LW2021-P06?fiscal_year=2021"), std::string::npos);
-    EXPECT_EQ(n->text.find("/api/v1/"), std::string::npos) << "links open the project's page, not JSON";
+    EXPECT_NE(n->text.find("详情：http://127.0.0.1:9464/projects/LW2021-P06?fiscal_year=2021"),
+              std::string::npos);
+    EXPECT_EQ(n->text.find("/api/v1/"), std::string::npos)
+        << "links open the project's page, not JSON";
     ASSERT_EQ(n->recipients.size(), 1u);
     EXPECT_NE(n->recipients[0].find('@'), std::string::npos);
-    for (const auto& a : n->alerts) EXPECT_EQ(a.labels.count("owner_email"), 0u) << "addresses stay private";
+    for (const auto& a : n->alerts)
+      EXPECT_EQ(a.labels.count("owner_email"), 0u) << "addresses stay private";
   }
   EXPECT_TRUE(found);
 }
@@ -198,7 +209,8 @@ TEST_F(AlertsLiwanTest, english_by_config) {
   ASSERT_FALSE(rows.empty());
   const auto n = alerts::notification_from_json(rows.back().payload);
   EXPECT_NE(n->title.find("[Budget execution alert]"), std::string::npos) << n->title;
-  EXPECT_NE(n->text.find("percentage points behind the expected progress"), std::string::npos) << n->text;
+  EXPECT_NE(n->text.find("percentage points behind the expected progress"), std::string::npos)
+      << n->text;
 }
 
 TEST_F(AlertsLiwanTest, repeat_interval_holds_and_then_repeats) {
@@ -215,7 +227,8 @@ TEST_F(AlertsLiwanTest, silence_suppresses_and_expiring_it_sends) {
   const auto d = make_date(2021, 12, 31);
   store::SilenceRow s;
   s.id = "s1";
-  s.matchers = alerts::matchers_json({config::MatcherConfig{"alertname", config::MatcherConfig::Op::re, ".*"}});
+  s.matchers = alerts::matchers_json(
+      {config::MatcherConfig{"alertname", config::MatcherConfig::Op::re, ".*"}});
   s.created_by = "finance bureau";
   s.comment = "year-end closing";
   s.starts_at = at_nine(d) - 10;
@@ -260,10 +273,12 @@ TEST_F(AlertsLiwanTest, critical_inhibits_the_warning_on_the_same_project) {
     const auto n = alerts::notification_from_json(row.payload);
     std::set<std::string> critical_subjects;
     for (const auto& a : n->alerts)
-      if (a.severity == alerts::Severity::critical) critical_subjects.insert(a.labels.at("subject"));
+      if (a.severity == alerts::Severity::critical)
+        critical_subjects.insert(a.labels.at("subject"));
     for (const auto& a : n->alerts) {
       if (a.severity != alerts::Severity::critical) {
-        EXPECT_EQ(critical_subjects.count(a.labels.at("subject")), 0u) << a.rule << " " << a.labels.at("subject");
+        EXPECT_EQ(critical_subjects.count(a.labels.at("subject")), 0u)
+            << a.rule << " " << a.labels.at("subject");
       }
     }
   }
@@ -284,8 +299,9 @@ TEST_F(AlertsLiwanTest, pending_for_a_duration_before_firing) {
 }
 
 TEST_F(AlertsLiwanTest, amount_floor_combines_with_the_rate) {
-  // At year end, of the 11 below 80%: P30 has 1,380,000.00 yuan unspent, P27 1,261,400.00, P18 916,600.00,
-  // the others less. The floor is "at least": exactly P30's amount keeps it, a fen more drops it.
+  // At year end, of the 11 below 80%: P30 has 1,380,000.00 yuan unspent, P27 1,261,400.00, P18
+  // 916,600.00, the others less. The floor is "at least": exactly P30's amount keeps it, a fen more
+  // drops it.
   const auto d = make_date(2021, 12, 31);
   const std::vector<std::pair<std::int64_t, std::set<std::string>>> cases = {
       {900000'00, {"LW2021-P18", "LW2021-P27", "LW2021-P30"}},
@@ -303,7 +319,8 @@ TEST_F(AlertsLiwanTest, amount_floor_combines_with_the_rate) {
     test::TempDir dir;
     db_.emplace(store::Database::open(dir / "floor.db"));
     store::migrate(*db_);
-    for (const char* f : {"liwan2021/budget.csv", "liwan2021/adjustments.csv", "liwan2021/payments.csv"}) {
+    for (const char* f :
+         {"liwan2021/budget.csv", "liwan2021/adjustments.csv", "liwan2021/payments.csv"}) {
       collect::IngestOptions o;
       o.received_at = "2022-01-01T00:00:00Z";
       ASSERT_TRUE(collect::ingest_file(*db_, test::data_path(f), o).has_value()) << f;
@@ -313,9 +330,9 @@ TEST_F(AlertsLiwanTest, amount_floor_combines_with_the_rate) {
   }
 }
 
-// The demo's Q3 escalation (below 60% at the end of Q3 with at least 2,000,000 yuan unspent, critical) is for
-// 科学技术支出 alone: 30.27% paid, 58,084,743.94 yuan unspent on 09-30. It stays until 11-30 (47.74%) and
-// clears at year end.
+// The demo's Q3 escalation (below 60% at the end of Q3 with at least 2,000,000 yuan unspent,
+// critical) is for 科学技术支出 alone: 30.27% paid, 58,084,743.94 yuan unspent on 09-30. It stays
+// until 11-30 (47.74%) and clears at year end.
 TEST_F(AlertsLiwanTest, q3_escalation_at_the_end_of_september) {
   auto c = owners_config();
   auto q3 = rule("q3_escalation", "below_threshold");
@@ -332,7 +349,8 @@ TEST_F(AlertsLiwanTest, q3_escalation_at_the_end_of_september) {
   bureau.to = {"finance-bureau@example.gov.cn"};
   c.receivers.push_back(bureau);
   config::RouteConfig escalations;
-  escalations.matchers = {config::MatcherConfig{"escalate", config::MatcherConfig::Op::eq, "bureau"}};
+  escalations.matchers = {
+      config::MatcherConfig{"escalate", config::MatcherConfig::Op::eq, "bureau"}};
   escalations.receivers = {"bureau"};
   escalations.group_by = {"unit_name"};
   escalations.continue_matching = true;
@@ -358,8 +376,11 @@ TEST_F(AlertsLiwanTest, q3_escalation_at_the_end_of_september) {
   EXPECT_EQ(b.alerts[0].annotations.at("execution_pct"), "30.27");
   EXPECT_EQ(b.alerts[0].annotations.at("unspent_fen"), "5808474394");
   EXPECT_NE(b.text.find("执行率低于 60.00%（严重）"), std::string::npos) << b.text;
-  EXPECT_NE(b.text.find("未支出 5,808.47 万元；完成时限 2021-12-31（剩余 92 天）"), std::string::npos) << b.text;
-  EXPECT_EQ(by_receiver.at("owners").recipients, std::vector<std::string>{"chenzhiyuan@example.gov.cn"});
+  EXPECT_NE(b.text.find("未支出 5,808.47 万元；完成时限 2021-12-31（剩余 92 天）"),
+            std::string::npos)
+      << b.text;
+  EXPECT_EQ(by_receiver.at("owners").recipients,
+            std::vector<std::string>{"chenzhiyuan@example.gov.cn"});
 
   cycle(make_date(2021, 11, 30), c);
   EXPECT_EQ(firing_codes("q3_escalation"), std::set<std::string>{"LW2021-P02"});
@@ -367,16 +388,18 @@ TEST_F(AlertsLiwanTest, q3_escalation_at_the_end_of_september) {
   EXPECT_TRUE(firing_codes("q3_escalation").empty()) << "93.95% paid at year end";
 }
 
-// Issue 17, "Chinese all the way": the demo's rules (config/examples/demo.yaml as shipped), replayed through the
-// Liwan year, give e-mails and robot messages whose human text (subject, text, Markdown) holds no ASCII code:
-// no rule name, rule kind, severity or band; the codes stay in each alert's fields. In English the same
-// conditions read in English.
+// Issue 17, "Chinese all the way": the demo's rules (config/examples/demo.yaml as shipped),
+// replayed through the Liwan year, give e-mails and robot messages whose human text (subject, text,
+// Markdown) holds no ASCII code: no rule name, rule kind, severity or band; the codes stay in each
+// alert's fields. In English the same conditions read in English.
 TEST_F(AlertsLiwanTest, the_demo_rules_messages_hold_no_codes_in_zh_cn_and_read_english_in_en) {
-  auto loaded = config::load_config(std::filesystem::path(BW_SOURCE_DIR) / "config/examples/demo.yaml");
+  auto loaded =
+      config::load_config(std::filesystem::path(BW_SOURCE_DIR) / "config/examples/demo.yaml");
   ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
   const config::AlertsConfig demo = loaded->alerts;
   ASSERT_GE(demo.rules.size(), 8u);
-  std::vector<std::string> codes = {"warning", "critical", "info", "on_track", "below_80", "below_50"};
+  std::vector<std::string> codes = {"warning",  "critical", "info",
+                                    "on_track", "below_80", "below_50"};
   for (const auto& r : demo.rules) {
     codes.push_back(r.name);
     codes.emplace_back(config::to_string(r.kind));
@@ -397,7 +420,8 @@ TEST_F(AlertsLiwanTest, the_demo_rules_messages_hold_no_codes_in_zh_cn_and_read_
       // The HTML part without its tags; links are addresses, not prose (?fiscal_year=2021).
       std::string html = std::regex_replace(n->html, std::regex("<[^>]*>"), " ");
       for (const std::string* shown : {&n->title, &n->text, &n->markdown, &html}) {
-        const std::string prose = std::regex_replace(*shown, std::regex("https?://[^\\s)\\]<\"]+"), "");
+        const std::string prose =
+            std::regex_replace(*shown, std::regex("https?://[^\\s)\\]<\"]+"), "");
         const std::string* human = &prose;
         for (const auto& c : codes) {
           // "info" etc. as a whole word only (not inside a URL or a name).
@@ -409,7 +433,8 @@ TEST_F(AlertsLiwanTest, the_demo_rules_messages_hold_no_codes_in_zh_cn_and_read_
     }
   }
   EXPECT_GT(messages, 10u);
-  EXPECT_TRUE(kinds_seen.count("below_threshold") && kinds_seen.count("no_spending")) << kinds_seen.size();
+  EXPECT_TRUE(kinds_seen.count("below_threshold") && kinds_seen.count("no_spending"))
+      << kinds_seen.size();
 
   // The same in English (`language: en`): the condition and severity in English words.
   alerts::CycleContext ctx;
@@ -424,7 +449,8 @@ TEST_F(AlertsLiwanTest, the_demo_rules_messages_hold_no_codes_in_zh_cn_and_read_
     const auto n = alerts::notification_from_json(row.payload);
     ASSERT_TRUE(n);
     if (n->text.find("execution below 80.00% (warning)") != std::string::npos) english = true;
-    for (const char* zh : {"警告", "严重", "提示", "执行率低于"}) EXPECT_EQ(n->text.find(zh), std::string::npos) << n->text;
+    for (const char* zh : {"警告", "严重", "提示", "执行率低于"})
+      EXPECT_EQ(n->text.find(zh), std::string::npos) << n->text;
   }
   EXPECT_TRUE(english);
 }

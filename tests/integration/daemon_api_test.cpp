@@ -1,5 +1,5 @@
-// The daemon in-process on a free port with the Liwan 2021 data: the JSON API, uploads with tokens, and the
-// server's limits (body, headers, slow clients), over real HTTP on 127.0.0.1.
+// The daemon in-process on a free port with the Liwan 2021 data: the JSON API, uploads with tokens,
+// and the server's limits (body, headers, slow clients), over real HTTP on 127.0.0.1.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -37,7 +37,9 @@ class DaemonApiTest : public ::testing::Test {
                              "sources:\n"
                              "  - name: liwan2021\n"
                              "    kind: files\n"
-                             "    files: [" + data + "/budget.csv, " + data + "/adjustments.csv]\n"
+                             "    files: [" +
+                             data + "/budget.csv, " + data +
+                             "/adjustments.csv]\n"
                              "  - name: uploads\n"
                              "    kind: upload\n"
                              "tokens:\n"
@@ -49,7 +51,8 @@ class DaemonApiTest : public ::testing::Test {
                              "    scopes: [write]\n"
                              "logging:\n"
                              "  level: warn\n";
-    // Spool files of another daemon on the same state directory (in flight) and of a crash (two days old).
+    // Spool files of another daemon on the same state directory (in flight) and of a crash (two
+    // days old).
     std::filesystem::create_directories(dir_->path() / "uploads");
     std::ofstream(dir_->path() / "uploads/upload-1.part") << "another daemon's upload";
     std::ofstream(dir_->path() / "uploads/upload-7-0123456789abcdef.part") << "a crash's";
@@ -64,7 +67,8 @@ class DaemonApiTest : public ::testing::Test {
     app_ = app->release();
     port_ = app_->port();
     thread_ = new std::thread([] { app_->run(); });
-    // The register and adjustments come from the files source; payments are uploaded by the test below.
+    // The register and adjustments come from the files source; payments are uploaded by the test
+    // below.
     wait_until([] { return get("/readyz").status == 200; });
   }
   static void TearDownTestSuite() {
@@ -74,13 +78,16 @@ class DaemonApiTest : public ::testing::Test {
     delete app_;
     delete dir_;
   }
-  static test::FetchResult get(const std::string& target) { return test::fetch(port_, "GET", target); }
+  static test::FetchResult get(const std::string& target) {
+    return test::fetch(port_, "GET", target);
+  }
   static json::value get_json(const std::string& target) {
     const auto r = get(target);
     EXPECT_EQ(r.status, 200) << target << ": " << r.body << r.error;
     return r.status == 200 ? json::parse(r.body) : json::value();
   }
-  static test::FetchResult upload(const std::string& name, const std::string& body, const std::string& token) {
+  static test::FetchResult upload(const std::string& name, const std::string& body,
+                                  const std::string& token) {
     std::vector<std::pair<std::string, std::string>> h = {{"Content-Type", "text/csv"}};
     if (!token.empty()) h.emplace_back("Authorization", "Bearer " + token);
     return test::fetch(port_, "POST", "/api/v1/uploads?name=" + name, h, body);
@@ -96,12 +103,14 @@ class DaemonApiTest : public ::testing::Test {
   static void ensure_payments_uploaded() {
     static bool done = false;
     if (done) return;
-    const auto r = upload("payments.csv", test::read_file(test::data_path("liwan2021/payments.csv")),
-                          "upload-secret-0123456789");
+    const auto r =
+        upload("payments.csv", test::read_file(test::data_path("liwan2021/payments.csv")),
+               "upload-secret-0123456789");
     ASSERT_EQ(r.status, 201) << r.body;
     wait_until([] {
       const auto s = get("/api/v1/summary");
-      return s.status == 200 && json::parse(s.body).at("department").at("paid_fen").as_int64() == 10888890000;
+      return s.status == 200 &&
+             json::parse(s.body).at("department").at("paid_fen").as_int64() == 10888890000;
     });
     done = true;
   }
@@ -117,13 +126,16 @@ std::thread* DaemonApiTest::thread_ = nullptr;
 std::uint16_t DaemonApiTest::port_ = 0;
 
 TEST_F(DaemonApiTest, uploads_need_a_token_with_the_upload_scope) {
-  const std::string body = "支付凭证号,支付日期,预算单位编码,项目编码,金额\nX1,2021-01-01,101001,LW2021-P01,1.00\n";
+  const std::string body =
+      "支付凭证号,支付日期,预算单位编码,项目编码,金额\nX1,2021-01-01,101001,LW2021-P01,1.00\n";
   auto r = upload("x.csv", body, "");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.header("WWW-Authenticate"), "Bearer");
-  EXPECT_EQ(json::parse(r.body).at("error").as_string(), "a valid token with scope 'upload' is required");
-  EXPECT_EQ(upload("x.csv", body, "upload-secret-012345678").status, 401);   // a prefix of the token
-  r = upload("x.csv", body, "other-secret-0123456789");  // valid, wrong scope: forbidden, not unauthenticated
+  EXPECT_EQ(json::parse(r.body).at("error").as_string(),
+            "a valid token with scope 'upload' is required");
+  EXPECT_EQ(upload("x.csv", body, "upload-secret-012345678").status, 401);  // a prefix of the token
+  r = upload("x.csv", body,
+             "other-secret-0123456789");  // valid, wrong scope: forbidden, not unauthenticated
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.header("WWW-Authenticate"), "");
   EXPECT_EQ(json::parse(r.body).at("error").as_string(),
@@ -137,7 +149,8 @@ TEST_F(DaemonApiTest, uploads_are_spooled_to_their_own_files_and_removed) {
   for (const auto& e : std::filesystem::directory_iterator(dir_->path() / "uploads")) {
     left.push_back(e.path().filename().string());
   }
-  // Another process's upload in flight is neither overwritten nor removed; a crash's old one is; ours is gone.
+  // Another process's upload in flight is neither overwritten nor removed; a crash's old one is;
+  // ours is gone.
   EXPECT_EQ(left, std::vector<std::string>{"upload-1.part"});
   EXPECT_EQ(test::read_file(dir_->path() / "uploads/upload-1.part"), "another daemon's upload");
 }
@@ -151,8 +164,9 @@ TEST_F(DaemonApiTest, an_uploaded_export_is_ingested_and_evaluated) {
   EXPECT_EQ(s.at("bands").at("zero").as_int64(), 4);
   EXPECT_EQ(s.at("scores").at("budget_completion").as_string(), "4.55");
   // The same bytes again: a duplicate, nothing counted twice.
-  const auto again = upload("payments.csv", test::read_file(test::data_path("liwan2021/payments.csv")),
-                            "upload-secret-0123456789");
+  const auto again =
+      upload("payments.csv", test::read_file(test::data_path("liwan2021/payments.csv")),
+             "upload-secret-0123456789");
   EXPECT_EQ(again.status, 200);
   EXPECT_TRUE(json::parse(again.body).at("duplicate_file").as_bool());
   EXPECT_EQ(get_json("/api/v1/summary").at("department").at("paid_fen").as_int64(), 10888890000);
@@ -182,39 +196,44 @@ TEST_F(DaemonApiTest, one_project_with_its_months) {
   EXPECT_EQ(p.at("project").at("execution_rate_pct").as_string(), "29.92");
   const auto& months = p.at("months").as_array();
   ASSERT_EQ(months.size(), 12u);
-  EXPECT_EQ(months[5].at("cumulative_paid_fen").as_int64(), 21544000);  // end of June (expected.json)
+  EXPECT_EQ(months[5].at("cumulative_paid_fen").as_int64(),
+            21544000);  // end of June (expected.json)
   EXPECT_EQ(months[11].at("cumulative_paid_fen").as_int64(), 53860000);
   EXPECT_EQ(months[11].at("execution_rate_pct").as_string(), "29.92");
   EXPECT_EQ(get("/api/v1/projects/NOPE").status, 404);
-  EXPECT_EQ(json::parse(get("/api/v1/projects/NOPE").body).at("error").as_string(), "no project NOPE");
+  EXPECT_EQ(json::parse(get("/api/v1/projects/NOPE").body).at("error").as_string(),
+            "no project NOPE");
   EXPECT_EQ(test::fetch(port_, "DELETE", "/api/v1/projects/LW2021-P27").status, 405);
 }
 
 TEST_F(DaemonApiTest, ingest_history_with_rejects) {
   ensure_payments_uploaded();
   // One good row: a file of which every row is rejected is refused whole (issue 17).
-  const std::string bad = "支付凭证号,支付日期,预算单位编码,项目编码,金额\nY0,2021-03-02,101001,LW2021-P01,1.00\n"
-                          "Y1,2021-02-30,101001,LW2021-P01,1.00\n"
-                          "Y2,2021-03-01,101001,LW2021-P01,12,3a4.00\n";
+  const std::string bad =
+      "支付凭证号,支付日期,预算单位编码,项目编码,金额\nY0,2021-03-02,101001,LW2021-P01,1.00\n"
+      "Y1,2021-02-30,101001,LW2021-P01,1.00\n"
+      "Y2,2021-03-01,101001,LW2021-P01,12,3a4.00\n";
   const auto r = upload("bad_rows.csv", bad, "upload-secret-0123456789");
   ASSERT_EQ(r.status, 201) << r.body;
   auto h = get_json("/api/v1/ingests?limit=10");
   const auto& latest = h.at("items").at(0);
   EXPECT_EQ(latest.at("name").as_string(), "bad_rows.csv");
   EXPECT_EQ(latest.at("rejected").as_int64(), 2);
-  EXPECT_EQ(latest.at("rejects").at(0).at("reason").as_string(), "'2021-02-30' is not a date (February 2021 has 28 days)");
+  EXPECT_EQ(latest.at("rejects").at(0).at("reason").as_string(),
+            "'2021-02-30' is not a date (February 2021 has 28 days)");
   EXPECT_EQ(latest.at("rejects").at(1).at("reason").as_string(), "expected 5 fields, found 6");
   EXPECT_GE(h.at("total").as_int64(), 4);
 }
 
-// Issue 17: a rejected row has one JSON shape in the upload answer and in /api/v1/ingests (file, line,
-// column, field, reason, reason_id, raw, conflict, text: the reason in English with its catalogue id, the text
-// in zh-CN for the official who sent the file); a file of which every row is rejected is refused (422) and
-// listed in failed_files, not in the history as ingested.
+// Issue 17: a rejected row has one JSON shape in the upload answer and in /api/v1/ingests (file,
+// line, column, field, reason, reason_id, raw, conflict, text: the reason in English with its
+// catalogue id, the text in zh-CN for the official who sent the file); a file of which every row is
+// rejected is refused (422) and listed in failed_files, not in the history as ingested.
 TEST_F(DaemonApiTest, rejects_have_one_shape_in_the_upload_answer_and_the_history) {
   ensure_payments_uploaded();
-  const std::string body = "支付凭证号,支付日期,预算单位编码,项目编码,金额\nZ0,2021-03-02,101001,LW2021-P01,2.00\n"
-                           "Z1,2021-13-05,101001,LW2021-P01,1.00\n";
+  const std::string body =
+      "支付凭证号,支付日期,预算单位编码,项目编码,金额\nZ0,2021-03-02,101001,LW2021-P01,2.00\n"
+      "Z1,2021-13-05,101001,LW2021-P01,1.00\n";
   const auto r = upload("one_bad_row.csv", body, "upload-secret-0123456789");
   ASSERT_EQ(r.status, 201) << r.body;
   const json::value answer = json::parse(r.body);
@@ -233,7 +252,8 @@ TEST_F(DaemonApiTest, rejects_have_one_shape_in_the_upload_answer_and_the_histor
     EXPECT_EQ(f.at("rejects").at(0), want);
   }
   EXPECT_TRUE(found);
-  // ?lang=en: the same reject with its text in English (the config's language otherwise); a bad lang is a 400.
+  // ?lang=en: the same reject with its text in English (the config's language otherwise); a bad
+  // lang is a 400.
   bool found_en = false;
   const json::value history_en = get_json("/api/v1/ingests?limit=50&lang=en");
   for (const auto& f : history_en.at("items").as_array()) {
@@ -246,32 +266,41 @@ TEST_F(DaemonApiTest, rejects_have_one_shape_in_the_upload_answer_and_the_histor
   EXPECT_TRUE(found_en);
   EXPECT_EQ(get("/api/v1/ingests?lang=fr").status, 400);
 
-  const auto refused = upload("all_bad.csv",
-                              "支付凭证号,支付日期,预算单位编码,项目编码,金额\nZ2,2021-13-05,101001,LW2021-P01,1.00\n",
-                              "upload-secret-0123456789");
+  const auto refused = upload(
+      "all_bad.csv",
+      "支付凭证号,支付日期,预算单位编码,项目编码,金额\nZ2,2021-13-05,101001,LW2021-P01,1.00\n",
+      "upload-secret-0123456789");
   EXPECT_EQ(refused.status, 422) << refused.body;
-  EXPECT_NE(json::parse(refused.body).at("error").as_string().find("all 1 row rejected: nothing of the file was stored"),
+  EXPECT_NE(json::parse(refused.body)
+                .at("error")
+                .as_string()
+                .find("all 1 row rejected: nothing of the file was stored"),
             std::string::npos)
       << refused.body;
   const json::value after = get_json("/api/v1/ingests?limit=50");
   for (const auto& f : after.at("items").as_array()) EXPECT_NE(f.at("name"), "all_bad.csv");
   bool listed = false;
-  for (const auto& f : after.at("failed_files").as_array()) listed = listed || f.at("name") == "all_bad.csv";
+  for (const auto& f : after.at("failed_files").as_array())
+    listed = listed || f.at("name") == "all_bad.csv";
   EXPECT_TRUE(listed);
 }
 
-// Issue 17: every number of the JSON API is an integer (fen, counts) and every rate a string with fixed
-// decimals; nothing in exponent form (a pace of 9.138E-1).
+// Issue 17: every number of the JSON API is an integer (fen, counts) and every rate a string with
+// fixed decimals; nothing in exponent form (a pace of 9.138E-1).
 void expect_no_double(const json::value& v, const std::string& where) {
   switch (v.kind()) {
-    case json::kind::double_: ADD_FAILURE() << where << " is a floating-point number: " << json::serialize(v); break;
+    case json::kind::double_:
+      ADD_FAILURE() << where << " is a floating-point number: " << json::serialize(v);
+      break;
     case json::kind::array:
-      for (std::size_t i = 0; i < v.as_array().size(); ++i) expect_no_double(v.as_array()[i], where + "[" + std::to_string(i) + "]");
+      for (std::size_t i = 0; i < v.as_array().size(); ++i)
+        expect_no_double(v.as_array()[i], where + "[" + std::to_string(i) + "]");
       break;
     case json::kind::object:
       for (const auto& [k, x] : v.as_object()) expect_no_double(x, where + "." + std::string(k));
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -279,8 +308,8 @@ TEST_F(DaemonApiTest, json_numbers_are_integers_and_rates_fixed_decimal_strings)
   ensure_payments_uploaded();
   for (const std::string target : {"/api/v1/summary", "/api/v1/units", "/api/v1/units/101001",
                                    "/api/v1/projects?per_page=1000", "/api/v1/projects/LW2021-P27",
-                                   "/api/v1/reports/execution", "/api/v1/reports/monthly", "/api/v1/reports/midyear",
-                                   "/api/v1/reports/yearend"}) {
+                                   "/api/v1/reports/execution", "/api/v1/reports/monthly",
+                                   "/api/v1/reports/midyear", "/api/v1/reports/yearend"}) {
     const auto r = get(target);
     ASSERT_EQ(r.status, 200) << target;
     EXPECT_EQ(r.body.find("E-"), std::string::npos) << target;
@@ -301,7 +330,8 @@ TEST_F(DaemonApiTest, csv_reports_carry_a_bom_unless_bom_0) {
   EXPECT_EQ(with.body, "\xEF\xBB\xBF" + without.body);
   EXPECT_EQ(without.body.substr(0, 6), "序号");
   EXPECT_EQ(get("/api/v1/reports/yearend?format=csv&bom=yes").status, 400);
-  EXPECT_NE(get("/api/v1/reports/yearend?format=md").body.substr(0, 3), "\xEF\xBB\xBF");  // only CSV
+  EXPECT_NE(get("/api/v1/reports/yearend?format=md").body.substr(0, 3),
+            "\xEF\xBB\xBF");  // only CSV
 }
 
 TEST_F(DaemonApiTest, metrics_pass_promtool) {
@@ -309,21 +339,25 @@ TEST_F(DaemonApiTest, metrics_pass_promtool) {
   const auto m = get("/metrics");
   ASSERT_EQ(m.status, 200);
   EXPECT_EQ(m.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(m.body.find("budgetwatch_department_execution_ratio{department=\"\"} 0.9138"), std::string::npos);
+  EXPECT_NE(m.body.find("budgetwatch_department_execution_ratio{department=\"\"} 0.9138"),
+            std::string::npos);
   EXPECT_NE(m.body.find("budgetwatch_build_info{version="), std::string::npos);
   test::TempDir t;
   test::write_file(t / "metrics.txt", m.body);
-  const auto r = test::run_command({"/bin/sh", "-c", "promtool check metrics < " + (t / "metrics.txt").string()});
+  const auto r = test::run_command(
+      {"/bin/sh", "-c", "promtool check metrics < " + (t / "metrics.txt").string()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 
-  // Compressed on request (as Prometheus asks): gzip members that decompress to the same snapshot text.
+  // Compressed on request (as Prometheus asks): gzip members that decompress to the same snapshot
+  // text.
   const auto z = test::fetch(port_, "GET", "/metrics", {{"Accept-Encoding", "gzip"}});
   ASSERT_EQ(z.status, 200);
   EXPECT_EQ(z.header("Content-Encoding"), "gzip");
   EXPECT_LT(z.body.size(), m.body.size() / 4);
   test::write_file(t / "metrics.gz", z.body);
   const auto plain = test::run_command(
-      {"/usr/bin/python3", "-c", "import gzip,sys; sys.stdout.buffer.write(gzip.decompress(open(sys.argv[1],'rb').read()))",
+      {"/usr/bin/python3", "-c",
+       "import gzip,sys; sys.stdout.buffer.write(gzip.decompress(open(sys.argv[1],'rb').read()))",
        (t / "metrics.gz").string()});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   const std::string marker = "# HELP budgetwatch_snapshot_as_of_timestamp_seconds";
@@ -338,7 +372,8 @@ TEST_F(DaemonApiTest, limits_bodies_headers_and_slow_clients) {
   // A GET with a body.
   EXPECT_EQ(test::fetch(port_, "GET", "/api/v1/summary", {}, "unexpected").status, 413);
   // Headers over 8 KiB.
-  const auto huge = test::fetch(port_, "GET", "/api/v1/summary", {{"X-Filler", std::string(10000, 'a')}});
+  const auto huge =
+      test::fetch(port_, "GET", "/api/v1/summary", {{"X-Filler", std::string(10000, 'a')}});
   EXPECT_EQ(huge.status, 431);
   // A slow client (slowloris) is cut off by the read timeout (2 s).
   const auto slow = test::raw_exchange(port_, "GET /metrics HTTP/1.1\r\nHost: x\r\n", 10s);

@@ -1,6 +1,7 @@
-// Generated treasury exports with malformed rows (tests/tools/gen_treasury_export.py --bad-rows): the good
-// rows' totals equal the generator's oracle (expected_monthly.csv) and every malformed row is rejected with
-// its reason, kept as unregistered, or recognised as a duplicate — as the generator documents each defect.
+// Generated treasury exports with malformed rows (tests/tools/gen_treasury_export.py --bad-rows):
+// the good rows' totals equal the generator's oracle (expected_monthly.csv) and every malformed row
+// is rejected with its reason, kept as unregistered, or recognised as a duplicate — as the
+// generator documents each defect.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -43,8 +44,9 @@ class GeneratedExportsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    test::generate_exports(*dir_ / "gen", {"--projects", "200", "--payments", "5000", "--seed", "7", "--encoding",
-                                          "gb18030", "--bad-rows", "0.02", "--date-style", "mixed", "--crlf"});
+    test::generate_exports(*dir_ / "gen",
+                           {"--projects", "200", "--payments", "5000", "--seed", "7", "--encoding",
+                            "gb18030", "--bad-rows", "0.02", "--date-style", "mixed", "--crlf"});
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -72,7 +74,8 @@ TEST_F(GeneratedExportsTest, good_rows_match_the_oracle_and_bad_rows_are_account
 
   // Every reject of the payments file, by line.
   std::map<int, RejectRow> rejects;
-  store::Statement st = db.prepare("SELECT line, col, field, reason, conflict FROM rejects WHERE file_id = ?");
+  store::Statement st =
+      db.prepare("SELECT line, col, field, reason, conflict FROM rejects WHERE file_id = ?");
   st.bind(1, pay->file_id);
   while (st.step()) {
     rejects[static_cast<int>(st.column_int(0))] =
@@ -106,10 +109,12 @@ TEST_F(GeneratedExportsTest, good_rows_match_the_oracle_and_bad_rows_are_account
     const RejectRow& r = rejects[line];
     if (type == "bad_date") {
       EXPECT_EQ(r.field, "支付日期");
-      EXPECT_TRUE(r.reason.find("is not a date") != std::string::npos || r.reason == "empty date") << r.reason;
+      EXPECT_TRUE(r.reason.find("is not a date") != std::string::npos || r.reason == "empty date")
+          << r.reason;
     } else if (type == "non_numeric_amount") {
       EXPECT_EQ(r.field, "金额");
-      EXPECT_TRUE(r.reason.find("is not an amount") != std::string::npos || r.reason == "empty amount")
+      EXPECT_TRUE(r.reason.find("is not an amount") != std::string::npos ||
+                  r.reason == "empty amount")
           << r.reason;
     } else if (type == "missing_voucher") {
       EXPECT_EQ(r.field, "支付凭证号");
@@ -121,7 +126,8 @@ TEST_F(GeneratedExportsTest, good_rows_match_the_oracle_and_bad_rows_are_account
     } else if (type == "wrong_column_count") {
       EXPECT_NE(r.reason.find("expected 13 fields, found"), std::string::npos) << r.reason;
     } else if (type == "stray_quote") {
-      EXPECT_TRUE(r.reason == "stray quote in an unquoted field" || r.reason == "text after a closing quote")
+      EXPECT_TRUE(r.reason == "stray quote in an unquoted field" ||
+                  r.reason == "text after a closing quote")
           << r.reason;
     } else {
       ADD_FAILURE() << "unknown defect type " << type;
@@ -130,12 +136,13 @@ TEST_F(GeneratedExportsTest, good_rows_match_the_oracle_and_bad_rows_are_account
   EXPECT_EQ(pay->rejected, expect_rejected);
   EXPECT_EQ(static_cast<int>(rejects.size()), expect_rejected);
   EXPECT_EQ(pay->duplicate, expect_duplicates);
-  EXPECT_EQ(pay->accepted, manifest.at("payment_rows_good").as_int64() + static_cast<std::int64_t>(unknown_vouchers.size()));
+  EXPECT_EQ(pay->accepted, manifest.at("payment_rows_good").as_int64() +
+                               static_cast<std::int64_t>(unknown_vouchers.size()));
 
   // The good rows, line by line and month by month, equal the oracle.
   const auto as_of = engine::make_date(2021, 12, 31);
-  const engine::Snapshot s =
-      engine::evaluate(store::load_inputs(db, as_of, engine::FiscalYear(2021, 1)), as_of, engine::Policy{});
+  const engine::Snapshot s = engine::evaluate(
+      store::load_inputs(db, as_of, engine::FiscalYear(2021, 1)), as_of, engine::Policy{});
   int checked = 0;
   for (const auto& row : read_simple_csv(gen("expected_monthly.csv"))) {
     const engine::LineEval* e = s.find_line(row[0]);

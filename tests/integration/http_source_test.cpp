@@ -161,8 +161,9 @@ TEST_F(HttpSourceTest, state_file_is_json_and_keeps_escaped_and_non_utf8_validat
   };
   const fs::path state = make(config_for(url)).state_file();
   // A quote, a backslash, a \u escape and a raw obs-text byte (0xFF) all come back as they were.
-  write_state(state, "{\"url\": \"" + net::redact_url(url) +
-                         "\", \"etag\": \"W/\\\"a\\\\b\\u00e9\xff\\\"\", \"last_modified\": \"x\"}\n");
+  write_state(state,
+              "{\"url\": \"" + net::redact_url(url) +
+                  "\", \"etag\": \"W/\\\"a\\\\b\\u00e9\xff\\\"\", \"last_modified\": \"x\"}\n");
   auto source = make(config_for(url));
   EXPECT_EQ(source.validators().etag, "W/\"a\\b\xc3\xa9\xff\"");
   EXPECT_EQ(source.validators().last_modified, "x");

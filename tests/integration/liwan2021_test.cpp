@@ -1,5 +1,6 @@
-// The foundation's acceptance test (issue #2): the Liwan 2021 register, adjustments and payments, ingested
-// from the repository's fixtures, reproduce every figure of tests/data/liwan2021/expected.json.
+// The foundation's acceptance test (issue #2): the Liwan 2021 register, adjustments and payments,
+// ingested from the repository's fixtures, reproduce every figure of
+// tests/data/liwan2021/expected.json.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -129,7 +130,8 @@ TEST_F(Liwan2021Test, bands_19_5_2_4_with_the_reported_projects) {
     for (const auto& x : want_.at("bands").at(key).as_array()) out.insert(str(x.at("code")));
     return out;
   };
-  EXPECT_EQ(codes_in({engine::Band::below_80, engine::Band::below_50, engine::Band::zero}), codes_of("below_80"));
+  EXPECT_EQ(codes_in({engine::Band::below_80, engine::Band::below_50, engine::Band::zero}),
+            codes_of("below_80"));
   EXPECT_EQ(codes_in({engine::Band::below_50}), codes_of("below_50_excluding_zero"));
   EXPECT_EQ(codes_in({engine::Band::zero}), codes_of("zero"));
 }
@@ -142,8 +144,10 @@ TEST_F(Liwan2021Test, adjustment_rate_and_the_three_scores) {
   EXPECT_EQ(format_pct(*sc.adjustment_rate), str(adj.at("rate_pct")));
   const auto& scores = want_.at("scores");
   EXPECT_EQ(format_pct(*sc.completion_rate), str(scores.at("budget_completion").at("rate_pct")));
-  EXPECT_EQ(engine::format_decimal(*sc.completion_score), str(scores.at("budget_completion").at("score")));
-  EXPECT_EQ(engine::format_decimal(*sc.adjustment_score), str(scores.at("budget_adjustment").at("score")));
+  EXPECT_EQ(engine::format_decimal(*sc.completion_score),
+            str(scores.at("budget_completion").at("score")));
+  EXPECT_EQ(engine::format_decimal(*sc.adjustment_score),
+            str(scores.at("budget_adjustment").at("score")));
   const auto& bal = scores.at("spending_balance");
   ASSERT_EQ(sc.balance_checkpoints.size(), 2u);
   EXPECT_EQ(format_pct(*sc.balance_checkpoints[0].execution()), str(bal.at("oct_rate_pct")));
@@ -165,7 +169,8 @@ TEST_F(Liwan2021Test, month_end_department_rates) {
     EXPECT_EQ(got.paid.fen, fen_of(m.at("paid")));
     EXPECT_EQ(got.adjusted.fen, fen_of(m.at("budget_in_force")));
     EXPECT_EQ(format_pct(*got.execution()), str(m.at("rate_vs_budget_in_force_pct")));
-    EXPECT_EQ(format_pct(engine::Ratio{got.paid.fen, final_adjusted}), str(m.at("rate_vs_final_adjusted_pct")));
+    EXPECT_EQ(format_pct(engine::Ratio{got.paid.fen, final_adjusted}),
+              str(m.at("rate_vs_final_adjusted_pct")));
     EXPECT_EQ(format_pct(engine::Ratio{got.paid.fen, final_adjusted}, 4),
               str(m.at("rate_vs_final_adjusted_pct4")));
   }
@@ -180,7 +185,8 @@ TEST_F(Liwan2021Test, month_end_paid_of_every_line) {
     const engine::LineEval* e = snap_.find_line(code);
     ASSERT_NE(e, nullptr);
     const auto& arr = series.as_array();
-    for (std::size_t i = 0; i < arr.size(); ++i) EXPECT_EQ(e->month_end_paid[i].fen, arr[i].as_int64()) << i;
+    for (std::size_t i = 0; i < arr.size(); ++i)
+      EXPECT_EQ(e->month_end_paid[i].fen, arr[i].as_int64()) << i;
   }
 }
 
@@ -194,7 +200,8 @@ TEST_F(Liwan2021Test, mid_year_projects_become_available_on_their_adjustment_dat
 
 TEST_F(Liwan2021Test, reingesting_every_file_changes_nothing) {
   const std::string before = reports::pretty_json(reports::execution_report_json(snap_));
-  for (const char* f : {"liwan2021/budget.csv", "liwan2021/adjustments.csv", "liwan2021/payments.csv"}) {
+  for (const char* f :
+       {"liwan2021/budget.csv", "liwan2021/adjustments.csv", "liwan2021/payments.csv"}) {
     const store::IngestReport again = ingest(*db_, f);
     EXPECT_TRUE(again.duplicate_file) << f;
   }
@@ -211,8 +218,8 @@ TEST_F(Liwan2021Test, reingesting_every_file_changes_nothing) {
   EXPECT_FALSE(r->duplicate_file);
   EXPECT_EQ(r->accepted, 0);
   EXPECT_EQ(r->duplicate, 2682);
-  const std::string after =
-      reports::pretty_json(reports::execution_report_json(snapshot_as_of(*db_, make_date(2021, 12, 31))));
+  const std::string after = reports::pretty_json(
+      reports::execution_report_json(snapshot_as_of(*db_, make_date(2021, 12, 31))));
   EXPECT_EQ(before, after);
 }
 

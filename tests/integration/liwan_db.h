@@ -1,5 +1,5 @@
-// A test suite's database holding the Liwan 2021 register, adjustments and payments (and any more files the
-// suite names), ingested once per suite through the real ingest path.
+// A test suite's database holding the Liwan 2021 register, adjustments and payments (and any more
+// files the suite names), ingested once per suite through the real ingest path.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -18,8 +18,8 @@ namespace bw::test {
 
 class LiwanDbTest : public ::testing::Test {
  protected:
-  /// Creates the database (in dir_, made here unless the suite made it first) and ingests the Liwan 2021
-  /// files then `more`; each must succeed.
+  /// Creates the database (in dir_, made here unless the suite made it first) and ingests the Liwan
+  /// 2021 files then `more`; each must succeed.
   static void open_liwan(const std::vector<std::filesystem::path>& more = {}) {
     if (dir_ == nullptr) dir_ = new TempDir();
     db_ = new store::Database(store::Database::open(*dir_ / "liwan.db"));
@@ -43,7 +43,8 @@ class LiwanDbTest : public ::testing::Test {
   }
   /// The snapshot as of a date, with the default policy.
   static engine::Snapshot snapshot(engine::CivilDate as_of) {
-    return engine::evaluate(store::load_inputs(*db_, as_of, engine::FiscalYear::containing(as_of)), as_of, {});
+    return engine::evaluate(store::load_inputs(*db_, as_of, engine::FiscalYear::containing(as_of)),
+                            as_of, {});
   }
 
   static inline TempDir* dir_ = nullptr;

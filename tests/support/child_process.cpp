@@ -34,8 +34,8 @@ ChildProcess::ChildProcess(std::vector<std::string> args, std::chrono::milliseco
   std::string text;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (text.find('\n') == std::string::npos) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     pollfd p{out[0], POLLIN, 0};
     if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
     char buf[256];

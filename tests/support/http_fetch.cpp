@@ -20,8 +20,8 @@ std::string FetchResult::header(const std::string& name) const {
 }
 
 FetchResult fetch(std::uint16_t port, const std::string& method, const std::string& target,
-                  const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
-                  std::chrono::milliseconds timeout) {
+                  const std::vector<std::pair<std::string, std::string>>& headers,
+                  const std::string& body, std::chrono::milliseconds timeout) {
   FetchResult out;
   asio::io_context io;
   beast::tcp_stream stream(io);
@@ -38,7 +38,8 @@ FetchResult fetch(std::uint16_t port, const std::string& method, const std::stri
   req.body() = body;
   req.prepare_payload();
   req.keep_alive(false);
-  // Synchronous Beast operations ignore tcp_stream timeouts; run them asynchronously with the deadline.
+  // Synchronous Beast operations ignore tcp_stream timeouts; run them asynchronously with the
+  // deadline.
   http::async_write(stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
   io.run();
   io.restart();
@@ -58,11 +59,13 @@ FetchResult fetch(std::uint16_t port, const std::string& method, const std::stri
   auto& res = parser.get();
   out.status = static_cast<int>(res.result_int());
   out.body = res.body();
-  for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  for (const auto& f : res)
+    out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
   return out;
 }
 
-RawResult raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {
+RawResult raw_exchange(std::uint16_t port, const std::string& bytes,
+                       std::chrono::milliseconds timeout) {
   RawResult out;
   asio::io_context io;
   tcp::socket socket(io);
@@ -89,7 +92,8 @@ RawResult raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono
     if (!e) socket.close();
   });
   io.run();
-  out.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  out.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
   return out;
 }
 

@@ -1,5 +1,5 @@
-// A blocking HTTP/1.1 client for tests (Beast, one request per connection), and raw-socket helpers for the
-// server's limit tests. Loopback only.
+// A blocking HTTP/1.1 client for tests (Beast, one request per connection), and raw-socket helpers
+// for the server's limit tests. Loopback only.
 #pragma once
 
 #include <chrono>
@@ -20,7 +20,8 @@ struct FetchResult {
 
 /// Sends one request to 127.0.0.1:port and reads the response.
 FetchResult fetch(std::uint16_t port, const std::string& method, const std::string& target,
-                  const std::vector<std::pair<std::string, std::string>>& headers = {}, const std::string& body = {},
+                  const std::vector<std::pair<std::string, std::string>>& headers = {},
+                  const std::string& body = {},
                   std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 /// Writes `bytes` to a new connection, then reads until the server closes it or `timeout` passes.
@@ -30,6 +31,7 @@ struct RawResult {
   bool closed_by_server = false;
   std::chrono::milliseconds elapsed{0};
 };
-RawResult raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout);
+RawResult raw_exchange(std::uint16_t port, const std::string& bytes,
+                       std::chrono::milliseconds timeout);
 
 }  // namespace bw::test

@@ -16,10 +16,12 @@ namespace bw::test {
 namespace fs = std::filesystem;
 
 SmtpSink::SmtpSink(const fs::path& dir, const std::vector<std::string>& options) : dir_(dir) {
-  std::vector<std::string> args = {"/usr/bin/python3", (source_dir() / "tests/support/smtp_sink.py").string(),
-                                   "--dir", dir.string()};
+  std::vector<std::string> args = {"/usr/bin/python3",
+                                   (source_dir() / "tests/support/smtp_sink.py").string(), "--dir",
+                                   dir.string()};
   args.insert(args.end(), options.begin(), options.end());
-  process_ = std::make_unique<ChildProcess>(std::move(args), std::chrono::seconds(15), "smtp_sink.py");
+  process_ =
+      std::make_unique<ChildProcess>(std::move(args), std::chrono::seconds(15), "smtp_sink.py");
   port_ = static_cast<std::uint16_t>(port_from_line(process_->first_line(), "smtp_sink.py"));
 }
 
@@ -32,7 +34,9 @@ std::vector<fs::path> SmtpSink::messages() const {
   return out;
 }
 
-std::string sink_field(const fs::path& message, const std::string& name) { return read_file(message / name); }
+std::string sink_field(const fs::path& message, const std::string& name) {
+  return read_file(message / name);
+}
 
 SilentServer::SilentServer() {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -40,8 +44,8 @@ SilentServer::SilentServer() {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
-  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 8) != 0 ||
-      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd_, 8) != 0 || ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     throw std::runtime_error("cannot listen");
   }
   port_ = ntohs(addr.sin_port);

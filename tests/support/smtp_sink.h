@@ -1,5 +1,5 @@
-// tests/support/smtp_sink.py (a real SMTP server: python3-aiosmtpd) as a child process on 127.0.0.1, and a
-// hung server, for the SMTP client and email notifier tests.
+// tests/support/smtp_sink.py (a real SMTP server: python3-aiosmtpd) as a child process on
+// 127.0.0.1, and a hung server, for the SMTP client and email notifier tests.
 #pragma once
 
 #include <cstdint>

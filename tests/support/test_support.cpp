@@ -12,7 +12,9 @@ namespace bw::test {
 
 std::filesystem::path source_dir() { return BW_SOURCE_DIR; }
 std::filesystem::path binary_dir() { return BW_BINARY_DIR; }
-std::filesystem::path data_path(const std::string& rel) { return source_dir() / "tests" / "data" / rel; }
+std::filesystem::path data_path(const std::string& rel) {
+  return source_dir() / "tests" / "data" / rel;
+}
 std::filesystem::path budgetwatch_binary() { return binary_dir() / "budgetwatch"; }
 
 TempDir::TempDir() {
@@ -54,7 +56,9 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    if (!std::freopen(out_path.c_str(), "w", stdout) || !std::freopen(err_path.c_str(), "w", stderr)) _exit(127);
+    if (!std::freopen(out_path.c_str(), "w", stdout) ||
+        !std::freopen(err_path.c_str(), "w", stderr))
+      _exit(127);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -70,9 +74,10 @@ CommandResult run_command(const std::vector<std::string>& argv) {
   return r;
 }
 
-std::filesystem::path generate_exports(const std::filesystem::path& out_dir, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"/usr/bin/python3",
-                                   (source_dir() / "tests" / "tools" / "gen_treasury_export.py").string()};
+std::filesystem::path generate_exports(const std::filesystem::path& out_dir,
+                                       const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {
+      "/usr/bin/python3", (source_dir() / "tests" / "tools" / "gen_treasury_export.py").string()};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back("--out-dir");
   argv.push_back(out_dir.string());

@@ -1,4 +1,5 @@
-// Small helpers shared by the tests: temporary directories, fixture paths, reading files, running commands.
+// Small helpers shared by the tests: temporary directories, fixture paths, reading files, running
+// commands.
 #pragma once
 
 #include <filesystem>
@@ -43,8 +44,9 @@ struct CommandResult {
 /// Runs argv (no shell interpretation of the arguments), capturing stdout and stderr.
 CommandResult run_command(const std::vector<std::string>& argv);
 
-/// The generator of synthetic treasury exports (tests/tools/gen_treasury_export.py), run with the system
-/// Python (/usr/bin/python3); returns the output directory. Throws on failure.
-std::filesystem::path generate_exports(const std::filesystem::path& out_dir, const std::vector<std::string>& args);
+/// The generator of synthetic treasury exports (tests/tools/gen_treasury_export.py), run with the
+/// system Python (/usr/bin/python3); returns the output directory. Throws on failure.
+std::filesystem::path generate_exports(const std::filesystem::path& out_dir,
+                                       const std::vector<std::string>& args);
 
 }  // namespace bw::test

@@ -41,7 +41,9 @@ using namespace std::chrono_literals;
 using test::SilentServer;
 using test::SmtpSink;
 
-std::string field(const fs::path& message, const std::string& name) { return test::sink_field(message, name); }
+std::string field(const fs::path& message, const std::string& name) {
+  return test::sink_field(message, name);
+}
 
 DeliveryResult send(Notifier& notifier, const Notification& n) {
   asio::io_context ioc;
@@ -178,8 +180,8 @@ TEST_F(EmailNotifierSmtpTest, one_notification_arrives_once_as_the_owner_reads_i
   EXPECT_NE(headers.find("Auto-Submitted: auto-generated\n"), std::string::npos);
 }
 
-// Issue 17: a rendered message (alerts/render.h) arrives as multipart/alternative, the text and the HTML
-// part with the same entries, both UTF-8.
+// Issue 17: a rendered message (alerts/render.h) arrives as multipart/alternative, the text and the
+// HTML part with the same entries, both UTF-8.
 TEST_F(EmailNotifierSmtpTest, the_html_alternative_arrives_with_the_text) {
   SmtpSink sink(dir_.path(), {});
   EmailNotifier notifier(options(sink.port()));
@@ -187,10 +189,11 @@ TEST_F(EmailNotifierSmtpTest, the_html_alternative_arrives_with_the_text) {
   a.rule = "below_80_at_deadline";
   a.fingerprint = "f1";
   a.state = State::firing;
-  a.labels = {{"rule_kind", "below_threshold"}, {"subject", "P1"},      {"project_code", "P1"},
-              {"project_name", "道路<养护>"},   {"unit_name", "某局"},  {"fiscal_year", "2021"}};
-  a.annotations = {{"threshold_pct", "80.00"}, {"execution_pct", "40.00"}, {"expected_pct", "100.00"},
-                   {"gap_pp", "60.00"},        {"unspent_wan", "6.00"},    {"deadline", "2021-12-31"},
+  a.labels = {{"rule_kind", "below_threshold"}, {"subject", "P1"},     {"project_code", "P1"},
+              {"project_name", "道路<养护>"},   {"unit_name", "某局"}, {"fiscal_year", "2021"}};
+  a.annotations = {{"threshold_pct", "80.00"}, {"execution_pct", "40.00"},
+                   {"expected_pct", "100.00"}, {"gap_pp", "60.00"},
+                   {"unspent_wan", "6.00"},    {"deadline", "2021-12-31"},
                    {"days_left", "0"}};
   RenderInput in;
   in.external_url = "http://bw.test";
@@ -203,18 +206,23 @@ TEST_F(EmailNotifierSmtpTest, the_html_alternative_arrives_with_the_text) {
   ASSERT_EQ(send(notifier, n).outcome, Outcome::delivered);
   const auto messages = sink.messages();
   ASSERT_EQ(messages.size(), 1u);
-  EXPECT_EQ(field(messages[0], "subject"), "【预算执行预警】张三：1 个项目需关注（截至 2021-12-31）");
+  EXPECT_EQ(field(messages[0], "subject"),
+            "【预算执行预警】张三：1 个项目需关注（截至 2021-12-31）");
   EXPECT_EQ(field(messages[0], "body"), n.text);
   EXPECT_EQ(field(messages[0], "html"), n.html);
   EXPECT_EQ(field(messages[0], "defects"), "");
-  EXPECT_NE(field(messages[0], "html").find("<strong>道路&lt;养护&gt;（P1）</strong>"), std::string::npos);
-  EXPECT_NE(field(messages[0], "html").find("<a href=\"http://bw.test/projects/P1?fiscal_year=2021\""),
+  EXPECT_NE(field(messages[0], "html").find("<strong>道路&lt;养护&gt;（P1）</strong>"),
             std::string::npos);
+  EXPECT_NE(
+      field(messages[0], "html").find("<a href=\"http://bw.test/projects/P1?fiscal_year=2021\""),
+      std::string::npos);
   const std::string raw = field(messages[0], "raw.eml");
-  EXPECT_NE(raw.find("Content-Type: multipart/alternative;"), std::string::npos) << raw.substr(0, 600);
+  EXPECT_NE(raw.find("Content-Type: multipart/alternative;"), std::string::npos)
+      << raw.substr(0, 600);
   EXPECT_NE(raw.find("Content-Type: text/plain; charset=UTF-8"), std::string::npos);
   EXPECT_NE(raw.find("Content-Type: text/html; charset=UTF-8"), std::string::npos);
-  EXPECT_LT(raw.find("text/plain"), raw.find("text/html")) << "text first, then the HTML it prefers";
+  EXPECT_LT(raw.find("text/plain"), raw.find("text/html"))
+      << "text first, then the HTML it prefers";
 }
 
 TEST_F(EmailNotifierSmtpTest, default_recipients_when_the_notification_names_none) {

@@ -189,7 +189,8 @@ TEST(IndicatorRulesTest, a_value_that_meets_the_target_resolves_the_alert) {
   s = step(s.alerts, candidates(now_met, rules), 2000, week);
   ASSERT_EQ(s.alerts.size(), 1u);
   EXPECT_EQ(s.alerts[0].state, State::resolved);
-  EXPECT_EQ(s.resolved, std::vector<std::string>{line_fingerprint("indicator_overdue", 2021, "P1#2")});
+  EXPECT_EQ(s.resolved,
+            std::vector<std::string>{line_fingerprint("indicator_overdue", 2021, "P1#2")});
   // A later value that misses again (a correction) starts a new episode.
   actuals[2].push_back(v(make_date(2021, 9, 30), "90"));
   s = step(s.alerts, candidates(evaluate(day, actuals), rules), 3000, week);

@@ -1,7 +1,7 @@
-// The outbox (alerts/outbox.h) on a real SQLite file: backoff doubling with its ±20% jitter and cap,
-// record_attempt for each outcome (delivered, retry with backoff or Retry-After, permanent, give-up
-// after give_up_after), the idempotency key (stable across restarts, unique per evaluation), and
-// delivery passes through a real webhook notifier to a local HTTP receiver
+// The outbox (alerts/outbox.h) on a real SQLite file: backoff doubling with its ±20% jitter and
+// cap, record_attempt for each outcome (delivered, retry with backoff or Retry-After, permanent,
+// give-up after give_up_after), the idempotency key (stable across restarts, unique per
+// evaluation), and delivery passes through a real webhook notifier to a local HTTP receiver
 // (tests/support/receiver.py), including a crash between the send and its record.
 #include <gtest/gtest.h>
 
@@ -21,16 +21,16 @@
 #include <boost/asio/use_future.hpp>
 
 #include "alerts/cycle.h"
+#include "alerts/notifiers/webhook.h"
 #include "alerts/outbox.h"
 #include "alerts/render.h"
-#include "alerts/notifiers/webhook.h"
 #include "engine/snapshot.h"
-#include "tests/unit/alerts/overspent_fixture.h"
 #include "store/alert_store.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "tests/support/receiver.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/alerts/overspent_fixture.h"
 
 namespace bw::alerts {
 namespace {
@@ -39,7 +39,8 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 std::int64_t wall_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -54,8 +55,9 @@ TEST(OutboxBackoffTest, doubles_from_the_initial_wait_within_20_percent_jitter_a
   const DeliveryPolicy p = policy(10s, 600s);
   std::mt19937_64 rng(20210630);
   for (std::int64_t attempts = 0; attempts <= 40; ++attempts) {
-    const double nominal = std::min(10000.0 * std::pow(2.0, static_cast<double>(std::min<std::int64_t>(attempts, 30))),
-                                    600000.0);
+    const double nominal =
+        std::min(10000.0 * std::pow(2.0, static_cast<double>(std::min<std::int64_t>(attempts, 30))),
+                 600000.0);
     double lo = 1e18, hi = 0, sum = 0;
     constexpr int samples = 2000;
     for (int i = 0; i < samples; ++i) {
@@ -66,12 +68,14 @@ TEST(OutboxBackoffTest, doubles_from_the_initial_wait_within_20_percent_jitter_a
     }
     EXPECT_GE(lo, 0.8 * nominal - 1) << "attempts " << attempts;
     EXPECT_LE(hi, 1.2 * nominal) << "attempts " << attempts;
-    // The jitter spreads the waits over the whole band (2000 draws: the odds of missing either edge are nil).
+    // The jitter spreads the waits over the whole band (2000 draws: the odds of missing either edge
+    // are nil).
     EXPECT_LT(lo, 0.82 * nominal) << "attempts " << attempts;
     EXPECT_GT(hi, 1.18 * nominal) << "attempts " << attempts;
     EXPECT_NEAR(sum / samples, nominal, 0.02 * nominal) << "attempts " << attempts;
   }
-  // 10 s, 20 s, 40 s, … 320 s, then the 600 s cap from the seventh retry on, also for absurd counts.
+  // 10 s, 20 s, 40 s, … 320 s, then the 600 s cap from the seventh retry on, also for absurd
+  // counts.
   EXPECT_LE(backoff(5, p, rng), 384000ms);
   EXPECT_GE(backoff(6, p, rng), 480000ms);
   EXPECT_LE(backoff(1000000, p, rng), 720000ms);
@@ -97,7 +101,8 @@ class OutboxTest : public ::testing::Test {
     store::migrate(*db_);
   }
 
-  store::OutboxRow enqueue(const std::string& key, std::int64_t created_at, const std::string& receiver = "hook") {
+  store::OutboxRow enqueue(const std::string& key, std::int64_t created_at,
+                           const std::string& receiver = "hook") {
     Notification n;
     n.idempotency_key = key;
     n.receiver = receiver;
@@ -140,7 +145,8 @@ class OutboxTest : public ::testing::Test {
 TEST_F(OutboxTest, delivered_is_final) {
   const std::int64_t t0 = 1640912400;
   const auto r = enqueue("hook/a/1", t0);
-  EXPECT_EQ(record_attempt(*db_, r, {Outcome::delivered, "HTTP 200", std::nullopt}, t0 + 5, policy(), rng_),
+  EXPECT_EQ(record_attempt(*db_, r, {Outcome::delivered, "HTTP 200", std::nullopt}, t0 + 5,
+                           policy(), rng_),
             "delivered");
   const auto after = row("hook/a/1");
   EXPECT_EQ(after.state, "delivered");
@@ -154,15 +160,16 @@ TEST_F(OutboxTest, delivered_is_final) {
 TEST_F(OutboxTest, permanent_fails_at_once_with_its_reason) {
   const std::int64_t t0 = 1640912400;
   const auto r = enqueue("hook/a/1", t0);
-  EXPECT_EQ(record_attempt(*db_, r, {Outcome::permanent, "HTTP 400: bad request", std::nullopt}, t0 + 1, policy(),
-                           rng_),
+  EXPECT_EQ(record_attempt(*db_, r, {Outcome::permanent, "HTTP 400: bad request", std::nullopt},
+                           t0 + 1, policy(), rng_),
             "failed");
   const auto after = row("hook/a/1");
   EXPECT_EQ(after.state, "failed");
   EXPECT_EQ(after.attempts, 1);
   EXPECT_EQ(after.last_error, "HTTP 400: bad request");
   EXPECT_FALSE(after.delivered_at);
-  EXPECT_TRUE(store::due_rows(*db_, t0 + 1'000'000, 10).empty()) << "a permanent failure is not retried";
+  EXPECT_TRUE(store::due_rows(*db_, t0 + 1'000'000, 10).empty())
+      << "a permanent failure is not retried";
   EXPECT_EQ(store::outbox_stats(*db_).failed, 1);
 }
 
@@ -172,7 +179,8 @@ TEST_F(OutboxTest, retry_waits_the_backoff_and_doubles_it_each_attempt) {
   std::int64_t now = t0;
   // Initial 10 s: attempt 1 waits 8..12 s, attempt 2 16..24 s, attempt 3 32..48 s.
   for (std::int64_t attempt = 1; attempt <= 3; ++attempt) {
-    ASSERT_EQ(record_attempt(*db_, r, {Outcome::retry, "connection refused", std::nullopt}, now, policy(), rng_),
+    ASSERT_EQ(record_attempt(*db_, r, {Outcome::retry, "connection refused", std::nullopt}, now,
+                             policy(), rng_),
               "pending");
     r = row("hook/a/1");
     EXPECT_EQ(r.state, "pending");
@@ -182,7 +190,8 @@ TEST_F(OutboxTest, retry_waits_the_backoff_and_doubles_it_each_attempt) {
     const std::int64_t wait = r.next_attempt_at - now;
     EXPECT_GE(wait, nominal * 8 / 10) << "attempt " << attempt;
     EXPECT_LE(wait, nominal * 12 / 10) << "attempt " << attempt;
-    EXPECT_TRUE(store::due_rows(*db_, r.next_attempt_at - 1, 10).empty()) << "not due before its time";
+    EXPECT_TRUE(store::due_rows(*db_, r.next_attempt_at - 1, 10).empty())
+        << "not due before its time";
     ASSERT_EQ(store::due_rows(*db_, r.next_attempt_at, 10).size(), 1u);
     now = r.next_attempt_at;
   }
@@ -191,11 +200,13 @@ TEST_F(OutboxTest, retry_waits_the_backoff_and_doubles_it_each_attempt) {
 TEST_F(OutboxTest, retry_after_from_the_receiver_wins_when_longer_and_waits_are_whole_seconds) {
   const std::int64_t t0 = 1640912400;
   auto r = enqueue("hook/a/1", t0);
-  record_attempt(*db_, r, {Outcome::retry, "HTTP 429", std::chrono::seconds(300)}, t0, policy(), rng_);
+  record_attempt(*db_, r, {Outcome::retry, "HTTP 429", std::chrono::seconds(300)}, t0, policy(),
+                 rng_);
   r = row("hook/a/1");
   EXPECT_EQ(r.next_attempt_at, t0 + 300);
   // A Retry-After shorter than the backoff does not shorten it.
-  record_attempt(*db_, r, {Outcome::retry, "HTTP 429", std::chrono::seconds(1)}, t0 + 300, policy(), rng_);
+  record_attempt(*db_, r, {Outcome::retry, "HTTP 429", std::chrono::seconds(1)}, t0 + 300, policy(),
+                 rng_);
   r = row("hook/a/1");
   EXPECT_GE(r.next_attempt_at - (t0 + 300), 16);
   // A sub-second backoff still waits at least a second (no busy loop).
@@ -208,11 +219,13 @@ TEST_F(OutboxTest, gives_up_after_give_up_after_counted_from_the_queueing) {
   const std::int64_t t0 = 1640912400;
   auto r = enqueue("hook/a/1", t0);
   const DeliveryPolicy p = policy(10s, 600s, 3600s);
-  EXPECT_EQ(record_attempt(*db_, r, {Outcome::retry, "connection refused", std::nullopt}, t0 + 3599, p, rng_),
+  EXPECT_EQ(record_attempt(*db_, r, {Outcome::retry, "connection refused", std::nullopt}, t0 + 3599,
+                           p, rng_),
             "pending")
       << "one second before the limit it is retried";
   r = row("hook/a/1");
-  EXPECT_EQ(record_attempt(*db_, r, {Outcome::retry, "connection refused", std::nullopt}, t0 + 3600, p, rng_),
+  EXPECT_EQ(record_attempt(*db_, r, {Outcome::retry, "connection refused", std::nullopt}, t0 + 3600,
+                           p, rng_),
             "failed");
   r = row("hook/a/1");
   EXPECT_EQ(r.state, "failed");
@@ -221,7 +234,8 @@ TEST_F(OutboxTest, gives_up_after_give_up_after_counted_from_the_queueing) {
   EXPECT_TRUE(store::due_rows(*db_, t0 + 1'000'000, 10).empty());
   // A delivery that succeeds late is still a delivery (give_up_after only ends retries).
   auto late = enqueue("hook/b/1", t0);
-  EXPECT_EQ(record_attempt(*db_, late, {Outcome::delivered, "HTTP 200", std::nullopt}, t0 + 100000, p, rng_),
+  EXPECT_EQ(record_attempt(*db_, late, {Outcome::delivered, "HTTP 200", std::nullopt}, t0 + 100000,
+                           p, rng_),
             "delivered");
 }
 
@@ -277,7 +291,8 @@ std::map<std::string, std::string> keys_by_group(store::Database& db) {
   return out;
 }
 
-TEST_F(OutboxTest, key_is_receiver_group_hash_and_sequence_stable_across_restarts_unique_per_evaluation) {
+TEST_F(OutboxTest,
+       key_is_receiver_group_hash_and_sequence_stable_across_restarts_unique_per_evaluation) {
   const auto cfg = owners_config();
   const std::int64_t t0 = 1640912400;
   const std::string zhang = "owners/" + fingerprint("owner=张三", "") + "/";
@@ -285,17 +300,21 @@ TEST_F(OutboxTest, key_is_receiver_group_hash_and_sequence_stable_across_restart
   ASSERT_NE(zhang, li);
 
   EXPECT_EQ(run_cycle(*db_, overspent({"P1", "P2"}), cfg, at(t0)).messages, 2);
-  EXPECT_EQ(keys_by_group(*db_), (std::map<std::string, std::string>{{zhang + "1", "owner=张三"}, {li + "1", "owner=李四"}}));
+  EXPECT_EQ(keys_by_group(*db_), (std::map<std::string, std::string>{{zhang + "1", "owner=张三"},
+                                                                     {li + "1", "owner=李四"}}));
   // Nothing new within the repeat interval: no message, no key used up.
   EXPECT_EQ(run_cycle(*db_, overspent({"P1", "P2"}), cfg, at(t0 + 60)).messages, 0);
 
   // Restart (a new connection on the same file): the sequence continues where it was.
   open();
-  EXPECT_EQ(run_cycle(*db_, overspent({"P1", "P2", "P3"}), cfg, at(t0 + 120)).messages, 1) << "P3 is news for 张三";
+  EXPECT_EQ(run_cycle(*db_, overspent({"P1", "P2", "P3"}), cfg, at(t0 + 120)).messages, 1)
+      << "P3 is news for 张三";
   EXPECT_EQ(keys_by_group(*db_).count(zhang + "2"), 1u);
   open();
-  EXPECT_EQ(run_cycle(*db_, overspent({"P1", "P2", "P3"}), cfg, at(t0 + 3600)).messages, 1) << "李四's repeat";
-  EXPECT_EQ(run_cycle(*db_, overspent({"P1", "P2", "P3"}), cfg, at(t0 + 3720)).messages, 1) << "张三's repeat";
+  EXPECT_EQ(run_cycle(*db_, overspent({"P1", "P2", "P3"}), cfg, at(t0 + 3600)).messages, 1)
+      << "李四's repeat";
+  EXPECT_EQ(run_cycle(*db_, overspent({"P1", "P2", "P3"}), cfg, at(t0 + 3720)).messages, 1)
+      << "张三's repeat";
   const auto keys = keys_by_group(*db_);
   EXPECT_EQ(keys, (std::map<std::string, std::string>{{zhang + "1", "owner=张三"},
                                                       {zhang + "2", "owner=张三"},
@@ -323,7 +342,8 @@ TEST_F(OutboxTest, rows_of_a_replayed_date_are_queued_at_the_wall_clock) {
   EXPECT_EQ(r.created_at, wall);
   EXPECT_EQ(r.next_attempt_at, wall);
   // So a failed first attempt is retried, not given up because 2021 is long ago.
-  EXPECT_EQ(record_attempt(*db_, r, {Outcome::retry, "connection refused", std::nullopt}, wall + 1, policy(), rng_),
+  EXPECT_EQ(record_attempt(*db_, r, {Outcome::retry, "connection refused", std::nullopt}, wall + 1,
+                           policy(), rng_),
             "pending");
   const auto group = store::find_group(*db_, "owners", "owner=张三");
   ASSERT_TRUE(group);
@@ -332,19 +352,21 @@ TEST_F(OutboxTest, rows_of_a_replayed_date_are_queued_at_the_wall_clock) {
 
 // ---- delivery passes through a real webhook notifier ----
 
-PassReport pass(store::Database& db, const std::map<std::string, NotifierPtr>& owned, const DeliveryPolicy& p,
-                std::vector<std::string>* states = nullptr) {
+PassReport pass(store::Database& db, const std::map<std::string, NotifierPtr>& owned,
+                const DeliveryPolicy& p, std::vector<std::string>* states = nullptr) {
   auto notifiers = std::shared_ptr<const std::map<std::string, NotifierPtr>>(&owned, [](auto*) {});
   asio::io_context io;
   RunOnDb run_db = [&db](std::function<void(store::Database&)> f) -> asio::awaitable<int> {
     f(db);
     co_return 0;
   };
-  OnAttempt on = [states](const store::OutboxRow& row, const DeliveryResult&, const std::string& state) {
+  OnAttempt on = [states](const store::OutboxRow& row, const DeliveryResult&,
+                          const std::string& state) {
     if (states) states->push_back(row.idempotency_key + "=" + state);
   };
-  auto f = asio::co_spawn(io, deliver_pass(io.get_executor(), run_db, notifiers, p,
-                                           std::make_shared<std::mt19937_64>(3), on, nullptr),
+  auto f = asio::co_spawn(io,
+                          deliver_pass(io.get_executor(), run_db, notifiers, p,
+                                       std::make_shared<std::mt19937_64>(3), on, nullptr),
                           asio::use_future);
   io.run();
   return f.get();
@@ -377,14 +399,15 @@ TEST_F(OutboxTest, a_pass_records_each_outcome_from_a_real_receiver) {
   EXPECT_EQ(r.retried, 1);
   EXPECT_EQ(r.failed, 2);
   std::sort(states.begin(), states.end());
-  EXPECT_EQ(states, (std::vector<std::string>{"busy/a/1=pending", "gone/a/1=failed", "ok/a/1=delivered",
-                                              "refused/a/1=failed"}));
+  EXPECT_EQ(states, (std::vector<std::string>{"busy/a/1=pending", "gone/a/1=failed",
+                                              "ok/a/1=delivered", "refused/a/1=failed"}));
   EXPECT_EQ(row("ok/a/1").state, "delivered");
   const auto busy = row("busy/a/1");
   EXPECT_EQ(busy.state, "pending");
   EXPECT_GE(busy.next_attempt_at, now + 120) << "Retry-After: 120 from the receiver";
   EXPECT_EQ(busy.last_error.rfind("HTTP 503", 0), 0u) << busy.last_error;
-  EXPECT_EQ(row("refused/a/1").last_error.rfind("HTTP 400", 0), 0u) << row("refused/a/1").last_error;
+  EXPECT_EQ(row("refused/a/1").last_error.rfind("HTTP 400", 0), 0u)
+      << row("refused/a/1").last_error;
   EXPECT_EQ(row("gone/a/1").last_error, "no receiver named 'gone' in the config");
 
   const auto requests = receiver.requests();
@@ -393,7 +416,8 @@ TEST_F(OutboxTest, a_pass_records_each_outcome_from_a_real_receiver) {
   for (const auto& q : requests) keys.insert(q.header("Idempotency-Key").value_or(""));
   EXPECT_EQ(keys, (std::set<std::string>{"ok/a/1", "busy/a/1", "refused/a/1"}));
 
-  // The next pass right away: nothing is due (delivered and failed are final, busy waits for its time).
+  // The next pass right away: nothing is due (delivered and failed are final, busy waits for its
+  // time).
   EXPECT_EQ(pass(*db_, notifiers, policy()).attempted, 0);
   EXPECT_EQ(receiver.requests().size(), 3u);
 }
@@ -419,7 +443,8 @@ TEST_F(OutboxTest, a_crash_between_send_and_record_resends_once_with_the_same_ke
   const auto requests = receiver.requests();
   ASSERT_EQ(requests.size(), 2u) << "at least once: the unrecorded send is repeated, once";
   EXPECT_EQ(requests[0].header("Idempotency-Key"), requests[1].header("Idempotency-Key"));
-  EXPECT_EQ(requests[0].header("Idempotency-Key"), "hook/0b0891ceb28afce0/3") << "so the receiver can drop it";
+  EXPECT_EQ(requests[0].header("Idempotency-Key"), "hook/0b0891ceb28afce0/3")
+      << "so the receiver can drop it";
   EXPECT_EQ(requests[0].body, requests[1].body);
   const auto r = row("hook/0b0891ceb28afce0/3");
   EXPECT_EQ(r.state, "delivered");

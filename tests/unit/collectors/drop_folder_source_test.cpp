@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -38,14 +38,17 @@ struct ManualWallClock {
 
 // A payments export whose last column is 金额 (amount), as in the stalled-writer report (issue 12).
 const std::string header =
-    "支付凭证号,支付日期,预算单位编码,预算单位名称,项目编码,项目名称,功能分类科目,经济分类科目,支付方式,资金性质,"
+    "支付凭证号,支付日期,预算单位编码,预算单位名称,项目编码,项目名称,功能分类科目,经济分类科目,"
+    "支付方式,资金性质,"
     "收款人全称,摘要,金额\n";
 const std::string row1 =
-    "ZF2021-900001,2021-12-20,101001,广州市荔湾区科技工业和信息化局,LW2021-P20,大赛,2060199,30227,直接支付,"
+    "ZF2021-900001,2021-12-20,101001,广州市荔湾区科技工业和信息化局,LW2021-P20,大赛,2060199,30227,"
+    "直接支付,"
     "一般公共预算,广州某会展服务有限公司,大赛承办费,100.00\n";
 // The last row cut inside its amount: "12", completed by "34567.89\n" into 1,234,567.89.
 const std::string row2_cut =
-    "ZF2021-900002,2021-12-20,101001,广州市荔湾区科技工业和信息化局,LW2021-P20,大赛,2060199,30227,直接支付,"
+    "ZF2021-900002,2021-12-20,101001,广州市荔湾区科技工业和信息化局,LW2021-P20,大赛,2060199,30227,"
+    "直接支付,"
     "一般公共预算,广州某会展服务有限公司,大赛承办费,12";
 
 // Appends without truncating, as a stalled writer does.
@@ -56,7 +59,8 @@ void append_file(const fs::path& p, const std::string& text) {
 
 std::vector<std::string> messages(const std::vector<SourceNotice>& notices) {
   std::vector<std::string> out;
-  for (const auto& n : notices) out.push_back(n.message + " " + n.file + (n.kind.empty() ? "" : " " + n.kind));
+  for (const auto& n : notices)
+    out.push_back(n.message + " " + n.file + (n.kind.empty() ? "" : " " + n.kind));
   return out;
 }
 
@@ -101,7 +105,8 @@ TEST(DropFolderSourceTest, a_workbook_is_taken_once_its_zip_directory_is_written
   config::SourceConfig config = folder_config(dir.path());
   config.glob = "*.xlsx";  // the default is *.csv
   DropFolderSource src(config, clock.fn());
-  // A zip's members, then (when the writer is done) its end-of-central-directory record; no line end at all.
+  // A zip's members, then (when the writer is done) its end-of-central-directory record; no line
+  // end at all.
   const std::string members = std::string("PK\x03\x04", 4) + std::string(100, 'z');
   test::write_file(dir / "payments.xlsx", members);
   src.scan();
@@ -146,12 +151,14 @@ TEST(DropFolderSourceTest, archives_successes_and_explains_failures) {
     if (f.name == "good.csv") {
       src.done(f, store::IngestReport{});
     } else {
-      src.done(f, tl::unexpected(Error{Errc::invalid_input, "empty file: no header row", "bad.csv"}));
+      src.done(f,
+               tl::unexpected(Error{Errc::invalid_input, "empty file: no header row", "bad.csv"}));
     }
   }
   EXPECT_TRUE(fs::exists(dir / "archive" / "good.csv"));
   EXPECT_TRUE(fs::exists(dir / "failed" / "bad.csv"));
-  EXPECT_EQ(test::read_file(dir / "failed" / "bad.csv.reason"), "bad.csv: empty file: no header row\n");
+  EXPECT_EQ(test::read_file(dir / "failed" / "bad.csv.reason"),
+            "bad.csv: empty file: no header row\n");
   // A second file of the same name does not overwrite the archived one.
   test::write_file(dir / "good.csv", "z\n");
   src.scan();
@@ -169,7 +176,8 @@ TEST(DropFolderSourceTest, a_file_interrupted_by_shutdown_stays_for_the_next_pol
   test::write_file(dir / "a.csv", "x\n");
   src.scan();
   auto ready = src.scan();
-  src.done(ready->front(), tl::unexpected(Error{Errc::unavailable, "ingest of a.csv cancelled", "a.csv"}));
+  src.done(ready->front(),
+           tl::unexpected(Error{Errc::unavailable, "ingest of a.csv cancelled", "a.csv"}));
   EXPECT_TRUE(fs::exists(dir / "a.csv"));
   EXPECT_FALSE(fs::exists(dir / "failed"));
 }
@@ -193,7 +201,8 @@ TEST(DropFolderSourceTest, a_missing_folder_is_an_io_error) {
   auto r = src.scan();
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, Errc::io);
-  EXPECT_EQ(r.error().message, "drop folder /nonexistent/budgetwatch/inbox: No such file or directory");
+  EXPECT_EQ(r.error().message,
+            "drop folder /nonexistent/budgetwatch/inbox: No such file or directory");
 }
 
 TEST(FilesSourceTest, takes_files_again_only_when_they_change) {
@@ -215,7 +224,8 @@ TEST(FilesSourceTest, takes_files_again_only_when_they_change) {
   EXPECT_TRUE(fs::exists(dir / "a.csv"));  // never moved
 }
 
-// ---- files still being written (issue 12, defect 3) ----------------------------------------------------
+// ---- files still being written (issue 12, defect 3)
+// ----------------------------------------------------
 
 // A database with its schema, for ingesting what a source hands over.
 struct Ledgered {
@@ -236,14 +246,16 @@ TEST(DropFolderSourceTest, a_stalled_last_line_is_held_then_taken_whole) {
   test::TempDir dir;
   ManualWallClock clock;
   DropFolderSource src(folder_config(dir.path()), clock.fn());
-  test::write_file(dir / "p.csv", header + row1 + row2_cut);  // "…,12" and no line end: the writer stalls
+  test::write_file(dir / "p.csv",
+                   header + row1 + row2_cut);  // "…,12" and no line end: the writer stalls
   for (int poll = 0; poll < 4; ++poll) {
     EXPECT_TRUE(names(src.scan()).empty()) << "poll " << poll;
     clock.t += std::chrono::seconds(5);
   }
-  EXPECT_EQ(messages(src.take_notices()), std::vector<std::string>{"file held: waiting for a line end p.csv"});
+  EXPECT_EQ(messages(src.take_notices()),
+            std::vector<std::string>{"file held: waiting for a line end p.csv"});
   append_file(dir / "p.csv", "34567.89\n");  // 14 s later the writer finishes the line
-  EXPECT_TRUE(names(src.scan()).empty());     // changed since the last poll
+  EXPECT_TRUE(names(src.scan()).empty());    // changed since the last poll
   auto ready = src.scan();
   ASSERT_EQ(names(ready), std::vector<std::string>{"p.csv"});
   EXPECT_FALSE(ready->front().reject_unterminated_last_record);
@@ -266,7 +278,7 @@ TEST(DropFolderSourceTest, an_empty_file_is_held_until_bytes_arrive_and_settle) 
   test::TempDir dir;
   ManualWallClock clock;
   DropFolderSource src(folder_config(dir.path()), clock.fn());
-  test::write_file(dir / "p.csv", "");  // created; the first bytes come a few seconds later
+  test::write_file(dir / "p.csv", "");       // created; the first bytes come a few seconds later
   test::write_file(dir / "p.csv.done", "");  // not even a marker makes an empty file complete
   for (int poll = 0; poll < 3; ++poll) EXPECT_TRUE(names(src.scan()).empty()) << "poll " << poll;
   fs::remove(dir / "p.csv.done");
@@ -283,7 +295,8 @@ TEST(DropFolderSourceTest, an_empty_file_is_held_until_bytes_arrive_and_settle) 
   EXPECT_EQ(r->accepted, 1);
 }
 
-TEST(DropFolderSourceTest, unterminated_after_incomplete_after_rejects_the_last_line_and_keeps_the_rest) {
+TEST(DropFolderSourceTest,
+     unterminated_after_incomplete_after_rejects_the_last_line_and_keeps_the_rest) {
   test::TempDir dir;
   ManualWallClock clock;
   config::SourceConfig c = folder_config(dir.path());
@@ -307,9 +320,10 @@ TEST(DropFolderSourceTest, unterminated_after_incomplete_after_rejects_the_last_
   EXPECT_EQ(r->accepted_amount.fen, 10000);
   ASSERT_EQ(r->rejected, 1);
   ASSERT_EQ(r->rejects.size(), 1u);
-  EXPECT_EQ(r->rejects[0].to_string(),
-            "p.csv:3:13: 金额: the last line has no line end: the file may still be being written or was "
-            "truncated (line 3)");
+  EXPECT_EQ(
+      r->rejects[0].to_string(),
+      "p.csv:3:13: 金额: the last line has no line end: the file may still be being written or was "
+      "truncated (line 3)");
   src.done(ready->front(), r);
   EXPECT_TRUE(fs::exists(dir / "archive" / "p.csv"));
 }
@@ -359,7 +373,8 @@ TEST(FilesSourceTest, an_unterminated_file_is_held_until_complete_or_incomplete_
   test::write_file(dir / "p.csv", header + row1 + row2_cut);
   EXPECT_TRUE(names(src.scan()).empty());
   EXPECT_TRUE(names(src.scan()).empty());
-  EXPECT_EQ(messages(src.take_notices()), std::vector<std::string>{"file held: waiting for a line end p.csv"});
+  EXPECT_EQ(messages(src.take_notices()),
+            std::vector<std::string>{"file held: waiting for a line end p.csv"});
   append_file(dir / "p.csv", "34567.89\n");
   auto whole = src.scan();
   ASSERT_EQ(names(whole), std::vector<std::string>{"p.csv"});
@@ -375,7 +390,8 @@ TEST(FilesSourceTest, an_unterminated_file_is_held_until_complete_or_incomplete_
   EXPECT_TRUE(cut->front().reject_unterminated_last_record);
 }
 
-// ---- entries that are not taken ---------------------------------------------------------------------------
+// ---- entries that are not taken
+// ---------------------------------------------------------------------------
 
 std::vector<std::string> skipped_kinds(const Source& src) {
   std::vector<std::string> out;
@@ -395,13 +411,15 @@ TEST(DropFolderSourceTest, a_symlink_is_skipped_listed_and_reported_once) {
     EXPECT_TRUE(names(src.scan()).empty());
     clock.t += std::chrono::seconds(60);
   }
-  EXPECT_EQ(messages(src.take_notices()), std::vector<std::string>{"entry skipped link.csv symlink"});
+  EXPECT_EQ(messages(src.take_notices()),
+            std::vector<std::string>{"entry skipped link.csv symlink"});
   const auto skipped = src.skipped();
   ASSERT_EQ(skipped.size(), 1u);
   EXPECT_EQ(skipped[0].name, "link.csv");
   EXPECT_EQ(skipped[0].kind, "symlink");
   EXPECT_EQ(skipped[0].reason,
-            "a symbolic link is never followed (it could point anywhere on the machine); drop the file itself");
+            "a symbolic link is never followed (it could point anywhere on the machine); drop the "
+            "file itself");
   EXPECT_EQ(skipped[0].first_seen, first);
   fs::remove(dir / "link.csv");
   src.scan();
@@ -409,8 +427,8 @@ TEST(DropFolderSourceTest, a_symlink_is_skipped_listed_and_reported_once) {
   EXPECT_TRUE(fs::exists(elsewhere / "secret.csv"));
 }
 
-// Issue 17: a file the glob does not take (another extension) was passed over without a word; it is listed
-// and reported once, not at every poll. Done markers and hidden files stay silent.
+// Issue 17: a file the glob does not take (another extension) was passed over without a word; it is
+// listed and reported once, not at every poll. Done markers and hidden files stay silent.
 TEST(DropFolderSourceTest, a_file_of_another_extension_is_skipped_listed_and_reported_once) {
   test::TempDir dir;
   test::write_file(dir / "payments_202112.xlsx", "PK");
@@ -436,7 +454,8 @@ TEST(DropFolderSourceTest, a_file_of_another_extension_is_skipped_listed_and_rep
   const auto skipped = src.skipped();
   ASSERT_EQ(skipped.size(), 1u);
   EXPECT_EQ(skipped[0].reason,
-            "the name does not match the source's glob '*.csv': the file is not read (an Excel workbook must be "
+            "the name does not match the source's glob '*.csv': the file is not read (an Excel "
+            "workbook must be "
             "saved as CSV first)");
   EXPECT_EQ(skipped[0].first_seen, first);
   fs::remove(dir / "payments_202112.xlsx");
@@ -499,7 +518,8 @@ TEST(DropFolderSourceTest, a_hard_linked_file_is_skipped_until_its_other_link_is
   ASSERT_EQ(src.skipped().size(), 1u);
   EXPECT_EQ(src.skipped()[0].kind, "hard_link");
   EXPECT_EQ(src.skipped()[0].reason,
-            "the file has 2 hard links: its content is shared with a path outside the drop folder and could "
+            "the file has 2 hard links: its content is shared with a path outside the drop folder "
+            "and could "
             "change during the ingest; it is taken once the other links are removed");
   fs::remove(elsewhere / "tmp.csv");  // `ln tmp inbox/x && rm tmp`
   EXPECT_TRUE(names(src.scan()).empty());

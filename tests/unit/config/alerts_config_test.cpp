@@ -1,4 +1,5 @@
-// The `alerts:` section: rules, receivers, routes, time intervals; errors name file:line:col and key.
+// The `alerts:` section: rules, receivers, routes, time intervals; errors name file:line:col and
+// key.
 #include <gtest/gtest.h>
 
 #include "config/load.h"
@@ -49,15 +50,19 @@ TEST_F(AlertsConfigTest, demo_example_has_rules_receivers_and_routes) {
 TEST_F(AlertsConfigTest, every_part_parses) {
   auto c = load(
       "  rules:\n"
-      "    - {name: r1, kind: no_spending, by: '06-30', grace_days: 10, for: 1h, units: ['101001']}\n"
+      "    - {name: r1, kind: no_spending, by: '06-30', grace_days: 10, for: 1h, units: "
+      "['101001']}\n"
       "    - {name: r2, kind: stale_source, stale_after: 7d}\n"
       "  time_intervals:\n"
-      "    - {name: nights, times: ['20:00-08:00'], weekdays: [saturday, sunday], dates: [2021-10-01]}\n"
+      "    - {name: nights, times: ['20:00-08:00'], weekdays: [saturday, sunday], dates: "
+      "[2021-10-01]}\n"
       "  receivers:\n"
-      "    - {name: bot, kind: dingtalk, url: 'https://oapi.dingtalk.com/robot/send?access_token=abc',\n"
+      "    - {name: bot, kind: dingtalk, url: "
+      "'https://oapi.dingtalk.com/robot/send?access_token=abc',\n"
       "       secret: SECxyz, owner_mobiles: {陈志远: '13800000000'}}\n"
       "  routes:\n"
-      "    - {match: ['severity=critical', 'unit=~1010.*'], receivers: [bot], mute_time_intervals: [nights],\n"
+      "    - {match: ['severity=critical', 'unit=~1010.*'], receivers: [bot], mute_time_intervals: "
+      "[nights],\n"
       "       repeat_interval: 4h, continue: true}\n");
   ASSERT_TRUE(c.has_value()) << c.error().to_string();
   const auto& a = c->alerts;
@@ -78,10 +83,12 @@ TEST_F(AlertsConfigTest, every_part_parses) {
 }
 
 TEST_F(AlertsConfigTest, errors_name_the_place_and_the_reason) {
-  EXPECT_EQ(error("  rules:\n    - {name: r, kind: below_treshold}\n"),
-            "x.yaml:4:23: alerts.rules[0].kind: 'below_treshold' is not one of below_threshold, pace_below, "
-            "no_spending, deadline_near, overspend, stale_source, indicator_overdue, indicator_behind, "
-            "budget_revised, ingest_failed (did you mean below_threshold?)");
+  EXPECT_EQ(
+      error("  rules:\n    - {name: r, kind: below_treshold}\n"),
+      "x.yaml:4:23: alerts.rules[0].kind: 'below_treshold' is not one of below_threshold, "
+      "pace_below, "
+      "no_spending, deadline_near, overspend, stale_source, indicator_overdue, indicator_behind, "
+      "budget_revised, ingest_failed (did you mean below_threshold?)");
   EXPECT_EQ(error("  rules:\n    - {name: r, kind: overspend, threshold: 80%}\n"),
             "x.yaml:4:34: alerts.rules[0].threshold: does not apply to rules of kind overspend");
   EXPECT_EQ(error("  rules:\n    - {name: r, kind: no_spending, by: '31-06'}\n"),
@@ -90,29 +97,33 @@ TEST_F(AlertsConfigTest, errors_name_the_place_and_the_reason) {
             "x.yaml:5:20: alerts.routes[0].receivers[0]: no receiver named 'nobody'");
   EXPECT_EQ(error("  receivers:\n    - {name: m, kind: email}\n"),
             "x.yaml:4:7: alerts.receivers[0].to: required (or to_owner: true)");
-  EXPECT_NE(error("  routes:\n    - {match: ['unit=~[('], receivers: []}\n").find("is not a regular expression"),
+  EXPECT_NE(error("  routes:\n    - {match: ['unit=~[('], receivers: []}\n")
+                .find("is not a regular expression"),
             std::string::npos);
 }
 
 // Issue 12, defect 6: route patterns are compiled once, by RE2, when the config loads.
 TEST_F(AlertsConfigTest, route_patterns_are_compiled_by_re2_at_load) {
-  auto c = load("  receivers:\n    - {name: m, kind: email, to: [a@b.c]}\n"
-                "  routes:\n    - {match: ['owner_email=~\"(.|.)*X\"'], receivers: [m]}\n");
+  auto c = load(
+      "  receivers:\n    - {name: m, kind: email, to: [a@b.c]}\n"
+      "  routes:\n    - {match: ['owner_email=~\"(.|.)*X\"'], receivers: [m]}\n");
   ASSERT_TRUE(c) << c.error().to_string();
   ASSERT_EQ(c->alerts.routes[0].matchers.size(), 1u);
   EXPECT_EQ(c->alerts.routes[0].matchers[0].value, "(.|.)*X");
   EXPECT_NE(c->alerts.routes[0].matchers[0].compiled, nullptr);
   EXPECT_EQ(error("  routes:\n    - {match: ['unit=~(x)\\1'], receivers: []}\n"),
-            "x.yaml:4:16: alerts.routes[0].match[0]: '(x)\\1' is not a regular expression: invalid escape "
+            "x.yaml:4:16: alerts.routes[0].match[0]: '(x)\\1' is not a regular expression: invalid "
+            "escape "
             "sequence: \\1 (backreferences such as \\1 are not supported)");
-  EXPECT_EQ(error("  routes:\n    - {match: ['unit=~" + std::string(1025, 'a') + "'], receivers: []}\n"),
-            "x.yaml:4:16: alerts.routes[0].match[0]: '" + std::string(40, 'a') +
-                "...' is longer than 1024 bytes");
+  EXPECT_EQ(
+      error("  routes:\n    - {match: ['unit=~" + std::string(1025, 'a') + "'], receivers: []}\n"),
+      "x.yaml:4:16: alerts.routes[0].match[0]: '" + std::string(40, 'a') +
+          "...' is longer than 1024 bytes");
 }
 
-
 // Issue 13: an inline secret prints as "<secret inline>", which does not load (documented in
-// docs/config-reference.md): the one value that does not round-trip. Tests put a value back in its place.
+// docs/config-reference.md): the one value that does not round-trip. Tests put a value back in its
+// place.
 std::string restore_inline_secrets(std::string printed) {
   const std::string mask = "<secret inline>";
   for (auto at = printed.find(mask); at != std::string::npos; at = printed.find(mask, at))
@@ -130,9 +141,10 @@ TEST_F(AlertsConfigTest, demo_and_reference_examples_round_trip_through_print_co
                          "      group_by: [unit_name]\n      repeat_interval: 1d\n"),
             std::string::npos)
       << printed;
-  EXPECT_NE(printed.find("    - name: q3_escalation\n      kind: below_threshold\n      severity: critical\n"
-                         "      threshold: 60%\n      checkpoints: [09-30]\n      at_deadline: false\n"
-                         "      min_unspent_yuan: 2000000.00\n"),
+  EXPECT_NE(printed.find(
+                "    - name: q3_escalation\n      kind: below_threshold\n      severity: critical\n"
+                "      threshold: 60%\n      checkpoints: [09-30]\n      at_deadline: false\n"
+                "      min_unspent_yuan: 2000000.00\n"),
             std::string::npos)
       << printed;
   EXPECT_NE(printed.find("token: <secret inline>"), std::string::npos) << printed;
@@ -155,25 +167,32 @@ TEST_F(AlertsConfigTest, every_part_round_trips_through_print_config) {
       "  external_url: https://bw.example/\n"
       "  deliver_interval: 7s\n"
       "  rules:\n"
-      "    - {name: r1, kind: no_spending, by: '06-30', grace_days: 10, for: 1h, units: ['101001']}\n"
+      "    - {name: r1, kind: no_spending, by: '06-30', grace_days: 10, for: 1h, units: "
+      "['101001']}\n"
       "    - {name: r2, kind: stale_source, stale_after: 7d, tags: [a, b]}\n"
-      "    - {name: r3, kind: budget_revised, min_change: 12.5%, within_days: 3, line_kinds: [basic]}\n"
+      "    - {name: r3, kind: budget_revised, min_change: 12.5%, within_days: 3, line_kinds: "
+      "[basic]}\n"
       "  time_intervals:\n"
-      "    - {name: nights, times: ['20:00-08:00'], weekdays: [saturday, sunday], dates: [2021-10-01]}\n"
+      "    - {name: nights, times: ['20:00-08:00'], weekdays: [saturday, sunday], dates: "
+      "[2021-10-01]}\n"
       "    - {name: always}\n"
       "  receivers:\n"
-      "    - {name: bot, kind: dingtalk, url: 'https://oapi.dingtalk.com/robot/send', secret: SECxyz,\n"
+      "    - {name: bot, kind: dingtalk, url: 'https://oapi.dingtalk.com/robot/send', secret: "
+      "SECxyz,\n"
       "       at_mobiles: ['138'], owner_mobiles: {陈志远: '13800000000'}}\n"
       "    - {name: hook, kind: webhook, url_file: hook.url, timeout: 3s}\n"
-      "    - {name: mail, kind: email, smtp_tls: starttls, smtp_username: bw, to: [a@b.c], to_owner: true}\n"
+      "    - {name: mail, kind: email, smtp_tls: starttls, smtp_username: bw, to: [a@b.c], "
+      "to_owner: true}\n"
       "  routes:\n"
-      "    - {match: ['severity=critical', 'unit=~\"1010.*\"', 'owner!~x|y'], receivers: [bot, hook],\n"
+      "    - {match: ['severity=critical', 'unit=~\"1010.*\"', 'owner!~x|y'], receivers: [bot, "
+      "hook],\n"
       "       mute_time_intervals: [nights], repeat_interval: 4h, continue: true, group_by: []}\n");
   ASSERT_TRUE(c.has_value()) << c.error().to_string();
   const std::string printed = print_config(*c);
   EXPECT_EQ(printed.find("SECRET"), std::string::npos) << printed;
   EXPECT_EQ(printed.find("SECxyz"), std::string::npos) << printed;
-  EXPECT_NE(printed.find("url_file: " + dir_.path().string() + "/hook.url"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("url_file: " + dir_.path().string() + "/hook.url"), std::string::npos)
+      << printed;
   auto again = load_config_text(restore_inline_secrets(printed), "printed.yaml", dir_.path());
   ASSERT_TRUE(again.has_value()) << again.error().to_string() << "\n" << printed;
   EXPECT_EQ(print_config(*again), printed);
@@ -191,18 +210,21 @@ TEST_F(AlertsConfigTest, every_part_round_trips_through_print_config) {
   EXPECT_TRUE(a.routes[0].group_by.empty());
 }
 
-// Issue 13: receiver keys are checked against the receiver's kind (an email receiver used to accept url).
+// Issue 13: receiver keys are checked against the receiver's kind (an email receiver used to accept
+// url).
 TEST_F(AlertsConfigTest, receivers_refuse_keys_of_other_kinds) {
   EXPECT_EQ(error("  receivers:\n    - {name: m, kind: email, url: 'http://x', to: [a@b.c]}\n"),
             "x.yaml:4:30: alerts.receivers[0].url: does not apply to receivers of kind email");
   EXPECT_EQ(error("  receivers:\n    - {name: m, kind: email, to: [a@b.c], url_env: HOOK}\n"),
             "x.yaml:4:43: alerts.receivers[0].url_env: does not apply to receivers of kind email");
-  EXPECT_EQ(error("  receivers:\n    - {name: w, kind: webhook, url: 'http://x', smtp_host: h}\n"),
-            "x.yaml:4:49: alerts.receivers[0].smtp_host: does not apply to receivers of kind webhook");
+  EXPECT_EQ(
+      error("  receivers:\n    - {name: w, kind: webhook, url: 'http://x', smtp_host: h}\n"),
+      "x.yaml:4:49: alerts.receivers[0].smtp_host: does not apply to receivers of kind webhook");
   EXPECT_EQ(error("  receivers:\n    - {name: w, kind: wecom, url: 'http://x', secret: s}\n"),
             "x.yaml:4:47: alerts.receivers[0].secret: does not apply to receivers of kind wecom");
-  EXPECT_EQ(error("  receivers:\n    - {name: w, kind: webhook, url: 'http://x', at_mobiles: ['1']}\n"),
-            "x.yaml:4:49: alerts.receivers[0].at_mobiles: does not apply to receivers of kind webhook");
+  EXPECT_EQ(
+      error("  receivers:\n    - {name: w, kind: webhook, url: 'http://x', at_mobiles: ['1']}\n"),
+      "x.yaml:4:49: alerts.receivers[0].at_mobiles: does not apply to receivers of kind webhook");
   // A typo still gets its suggestion, before any kind check.
   EXPECT_EQ(error("  receivers:\n    - {name: m, kind: email, smtp_hots: h, to: [a@b.c]}\n"),
             "x.yaml:4:30: alerts.receivers[0].smtp_hots: unknown key (did you mean smtp_host?)");

@@ -6,8 +6,8 @@ namespace bw::daemon {
 namespace {
 
 TEST(ArgsTest, values_flags_positionals_and_repeated_options) {
-  auto a = Args::parse({"--db", "bw.db", "--label", "job=budgetwatch", "--label=instance=h:9464", "--quiet",
-                        "file.csv", "--", "--not-an-option"},
+  auto a = Args::parse({"--db", "bw.db", "--label", "job=budgetwatch", "--label=instance=h:9464",
+                        "--quiet", "file.csv", "--", "--not-an-option"},
                        {"db", "label"}, {"quiet"});
   ASSERT_TRUE(a.has_value()) << a.error().message;
   EXPECT_EQ(a->get("db"), "bw.db");
@@ -19,9 +19,11 @@ TEST(ArgsTest, values_flags_positionals_and_repeated_options) {
 }
 
 TEST(ArgsTest, errors_name_the_option) {
-  EXPECT_EQ(Args::parse({"--label"}, {"label"}, {}).error().message, "option --label needs a value");
+  EXPECT_EQ(Args::parse({"--label"}, {"label"}, {}).error().message,
+            "option --label needs a value");
   EXPECT_EQ(Args::parse({"--lable", "x"}, {"label"}, {}).error().message, "unknown option --lable");
-  EXPECT_EQ(Args::parse({"--quiet=1"}, {}, {"quiet"}).error().message, "option --quiet takes no value");
+  EXPECT_EQ(Args::parse({"--quiet=1"}, {}, {"quiet"}).error().message,
+            "option --quiet takes no value");
 }
 
 }  // namespace

@@ -15,11 +15,12 @@ TEST(SameSecretTest, equal_only_when_every_byte_and_the_length_match) {
   EXPECT_TRUE(web::same_secret("", ""));
   EXPECT_FALSE(web::same_secret("demo-upload-token", "demo-upload-tokeN"));
   EXPECT_FALSE(web::same_secret("Demo-upload-token", "demo-upload-token"));
-  EXPECT_FALSE(web::same_secret("demo-upload", "demo-upload-token"));        // a prefix
+  EXPECT_FALSE(web::same_secret("demo-upload", "demo-upload-token"));          // a prefix
   EXPECT_FALSE(web::same_secret("demo-upload-token-x", "demo-upload-token"));  // longer
   EXPECT_FALSE(web::same_secret("", "demo-upload-token"));
   EXPECT_FALSE(web::same_secret(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
-  EXPECT_FALSE(web::same_secret(std::string_view("abc\0", 4), "abc"));  // a trailing NUL is not padding
+  EXPECT_FALSE(
+      web::same_secret(std::string_view("abc\0", 4), "abc"));  // a trailing NUL is not padding
 }
 
 std::vector<config::TokenConfig> test_tokens() {
@@ -53,11 +54,15 @@ TEST(CheckTokenTest, missing_or_unknown_tokens_are_unknown) {
   using S = web::TokenCheck::Status;
   EXPECT_EQ(web::check_token(std::nullopt, tokens, "upload").status, S::unknown_token);
   EXPECT_EQ(web::check_token("", tokens, "upload").status, S::unknown_token);
-  EXPECT_EQ(web::check_token("Bearer ", tokens, "upload").status, S::unknown_token);  // the empty token
+  EXPECT_EQ(web::check_token("Bearer ", tokens, "upload").status,
+            S::unknown_token);  // the empty token
   EXPECT_EQ(web::check_token("upload-token-0123456789", tokens, "upload").status, S::unknown_token);
-  EXPECT_EQ(web::check_token("Basic upload-token-0123456789", tokens, "upload").status, S::unknown_token);
-  EXPECT_EQ(web::check_token("Bearer upload-token-012345678", tokens, "upload").status, S::unknown_token);
-  EXPECT_EQ(web::check_token("Bearer upload-token-0123456789x", tokens, "upload").status, S::unknown_token);
+  EXPECT_EQ(web::check_token("Basic upload-token-0123456789", tokens, "upload").status,
+            S::unknown_token);
+  EXPECT_EQ(web::check_token("Bearer upload-token-012345678", tokens, "upload").status,
+            S::unknown_token);
+  EXPECT_EQ(web::check_token("Bearer upload-token-0123456789x", tokens, "upload").status,
+            S::unknown_token);
   // An unknown token is unknown whatever the scope asked: no hint that the scope exists.
   EXPECT_EQ(web::check_token("Bearer nope", tokens, "write").status, S::unknown_token);
   EXPECT_TRUE(web::check_token("Bearer nope", tokens, "write").name.empty());
@@ -82,19 +87,23 @@ TEST(CheckTokenTest, refusals_are_401_or_403_and_never_hold_the_token) {
   EXPECT_EQ(unknown.headers[0].first, "WWW-Authenticate");
   EXPECT_EQ(unknown.headers[0].second, "Bearer");
 
-  const auto wrong = web::refusal(web::check_token("Bearer write-token-0123456789", tokens, "upload"), "upload");
+  const auto wrong =
+      web::refusal(web::check_token("Bearer write-token-0123456789", tokens, "upload"), "upload");
   EXPECT_EQ(wrong.status, 403);
   EXPECT_EQ(wrong.body,
-            "{\"error\":\"a token with scope 'upload' is required; this token ('operator') has scopes 'write', "
+            "{\"error\":\"a token with scope 'upload' is required; this token ('operator') has "
+            "scopes 'write', "
             "'read'\"}\n");
   EXPECT_TRUE(wrong.headers.empty());
   EXPECT_EQ(wrong.body.find("token-0123456789"), std::string::npos);
 
-  const auto one = web::refusal(web::check_token("Bearer upload-token-0123456789", tokens, "write"), "write");
+  const auto one =
+      web::refusal(web::check_token("Bearer upload-token-0123456789", tokens, "write"), "write");
   EXPECT_EQ(one.status, 403);
-  EXPECT_EQ(one.body,
-            "{\"error\":\"a token with scope 'write' is required; this token ('uploader') has scope "
-            "'upload'\"}\n");
+  EXPECT_EQ(
+      one.body,
+      "{\"error\":\"a token with scope 'write' is required; this token ('uploader') has scope "
+      "'upload'\"}\n");
 }
 
 TEST(HealthTest, reports_transitions_and_keeps_the_last_error) {

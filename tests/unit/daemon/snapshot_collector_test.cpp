@@ -29,10 +29,12 @@ std::shared_ptr<const engine::Snapshot> sample() {
   p.project_code = "P1";
   p.month_paid[2] = Money::from_yuan(900);
   in.payments.push_back(p);
-  return std::make_shared<const engine::Snapshot>(engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{}));
+  return std::make_shared<const engine::Snapshot>(
+      engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{}));
 }
 
-const prometheus::MetricFamily* family(const std::vector<prometheus::MetricFamily>& fs, const std::string& name) {
+const prometheus::MetricFamily* family(const std::vector<prometheus::MetricFamily>& fs,
+                                       const std::string& name) {
   for (const auto& f : fs) {
     if (f.name == name) return &f;
   }
@@ -62,9 +64,11 @@ TEST(SnapshotCollectorTest, exposes_projects_units_and_department) {
   EXPECT_EQ(dept->metric[0].label[0].value, "");
   EXPECT_DOUBLE_EQ(dept->metric[0].gauge.value, 0.45);
   ASSERT_NE(c.text(), nullptr);
-  EXPECT_NE(c.text()->find("budgetwatch_unit_projects{unit=\"U1\",department=\"\",band=\"zero\"} 1"),
+  EXPECT_NE(
+      c.text()->find("budgetwatch_unit_projects{unit=\"U1\",department=\"\",band=\"zero\"} 1"),
+      std::string::npos);
+  EXPECT_NE(c.text()->find("budgetwatch_department_paid_yuan{department=\"\"} 900\n"),
             std::string::npos);
-  EXPECT_NE(c.text()->find("budgetwatch_department_paid_yuan{department=\"\"} 900\n"), std::string::npos);
 }
 
 // A bureau's database: one series per department, labelled with its code, in the served text too.
@@ -72,7 +76,8 @@ TEST(SnapshotCollectorTest, departments_are_labelled_series) {
   engine::Inputs in;
   in.fiscal_year = engine::FiscalYear(2022, 1);
   for (auto [code, unit, department, initial_fen] :
-       {std::tuple{"P1", "101001", "101", std::int64_t{100000}}, std::tuple{"P2", "102001", "102", std::int64_t{300000}}}) {
+       {std::tuple{"P1", "101001", "101", std::int64_t{100000}},
+        std::tuple{"P2", "102001", "102", std::int64_t{300000}}}) {
     engine::BudgetLine l;
     l.code = code;
     l.unit_code = unit;
@@ -87,20 +92,28 @@ TEST(SnapshotCollectorTest, departments_are_labelled_series) {
   p.month_paid[0] = Money{12345};
   in.payments.push_back(p);
   SnapshotCollector c(SnapshotMetricsOptions{});
-  c.publish(std::make_shared<const engine::Snapshot>(engine::evaluate(in, make_date(2022, 3, 31), engine::Policy{})));
+  c.publish(std::make_shared<const engine::Snapshot>(
+      engine::evaluate(in, make_date(2022, 3, 31), engine::Policy{})));
   const std::string& text = *c.text();
-  EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"101\"} 0\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"102\"} 123.45\n"), std::string::npos);
-  EXPECT_NE(text.find("budgetwatch_department_info{department=\"102\",name=\"部门 102\",fiscal_year=\"2022\"} 1\n"),
+  EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"101\"} 0\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"102\"} 123.45\n"),
             std::string::npos);
-  EXPECT_NE(text.find("budgetwatch_unit_paid_yuan{unit=\"102001\",department=\"102\"} 123.45\n"), std::string::npos);
-  EXPECT_NE(text.find("budgetwatch_project_paid_yuan{project=\"P2\",unit=\"102001\",department=\"102\"} 123.45\n"),
+  EXPECT_NE(text.find("budgetwatch_department_info{department=\"102\",name=\"部门 "
+                      "102\",fiscal_year=\"2022\"} 1\n"),
             std::string::npos);
-  EXPECT_EQ(text.find("\nbudgetwatch_department_paid_yuan "), std::string::npos);  // no unlabelled total
+  EXPECT_NE(text.find("budgetwatch_unit_paid_yuan{unit=\"102001\",department=\"102\"} 123.45\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("budgetwatch_project_paid_yuan{project=\"P2\",unit=\"102001\",department="
+                      "\"102\"} 123.45\n"),
+            std::string::npos);
+  EXPECT_EQ(text.find("\nbudgetwatch_department_paid_yuan "),
+            std::string::npos);  // no unlabelled total
 }
 
-// When a line has money: the fiscal-year start, or the adjustment that created a mid-year new project
-// (Prometheus's no-spending rule counts its grace period from it).
+// When a line has money: the fiscal-year start, or the adjustment that created a mid-year new
+// project (Prometheus's no-spending rule counts its grace period from it).
 TEST(SnapshotCollectorTest, available_from_is_the_first_day_with_budget) {
   engine::Inputs in;
   in.fiscal_year = engine::FiscalYear(2021, 1);
@@ -110,11 +123,13 @@ TEST(SnapshotCollectorTest, available_from_is_the_first_day_with_budget) {
   l.initial = Money::from_yuan(1000);
   in.lines.push_back(l);
   in.adjustments.push_back({"N1", make_date(2021, 10, 15), Money::from_yuan(500), "调", ""});
-  auto snap = std::make_shared<const engine::Snapshot>(engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{}));
+  auto snap = std::make_shared<const engine::Snapshot>(
+      engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{}));
   SnapshotMetricsOptions o;
-  o.midnight_utc = [](engine::CivilDate d) {  // Asia/Shanghai: local midnight is 16:00 UTC the day before
-    return std::chrono::sys_days{d}.time_since_epoch().count() * 86400 - 8 * 3600;
-  };
+  o.midnight_utc =
+      [](engine::CivilDate d) {  // Asia/Shanghai: local midnight is 16:00 UTC the day before
+        return std::chrono::sys_days{d}.time_since_epoch().count() * 86400 - 8 * 3600;
+      };
   SnapshotCollector c(o);
   c.publish(snap);
   const auto fs = c.Collect();
@@ -134,8 +149,11 @@ TEST(SnapshotCollectorTest, below_threshold_keeps_only_projects_that_need_attent
   ASSERT_EQ(paid->metric.size(), 1u);  // P2 (nothing paid); P1 is at 90%
   EXPECT_EQ(paid->metric[0].label[0].value, "P2");
   o.project_series = config::ProjectSeries::none;
-  EXPECT_TRUE(family(SnapshotCollector::families(*sample(), o), "budgetwatch_project_paid_yuan")->metric.empty());
-  EXPECT_EQ(family(SnapshotCollector::families(*sample(), o), "budgetwatch_unit_paid_yuan")->metric.size(), 1u);
+  EXPECT_TRUE(family(SnapshotCollector::families(*sample(), o), "budgetwatch_project_paid_yuan")
+                  ->metric.empty());
+  EXPECT_EQ(family(SnapshotCollector::families(*sample(), o), "budgetwatch_unit_paid_yuan")
+                ->metric.size(),
+            1u);
 }
 
 TEST(TimeZoneTest, shanghai_dates_and_midnights) {
@@ -152,7 +170,8 @@ TEST(TimeZoneTest, shanghai_dates_and_midnights) {
   EXPECT_EQ(plus->midnight_utc(make_date(1970, 1, 2)), 86400 - 19800);
   auto bad = TimeZone::from_name("Mars/Base");
   ASSERT_FALSE(bad.has_value());
-  EXPECT_EQ(bad.error().message, "unknown time zone 'Mars/Base' (no /usr/share/zoneinfo/Mars/Base)");
+  EXPECT_EQ(bad.error().message,
+            "unknown time zone 'Mars/Base' (no /usr/share/zoneinfo/Mars/Base)");
 }
 
 }  // namespace

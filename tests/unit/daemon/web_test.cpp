@@ -26,7 +26,8 @@ TEST(HttpTest, a_download_names_its_file_in_utf8_with_an_ascii_fallback) {
                                                        "年度预算执行情况_2021-12-31.xlsx");
   EXPECT_EQ(v,
             "attachment; filename=\"budgetwatch-yearend-2021-12-31.xlsx\"; "
-            "filename*=UTF-8''%E5%B9%B4%E5%BA%A6%E9%A2%84%E7%AE%97%E6%89%A7%E8%A1%8C%E6%83%85%E5%86%B5_2021-12-31.xlsx");
+            "filename*=UTF-8''%E5%B9%B4%E5%BA%A6%E9%A2%84%E7%AE%97%E6%89%A7%E8%A1%8C%E6%83%85%E5%"
+            "86%B5_2021-12-31.xlsx");
   EXPECT_EQ(percent_decode(v.substr(v.find("''") + 2), false), "年度预算执行情况_2021-12-31.xlsx");
   // RFC 5987 attr-char only, unencoded; quotes and controls never end the fallback's quoted string.
   EXPECT_EQ(content_disposition_attachment("a\"b\\c\nd", "a b'c\"%"),

@@ -41,7 +41,8 @@ TEST(CivilDateTest, rejects_impossible_dates_with_reasons) {
   EXPECT_EQ(error_of("0000-00-00"), "'0000-00-00' is not a date (year 0)");
   EXPECT_EQ(error_of("2021-06-"), "'2021-06-' is not a date");
   EXPECT_EQ(error_of("待定"), "'待定' is not a date");
-  EXPECT_EQ(error_of("45123"), "'45123' is not a date (a spreadsheet serial number? export dates as text)");
+  EXPECT_EQ(error_of("45123"),
+            "'45123' is not a date (a spreadsheet serial number? export dates as text)");
   EXPECT_EQ(error_of("20210230"), "'20210230' is not a date (February 2021 has 28 days)");
   EXPECT_EQ(error_of("2021年13月1日"), "'2021年13月1日' is not a date (month 13)");
   EXPECT_EQ(error_of("2021-03-15x"), "'2021-03-15x' is not a date");

@@ -41,7 +41,9 @@ IndicatorStatus status_of(const Indicator& i, std::vector<ActualValue> actuals, 
   return e.at(0).status;
 }
 
-ActualValue v(CivilDate d, std::string value) { return ActualValue{d, std::move(value), "", "test"}; }
+ActualValue v(CivilDate d, std::string value) {
+  return ActualValue{d, std::move(value), "", "test"};
+}
 
 TEST(IndicatorsTest, floor_targets_compare_progress_with_the_expected_share) {
   const auto i = ind(1, "≥40个");
@@ -50,7 +52,8 @@ TEST(IndicatorsTest, floor_targets_compare_progress_with_the_expected_share) {
   EXPECT_EQ(status_of(i, {v(make_date(2021, 6, 1), "10")}, mid), IndicatorStatus::behind);
   EXPECT_EQ(status_of(i, {}, mid), IndicatorStatus::behind) << "nothing reported at mid-year";
   EXPECT_EQ(status_of(i, {v(make_date(2021, 6, 1), "40")}, mid), IndicatorStatus::met);
-  EXPECT_EQ(status_of(i, {v(make_date(2021, 12, 1), "39")}, make_date(2022, 1, 5)), IndicatorStatus::overdue)
+  EXPECT_EQ(status_of(i, {v(make_date(2021, 12, 1), "39")}, make_date(2022, 1, 5)),
+            IndicatorStatus::overdue)
       << "the year is over";
   EXPECT_EQ(status_of(i, {v(make_date(2021, 7, 1), "40")}, mid), IndicatorStatus::behind)
       << "values after the date are not seen";
@@ -58,23 +61,29 @@ TEST(IndicatorsTest, floor_targets_compare_progress_with_the_expected_share) {
 
 TEST(IndicatorsTest, ceilings_hold_until_the_due_date) {
   const auto i = ind(2, "3个工作日内", "办理时限", "时效指标");
-  EXPECT_EQ(status_of(i, {v(make_date(2021, 6, 1), "2")}, make_date(2021, 6, 30)), IndicatorStatus::on_track);
-  EXPECT_EQ(status_of(i, {v(make_date(2021, 6, 1), "5")}, make_date(2021, 6, 30)), IndicatorStatus::behind);
-  EXPECT_EQ(status_of(i, {v(make_date(2021, 12, 1), "2")}, make_date(2022, 1, 1)), IndicatorStatus::met);
+  EXPECT_EQ(status_of(i, {v(make_date(2021, 6, 1), "2")}, make_date(2021, 6, 30)),
+            IndicatorStatus::on_track);
+  EXPECT_EQ(status_of(i, {v(make_date(2021, 6, 1), "5")}, make_date(2021, 6, 30)),
+            IndicatorStatus::behind);
+  EXPECT_EQ(status_of(i, {v(make_date(2021, 12, 1), "2")}, make_date(2022, 1, 1)),
+            IndicatorStatus::met);
 }
 
 TEST(IndicatorsTest, dated_and_qualitative_targets) {
   const auto dated = ind(3, "2021年9月30日前完成验收", "验收完成时间", "时效指标");
   EXPECT_EQ(status_of(dated, {}, make_date(2021, 9, 30)), IndicatorStatus::on_track);
   EXPECT_EQ(status_of(dated, {}, make_date(2021, 10, 1)), IndicatorStatus::overdue);
-  EXPECT_EQ(status_of(dated, {v(make_date(2021, 9, 20), "是")}, make_date(2021, 10, 1)), IndicatorStatus::met);
+  EXPECT_EQ(status_of(dated, {v(make_date(2021, 9, 20), "是")}, make_date(2021, 10, 1)),
+            IndicatorStatus::met);
   EXPECT_EQ(status_of(dated, {v(make_date(2021, 10, 20), "完成")}, make_date(2021, 11, 1)),
             IndicatorStatus::overdue)
       << "done, but late";
   const auto q = ind(4, "有所提升", "服务水平", "效益指标");
   EXPECT_EQ(status_of(q, {}, make_date(2021, 6, 30)), IndicatorStatus::awaiting_judgement);
-  EXPECT_EQ(status_of(q, {v(make_date(2021, 6, 1), "是")}, make_date(2021, 6, 30)), IndicatorStatus::met);
-  EXPECT_EQ(status_of(q, {v(make_date(2021, 6, 1), "否")}, make_date(2021, 6, 30)), IndicatorStatus::behind);
+  EXPECT_EQ(status_of(q, {v(make_date(2021, 6, 1), "是")}, make_date(2021, 6, 30)),
+            IndicatorStatus::met);
+  EXPECT_EQ(status_of(q, {v(make_date(2021, 6, 1), "否")}, make_date(2021, 6, 30)),
+            IndicatorStatus::behind);
 }
 
 TEST(IndicatorsTest, the_latest_value_counts_and_units_come_from_the_line) {
@@ -94,10 +103,12 @@ TEST(IndicatorsTest, the_latest_value_counts_and_units_come_from_the_line) {
 TEST(IndicatorsTest, rates_are_not_pro_rated) {
   const auto i = ind(6, "90%以上", "科技服务满意度", "社会效益指标");
   const auto mid = make_date(2021, 6, 30);
-  EXPECT_EQ(status_of(i, {}, mid), IndicatorStatus::on_track) << "nothing reported yet is not a deviation";
+  EXPECT_EQ(status_of(i, {}, mid), IndicatorStatus::on_track)
+      << "nothing reported yet is not a deviation";
   EXPECT_EQ(status_of(i, {v(make_date(2021, 6, 1), "60")}, mid), IndicatorStatus::behind)
       << "60% would be 'ahead' pro-rated (60/90 > 49.6%), but it misses 90%";
-  EXPECT_EQ(status_of(i, {v(make_date(2021, 6, 1), "90")}, mid), IndicatorStatus::met) << "以上 includes 90";
+  EXPECT_EQ(status_of(i, {v(make_date(2021, 6, 1), "90")}, mid), IndicatorStatus::met)
+      << "以上 includes 90";
   EXPECT_EQ(status_of(i, {}, make_date(2022, 1, 1)), IndicatorStatus::overdue) << "never reported";
   // A count keeps its pro-rated progress: nothing reported at mid-year is behind.
   EXPECT_EQ(status_of(ind(7, "≥40个"), {}, mid), IndicatorStatus::behind);
@@ -106,10 +117,10 @@ TEST(IndicatorsTest, rates_are_not_pro_rated) {
 // Evaluated as of an earlier day from a later snapshot: the same as a snapshot of that day, for
 // every status and reason; values after that day unseen, due dates passing relative to it.
 TEST(IndicatorsTest, as_of_an_earlier_day_equals_a_snapshot_of_that_day) {
-  const std::vector<Indicator> inds = {ind(1, "≥40个"), ind(2, "3个工作日内", "办理时限", "时效指标"),
-                                       ind(3, "2021年9月30日前完成验收", "验收完成时间", "时效指标"),
-                                       ind(4, "有所提升", "服务水平", "效益指标"),
-                                       ind(5, "90%以上", "满意度", "满意度指标")};
+  const std::vector<Indicator> inds = {
+      ind(1, "≥40个"), ind(2, "3个工作日内", "办理时限", "时效指标"),
+      ind(3, "2021年9月30日前完成验收", "验收完成时间", "时效指标"),
+      ind(4, "有所提升", "服务水平", "效益指标"), ind(5, "90%以上", "满意度", "满意度指标")};
   std::map<std::int64_t, std::vector<ActualValue>> a;
   a[1] = {v(make_date(2021, 6, 1), "18"), v(make_date(2021, 12, 20), "42")};
   a[2] = {v(make_date(2021, 5, 1), "2")};
@@ -159,14 +170,16 @@ TEST(IndicatorsTest, as_of_an_earlier_day_equals_a_snapshot_of_that_day) {
 TEST(IndicatorsTest, as_of_an_earlier_day_uses_the_lines_curve) {
   Policy months;
   months.default_curve.kind = CurveKind::month_linear;
-  // 15 June: month_linear 5/12 = 41.67%, linear by day 166/365 = 45.48%; 5.2 of 12 = 43.33% between.
+  // 15 June: month_linear 5/12 = 41.67%, linear by day 166/365 = 45.48%; 5.2 of 12 = 43.33%
+  // between.
   const auto i = ind(1, "≥12公里", "养护里程");
   std::map<std::int64_t, std::vector<ActualValue>> a;
   a[1] = {v(make_date(2021, 6, 1), "5.2")};
   const auto day = make_date(2021, 6, 15);
   EXPECT_EQ(evaluate_indicators({i}, a, snapshot(make_date(2021, 12, 31), months), day)[0].status,
             IndicatorStatus::on_track);
-  EXPECT_EQ(evaluate_indicators({i}, a, snapshot(day, months))[0].status, IndicatorStatus::on_track);
+  EXPECT_EQ(evaluate_indicators({i}, a, snapshot(day, months))[0].status,
+            IndicatorStatus::on_track);
   EXPECT_EQ(evaluate_indicators({i}, a, snapshot(make_date(2021, 12, 31)), day)[0].status,
             IndicatorStatus::behind);
   EXPECT_EQ(evaluate_indicators({i}, a, snapshot(day))[0].status, IndicatorStatus::behind);

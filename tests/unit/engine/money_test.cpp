@@ -68,10 +68,13 @@ TEST(MoneyTest, rejects_garbage_with_exact_messages) {
   EXPECT_EQ(error_of("12.345"), "'12.345' is not an amount (more than 2 decimals)");
   EXPECT_EQ(error_of("1.2345678", MoneyUnit::wan_yuan),
             "'1.2345678' is not an amount (more than 6 decimals in 万元)");
-  EXPECT_EQ(error_of("1,23,456.00"), "'1,23,456.00' is not an amount (misplaced thousands separator)");
-  EXPECT_EQ(error_of("1234,567.00"), "'1234,567.00' is not an amount (misplaced thousands separator)");
+  EXPECT_EQ(error_of("1,23,456.00"),
+            "'1,23,456.00' is not an amount (misplaced thousands separator)");
+  EXPECT_EQ(error_of("1234,567.00"),
+            "'1234,567.00' is not an amount (misplaced thousands separator)");
   EXPECT_EQ(error_of("12,34"), "'12,34' is not an amount (misplaced thousands separator)");
-  EXPECT_EQ(error_of("99999999999999999999"), "'99999999999999999999' is not an amount (too large)");
+  EXPECT_EQ(error_of("99999999999999999999"),
+            "'99999999999999999999' is not an amount (too large)");
   EXPECT_EQ(error_of("-"), "'-' is not an amount");
   EXPECT_EQ(error_of("."), "'.' is not an amount");
   EXPECT_EQ(error_of("(-5)"), "'(-5)' is not an amount");
@@ -100,7 +103,7 @@ TEST(MoneyTest, formats_yuan_and_wan) {
   EXPECT_EQ(format_yuan(Money{100000000}), "1,000,000.00");
   EXPECT_EQ(format_wan(Money{17088410000}), "17,088.41");
   EXPECT_EQ(format_wan(Money{-5172470000}), "-5,172.47");
-  EXPECT_EQ(format_wan(Money{5000}), "0.01");   // half rounds away from zero
+  EXPECT_EQ(format_wan(Money{5000}), "0.01");  // half rounds away from zero
   EXPECT_EQ(format_wan(Money{4999}), "0.00");
   EXPECT_EQ(format_wan(Money{-5000}), "-0.01");
   EXPECT_EQ(format_wan(Money{-4999}), "0.00");  // no negative zero

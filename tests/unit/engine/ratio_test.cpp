@@ -11,7 +11,7 @@ TEST(RatioTest, percentages_round_half_up_once) {
   EXPECT_EQ(format_pct(Ratio{1, 8}), "12.50");
   EXPECT_EQ(format_pct(Ratio{1, 3}), "33.33");
   EXPECT_EQ(format_pct(Ratio{2, 3}), "66.67");
-  EXPECT_EQ(format_pct(Ratio{5, 100000}), "0.01");   // 0.005% is a tie: half up
+  EXPECT_EQ(format_pct(Ratio{5, 100000}), "0.01");  // 0.005% is a tie: half up
   EXPECT_EQ(format_pct(Ratio{4, 100000}), "0.00");
   EXPECT_EQ(format_pct(Ratio{-5, 100000}), "-0.01");  // half away from zero
   EXPECT_EQ(format_pct(Ratio{0, 7}), "0.00");
@@ -27,7 +27,8 @@ TEST(RatioTest, undefined_without_denominator) {
 }
 
 TEST(RatioTest, mean_is_exact_for_a_common_denominator) {
-  // Liwan 2021: end of October 47.48% and end of November 48.37% of the same budget → 47.93% (47.928%).
+  // Liwan 2021: end of October 47.48% and end of November 48.37% of the same budget → 47.93%
+  // (47.928%).
   const Ratio oct{5658045790, 11915940000};
   const Ratio nov{5764097656, 11915940000};
   const Ratio both[] = {oct, nov};

@@ -15,7 +15,7 @@ std::string pct_at(const Curve& c, const Span& s, CivilDate d) {
 TEST(ScheduleTest, linear_to_deadline_counts_days_inclusively) {
   const Curve c{};
   EXPECT_EQ(pct_at(c, full_year, make_date(2020, 12, 31)), "0.00");
-  EXPECT_EQ(pct_at(c, full_year, make_date(2021, 1, 1)), "0.27");  // 1/365
+  EXPECT_EQ(pct_at(c, full_year, make_date(2021, 1, 1)), "0.27");    // 1/365
   EXPECT_EQ(pct_at(c, full_year, make_date(2021, 6, 30)), "49.59");  // 181/365
   EXPECT_EQ(pct_at(c, full_year, make_date(2021, 12, 31)), "100.00");
   // A deadline of 30 June: 100% from that day on, half way on 31 March (90/181).
@@ -29,7 +29,7 @@ TEST(ScheduleTest, linear_starts_when_a_mid_year_line_gets_its_money) {
   const Span mid{make_date(2021, 10, 15), make_date(2021, 12, 31)};  // 78 days
   const Curve c{};
   EXPECT_EQ(pct_at(c, mid, make_date(2021, 10, 14)), "0.00");
-  EXPECT_EQ(pct_at(c, mid, make_date(2021, 10, 15)), "1.28");  // 1/78
+  EXPECT_EQ(pct_at(c, mid, make_date(2021, 10, 15)), "1.28");   // 1/78
   EXPECT_EQ(pct_at(c, mid, make_date(2021, 11, 30)), "60.26");  // 47/78
 }
 

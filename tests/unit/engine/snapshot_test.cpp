@@ -16,7 +16,8 @@ BudgetLine line(std::string code, std::string unit, LineKind kind, std::int64_t 
   return l;
 }
 
-PaymentSeries paid(std::string unit, std::string code, int month, std::int64_t yuan, std::int64_t count = 1) {
+PaymentSeries paid(std::string unit, std::string code, int month, std::int64_t yuan,
+                   std::int64_t count = 1) {
   PaymentSeries p;
   p.unit_code = std::move(unit);
   p.project_code = std::move(code);
@@ -30,12 +31,13 @@ Inputs sample() {
   Inputs in;
   in.fiscal_year = FiscalYear(2021, 1);
   in.lines = {line("P1", "U1", LineKind::project, 1000), line("P2", "U1", LineKind::project, 1000),
-              line("B1", "U1", LineKind::basic, 500), line("P3", "U2", LineKind::project, 100),
-              line("B2", "U2", LineKind::basic, 100), line("B3", "U2", LineKind::basic, 100)};
-  in.adjustments = {{"P2", make_date(2021, 5, 10), Money::from_yuan(-500), "doc1", "cut"},
-                    {"N1", make_date(2021, 7, 1), Money::from_yuan(200), "doc2", "年中新增项目：下达新项目甲"}};
-  in.payments = {paid("U1", "P1", 2, 900),  paid("U1", "P2", 9, 300),  paid("U1", "", 0, 250),
-                 paid("U2", "", 1, 10),     paid("U9", "X9", 3, 77),   paid("U3", "N1", 8, 50)};
+              line("B1", "U1", LineKind::basic, 500),    line("P3", "U2", LineKind::project, 100),
+              line("B2", "U2", LineKind::basic, 100),    line("B3", "U2", LineKind::basic, 100)};
+  in.adjustments = {
+      {"P2", make_date(2021, 5, 10), Money::from_yuan(-500), "doc1", "cut"},
+      {"N1", make_date(2021, 7, 1), Money::from_yuan(200), "doc2", "年中新增项目：下达新项目甲"}};
+  in.payments = {paid("U1", "P1", 2, 900), paid("U1", "P2", 9, 300), paid("U1", "", 0, 250),
+                 paid("U2", "", 1, 10),    paid("U9", "X9", 3, 77),  paid("U3", "N1", 8, 50)};
   return in;
 }
 
@@ -44,7 +46,7 @@ TEST(SnapshotTest, attributes_payments_and_reports_orphans) {
   const LineEval* b1 = s.find_line("B1");
   ASSERT_NE(b1, nullptr);
   EXPECT_EQ(b1->amounts.paid, Money::from_yuan(250));  // blank code → the unit's only basic line
-  ASSERT_EQ(s.unattributed.size(), 1u);                 // U2 has two basic lines
+  ASSERT_EQ(s.unattributed.size(), 1u);                // U2 has two basic lines
   EXPECT_EQ(s.unattributed[0].reason, "unit U2 has 2 basic-expenditure lines");
   ASSERT_EQ(s.unregistered.size(), 1u);
   EXPECT_EQ(s.unregistered[0].project_code, "X9");
@@ -66,10 +68,10 @@ TEST(SnapshotTest, line_known_only_from_adjustments_takes_names_from_payments) {
 
 TEST(SnapshotTest, bands_and_rates_at_year_end) {
   const Snapshot s = evaluate(sample(), make_date(2021, 12, 31), Policy{});
-  EXPECT_EQ(s.find_line("P1")->band, Band::on_track);   // 90%
-  EXPECT_EQ(s.find_line("P2")->band, Band::below_80);   // 300 / 500 = 60%
+  EXPECT_EQ(s.find_line("P1")->band, Band::on_track);  // 90%
+  EXPECT_EQ(s.find_line("P2")->band, Band::below_80);  // 300 / 500 = 60%
   EXPECT_EQ(s.find_line("P3")->band, Band::zero);
-  EXPECT_EQ(s.find_line("N1")->band, Band::below_50);   // 25%
+  EXPECT_EQ(s.find_line("N1")->band, Band::below_50);  // 25%
   EXPECT_EQ(s.department.bands.on_track, 1);
   EXPECT_EQ(s.department.bands.below_80, 1);
   EXPECT_EQ(s.department.bands.below_50, 1);

@@ -61,7 +61,8 @@ struct SinkOptions {
 // The sink's command-line options for SinkOptions.
 std::vector<std::string> sink_args(const SinkOptions& o) {
   std::vector<std::string> args = {"--tls", o.tls};
-  if (!o.cert.empty()) args.insert(args.end(), {"--cert", o.cert.string(), "--key", o.key.string()});
+  if (!o.cert.empty())
+    args.insert(args.end(), {"--cert", o.cert.string(), "--key", o.key.string()});
   if (!o.auth.empty()) args.insert(args.end(), {"--auth", o.auth});
   if (o.auth_mechanisms) args.insert(args.end(), {"--auth-mechanisms", *o.auth_mechanisms});
   if (!o.rcpt_reply.empty()) args.insert(args.end(), {"--rcpt-reply", o.rcpt_reply});
@@ -80,7 +81,9 @@ class SmtpSink : public test::SmtpSink {
 
 using test::SilentServer;
 
-std::string field(const fs::path& message, const std::string& name) { return test::sink_field(message, name); }
+std::string field(const fs::path& message, const std::string& name) {
+  return test::sink_field(message, name);
+}
 
 // --- Helpers ----------------------------------------------------------------------------------
 

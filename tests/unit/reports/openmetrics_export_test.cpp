@@ -95,19 +95,24 @@ TEST(OpenMetricsExportTest, writes_month_end_series_with_timestamps_and_eof) {
   EXPECT_EQ(text.substr(text.size() - 6), "# EOF\n");
   const std::int64_t jan = sample_timestamp(make_date(2021, 1, 31), {});
   const std::int64_t mar = sample_timestamp(make_date(2021, 3, 31), {});
-  EXPECT_NE(text.find("budgetwatch_project_paid_yuan{project=\"P1\",unit=\"U1\",department=\"\"} 100 " +
-                      std::to_string(jan) + "\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("budgetwatch_project_paid_yuan{project=\"P1\",unit=\"U1\",department=\"\"} 400 " +
+  EXPECT_NE(
+      text.find("budgetwatch_project_paid_yuan{project=\"P1\",unit=\"U1\",department=\"\"} 100 " +
+                std::to_string(jan) + "\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("budgetwatch_project_paid_yuan{project=\"P1\",unit=\"U1\",department=\"\"} 400 " +
+                std::to_string(mar) + "\n"),
+      std::string::npos);
+  EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"\"} 450 " +
                       std::to_string(mar) + "\n"),
             std::string::npos);
-  EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"\"} 450 " + std::to_string(mar) + "\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("budgetwatch_department_execution_ratio{department=\"\"} 0.3 " + std::to_string(mar) + "\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("budgetwatch_unit_projects{unit=\"U1\",department=\"\",band=\"below_50\"} 2 " +
+  EXPECT_NE(text.find("budgetwatch_department_execution_ratio{department=\"\"} 0.3 " +
                       std::to_string(mar) + "\n"),
             std::string::npos);
+  EXPECT_NE(
+      text.find("budgetwatch_unit_projects{unit=\"U1\",department=\"\",band=\"below_50\"} 2 " +
+                std::to_string(mar) + "\n"),
+      std::string::npos);
   // Names and owners live in the _info series, escaped as OpenMetrics wants.
   EXPECT_NE(
       text.find(
@@ -159,7 +164,8 @@ TEST(OpenMetricsExportTest, project_series_filter_as_the_metrics_config) {
   none.project_series = ProjectSeriesFilter::none;
   const std::string text = render(s, none);
   EXPECT_EQ(text.find("budgetwatch_project_paid_yuan{"), std::string::npos);
-  EXPECT_NE(text.find("budgetwatch_unit_paid_yuan{unit=\"U1\",department=\"\"} 450 "), std::string::npos);
+  EXPECT_NE(text.find("budgetwatch_unit_paid_yuan{unit=\"U1\",department=\"\"} 450 "),
+            std::string::npos);
 }
 
 // Every sample line of the text, with its labels as a map (the values unescaped only for \", \\).
@@ -203,16 +209,16 @@ TEST(OpenMetricsExportTest, extra_labels_are_on_every_series) {
   }
   const std::string mar = std::to_string(sample_timestamp(make_date(2021, 3, 31), {}));
   // After the series' own labels; a series without labels gets them alone.
-  EXPECT_NE(
-      text.find("budgetwatch_project_paid_yuan{project=\"P1\",unit=\"U1\",department=\"\",job=\"budgetwatch\","
-                "instance=\"bw-host:9464\",site=\"荔湾 \\\"demo\\\"\"} 400 " +
-                mar + "\n"),
-      std::string::npos);
-  EXPECT_NE(
-      text.find("budgetwatch_department_paid_yuan{department=\"\",job=\"budgetwatch\",instance=\"bw-host:9464\","
-                "site=\"荔湾 \\\"demo\\\"\"} 450 " +
-                mar + "\n"),
-      std::string::npos);
+  EXPECT_NE(text.find("budgetwatch_project_paid_yuan{project=\"P1\",unit=\"U1\",department=\"\","
+                      "job=\"budgetwatch\","
+                      "instance=\"bw-host:9464\",site=\"荔湾 \\\"demo\\\"\"} 400 " +
+                      mar + "\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"\",job=\"budgetwatch\","
+                      "instance=\"bw-host:9464\","
+                      "site=\"荔湾 \\\"demo\\\"\"} 450 " +
+                      mar + "\n"),
+            std::string::npos);
   // The same series and values as without the labels, one sample per series and month.
   const auto plain = samples_of(render(s));
   ASSERT_EQ(plain.size(), samples.size());
@@ -235,9 +241,8 @@ TEST(OpenMetricsExportTest, extra_labels_must_be_new_valid_names_with_values) {
             std::string::npos);
   EXPECT_NE(extra_labels_error({{"", "x"}}).find("not a Prometheus label name"), std::string::npos);
   EXPECT_NE(extra_labels_error({{"__name__", "x"}}).find("reserved"), std::string::npos);
-  for (const char* own :
-       {"project", "unit", "department", "name", "kind", "owner", "department_name", "fiscal_year",
-        "band", "component", "reason"}) {
+  for (const char* own : {"project", "unit", "department", "name", "kind", "owner",
+                          "department_name", "fiscal_year", "band", "component", "reason"}) {
     EXPECT_NE(extra_labels_error({{own, "x"}}).find("already a label"), std::string::npos) << own;
   }
   EXPECT_NE(extra_labels_error({{"job", "a"}, {"job", "b"}}).find("twice"), std::string::npos);

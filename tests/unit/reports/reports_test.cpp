@@ -206,10 +206,14 @@ TEST(MonthlyReportTest, paid_this_month_to_date_and_the_gap_with_the_curve_named
   EXPECT_EQ(md.find("linear_to_deadline"), std::string::npos);
   EXPECT_NE(md.find("| U2-P3 | <b>\"Tom & Jerry's\"</b> | 项目支出 |"), std::string::npos);
   const std::string en_md = render_monthly_report(s, Format::md, Lang::en);
-  EXPECT_NE(en_md.find("| +0.41 | linear by day to the deadline | 2021-12-31 |"), std::string::npos) << en_md;
-  // The Chinese CSV's 序时进度曲线 and 执行率区间 columns hold Chinese; the English one keeps the codes.
+  EXPECT_NE(en_md.find("| +0.41 | linear by day to the deadline | 2021-12-31 |"), std::string::npos)
+      << en_md;
+  // The Chinese CSV's 序时进度曲线 and 执行率区间 columns hold Chinese; the English one keeps the
+  // codes.
   const std::string zh_csv = render_monthly_report(s, Format::csv, Lang::zh);
-  EXPECT_NE(zh_csv.find(",50.00,49.59,+0.41,按日线性至完成时限,2021-12-31,偏低\r\n"), std::string::npos) << zh_csv;
+  EXPECT_NE(zh_csv.find(",50.00,49.59,+0.41,按日线性至完成时限,2021-12-31,偏低\r\n"),
+            std::string::npos)
+      << zh_csv;
   for (const char* code : {"linear_to_deadline", "on_track", "below_80", "below_50", "zero"})
     EXPECT_EQ(zh_csv.find(code), std::string::npos) << code;
   const std::string csv = render_monthly_report(s, Format::csv, Lang::en);
@@ -304,10 +308,24 @@ TEST(MidyearReportTest, indicators_are_evaluated_at_the_end_of_the_window_not_th
 TEST(MidyearReportTest, laggards_indicator_counts_and_the_latest_owner_note) {
   const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
   const std::vector<IndicatorProgress> inds = {
-      {"U2-P3", 2, "培训人次", "≥150人次", "behind", "90人次", make_date(2021, 6, 30),
-       "indicator.reason.of_target", {{"actual", "90"}, {"target", "150"}, {"share", "49.59"}}},
-      {"U2-P3", 1, "完成时限", "2021年6月30日前完成", "overdue", std::nullopt,
-       make_date(2021, 6, 30), "", {}},
+      {"U2-P3",
+       2,
+       "培训人次",
+       "≥150人次",
+       "behind",
+       "90人次",
+       make_date(2021, 6, 30),
+       "indicator.reason.of_target",
+       {{"actual", "90"}, {"target", "150"}, {"share", "49.59"}}},
+      {"U2-P3",
+       1,
+       "完成时限",
+       "2021年6月30日前完成",
+       "overdue",
+       std::nullopt,
+       make_date(2021, 6, 30),
+       "",
+       {}},
       {"U1-P1", 1, "道路完好率", "90%以上", "met", "95%", std::nullopt, "", {}},
       {"ELSEWHERE", 1, "x", "y", "met", std::nullopt, std::nullopt, "", {}}};
   const std::vector<OwnerNote> notes = {
@@ -346,7 +364,9 @@ TEST(MidyearReportTest, laggards_indicator_counts_and_the_latest_owner_note) {
   EXPECT_NE(md.find("共2项：滞后1、逾期1 | 招标延期 | 7月底前完成招标 |"), std::string::npos);
   EXPECT_NE(md.find("另有 1 项指标所属项目不在本报告范围内。"), std::string::npos);
   // The indicator's reason in the report's language, from the message catalogue (issue 17).
-  EXPECT_NE(md.find("| 滞后 | 实际完成值 90（指标值 150），按进度此时应完成 49.59% |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 滞后 | 实际完成值 90（指标值 150），按进度此时应完成 49.59% |"),
+            std::string::npos)
+      << md;
   EXPECT_NE(render_midyear_report(s, 6, inds, notes, Format::md, Lang::en)
                 .find("| behind | actual 90 of 150, expected 49.59% of the way by now |"),
             std::string::npos);
@@ -406,28 +426,32 @@ TEST(YearendReportTest, tables_bands_and_scores) {
   EXPECT_NE(csv.find("\r\n,,合计,"), std::string::npos);
 }
 
-// Issue 17: 净调整率 (a row's |net adjustment| / initial) and 预算调整率 (Σ|each line's net adjustment| / Σ
-// initial, the score's input) are different figures — on the total here |500 − 200| / 2300 = 13.04% and
-// (500 + 200) / 2300 = 30.43% — and no report
-// shows either under the bare name 调整率 / "adjustment rate"; in JSON the rows' figure is
-// net_adjustment_rate_pct and adjustment_rate_pct is only the score's, at the top.
-// Issue 17: every Chinese report (CSV, Markdown, HTML's text) says bands and curves in words from the catalogue;
-// the codes stay in JSON and the English CSV.
+// Issue 17: 净调整率 (a row's |net adjustment| / initial) and 预算调整率 (Σ|each line's net
+// adjustment| / Σ initial, the score's input) are different figures — on the total here |500 − 200|
+// / 2300 = 13.04% and (500 + 200) / 2300 = 30.43% — and no report shows either under the bare name
+// 调整率 / "adjustment rate"; in JSON the rows' figure is net_adjustment_rate_pct and
+// adjustment_rate_pct is only the score's, at the top. Issue 17: every Chinese report (CSV,
+// Markdown, HTML's text) says bands and curves in words from the catalogue; the codes stay in JSON
+// and the English CSV.
 TEST(ReportLabelsTest, chinese_reports_hold_no_band_or_curve_codes) {
   const engine::Snapshot s = snapshot(make_date(2021, 6, 30));
-  for (ReportKind k : {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend}) {
+  for (ReportKind k :
+       {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend}) {
     for (Format f : {Format::csv, Format::md}) {
       const std::string text = render_report(s, {k, f, Lang::zh, 6});
-      for (const char* code : {"linear_to_deadline", "on_track", "below_80", "below_50", "no_budget"})
+      for (const char* code :
+           {"linear_to_deadline", "on_track", "below_80", "below_50", "no_budget"})
         EXPECT_EQ(text.find(code), std::string::npos) << code << " in\n" << text;
     }
   }
   const std::string csv = render_execution_report(s, Format::csv, Lang::zh);
-  EXPECT_TRUE(csv.find(",偏低,") != std::string::npos || csv.find(",严重偏低,") != std::string::npos ||
+  EXPECT_TRUE(csv.find(",偏低,") != std::string::npos ||
+              csv.find(",严重偏低,") != std::string::npos ||
               csv.find(",正常,") != std::string::npos)
       << csv;
   const std::string en = render_execution_report(s, Format::csv, Lang::en);
-  EXPECT_TRUE(en.find(",below_80,") != std::string::npos || en.find(",below_50,") != std::string::npos ||
+  EXPECT_TRUE(en.find(",below_80,") != std::string::npos ||
+              en.find(",below_50,") != std::string::npos ||
               en.find(",on_track,") != std::string::npos)
       << en;
 }
@@ -436,18 +460,23 @@ TEST(ReportLabelsTest, the_two_adjustment_rates_have_two_names_everywhere) {
   const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
   auto strip = [](std::string text, std::initializer_list<const char*> names) {
     for (const char* n : names) {
-      for (auto at = text.find(n); at != std::string::npos; at = text.find(n)) text.erase(at, std::string(n).size());
+      for (auto at = text.find(n); at != std::string::npos; at = text.find(n))
+        text.erase(at, std::string(n).size());
     }
     return text;
   };
   for (Format f : {Format::md, Format::html, Format::csv}) {
-    for (const std::string& text : {render_execution_report(s, f, Lang::zh), render_yearend_report(s, f, Lang::zh)}) {
+    for (const std::string& text :
+         {render_execution_report(s, f, Lang::zh), render_yearend_report(s, f, Lang::zh)}) {
       EXPECT_EQ(strip(text, {"净调整率", "预算调整率"}).find("调整率"), std::string::npos) << text;
     }
-    for (const std::string& text : {render_execution_report(s, f, Lang::en), render_yearend_report(s, f, Lang::en)}) {
-      const std::string rest = strip(text, {"Net adj. rate", "Net adjustment rate", "net_adjustment_rate_pct",
-                                            "budget adjustment rate", "Budget adjustment rate"});
-      for (const char* bare : {"Adj. rate", "adjustment rate", "Adjustment rate", "adjustment_rate_pct"}) {
+    for (const std::string& text :
+         {render_execution_report(s, f, Lang::en), render_yearend_report(s, f, Lang::en)}) {
+      const std::string rest =
+          strip(text, {"Net adj. rate", "Net adjustment rate", "net_adjustment_rate_pct",
+                       "budget adjustment rate", "Budget adjustment rate"});
+      for (const char* bare :
+           {"Adj. rate", "adjustment rate", "Adjustment rate", "adjustment_rate_pct"}) {
         EXPECT_EQ(rest.find(bare), std::string::npos) << bare << " in\n" << text;
       }
     }
@@ -455,7 +484,8 @@ TEST(ReportLabelsTest, the_two_adjustment_rates_have_two_names_everywhere) {
   const std::string md = render_execution_report(s, Format::md, Lang::zh);
   EXPECT_NE(md.find("| 预算调整率 | 30.43% |"), std::string::npos) << md;
   EXPECT_NE(md.find("| 合计 | 0.23 | 0.03 | 13.04% |"), std::string::npos) << md;
-  EXPECT_NE(md.find("净调整率 = |调整| / 年初预算数（各行；年中新增项目为 100%）；预算调整率 = Σ|各项目调整| / Σ年初预算数"),
+  EXPECT_NE(md.find("净调整率 = |调整| / 年初预算数（各行；年中新增项目为 100%）；预算调整率 = "
+                    "Σ|各项目调整| / Σ年初预算数"),
             std::string::npos);
   const json::value j = json::parse(render_execution_report(s, Format::json, Lang::zh));
   EXPECT_EQ(j.at("adjustment_rate_pct"), "30.43");
@@ -474,8 +504,8 @@ TEST(YearendReportTest, before_the_year_ends_the_report_says_so) {
 
 TEST(HtmlReportTest, self_contained_escaped_with_one_point_per_month_end) {
   const engine::Snapshot s = snapshot(make_date(2021, 12, 31));
-  for (ReportKind k : {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend,
-                        ReportKind::circular}) {
+  for (ReportKind k : {ReportKind::execution, ReportKind::monthly, ReportKind::midyear,
+                       ReportKind::yearend, ReportKind::circular}) {
     SCOPED_TRACE(to_string(k));
     const std::string page = render_report(s, {k, Format::html, Lang::zh, 6});
     EXPECT_EQ(page.rfind("<!DOCTYPE html>\n<html lang=\"zh-CN\">", 0), 0u);
@@ -505,8 +535,8 @@ TEST(HtmlReportTest, english_pages_and_markdown_have_every_label_translated) {
   const std::vector<IndicatorProgress> inds = {
       {"P1", 1, "km", ">=10 km", "behind", "4 km", make_date(2021, 9, 30), "", {}}};
   const std::vector<OwnerNote> notes = {{"P1", "rain", "night shifts", "ann", "2021-07-02"}};
-  for (ReportKind k : {ReportKind::execution, ReportKind::monthly, ReportKind::midyear, ReportKind::yearend,
-                        ReportKind::circular}) {
+  for (ReportKind k : {ReportKind::execution, ReportKind::monthly, ReportKind::midyear,
+                       ReportKind::yearend, ReportKind::circular}) {
     for (Format f : {Format::html, Format::md, Format::csv}) {
       SCOPED_TRACE(std::string(to_string(k)) + " " + content_type(f));
       const std::string text = render_report(s, {k, f, Lang::en, 6}, {inds, notes, std::nullopt});
@@ -543,8 +573,9 @@ TEST(DocumentTest, markdown_tables_align_numbers_and_escape_pipes) {
   EXPECT_NE(page.find("<svg/>"), std::string::npos);
 }
 
-// pretty_json writes what Boost.JSON would (escapes, numbers) in the reports' two-space layout, and what it
-// writes parses back to the same value (hostile names: quotes, backslashes, control characters, Chinese).
+// pretty_json writes what Boost.JSON would (escapes, numbers) in the reports' two-space layout, and
+// what it writes parses back to the same value (hostile names: quotes, backslashes, control
+// characters, Chinese).
 TEST(PrettyJsonTest, layout_escapes_and_round_trip) {
   json::object o;
   o["name"] = "工程\"款\\项\n\t\x01\x1f末";
@@ -559,8 +590,10 @@ TEST(PrettyJsonTest, layout_escapes_and_round_trip) {
   EXPECT_EQ(json::parse(text), json::value(o));
   EXPECT_EQ(text,
             "{\n  \"name\": \"工程\\\"款\\\\项\\n\\t\\u0001\\u001f末\",\n  \"fen\": -12345678901,\n"
-            "  \"big\": 18446744073709551615,\n  \"rate\": " + json::serialize(json::value(0.9138)) +
-                ",\n  \"ok\": true,\n  \"none\": null,\n  \"empty\": {},\n  \"list\": [\n    1,\n    \"二\",\n"
+            "  \"big\": 18446744073709551615,\n  \"rate\": " +
+                json::serialize(json::value(0.9138)) +
+                ",\n  \"ok\": true,\n  \"none\": null,\n  \"empty\": {},\n  \"list\": [\n    1,\n  "
+                "  \"二\",\n"
                 "    []\n  ]\n}\n");
 }
 

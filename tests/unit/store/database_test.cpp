@@ -10,11 +10,14 @@
 namespace bw::store {
 namespace {
 
-std::string make_text(char c) { return std::string(64, c) + "|end"; }  // past the small-string buffer
+std::string make_text(char c) {
+  return std::string(64, c) + "|end";
+}  // past the small-string buffer
 
-// A temporary bound to a statement is gone before step() runs: SQLite must have its own copy. (load_inputs
-// bound to_iso() results this way; the ASan job found the stale reads.) The freed heap block is reused
-// right away by a string of the same size, so without the copy the row would hold the other string.
+// A temporary bound to a statement is gone before step() runs: SQLite must have its own copy.
+// (load_inputs bound to_iso() results this way; the ASan job found the stale reads.) The freed heap
+// block is reused right away by a string of the same size, so without the copy the row would hold
+// the other string.
 TEST(StatementTest, a_temporary_string_or_optional_is_copied_before_step) {
   test::TempDir dir;
   Database db = Database::open(dir.path() / "t.db");

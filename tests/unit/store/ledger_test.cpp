@@ -17,9 +17,11 @@ class LedgerTest : public test::StoreEngineTest {
  protected:
   FileRecord file(std::string sha, FileKind kind = FileKind::payments) {
     std::string name = sha.substr(0, 3) + ".csv";
-    return FileRecord{std::move(sha), std::move(name), "test", kind, "utf-8", 10, "2021-01-01T00:00:00Z"};
+    return FileRecord{std::move(sha),        std::move(name), "test", kind, "utf-8", 10,
+                      "2021-01-01T00:00:00Z"};
   }
-  PaymentRow pay(std::string_view voucher, std::int64_t fen, int month = 3, std::string_view code = "P1") {
+  PaymentRow pay(std::string_view voucher, std::int64_t fen, int month = 3,
+                 std::string_view code = "P1") {
     PaymentRow p;
     p.voucher_no = voucher;
     p.pay_date = make_date(2021, static_cast<unsigned>(month), 15);
@@ -40,7 +42,8 @@ TEST_P(LedgerTest, migrations_create_the_schema_once) {
 }
 
 TEST_P(LedgerTest, refuses_a_database_from_a_newer_budgetwatch) {
-  db_->exec(GetParam() == Engine::sqlite ? "PRAGMA user_version = 999" : "UPDATE bw_schema_version SET version = 999");
+  db_->exec(GetParam() == Engine::sqlite ? "PRAGMA user_version = 999"
+                                         : "UPDATE bw_schema_version SET version = 999");
   EXPECT_THROW(migrate(*db_), std::runtime_error);
 }
 
@@ -82,7 +85,8 @@ TEST_P(LedgerTest, same_voucher_same_content_is_a_duplicate_other_amount_a_confl
   EXPECT_TRUE(r->rejects[0].conflict);
   EXPECT_EQ(r->rejects[0].raw, "V1,2021-03-15,...,2.50");
   EXPECT_EQ(r->rejects[0].to_string(),
-            "bbb.csv:7:1: 支付凭证号: voucher V1 is already recorded with amount 1.00 on 2021-03-15 for project "
+            "bbb.csv:7:1: 支付凭证号: voucher V1 is already recorded with amount 1.00 on "
+            "2021-03-15 for project "
             "'P1' (aaa.csv line 2); this row says 2.50 on 2021-03-15 for project 'P1'");
   const auto in = load_inputs(*db_, make_date(2021, 12, 31), engine::FiscalYear(2021, 1));
   ASSERT_EQ(in.payments.size(), 1u);
@@ -102,7 +106,7 @@ TEST_P(LedgerTest, batches_settle_duplicates_inside_one_file) {
   std::vector<std::string> vouchers;
   for (int i = 0; i < 300; ++i) vouchers.push_back("V" + std::to_string(10000 + i));
   vouchers[150] = vouchers[10];  // a re-exported row inside the file
-  vouchers[200] = "V0100";      // recorded by the earlier file, same content
+  vouchers[200] = "V0100";       // recorded by the earlier file, same content
   for (std::size_t i = 0; i < vouchers.size(); ++i) {
     auto p = pay(vouchers[i], vouchers[i] == "V0100" ? 5 : 1);
     p.line = static_cast<int>(i) + 2;
@@ -145,19 +149,22 @@ TEST_P(LedgerTest, rejects_are_kept_with_where_and_why) {
   EXPECT_EQ(page.files[0].rejects.at(0).reason, "'12,3a4.00' is not an amount");
 }
 
-// Issue 17: a small file (below min_rows_for_share) of which every row was rejected was committed and
-// archived like a good one; it is refused, with its reasons, and nothing of it is recorded.
+// Issue 17: a small file (below min_rows_for_share) of which every row was rejected was committed
+// and archived like a good one; it is refused, with its reasons, and nothing of it is recorded.
 TEST_P(LedgerTest, a_file_of_which_every_row_was_rejected_is_refused_with_its_reasons) {
   Ledger ledger(*db_);
   {
     auto txn = ledger.begin(file("bbb"));
-    txn->reject(Reject{"bbb.csv", 2, 2, "支付日期", "'2021-13-05' is not a date (month 13)", "ZF1,...", false});
-    txn->reject(Reject{"bbb.csv", 3, 2, "支付日期", "'2021-13-06' is not a date (month 13)", "ZF2,...", false});
+    txn->reject(Reject{"bbb.csv", 2, 2, "支付日期", "'2021-13-05' is not a date (month 13)",
+                       "ZF1,...", false});
+    txn->reject(Reject{"bbb.csv", 3, 2, "支付日期", "'2021-13-06' is not a date (month 13)",
+                       "ZF2,...", false});
     auto r = txn->commit(std::chrono::milliseconds(0));
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, Errc::invalid_input);
     EXPECT_EQ(r.error().message,
-              "all 2 rows rejected: nothing of the file was stored. Reasons: 支付日期: '…' is not a date (month #) "
+              "all 2 rows rejected: nothing of the file was stored. Reasons: 支付日期: '…' is not "
+              "a date (month #) "
               "× 2 (first at line 2)");
   }
   EXPECT_EQ(list_ingests(*db_, 0, 10, 10).total, 0);
@@ -193,7 +200,8 @@ TEST_P(LedgerTest, budget_lines_update_from_a_later_register_and_conflict_within
     EXPECT_EQ(*txn->add_budget_line(l, 2), RowOutcome::accepted);
     auto twice = txn->add_budget_line(l, 3);
     ASSERT_FALSE(twice.has_value());
-    EXPECT_EQ(twice.error().message, "project code P1 appears twice in this register (first at line 2)");
+    EXPECT_EQ(twice.error().message,
+              "project code P1 appears twice in this register (first at line 2)");
     ASSERT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
   }
   auto txn = ledger.begin(file("r2", FileKind::budget));
@@ -201,7 +209,8 @@ TEST_P(LedgerTest, budget_lines_update_from_a_later_register_and_conflict_within
   ASSERT_TRUE(txn->commit(std::chrono::milliseconds(0)).has_value());
   l.initial = Money{2000};
   auto txn3 = ledger.begin(file("r3", FileKind::budget));
-  EXPECT_EQ(*txn3->add_budget_line(l, 2), RowOutcome::revised);  // a new version (issue 12), kept in full
+  EXPECT_EQ(*txn3->add_budget_line(l, 2),
+            RowOutcome::revised);  // a new version (issue 12), kept in full
   ASSERT_TRUE(txn3->commit(std::chrono::milliseconds(0)).has_value());
   const auto in = load_inputs(*db_, make_date(2021, 12, 31), engine::FiscalYear(2021, 1));
   ASSERT_EQ(in.lines.size(), 1u);
