@@ -17,8 +17,10 @@ namespace json = boost::json;
 
 using engine::Lang;
 
-// A fixed text of the messages: the catalogue's "mail.<id>" (engine/messages.cpp), filled with values.
-std::string say(std::string_view id, Lang l, const std::map<std::string, std::string>& values = {}) {
+// A fixed text of the messages: the catalogue's "mail.<id>" (engine/messages.cpp), filled with
+// values.
+std::string say(std::string_view id, Lang l,
+                const std::map<std::string, std::string>& values = {}) {
   return engine::format_message("mail." + std::string(id), l, values);
 }
 
@@ -35,8 +37,8 @@ std::string value(const AlertState& a, const std::string& key) {
   return {};
 }
 
-// An indicator's reason in the message's language: from its message id and values (annotations reason_id and
-// reason_arg_*), else the English reason of an alert stored before they were kept.
+// An indicator's reason in the message's language: from its message id and values (annotations
+// reason_id and reason_arg_*), else the English reason of an alert stored before they were kept.
 std::string reason_text(engine::Lang l, const AlertState& a) {
   const auto id = a.annotations.find("reason_id");
   if (id == a.annotations.end() || id->second.empty()) {
@@ -57,8 +59,9 @@ std::string kind_of(const AlertState& a) {
 
 bool is_indicator(const AlertState& a) { return a.labels.count("indicator") > 0; }
 
-// One sentence per rule kind (the catalogue's alert.condition.<kind>): the condition that holds, and the
-// severity in words ("执行率低于 80.00%（警告）"). Rule names and codes stay in the labels and JSON.
+// One sentence per rule kind (the catalogue's alert.condition.<kind>): the condition that holds,
+// and the severity in words ("执行率低于 80.00%（警告）"). Rule names and codes stay in the labels
+// and JSON.
 std::string rule_text(Lang l, const AlertState& a) {
   const std::string kind = kind_of(a);
   const std::string id = "alert.condition." + kind;
@@ -68,21 +71,25 @@ std::string rule_text(Lang l, const AlertState& a) {
   if (!values.count("spend_by")) values["spend_by"] = value(a, "as_of");
   std::string s = engine::message(id, l) == id ? kind : engine::format_message(id, l, values);
   const std::string severity = "severity." + std::string(to_string(a.severity));
-  s += engine::format_message("alert.severity_note", l, {{"severity", std::string(engine::message(severity, l))}});
+  s += engine::format_message("alert.severity_note", l,
+                              {{"severity", std::string(engine::message(severity, l))}});
   return s;
 }
 
-// What a rule watches, in words (the catalogue's rule_kind.<kind>: "执行率低于 80.00%", "尚未支出"), for the
-// recovered list; the rule's name when its kind has no entry. An indicator's rule names the indicator.
+// What a rule watches, in words (the catalogue's rule_kind.<kind>: "执行率低于 80.00%",
+// "尚未支出"), for the recovered list; the rule's name when its kind has no entry. An indicator's
+// rule names the indicator.
 std::string rule_name(Lang l, const AlertState& a) {
   const std::string id = "rule_kind." + kind_of(a);
-  std::string name = engine::message(id, l) == id ? a.rule : engine::format_message(id, l, values_of(a));
+  std::string name =
+      engine::message(id, l) == id ? a.rule : engine::format_message(id, l, values_of(a));
   if (is_indicator(a))
     name = say("indicator_rule", l, {{"rule", name}, {"indicator", a.labels.at("indicator")}});
   return name;
 }
 
-// The figures of a line alert: execution, expected progress and the gap in words, unspent, the deadline.
+// The figures of a line alert: execution, expected progress and the gap in words, unspent, the
+// deadline.
 std::map<std::string, std::string> figures(Lang l, const AlertState& a) {
   std::map<std::string, std::string> v = values_of(a);
   for (const char* k : {"execution_pct", "expected_pct"})
@@ -122,8 +129,8 @@ std::string url_part(std::string_view s) {
   return out;
 }
 
-// The project's links: its HTML page (what a person opens) and its JSON in the API (for machines), of the
-// alert's fiscal year. None for alerts without a project.
+// The project's links: its HTML page (what a person opens) and its JSON in the API (for machines),
+// of the alert's fiscal year. None for alerts without a project.
 struct Links {
   std::string page;
   std::string api;
@@ -154,7 +161,8 @@ AlertItem item(const AlertState& a, Status status, const Links& links) {
   return it;
 }
 
-// What a message lists once: a project (its line alerts and its indicators' alerts), or a source or file.
+// What a message lists once: a project (its line alerts and its indicators' alerts), or a source or
+// file.
 struct Subject {
   std::string key;
   bool project = false;
@@ -162,8 +170,9 @@ struct Subject {
   std::vector<const AlertState*> resolved;
 };
 
-// The alerts grouped by project (label project_code: a line's alerts and its indicators' together), else by
-// subject (a source, a failed file), in the order subjects first appear, firing before resolved.
+// The alerts grouped by project (label project_code: a line's alerts and its indicators' together),
+// else by subject (a source, a failed file), in the order subjects first appear, firing before
+// resolved.
 std::vector<Subject> by_subject(const RenderInput& in) {
   std::vector<Subject> out;
   std::map<std::string, std::size_t> index;
@@ -181,8 +190,8 @@ std::vector<Subject> by_subject(const RenderInput& in) {
   return out;
 }
 
-// One numbered entry of a message: a heading, the lines under it (level 1: under the line before), and the
-// project's link.
+// One numbered entry of a message: a heading, the lines under it (level 1: under the line before),
+// and the project's link.
 struct Line {
   int level = 0;
   std::string text;
@@ -233,12 +242,14 @@ Entry attention_entry(const RenderInput& in, Lang l, const Subject& s) {
     conditions.push_back(rule_text(l, *a));
   }
   if (line_alert != nullptr) {
-    e.lines.push_back({0, say("alert", l, {{"rule_text", join(conditions, say("list_separator", l))}}), true});
+    e.lines.push_back(
+        {0, say("alert", l, {{"rule_text", join(conditions, say("list_separator", l))}}), true});
     const auto v = figures(l, *line_alert);
     e.lines.push_back({0, say("figures", l, v)});
     e.lines.push_back({0, say("unspent", l, v)});
   }
-  // Each indicator under its project: the condition, then its target, actual (or "not reported") and due.
+  // Each indicator under its project: the condition, then its target, actual (or "not reported")
+  // and due.
   for (const AlertState* a : s.firing) {
     if (!is_indicator(*a)) continue;
     e.lines.push_back({0, rule_text(l, *a), true});
@@ -252,7 +263,8 @@ Entry attention_entry(const RenderInput& in, Lang l, const Subject& s) {
   if (!s.resolved.empty()) {
     std::vector<std::string> names;
     for (const AlertState* a : s.resolved) names.push_back(rule_name(l, *a));
-    e.lines.push_back({0, say("cleared_within", l, {{"rules", join(names, say("name_separator", l))}})});
+    e.lines.push_back(
+        {0, say("cleared_within", l, {{"rules", join(names, say("name_separator", l))}})});
   }
   e.url = links_of(in.external_url, *s.firing.front()).page;
   return e;
@@ -264,9 +276,11 @@ std::string recovered_line(Lang l, const Subject& s) {
   const AlertState* line_alert = nullptr;
   for (const AlertState* a : s.resolved) {
     names.push_back(rule_name(l, *a));
-    if (line_alert == nullptr && !is_indicator(*a) && a->annotations.count("execution_pct")) line_alert = a;
+    if (line_alert == nullptr && !is_indicator(*a) && a->annotations.count("execution_pct"))
+      line_alert = a;
   }
-  std::map<std::string, std::string> v = line_alert ? values_of(*line_alert) : values_of(*s.resolved.front());
+  std::map<std::string, std::string> v =
+      line_alert ? values_of(*line_alert) : values_of(*s.resolved.front());
   v["rules"] = join(names, say("name_separator", l));
   v["project_name"] = value(*s.resolved.front(), "project_name");
   if (v["project_name"].empty()) v["project_name"] = value(*s.resolved.front(), "project_code");
@@ -279,18 +293,64 @@ std::string html_escape(std::string_view s) {
   out.reserve(s.size() + 16);
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
-// The link line in each format: the catalogue's "详情：{url}" around a plain, Markdown or HTML link.
+// Text from the register or the catalogue in the robots' Markdown: the characters that would open
+// markup (an HTML tag the vendors render, such as WeCom's <font>, a link, emphasis, code) become
+// their full-width forms, which read the same in Chinese text, so a project named
+// "[点我](http://…)" stays text.
+std::string markdown_text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "\xef\xbc\x9c";
+        break;  // ＜
+      case '>':
+        out += "\xef\xbc\x9e";
+        break;  // ＞
+      case '[':
+        out += "\xef\xbc\xbb";
+        break;  // ［
+      case ']':
+        out += "\xef\xbc\xbd";
+        break;  // ］
+      case '*':
+        out += "\xef\xbc\x8a";
+        break;  // ＊
+      case '`':
+        out += "\xef\xbd\x80";
+        break;  // ｀
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// The link line in each format: the catalogue's "详情：{url}" around a plain, Markdown or HTML
+// link.
 std::string link_text(Lang l, const std::string& url) { return say("link", l, {{"url", url}}); }
 std::string link_markdown(Lang l, const std::string& url) {
   return say("link", l, {{"url", "[" + url + "](" + url + ")"}});
@@ -298,7 +358,8 @@ std::string link_markdown(Lang l, const std::string& url) {
 std::string link_html(Lang l, const std::string& url) {
   const std::string mark = "\x01";
   std::string s = html_escape(say("link", l, {{"url", mark}}));
-  const std::string a = "<a href=\"" + html_escape(url) + "\" style=\"color:#1a5fb4\">" + html_escape(url) + "</a>";
+  const std::string a =
+      "<a href=\"" + html_escape(url) + "\" style=\"color:#1a5fb4\">" + html_escape(url) + "</a>";
   if (const auto p = s.find(mark); p != std::string::npos) s.replace(p, mark.size(), a);
   return s;
 }
@@ -336,8 +397,9 @@ Notification render(const RenderInput& in) {
   n.external_url = in.external_url;
   n.status = in.firing.empty() ? Status::resolved : Status::firing;
 
-  // What the message is about (the subject's name): the owner when grouped by owner, else the group's
-  // values. Whom it greets: the receiver's addressee (the bureau) when configured, else the same.
+  // What the message is about (the subject's name): the owner when grouped by owner, else the
+  // group's values. Whom it greets: the receiver's addressee (the bureau) when configured, else the
+  // same.
   std::string who;
   if (auto it = in.group_labels.find("owner"); it != in.group_labels.end() && !it->second.empty()) {
     who = it->second;
@@ -346,11 +408,12 @@ Notification render(const RenderInput& in) {
       if (!v.empty()) who += (who.empty() ? "" : " ") + v;
     if (who.empty()) who = say("everyone", l);
   }
-  const std::string greeting = in.addressee.empty() ? say("greeting", l, {{"who", who}})
-                                                    : say("greeting_addressee", l, {{"who", in.addressee}});
+  const std::string greeting = in.addressee.empty()
+                                   ? say("greeting", l, {{"who", who}})
+                                   : say("greeting_addressee", l, {{"who", in.addressee}});
 
-  // One entry per project: its line alerts, its indicators and what cleared meanwhile under it. A project
-  // with any alert firing is in the attention list only; the recovered list has the others.
+  // One entry per project: its line alerts, its indicators and what cleared meanwhile under it. A
+  // project with any alert firing is in the attention list only; the recovered list has the others.
   const std::vector<Subject> subjects = by_subject(in);
   std::vector<Entry> attention;
   std::vector<std::string> recovered;
@@ -366,14 +429,16 @@ Notification render(const RenderInput& in) {
   }
   std::vector<std::string> counts;
   if (!attention.empty()) {
-    counts.push_back(others == 0 ? say("count_projects", l, {{"n", std::to_string(projects)}})
-                                 : say("count_items", l, {{"n", std::to_string(projects + others)}}));
+    counts.push_back(others == 0
+                         ? say("count_projects", l, {{"n", std::to_string(projects)}})
+                         : say("count_items", l, {{"n", std::to_string(projects + others)}}));
   }
   if (!recovered.empty()) {
-    counts.push_back(recovered_others == 0
-                         ? say("count_projects_recovered", l, {{"n", std::to_string(recovered_projects)}})
-                         : say("count_items_recovered", l,
-                               {{"n", std::to_string(recovered_projects + recovered_others)}}));
+    counts.push_back(
+        recovered_others == 0
+            ? say("count_projects_recovered", l, {{"n", std::to_string(recovered_projects)}})
+            : say("count_items_recovered", l,
+                  {{"n", std::to_string(recovered_projects + recovered_others)}}));
   }
   const std::map<std::string, std::string> head = {
       {"who", who}, {"as_of", in.as_of}, {"counts", join(counts, say("count_separator", l))}};
@@ -383,32 +448,33 @@ Notification render(const RenderInput& in) {
   const std::string resolved_header = say("resolved_header", l, head);
   const std::string footer = say("footer", l);
   std::string text = greeting + "\n\n";
-  std::string md = "### " + n.title + "\n\n" + greeting + "\n\n";
-  std::string html = "<!DOCTYPE html>\n<html lang=\"" + std::string(l == Lang::en ? "en" : "zh-CN") +
-                     "\">\n<head><meta charset=\"utf-8\"><title>" + html_escape(n.title) +
-                     "</title></head>\n<body style=\"margin:0;padding:16px;font-family:'Microsoft "
-                     "YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;font-size:14px;line-height:1.6;"
-                     "color:#222\">\n<p>" +
-                     html_escape(greeting) + "</p>\n";
+  std::string md = "### " + markdown_text(n.title) + "\n\n" + markdown_text(greeting) + "\n\n";
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"" + std::string(l == Lang::en ? "en" : "zh-CN") +
+      "\">\n<head><meta charset=\"utf-8\"><title>" + html_escape(n.title) +
+      "</title></head>\n<body style=\"margin:0;padding:16px;font-family:'Microsoft "
+      "YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;font-size:14px;line-height:1.6;"
+      "color:#222\">\n<p>" +
+      html_escape(greeting) + "</p>\n";
   if (!attention.empty()) {
     text += intro + "\n\n";
-    md += intro + "\n\n";
+    md += markdown_text(intro) + "\n\n";
     html += "<p>" + html_escape(intro) + "</p>\n<ol style=\"padding-left:24px\">\n";
     int i = 0;
     for (const Entry& e : attention) {
       ++i;
       text += std::to_string(i) + ". " + e.heading + "\n";
-      md += std::to_string(i) + ". **" + e.heading + "**\n";
+      md += std::to_string(i) + ". **" + markdown_text(e.heading) + "**\n";
       html += "<li style=\"margin:0 0 12px 0\"><strong>" + html_escape(e.heading) + "</strong>";
       if (!e.lines.empty() || !e.url.empty())
         html += "\n<ul style=\"margin:4px 0;padding-left:0;list-style:none\">\n";
       for (const Line& x : e.lines) {
         text += std::string(x.level == 0 ? 3 : 6, ' ') + x.text + "\n";
-        md += std::string(x.level == 0 ? 4 : 8, ' ') + "- " + x.text + "\n";
+        md += std::string(x.level == 0 ? 4 : 8, ' ') + "- " + markdown_text(x.text) + "\n";
         std::string style = x.level == 0 ? "" : "padding-left:2em;color:#555;";
         if (x.alert) style += "color:#b00020;";
-        html += "<li" + (style.empty() ? std::string() : " style=\"" + style + "\"") + ">" + html_escape(x.text) +
-                "</li>\n";
+        html += "<li" + (style.empty() ? std::string() : " style=\"" + style + "\"") + ">" +
+                html_escape(x.text) + "</li>\n";
       }
       if (!e.url.empty()) {
         text += "   " + link_text(l, e.url) + "\n";
@@ -423,25 +489,28 @@ Notification render(const RenderInput& in) {
   }
   if (!recovered.empty()) {
     text += resolved_header + "\n\n";
-    md += "\n" + resolved_header + "\n\n";
-    html += "<p>" + html_escape(resolved_header) + "</p>\n<ol style=\"padding-left:24px;color:#1b5e20\">\n";
+    md += "\n" + markdown_text(resolved_header) + "\n\n";
+    html += "<p>" + html_escape(resolved_header) +
+            "</p>\n<ol style=\"padding-left:24px;color:#1b5e20\">\n";
     int i = 0;
     for (const std::string& line : recovered) {
       ++i;
       text += std::to_string(i) + ". " + line + "\n";
-      md += std::to_string(i) + ". " + line + "\n";
+      md += std::to_string(i) + ". " + markdown_text(line) + "\n";
       html += "<li>" + html_escape(line) + "</li>\n";
     }
     text += "\n";
     html += "</ol>\n";
   }
   text += footer + "\n";
-  md += "\n" + footer + "\n";
-  html += "<p style=\"margin-top:16px;color:#777;font-size:12px\">" + html_escape(footer) + "</p>\n</body>\n</html>\n";
+  md += "\n" + markdown_text(footer) + "\n";
+  html += "<p style=\"margin-top:16px;color:#777;font-size:12px\">" + html_escape(footer) +
+          "</p>\n</body>\n</html>\n";
   n.text = std::move(text);
   n.markdown = std::move(md);
   n.html = std::move(html);
-  for (const AlertState* a : in.firing) n.alerts.push_back(item(*a, Status::firing, links_of(in.external_url, *a)));
+  for (const AlertState* a : in.firing)
+    n.alerts.push_back(item(*a, Status::firing, links_of(in.external_url, *a)));
   for (const AlertState* a : in.resolved)
     n.alerts.push_back(item(*a, Status::resolved, links_of(in.external_url, *a)));
   return n;
@@ -544,7 +613,8 @@ std::optional<Notification> notification_from_json(std::string_view text) {
       it.status = str(xo, "status") == "resolved" ? Status::resolved : Status::firing;
       it.labels = to_map(xo.if_contains("labels"));
       it.annotations = to_map(xo.if_contains("annotations"));
-      if (const auto* s = xo.if_contains("starts_at"); s && s->is_int64()) it.starts_at = s->as_int64();
+      if (const auto* s = xo.if_contains("starts_at"); s && s->is_int64())
+        it.starts_at = s->as_int64();
       if (const auto* e = xo.if_contains("ends_at"); e && e->is_int64()) it.ends_at = e->as_int64();
       it.url = str(xo, "url");
       it.api_url = str(xo, "api_url");

@@ -277,6 +277,32 @@ TEST(MailGrouping, the_bureau_is_greeted_as_the_bureau) {
   EXPECT_TRUE(render(in).text.starts_with("To District Finance Bureau:\n")) << render(in).text;
 }
 
+// A project name from the register is text in the robots' Markdown: no link, no tag, no emphasis of
+// its own (WeCom renders <font>, every vendor renders [text](url) and **), and it reads the same
+// with full-width marks.
+TEST(MailGrouping, register_text_opens_no_markup_in_markdown) {
+  const Scenario s;
+  AlertState hostile = line_alert("q3_below_60", "below_threshold", "LW2021-P30",
+                                  "[点我](http://evil.example)<font color=\"red\">*急*</font>`x`");
+  RenderInput in = s.input("zh-CN");
+  in.firing = {&hostile};
+  in.resolved = {};
+  const Notification n = render(in);
+  EXPECT_EQ(n.markdown.find("](http://evil"), std::string::npos) << n.markdown;
+  EXPECT_EQ(n.markdown.find("<font"), std::string::npos) << n.markdown;
+  EXPECT_EQ(n.markdown.find("*急*"), std::string::npos) << n.markdown;
+  EXPECT_EQ(n.markdown.find('`'), std::string::npos) << n.markdown;
+  EXPECT_NE(n.markdown.find("1. **［点我］(http://evil.example)＜font "
+                            "color=\"red\"＞＊急＊＜/font＞｀x｀（LW2021-P30）**\n"),
+            std::string::npos)
+      << n.markdown;
+  // The plain text keeps the name as registered.
+  EXPECT_NE(n.text.find(
+                "1. [点我](http://evil.example)<font color=\"red\">*急*</font>`x`（LW2021-P30）\n"),
+            std::string::npos)
+      << n.text;
+}
+
 // A source or a refused file is an entry of its own, and the subject counts "items", not projects.
 TEST(MailGrouping, sources_are_counted_as_items) {
   const Scenario s;

@@ -253,6 +253,32 @@ TEST(WebhookBuilderTest, payload_has_alertmanagers_webhook_shape) {
   EXPECT_EQ(a.size(), 7u);
 }
 
+// The alerts rendered since issue 17 link to the project's HTML page (generatorURL, what a person
+// opens from Alertmanager's UI or a chat) and keep its JSON for machines: `api_url` in the
+// webhook's alert, the annotation `api_url` in Alertmanager's. An alert without one (a source) has
+// neither key.
+TEST(WebhookBuilderTest, page_and_json_links_of_an_alert) {
+  Notification n = sample();
+  n.alerts[0].url = "http://127.0.0.1:9464/projects/P001?fiscal_year=2021";
+  n.alerts[0].api_url = "http://127.0.0.1:9464/api/v1/projects/P001?fiscal_year=2021";
+  n.alerts[1].url.clear();
+  const json::object o = parse_object(build_webhook_payload(n));
+  const json::object& a = o.at("alerts").as_array()[0].as_object();
+  EXPECT_EQ(str(a.at("generatorURL")), "http://127.0.0.1:9464/projects/P001?fiscal_year=2021");
+  EXPECT_EQ(str(a.at("api_url")), "http://127.0.0.1:9464/api/v1/projects/P001?fiscal_year=2021");
+  const json::object& b = o.at("alerts").as_array()[1].as_object();
+  EXPECT_FALSE(b.contains("api_url"));
+
+  const json::array am = json::parse(build_alertmanager_payload(n, 3600s, july15_0930)).as_array();
+  const json::object& x = am[0].as_object();
+  EXPECT_EQ(str(x.at("generatorURL")), "http://127.0.0.1:9464/projects/P001?fiscal_year=2021");
+  EXPECT_EQ(str(x.at("annotations").at("api_url")),
+            "http://127.0.0.1:9464/api/v1/projects/P001?fiscal_year=2021");
+  const json::object& y = am[1].as_object();
+  EXPECT_FALSE(y.contains("generatorURL"));
+  EXPECT_FALSE(y.at("annotations").as_object().contains("api_url"));
+}
+
 TEST(WebhookBuilderTest, max_alerts_counts_the_rest_as_truncated) {
   const json::object o = parse_object(build_webhook_payload(sample(), 1));
   EXPECT_EQ(o.at("alerts").as_array().size(), 1u);
