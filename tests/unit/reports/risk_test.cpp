@@ -90,7 +90,8 @@ TEST(RiskTest, the_execution_report_lists_lines_by_risk_with_their_unit_and_flag
   EXPECT_NE(csv.find("\r\nA-B1,人员经费（甲局）,A,甲局,基本支出,"), std::string::npos) << csv;
   const auto b_p1 = csv.find("\r\nB-P1,");
   const std::string b_p1_row = csv.substr(b_p1 + 2, csv.find("\r\n", b_p1 + 2) - b_p1 - 2);
-  EXPECT_NE(b_p1_row.find(",是,年初,0"), std::string::npos) << b_p1_row;  // 超预算, then 指标来源 and 结转年限
+  EXPECT_NE(b_p1_row.find(",是,年初,0"), std::string::npos)
+      << b_p1_row;  // 超预算, then 指标来源 and 结转年限
   const std::string en = render_execution_report(s, Format::csv, Lang::en);
   EXPECT_NE(en.find("owner,overspent,source,carry_age\r\n"), std::string::npos);
   EXPECT_NE(en.find(",false,initial,0\r\n"), std::string::npos);
