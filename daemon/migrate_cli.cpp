@@ -14,17 +14,19 @@ namespace bw::daemon {
 
 bool is_migrate_copy(const std::vector<std::string>& argv) {
   for (const std::string& a : argv) {
-    if (a == "--from" || a == "--to" || a.rfind("--from=", 0) == 0 || a.rfind("--to=", 0) == 0) return true;
+    if (a == "--from" || a == "--to" || a.rfind("--from=", 0) == 0 || a.rfind("--to=", 0) == 0)
+      return true;
   }
   return false;
 }
 
 int cmd_migrate_copy(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
-  constexpr const char* usage = "usage: budgetwatch migrate --from FILE.db --to postgresql://user@host:port/db\n";
+  constexpr const char* usage =
+      "usage: budgetwatch migrate --from FILE.db --to postgresql://user@host:port/db\n";
   auto args = Args::parse(argv, {"from", "to"}, {});
   if (!args || !args->get("from") || !args->get("to") || !args->positionals().empty()) {
-    err << "budgetwatch migrate: " << (args ? "needs --from FILE.db and --to postgresql://..." : args.error().message)
-        << "\n"
+    err << "budgetwatch migrate: "
+        << (args ? "needs --from FILE.db and --to postgresql://..." : args.error().message) << "\n"
         << usage;
     return exit_usage;
   }
@@ -58,7 +60,8 @@ int cmd_migrate_copy(const std::vector<std::string>& argv, std::ostream& out, st
     }
     store::schema_version(*from);
   } catch (const store::DatabaseError& e) {
-    err << "budgetwatch migrate: " << from_path << " cannot be read as a budgetwatch SQLite database (" << e.what()
+    err << "budgetwatch migrate: " << from_path
+        << " cannot be read as a budgetwatch SQLite database (" << e.what()
         << "); nothing was copied\n";
     return exit_failure;
   }
@@ -72,12 +75,13 @@ int cmd_migrate_copy(const std::vector<std::string>& argv, std::ostream& out, st
   out << r->table();
   for (const std::string& s : r->skipped) out << "not copied: " << s << "\n";
   if (!r->ok()) {
-    err << "budgetwatch migrate: the copy does not match the source (MISMATCH above): rolled back, nothing was "
+    err << "budgetwatch migrate: the copy does not match the source (MISMATCH above): rolled back, "
+           "nothing was "
            "copied\n";
     return exit_failure;
   }
-  out << "copied " << store::copied_tables().size() << " tables from " << from_path << " into " << shown
-      << ": row counts and money sums equal\n";
+  out << "copied " << store::copied_tables().size() << " tables from " << from_path << " into "
+      << shown << ": row counts and money sums equal\n";
   return exit_ok;
 }
 

@@ -53,8 +53,9 @@ const KnownTable* find_known(const std::string& name) {
 // as COPY data.
 bool plain_identifier(const std::string& s) {
   if (s.empty() || s.size() > 63 || (s[0] >= '0' && s[0] <= '9')) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
 }
 
 std::string quoted(const std::string& identifier) { return "\"" + identifier + "\""; }
@@ -62,7 +63,8 @@ std::string quoted(const std::string& identifier) { return "\"" + identifier + "
 std::vector<std::string> sqlite_tables(Database& db) {
   std::vector<std::string> out;
   Statement st = db.prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE "
+      "'\\'"
       " ORDER BY name");
   while (st.step()) out.push_back(st.column_string(0));
   return out;
@@ -93,7 +95,8 @@ struct PgColumn {
 std::vector<PgColumn> pg_columns(Database& db, const std::string& table) {
   std::vector<PgColumn> out;
   Statement st = db.prepare(
-      "SELECT column_name, is_identity FROM information_schema.columns WHERE table_schema = current_schema()"
+      "SELECT column_name, is_identity FROM information_schema.columns WHERE table_schema = "
+      "current_schema()"
       " AND table_name = ? ORDER BY ordinal_position");
   st.bind(1, table);
   while (st.step()) out.push_back({st.column_string(0), st.column_text(1) == "YES"});
@@ -103,11 +106,11 @@ std::vector<PgColumn> pg_columns(Database& db, const std::string& table) {
 // How one table is read from SQLite and written to PostgreSQL.
 struct TablePlan {
   std::string name;
-  std::vector<PgColumn> columns;    // PostgreSQL's order
-  std::vector<std::string> money;   // *_fen columns
-  std::string select_sql;           // on SQLite
-  std::string copy_sql;             // on PostgreSQL
-  std::string count_sql;            // both: count(*) and the money sums
+  std::vector<PgColumn> columns;   // PostgreSQL's order
+  std::vector<std::string> money;  // *_fen columns
+  std::string select_sql;          // on SQLite
+  std::string copy_sql;            // on PostgreSQL
+  std::string count_sql;           // both: count(*) and the money sums
 };
 
 Result<TablePlan> plan_table(Database& from, Database& to, const std::string& name) {
@@ -115,7 +118,8 @@ Result<TablePlan> plan_table(Database& from, Database& to, const std::string& na
   p.name = name;
   p.columns = pg_columns(to, name);
   const std::vector<std::string> src = sqlite_columns(from, name);
-  if (!plain_identifier(name)) return fail(Errc::invalid_input, "table name '" + name + "' is not a plain name");
+  if (!plain_identifier(name))
+    return fail(Errc::invalid_input, "table name '" + name + "' is not a plain name");
   std::set<std::string> pg_names;
   std::string select_list;
   std::string copy_list;
@@ -126,11 +130,12 @@ Result<TablePlan> plan_table(Database& from, Database& to, const std::string& na
     }
     pg_names.insert(c.name);
     const bool in_sqlite = std::find(src.begin(), src.end(), c.name) != src.end();
-    // SQLite keeps budget_lines' register order in its implicit rowid; PostgreSQL in a column of that
-    // name (store/migrations/0001_init.postgresql.sql).
+    // SQLite keeps budget_lines' register order in its implicit rowid; PostgreSQL in a column of
+    // that name (store/migrations/0001_init.postgresql.sql).
     if (!in_sqlite && c.name != "rowid") {
-      return fail(Errc::invalid_input, "column " + name + "." + c.name +
-                                           " is in the PostgreSQL schema but not in the SQLite file");
+      return fail(Errc::invalid_input,
+                  "column " + name + "." + c.name +
+                      " is in the PostgreSQL schema but not in the SQLite file");
     }
     select_list += (select_list.empty() ? "" : ", ") + quoted(c.name);
     copy_list += (copy_list.empty() ? "" : ", ") + quoted(c.name);
@@ -141,11 +146,13 @@ Result<TablePlan> plan_table(Database& from, Database& to, const std::string& na
   }
   for (const std::string& c : src) {
     if (!pg_names.contains(c)) {
-      return fail(Errc::invalid_input,
-                  "column " + name + "." + c + " is in the SQLite file but not in the PostgreSQL schema");
+      return fail(
+          Errc::invalid_input,
+          "column " + name + "." + c + " is in the SQLite file but not in the PostgreSQL schema");
     }
   }
-  if (p.columns.empty()) return fail(Errc::invalid_input, "table " + name + " has no columns in PostgreSQL");
+  if (p.columns.empty())
+    return fail(Errc::invalid_input, "table " + name + " has no columns in PostgreSQL");
   p.select_sql = "SELECT " + select_list + " FROM " + quoted(name);
   p.copy_sql = "COPY " + quoted(name) + " (" + copy_list + ") FROM STDIN";
   p.count_sql = "SELECT count(*)" + sums + " FROM " + quoted(name);
@@ -191,7 +198,8 @@ std::vector<std::string> figures(Database& db, const TablePlan& p) {
   Statement st = db.prepare(count_sql);
   std::vector<std::string> out;
   if (!st.step()) return out;
-  for (std::size_t i = 0; i <= p.money.size(); ++i) out.push_back(st.column_string(static_cast<int>(i)));
+  for (std::size_t i = 0; i <= p.money.size(); ++i)
+    out.push_back(st.column_string(static_cast<int>(i)));
   return out;
 }
 
@@ -204,7 +212,8 @@ std::string join(const std::vector<std::string>& v) {
 }  // namespace
 
 bool CopyReport::ok() const {
-  return committed && std::all_of(checks.begin(), checks.end(), [](const CopyCheck& c) { return c.ok(); });
+  return committed &&
+         std::all_of(checks.begin(), checks.end(), [](const CopyCheck& c) { return c.ok(); });
 }
 
 std::string CopyReport::table() const {
@@ -218,14 +227,17 @@ std::string CopyReport::table() const {
     w_src = std::max(w_src, c.source.size());
     w_dst = std::max(w_dst, c.target.size());
   }
-  auto row = [&](const std::string& a, const std::string& b, const std::string& s, const std::string& d,
-                 const std::string& ok) {
-    std::string line = a + std::string(w_table - a.size() + 2, ' ') + b + std::string(w_what - b.size() + 2, ' ');
-    line += std::string(w_src - s.size(), ' ') + s + "  " + std::string(w_dst - d.size(), ' ') + d + "  " + ok;
+  auto row = [&](const std::string& a, const std::string& b, const std::string& s,
+                 const std::string& d, const std::string& ok) {
+    std::string line =
+        a + std::string(w_table - a.size() + 2, ' ') + b + std::string(w_what - b.size() + 2, ' ');
+    line += std::string(w_src - s.size(), ' ') + s + "  " + std::string(w_dst - d.size(), ' ') + d +
+            "  " + ok;
     return line + "\n";
   };
   std::string out = row("table", "what", "SQLite", "PostgreSQL", "check");
-  for (const CopyCheck& c : checks) out += row(c.table, c.what, c.source, c.target, c.ok() ? "ok" : "MISMATCH");
+  for (const CopyCheck& c : checks)
+    out += row(c.table, c.what, c.source, c.target, c.ok() ? "ok" : "MISMATCH");
   return out;
 }
 
@@ -241,25 +253,28 @@ const std::vector<std::string>& copied_tables() {
 }
 
 Result<CopyReport> copy_database(Database& from, Database& to) {
-  if (from.engine() != Engine::sqlite) return fail(Errc::invalid_input, "--from must be a SQLite database file");
+  if (from.engine() != Engine::sqlite)
+    return fail(Errc::invalid_input, "--from must be a SQLite database file");
   if (to.engine() != Engine::postgresql) {
-    return fail(Errc::invalid_input, "--to must be a postgresql:// URI (the copy goes from SQLite to PostgreSQL)");
+    return fail(Errc::invalid_input,
+                "--to must be a postgresql:// URI (the copy goes from SQLite to PostgreSQL)");
   }
   const int newest = embedded_migrations().empty() ? 0 : embedded_migrations().back().version;
   const int from_version = schema_version(from);
   if (from_version != newest) {
-    return fail(Errc::invalid_input,
-                from.path().string() + " has schema version " + std::to_string(from_version) +
-                    (from_version < newest ? ", older than this budgetwatch's " + std::to_string(newest) +
-                                                 ": run `budgetwatch migrate --db " + from.path().string() +
-                                                 "` (or start its daemon once) first"
-                                           : ", newer than this budgetwatch's " + std::to_string(newest) +
-                                                 ": use the budgetwatch that wrote it"));
+    return fail(
+        Errc::invalid_input,
+        from.path().string() + " has schema version " + std::to_string(from_version) +
+            (from_version < newest ? ", older than this budgetwatch's " + std::to_string(newest) +
+                                         ": run `budgetwatch migrate --db " + from.path().string() +
+                                         "` (or start its daemon once) first"
+                                   : ", newer than this budgetwatch's " + std::to_string(newest) +
+                                         ": use the budgetwatch that wrote it"));
   }
   migrate(to);  // a no-op (reads only) when the owner role has migrated it already
   if (const int v = schema_version(to); v != newest) {
-    return fail(Errc::invalid_input, "the target has schema version " + std::to_string(v) + ", not " +
-                                         std::to_string(newest));
+    return fail(Errc::invalid_input, "the target has schema version " + std::to_string(v) +
+                                         ", not " + std::to_string(newest));
   }
 
   // One read transaction on SQLite: the tables as of one moment, even beside a running daemon.
@@ -285,20 +300,23 @@ Result<CopyReport> copy_database(Database& from, Database& to) {
     if (find_known(t) == nullptr) unknown.push_back(t + " (in PostgreSQL)");
   }
   if (!unknown.empty()) {
-    return fail(Errc::invalid_input, "tables unknown to the copier: " + join(unknown) +
-                                         "; nothing was copied (a budgetwatch that knows them must copy them)");
+    return fail(Errc::invalid_input,
+                "tables unknown to the copier: " + join(unknown) +
+                    "; nothing was copied (a budgetwatch that knows them must copy them)");
   }
   CopyReport report;
   for (const KnownTable& t : known_tables) {
-    if (t.skip_reason != nullptr) report.skipped.push_back(std::string(t.name) + ": " + t.skip_reason);
+    if (t.skip_reason != nullptr)
+      report.skipped.push_back(std::string(t.name) + ": " + t.skip_reason);
   }
   std::vector<TablePlan> plans;
   for (const std::string& name : copied_tables()) {
     const bool in_src = std::find(src_tables.begin(), src_tables.end(), name) != src_tables.end();
     const bool in_dst = std::find(dst_tables.begin(), dst_tables.end(), name) != dst_tables.end();
     if (!in_src || !in_dst) {
-      return fail(Errc::invalid_input, "table " + name + " is missing from " +
-                                           (in_src ? std::string("PostgreSQL") : std::string("the SQLite file")));
+      return fail(Errc::invalid_input,
+                  "table " + name + " is missing from " +
+                      (in_src ? std::string("PostgreSQL") : std::string("the SQLite file")));
     }
     auto p = plan_table(from, to, name);
     if (!p) return tl::unexpected(p.error());
@@ -313,9 +331,10 @@ Result<CopyReport> copy_database(Database& from, Database& to) {
     if (!f.empty() && f[0] != "0") not_empty.push_back(p.name + " (" + f[0] + " rows)");
   }
   if (!not_empty.empty()) {
-    return fail(Errc::conflict, "the target database is not empty: " + join(not_empty) +
-                                    "; migrate copies into an empty database only (create a new one, or drop "
-                                    "and recreate this one), nothing was copied");
+    return fail(Errc::conflict,
+                "the target database is not empty: " + join(not_empty) +
+                    "; migrate copies into an empty database only (create a new one, or drop "
+                    "and recreate this one), nothing was copied");
   }
   for (const TablePlan& p : plans) {
     const std::map<std::string, std::int64_t> max_identity = copy_rows(from, to, p);
@@ -324,7 +343,8 @@ Result<CopyReport> copy_database(Database& from, Database& to) {
       if (!c.identity) continue;
       const auto it = max_identity.find(c.name);
       Statement st = to.prepare("SELECT setval(pg_get_serial_sequence(?, ?), ?, false)");
-      st.bind(1, p.name).bind(2, c.name).bind(3, it == max_identity.end() ? std::int64_t{1} : it->second + 1);
+      st.bind(1, p.name).bind(2, c.name).bind(
+          3, it == max_identity.end() ? std::int64_t{1} : it->second + 1);
       st.step();
     }
   }
@@ -337,7 +357,8 @@ Result<CopyReport> copy_database(Database& from, Database& to) {
                                i < b.size() ? b[i] : "?"});
     }
   }
-  if (std::all_of(report.checks.begin(), report.checks.end(), [](const CopyCheck& c) { return c.ok(); })) {
+  if (std::all_of(report.checks.begin(), report.checks.end(),
+                  [](const CopyCheck& c) { return c.ok(); })) {
     txn.commit();
     report.committed = true;
   }

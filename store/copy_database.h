@@ -24,7 +24,7 @@ struct CopyCheck {
 };
 
 struct CopyReport {
-  std::vector<CopyCheck> checks;  ///< in copy order: each table's rows, then its money columns
+  std::vector<CopyCheck> checks;     ///< in copy order: each table's rows, then its money columns
   std::vector<std::string> skipped;  ///< tables not copied, with why ("bw_schema_version: ...")
   bool committed = false;            ///< false: a check failed and the copy was rolled back
   bool ok() const;

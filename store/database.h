@@ -176,10 +176,10 @@ class Database {
   std::string file_problem();
   /// The SQLite handle (null on PostgreSQL).
   sqlite3* handle() const { return db_; }
-  /// PostgreSQL only (throws DatabaseError on SQLite): runs `copy_sql`, a fixed `COPY table (columns)
-  /// FROM STDIN` statement, and sends `data` in COPY's text format (tab-separated, `\N` for NULL,
-  /// backslash escapes: copy_escape) with PQputCopyData. The data is never SQL text. Returns the rows
-  /// copied. store/pg_copy.cpp.
+  /// PostgreSQL only (throws DatabaseError on SQLite): runs `copy_sql`, a fixed `COPY table
+  /// (columns) FROM STDIN` statement, and sends `data` in COPY's text format (tab-separated, `\N`
+  /// for NULL, backslash escapes: copy_escape) with PQputCopyData. The data is never SQL text.
+  /// Returns the rows copied. store/pg_copy.cpp.
   std::int64_t copy_in(std::string_view copy_sql, std::string_view data);
 
  private:

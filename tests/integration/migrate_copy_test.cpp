@@ -49,7 +49,8 @@ std::vector<std::pair<std::string, std::string>> answers(const std::string& db) 
   std::vector<std::pair<std::string, std::string>> out;
   for (const char* as_of : {"2021-06-30", "2021-12-31"}) {
     for (const char* kind : {"execution", "monthly", "midyear", "yearend"}) {
-      const auto r = bw({"report", "--db", db, "--kind", kind, "--as-of", as_of, "--format", "json"});
+      const auto r =
+          bw({"report", "--db", db, "--kind", kind, "--as-of", as_of, "--format", "json"});
       EXPECT_EQ(r.exit_code, 0) << kind << " " << as_of << "\n" << r.err;
       out.emplace_back(std::string(kind) + " " + as_of, r.out);
     }
@@ -57,27 +58,30 @@ std::vector<std::pair<std::string, std::string>> answers(const std::string& db) 
   store::Database d = store::Database::open(db);
   std::string files;
   for (const store::IngestReport& f : store::list_ingests(d, 0, 1000, 1000).files) {
-    files += std::to_string(f.file_id) + " " + f.name + " " + f.source + " " + store::to_string(f.kind) +
-             " rows=" + std::to_string(f.rows_total) + " accepted=" + std::to_string(f.accepted) +
-             " rejected=" + std::to_string(f.rejected) + " fen=" + std::to_string(f.accepted_amount.fen) + "\n";
+    files += std::to_string(f.file_id) + " " + f.name + " " + f.source + " " +
+             store::to_string(f.kind) + " rows=" + std::to_string(f.rows_total) +
+             " accepted=" + std::to_string(f.accepted) + " rejected=" + std::to_string(f.rejected) +
+             " fen=" + std::to_string(f.accepted_amount.fen) + "\n";
     for (const store::Reject& r : f.rejects) files += "  " + r.to_string() + "\n";
   }
-  for (const store::FailedFile& f : store::list_failed_files(d, 100)) files += "failed " + f.name + ": " + f.error;
+  for (const store::FailedFile& f : store::list_failed_files(d, 100))
+    files += "failed " + f.name + ": " + f.error;
   out.emplace_back("ingests", files);
   std::string alerts;
   for (const store::AlertRow& a : store::load_alerts(d)) {
-    alerts += a.fingerprint + " " + a.rule + " " + a.severity + " " + a.state + " " + a.labels + " " +
-              a.annotations + " " + std::to_string(a.active_since) + " " + std::to_string(a.fired_at.value_or(-1)) +
-              " " + std::to_string(a.resolved_at.value_or(-1)) + " " + std::to_string(a.episode) + "\n";
+    alerts += a.fingerprint + " " + a.rule + " " + a.severity + " " + a.state + " " + a.labels +
+              " " + a.annotations + " " + std::to_string(a.active_since) + " " +
+              std::to_string(a.fired_at.value_or(-1)) + " " +
+              std::to_string(a.resolved_at.value_or(-1)) + " " + std::to_string(a.episode) + "\n";
   }
   out.emplace_back("alerts", alerts);
   std::string outbox;
   store::OutboxQuery q;
   q.limit = 100000;
   for (const store::OutboxRow& r : store::list_outbox(d, q)) {
-    outbox += std::to_string(r.id) + " " + r.idempotency_key + " " + r.receiver + " " + r.status + " " + r.state +
-              " " + r.title + " " + r.payload + " " + std::to_string(r.created_at) + " " +
-              std::to_string(r.attempts) + "\n";
+    outbox += std::to_string(r.id) + " " + r.idempotency_key + " " + r.receiver + " " + r.status +
+              " " + r.state + " " + r.title + " " + r.payload + " " + std::to_string(r.created_at) +
+              " " + std::to_string(r.attempts) + "\n";
   }
   out.emplace_back("outbox", outbox);
   std::string groups;
@@ -89,7 +93,8 @@ std::vector<std::pair<std::string, std::string>> answers(const std::string& db) 
   }
   out.emplace_back("groups", groups);
   std::string silences;
-  for (const store::SilenceRow& s : store::load_silences(d)) silences += s.id + " " + s.matchers + " " + s.comment;
+  for (const store::SilenceRow& s : store::load_silences(d))
+    silences += s.id + " " + s.matchers + " " + s.comment;
   for (const store::OwnerNoteRow& n : store::list_owner_notes(d, "2021-midyear")) {
     silences += n.project_code + " " + n.reason + " " + n.measures;
   }
@@ -110,25 +115,27 @@ TEST(MigrateCopyTest, the_demo_copied_to_postgresql_gives_the_same_reports_and_a
   const fs::path config = demo_config(dir.path());
   const std::string sqlite = (dir.path() / "demo.db").string();
   // The demo's data and a year of alert cycles: alert state, groups and the outbox.
-  const auto replay = bw({"alerts", "replay", "--config", config.string(), "--from", "2021-01-01", "--to",
-                          "2021-12-31"});
+  const auto replay = bw({"alerts", "replay", "--config", config.string(), "--from", "2021-01-01",
+                          "--to", "2021-12-31"});
   ASSERT_EQ(replay.exit_code, 0) << replay.out << replay.err;
-  // The rest of a deployment's history: a file with a rejected row, a refused file, a register applied
-  // again, a silence and an owner's note.
+  // The rest of a deployment's history: a file with a rejected row, a refused file, a register
+  // applied again, a silence and an owner's note.
   test::write_file(dir.path() / "late.csv",
                    test::read_file(test::data_path("liwan2021/payments.csv")).substr(0, 200) +
-                       "\nZF2099-000001,2021-13-05,101001,广州市荔湾区科技工业和信息化局,LW2021-B02,日常公用经费,"
+                       "\nZF2099-000001,2021-13-05,101001,广州市荔湾区科技工业和信息化局,LW2021-"
+                       "B02,日常公用经费,"
                        "2150501,30201,授权支付,一般公共预算,某公司,\"1.00\",坏日期\n");
   const auto late = bw({"ingest", "--db", sqlite, (dir.path() / "late.csv").string()});
   ASSERT_EQ(late.exit_code, 0) << late.out << late.err;
   test::write_file(dir.path() / "junk.csv", "not,an,export\n1,2,3\n");
   EXPECT_EQ(bw({"ingest", "--db", sqlite, (dir.path() / "junk.csv").string()}).exit_code, 1);
-  const auto again = bw({"ingest", "--db", sqlite, "--reapply", test::data_path("liwan2021/budget.csv").string()});
+  const auto again =
+      bw({"ingest", "--db", sqlite, "--reapply", test::data_path("liwan2021/budget.csv").string()});
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
   {
     store::Database d = store::Database::open(sqlite);
-    store::insert_silence(d, {"s-1", R"([{"name":"owner","op":"=","value":"陈志远"}])", "ops", "holiday",
-                              1640000000, 1650000000, 1640000000});
+    store::insert_silence(d, {"s-1", R"([{"name":"owner","op":"=","value":"陈志远"}])", "ops",
+                              "holiday", 1640000000, 1650000000, 1640000000});
     store::put_owner_note(d, {"LW2021-P02", "2021-midyear", "招标延迟", "九月完成招标", "陈志远",
                               "2021-07-15T08:00:00Z"});
     // Every table the copier knows holds rows, so that the copy of each is exercised.
@@ -136,7 +143,8 @@ TEST(MigrateCopyTest, the_demo_copied_to_postgresql_gives_the_same_reports_and_a
   }
 
   std::string to = pg.uri();
-  to.replace(to.find("bw@"), 3, "bw:s3cret@");  // trust authentication ignores it; it must not be printed
+  to.replace(to.find("bw@"), 3,
+             "bw:s3cret@");  // trust authentication ignores it; it must not be printed
   const auto copy = bw({"migrate", "--from", sqlite, "--to", to});
   ASSERT_EQ(copy.exit_code, 0) << copy.out << copy.err;
   EXPECT_EQ((copy.out + copy.err).find("s3cret"), std::string::npos) << copy.out << copy.err;
@@ -154,17 +162,22 @@ TEST(MigrateCopyTest, the_demo_copied_to_postgresql_gives_the_same_reports_and_a
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
     EXPECT_FALSE(a[i].second.empty()) << a[i].first;
-    EXPECT_EQ(a[i].second, b[i].second) << a[i].first << " differs between the SQLite file and its copy";
+    EXPECT_EQ(a[i].second, b[i].second)
+        << a[i].first << " differs between the SQLite file and its copy";
   }
   // The Liwan figures are there: 91.38% at year end.
-  EXPECT_NE(a[4].second.find("\"execution_rate_pct\": \"91.38\""), std::string::npos) << a[4].second.substr(0, 600);
+  EXPECT_NE(a[4].second.find("\"execution_rate_pct\": \"91.38\""), std::string::npos)
+      << a[4].second.substr(0, 600);
 
-  // The copy goes on where SQLite left off: the next file, revision and message get the next ids on both.
+  // The copy goes on where SQLite left off: the next file, revision and message get the next ids on
+  // both.
   for (const std::string& db : {sqlite, pg.uri()}) {
-    const auto r = bw({"ingest", "--db", db, test::data_path("liwan2021/payments.gb18030.csv").string()});
+    const auto r =
+        bw({"ingest", "--db", db, test::data_path("liwan2021/payments.gb18030.csv").string()});
     ASSERT_EQ(r.exit_code, 0) << db << "\n" << r.out << r.err;
   }
-  EXPECT_EQ(answers(sqlite)[8].second, answers(pg.uri())[8].second) << "ingest history after the copy";
+  EXPECT_EQ(answers(sqlite)[8].second, answers(pg.uri())[8].second)
+      << "ingest history after the copy";
 
   // A second copy into the now non-empty database is refused, and changes nothing.
   const auto twice = bw({"migrate", "--from", sqlite, "--to", to});
@@ -178,14 +191,17 @@ TEST(MigrateCopyTest, a_missing_damaged_or_unknown_source_is_refused_with_a_clea
   BW_REQUIRE_POSTGRES();
   test::TempDir dir;
   test::PostgresDatabase pg;
-  const auto missing = bw({"migrate", "--from", (dir.path() / "none.db").string(), "--to", pg.uri()});
+  const auto missing =
+      bw({"migrate", "--from", (dir.path() / "none.db").string(), "--to", pg.uri()});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("none.db: no such database file"), std::string::npos) << missing.err;
 
   test::write_file(dir.path() / "junk.db", std::string(8192, 'x'));
   const auto junk = bw({"migrate", "--from", (dir.path() / "junk.db").string(), "--to", pg.uri()});
   EXPECT_EQ(junk.exit_code, 1);
-  EXPECT_NE(junk.err.find("junk.db cannot be read as a budgetwatch SQLite database"), std::string::npos) << junk.err;
+  EXPECT_NE(junk.err.find("junk.db cannot be read as a budgetwatch SQLite database"),
+            std::string::npos)
+      << junk.err;
 
   // A real database cut short (a copy interrupted half-way): damaged.
   const std::string good = (dir.path() / "good.db").string();
@@ -205,14 +221,16 @@ TEST(MigrateCopyTest, a_missing_damaged_or_unknown_source_is_refused_with_a_clea
               cut.err.find("cannot be read as a budgetwatch SQLite database") != std::string::npos)
       << cut.err;
 
-  // A table the copier does not know (a newer release's, or someone's own) stops it before any write.
+  // A table the copier does not know (a newer release's, or someone's own) stops it before any
+  // write.
   {
     store::Database d = store::Database::open(good);
     d.exec("CREATE TABLE my_notes (x TEXT)");
   }
   const auto unknown = bw({"migrate", "--from", good, "--to", pg.uri()});
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_NE(unknown.err.find("tables unknown to the copier: my_notes (in the SQLite file)"), std::string::npos)
+  EXPECT_NE(unknown.err.find("tables unknown to the copier: my_notes (in the SQLite file)"),
+            std::string::npos)
       << unknown.err;
   store::Database target = store::Database::open(pg.uri());
   EXPECT_EQ(rows_of(target, "files"), 0);
