@@ -113,6 +113,11 @@ struct TablePlan {
   std::string count_sql;           // both: count(*) and the money sums
 };
 
+tl::unexpected<Error> column_problem(const std::string& table, const std::string& column,
+                                     const char* what) {
+  return fail(Errc::invalid_input, "column " + table + "." + column + " " + what);
+}
+
 Result<TablePlan> plan_table(Database& from, Database& to, const std::string& name) {
   TablePlan p;
   p.name = name;
@@ -126,29 +131,29 @@ Result<TablePlan> plan_table(Database& from, Database& to, const std::string& na
   std::string sums;
   for (const PgColumn& c : p.columns) {
     if (!plain_identifier(c.name)) {
-      return fail(Errc::invalid_input, "column " + name + "." + c.name + " is not a plain name");
+      return column_problem(name, c.name, "is not a plain name");
     }
     pg_names.insert(c.name);
     const bool in_sqlite = std::find(src.begin(), src.end(), c.name) != src.end();
     // SQLite keeps budget_lines' register order in its implicit rowid; PostgreSQL in a column of
     // that name (store/migrations/0001_init.postgresql.sql).
     if (!in_sqlite && c.name != "rowid") {
-      return fail(Errc::invalid_input,
-                  "column " + name + "." + c.name +
-                      " is in the PostgreSQL schema but not in the SQLite file");
+      return column_problem(name, c.name, "is in the PostgreSQL schema but not in the SQLite file");
     }
-    select_list += (select_list.empty() ? "" : ", ") + quoted(c.name);
-    copy_list += (copy_list.empty() ? "" : ", ") + quoted(c.name);
+    select_list += select_list.empty() ? "" : ", ";
+    select_list += quoted(c.name);
+    copy_list += copy_list.empty() ? "" : ", ";
+    copy_list += quoted(c.name);
     if (c.name.size() > 4 && c.name.compare(c.name.size() - 4, 4, "_fen") == 0) {
       p.money.push_back(c.name);
-      sums += ", coalesce(sum(" + quoted(c.name) + "), 0)";
+      sums += ", coalesce(sum(";
+      sums += quoted(c.name);
+      sums += "), 0)";
     }
   }
   for (const std::string& c : src) {
     if (!pg_names.contains(c)) {
-      return fail(
-          Errc::invalid_input,
-          "column " + name + "." + c + " is in the SQLite file but not in the PostgreSQL schema");
+      return column_problem(name, c, "is in the SQLite file but not in the PostgreSQL schema");
     }
   }
   if (p.columns.empty())
@@ -205,7 +210,10 @@ std::vector<std::string> figures(Database& db, const TablePlan& p) {
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  for (const std::string& s : v) {
+    out += out.empty() ? "" : ", ";
+    out += s;
+  }
   return out;
 }
 
@@ -229,11 +237,11 @@ std::string CopyReport::table() const {
   }
   auto row = [&](const std::string& a, const std::string& b, const std::string& s,
                  const std::string& d, const std::string& ok) {
-    std::string line =
-        a + std::string(w_table - a.size() + 2, ' ') + b + std::string(w_what - b.size() + 2, ' ');
-    line += std::string(w_src - s.size(), ' ') + s + "  " + std::string(w_dst - d.size(), ' ') + d +
-            "  " + ok;
-    return line + "\n";
+    std::string line = a;
+    line.append(w_table - a.size() + 2, ' ').append(b).append(w_what - b.size() + 2, ' ');
+    line.append(w_src - s.size(), ' ').append(s).append(2, ' ');
+    line.append(w_dst - d.size(), ' ').append(d).append(2, ' ').append(ok).append(1, '\n');
+    return line;
   };
   std::string out = row("table", "what", "SQLite", "PostgreSQL", "check");
   for (const CopyCheck& c : checks)

@@ -136,9 +136,9 @@ std::string ingest_output(const std::string& db, const std::vector<std::string>&
 
 // PostgreSQL ingests payments by COPY, 16,384 rows at a time; SQLite by multi-row INSERTs of 64. A
 // file of 40,000 rows with 5% bad rows (more rejects than the 1,000 stored per file), then a second
-// export whose vouchers all exist with other amounts (40,000 conflicts): the same rows accepted,
-// the same duplicates, the same conflicts quarantined, the same rejects stored and reported, in the
-// same order.
+// export of 60,000 whose first 40,000-odd vouchers exist with other content (conflicts, stored past
+// the cap): the same rows accepted, the same duplicates, the same conflicts quarantined, the same
+// rejects stored and reported, in the same order.
 TEST(PostgresEngineTest, copy_ingest_keeps_the_sqlite_rejects_and_conflicts_across_copy_batches) {
   BW_REQUIRE_POSTGRES();
   test::TempDir dir;
@@ -148,7 +148,7 @@ TEST(PostgresEngineTest, copy_ingest_keeps_the_sqlite_rejects_and_conflicts_acro
       {"--projects", "300", "--payments", "40000", "--seed", "5", "--bad-rows", "0.05"});
   const fs::path b = test::generate_exports(
       dir.path() / "b",
-      {"--projects", "300", "--payments", "40000", "--seed", "6", "--no-expected"});
+      {"--projects", "300", "--payments", "60000", "--seed", "6", "--no-expected"});
   const std::string sqlite = (dir.path() / "copy.db").string();
   for (const std::string& db : {sqlite, pg.uri()})
     ingest(db, {a / "budget.csv", a / "adjustments.csv"});
