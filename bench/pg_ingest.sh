@@ -2,7 +2,7 @@
 # PostgreSQL figures of budgetwatch (issue 15) with their anchor measured in the same run: ingest of the
 # 1,000,000-row payments export against psql's \copy of the same file into a table with a unique voucher key,
 # and `report` for 10,000 lines / 1,000,000 payments.
-# Usage: bench/pg_ingest.sh [BUILD_DIR]   (default build/test; builds budgetwatch first)
+# Usage: bench/pg_ingest.sh [BUILD_DIR]   (default build/test; builds budgetwatch first, unless BW_BIN names one)
 # The server is started as the tests start theirs (tests/support/postgres.sh: initdb into a temp dir, 127.0.0.1 on
 # a free port, fsync and synchronous_commit off) and stopped at the end; the anchor and budgetwatch write to the
 # same server. Data is generated once into $BW_BENCH_DATA (default build/bench-data), shared with bench/run.sh.
@@ -12,8 +12,13 @@ build=${1:-$root/build/test}
 data=${BW_BENCH_DATA:-$root/build/bench-data}
 py=/usr/bin/python3
 psql=${PG_BIN:-/usr/lib/postgresql/15/bin}/psql
-cmake --build "$build" --target budgetwatch >/dev/null
-bw="$build/budgetwatch"
+# BW_BIN: a budgetwatch binary to use instead of building $build's.
+if [[ -n ${BW_BIN:-} ]]; then
+  bw=$BW_BIN
+else
+  cmake --build "$build" --target budgetwatch >/dev/null
+  bw="$build/budgetwatch"
+fi
 mkdir -p "$data"
 [[ -f "$data/1m/manifest.json" ]] ||
   "$py" "$root/tests/tools/gen_treasury_export.py" --projects 10000 --payments 1000000 --seed 1 --out-dir "$data/1m" >/dev/null

@@ -120,11 +120,11 @@ TEST(MigrateCopyTest, the_demo_copied_to_postgresql_gives_the_same_reports_and_a
   ASSERT_EQ(replay.exit_code, 0) << replay.out << replay.err;
   // The rest of a deployment's history: a file with a rejected row, a refused file, a register
   // applied again, a silence and an owner's note.
+  const std::string liwan = test::read_file(test::data_path("liwan2021/payments.csv"));
   test::write_file(dir.path() / "late.csv",
-                   test::read_file(test::data_path("liwan2021/payments.csv")).substr(0, 200) +
-                       "\nZF2099-000001,2021-13-05,101001,广州市荔湾区科技工业和信息化局,LW2021-"
-                       "B02,日常公用经费,"
-                       "2150501,30201,授权支付,一般公共预算,某公司,\"1.00\",坏日期\n");
+                   liwan.substr(0, liwan.find('\n', liwan.find('\n') + 1) + 1) +
+                       "ZF2099-000001,2021-13-05,101001,广州市荔湾区科技工业和信息化局,LW2021-B02,"
+                       "日常公用经费,2150501,30201,授权支付,一般公共预算,某公司,\"1.00\",坏日期\n");
   const auto late = bw({"ingest", "--db", sqlite, (dir.path() / "late.csv").string()});
   ASSERT_EQ(late.exit_code, 0) << late.out << late.err;
   test::write_file(dir.path() / "junk.csv", "not,an,export\n1,2,3\n");

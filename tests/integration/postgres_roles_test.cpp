@@ -65,6 +65,8 @@ TEST(PostgresRolesTest, the_daemon_works_as_a_non_superuser_app_role_after_the_o
     std::string yaml = test::read_file(test::source_dir() / "config/examples/demo.yaml");
     const std::string from = "database: ../../var/demo/budgetwatch.db";
     yaml.replace(yaml.find(from), from.size(), "database: " + db);
+    const std::string inbox = "../../var/demo/inbox";
+    yaml.replace(yaml.find(inbox), inbox.size(), (dir / "inbox").string());
     for (std::size_t p = yaml.find("../../"); p != std::string::npos; p = yaml.find("../../")) {
       yaml.replace(p, 6, test::source_dir().string() + "/");
     }
