@@ -70,6 +70,7 @@ TEST(PostgresRolesTest, the_daemon_works_as_a_non_superuser_app_role_after_the_o
     for (std::size_t p = yaml.find("../../"); p != std::string::npos; p = yaml.find("../../")) {
       yaml.replace(p, 6, test::source_dir().string() + "/");
     }
+    fs::create_directories(dir / "inbox");
     test::write_file(dir / "bw.yaml", yaml);
     const auto replay = bw({"alerts", "replay", "--config", (dir / "bw.yaml").string(), "--from",
                             "2021-06-30", "--to", "2021-12-31"});
