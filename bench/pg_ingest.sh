@@ -32,8 +32,11 @@ trap 'bash "$root/tests/support/postgres.sh" stop "$tmp/pg" >/dev/null 2>&1 || t
 bash "$root/tests/support/postgres.sh" start "$tmp/pg" >/dev/null
 port=$(cat "$tmp/pg/port")
 sql() { "$psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U bw "$@"; }
-n=0
-fresh_db() { n=$((n + 1)); sql -d postgres -c "CREATE DATABASE bench_$n" >/dev/null; echo "bench_$n"; }
+fresh_db() {  # a new empty database; prints its name (called in $(...): no counter survives it)
+  local name="bench_$(date +%s%N)"
+  sql -d postgres -c "CREATE DATABASE $name" >/dev/null
+  echo "$name"
+}
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)" \
      "(shared: other jobs run beside this one)"
