@@ -165,6 +165,7 @@ struct IngestTxn::State {
   std::int64_t payments_added = 0;
   std::int64_t payments_flushed = 0;
   bool stage_ready = false;
+  bool direct_failed = false;  // a batch could not be copied straight into payments: stage the rest
   std::vector<std::pair<std::int64_t, Reject>> deferred_rejects;
   std::string copy_data;
 
@@ -323,61 +324,94 @@ bool IngestTxn::settle_with(std::size_t pending_index, const RecordedPayment& re
 void IngestTxn::flush_payments_copy() {
   State& s = *s_;
   const std::size_t n = s.pending_size;
-  if (!s.stage_ready) {
-    s.db.exec(
-        "CREATE TEMP TABLE bw_payment_stage (seq BIGINT NOT NULL, voucher_no TEXT COLLATE \"C\" NOT NULL,"
-        " pay_date TEXT COLLATE \"C\" NOT NULL, unit_code TEXT COLLATE \"C\" NOT NULL,"
-        " project_code TEXT COLLATE \"C\" NOT NULL, amount_fen BIGINT NOT NULL, func_class TEXT COLLATE \"C\" NOT NULL,"
-        " econ_class TEXT COLLATE \"C\" NOT NULL, pay_method TEXT COLLATE \"C\" NOT NULL,"
-        " fund_type TEXT COLLATE \"C\" NOT NULL, payee TEXT COLLATE \"C\" NOT NULL, memo TEXT COLLATE \"C\" NOT NULL,"
-        " line_no BIGINT NOT NULL, voucher_raw TEXT COLLATE \"C\") ON COMMIT DROP");
-    s.stage_ready = true;
-  } else {
-    s.db.exec("TRUNCATE bw_payment_stage");
-  }
-  std::string& d = s.copy_data;
-  d.clear();
-  for (std::size_t i = 0; i < n; ++i) {
-    const State::OwnedPayment& o = s.pending[i];
-    d += std::to_string(i);
-    for (const std::string* f : {&o.voucher, &o.date, &o.unit_code, &o.project_code}) {
+  // The rows in COPY's text format: `first` (the staging sequence number, or the file id) and the columns.
+  auto rows = [&](bool staged) {
+    std::string& d = s.copy_data;
+    d.clear();
+    const std::string file_id = std::to_string(s.file_id);
+    for (std::size_t i = 0; i < n; ++i) {
+      const State::OwnedPayment& o = s.pending[i];
+      d += staged ? std::to_string(i) : file_id;
+      for (const std::string* f : {&o.voucher, &o.date, &o.unit_code, &o.project_code}) {
+        d += '\t';
+        copy_escape(d, *f);
+      }
       d += '\t';
-      copy_escape(d, *f);
-    }
-    d += '\t';
-    d += std::to_string(o.amount.fen);
-    for (const std::string* f : {&o.func_class, &o.econ_class, &o.pay_method, &o.fund_type, &o.payee, &o.memo}) {
+      d += std::to_string(o.amount.fen);
+      for (const std::string* f : {&o.func_class, &o.econ_class, &o.pay_method, &o.fund_type, &o.payee, &o.memo}) {
+        d += '\t';
+        copy_escape(d, *f);
+      }
       d += '\t';
-      copy_escape(d, *f);
+      d += std::to_string(o.line);
+      d += '\t';
+      if (o.voucher_raw.empty()) {
+        d += "\\N";
+      } else {
+        copy_escape(d, o.voucher_raw);
+      }
+      d += '\n';
     }
-    d += '\t';
-    d += std::to_string(o.line);
-    d += '\t';
-    if (o.voucher_raw.empty()) {
-      d += "\\N";
+    return std::string_view(d);
+  };
+  // The common case, a batch of new vouchers each once: straight into payments, as fast as psql's \copy. A
+  // voucher already recorded fails the COPY (unique violation): it is undone to the savepoint, and this and
+  // the file's later batches take the staging path.
+  if (!s.direct_failed) {
+    std::unordered_set<std::string_view> vouchers;
+    vouchers.reserve(n);
+    bool unique = true;
+    for (std::size_t i = 0; i < n && unique; ++i) unique = vouchers.insert(s.pending[i].voucher).second;
+    if (unique) {
+      s.db.exec("SAVEPOINT bw_copy");
+      try {
+        s.db.copy_in(
+            "COPY payments (file_id, voucher_no, pay_date, unit_code, project_code, amount_fen, func_class,"
+            " econ_class, pay_method, fund_type, payee, memo, line_no, voucher_raw) FROM STDIN",
+            rows(false));
+        s.db.exec("RELEASE SAVEPOINT bw_copy");
+      } catch (const DatabaseError& e) {
+        if (e.sqlstate() != "23505") throw;
+        s.db.exec("ROLLBACK TO SAVEPOINT bw_copy");
+        s.db.exec("RELEASE SAVEPOINT bw_copy");
+        s.direct_failed = true;
+      }
     } else {
-      copy_escape(d, o.voucher_raw);
+      s.direct_failed = true;
     }
-    d += '\n';
   }
-  s.db.copy_in(
-      "COPY bw_payment_stage (seq, voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class,"
-      " pay_method, fund_type, payee, memo, line_no, voucher_raw) FROM STDIN",
-      d);
-  Statement& ins = s.db.cached(
-      "INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class,"
-      " pay_method, fund_type, payee, memo, file_id, line_no, voucher_raw)"
-      " SELECT voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class, pay_method,"
-      " fund_type, payee, memo, CAST(? AS BIGINT), line_no, voucher_raw FROM bw_payment_stage ORDER BY seq"
-      " ON CONFLICT (voucher_no) DO NOTHING RETURNING voucher_no");
-  ins.bind(1, s.file_id);
-  std::unordered_set<std::string> inserted;
-  while (ins.step()) inserted.emplace(ins.column_text(0));
-  ins.reset();
-  // Which rows went in: the first staged row of each voucher that was inserted.
   std::vector<char> went_in(n, 1);
   std::vector<RecordedPayment> recorded;
-  if (inserted.size() != n) {
+  std::unordered_set<std::string> inserted;
+  if (s.direct_failed) {
+    if (!s.stage_ready) {
+      s.db.exec(
+          "CREATE TEMP TABLE bw_payment_stage (seq BIGINT NOT NULL, voucher_no TEXT COLLATE \"C\" NOT NULL,"
+          " pay_date TEXT COLLATE \"C\" NOT NULL, unit_code TEXT COLLATE \"C\" NOT NULL,"
+          " project_code TEXT COLLATE \"C\" NOT NULL, amount_fen BIGINT NOT NULL, func_class TEXT COLLATE \"C\" NOT NULL,"
+          " econ_class TEXT COLLATE \"C\" NOT NULL, pay_method TEXT COLLATE \"C\" NOT NULL,"
+          " fund_type TEXT COLLATE \"C\" NOT NULL, payee TEXT COLLATE \"C\" NOT NULL, memo TEXT COLLATE \"C\" NOT NULL,"
+          " line_no BIGINT NOT NULL, voucher_raw TEXT COLLATE \"C\") ON COMMIT DROP");
+      s.stage_ready = true;
+    } else {
+      s.db.exec("TRUNCATE bw_payment_stage");
+    }
+    s.db.copy_in(
+        "COPY bw_payment_stage (seq, voucher_no, pay_date, unit_code, project_code, amount_fen, func_class,"
+        " econ_class, pay_method, fund_type, payee, memo, line_no, voucher_raw) FROM STDIN",
+        rows(true));
+    Statement& ins = s.db.cached(
+        "INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class,"
+        " pay_method, fund_type, payee, memo, file_id, line_no, voucher_raw)"
+        " SELECT voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class, pay_method,"
+        " fund_type, payee, memo, CAST(? AS BIGINT), line_no, voucher_raw FROM bw_payment_stage ORDER BY seq"
+        " ON CONFLICT (voucher_no) DO NOTHING RETURNING voucher_no");
+    ins.bind(1, s.file_id);
+    while (ins.step()) inserted.emplace(ins.column_text(0));
+    ins.reset();
+  }
+  // Which rows went in: every row of a direct COPY; else the first staged row of each voucher inserted.
+  if (s.direct_failed && inserted.size() != n) {
     for (std::size_t i = 0; i < n; ++i) went_in[i] = inserted.erase(s.pending[i].voucher) == 1 ? 1 : 0;
     recorded.resize(n);
     Statement& q = s.db.cached(
