@@ -14,6 +14,7 @@
 #include "daemon/alerts_cli.h"
 #include "daemon/app.h"
 #include "daemon/midyear_inputs.h"
+#include "daemon/migrate_cli.h"
 #include "daemon/targets_cli.h"
 #include "daemon/args.h"
 #include "daemon/clock.h"
@@ -79,6 +80,11 @@ constexpr const char* usage_text =
     "      step the alert cycle through past dates on the config's database (and deliver, with --deliver)\n"
     "  migrate --db FILE      create or upgrade the database schema (--db takes a SQLite file or, wherever\n"
     "                         it appears, a postgresql://user@host:port/db?sslmode=... URI)\n"
+    "  migrate --from FILE.db --to postgresql://user@host:port/db\n"
+    "      copy a SQLite deployment (every table: ledger, rejects, revisions, indicators, notes, alert state,\n"
+    "      outbox, silences) into an empty PostgreSQL database in one transaction, ids kept, then verify it:\n"
+    "      rows and money sums per table on both sides, printed as a table; exits 1 on any mismatch (rolled\n"
+    "      back), a non-empty target, or a missing or damaged file; stop the daemon first\n"
     "  metrics-reference      print the table of the snapshot's metric families (README, Metrics)\n"
     "  version                print the version\n";
 
@@ -483,6 +489,7 @@ int cmd_export_openmetrics(const std::vector<std::string>& argv, std::ostream& o
 }
 
 int cmd_migrate(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err) {
+  if (is_migrate_copy(argv)) return cmd_migrate_copy(argv, out, err);
   auto args = Args::parse(argv, {"db"}, {});
   if (!args || !args->get("db")) {
     err << "budgetwatch migrate: needs --db FILE\n";

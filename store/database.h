@@ -176,6 +176,11 @@ class Database {
   std::string file_problem();
   /// The SQLite handle (null on PostgreSQL).
   sqlite3* handle() const { return db_; }
+  /// PostgreSQL only (throws DatabaseError on SQLite): runs `copy_sql`, a fixed `COPY table
+  /// (columns) FROM STDIN` statement, and sends `data` in COPY's text format (tab-separated, `\N`
+  /// for NULL, backslash escapes: copy_escape) with PQputCopyData. The data is never SQL text.
+  /// Returns the rows copied. store/pg_copy.cpp.
+  std::int64_t copy_in(std::string_view copy_sql, std::string_view data);
 
  private:
   Database();
@@ -187,6 +192,9 @@ class Database {
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
   std::unique_ptr<detail::PgConnection> pg_;  // set on PostgreSQL (db_ is then null)
 };
+
+/// Appends `v` to `out` escaped for COPY's text format (backslash, tab, newline, carriage return).
+void copy_escape(std::string& out, std::string_view v);
 
 /// BEGIN IMMEDIATE … COMMIT (PostgreSQL: BEGIN … COMMIT); rolls back in the destructor unless
 /// commit() ran. Move-only. Checks first that the database file is still the one opened

@@ -155,7 +155,23 @@ struct IngestTxn::State {
   std::size_t pending_size = 0;
   std::string batch_insert_sql;
 
+  // PostgreSQL: payments go in by COPY into a staging table, copy_batch_rows at a time (a multiple of
+  // batch_rows), then one INSERT ... SELECT ... ON CONFLICT. Rejected rows that arrive while payments
+  // wait are held with the count of payments added before them, and recorded in the order SQLite's
+  // batches of batch_rows record them, so that both engines store and report the same rejects.
+  static constexpr std::size_t copy_batch_rows = 16384;
+  bool pg = false;
+  std::size_t batch_limit = batch_rows;
+  std::int64_t payments_added = 0;
+  std::int64_t payments_flushed = 0;
+  bool stage_ready = false;
+  bool direct_failed = false;  // a batch could not be copied straight into payments: stage the rest
+  std::vector<std::pair<std::int64_t, Reject>> deferred_rejects;
+  std::string copy_data;
+
   State(Database& d) : db(d), txn(d) {
+    pg = d.engine() == Engine::postgresql;
+    if (pg) batch_limit = copy_batch_rows;
     batch_insert_sql =
         "INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, func_class,"
         " econ_class, pay_method, fund_type, payee, memo, file_id, line_no, voucher_raw) VALUES ";
@@ -165,6 +181,16 @@ struct IngestTxn::State {
     }
     batch_insert_sql += " ON CONFLICT (voucher_no) DO NOTHING";
   }
+};
+
+// A payment as recorded under a voucher: what a row with the same voucher is compared with.
+struct IngestTxn::RecordedPayment {
+  std::string pay_date, unit_code, project_code;
+  std::int64_t amount_fen = 0;
+  std::string file_name;
+  std::int64_t line_no = 0;
+  std::int64_t file_id = 0;
+  std::string voucher_shown;  // as written when first recorded
 };
 
 IngestTxn::IngestTxn(std::unique_ptr<State> s) : s_(std::move(s)) {}
@@ -198,13 +224,18 @@ void IngestTxn::add_payment(const PaymentRow& p) {
   o.line = p.line;
   o.voucher_column = p.voucher_column;
   o.yyyymm = static_cast<int>(p.pay_date.year()) * 100 + static_cast<int>(static_cast<unsigned>(p.pay_date.month()));
-  if (s.pending_size == State::batch_rows) flush_payments();
+  ++s.payments_added;
+  if (s.pending_size == s.batch_limit) flush_payments();
 }
 
 void IngestTxn::flush_payments() {
   State& s = *s_;
   const std::size_t n = s.pending_size;
   if (n == 0) return;
+  if (s.pg) {
+    flush_payments_copy();
+    return;
+  }
   constexpr int columns = 14;
   auto bind_row = [&](Statement& st, int base, const State::OwnedPayment& o) {
     st.bind(base + 1, o.voucher).bind(base + 2, o.date).bind(base + 3, o.unit_code);
@@ -254,31 +285,173 @@ bool IngestTxn::settle_existing(std::size_t pending_index) {
       " WHERE p.voucher_no = ?");
   q.bind(1, o.voucher);
   if (!q.step()) throw DatabaseError(0, "voucher " + o.voucher + " vanished during ingest");
+  RecordedPayment rec{q.column_string(0), q.column_string(1), q.column_string(2), q.column_int(3),
+                      q.column_string(4),  q.column_int(5),    q.column_int(6),    q.column_string(7)};
+  q.reset();
+  return settle_with(pending_index, rec);
+}
+
+// The same decision on the payment recorded under the row's voucher (read by settle_existing, or on
+// PostgreSQL for a whole staged batch at once).
+bool IngestTxn::settle_with(std::size_t pending_index, const RecordedPayment& rec) {
+  State& s = *s_;
+  const State::OwnedPayment& o = s.pending[pending_index];
   // This row went in now (a re-applied file has its rows from the first time: those are duplicates).
-  if (s.reapplication_id == 0 && q.column_int(6) == s.file_id && q.column_int(5) == o.line) {
-    q.reset();
-    return true;
-  }
-  const bool same = q.column_text(0) == o.date && q.column_text(1) == o.unit_code &&
-                    q.column_text(2) == o.project_code && q.column_int(3) == o.amount.fen;
+  if (s.reapplication_id == 0 && rec.file_id == s.file_id && rec.line_no == o.line) return true;
+  const bool same = rec.pay_date == o.date && rec.unit_code == o.unit_code && rec.project_code == o.project_code &&
+                    rec.amount_fen == o.amount.fen;
   if (same) {
-    q.reset();
     ++s.report.duplicate;
     ++s.report.rows_total;
     return false;
   }
   const std::string written = o.voucher_raw.empty() ? o.voucher : o.voucher_raw;
-  const std::string recorded(q.column_text(7));
   std::string msg = "voucher " + written +
-                    (recorded != written ? " (recorded as " + recorded + ")" : std::string()) +
-                    " is already recorded with amount " +
-                    engine::format_yuan(Money{q.column_int(3)}) + " on " + q.column_string(0) + " for project '" +
-                    q.column_string(2) + "' (" + q.column_string(4) + " line " + std::to_string(q.column_int(5)) +
-                    "); this row says " + engine::format_yuan(o.amount) + " on " + o.date + " for project '" +
-                    o.project_code + "'";
-  q.reset();
-  reject(Reject{s.report.name, o.line, o.voucher_column, o.voucher_header, std::move(msg), o.raw, true});
+                    (rec.voucher_shown != written ? " (recorded as " + rec.voucher_shown + ")" : std::string()) +
+                    " is already recorded with amount " + engine::format_yuan(Money{rec.amount_fen}) + " on " +
+                    rec.pay_date + " for project '" + rec.project_code + "' (" + rec.file_name + " line " +
+                    std::to_string(rec.line_no) + "); this row says " + engine::format_yuan(o.amount) + " on " +
+                    o.date + " for project '" + o.project_code + "'";
+  record_reject(Reject{s.report.name, o.line, o.voucher_column, o.voucher_header, std::move(msg), o.raw, true});
   return false;
+}
+
+// PostgreSQL: the batch goes into a temporary staging table by COPY (rows as data, never SQL text), then
+// into payments with one INSERT ... SELECT in file order, ON CONFLICT (voucher_no) DO NOTHING: the first
+// row of a voucher is kept, as on SQLite. The rows that did not go in are settled exactly as SQLite
+// settles them, batch_rows at a time, against the payments recorded under their vouchers (read for the
+// whole batch in one query), and the rejects held meanwhile are recorded where SQLite records them.
+void IngestTxn::flush_payments_copy() {
+  State& s = *s_;
+  const std::size_t n = s.pending_size;
+  // The rows in COPY's text format: `first` (the staging sequence number, or the file id) and the columns.
+  auto rows = [&](bool staged) {
+    std::string& d = s.copy_data;
+    d.clear();
+    const std::string file_id = std::to_string(s.file_id);
+    for (std::size_t i = 0; i < n; ++i) {
+      const State::OwnedPayment& o = s.pending[i];
+      d += staged ? std::to_string(i) : file_id;
+      for (const std::string* f : {&o.voucher, &o.date, &o.unit_code, &o.project_code}) {
+        d += '\t';
+        copy_escape(d, *f);
+      }
+      d += '\t';
+      d += std::to_string(o.amount.fen);
+      for (const std::string* f : {&o.func_class, &o.econ_class, &o.pay_method, &o.fund_type, &o.payee, &o.memo}) {
+        d += '\t';
+        copy_escape(d, *f);
+      }
+      d += '\t';
+      d += std::to_string(o.line);
+      d += '\t';
+      if (o.voucher_raw.empty()) {
+        d += "\\N";
+      } else {
+        copy_escape(d, o.voucher_raw);
+      }
+      d += '\n';
+    }
+    return std::string_view(d);
+  };
+  // The common case, a batch of new vouchers each once: straight into payments, as fast as psql's \copy. A
+  // voucher already recorded fails the COPY (unique violation): it is undone to the savepoint, and this and
+  // the file's later batches take the staging path.
+  if (!s.direct_failed) {
+    std::unordered_set<std::string_view> vouchers;
+    vouchers.reserve(n);
+    bool unique = true;
+    for (std::size_t i = 0; i < n && unique; ++i) unique = vouchers.insert(s.pending[i].voucher).second;
+    if (unique) {
+      s.db.exec("SAVEPOINT bw_copy");
+      try {
+        s.db.copy_in(
+            "COPY payments (file_id, voucher_no, pay_date, unit_code, project_code, amount_fen, func_class,"
+            " econ_class, pay_method, fund_type, payee, memo, line_no, voucher_raw) FROM STDIN",
+            rows(false));
+        s.db.exec("RELEASE SAVEPOINT bw_copy");
+      } catch (const DatabaseError& e) {
+        if (e.sqlstate() != "23505") throw;
+        s.db.exec("ROLLBACK TO SAVEPOINT bw_copy");
+        s.db.exec("RELEASE SAVEPOINT bw_copy");
+        s.direct_failed = true;
+      }
+    } else {
+      s.direct_failed = true;
+    }
+  }
+  std::vector<char> went_in(n, 1);
+  std::vector<RecordedPayment> recorded;
+  std::unordered_set<std::string> inserted;
+  if (s.direct_failed) {
+    if (!s.stage_ready) {
+      s.db.exec(
+          "CREATE TEMP TABLE bw_payment_stage (seq BIGINT NOT NULL, voucher_no TEXT COLLATE \"C\" NOT NULL,"
+          " pay_date TEXT COLLATE \"C\" NOT NULL, unit_code TEXT COLLATE \"C\" NOT NULL,"
+          " project_code TEXT COLLATE \"C\" NOT NULL, amount_fen BIGINT NOT NULL, func_class TEXT COLLATE \"C\" NOT NULL,"
+          " econ_class TEXT COLLATE \"C\" NOT NULL, pay_method TEXT COLLATE \"C\" NOT NULL,"
+          " fund_type TEXT COLLATE \"C\" NOT NULL, payee TEXT COLLATE \"C\" NOT NULL, memo TEXT COLLATE \"C\" NOT NULL,"
+          " line_no BIGINT NOT NULL, voucher_raw TEXT COLLATE \"C\") ON COMMIT DROP");
+      s.stage_ready = true;
+    } else {
+      s.db.exec("TRUNCATE bw_payment_stage");
+    }
+    s.db.copy_in(
+        "COPY bw_payment_stage (seq, voucher_no, pay_date, unit_code, project_code, amount_fen, func_class,"
+        " econ_class, pay_method, fund_type, payee, memo, line_no, voucher_raw) FROM STDIN",
+        rows(true));
+    Statement& ins = s.db.cached(
+        "INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class,"
+        " pay_method, fund_type, payee, memo, file_id, line_no, voucher_raw)"
+        " SELECT voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class, pay_method,"
+        " fund_type, payee, memo, CAST(? AS BIGINT), line_no, voucher_raw FROM bw_payment_stage ORDER BY seq"
+        " ON CONFLICT (voucher_no) DO NOTHING RETURNING voucher_no");
+    ins.bind(1, s.file_id);
+    while (ins.step()) inserted.emplace(ins.column_text(0));
+    ins.reset();
+  }
+  // Which rows went in: every row of a direct COPY; else the first staged row of each voucher inserted.
+  if (s.direct_failed && inserted.size() != n) {
+    for (std::size_t i = 0; i < n; ++i) went_in[i] = inserted.erase(s.pending[i].voucher) == 1 ? 1 : 0;
+    recorded.resize(n);
+    Statement& q = s.db.cached(
+        "SELECT s.seq, p.pay_date, p.unit_code, p.project_code, p.amount_fen, f.name, p.line_no, p.file_id,"
+        " coalesce(p.voucher_raw, p.voucher_no) FROM bw_payment_stage s JOIN payments p ON p.voucher_no = s.voucher_no"
+        " JOIN files f ON f.id = p.file_id");
+    std::size_t found = 0;
+    while (q.step()) {
+      const auto i = static_cast<std::size_t>(q.column_int(0));
+      if (i >= n) continue;
+      recorded[i] = RecordedPayment{q.column_string(1), q.column_string(2), q.column_string(3), q.column_int(4),
+                                    q.column_string(5), q.column_int(6),    q.column_int(7),    q.column_string(8)};
+      ++found;
+    }
+    q.reset();
+    if (found != n) throw DatabaseError(0, "payments vanished during ingest");
+  }
+  std::size_t next_reject = 0;
+  for (std::size_t a = 0; a < n; a += State::batch_rows) {
+    const std::size_t k = std::min(State::batch_rows, n - a);
+    // SQLite records a batch's conflicts when its last row arrives (a full batch) or at commit (the rest).
+    const auto boundary = s.payments_flushed + static_cast<std::int64_t>(a + State::batch_rows);
+    while (next_reject < s.deferred_rejects.size() &&
+           (k < State::batch_rows || s.deferred_rejects[next_reject].first < boundary)) {
+      record_reject(std::move(s.deferred_rejects[next_reject++].second));
+    }
+    const bool all_in = std::all_of(went_in.begin() + static_cast<std::ptrdiff_t>(a),
+                                    went_in.begin() + static_cast<std::ptrdiff_t>(a + k), [](char c) { return c != 0; });
+    for (std::size_t i = a; i < a + k; ++i) {
+      if (!all_in && !settle_with(i, recorded[i])) continue;
+      ++s.report.accepted;
+      ++s.report.rows_total;
+      s.report.accepted_amount += s.pending[i].amount;
+      add_to_monthly(i);
+    }
+  }
+  while (next_reject < s.deferred_rejects.size()) record_reject(std::move(s.deferred_rejects[next_reject++].second));
+  s.deferred_rejects.clear();
+  s.payments_flushed += static_cast<std::int64_t>(n);
+  s.pending_size = 0;
 }
 
 void IngestTxn::add_to_monthly(std::size_t pending_index) {
@@ -473,6 +646,16 @@ Result<RowOutcome> IngestTxn::add_actual(const ActualRow& r, int line) {
 }
 
 void IngestTxn::reject(Reject r) {
+  State& s = *s_;
+  // PostgreSQL: held while payments wait, so that it is recorded where SQLite records it (flush_payments_copy).
+  if (s.pg && s.pending_size > 0) {
+    s.deferred_rejects.emplace_back(s.payments_added, std::move(r));
+    return;
+  }
+  record_reject(std::move(r));
+}
+
+void IngestTxn::record_reject(Reject r) {
   State& s = *s_;
   ++s.report.rejected;
   ++s.report.rows_total;

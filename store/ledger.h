@@ -232,7 +232,11 @@ class IngestTxn {
   struct State;
   explicit IngestTxn(std::unique_ptr<State> s);
   void flush_payments();
+  void flush_payments_copy();  // PostgreSQL: COPY into a staging table, then INSERT ... SELECT
+  void record_reject(Reject r);
   bool settle_existing(std::size_t pending_index);
+  struct RecordedPayment;
+  bool settle_with(std::size_t pending_index, const RecordedPayment& rec);
   void add_to_monthly(std::size_t pending_index);
   std::unique_ptr<State> s_;
 };

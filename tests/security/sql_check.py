@@ -4,7 +4,7 @@
   sql_check.py SOURCE_DIR      check the C++ sources (exit 1 and list the offending calls)
   sql_check.py --self-test     check that the rules catch known-bad calls and pass known-good ones
 
-Every call that hands SQL text to SQLite -- Database::prepare / cached / exec (store/database.h) and the
+Every call that hands SQL text to SQLite -- Database::prepare / cached / exec / copy_in (store/database.h) and the
 sqlite3_prepare* / sqlite3_exec functions -- must get text built only from fixed fragments. An argument is
 split at the top level into the operands of `+` and the branches of `?:`; each operand must be
   * a string literal (adjacent literals and raw strings included);
@@ -30,10 +30,15 @@ ALLOWED = {
     ("store/database.cpp", "sql"): "inside Database::exec: the text it was given, to the PostgreSQL connection",
     ("store/migrate.cpp", "postgresql_dialect(m.postgresql_sql != nullptr ? m.postgresql_sql : m.sql)"):
         "the embedded migrations (or their .postgresql.sql files) through the fixed type rewrites of the dialect hook",
+    # migrate --from --to: table and column names read from the two databases' own catalogues (never from input),
+    # each checked to be a plain lower-case identifier and double-quoted; the rows travel as COPY data.
+    ("store/copy_database.cpp", "select_sql"): "the copier's SELECT of a catalogued table's catalogued columns",
+    ("store/copy_database.cpp", "copy_sql"): "the copier's COPY into a catalogued table's catalogued columns",
+    ("store/copy_database.cpp", "count_sql"): "the copier's row count and *_fen sums of a catalogued table",
 }
 SOURCE_DIRS = ["engine", "store", "net", "collectors", "config", "alerts", "reports", "daemon"]
 # (Not a Beast/Asio dynamic buffer's prepare(size), which takes a byte count: `buffer.prepare(8192)`.)
-CALL = re.compile(r"(?:(?<!buffer)(?:\.|->)\s*(prepare|cached|exec)|\b(sqlite3_prepare(?:_v2|_v3)?|sqlite3_exec))\s*\(")
+CALL = re.compile(r"(?:(?<!buffer)(?:\.|->)\s*(prepare|cached|exec|copy_in)|\b(sqlite3_prepare(?:_v2|_v3)?|sqlite3_exec))\s*\(")
 
 
 def strip_comments(text):
