@@ -88,7 +88,6 @@ struct App::Impl {
 
   std::filesystem::path state_dir;
   std::optional<store::InstanceLock> instance_lock;  // held for the process's lifetime
-  std::unique_ptr<LeaseKeeper> lease;                // the alert lease (trivially held on SQLite)
   OpsMetrics ops;
   Health health{[this](const std::string& name, bool ok, bool removed) { ops.check(name, ok, removed); }};
   DatabaseThreads db{log, DatabaseThreads::Events{
@@ -97,6 +96,8 @@ struct App::Impl {
                               [this] { asio::post(io, [this] { begin_shutdown(); }); }}};
   SnapshotCollector snapshots{SnapshotMetricsOptions{}};
   std::unique_ptr<web::Server> server;
+  // The alert lease (trivially held on SQLite); after the parts its thread reports to, so destroyed first.
+  std::unique_ptr<LeaseKeeper> lease;
   // Indicator completion of the last evaluation (API); replaced whole under the mutex.
   mutable std::mutex indicators_mutex;
   std::shared_ptr<const std::vector<engine::IndicatorEval>> indicator_evals;

@@ -68,10 +68,9 @@ boost::asio::awaitable<void> deliver_due(DeliveryContext ctx) {
           result.took.count(), kv(net::redact_url(result.reason)));
     }
   };
-  auto pass = alerts::deliver_pass(ctx.io, run_db, notifiers,
-                                   alerts::delivery_policy(ctx.config->alerts), ctx.rng, on_attempt,
-                                   ctx.stopping, [] { return std::chrono::system_clock::now(); },
-                                   ctx.claim);
+  auto pass = alerts::deliver_pass(
+      ctx.io, run_db, notifiers, alerts::delivery_policy(ctx.config->alerts), ctx.rng, on_attempt,
+      ctx.stopping, [] { return std::chrono::system_clock::now(); }, ctx.claim);
   const alerts::PassReport report = co_await std::move(pass);
   if (report.attempted > 0) {
     auto metrics = [db, ops] {

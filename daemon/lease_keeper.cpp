@@ -170,7 +170,9 @@ void LeaseKeeper::release() {
     }
     done->set_value();
   });
-  finished.wait_for(std::chrono::seconds(2));
+  // Nothing more is posted (the daemon's timers stopped): once the release ran, the thread ends
+  // here.
+  if (finished.wait_for(std::chrono::seconds(2)) == std::future_status::ready) pool_.join();
 }
 
 }  // namespace bw::daemon

@@ -28,10 +28,10 @@ namespace bw::daemon {
 
 /// What /readyz and the metrics tell about the lease.
 struct LeaseView {
-  bool shared = false;     ///< a database server shared by instances (false: SQLite, held trivially)
-  bool held = false;       ///< this instance holds it now
-  std::string self;        ///< this instance: host:pid:listen
-  std::string holder;      ///< the holder as last seen ("" : unknown)
+  bool shared = false;  ///< a database server shared by instances (false: SQLite, held trivially)
+  bool held = false;    ///< this instance holds it now
+  std::string self;     ///< this instance: host:pid:listen
+  std::string holder;   ///< the holder as last seen ("" : unknown)
   std::int64_t token = 0;  ///< the holder's term
   std::int64_t expires_at_ms = 0;
   std::string error;  ///< the last renewal's failure, "" when it succeeded

@@ -205,14 +205,18 @@ std::vector<OutboxRow> due_rows(Database& db, std::int64_t now, int limit) {
 std::vector<OutboxRow> claim_due(Database& db, std::string_view owner, std::int64_t now,
                                  std::int64_t claim_until, int limit) {
   const bool pg = db.engine() == Engine::postgresql;
-  // The outer WHERE repeats the claim condition: PostgreSQL checks it again on a row another
-  // transaction changed meanwhile, so two claimers never both take a row.
+  // The rows are picked once (a MATERIALIZED CTE: a subquery under IN may be scanned again and
+  // pick more than `limit`), locked there on PostgreSQL, skipping rows another claimer holds; the
+  // UPDATE repeats the claim condition, which PostgreSQL checks again on a row another transaction
+  // changed meanwhile, so two claimers never both take a row.
   Statement s = db.prepare(
-      "UPDATE outbox SET claim_owner = ?1, claim_until = ?2 WHERE state = 'pending' AND "
-      "(claim_until IS NULL OR claim_until <= ?3) AND id IN (SELECT id FROM outbox WHERE state = "
-      "'pending' AND next_attempt_at <= ?3 AND (claim_until IS NULL OR claim_until <= ?3) "
-      "ORDER BY next_attempt_at, id LIMIT ?4" +
-      std::string(pg ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING " +
+      "WITH picked AS MATERIALIZED (SELECT id AS pick_id FROM outbox WHERE state = 'pending' AND "
+      "next_attempt_at <= ?3 AND (claim_until IS NULL OR claim_until <= ?3) ORDER BY "
+      "next_attempt_at, id LIMIT ?4" +
+      std::string(pg ? " FOR UPDATE SKIP LOCKED" : "") +
+      ") UPDATE outbox SET claim_owner = ?1, claim_until = ?2 FROM picked WHERE outbox.id = "
+      "picked.pick_id AND outbox.state = 'pending' AND (outbox.claim_until IS NULL OR "
+      "outbox.claim_until <= ?3) RETURNING " +
       std::string(outbox_columns));
   s.bind(1, owner).bind(2, claim_until).bind(3, now).bind(4, limit);
   std::vector<OutboxRow> out;

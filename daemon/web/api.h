@@ -11,8 +11,8 @@
 
 #include "collectors/source.h"
 #include "daemon/health.h"
-#include "daemon/metrics/ops_metrics.h"
 #include "daemon/lease_keeper.h"
+#include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
 #include "daemon/web/router.h"
 #include "reports/midyear_report.h"

@@ -84,7 +84,8 @@ grep -q 'alerts evaluated' "$WORK/b.log" && fail "the standby ran an alert cycle
 # Both read the shared ledger: the same report from either.
 curl -sf "${url[a]}/api/v1/reports/execution?format=json" > "$WORK/report_a.json" || fail "report a"
 curl -sf "${url[b]}/api/v1/reports/execution?format=json" > "$WORK/report_b.json" || fail "report b"
-cmp -s "$WORK/report_a.json" "$WORK/report_b.json" || fail "the instances report different figures"
+"$PY" -c 'import json, sys; a, b = (json.load(open(f, encoding="utf-8")) for f in sys.argv[1:]); sys.exit(0 if a["lines"] == b["lines"] and a["department"] == b["department"] and a["lines"] else 1)' \
+  "$WORK/report_a.json" "$WORK/report_b.json" || fail "the instances report different figures"
 [[ "$(sql "SELECT count(*) FROM files")" == 5 ]] || fail "the demo's 5 files ingested $(sql "SELECT count(*) FROM files") times"
 queued=$(pending_of b)
 
@@ -165,7 +166,7 @@ done
 [[ "$(sql "SELECT count(*) FROM files WHERE name = 'same.csv'")" == 1 ]] || fail "same.csv recorded $(sql "SELECT count(*) FROM files WHERE name = 'same.csv'") times"
 [[ "$(sql "SELECT count(*) || ' ' || sum(amount_fen) FROM payments WHERE voucher_no IN ('HA-0001', 'HA-0002')")" == "2 123456" ]] ||
   fail "same.csv payments: $(sql "SELECT count(*) || ' ' || sum(amount_fen) FROM payments WHERE voucher_no IN ('HA-0001', 'HA-0002')")"
-grep -h 'skipped file already ingested' "$WORK/a.log" "$WORK/b.log" | grep -q 'file="\?same.csv' || fail "the second same.csv is not a clean duplicate"
+grep -h 'skipped file already ingested' "$WORK/a.log" "$WORK/b.log" | grep -q 'same\.csv' || fail "the second same.csv is not a clean duplicate"
 grep -h 'file not ingested\|ingest failed' "$WORK/a.log" "$WORK/b.log" | grep -q 'same.csv\|x.csv\|y.csv' && fail "an ingest error for the concurrent files"
 [[ "$(sql "SELECT sum(rows_conflict) FROM files WHERE name IN ('x.csv', 'y.csv')")" == 1 ]] ||
   fail "conflicts: $(sql "SELECT sum(rows_conflict) FROM files WHERE name IN ('x.csv', 'y.csv')")"
@@ -173,7 +174,7 @@ grep -h 'file not ingested\|ingest failed' "$WORK/a.log" "$WORK/b.log" | grep -q
 
 # 4. PostgreSQL stopped in the middle of an ingest, started again: the export is retried, ingested once.
 "$PY" "$BW_SOURCE_DIR/tests/tools/gen_treasury_export.py" --projects 300 --payments "${BW_HA_ROWS:-150000}" --year 2020 \
-  --seed 15 --out-dir "$WORK/gen" > "$WORK/gen.log" || fail "generator: $(cat "$WORK/gen.log")"
+  --basic-blank-share 0 --no-expected --seed 15 --out-dir "$WORK/gen" > "$WORK/gen.log" || fail "generator: $(cat "$WORK/gen.log")"
 truth=$("$PY" - "$WORK/gen/payments.csv" <<'PYEOF'
 import csv, decimal, sys
 rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))[1:]
