@@ -75,7 +75,7 @@ boost::asio::awaitable<PassReport> deliver_pass(
     boost::asio::any_io_executor ex, RunOnDb run_db,
     std::shared_ptr<const std::map<std::string, NotifierPtr>> notifiers, DeliveryPolicy policy,
     std::shared_ptr<std::mt19937_64> rng, OnAttempt on_attempt, const std::atomic<bool>* stop,
-    WallClock clock) {
+    WallClock clock, ClaimOptions claim) {
   PassReport report;
   constexpr int batch = 20;
   const std::string owner = claim.owner.empty() ? process_owner() : claim.owner;

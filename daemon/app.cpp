@@ -211,7 +211,15 @@ struct App::Impl {
   // Writer thread.
   void evaluate() {
     const Generation g = generation();
-    EvaluationTaskContext ctx{&db.writer(), g.config, g.tz, started_at, &snapshots, &ops, &health, log};
+    EvaluationTaskContext ctx;
+    ctx.db = &db.writer();
+    ctx.config = g.config;
+    ctx.tz = g.tz;
+    ctx.watched_since = started_at;
+    ctx.snapshots = &snapshots;
+    ctx.ops = &ops;
+    ctx.health = &health;
+    ctx.log = log;
     ctx.leader = [this] { return lease->held(); };
     if (lease->shared()) {
       ctx.fence = [this](store::Database& d) {
@@ -249,8 +257,17 @@ struct App::Impl {
   asio::awaitable<void> delivery_tick() {
     const Generation g = generation();
     if (!g.config->alerts.enabled || !lease->held()) co_return;  // a standby instance delivers nothing
-    DeliveryContext ctx{io.get_executor(), &db,       g.notifiers, g.config, delivery_rng, &ops, &health, log,
-                        &stopping,         &delivery_grace};
+    DeliveryContext ctx;
+    ctx.io = io.get_executor();
+    ctx.db = &db;
+    ctx.notifiers = g.notifiers;
+    ctx.config = g.config;
+    ctx.rng = delivery_rng;
+    ctx.ops = &ops;
+    ctx.health = &health;
+    ctx.log = log;
+    ctx.stopping = &stopping;
+    ctx.grace = &delivery_grace;
     ctx.claim.owner = lease->self();
     // On a shared database the keeper extends the claims with the lease: a dead holder's rows are
     // claimable again when its lease expires. On SQLite nobody else claims.
