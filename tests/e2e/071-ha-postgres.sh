@@ -159,7 +159,12 @@ drop() {  # FILE INSTANCE [NAME]: arrives whole (renamed in, then its .done mark
   cp "$1" "$WORK/$2/inbox/.$name.part" && mv "$WORK/$2/inbox/.$name.part" "$WORK/$2/inbox/$name"
   touch "$WORK/$2/inbox/$name.done"
 }
-drop "$WORK/same.csv" a & drop "$WORK/same.csv" b & drop "$WORK/x.csv" a & drop "$WORK/y.csv" b & wait
+drops=()
+drop "$WORK/same.csv" a & drops+=("$!")
+drop "$WORK/same.csv" b & drops+=("$!")
+drop "$WORK/x.csv" a & drops+=("$!")
+drop "$WORK/y.csv" b & drops+=("$!")
+for p in "${drops[@]}"; do wait "$p"; done
 for f in a/inbox/archive/same.csv b/inbox/archive/same.csv a/inbox/archive/x.csv b/inbox/archive/y.csv; do
   wait_for 30 "$f" test -f "$WORK/$f"
 done
@@ -195,7 +200,10 @@ wait_for 10 "b degraded while the database is down" degraded b
 curl -sf "${url[a]}/metrics" | grep -q '^budgetwatch_project_paid_yuan' || fail "a stopped serving its figures"
 curl -sf "${url[b]}/api/v1/summary" > /dev/null || fail "b stopped serving the API"
 sleep $((down_at + 4 - SECONDS > 0 ? down_at + 4 - SECONDS : 0))
-"${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$pgdata/cluster" -l "$pgdata/server.log" -w start > /dev/null || fail "pg_ctl start"
+# The options tests/support/postgres.sh started it with (a plain start would take the defaults).
+"${as_owner[@]}" "$PG_BIN/pg_ctl" -D "$pgdata/cluster" -l "$pgdata/server.log" -w -t 60 -o \
+  "-c listen_addresses=127.0.0.1 -p $pgport -k $pgdata -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+  start > /dev/null || fail "pg_ctl start"
 echo "PostgreSQL down for $((SECONDS - down_at)) s during the ingest"
 wait_for 240 "big.csv ingested after the restart" test -f "$WORK/b/inbox/archive/big.csv"
 for i in a b; do
