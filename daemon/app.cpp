@@ -494,7 +494,7 @@ struct App::Impl {
     };
     e.changed = [this](const LeaseView& v) { ops.lease(v.held, v.token); };
     e.health = [this](bool ok, const std::string& reason) { health.report("database", ok, reason); };
-    lease = std::make_unique<LeaseKeeper>(logger("lease"), std::move(o), std::move(e));
+    lease = std::make_unique<LeaseKeeper>(logger("daemon"), std::move(o), std::move(e));
     ops.lease(lease->held(), 0);
     if (!lease->shared()) {
       // One daemon owns a SQLite file: claims left by a previous process (killed mid-delivery) are void.

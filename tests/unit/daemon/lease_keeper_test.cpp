@@ -40,7 +40,7 @@ class LeaseKeeperTest : public ::testing::Test {
     e.acquired = [acquired] {
       if (acquired != nullptr) ++*acquired;
     };
-    return std::make_unique<LeaseKeeper>(logger("lease"), std::move(o), std::move(e));
+    return std::make_unique<LeaseKeeper>(logger("daemon"), std::move(o), std::move(e));
   }
   std::unique_ptr<test::PostgresDatabase> pg_;
 };
@@ -100,7 +100,7 @@ TEST(LeaseKeeperSqliteTest, on_sqlite_the_lease_is_trivially_held) {
   LeaseKeeper::Options o;
   o.database = dir.path() / "bw.db";
   o.self = "host:1:127.0.0.1:9464";
-  LeaseKeeper k(logger("lease"), o, {});
+  LeaseKeeper k(logger("daemon"), o, {});
   EXPECT_FALSE(k.shared());
   EXPECT_TRUE(k.held());
   k.renew_now();
