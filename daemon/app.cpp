@@ -488,7 +488,10 @@ struct App::Impl {
     LeaseKeeper::Events e;
     e.acquired = [this] {
       asio::post(io, [this] {
-        request_evaluation();  // the new holder evaluates alert state, then delivers
+        // A new holder evaluates alert state, then delivers. Not before the first evaluation: at start it
+        // waits for the sources' first polls (an alert cycle on a half-read ledger would fire alerts that
+        // the rest of the exports resolve).
+        if (evaluated) request_evaluation();
         if (delivery_task) delivery_task->wake();
       });
     };
