@@ -171,7 +171,8 @@ done
 [[ "$(sql "SELECT count(*) FROM files WHERE name = 'same.csv'")" == 1 ]] || fail "same.csv recorded $(sql "SELECT count(*) FROM files WHERE name = 'same.csv'") times"
 [[ "$(sql "SELECT count(*) || ' ' || sum(amount_fen) FROM payments WHERE voucher_no IN ('HA-0001', 'HA-0002')")" == "2 123456" ]] ||
   fail "same.csv payments: $(sql "SELECT count(*) || ' ' || sum(amount_fen) FROM payments WHERE voucher_no IN ('HA-0001', 'HA-0002')")"
-grep -h 'skipped file already ingested' "$WORK/a.log" "$WORK/b.log" | grep -q 'same\.csv' || fail "the second same.csv is not a clean duplicate"
+[[ "$(cat "$WORK/a.log" "$WORK/b.log" | grep 'skipped file already ingested' | grep -c 'same\.csv')" == 1 ]] ||
+  fail "the second same.csv is not one clean duplicate"
 grep -h 'file not ingested\|ingest failed' "$WORK/a.log" "$WORK/b.log" | grep -q 'same.csv\|x.csv\|y.csv' && fail "an ingest error for the concurrent files"
 [[ "$(sql "SELECT sum(rows_conflict) FROM files WHERE name IN ('x.csv', 'y.csv')")" == 1 ]] ||
   fail "conflicts: $(sql "SELECT sum(rows_conflict) FROM files WHERE name IN ('x.csv', 'y.csv')")"
@@ -197,7 +198,8 @@ down_at=$SECONDS
 degraded() { curl -sf "${url[$1]}/readyz" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["status"] == "degraded" and any(c["name"] == "database" and c["status"] == "failing" for c in d["checks"]) else 1)'; }
 wait_for 10 "a degraded while the database is down" degraded a
 wait_for 10 "b degraded while the database is down" degraded b
-curl -sf "${url[a]}/metrics" | grep -q '^budgetwatch_project_paid_yuan' || fail "a stopped serving its figures"
+curl -sf "${url[a]}/metrics" > "$WORK/metrics_down.txt" || fail "a stopped serving /metrics"
+grep -q '^budgetwatch_project_paid_yuan' "$WORK/metrics_down.txt" || fail "a stopped serving its figures"
 curl -sf "${url[b]}/api/v1/summary" > /dev/null || fail "b stopped serving the API"
 sleep $((down_at + 4 - SECONDS > 0 ? down_at + 4 - SECONDS : 0))
 # The options tests/support/postgres.sh started it with (a plain start would take the defaults).
