@@ -476,6 +476,7 @@ CycleReport run_cycle(store::Database& db, const engine::Snapshot& snap,
   // BEGIN IMMEDIATE before the reads: the plan is made from the state it replaces, with no writer
   // between.
   store::Transaction tx(db);
+  if (ctx.fence) ctx.fence(db);
   const CycleState state = load_cycle_state(db);
   CyclePlan plan = plan_cycle(snap, state, cfg, ctx);
   plan.report.messages = apply_plan(tx, db, plan);

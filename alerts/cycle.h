@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -36,6 +37,10 @@ struct CycleContext {
   const std::vector<engine::IndicatorEval>* indicators = nullptr;
   std::string language = "zh-CN";
   std::string external_url;
+  /// Called inside the cycle's transaction before its reads; throws to abandon the cycle (several
+  /// daemons on one database: the daemon checks that it still holds the alert lease,
+  /// store::require_lease). Empty: none.
+  std::function<void(store::Database&)> fence;
 };
 
 struct CycleReport {

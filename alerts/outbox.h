@@ -13,6 +13,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -37,10 +38,11 @@ std::chrono::milliseconds backoff(std::int64_t attempts, const DeliveryPolicy& p
                                   std::mt19937_64& rng);
 
 /// Records one attempt's outcome on the row. Returns the row's new state: "delivered", "pending"
-/// (retry scheduled) or "failed".
+/// (retry scheduled) or "failed"; with a claim `owner`, "claim_lost" when the row is no longer
+/// claimed by it (its claim expired and another instance claimed it: nothing is written).
 std::string record_attempt(store::Database& db, const store::OutboxRow& row,
                            const DeliveryResult& r, std::int64_t now, const DeliveryPolicy& p,
-                           std::mt19937_64& rng);
+                           std::mt19937_64& rng, std::string_view owner = {});
 
 /// Sends one outbox row through the notifier for its receiver (none: a permanent failure).
 boost::asio::awaitable<DeliveryResult> send_row(boost::asio::any_io_executor ex,
@@ -54,7 +56,20 @@ using RunOnDb = std::function<boost::asio::awaitable<int>(std::function<void(sto
 using OnAttempt =
     std::function<void(const store::OutboxRow&, const DeliveryResult&, const std::string&)>;
 
+/// How a pass claims its rows (several daemons on one database, issue 15). Each batch is claimed
+/// for `owner` until now + `ttl` (the daemon's lease keeper extends its claims while it holds the
+/// lease); before each send `may_send` is asked (the lease is still held) and the claim checked, so
+/// an instance that lost its lease, or whose claim expired, sends nothing more.
+struct ClaimOptions {
+  std::string owner;  ///< "" : "host:pid"
+  std::chrono::seconds ttl{300};
+  std::function<bool()> may_send;  ///< empty: always
+};
+/// "host:pid" of this process.
+std::string process_owner();
+
 struct PassReport {
+  int claim_lost = 0;  ///< attempts whose outcome was not recorded: the claim had expired
   int attempted = 0;
   int delivered = 0;
   int retried = 0;
@@ -70,6 +85,6 @@ boost::asio::awaitable<PassReport> deliver_pass(
     boost::asio::any_io_executor ex, RunOnDb run_db,
     std::shared_ptr<const std::map<std::string, NotifierPtr>> notifiers, DeliveryPolicy policy,
     std::shared_ptr<std::mt19937_64> rng, OnAttempt on_attempt, const std::atomic<bool>* stop,
-    WallClock clock = {});
+    WallClock clock = {}, ClaimOptions claim = {});
 
 }  // namespace bw::alerts

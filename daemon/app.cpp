@@ -23,6 +23,7 @@
 #include "daemon/evaluation.h"
 #include "daemon/evaluation_task.h"
 #include "daemon/health.h"
+#include "daemon/lease_keeper.h"
 #include "daemon/log.h"
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
@@ -41,6 +42,7 @@
 #include "store/indicators_repo.h"
 #include "store/inputs.h"
 #include "store/instance_lock.h"
+#include "store/lease.h"
 
 namespace bw::daemon {
 namespace {
@@ -49,6 +51,10 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 using SysClock = std::chrono::system_clock;
 constexpr auto drain_deadline = std::chrono::milliseconds(4500);
+// The alert lease on a shared database (issue 15): renewed every 2 s, expiring 8 s after its last
+// renewal, so that another instance takes over within 10 s of a holder's death (SIGKILL).
+constexpr auto lease_ttl = std::chrono::milliseconds(8000);
+constexpr auto lease_renew = std::chrono::milliseconds(2000);
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(SysClock::now().time_since_epoch()).count();
@@ -90,6 +96,8 @@ struct App::Impl {
                               [this] { asio::post(io, [this] { begin_shutdown(); }); }}};
   SnapshotCollector snapshots{SnapshotMetricsOptions{}};
   std::unique_ptr<web::Server> server;
+  // The alert lease (trivially held on SQLite); after the parts its thread reports to, so destroyed first.
+  std::unique_ptr<LeaseKeeper> lease;
   // Indicator completion of the last evaluation (API); replaced whole under the mutex.
   mutable std::mutex indicators_mutex;
   std::shared_ptr<const std::vector<engine::IndicatorEval>> indicator_evals;
@@ -145,15 +153,34 @@ struct App::Impl {
 
   // Writer thread. A committed ingest makes the database check ok; a database error fails it.
   Result<store::IngestReport> ingest(const std::filesystem::path& path, const collect::IngestOptions& opt) {
-    try {
-      auto r = collect::ingest_file(db.writer(), path, opt);
-      if (r && !r->duplicate_file) health.report("database", true);  // a transaction committed
-      return r;
-    } catch (const std::exception& e) {
-      log->error("ingest failed on the database file={} error={}", kv(opt.name), kv(e.what()));
-      report_database_error(health, e);
-      return fail(Errc::unavailable, std::string("database error: ") + e.what(), opt.name);
+    for (int attempt = 1;; ++attempt) {
+      try {
+        auto r = collect::ingest_file(db.writer(), path, opt);
+        if (r && !r->duplicate_file) health.report("database", true);  // a transaction committed
+        return r;
+      } catch (const store::DatabaseError& e) {
+        // Two instances ingesting files that share vouchers may deadlock on PostgreSQL: the server aborts
+        // one, which is read again at once (its transaction left nothing).
+        if ((e.sqlstate() == "40P01" || e.sqlstate() == "40001") && attempt < 3) {
+          log->info("ingest retried after a concurrent ingest file={} error={}", kv(opt.name), kv(e.what()));
+          continue;
+        }
+        return ingest_failed(opt, e);
+      } catch (const std::exception& e) {
+        return ingest_failed(opt, e);
+      }
     }
+  }
+
+  Result<store::IngestReport> ingest_failed(const collect::IngestOptions& opt, const std::exception& e) {
+    // While the server is unreachable the outage is logged once (database_threads.cpp); the file waits.
+    if (db.server_down()) {
+      log->debug("ingest waits for the database file={} error={}", kv(opt.name), kv(e.what()));
+    } else {
+      log->error("ingest failed on the database file={} error={}", kv(opt.name), kv(e.what()));
+    }
+    report_database_error(health, e);
+    return fail(Errc::unavailable, std::string("database error: ") + e.what(), opt.name);
   }
 
   // io thread: a file (a source's or an upload) ingested on the writer, counted and logged.
@@ -165,7 +192,9 @@ struct App::Impl {
     auto task = db.on_writer(std::move(job));  // named, not a temporary inside co_await
     Result<store::IngestReport> outcome = co_await std::move(task);
     ops.ingest(opt.source, outcome);
-    log_ingest_outcome(*logger("collect"), opt.source, opt.name, outcome);
+    if (outcome || outcome.error().code != Errc::unavailable || !db.server_down()) {
+      log_ingest_outcome(*logger("collect"), opt.source, opt.name, outcome);
+    }
     co_return outcome;
   }
 
@@ -182,8 +211,22 @@ struct App::Impl {
   // Writer thread.
   void evaluate() {
     const Generation g = generation();
-    const EvaluationOutcome out = run_evaluation(EvaluationTaskContext{
-        &db.writer(), g.config, g.tz, started_at, &snapshots, &ops, &health, log});
+    EvaluationTaskContext ctx;
+    ctx.db = &db.writer();
+    ctx.config = g.config;
+    ctx.tz = g.tz;
+    ctx.watched_since = started_at;
+    ctx.snapshots = &snapshots;
+    ctx.ops = &ops;
+    ctx.health = &health;
+    ctx.log = log;
+    ctx.leader = [this] { return lease->held(); };
+    if (lease->shared()) {
+      ctx.fence = [this](store::Database& d) {
+        store::require_lease(d, store::alerts_lease, lease->self(), store::database_clock_ms(d));
+      };
+    }
+    const EvaluationOutcome out = run_evaluation(ctx);
     if (!out.ok) return;
     {
       std::lock_guard lock(indicators_mutex);
@@ -213,11 +256,26 @@ struct App::Impl {
 
   asio::awaitable<void> delivery_tick() {
     const Generation g = generation();
-    if (!g.config->alerts.enabled) co_return;
+    if (!g.config->alerts.enabled || !lease->held()) co_return;  // a standby instance delivers nothing
+    DeliveryContext ctx;
+    ctx.io = io.get_executor();
+    ctx.db = &db;
+    ctx.notifiers = g.notifiers;
+    ctx.config = g.config;
+    ctx.rng = delivery_rng;
+    ctx.ops = &ops;
+    ctx.health = &health;
+    ctx.log = log;
+    ctx.stopping = &stopping;
+    ctx.grace = &delivery_grace;
+    ctx.claim.owner = lease->self();
+    // On a shared database the keeper extends the claims with the lease: a dead holder's rows are
+    // claimable again when its lease expires. On SQLite nobody else claims.
+    ctx.claim.ttl = lease->shared() ? std::chrono::duration_cast<std::chrono::seconds>(lease->ttl())
+                                    : std::chrono::seconds(300);
+    ctx.claim.may_send = [this] { return lease->held(); };
     // Named, not a temporary inside co_await: GCC 12 destroys a coroutine's by-value argument twice then.
-    auto pass = deliver_due(
-        DeliveryContext{io.get_executor(), &db, g.notifiers, g.config, delivery_rng, &ops, &health, log, &stopping,
-                        &delivery_grace});
+    auto pass = deliver_due(std::move(ctx));
     co_await std::move(pass);
   }
 
@@ -235,6 +293,15 @@ struct App::Impl {
           return std::chrono::duration_cast<std::chrono::milliseconds>(generation().config->alerts.deliver_interval);
         },
         [this] { return delivery_tick(); }, /*run_first=*/true);
+    if (lease->shared()) {
+      scheduler.every(
+          "alert_lease", [this] { return lease->renew_interval(); },
+          [this]() -> asio::awaitable<void> {
+            lease->tick();
+            co_return;
+          },
+          /*run_first=*/false);
+    }
     scheduler.every(
         "database_watch", [] { return std::chrono::milliseconds(2000); },
         [this]() -> asio::awaitable<void> {
@@ -337,6 +404,7 @@ struct App::Impl {
     ctx.ops = &ops;
     ctx.language = generation().config->language;
     ctx.health = &health;
+    ctx.lease = [this] { return lease->view(); };
     ctx.not_ready = [this]() -> std::string {
       if (!db.is_open()) return "database not open";
       if (!evaluated) return "first evaluation not done";
@@ -403,6 +471,44 @@ struct App::Impl {
       }
     };
     return web::make_router(std::move(ctx));
+  }
+
+  // ---- the alert lease (issue 15) -----------------------------------------------------------------------
+
+  void make_lease(const config::Config& c) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    const auto ep = server->local_endpoint();
+    LeaseKeeper::Options o;
+    o.database = c.database;
+    o.self = std::string(host) + ":" + std::to_string(::getpid()) + ":" + ep.address().to_string() + ":" +
+             std::to_string(ep.port());
+    o.ttl = lease_ttl;
+    o.renew = lease_renew;
+    LeaseKeeper::Events e;
+    e.acquired = [this] {
+      asio::post(io, [this] {
+        // A new holder evaluates alert state, then delivers. Not before the first evaluation: at start it
+        // waits for the sources' first polls (an alert cycle on a half-read ledger would fire alerts that
+        // the rest of the exports resolve).
+        if (evaluated) request_evaluation();
+        if (delivery_task) delivery_task->wake();
+      });
+    };
+    e.changed = [this](const LeaseView& v) { ops.lease(v.held, v.token); };
+    e.health = [this](bool ok, const std::string& reason) { health.report("database", ok, reason); };
+    lease = std::make_unique<LeaseKeeper>(logger("daemon"), std::move(o), std::move(e));
+    ops.lease(lease->held(), 0);
+    if (!lease->shared()) {
+      // One daemon owns a SQLite file: claims left by a previous process (killed mid-delivery) are void.
+      asio::post(db.writer_pool(), [this] {
+        try {
+          store::release_claims(db.writer(), "");
+        } catch (const std::exception& ex) {
+          log->warn("outbox claims not released error={}", kv(ex.what()));
+        }
+      });
+    }
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------------------
@@ -522,6 +628,7 @@ Result<std::unique_ptr<App>> App::create(config::Config config, AppOptions optio
     return tl::unexpected(t.error());
   }
   if (auto l = m.server->listen(); !l) return tl::unexpected(l.error());
+  m.make_lease(c);
   m.ops.config_reloaded(true, SysClock::now());
   return app;
 }
@@ -542,6 +649,7 @@ int App::run() {
     m.log->error("sources not started error={}", kv(s.error().to_string()));
     return 1;
   }
+  m.lease->renew_now();  // the first evaluation knows whether this instance is the alert leader
   m.start_tasks();
   m.server->start();
   const auto ep = m.server->local_endpoint();
@@ -562,6 +670,7 @@ int App::run() {
     std::cout << "  database  " << store::redact_uri(g.config->database.string()) << "\n" << std::flush;
   }
   m.io.run();
+  m.lease->release();  // a clean stop hands the alert lease over at once
   m.db.join();
   m.db.checkpoint();
   m.log->info("stopped");

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 
@@ -35,6 +36,7 @@ void DatabaseThreads::join() {
 
 Result<int> DatabaseThreads::open(const std::filesystem::path& file) {
   try {
+    target_ = file;
     const bool server = store::is_server_uri(file.native());
     const bool existed = server || std::filesystem::exists(file);
     writer_db_.emplace(store::Database::open(file));
@@ -75,6 +77,10 @@ Result<int> DatabaseThreads::open(const std::filesystem::path& file) {
 
 void DatabaseThreads::watch() {
   if (!writer_db_) return;
+  if (writer_db_->engine() == store::Engine::postgresql) {
+    watch_server();
+    return;
+  }
   const std::string problem = writer_db_->file_problem();
   if (!problem.empty()) {
     if (!file_problem_) log_->error("database file problem error={}", kv(problem));
@@ -83,6 +89,74 @@ void DatabaseThreads::watch() {
     return;
   }
   if (writer_db_->read_only() && ::access(writer_db_->path().c_str(), W_OK) == 0) reopen();
+}
+
+// Writer thread, every watch (2 s): is the server still there? A broken connection — the server
+// restarted, failed over, or the network dropped — is a degraded period: the database check fails
+// (readyz degraded), tasks fail and are retried (an ingest rolled back by the restart is read again
+// at the next poll, once: the file ledger), and new connections are opened with backoff (1 s
+// doubling to 10 s) until one works. Each change is logged once.
+void DatabaseThreads::watch_server() {
+  using Steady = std::chrono::steady_clock;
+  std::string error;
+  bool ok = writer_db_->connected();
+  if (ok) {
+    try {
+      writer_db_->exec("SELECT 1");
+    } catch (const std::exception& e) {
+      ok = writer_db_->connected();  // an error on a live connection is not an outage
+      error = e.what();
+    }
+  } else {
+    error = "connection to the server lost";
+  }
+  const auto now = Steady::now();
+  if (!ok) {
+    if (!server_down_) {
+      server_down_ = true;
+      server_down_flag_ = true;
+      down_since_ = now;
+      next_attempt_ = now;
+      backoff_ = std::chrono::milliseconds(1000);
+      attempts_ = 0;
+      log_->error(
+          "database connection lost: serving the last figures, retrying with backoff database={} "
+          "error={}",
+          kv(writer_db_->path().string()), kv(error));
+      events_.health(false, "connection lost: " + error);
+    }
+    if (now < next_attempt_) return;
+    ++attempts_;
+    try {
+      store::Database fresh = store::Database::open(target_);
+      writer_db_ = std::move(fresh);
+    } catch (const std::exception& e) {
+      next_attempt_ = now + backoff_;
+      backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(10000));
+      log_->debug("database not reachable yet attempt={} error={}", attempts_, kv(e.what()));
+      return;
+    }
+  }
+  if (server_down_) {
+    server_down_ = false;
+    server_down_flag_ = false;
+    log_->info("database connection restored attempts={} down_ms={} database={}", attempts_,
+               std::chrono::duration_cast<std::chrono::milliseconds>(now - down_since_).count(),
+               kv(writer_db_->path().string()));
+    events_.health(true, "");
+    events_.reopened();
+  }
+  // The reader's connection: opened again on its own thread once it saw the break.
+  asio::post(reader_pool_, [this] {
+    if (!reader_db_ || reader_db_->connected()) return;
+    try {
+      store::Database fresh = store::Database::open(target_, reader_options());
+      reader_db_ = std::move(fresh);
+      log_->info("reader connection restored");
+    } catch (const std::exception& e) {
+      log_->debug("reader connection not restored yet error={}", kv(e.what()));
+    }
+  });
 }
 
 // Writer thread. SQLite shares one read-only mapping of the WAL index among all connections of a

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -46,6 +47,8 @@ class DatabaseThreads {
   Result<int> open(const std::filesystem::path& file);
   /// Whether the writer has a connection (any thread).
   bool is_open() const { return open_; }
+  /// PostgreSQL: the connection to the server is broken and not yet restored (any thread).
+  bool server_down() const { return server_down_flag_; }
 
   /// Runs f() on the writer (reader) thread; the returned awaitable resumes the caller on its own
   /// executor with f's result. Plain functions, not coroutines: GCC 12 destroys a by-value lambda
@@ -86,6 +89,17 @@ class DatabaseThreads {
         boost::asio::use_awaitable);
   }
   void reopen();
+  void watch_server();
+
+  // PostgreSQL (issue 15): a server restart or failover breaks the connections; the writer probes
+  // its connection at every watch and opens new ones, with backoff, logging each change once.
+  std::filesystem::path target_;  // the URI as given (path() of a connection is redacted)
+  bool server_down_ = false;      // writer thread
+  std::atomic<bool> server_down_flag_{false};
+  std::chrono::steady_clock::time_point down_since_{};
+  std::chrono::steady_clock::time_point next_attempt_{};
+  std::chrono::milliseconds backoff_{1000};
+  int attempts_ = 0;
 
   std::shared_ptr<spdlog::logger> log_;
   Events events_;

@@ -33,6 +33,13 @@ boost::asio::awaitable<void> deliver_due(DeliveryContext ctx) {
                                      const store::OutboxRow& row,
                                      const alerts::DeliveryResult& result,
                                      const std::string& state) {
+    if (state == "claim_lost") {
+      log->warn(
+          "notification outcome not recorded: the row's claim expired and another instance claimed "
+          "it, which may send it again with the same idempotency key receiver={} key={}",
+          kv(row.receiver), kv(row.idempotency_key));
+      return;
+    }
     const auto it = notifiers->find(row.receiver);
     const std::string kind =
         it != notifiers->end() && it->second ? std::string(it->second->kind()) : "none";
@@ -61,9 +68,9 @@ boost::asio::awaitable<void> deliver_due(DeliveryContext ctx) {
           result.took.count(), kv(net::redact_url(result.reason)));
     }
   };
-  auto pass = alerts::deliver_pass(ctx.io, run_db, notifiers,
-                                   alerts::delivery_policy(ctx.config->alerts), ctx.rng, on_attempt,
-                                   ctx.stopping, [] { return std::chrono::system_clock::now(); });
+  auto pass = alerts::deliver_pass(
+      ctx.io, run_db, notifiers, alerts::delivery_policy(ctx.config->alerts), ctx.rng, on_attempt,
+      ctx.stopping, [] { return std::chrono::system_clock::now(); }, ctx.claim);
   const alerts::PassReport report = co_await std::move(pass);
   if (report.attempted > 0) {
     auto metrics = [db, ops] {

@@ -15,6 +15,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "alerts/notifiers/notifier.h"
+#include "alerts/outbox.h"
 #include "config/config.h"
 #include "daemon/database_threads.h"
 #include "daemon/delivery_grace.h"
@@ -35,6 +36,8 @@ struct DeliveryContext {
   std::shared_ptr<spdlog::logger> log;
   const std::atomic<bool>* stopping = nullptr;
   DeliveryGrace* grace = nullptr;  ///< failed deliveries: info for a while, then warnings
+  /// Who claims the rows, for how long, and whether the alert lease is still held (issue 15).
+  alerts::ClaimOptions claim;
 };
 
 /// io thread: delivers the rows due now, one at a time, until none is due or `stopping` is set.

@@ -13,6 +13,7 @@
 #include "daemon/evaluation.h"
 #include "daemon/log.h"
 #include "store/alert_store.h"
+#include "store/lease.h"
 
 namespace bw::daemon {
 namespace {
@@ -30,23 +31,36 @@ long long ms_since(Clock::time_point t) {
 }
 
 // Rules → state → outbox in one transaction; true when messages were enqueued.
+// The alert gauges as stored (a standby instance shows the leader's state).
+void alert_gauges(const EvaluationTaskContext& ctx) {
+  std::map<std::array<std::string, 3>, int> counts;
+  for (const auto& a : store::load_alerts(*ctx.db)) ++counts[{a.rule, a.severity, a.state}];
+  ctx.ops->alerts(counts);
+  update_outbox_metrics(*ctx.db, *ctx.ops, unix_now());
+}
+
 bool alert_cycle(const EvaluationTaskContext& ctx, const Evaluation& e) {
   const config::Config& c = *ctx.config;
   try {
-    const alerts::CycleContext cc =
-        cycle_context(*ctx.db, c, *ctx.tz, unix_now(), ctx.watched_since, e);
+    if (ctx.leader && !ctx.leader()) {
+      alert_gauges(ctx);  // standby: the lease holder evaluates alert state
+      return false;
+    }
+    alerts::CycleContext cc = cycle_context(*ctx.db, c, *ctx.tz, unix_now(), ctx.watched_since, e);
+    cc.fence = ctx.fence;
     const auto r = alerts::run_cycle(*ctx.db, *e.snapshot, c.alerts, cc);
     ctx.log->info(
         "alerts evaluated firing={} pending={} fired={} resolved={} silenced={} inhibited={} "
         "year_closed={} messages={}",
         r.firing, r.pending, r.fired_now, r.resolved_now, r.silenced, r.inhibited, r.year_closed,
         r.messages);
-    std::map<std::array<std::string, 3>, int> counts;
-    for (const auto& a : store::load_alerts(*ctx.db)) ++counts[{a.rule, a.severity, a.state}];
-    ctx.ops->alerts(counts);
-    update_outbox_metrics(*ctx.db, *ctx.ops, unix_now());
+    alert_gauges(ctx);
     ctx.health->report("database", true);  // the cycle's transaction committed
     return r.messages > 0;
+  } catch (const store::LeaseLost& ex) {
+    ctx.log->warn("alert cycle abandoned: the alert lease is another instance's error={}",
+                  kv(ex.what()));
+    return false;
   } catch (const std::exception& ex) {
     report_database_error(*ctx.health, ex);
     ctx.log->error("alert cycle failed error={}", kv(ex.what()));

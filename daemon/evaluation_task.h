@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -29,6 +30,13 @@ struct EvaluationTaskContext {
   OpsMetrics* ops = nullptr;
   Health* health = nullptr;
   std::shared_ptr<spdlog::logger> log;
+  /// Several daemons on one database (issue 15): whether this instance holds the alert lease now
+  /// (empty: always). A standby instance publishes its snapshot and reads the alert gauges, but
+  /// runs no alert cycle.
+  std::function<bool()> leader;
+  /// Inside the cycle's transaction: throws store::LeaseLost when another instance took the lease
+  /// over (alerts::CycleContext::fence).
+  std::function<void(store::Database&)> fence;
 };
 
 struct EvaluationOutcome {

@@ -1,5 +1,7 @@
 #include "store/alert_store.h"
 
+#include <algorithm>
+
 namespace bw::store {
 namespace {
 
@@ -200,33 +202,106 @@ std::vector<OutboxRow> due_rows(Database& db, std::int64_t now, int limit) {
   return out;
 }
 
-void mark_delivered(Database& db, std::int64_t id, std::int64_t at) {
-  db.cached(
-        "UPDATE outbox SET state = 'delivered', delivered_at = ?2, attempts = attempts + 1, "
-        "last_error = NULL WHERE id = ?1")
-      .bind(1, id)
-      .bind(2, at)
-      .run();
+std::vector<OutboxRow> claim_due(Database& db, std::string_view owner, std::int64_t now,
+                                 std::int64_t claim_until, int limit) {
+  const bool pg = db.engine() == Engine::postgresql;
+  // The rows are picked once (a MATERIALIZED CTE: a subquery under IN may be scanned again and
+  // pick more than `limit`), locked there on PostgreSQL, skipping rows another claimer holds; the
+  // UPDATE repeats the claim condition, which PostgreSQL checks again on a row another transaction
+  // changed meanwhile, so two claimers never both take a row.
+  Statement s = db.prepare(
+      "WITH picked AS MATERIALIZED (SELECT id AS pick_id FROM outbox WHERE state = 'pending' AND "
+      "next_attempt_at <= ?3 AND (claim_until IS NULL OR claim_until <= ?3) ORDER BY "
+      "next_attempt_at, id LIMIT ?4" +
+      std::string(pg ? " FOR UPDATE SKIP LOCKED" : "") +
+      ") UPDATE outbox SET claim_owner = ?1, claim_until = ?2 FROM picked WHERE outbox.id = "
+      "picked.pick_id AND outbox.state = 'pending' AND (outbox.claim_until IS NULL OR "
+      "outbox.claim_until <= ?3) RETURNING " +
+      std::string(outbox_columns));
+  s.bind(1, owner).bind(2, claim_until).bind(3, now).bind(4, limit);
+  std::vector<OutboxRow> out;
+  while (s.step()) out.push_back(outbox_row(s));
+  std::sort(out.begin(), out.end(), [](const OutboxRow& a, const OutboxRow& b) {
+    return a.next_attempt_at != b.next_attempt_at ? a.next_attempt_at < b.next_attempt_at
+                                                  : a.id < b.id;
+  });
+  return out;
 }
 
-void mark_retry(Database& db, std::int64_t id, std::int64_t next_attempt_at,
-                const std::string& error) {
+int extend_claims(Database& db, std::string_view owner, std::int64_t claim_until) {
   db.cached(
-        "UPDATE outbox SET next_attempt_at = ?2, attempts = attempts + 1, last_error = ?3 WHERE "
-        "id = ?1")
-      .bind(1, id)
-      .bind(2, next_attempt_at)
-      .bind(3, error)
+        "UPDATE outbox SET claim_until = ?2 WHERE claim_owner = ?1 AND state = 'pending' AND "
+        "claim_until < ?2")
+      .bind(1, owner)
+      .bind(2, claim_until)
       .run();
+  return db.changes();
 }
 
-void mark_failed(Database& db, std::int64_t id, const std::string& error) {
-  db.cached(
-        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = "
-        "?1")
-      .bind(1, id)
-      .bind(2, error)
-      .run();
+int release_claims(Database& db, std::string_view owner) {
+  if (owner.empty()) {
+    db.cached(
+          "UPDATE outbox SET claim_owner = NULL, claim_until = NULL WHERE claim_owner IS NOT NULL")
+        .run();
+  } else {
+    db.cached("UPDATE outbox SET claim_owner = NULL, claim_until = NULL WHERE claim_owner = ?1")
+        .bind(1, owner)
+        .run();
+  }
+  return db.changes();
+}
+
+bool claim_held(Database& db, std::int64_t id, std::string_view owner, std::int64_t now) {
+  Statement& s = db.cached(
+      "SELECT 1 FROM outbox WHERE id = ?1 AND state = 'pending' AND claim_owner = ?2 AND "
+      "claim_until > ?3");
+  s.bind(1, id).bind(2, owner).bind(3, now);
+  const bool held = s.step();
+  s.reset();
+  return held;
+}
+
+// Each outcome is one UPDATE; with an owner it also requires the row's claim to be the owner's
+// ("AND claim_owner = ?"), so an instance whose claim expired writes nothing.
+bool mark_delivered(Database& db, std::int64_t id, std::int64_t at, std::string_view owner) {
+  Statement& s = db.cached(
+      owner.empty()
+          ? "UPDATE outbox SET state = 'delivered', delivered_at = ?2, attempts = attempts + 1, "
+            "last_error = NULL, claim_owner = NULL, claim_until = NULL WHERE id = ?1"
+          : "UPDATE outbox SET state = 'delivered', delivered_at = ?2, attempts = attempts + 1, "
+            "last_error = NULL, claim_owner = NULL, claim_until = NULL WHERE id = ?1 AND "
+            "claim_owner = ?3");
+  s.bind(1, id).bind(2, at);
+  if (!owner.empty()) s.bind(3, owner);
+  s.run();
+  return db.changes() > 0;
+}
+
+bool mark_retry(Database& db, std::int64_t id, std::int64_t next_attempt_at,
+                const std::string& error, std::string_view owner) {
+  Statement& s = db.cached(
+      owner.empty()
+          ? "UPDATE outbox SET next_attempt_at = ?2, attempts = attempts + 1, last_error = ?3, "
+            "claim_owner = NULL, claim_until = NULL WHERE id = ?1"
+          : "UPDATE outbox SET next_attempt_at = ?2, attempts = attempts + 1, last_error = ?3, "
+            "claim_owner = NULL, claim_until = NULL WHERE id = ?1 AND claim_owner = ?4");
+  s.bind(1, id).bind(2, next_attempt_at).bind(3, error);
+  if (!owner.empty()) s.bind(4, owner);
+  s.run();
+  return db.changes() > 0;
+}
+
+bool mark_failed(Database& db, std::int64_t id, const std::string& error, std::string_view owner) {
+  Statement& s = db.cached(
+      owner.empty() ? "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = "
+                      "?2, claim_owner = NULL, claim_until = NULL WHERE id = ?1"
+                    : "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = "
+                      "?2, claim_owner = NULL, claim_until = NULL WHERE id = ?1 AND claim_owner = "
+                      "?3");
+  s.bind(1, id).bind(2, error);
+  if (!owner.empty()) s.bind(3, owner);
+  s.run();
+  return db.changes() > 0;
 }
 
 std::vector<OutboxRow> list_outbox(Database& db, const OutboxQuery& q) {

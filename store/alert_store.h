@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/database.h"
@@ -81,12 +82,30 @@ struct OutboxRow {
 /// Inserts a pending row; a row with the same idempotency key already there is kept (returns
 /// false).
 bool enqueue(Database& db, const OutboxRow& r);
-/// Pending rows due at `now`, oldest first.
+/// Pending rows due at `now`, oldest first (claimed or not).
 std::vector<OutboxRow> due_rows(Database& db, std::int64_t now, int limit);
-void mark_delivered(Database& db, std::int64_t id, std::int64_t at);
-void mark_retry(Database& db, std::int64_t id, std::int64_t next_attempt_at,
-                const std::string& error);
-void mark_failed(Database& db, std::int64_t id, const std::string& error);
+/// Claims up to `limit` pending rows due at `now` that nobody has claimed, or whose claim expired
+/// (its claimer died), for `owner` until `claim_until` (Unix seconds), and returns them oldest
+/// first. Atomic across instances: on PostgreSQL the rows are picked FOR UPDATE SKIP LOCKED and the
+/// claim condition is checked again on the row as another claimer left it, so a row is never
+/// claimed by two. The idempotency key is the row's, whoever delivers it.
+std::vector<OutboxRow> claim_due(Database& db, std::string_view owner, std::int64_t now,
+                                 std::int64_t claim_until, int limit);
+/// Moves the claims of `owner` on pending rows to `claim_until` (the lease's heartbeat). Returns
+/// the rows extended.
+int extend_claims(Database& db, std::string_view owner, std::int64_t claim_until);
+/// Drops the claims of `owner` ("" : every claim; SQLite at start, where one daemon owns the file).
+int release_claims(Database& db, std::string_view owner);
+/// The outcome of an attempt. With an `owner`, only while the row is still claimed by it (false:
+/// the claim expired and another instance claimed the row; nothing is written). The claim is
+/// dropped.
+bool mark_delivered(Database& db, std::int64_t id, std::int64_t at, std::string_view owner = {});
+bool mark_retry(Database& db, std::int64_t id, std::int64_t next_attempt_at,
+                const std::string& error, std::string_view owner = {});
+bool mark_failed(Database& db, std::int64_t id, const std::string& error,
+                 std::string_view owner = {});
+/// Whether row `id` is pending and claimed by `owner` unexpired at `now` (checked before a send).
+bool claim_held(Database& db, std::int64_t id, std::string_view owner, std::int64_t now);
 
 struct OutboxQuery {
   std::optional<std::string> state;

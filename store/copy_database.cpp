@@ -38,6 +38,7 @@ constexpr KnownTable known_tables[] = {
     {"alert_group_members", nullptr},
     {"outbox", nullptr},
     {"silences", nullptr},
+    {"leases", "the daemons' alert lease: the target's daemons take it when they start"},
     {"bw_schema_version", "the target's own schema version, written by its migrations"},
 };
 

@@ -355,6 +355,8 @@ Statement& Database::cached(std::string_view sql) {
   return *it->second;
 }
 
+bool Database::connected() const { return !pg_ || pg_->connected(); }
+
 bool Database::read_only() const { return db_ != nullptr && sqlite3_db_readonly(db_, "main") == 1; }
 
 std::string Database::file_problem() {

@@ -174,6 +174,9 @@ class Database {
   void check_file();
   /// The same as a message ("" when the file is still the one opened), for health checks.
   std::string file_problem();
+  /// PostgreSQL: false once the connection broke (the server restarted or failed over): open a new
+  /// Database. SQLite: true.
+  bool connected() const;
   /// The SQLite handle (null on PostgreSQL).
   sqlite3* handle() const { return db_; }
   /// PostgreSQL only (throws DatabaseError on SQLite): runs `copy_sql`, a fixed `COPY table

@@ -800,12 +800,19 @@ std::optional<IngestTxn> Ledger::begin(const FileRecord& f, const IngestLimits& 
     r.reapplied = true;
     return IngestTxn(std::move(state));
   }
+  // Several daemons on one PostgreSQL database (issue 15): another instance may be ingesting the same bytes
+  // right now. The unique sha256 makes this INSERT wait for its transaction; when it commits, nothing is
+  // inserted and the file is a duplicate (when it rolls back, this one goes on) — never an error.
   Statement& ins = db_.cached(
       "INSERT INTO files (sha256, name, source, kind, encoding, size_bytes, ingested_at)"
-      " VALUES (?,?,?,?,?,?,?) RETURNING id");
+      " VALUES (?,?,?,?,?,?,?) ON CONFLICT (sha256) DO NOTHING RETURNING id");
   ins.bind(1, f.sha256).bind(2, f.name).bind(3, f.source).bind(4, to_string(f.kind));
   ins.bind(5, f.encoding).bind(6, static_cast<std::int64_t>(f.size_bytes)).bind(7, f.received_at);
-  if (!ins.step()) throw DatabaseError(1, "files: no id returned");
+  if (!ins.step()) {
+    ins.reset();
+    if (!reapply) return std::nullopt;  // ingested by another instance meanwhile: the state's transaction rolls back
+    throw DatabaseError(1, "files: the file was ingested by another instance meanwhile; apply it again");
+  }
   state->file_id = ins.column_int(0);
   ins.reset();
   IngestReport& r = state->report;

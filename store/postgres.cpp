@@ -120,6 +120,8 @@ void PgConnection::exec(std::string_view sql) {
   PQclear(r);
 }
 
+bool PgConnection::connected() const { return conn != nullptr && PQstatus(conn) == CONNECTION_OK; }
+
 void PgConnection::deallocate(const std::string& name) {
   if (conn == nullptr) return;
   // Inside a failed transaction every command is refused until ROLLBACK: drop it after that.

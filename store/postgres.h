@@ -36,6 +36,9 @@ struct PgConnection {
   /// Throws DatabaseError built from a failed result (cleared here) or the connection's error.
   [[noreturn]] void fail(pg_result* r, std::string_view context) const;
   void deallocate(const std::string& name);
+  /// False once libpq saw the connection break (server restarted, failover, network): the owner
+  /// opens a new one (issue 15: a restart is a degraded period, not the end).
+  bool connected() const;
   void deallocate_pending();
 };
 

@@ -134,7 +134,19 @@ OpsMetrics::OpsMetrics()
                   .Name("budgetwatch_check_up")
                   .Help("1 when a part the daemon depends on works, 0 while it fails (database writes, "
                         "evaluation, source:NAME polls, receiver:NAME deliveries; details in /readyz)")
-                  .Register(*registry_)) {
+                  .Register(*registry_)),
+      lease_held_(prometheus::BuildGauge()
+                      .Name("budgetwatch_alert_lease_held")
+                      .Help("1 while this instance holds the alert lease (it evaluates alert state and "
+                            "delivers the outbox), 0 on a standby instance; always 1 on SQLite")
+                      .Register(*registry_)
+                      .Add({})),
+      lease_token_(prometheus::BuildGauge()
+                       .Name("budgetwatch_alert_lease_token")
+                       .Help("The alert lease holder's term as this instance last saw it: the same on "
+                             "every instance, one more at every takeover (0 on SQLite)")
+                       .Register(*registry_)
+                       .Add({})) {
 #ifdef BW_VERSION
   build_info_.Add({{"version", BW_VERSION}}).Set(1);
 #endif
@@ -248,6 +260,11 @@ void OpsMetrics::check(const std::string& name, bool ok, bool removed) {
   } else {
     g.Set(ok ? 1 : 0);
   }
+}
+
+void OpsMetrics::lease(bool held, std::int64_t token) {
+  lease_held_.Set(held ? 1.0 : 0.0);
+  lease_token_.Set(static_cast<double>(token));
 }
 
 }  // namespace bw::daemon

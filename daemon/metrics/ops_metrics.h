@@ -58,6 +58,9 @@ class OpsMetrics {
   /// A health check (daemon/health.h) changed: budgetwatch_check_up{check} 1 or 0; removed drops
   /// it.
   void check(const std::string& name, bool ok, bool removed);
+  /// The alert lease (issue 15): held by this instance (1) or not, and the holder's term as last
+  /// seen (the same on every instance; it grows at every takeover).
+  void lease(bool held, std::int64_t token);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -90,6 +93,8 @@ class OpsMetrics {
   prometheus::Gauge& outbox_failed_;
   prometheus::Gauge& outbox_oldest_;
   prometheus::Family<prometheus::Gauge>& checks_;
+  prometheus::Gauge& lease_held_;
+  prometheus::Gauge& lease_token_;
 };
 
 }  // namespace bw::daemon

@@ -170,6 +170,24 @@ struct Api {
     }
     o["status"] = !why.empty() ? "not_ready" : degraded ? "degraded" : "ready";
     if (!why.empty()) o["reason"] = why;
+    if (ctx.lease) {
+      // Several daemons on one database: which one evaluates alert state and delivers (issue 15).
+      const daemon::LeaseView v = ctx.lease();
+      o["role"] = v.held ? "leader" : "standby";
+      json::object l;
+      l["name"] = "alerts";
+      l["shared"] = v.shared;
+      l["held"] = v.held;
+      l["self"] = v.self;
+      l["holder"] = v.holder;
+      l["token"] = v.token;
+      if (v.expires_at_ms > 0) {
+        l["expires_at"] = daemon::utc_iso(
+            std::chrono::system_clock::time_point(std::chrono::milliseconds(v.expires_at_ms)));
+      }
+      if (!v.error.empty()) l["error"] = v.error;
+      o["lease"] = std::move(l);
+    }
     o["checks"] = std::move(checks);
     co_return json_response(why.empty() ? 200 : 503, o);
   }

@@ -11,6 +11,7 @@
 
 #include "collectors/source.h"
 #include "daemon/health.h"
+#include "daemon/lease_keeper.h"
 #include "daemon/metrics/ops_metrics.h"
 #include "daemon/metrics/snapshot_collector.h"
 #include "daemon/web/router.h"
@@ -28,6 +29,9 @@ struct ApiContext {
   /// The parts the daemon depends on (database, evaluation, sources, receivers); null: none
   /// reported.
   const daemon::Health* health = nullptr;
+  /// The alert lease (issue 15): /readyz says whether this instance is the leader (evaluates alert
+  /// state, delivers) or a standby; null: not shown.
+  std::function<daemon::LeaseView()> lease;
   /// A page of the ingest history (runs on the reader thread).
   std::function<boost::asio::awaitable<store::IngestPage>(std::int64_t offset, std::int64_t limit,
                                                           std::int64_t rejects)>
