@@ -138,6 +138,9 @@ TEST_F(LoadTest, demo_example_loads) {
   auto c = load_config(test::source_dir() / "config/examples/demo.yaml");
   ASSERT_TRUE(c.has_value()) << c.error().to_string();
   EXPECT_EQ(c->database, test::source_dir() / "var/demo/budgetwatch.db");
+  // The demo's one department is named, its code left "" (issue 14).
+  EXPECT_EQ(c->policy.single_department_name, "广州市荔湾区科技工业和信息化局");
+  EXPECT_EQ(c->policy.single_department_code, "");
   EXPECT_EQ(c->sources.size(), 3u);
   EXPECT_EQ(c->sources[0].files[0], test::source_dir() / "tests/data/liwan2021/budget.csv");
   EXPECT_EQ(c->sources[0].files.size(), 5u);
