@@ -606,21 +606,24 @@ TEST_F(LoadTest, curve_errors) {
             "2021 has 30 days)");
 }
 
-// Issue 16: the workbook limits of the .xlsx reader (collect::XlsxLimits) and whether hidden sheets are read.
+// Issue 16: the workbook limits of the .xlsx reader (collect::XlsxLimits) and whether hidden sheets
+// are read.
 TEST_F(LoadTest, ingest_workbook_limits) {
   const Config d = ok("database: x\n");
   EXPECT_EQ(d.ingest.max_zip_member_bytes, std::uint64_t{2} << 30);
   EXPECT_EQ(d.ingest.max_zip_ratio, 500);
   EXPECT_EQ(d.ingest.max_zip_members, 10'000);
   EXPECT_FALSE(d.ingest.hidden_sheets);
-  const Config c = ok(
-      "database: x\ningest:\n  max_zip_member: 64MiB\n  max_zip_ratio: 100\n  max_zip_members: 500\n"
-      "  hidden_sheets: true\n");
+  const Config c =
+      ok("database: x\ningest:\n  max_zip_member: 64MiB\n  max_zip_ratio: 100\n  max_zip_members: "
+         "500\n"
+         "  hidden_sheets: true\n");
   EXPECT_EQ(c.ingest.max_zip_member_bytes, std::uint64_t{64} << 20);
   EXPECT_EQ(c.ingest.max_zip_ratio, 100);
   EXPECT_EQ(c.ingest.max_zip_members, 500);
   EXPECT_TRUE(c.ingest.hidden_sheets);
-  EXPECT_NE(error("database: x\ningest:\n  max_zip_ratio: 1\n").find("x.yaml:3:18: ingest.max_zip_ratio: "),
+  EXPECT_NE(error("database: x\ningest:\n  max_zip_ratio: 1\n")
+                .find("x.yaml:3:18: ingest.max_zip_ratio: "),
             std::string::npos);
   EXPECT_NE(error("database: x\ningest:\n  max_zip_member: lots\n").find("ingest.max_zip_member: "),
             std::string::npos);
