@@ -91,7 +91,7 @@ const std::vector<KindSpec>& kinds() {
        {Field::initial}},
       {store::FileKind::indicators,
        {Field::project_code, Field::seq, Field::source_no, Field::indicator_class, Field::indicator_subclass,
-        Field::indicator_name, Field::period_target_raw, Field::target_raw},
+        Field::indicator_name, Field::period_target_raw, Field::target_raw, Field::fiscal_year},
        {Field::project_code, Field::seq, Field::indicator_name, Field::target_raw},
        {Field::target_raw, Field::indicator_name}},
       {store::FileKind::actuals,

@@ -51,7 +51,7 @@ struct PendingLine {
 // become rejects.
 void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& rec, const ResolvedColumns& cols,
                  const std::map<std::string, std::vector<std::string>>& basic_lines,
-                 std::vector<PendingLine>& pending) {
+                 std::vector<PendingLine>& pending, const IngestOptions& o) {
   if (!rec.ok) {
     txn.reject(make_reject(file, rec, cols, rec.error_column, "", rec.error));
     return;
@@ -94,6 +94,10 @@ void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& 
     case store::FileKind::indicators: {
       auto i = parse_indicator(rec, cols);
       if (!i) return on_row_error(i.error());
+      if (i->fiscal_year == 0 && o.fiscal_year) {  // else the year of the code's latest line (the ledger)
+        i->fiscal_year = *o.fiscal_year;
+        i->fiscal_year_from = o.fiscal_year_from;
+      }
       if (auto r = txn.add_indicator(*i, rec.line); !r) on_conflict(Field::seq, r.error());
       return;
     }
@@ -328,7 +332,7 @@ Result<store::IngestReport> ingest_records(store::Database& db, std::string_view
           if (auto m = total_amount(rec, *cols, *sum_field)) sum += *m;
         }
       }
-      take_record(*txn, where, rec, *cols, basic_lines, pending);
+      take_record(*txn, where, rec, *cols, basic_lines, pending, o);
       if ((++records & 4095) == 0 && o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) {
         return fail(Errc::unavailable, "ingest of " + file + " cancelled", file);  // txn rolls back
       }
@@ -407,7 +411,7 @@ Result<store::IngestReport> ingest_records(store::Database& db, std::string_view
     txn.reset();  // roll back: a file refused for its share of rejects keeps nothing
     return file_error(committed.error().message);
   }
-  committed->fiscal_years.assign(years.begin(), years.end());
+  if (cols->kind == store::FileKind::budget) committed->fiscal_years.assign(years.begin(), years.end());
   for (const std::string& from : origins) {
     committed->fiscal_year_from += (committed->fiscal_year_from.empty() ? "" : ", ") + from;
   }

@@ -65,6 +65,20 @@ RowResult<int> seq_field(const CsvRecord& rec, const ResolvedColumns& cols) {
   return std::stoi(folded);
 }
 
+// 预算年度: "2022", "2022年" (full-width digits too); 0 when empty: the file's year (collectors/ingest.cpp).
+RowResult<int> fiscal_year_field(const CsvRecord& rec, const ResolvedColumns& cols) {
+  const std::string_view fy = engine::trim(field(rec, cols, Field::fiscal_year));
+  if (fy.empty()) return 0;
+  std::string digits = engine::fold_full_width(fy);
+  if (digits.size() > 3 && digits.ends_with("年")) digits.resize(digits.size() - 3);
+  const bool year =
+      digits.size() == 4 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!year || digits < "1900" || digits > "2999") {
+    return row_error(cols, Field::fiscal_year, "'" + std::string(fy) + "' is not a fiscal year (a year such as 2022)");
+  }
+  return std::stoi(digits);
+}
+
 }  // namespace
 
 RowResult<store::IndicatorRow> parse_indicator(const CsvRecord& rec, const ResolvedColumns& cols) {
@@ -84,6 +98,9 @@ RowResult<store::IndicatorRow> parse_indicator(const CsvRecord& rec, const Resol
   r.period_target_raw = std::string(field(rec, cols, Field::period_target_raw));
   // The target text is kept exactly as written (an empty one is a target the form left blank: qualitative).
   r.target_raw = std::string(field(rec, cols, Field::target_raw));
+  auto fiscal_year = fiscal_year_field(rec, cols);
+  if (!fiscal_year) return tl::unexpected(fiscal_year.error());
+  r.fiscal_year = *fiscal_year;
   return r;
 }
 
@@ -196,18 +213,9 @@ RowResult<engine::BudgetLine> parse_budget_line(const CsvRecord& rec, const Reso
   l.owner = field(rec, cols, Field::owner);
   l.owner_email = field(rec, cols, Field::owner_email);
   l.tags = split_tags(field(rec, cols, Field::tags));
-  // 预算年度: "2022", "2022年" (full-width digits too); empty: the file's year (collectors/ingest.cpp).
-  if (const std::string_view fy = engine::trim(field(rec, cols, Field::fiscal_year)); !fy.empty()) {
-    std::string digits = engine::fold_full_width(fy);
-    if (digits.size() > 3 && digits.ends_with("年")) digits.resize(digits.size() - 3);
-    const bool year = digits.size() == 4 && std::all_of(digits.begin(), digits.end(), [](char c) {
-      return c >= '0' && c <= '9';
-    });
-    if (!year || digits < "1900" || digits > "2999") {
-      return row_error(cols, Field::fiscal_year, "'" + std::string(fy) + "' is not a fiscal year (a year such as 2022)");
-    }
-    l.fiscal_year = std::stoi(digits);
-  }
+  auto fiscal_year = fiscal_year_field(rec, cols);
+  if (!fiscal_year) return tl::unexpected(fiscal_year.error());
+  l.fiscal_year = *fiscal_year;
   l.department_code = field(rec, cols, Field::department_code);
   l.department_name = field(rec, cols, Field::department_name);
   if (const std::string_view src = engine::trim(field(rec, cols, Field::line_source)); !src.empty()) {

@@ -84,6 +84,7 @@ std::string config_reference() {
   document(md, evaluation_section());
   document(md, fiscal_year_section());
   document(md, departments_section());
+  document(md, department_section());
   document(md, policy_section());
   document(md, scores_section());
   document(md, metrics_section());

@@ -163,6 +163,31 @@ const Section<engine::Policy>& departments_section() {
   return s;
 }
 
+const Section<engine::Policy>& department_section() {
+  using S = engine::Policy;
+  static const auto s = Section<S>{
+      "department",
+      "The department (部门, 一级预算单位) of the budget lines that neither a register's 部门编码 "
+      "column nor departments.from_unit_code_digits places in one: by default code \"\" and no "
+      "name.",
+      {},
+      {},
+      {},
+      {
+          Key<S>{"code", "string",
+                 "its code (the `department` label of every series, the reports' department code); "
+                 "default \"\"",
+                 text(&S::single_department_code)}
+              .when([](const S& p) { return !p.single_department_code.empty(); }),
+          Key<S>{"name", "string",
+                 "its name (部门名称: the `name` label of budgetwatch_department_info, "
+                 "`department_name` of the _info series, the reports' department name)",
+                 text(&S::single_department_name)}
+              .when([](const S& p) { return !p.single_department_name.empty(); }),
+      }}.seal();
+  return s;
+}
+
 const Section<engine::Policy>& scores_section() {
   using S = engine::Policy;
   static const auto s = Section<S>{
@@ -525,6 +550,12 @@ const Section<Config>& config_section() {
           Key<S>{"departments", "section", "", section(&S::policy, &departments_section)}
               .nested("departments")
               .when([](const S& c) { return c.policy.department_unit_code_digits != 0; }),
+          Key<S>{"department", "section", "", section(&S::policy, &department_section)}
+              .nested("department")
+              .when([](const S& c) {
+                return !c.policy.single_department_code.empty() ||
+                       !c.policy.single_department_name.empty();
+              }),
           Key<S>{"policy", "section", "", section(&S::policy, &policy_section)}.nested("policy"),
           Key<S>{"metrics", "section", "", section(&S::metrics, &metrics_section)}.nested(
               "metrics"),

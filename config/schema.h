@@ -268,6 +268,7 @@ const Section<ServerConfig>& server_section();
 const Section<EvaluationConfig>& evaluation_section();
 const Section<engine::Policy>& fiscal_year_section();
 const Section<engine::Policy>& departments_section();
+const Section<engine::Policy>& department_section();
 const Section<engine::Policy>& policy_section();
 const Section<engine::Policy>& scores_section();
 const Section<MetricsConfig>& metrics_section();

@@ -456,6 +456,7 @@ struct App::Impl {
         return indicator_evals;
       };
       ic.changed = [this] { request_evaluation(); };
+      ic.fiscal_start_month = generation().config->policy.fiscal_year_start_month;
       web::add_indicator_routes(router, std::move(ic));
       web::add_revision_routes(router, reads());
       if (alerts_on) {

@@ -48,7 +48,8 @@ Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of,
   e.evaluate_ms = ms_since(t);
   if (with_indicators) {
     e.indicators = std::make_shared<const std::vector<engine::IndicatorEval>>(
-        engine::evaluate_indicators(store::load_indicators(db), store::load_actuals(db), *snap));
+        engine::evaluate_indicators(store::load_indicators(db, snap->fiscal_year),
+                                    store::load_actuals(db, snap->fiscal_year), *snap));
   } else {
     e.indicators = std::make_shared<const std::vector<engine::IndicatorEval>>();
   }

@@ -17,6 +17,8 @@ namespace bw::engine {
 
 struct Indicator {
   std::int64_t id = 0;
+  /// Of its budget line (预算年度): (fiscal year, project code, seq) is unique.
+  int fiscal_year = 0;
   std::string project_code;
   int seq = 0;
   std::string indicator_class;     ///< 一级指标

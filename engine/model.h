@@ -175,6 +175,11 @@ struct Policy {
   /// common coding convention, e.g. 3: unit 101001 is in department 101). 0 (the default): such
   /// lines belong to the one department of the database (code "").
   int department_unit_code_digits = 0;
+  /// The department of the lines that neither the register nor department_unit_code_digits places
+  /// in one (config `department: {code, name}`): its code ("" by default, the one department of a
+  /// database whose registers name none) and its name (部门名称; "" by default).
+  std::string single_department_code;
+  std::string single_department_name;
   /// A line whose deadline (完成时限) is after the fiscal year's last day: watched against that
   /// last day (default) or against its own deadline.
   DeadlineAfterYearEnd deadline_after_year_end = DeadlineAfterYearEnd::fiscal_year_end;

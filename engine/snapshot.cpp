@@ -161,9 +161,10 @@ void finish_rollup(Rollup& r, const FiscalYear& fy, int month_ends, const Policy
 }
 
 // The department of each line: the register's, else the first N digits of its unit code (policy), else the
-// department another line of the same unit has, else "" (the one department of the database). A name
-// missing for a code comes from another line of that department, else from a unit whose code is the
-// department's (the 一级预算单位 itself).
+// department another line of the same unit has, else the configured one (code "" by default: the one
+// department of the database). A name missing for a code comes from another line of that department, else
+// from a unit whose code is the department's (the 一级预算单位 itself), else from the config when the code is
+// the configured one's.
 void assign_departments(const Policy& policy, std::vector<LineEval>& lines) {
   std::map<std::string, std::pair<std::string, std::string>> of_unit;
   std::map<std::string, std::string> names;
@@ -183,6 +184,8 @@ void assign_departments(const Policy& policy, std::vector<LineEval>& lines) {
       } else if (auto it = of_unit.find(l.unit_code); it != of_unit.end()) {
         l.department_code = it->second.first;
         l.department_name = it->second.second;
+      } else {
+        l.department_code = policy.single_department_code;
       }
     }
     if (l.department_name.empty() && !l.department_code.empty()) {
@@ -191,6 +194,9 @@ void assign_departments(const Policy& policy, std::vector<LineEval>& lines) {
       } else if (auto u = unit_names.find(l.department_code); u != unit_names.end()) {
         l.department_name = u->second;
       }
+    }
+    if (l.department_name.empty() && l.department_code == policy.single_department_code) {
+      l.department_name = policy.single_department_name;
     }
   }
 }

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "reports/carry_forward.h"
 #include "reports/document.h"
 #include "reports/html.h"
 #include "reports/points.h"
@@ -679,10 +680,11 @@ xlsx::Workbook workbook(const engine::Snapshot& s, Lang l) {
   lines.header = {{tr(l, "项目编码", "Code"), tr(l, "项目名称", "Name"), tr(l, "预算单位", "Unit"),
                    tr(l, "支出类型", "Kind"), budget_yuan, budget_yuan, budget_yuan, tr(l, "支出数（元）", "Paid (yuan)"),
                    tr(l, "执行率", "Execution"), tr(l, "序时进度", "Expected"), tr(l, "差距（百分点）", "Gap (pp)"),
-                   tr(l, "执行区间", "Band"), tr(l, "完成时限", "Deadline")},
+                   tr(l, "执行区间", "Band"), tr(l, "完成时限", "Deadline"), tr(l, "指标来源", "Source"),
+                   tr(l, "结转年限", "Years carried")},
                   {"", "", "", "", tr(l, "年初预算数", "Initial"), tr(l, "调整", "Adjustment"),
-                   tr(l, "调整后预算数", "Adjusted"), "", "", "", "", "", ""}};
-  lines.widths = {14, 36, 12, 10, 16, 16, 16, 16, 10, 10, 12, 12, 12};
+                   tr(l, "调整后预算数", "Adjusted"), "", "", "", "", "", "", "", ""}};
+  lines.widths = {14, 36, 12, 10, 16, 16, 16, 16, 10, 10, 12, 12, 12, 10, 10};
   lines.freeze_columns = 2;
   for (const engine::LineEval* ep : lines_by_risk(s)) {
     const engine::LineEval& e = *ep;
@@ -692,7 +694,9 @@ xlsx::Workbook workbook(const engine::Snapshot& s, Lang l) {
           Cell::str(kind_label(e.line.kind, l)), Cell::yuan(e.amounts.initial), Cell::yuan(e.amounts.adjustment),
           Cell::yuan(e.amounts.adjusted), Cell::yuan(e.amounts.paid), Cell::pct(e.execution), Cell::pct(e.expected),
           gap ? Cell::hundredths(static_cast<std::int64_t>(engine::round_scaled(*gap, 4))) : Cell::str("—"),
-          Cell::str(band_label(e.band, s.policy, l)), Cell::str(engine::to_iso(e.deadline))},
+          Cell::str(band_label(e.band, s.policy, l)), Cell::str(engine::to_iso(e.deadline)),
+          Cell::str(l == Lang::zh ? engine::to_string(e.source) : engine::source_key(e.source)),
+          Cell::integer(e.carry_age)},
          lagging(e.band) || overspent(e) ? xlsx::RowStyle::lagging : xlsx::RowStyle::normal});
   }
   lines.notes.push_back(tr(l, "低于 ", "Rows below ") + std::to_string(s.policy.threshold_bp / 100) +
@@ -711,6 +715,7 @@ xlsx::Workbook workbook(const engine::Snapshot& s, Lang l) {
                             Cell::pct(m.execution())}});
   }
   w.sheets.push_back(std::move(months));
+  for (auto& sheet : carry_forward_sheets(s, l, as_of)) w.sheets.push_back(std::move(sheet));
   return w;
 }
 }  // namespace

@@ -78,6 +78,8 @@ struct Model {
   Period period;
   std::vector<LinePoint> points;  // snapshot line order
   Totals department, project, basic;
+  Totals carried_forward, new_money;  // 上年结转 apart from the year's new money (issue 14)
+  int carried_forward_lines = 0;
   struct Unit {
     std::string code;
     std::string name;
@@ -103,6 +105,9 @@ Model build(const engine::Snapshot& s) {
     const Money month = month_paid(*p.eval, m.period);
     m.department.add(p, month);
     (p.eval->line.kind == engine::LineKind::basic ? m.basic : m.project).add(p, month);
+    const bool carried = p.eval->source == engine::LineSource::carried_forward;
+    (carried ? m.carried_forward : m.new_money).add(p, month);
+    m.carried_forward_lines += carried ? 1 : 0;
     auto it = unit_index.find(p.eval->line.unit_code);
     if (it == unit_index.end()) continue;  // cannot happen: every line's unit is in s.units
     Model::Unit& u = m.units[it->second];
@@ -130,6 +135,11 @@ json::value to_json(const Model& m) {
   o["department"] = totals_json(m.department);
   o["project_total"] = totals_json(m.project);
   o["basic_total"] = totals_json(m.basic);
+  // Carry-forward money (上年结转) apart from the year's new money (年初, 年中新增); zeros in a year without it.
+  o["carry_forward"] = totals_json(m.carried_forward);
+  o["carry_forward"].as_object()["lines"] = m.carried_forward_lines;
+  o["new_money"] = totals_json(m.new_money);
+  o["new_money"].as_object()["lines"] = static_cast<int>(m.points.size()) - m.carried_forward_lines;
   json::array months;
   for (const auto& p : m.progress) {
     json::object x;
@@ -165,6 +175,8 @@ json::value to_json(const Model& m) {
       l["payments_month"] = e.month_payments[static_cast<std::size_t>(m.period.index)];
       l["pace"] = p.pace ? json::value(engine::format_decimal(*p.pace, 4)) : json::value(nullptr);
       l["band"] = engine::to_string(p.band);
+      l["source"] = engine::source_key(e.source);
+      l["carry_age"] = e.carry_age;
       lines.push_back(std::move(l));
     }
     x["lines"] = std::move(lines);
@@ -232,6 +244,13 @@ Document document(const Model& m, Lang l) {
   totals.rows.push_back({totals_cells(tr(l, "基本支出", "Basic expenditure"), m.basic), ""});
   totals.rows.push_back({totals_cells(tr(l, "项目支出", "Project expenditure"), m.project), ""});
   totals.rows.push_back({totals_cells(tr(l, "合计", "Total"), m.department), "total"});
+  if (m.carried_forward_lines > 0) {  // the year's carry-forward money executed apart (上年结转)
+    totals.rows.push_back({totals_cells(tr(l, "其中：上年结转资金", "of which carry-forward money (上年结转)"),
+                                        m.carried_forward),
+                           ""});
+    totals.rows.push_back(
+        {totals_cells(tr(l, "其中：当年资金", "of which the year's new money"), m.new_money), ""});
+  }
   doc.table(std::move(totals));
   doc.html(html::charts(s, m.progress, bands_of(m.points), largest_unspent(m.points), l));
 

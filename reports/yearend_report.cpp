@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "reports/carry_forward.h"
 #include "reports/document.h"
 #include "reports/execution_report.h"
 #include "reports/html.h"
@@ -627,6 +628,7 @@ xlsx::Workbook workbook(const Model& m, Lang l) {
                              Cell::wan(u.adjusted), Cell::wan(u.paid), Cell::wan(u.unspent)}});
   }
   w.sheets.push_back(std::move(unspent));
+  for (auto& sheet : carry_forward_sheets(*m.s, l, as_of)) w.sheets.push_back(std::move(sheet));
   return w;
 }
 

@@ -12,16 +12,19 @@ engine::Indicator indicator_row(const Statement& s) {
   i.indicator_subclass = s.column_string(4);
   i.name = s.column_string(5);
   i.target_raw = s.column_string(6);
+  i.fiscal_year = static_cast<int>(s.column_int(7));
   return i;
 }
 
 constexpr std::string_view indicator_columns =
-    "id, project_code, seq, indicator_class, indicator_subclass, name, target_raw";
+    "id, project_code, seq, indicator_class, indicator_subclass, name, target_raw, fiscal_year";
 
 }  // namespace
 
-std::vector<engine::Indicator> load_indicators(Database& db) {
-  Statement s = db.prepare("SELECT " + std::string(indicator_columns) + " FROM indicators ORDER BY project_code, seq");
+std::vector<engine::Indicator> load_indicators(Database& db, const engine::FiscalYear& year) {
+  Statement s = db.prepare("SELECT " + std::string(indicator_columns) +
+                           " FROM indicators WHERE fiscal_year = ?1 ORDER BY project_code, seq");
+  s.bind(1, year.year());
   std::vector<engine::Indicator> out;
   while (s.step()) out.push_back(indicator_row(s));
   return out;
@@ -34,12 +37,15 @@ std::optional<engine::Indicator> find_indicator(Database& db, std::int64_t id) {
   return indicator_row(s);
 }
 
-std::map<std::int64_t, std::vector<engine::ActualValue>> load_actuals(Database& db, std::int64_t* unmatched) {
-  // By seq when given, else by name within the project.
+std::map<std::int64_t, std::vector<engine::ActualValue>> load_actuals(Database& db, const engine::FiscalYear& year,
+                                                                      std::int64_t* unmatched) {
+  // Values dated in the year, to that year's indicator: by seq when given, else by name within the project.
   Statement s = db.prepare(
-      "SELECT coalesce((SELECT i.id FROM indicators i WHERE i.project_code = a.project_code AND i.seq = a.seq),"
-      " (SELECT i.id FROM indicators i WHERE a.seq IS NULL AND i.project_code = a.project_code AND i.name = a.name"
-      " ORDER BY i.seq LIMIT 1)), a.value_date, a.value, a.note, a.source FROM indicator_actuals a ORDER BY a.id");
+      "SELECT coalesce((SELECT i.id FROM indicators i WHERE i.fiscal_year = ?3 AND i.project_code = a.project_code"
+      " AND i.seq = a.seq), (SELECT i.id FROM indicators i WHERE a.seq IS NULL AND i.fiscal_year = ?3"
+      " AND i.project_code = a.project_code AND i.name = a.name ORDER BY i.seq LIMIT 1)), a.value_date, a.value,"
+      " a.note, a.source FROM indicator_actuals a WHERE a.value_date >= ?1 AND a.value_date <= ?2 ORDER BY a.id");
+  s.bind(1, engine::to_iso(year.first_day())).bind(2, engine::to_iso(year.last_day())).bind(3, year.year());
   std::map<std::int64_t, std::vector<engine::ActualValue>> out;
   std::int64_t lost = 0;
   while (s.step()) {

@@ -13,15 +13,17 @@
 
 namespace bw::store {
 
-/// Every indicator, by project code and seq.
-std::vector<engine::Indicator> load_indicators(Database& db);
+/// The indicators of one fiscal year (those of its budget lines), by project code and seq. A code
+/// reused in another year has that year's indicators there, never these.
+std::vector<engine::Indicator> load_indicators(Database& db, const engine::FiscalYear& year);
 std::optional<engine::Indicator> find_indicator(Database& db, std::int64_t id);
 
-/// Actual values by indicator id; a value named by the indicator's name (no seq) is matched by name
-/// within its project; values naming no known indicator are left out (and counted in `unmatched`
+/// The actual values dated in `year`, by the id of that year's indicator: a value belongs to the
+/// fiscal year of its date; one named by the indicator's name (no seq) is matched by name within
+/// its project; values naming no indicator of the year are left out (and counted in `unmatched`
 /// when given).
 std::map<std::int64_t, std::vector<engine::ActualValue>> load_actuals(
-    Database& db, std::int64_t* unmatched = nullptr);
+    Database& db, const engine::FiscalYear& year, std::int64_t* unmatched = nullptr);
 
 /// Records an actual value from the API; false when the same value (date, value, note) was already
 /// recorded.

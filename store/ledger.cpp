@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -134,6 +135,8 @@ struct IngestTxn::State {
   MonthlySums monthly;  // of the accepted payments
   StringMap<int> budget_codes;            // codes seen in this file → line
   StringMap<int> adjustment_occurrences;  // identical adjustment rows seen in this file
+  std::set<int> indicator_years;          // the fiscal years of an indicators file's rows
+  std::set<std::string> indicator_year_from;  // and what decided them
   std::string key;                     // scratch
 
   // Payments wait in a batch (owned copies: the parser's views die with the next record) and go in with one
@@ -586,19 +589,41 @@ Result<RowOutcome> IngestTxn::add_adjustment(const engine::Adjustment& a, int li
   return RowOutcome::accepted;
 }
 
+// The fiscal year of an indicator row that says none: the latest fiscal year holding a line of its code (the
+// target form of the register last read for that code), else the register's latest year, else the year the
+// file was received.
+int IngestTxn::indicator_year(const std::string& code) {
+  State& s = *s_;
+  Statement& q = s.db.cached(
+      "SELECT coalesce((SELECT max(fiscal_year) FROM budget_lines WHERE code = ?),"
+      " (SELECT max(fiscal_year) FROM budget_lines), 0)");
+  q.bind(1, code);
+  int year = q.step() ? static_cast<int>(q.column_int(0)) : 0;
+  q.reset();
+  if (year == 0 && s.received_at.size() >= 4 &&
+      std::all_of(s.received_at.begin(), s.received_at.begin() + 4, [](char c) { return c >= '0' && c <= '9'; })) {
+    year = std::stoi(s.received_at.substr(0, 4));
+  }
+  return year;
+}
+
 Result<RowOutcome> IngestTxn::add_indicator(const IndicatorRow& r, int line) {
   State& s = *s_;
-  const std::string key = r.project_code + "#" + std::to_string(r.seq);
+  const int year = r.fiscal_year != 0 ? r.fiscal_year : indicator_year(r.project_code);
+  if (year == 0) return fail(Errc::invalid_input, "no fiscal year for the indicators of project code " + r.project_code);
+  const std::string key = std::to_string(year) + "|" + r.project_code + "#" + std::to_string(r.seq);
   if (auto it = s.budget_codes.find(key); it != s.budget_codes.end()) {
     return fail(Errc::conflict, "indicator " + r.project_code + " seq " + std::to_string(r.seq) +
                                     " appears twice in this file (first at line " + std::to_string(it->second) + ")");
   }
   s.budget_codes.emplace(key, line);
   ++s.report.rows_total;
+  s.indicator_years.insert(year);
+  s.indicator_year_from.insert(r.fiscal_year != 0 ? r.fiscal_year_from : "budget line");
   Statement& q = s.db.cached(
       "SELECT source_no, indicator_class, indicator_subclass, name, period_target_raw, target_raw FROM indicators"
-      " WHERE project_code = ? AND seq = ?");
-  q.bind(1, r.project_code).bind(2, r.seq);
+      " WHERE fiscal_year = ? AND project_code = ? AND seq = ?");
+  q.bind(1, year).bind(2, r.project_code).bind(3, r.seq);
   if (q.step()) {
     const bool same = q.column_text(0) == r.source_no && q.column_text(1) == r.indicator_class &&
                       q.column_text(2) == r.indicator_subclass && q.column_text(3) == r.name &&
@@ -611,15 +636,15 @@ Result<RowOutcome> IngestTxn::add_indicator(const IndicatorRow& r, int line) {
   }
   q.reset();
   Statement& up = s.db.cached(
-      "INSERT INTO indicators (project_code, seq, source_no, indicator_class, indicator_subclass, name,"
-      " period_target_raw, target_raw, file_id, line_no) VALUES (?,?,?,?,?,?,?,?,?,?)"
-      " ON CONFLICT (project_code, seq) DO UPDATE SET source_no = excluded.source_no,"
+      "INSERT INTO indicators (fiscal_year, project_code, seq, source_no, indicator_class, indicator_subclass, name,"
+      " period_target_raw, target_raw, file_id, line_no) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+      " ON CONFLICT (fiscal_year, project_code, seq) DO UPDATE SET source_no = excluded.source_no,"
       " indicator_class = excluded.indicator_class, indicator_subclass = excluded.indicator_subclass,"
       " name = excluded.name, period_target_raw = excluded.period_target_raw, target_raw = excluded.target_raw,"
       " file_id = excluded.file_id, line_no = excluded.line_no");
-  up.bind(1, r.project_code).bind(2, r.seq).bind(3, r.source_no).bind(4, r.indicator_class);
-  up.bind(5, r.indicator_subclass).bind(6, r.name).bind(7, r.period_target_raw).bind(8, r.target_raw);
-  up.bind(9, s.file_id).bind(10, line);
+  up.bind(1, year).bind(2, r.project_code).bind(3, r.seq).bind(4, r.source_no).bind(5, r.indicator_class);
+  up.bind(6, r.indicator_subclass).bind(7, r.name).bind(8, r.period_target_raw).bind(9, r.target_raw);
+  up.bind(10, s.file_id).bind(11, line);
   up.run();
   ++s.report.accepted;
   return RowOutcome::accepted;
@@ -687,6 +712,12 @@ Result<IngestReport> IngestTxn::commit(std::chrono::milliseconds duration) {
     out.field = key.first;
     out.reason = key.second;
     s.report.reject_counts.push_back(std::move(out));
+  }
+  if (!s.indicator_years.empty()) {
+    s.report.fiscal_years.assign(s.indicator_years.begin(), s.indicator_years.end());
+    for (const std::string& from : s.indicator_year_from) {
+      s.report.fiscal_year_from += (s.report.fiscal_year_from.empty() ? "" : ", ") + from;
+    }
   }
   std::sort(s.report.reject_counts.begin(), s.report.reject_counts.end(),
             [](const RejectCount& a, const RejectCount& b) { return a.rows != b.rows ? a.rows > b.rows : a.first_line < b.first_line; });

@@ -126,8 +126,9 @@ struct IngestReport {
   std::vector<Revision> revisions;         ///< every changed budget line, with old and new values
   /// A register's fiscal years (预算年度) as ingested, ascending, and what decided them: "预算年度"
   /// (the column), "--fiscal-year", "sources[].fiscal_year" or "完成时限" (all deadlines in one
-  /// fiscal year); joined with ", " when rows differ. Empty for other kinds and for a duplicate
-  /// file.
+  /// fiscal year); joined with ", " when rows differ. An indicators file: its rows' fiscal years
+  /// ("预算年度", "--fiscal-year", … or "budget line" when the year of the code's latest line was
+  /// taken). Empty for other kinds and for a duplicate file.
   std::vector<int> fiscal_years;
   std::string fiscal_year_from;
   /// What the file says that does not add up but stores nothing wrong: "payments.csv:2686: the 合计
@@ -170,6 +171,11 @@ enum class RowOutcome { accepted, duplicate, revised };
 
 /// One performance indicator of a target form (绩效目标表).
 struct IndicatorRow {
+  /// The fiscal year of the line it belongs to (预算年度 column, --fiscal-year, the source's
+  /// fiscal_year:); 0: the latest fiscal year holding a line of its code, else the latest in the
+  /// register, else the year the file was received.
+  int fiscal_year = 0;
+  std::string fiscal_year_from = "预算年度";  ///< what gave `fiscal_year`, for the ingest line
   std::string project_code;
   int seq = 0;
   std::string source_no;
@@ -213,8 +219,9 @@ class IngestTxn {
   /// occurrence among identical rows of the file. A re-export of recorded rows is a duplicate;
   /// never a conflict.
   Result<RowOutcome> add_adjustment(const engine::Adjustment& a, int line);
-  /// Records or updates an indicator, unique by (project code, seq): identical → duplicate; the
-  /// same key twice in one file → Errc::conflict; changed → replaced (a revised target form).
+  /// Records or updates an indicator, unique by (fiscal year, project code, seq): identical →
+  /// duplicate; the same key twice in one file → Errc::conflict; changed → replaced (a revised
+  /// target form).
   Result<RowOutcome> add_indicator(const IndicatorRow& r, int line);
   /// Records an actual value; the same content again is a duplicate.
   Result<RowOutcome> add_actual(const ActualRow& r, int line);
@@ -234,6 +241,7 @@ class IngestTxn {
   void flush_payments();
   void flush_payments_copy();  // PostgreSQL: COPY into a staging table, then INSERT ... SELECT
   void record_reject(Reject r);
+  int indicator_year(const std::string& code);
   bool settle_existing(std::size_t pending_index);
   struct RecordedPayment;
   bool settle_with(std::size_t pending_index, const RecordedPayment& rec);

@@ -22,6 +22,7 @@ std::string utc_now_iso() {
 json::object eval_json(const engine::IndicatorEval& e) {
   json::object o;
   o["id"] = e.indicator.id;
+  o["fiscal_year"] = e.indicator.fiscal_year;
   o["project_code"] = e.indicator.project_code;
   o["seq"] = e.indicator.seq;
   o["indicator_class"] = e.indicator.indicator_class;
@@ -100,9 +101,17 @@ struct Api {
     if (note.size() > 2000 || who.size() > 200) co_return error_response(400, "note or by too long");
     const std::string iso = engine::to_iso(*engine::parse_date(*date));
     const std::string val = *value;
-    auto job = [id, iso, val, note, who](store::Database& db) {
+    const unsigned start_month = ctx.fiscal_start_month;
+    auto job = [id, iso, val, note, who, start_month](store::Database& db) {
       const auto ind = store::find_indicator(db, id);
       if (!ind) return error_response(404, "no indicator " + std::to_string(id));
+      // A value counts for the fiscal year of its date: one outside the indicator's year would never count.
+      const engine::FiscalYear year(ind->fiscal_year, start_month);
+      if (!year.contains(*engine::parse_date(iso))) {
+        return error_response(400, "indicator " + std::to_string(id) + " is of fiscal year " +
+                                       std::to_string(ind->fiscal_year) + ": date must be from " +
+                                       engine::to_iso(year.first_day()) + " to " + engine::to_iso(year.last_day()));
+      }
       const bool added = store::add_api_actual(db, *ind, iso, val, note, who);
       return json_response(added ? 201 : 200, json::object{{"indicator", id},
                                                            {"date", iso},

@@ -19,6 +19,9 @@ struct IndicatorApiContext {
   std::function<boost::asio::awaitable<Response>(DbJob)> on_writer;
   /// The completion of the last evaluation (null before the first).
   std::function<std::shared_ptr<const std::vector<engine::IndicatorEval>>()> evaluations;
+  /// The month the fiscal year starts (a posted value must be dated in its indicator's fiscal
+  /// year).
+  unsigned fiscal_start_month = 1;
   /// After a new actual value: re-evaluate.
   std::function<void()> changed;
 };

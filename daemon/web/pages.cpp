@@ -710,11 +710,12 @@ struct Pages {
     AlertApiContext::DbJob job = [data, snap, q, l](store::Database& db) {
       data->payments = store::line_payments(db, q);
       std::vector<engine::Indicator> mine;
-      for (auto& i : store::load_indicators(db)) {
+      for (auto& i : store::load_indicators(db, snap->fiscal_year)) {  // the page's year's
         if (i.project_code == data->line->line.code) mine.push_back(std::move(i));
       }
       if (!mine.empty())
-        data->indicators = engine::evaluate_indicators(mine, store::load_actuals(db), *snap);
+        data->indicators =
+            engine::evaluate_indicators(mine, store::load_actuals(db, snap->fiscal_year), *snap);
       data->alerts = open_alerts(db, data->line->line.code, snap->fiscal_year.year());
       return html_page(200, project_page_html(*data, l));
     };

@@ -33,6 +33,10 @@ alert_series() {
     grep -q '^budgetwatch_alerts{' "$WORK/metrics.txt" && grep -q '^budgetwatch_notifications_total{' "$WORK/metrics.txt"
 }
 wait_for 30 "budgetwatch_alerts and budgetwatch_notifications_total in /metrics" alert_series
+# The demo's one department is named by the config (department: {name:}); its code stays "" (issue 14).
+grep -qxF 'budgetwatch_department_info{department="",name="广州市荔湾区科技工业和信息化局",fiscal_year="2021"} 1' \
+  "$WORK/metrics.txt" || fail "the demo's department name: $(grep '^budgetwatch_department_info' "$WORK/metrics.txt")"
+grep -q '^budgetwatch_department_paid_yuan{department=""} ' "$WORK/metrics.txt" || fail "the demo's department code"
 wait_for 30 "two scrapes of the delivery counter" prom_has 'count_over_time(budgetwatch_notifications_total[1m]) >= 2'
 
 # The laggards table's recording rule: the report's 11 project lines below 80%, each with its name (as the

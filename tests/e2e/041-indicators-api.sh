@@ -39,6 +39,12 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer 
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Authorization: Bearer test-write-token-indicators' \
   -d '{"date":"2021-13-40","value":"1"}' "$DAEMON_URL/api/v1/indicators/$id/actuals")
 [[ "$code" == 400 ]] || fail "a bad date must be refused, got $code"
+# A value counts for the fiscal year of its date: one dated in 2022 for a 2021 indicator would never count.
+code=$(curl -s -o "$WORK/year.json" -w '%{http_code}' -X POST -H 'Authorization: Bearer test-write-token-indicators' \
+  -d '{"date":"2022-01-05","value":"210"}' "$DAEMON_URL/api/v1/indicators/$id/actuals")
+[[ "$code" == 400 ]] || fail "a date outside the indicator's fiscal year must be refused, got $code"
+check_json "$WORK/year.json" '"is of fiscal year 2021: date must be from 2021-01-01 to 2021-12-31" in d["error"]'
+check_json "$WORK/all.json" 'all(i["fiscal_year"] == 2021 for i in d["indicators"])'
 wait_for 10 "the posted value meets the target" bash -c \
   "curl -sf '$DAEMON_URL/api/v1/indicators?project=LW2021-P10&status=met' | grep -q '\"value\":\"203\"'"
 

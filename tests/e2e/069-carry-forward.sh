@@ -85,6 +85,26 @@ grep -qF '| LW2021-P02 | 科学技术支出（结转） | 1 | 2021 LW2021-P02 | 
 "$BW_BIN" report --db "$db" --as-of 2022-06-30 --format html > "$WORK/r0630.html"
 grep -q 'table-carry-forward-lines' "$WORK/r0630.html" || fail "HTML has no carry-forward table"
 
+# The workbooks (the execution report's and the year-end's): 指标来源 and 结转年限 on every line, the sheets
+# 上年结转资金 and 上年结转项目 equal to the JSON (age 2 in red in 2023), none in 2021; the monthly report has the
+# carry-forward money's execution apart.
+xlsx_check="$PY $BW_SOURCE_DIR/tests/tools/check_report_xlsx.py"
+for when in 2022-06-30:r0630 2023-03-31:r2023 2021-12-31:after2021; do
+  "$BW_BIN" report --db "$db" --as-of "${when%%:*}" --format xlsx --output "$WORK/${when#*:}.xlsx" 2> /dev/null \
+    || fail "xlsx ${when%%:*}"
+  $xlsx_check execution "$WORK/${when#*:}.json" "$WORK/${when#*:}.xlsx" || fail "workbook of ${when%%:*}"
+done
+"$BW_BIN" report --db "$db" --kind yearend --as-of 2022-12-31 --format xlsx --output "$WORK/y2022.xlsx" 2> /dev/null
+"$PY" -c 'import openpyxl, sys; s = openpyxl.load_workbook(sys.argv[1]).sheetnames; assert "上年结转资金" in s and "上年结转项目" in s, s' \
+  "$WORK/y2022.xlsx" || fail "year-end workbook without the carry-forward sheets"
+"$BW_BIN" report --db "$db" --kind monthly --as-of 2022-06-30 --format md > "$WORK/m0630.md"
+grep -qF '| 其中：上年结转资金 | 100.00 | 100.00 | 0.00 | 52.35 | 52.35% |' "$WORK/m0630.md" \
+  || fail "monthly carry-forward row: $(grep -A8 '一、部门汇总' "$WORK/m0630.md")"
+grep -qF '| 其中：当年资金 | 300.00 | 300.00 | 100.00 | 125.00 | 41.67% |' "$WORK/m0630.md" \
+  || fail "monthly new-money row: $(grep -A8 '一、部门汇总' "$WORK/m0630.md")"
+"$BW_BIN" report --db "$db" --kind monthly --as-of 2022-06-30 --format json > "$WORK/m0630.json"
+check_json "$WORK/m0630.json" 'd["carry_forward"]["lines"] == 3 and d["carry_forward"]["paid_to_date_fen"] == 52345679 and d["new_money"]["paid_month_fen"] == 100000000'
+
 # The policy: own_deadline watches the cross-year project against 31 March 2023.
 "$BW_BIN" report --db "$db" --as-of 2022-06-30 --deadline-after-year-end own_deadline --format json > "$WORK/own.json"
 check_json "$WORK/own.json" '[l["deadline"] for l in d["lines"] if l["code"] == "LW2021-P05"] == ["2023-03-31"]'

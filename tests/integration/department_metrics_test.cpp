@@ -129,5 +129,51 @@ TEST_F(DepartmentMetricsTest, a_unit_is_labelled_with_the_department_of_the_year
   EXPECT_EQ(m.count("budgetwatch_department_paid_yuan{department=\"101\"}"), 0u);
 }
 
+// The demo's case: a register without 部门 columns is one department, code "" unless the config
+// gives one; `department: {name:}` names it (budgetwatch_department_info had name=""), and the code
+// stays "".
+TEST(SingleDepartmentTest, the_config_names_the_one_department_of_a_register_without_departments) {
+  const test::TempDir dir;
+  store::Database db = store::Database::open(dir / "one.db");
+  store::migrate(db);
+  test::write_file(dir / "budget.csv",
+                   "预算年度,项目编码,项目名称,预算单位编码,预算单位名称,支出类型,年初预算数\n"
+                   "2021,P1,项目一,101001,区科工信局本级,项目支出,\"1,000.00\"\n");
+  collect::IngestOptions o;
+  o.received_at = "2021-06-01T00:00:00Z";
+  ASSERT_TRUE(collect::ingest_file(db, dir / "budget.csv", o).has_value());
+  auto metrics = [&](const engine::Policy& p) {
+    auto e = daemon::evaluate_at(db, make_date(2021, 12, 31), p, std::nullopt, false, std::nullopt);
+    EXPECT_TRUE(e.has_value());
+    daemon::SnapshotCollector c(daemon::SnapshotMetricsOptions{});
+    c.publish(e->snapshot);
+    return *c.text();
+  };
+  engine::Policy named;
+  named.single_department_name = "广州市荔湾区科技工业和信息化局";
+  const std::string text = metrics(named);
+  EXPECT_NE(
+      text.find(
+          "budgetwatch_department_info{department=\"\",name=\"广州市荔湾区科技工业和信息化局\","
+          "fiscal_year=\"2021\"} 1"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"\"}"), std::string::npos);
+  EXPECT_NE(text.find("department_name=\"广州市荔湾区科技工业和信息化局\""), std::string::npos);
+  // Without it, as before: no name. With a code, the department is that code.
+  EXPECT_NE(metrics(engine::Policy{})
+                .find("budgetwatch_department_info{department=\"\",name=\"\",fiscal_year="),
+            std::string::npos);
+  engine::Policy coded = named;
+  coded.single_department_code = "101";
+  const std::string with_code = metrics(coded);
+  EXPECT_NE(
+      with_code.find(
+          "budgetwatch_department_info{department=\"101\",name=\"广州市荔湾区科技工业和信息化局\""),
+      std::string::npos)
+      << with_code;
+  EXPECT_EQ(with_code.find("department=\"\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bw

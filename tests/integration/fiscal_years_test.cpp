@@ -11,6 +11,7 @@
 #include "collectors/ingest.h"
 #include "daemon/evaluation.h"
 #include "reports/execution_report.h"
+#include "store/indicators_repo.h"
 #include "store/inputs.h"
 #include "store/migrations.h"
 #include "tests/support/test_support.h"
@@ -260,6 +261,14 @@ TEST(FiscalYearsUpgradeTest, a_database_of_the_previous_release_keeps_its_figure
   expect_superset(in_this_release_format(old), now, "report");
   EXPECT_EQ(now.at("department").at("execution_rate_pct").as_string(), "91.38");
   for (const auto& l : now.at("lines").as_array()) EXPECT_EQ(l.at("fiscal_year").as_int64(), 2021);
+  // The demo indicators (8) moved into the fiscal year of their lines (migration 0007).
+  const auto indicators = store::load_indicators(db, engine::FiscalYear(2021, 1));
+  EXPECT_EQ(indicators.size(), 8u);
+  for (const auto& i : indicators) EXPECT_EQ(i.fiscal_year, 2021);
+  EXPECT_TRUE(store::load_indicators(db, engine::FiscalYear(2022, 1)).empty());
+  std::int64_t unmatched = -1;
+  EXPECT_FALSE(store::load_actuals(db, engine::FiscalYear(2021, 1), &unmatched).empty());
+  EXPECT_EQ(unmatched, 0);
   // Nothing is left in another year, and a 2022 register now goes beside it.
   collect::IngestOptions o;
   o.received_at = "2022-06-01T00:00:00Z";

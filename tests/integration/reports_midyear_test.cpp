@@ -127,9 +127,9 @@ TEST_F(ReportsMidyearTest, the_owners_note_shows_in_the_reason_and_measures_colu
 
 TEST_F(ReportsMidyearTest, actuals_given_by_indicator_name_count_for_that_indicator) {
   std::int64_t unmatched = 0;
-  const auto actuals = store::load_actuals(*db_, &unmatched);
+  const auto actuals = store::load_actuals(*db_, engine::FiscalYear(2021, 1), &unmatched);
   EXPECT_EQ(unmatched, 1) << "the name on no form";
-  const auto indicators = store::load_indicators(*db_);
+  const auto indicators = store::load_indicators(*db_, engine::FiscalYear(2021, 1));
   std::map<std::string, std::int64_t> id;
   for (const auto& i : indicators) id[i.project_code + "#" + std::to_string(i.seq)] = i.id;
   ASSERT_TRUE(actuals.count(id.at("LW2021-P06#2")));

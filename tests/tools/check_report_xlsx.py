@@ -8,7 +8,11 @@
       (Scores): the three rates and scores and the total equal the JSON's.
   check_report_xlsx.py execution REPORT.json REPORT.xlsx [--lang en]
       sheet 预算项目 (Budget lines): every JSON line with initial, adjusted and paid in yuan equal to its fen
-      exactly; the totals sheet's rows equal the department, project and basic totals.
+      exactly, its 指标来源 and 结转年限; the totals sheet's rows equal the department, project and basic
+      totals; with carry-forward lines (上年结转), sheet 上年结转资金 (Carry-forward money): each department's
+      and the total carry-forward adjusted, paid and execution equal the JSON's carry_forward, the new money's
+      and the total's execution; sheet 上年结转项目 (Carry-forward lines): each carry-forward line's age, last
+      year's line and amounts to the fen, age ≥ 2 in red; a year without such lines has neither sheet.
 
 Uses python3-openpyxl (an independent reader). Exits 1 with the first difference on stderr.
 """
@@ -36,6 +40,17 @@ def pct_text(v):
     if v == "—":
         return None
     return f"{Decimal(repr(v)) * 100:.2f}"
+
+
+def wan_hundredths(v):
+    """A 万元 cell (100.0) as hundredths of 万元 (10000)."""
+    return int((Decimal(repr(v)) * 100).to_integral_value())
+
+
+def wan_hundredths_of_fen(fen):
+    """Fen as hundredths of 万元, rounded half away from zero as the reports print them."""
+    q, r = divmod(abs(fen), 10000)
+    return (q + (1 if r >= 5000 else 0)) * (1 if fen >= 0 else -1)
 
 
 def fen_of(v):
@@ -131,12 +146,55 @@ def execution(report, wb, lang):
             fail(f"line {line['code']}: initial, adjustment, adjusted, paid fen {got} != {want}")
         if pct_text(values[8]) != line["execution_rate_pct"]:
             fail(f"line {line['code']}: execution {values[8]!r} != {line['execution_rate_pct']}")
+        source = line["source"] if lang != "en" else SOURCE_KEYS[line["source"]]
+        if (values[13], values[14]) != (source, line["carry_age"]):
+            fail(f"line {line['code']}: source, carry_age {values[13:15]} != {(source, line['carry_age'])}")
     overall = sheet(wb, "总体执行情况", "Overall", lang)
     rows = list(overall.iter_rows(min_row=5, max_row=7, values_only=True))
     for values, key in zip(rows, ("basic_total", "project_total", "department")):
         want = report[key]
         if (wan_text(values[4]), wan_text(values[5])) != (want["adjusted_wan"], want["paid_wan"]):
             fail(f"overall {key}: {values} != {want}")
+
+
+SOURCE_KEYS = {"年初": "initial", "年中新增": "mid_year", "上年结转": "carried_forward"}
+
+
+def carry_forward(report, wb, lang):
+    names = ("上年结转资金", "Carry-forward money"), ("上年结转项目", "Carry-forward lines")
+    if report["carry_forward"]["lines"] == 0:
+        if any(n in wb.sheetnames for pair in names for n in pair):
+            fail(f"carry-forward sheets in a year without carry-forward lines: {wb.sheetnames}")
+        return
+    ws = sheet(wb, *names[0], lang)
+    depts = [d for d in report["departments"] if d["carry_forward"]["lines"] > 0]
+    rows = list(ws.iter_rows(min_row=5, max_row=5 + len(depts), values_only=True))
+    for values, d in zip(rows, depts + [dict(report["department"], carry_forward=report["carry_forward"],
+                                             new_money=report["new_money"])]):
+        cf = d["carry_forward"]
+        got = (wan_hundredths(values[1]), wan_hundredths(values[2]), pct_text(values[4]), pct_text(values[5]),
+               pct_text(values[6]))
+        want = (wan_hundredths_of_fen(cf["adjusted_fen"]), wan_hundredths_of_fen(cf["paid_fen"]), cf["execution_rate_pct"],
+                d["new_money"]["execution_rate_pct"], d["execution_rate_pct"])
+        if got != want:
+            fail(f"carry-forward {d.get('code', 'total')}: {got} != {want}")
+    if rows[-1][0] not in ("合计", "Total") or not ws.cell(row=5 + len(depts), column=1).font.b:
+        fail(f"carry-forward total row: {rows[-1]}")
+    ws = sheet(wb, *names[1], lang)
+    lines = [l for l in report["lines"] if l["carry_age"] > 0]
+    rows = list(ws.iter_rows(min_row=4, max_row=3 + len(lines), values_only=True))
+    for i, (values, line) in enumerate(zip(rows, lines)):
+        last = f"{line['carried_from']['fiscal_year']} {line['code']}" if line["carried_from"] else "—"
+        got = (values[0], values[3], values[4], fen_of(values[5]), fen_of(values[6]), fen_of(values[7]),
+               pct_text(values[8]))
+        want = (line["code"], line["carry_age"], last, line["adjusted_fen"], line["paid_fen"],
+                line["adjusted_fen"] - line["paid_fen"], line["execution_rate_pct"])
+        if got != want:
+            fail(f"carry-forward line {line['code']}: {got} != {want}")
+        if filled(ws.cell(row=4 + i, column=1)) != (line["carry_age"] >= 2):
+            fail(f"carry-forward line {line['code']}: red fill is not age >= 2")
+    if len(rows) != len(lines) or ws.cell(row=4 + len(lines), column=1).value not in (None, ""):
+        fail(f"carry-forward lines: {len(rows)} rows for {len(lines)} lines")
 
 
 def main():
@@ -147,6 +205,8 @@ def main():
         report = json.load(f)
     wb = openpyxl.load_workbook(sys.argv[3])
     (yearend if sys.argv[1] == "yearend" else execution)(report, wb, lang)
+    if sys.argv[1] == "execution":
+        carry_forward(report, wb, lang)
 
 
 if __name__ == "__main__":

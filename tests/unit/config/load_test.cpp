@@ -138,6 +138,9 @@ TEST_F(LoadTest, demo_example_loads) {
   auto c = load_config(test::source_dir() / "config/examples/demo.yaml");
   ASSERT_TRUE(c.has_value()) << c.error().to_string();
   EXPECT_EQ(c->database, test::source_dir() / "var/demo/budgetwatch.db");
+  // The demo's one department is named, its code left "" (issue 14).
+  EXPECT_EQ(c->policy.single_department_name, "广州市荔湾区科技工业和信息化局");
+  EXPECT_EQ(c->policy.single_department_code, "");
   EXPECT_EQ(c->sources.size(), 3u);
   EXPECT_EQ(c->sources[0].files[0], test::source_dir() / "tests/data/liwan2021/budget.csv");
   EXPECT_EQ(c->sources[0].files.size(), 5u);
@@ -603,21 +606,24 @@ TEST_F(LoadTest, curve_errors) {
             "2021 has 30 days)");
 }
 
-// Issue 16: the workbook limits of the .xlsx reader (collect::XlsxLimits) and whether hidden sheets are read.
+// Issue 16: the workbook limits of the .xlsx reader (collect::XlsxLimits) and whether hidden sheets
+// are read.
 TEST_F(LoadTest, ingest_workbook_limits) {
   const Config d = ok("database: x\n");
   EXPECT_EQ(d.ingest.max_zip_member_bytes, std::uint64_t{2} << 30);
   EXPECT_EQ(d.ingest.max_zip_ratio, 500);
   EXPECT_EQ(d.ingest.max_zip_members, 10'000);
   EXPECT_FALSE(d.ingest.hidden_sheets);
-  const Config c = ok(
-      "database: x\ningest:\n  max_zip_member: 64MiB\n  max_zip_ratio: 100\n  max_zip_members: 500\n"
-      "  hidden_sheets: true\n");
+  const Config c =
+      ok("database: x\ningest:\n  max_zip_member: 64MiB\n  max_zip_ratio: 100\n  max_zip_members: "
+         "500\n"
+         "  hidden_sheets: true\n");
   EXPECT_EQ(c.ingest.max_zip_member_bytes, std::uint64_t{64} << 20);
   EXPECT_EQ(c.ingest.max_zip_ratio, 100);
   EXPECT_EQ(c.ingest.max_zip_members, 500);
   EXPECT_TRUE(c.ingest.hidden_sheets);
-  EXPECT_NE(error("database: x\ningest:\n  max_zip_ratio: 1\n").find("x.yaml:3:18: ingest.max_zip_ratio: "),
+  EXPECT_NE(error("database: x\ningest:\n  max_zip_ratio: 1\n")
+                .find("x.yaml:3:18: ingest.max_zip_ratio: "),
             std::string::npos);
   EXPECT_NE(error("database: x\ningest:\n  max_zip_member: lots\n").find("ingest.max_zip_member: "),
             std::string::npos);

@@ -10,6 +10,8 @@
 
 #include "reports/execution_report.h"
 #include "reports/metric_catalogue.h"
+#include "reports/monthly_report.h"
+#include "reports/yearend_report.h"
 
 namespace bw::reports {
 namespace {
@@ -109,6 +111,84 @@ TEST(CarryForwardReportTest, markdown_and_csv_show_it_and_a_year_without_it_show
   EXPECT_EQ(none.find("上年结转"), std::string::npos) << none;
   const std::string html = render_execution_report(snapshot(false), Format::html, Lang::zh);
   EXPECT_EQ(html.find("table-carry-forward"), std::string::npos);
+}
+
+const xlsx::Sheet* find_sheet(const xlsx::Workbook& w, std::string_view name) {
+  for (const auto& sheet : w.sheets) {
+    if (sheet.name == name) return &sheet;
+  }
+  return nullptr;
+}
+
+TEST(CarryForwardReportTest, the_workbooks_have_the_carry_forward_sheets_and_columns) {
+  for (const auto& w :
+       {execution_workbook(snapshot(), Lang::zh), yearend_workbook(snapshot(), Lang::zh)}) {
+    const xlsx::Sheet* money = find_sheet(w, "上年结转资金");
+    ASSERT_NE(money, nullptr);
+    ASSERT_EQ(money->rows.size(), 2u) << "department 101 and the total";
+    const auto& d101 = money->rows[0].cells;
+    EXPECT_EQ(d101[0].text, "部门101");
+    EXPECT_EQ(d101[1].kind, xlsx::CellKind::wan);
+    EXPECT_EQ(d101[1].scaled, 5000);  // 50.00 万元
+    EXPECT_EQ(d101[2].scaled, 1235);  // 12.35 万元 paid
+    EXPECT_EQ(d101[3].scaled, 3765);  // 37.65 万元 unspent
+    EXPECT_EQ(d101[4].kind, xlsx::CellKind::pct);
+    EXPECT_EQ(d101[4].scaled, 2469);  // 24.69%
+    EXPECT_EQ(d101[5].scaled, 3333);  // new money 33.33%
+    EXPECT_EQ(d101[6].scaled, 3045);  // total 30.45%
+    EXPECT_EQ(money->rows[1].style, xlsx::RowStyle::total);
+    const xlsx::Sheet* lines = find_sheet(w, "上年结转项目");
+    ASSERT_NE(lines, nullptr);
+    ASSERT_EQ(lines->rows.size(), 1u);
+    const auto& c1 = lines->rows[0].cells;
+    EXPECT_EQ(c1[0].text, "C1");
+    EXPECT_EQ(c1[3].scaled, 2);
+    EXPECT_EQ(c1[4].text, "2021 C1");
+    EXPECT_EQ(c1[5].kind, xlsx::CellKind::yuan);
+    EXPECT_EQ(c1[5].scaled, 50'000'000);
+    EXPECT_EQ(c1[6].scaled, 12'345'678);
+    EXPECT_EQ(c1[7].scaled, 37'654'322);
+    EXPECT_EQ(lines->rows[0].style, xlsx::RowStyle::lagging) << "carried two years: recovered";
+  }
+  // The lines sheet says each line's 指标来源 and 结转年限.
+  const auto w = execution_workbook(snapshot(), Lang::en);
+  const xlsx::Sheet* all = find_sheet(w, "Budget lines");
+  ASSERT_NE(all, nullptr);
+  EXPECT_EQ(all->header[0][13], "Source");
+  bool seen = false;
+  for (const auto& r : all->rows) {
+    if (r.cells[0].text != "C1") continue;
+    seen = true;
+    EXPECT_EQ(r.cells[13].text, "carried_forward");
+    EXPECT_EQ(r.cells[14].scaled, 2);
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_NE(find_sheet(w, "Carry-forward money"), nullptr);
+  // A year without carry-forward lines has no such sheet.
+  EXPECT_EQ(find_sheet(execution_workbook(snapshot(false), Lang::zh), "上年结转资金"), nullptr);
+  EXPECT_EQ(find_sheet(yearend_workbook(snapshot(false), Lang::zh), "上年结转项目"), nullptr);
+}
+
+TEST(CarryForwardReportTest, the_monthly_report_has_a_carry_forward_execution_row) {
+  const json::object r = monthly_report_json(snapshot()).as_object();
+  EXPECT_EQ(r.at("carry_forward").at("lines").as_int64(), 1);
+  EXPECT_EQ(r.at("carry_forward").at("adjusted_fen").as_int64(), 50'000'000);
+  EXPECT_EQ(r.at("carry_forward").at("paid_to_date_fen").as_int64(), 12'345'678);
+  EXPECT_EQ(r.at("carry_forward").at("execution_rate_pct").as_string(), "24.69");
+  EXPECT_EQ(r.at("new_money").at("lines").as_int64(), 2);
+  EXPECT_EQ(r.at("new_money").at("execution_rate_pct").as_string(), "27.78");
+  const std::string md = render_monthly_report(snapshot(), Format::md, Lang::zh);
+  EXPECT_NE(md.find("| 其中：上年结转资金 | 50.00 | 50.00 | 0.00 | 12.35 | 24.69% |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 其中：当年资金 | 120.00 | 120.00 | 0.00 | 33.33 | 27.78% |"),
+            std::string::npos)
+      << md;
+  const std::string none = render_monthly_report(snapshot(false), Format::md, Lang::zh);
+  EXPECT_EQ(none.find("上年结转"), std::string::npos) << none;
+  const json::object z = monthly_report_json(snapshot(false)).as_object();
+  EXPECT_EQ(z.at("carry_forward").at("lines").as_int64(), 0);
+  EXPECT_EQ(z.at("carry_forward").at("adjusted_fen").as_int64(), 0);
 }
 
 // Records "family{labels}" → value.
