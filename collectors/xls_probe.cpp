@@ -18,7 +18,8 @@ std::uint16_t u16(std::string_view b, std::size_t at) {
                                     (static_cast<unsigned char>(b[at + 1]) << 8));
 }
 std::uint32_t u32(std::string_view b, std::size_t at) {
-  return static_cast<std::uint32_t>(u16(b, at)) | (static_cast<std::uint32_t>(u16(b, at + 2)) << 16);
+  return static_cast<std::uint32_t>(u16(b, at)) |
+         (static_cast<std::uint32_t>(u16(b, at + 2)) << 16);
 }
 
 Result<XlsFacts> damaged(const std::string& why) {
@@ -77,7 +78,8 @@ class Compound {
     return std::nullopt;
   }
 
-  // The bytes of the chain starting at `start`, `size` of them (all of the chain when size is npos).
+  // The bytes of the chain starting at `start`, `size` of them (all of the chain when size is
+  // npos).
   std::optional<std::string> chain(std::uint32_t start, std::size_t size, std::string& why) const {
     std::string out;
     std::uint32_t id = start;
@@ -104,7 +106,8 @@ class Compound {
     return out;
   }
 
-  // A stream of `size` bytes: from the mini stream (held in the root entry's chain) below the cutoff.
+  // A stream of `size` bytes: from the mini stream (held in the root entry's chain) below the
+  // cutoff.
   std::optional<std::string> stream(std::uint32_t start, std::size_t size, std::uint32_t root_start,
                                     std::string& why) const {
     if (size >= mini_cutoff_) return chain(start, size, why);
@@ -221,7 +224,8 @@ Result<XlsFacts> probe_xls(std::string_view bytes) {
       globals = false;
     } else if (type == 0x0085 && globals && body.size() >= 6) {  // BOUNDSHEET
       offsets.push_back(u32(body, 0));
-      facts.sheets.push_back({sheet_name(body, biff8), (static_cast<unsigned char>(body[4]) & 3) != 0, 0, 0});
+      facts.sheets.push_back(
+          {sheet_name(body, biff8), (static_cast<unsigned char>(body[4]) & 3) != 0, 0, 0});
     } else if (type == 0x0200) {  // DIMENSIONS
       std::uint64_t rows = 0;
       std::uint64_t columns = 0;

@@ -1,8 +1,8 @@
-// What an old .xls (BIFF in an OLE2 compound file) declares, read before FreeXL opens it (issue 16):
-// FreeXL holds a whole workbook in memory and allocates each sheet's cell table from the sheet's
-// DIMENSIONS record at open (16 bytes a cell, whatever the file's size), and it does not say which
-// sheets are hidden. This reads the compound file's directory and the Workbook stream's records
-// itself: each sheet's name, visibility and declared rows and columns.
+// What an old .xls (BIFF in an OLE2 compound file) declares, read before FreeXL opens it (issue
+// 16): FreeXL holds a whole workbook in memory and allocates each sheet's cell table from the
+// sheet's DIMENSIONS record at open (16 bytes a cell, whatever the file's size), and it does not
+// say which sheets are hidden. This reads the compound file's directory and the Workbook stream's
+// records itself: each sheet's name, visibility and declared rows and columns.
 #pragma once
 
 #include <cstdint>
@@ -28,9 +28,9 @@ struct XlsFacts {
   std::uint64_t declared_cells = 0;
 };
 
-/// Reads the facts of an OLE2 file in memory (`bytes`: the whole file). Errc::invalid_input "corrupt
-/// .xls: …" when the compound file or the BIFF records cannot be followed (a cut or crafted file),
-/// e.g. "corrupt .xls: its sector chain leaves the file".
+/// Reads the facts of an OLE2 file in memory (`bytes`: the whole file). Errc::invalid_input
+/// "corrupt .xls: …" when the compound file or the BIFF records cannot be followed (a cut or
+/// crafted file), e.g. "corrupt .xls: its sector chain leaves the file".
 Result<XlsFacts> probe_xls(std::string_view bytes);
 
 }  // namespace bw::collect

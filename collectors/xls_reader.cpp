@@ -211,17 +211,20 @@ std::string grouped(std::uint64_t n) {
 // declared rows and columns, the cells of all sheets. Also says which sheets are hidden.
 Result<XlsFacts> checked_facts(int fd, const XlsxLimits& limits) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return fail(Errc::io, std::string("cannot stat file: ") + std::strerror(errno));
+  if (::fstat(fd, &st) != 0)
+    return fail(Errc::io, std::string("cannot stat file: ") + std::strerror(errno));
   const auto size = static_cast<std::uint64_t>(st.st_size);
-  constexpr std::string_view advice = ": FreeXL holds a whole .xls in memory; save it as .xlsx or CSV";
+  constexpr std::string_view advice =
+      ": FreeXL holds a whole .xls in memory; save it as .xlsx or CSV";
   if (size > limits.max_xls_bytes) {
-    return fail(Errc::invalid_input, "too large for .xls: " + grouped(size) +
-                                         " bytes, over ingest.max_xls_size (" +
-                                         grouped(limits.max_xls_bytes) + " bytes)" + std::string(advice));
+    return fail(Errc::invalid_input,
+                "too large for .xls: " + grouped(size) + " bytes, over ingest.max_xls_size (" +
+                    grouped(limits.max_xls_bytes) + " bytes)" + std::string(advice));
   }
   if (size == 0) return fail(Errc::invalid_input, "corrupt .xls: the file is empty");
   void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (map == MAP_FAILED) return fail(Errc::io, std::string("cannot map file: ") + std::strerror(errno));
+  if (map == MAP_FAILED)
+    return fail(Errc::io, std::string("cannot map file: ") + std::strerror(errno));
   auto facts = probe_xls(std::string_view(static_cast<const char*>(map), size));
   ::munmap(map, size);
   if (!facts) return facts;
@@ -238,9 +241,10 @@ Result<XlsFacts> checked_facts(int fd, const XlsxLimits& limits) {
   }
   const std::uint64_t cells = limits.max_xls_rows * limits.max_xls_columns;
   if (facts->declared_cells > cells) {
-    return fail(Errc::invalid_input, "the sheets declare " + grouped(facts->declared_cells) +
-                                         " cells in all, over ingest.max_xls_rows × max_xls_columns (" +
-                                         grouped(cells) + ")" + std::string(advice));
+    return fail(Errc::invalid_input,
+                "the sheets declare " + grouped(facts->declared_cells) +
+                    " cells in all, over ingest.max_xls_rows × max_xls_columns (" + grouped(cells) +
+                    ")" + std::string(advice));
   }
   return facts;
 }
@@ -274,7 +278,8 @@ Result<std::unique_ptr<RecordSource>> open_xls_fd(int fd_raw, const XlsxLimits& 
     const char* n = nullptr;
     freexl_get_worksheet_name(handle, static_cast<unsigned short>(i), &n);
     sheets.emplace_back(n != nullptr ? n : "Sheet" + std::to_string(i + 1));
-    // FreeXL's sheets are the BOUNDSHEET records in order; a hidden one is left out unless configured.
+    // FreeXL's sheets are the BOUNDSHEET records in order; a hidden one is left out unless
+    // configured.
     const bool hidden = i < facts->sheets.size() && facts->sheets[i].name == sheets.back() &&
                         facts->sheets[i].hidden;
     skipped.push_back(hidden && !limits.hidden_sheets);
@@ -286,7 +291,9 @@ Result<std::unique_ptr<RecordSource>> open_xls_fd(int fd_raw, const XlsxLimits& 
   auto src = std::make_unique<XlsSource>(handle, std::move(sheets), std::move(skipped));
   auto first = src->open_first();
   if (!first) return tl::unexpected(first.error());
-  if (!*first) return fail(Errc::invalid_input, "the workbook has no visible sheet (ingest.hidden_sheets reads hidden ones)");
+  if (!*first)
+    return fail(Errc::invalid_input,
+                "the workbook has no visible sheet (ingest.hidden_sheets reads hidden ones)");
   return std::unique_ptr<RecordSource>(std::move(src));
 }
 
@@ -806,9 +813,10 @@ Result<std::unique_ptr<RecordSource>> open_xls_file(const std::filesystem::path&
 Result<std::unique_ptr<RecordSource>> open_xls_bytes(std::string_view bytes,
                                                      const XlsxLimits& limits) {
   if (bytes.size() > limits.max_xls_bytes) {  // refused before it is copied
-    return fail(Errc::invalid_input, "too large for .xls: " + grouped(bytes.size()) +
-                                         " bytes, over ingest.max_xls_size (" + grouped(limits.max_xls_bytes) +
-                                         " bytes): FreeXL holds a whole .xls in memory; save it as .xlsx or CSV");
+    return fail(Errc::invalid_input,
+                "too large for .xls: " + grouped(bytes.size()) +
+                    " bytes, over ingest.max_xls_size (" + grouped(limits.max_xls_bytes) +
+                    " bytes): FreeXL holds a whole .xls in memory; save it as .xlsx or CSV");
   }
   const int fd = ::memfd_create("budgetwatch-xls", MFD_CLOEXEC);
   if (fd < 0)

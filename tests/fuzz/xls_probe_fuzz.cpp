@@ -1,7 +1,7 @@
-// libFuzzer target: the reading of an old .xls before FreeXL opens it (collectors/xls_probe.cpp) over
-// arbitrary bytes: the compound file's header, DIFAT, FAT, directory and mini stream chains, and the
-// Workbook stream's BIFF records (BOUNDSHEET, BOF, DIMENSIONS). The only outcomes are the facts or a
-// clear error, never a crash, a hang on a looping chain or a sanitizer report.
+// libFuzzer target: the reading of an old .xls before FreeXL opens it (collectors/xls_probe.cpp)
+// over arbitrary bytes: the compound file's header, DIFAT, FAT, directory and mini stream chains,
+// and the Workbook stream's BIFF records (BOUNDSHEET, BOF, DIMENSIONS). The only outcomes are the
+// facts or a clear error, never a crash, a hang on a looping chain or a sanitizer report.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

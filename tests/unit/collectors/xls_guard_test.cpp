@@ -35,8 +35,8 @@ std::int64_t count(store::Database& db, const std::string& sql) {
 
 std::string fixture(const std::string& name) { return test::data_path("xls/" + name).string(); }
 
-// The refusal of `file` with `message`, from the file and from its bytes (an upload): nothing stored,
-// the file listed as failed.
+// The refusal of `file` with `message`, from the file and from its bytes (an upload): nothing
+// stored, the file listed as failed.
 void expect_refused(const std::string& file, const IngestOptions& o, const std::string& message) {
   for (bool in_memory : {false, true}) {
     Db d;
@@ -53,9 +53,10 @@ void expect_refused(const std::string& file, const IngestOptions& o, const std::
 TEST(XlsGuardTest, a_xls_larger_than_max_xls_size_is_refused_before_freexl_reads_it) {
   IngestOptions o = options();
   o.workbook.max_xls_bytes = 10'000;  // payments40.xls has 17,920 bytes
-  expect_refused("payments40.xls", o,
-                 "too large for .xls: 17,920 bytes, over ingest.max_xls_size (10,000 bytes): FreeXL "
-                 "holds a whole .xls in memory; save it as .xlsx or CSV");
+  expect_refused(
+      "payments40.xls", o,
+      "too large for .xls: 17,920 bytes, over ingest.max_xls_size (10,000 bytes): FreeXL "
+      "holds a whole .xls in memory; save it as .xlsx or CSV");
   o.workbook.max_xls_bytes = 17'920;  // at the limit it is read
   Db d;
   auto r = ingest_file(d.db, fixture("payments40.xls"), o);
@@ -70,15 +71,18 @@ TEST(XlsGuardTest, a_sheet_declaring_more_rows_or_columns_than_the_limits_is_ref
                  "sheet 明细 declares 1,000,000 rows and 13 columns, over ingest.max_xls_rows "
                  "(65,536): FreeXL holds a whole .xls in memory; save it as .xlsx or CSV");
   IngestOptions o = options();
-  o.workbook.max_xls_rows = 44;  // 明细 declares 46 rows: title, unit, header, 40, blank, 合计, footer
-  expect_refused("payments40.xls", o,
-                 "sheet 明细 declares 46 rows and 13 columns, over ingest.max_xls_rows (44): FreeXL "
-                 "holds a whole .xls in memory; save it as .xlsx or CSV");
+  o.workbook.max_xls_rows =
+      44;  // 明细 declares 46 rows: title, unit, header, 40, blank, 合计, footer
+  expect_refused(
+      "payments40.xls", o,
+      "sheet 明细 declares 46 rows and 13 columns, over ingest.max_xls_rows (44): FreeXL "
+      "holds a whole .xls in memory; save it as .xlsx or CSV");
   o = options();
   o.workbook.max_xls_columns = 12;
-  expect_refused("payments40.xls", o,
-                 "sheet 明细 declares 46 rows and 13 columns, over ingest.max_xls_columns (12): FreeXL "
-                 "holds a whole .xls in memory; save it as .xlsx or CSV");
+  expect_refused(
+      "payments40.xls", o,
+      "sheet 明细 declares 46 rows and 13 columns, over ingest.max_xls_columns (12): FreeXL "
+      "holds a whole .xls in memory; save it as .xlsx or CSV");
 }
 
 TEST(XlsGuardTest, the_probe_reads_names_visibility_and_dimensions) {

@@ -603,39 +603,44 @@ TEST_F(LoadTest, curve_errors) {
             "2021 has 30 days)");
 }
 
-// Issue 16: the workbook limits of the .xlsx reader (collect::XlsxLimits) and whether hidden sheets are read.
+// Issue 16: the workbook limits of the .xlsx reader (collect::XlsxLimits) and whether hidden sheets
+// are read.
 TEST_F(LoadTest, ingest_workbook_limits) {
   const Config d = ok("database: x\n");
   EXPECT_EQ(d.ingest.max_zip_member_bytes, std::uint64_t{2} << 30);
   EXPECT_EQ(d.ingest.max_zip_ratio, 500);
   EXPECT_EQ(d.ingest.max_zip_members, 10'000);
   EXPECT_FALSE(d.ingest.hidden_sheets);
-  const Config c = ok(
-      "database: x\ningest:\n  max_zip_member: 64MiB\n  max_zip_ratio: 100\n  max_zip_members: 500\n"
-      "  hidden_sheets: true\n");
+  const Config c =
+      ok("database: x\ningest:\n  max_zip_member: 64MiB\n  max_zip_ratio: 100\n  max_zip_members: "
+         "500\n"
+         "  hidden_sheets: true\n");
   EXPECT_EQ(c.ingest.max_zip_member_bytes, std::uint64_t{64} << 20);
   EXPECT_EQ(c.ingest.max_zip_ratio, 100);
   EXPECT_EQ(c.ingest.max_zip_members, 500);
   EXPECT_TRUE(c.ingest.hidden_sheets);
-  EXPECT_NE(error("database: x\ningest:\n  max_zip_ratio: 1\n").find("x.yaml:3:18: ingest.max_zip_ratio: "),
+  EXPECT_NE(error("database: x\ningest:\n  max_zip_ratio: 1\n")
+                .find("x.yaml:3:18: ingest.max_zip_ratio: "),
             std::string::npos);
   EXPECT_NE(error("database: x\ningest:\n  max_zip_member: lots\n").find("ingest.max_zip_member: "),
             std::string::npos);
 }
 
-// The .xls guard (FreeXL holds a whole .xls in memory): the file's size, a sheet's declared rows and columns.
+// The .xls guard (FreeXL holds a whole .xls in memory): the file's size, a sheet's declared rows
+// and columns.
 TEST_F(LoadTest, ingest_xls_limits) {
   const Config d = ok("database: x\n");
   EXPECT_EQ(d.ingest.max_xls_bytes, std::uint64_t{64} << 20);
   EXPECT_EQ(d.ingest.max_xls_rows, 65'536);
   EXPECT_EQ(d.ingest.max_xls_columns, 256);
-  const Config c =
-      ok("database: x\ningest:\n  max_xls_size: 8MiB\n  max_xls_rows: 20000\n  max_xls_columns: 40\n");
+  const Config c = ok(
+      "database: x\ningest:\n  max_xls_size: 8MiB\n  max_xls_rows: 20000\n  max_xls_columns: 40\n");
   EXPECT_EQ(c.ingest.max_xls_bytes, std::uint64_t{8} << 20);
   EXPECT_EQ(c.ingest.max_xls_rows, 20'000);
   EXPECT_EQ(c.ingest.max_xls_columns, 40);
-  EXPECT_NE(error("database: x\ningest:\n  max_xls_rows: 0\n").find("x.yaml:3:17: ingest.max_xls_rows: "),
-            std::string::npos);
+  EXPECT_NE(
+      error("database: x\ningest:\n  max_xls_rows: 0\n").find("x.yaml:3:17: ingest.max_xls_rows: "),
+      std::string::npos);
   EXPECT_NE(error("database: x\ningest:\n  max_xls_size: big\n").find("ingest.max_xls_size: "),
             std::string::npos);
 }
