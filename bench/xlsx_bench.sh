@@ -5,7 +5,8 @@
 # Usage: bench/xlsx_bench.sh [BUILD_DIR]   (default build/test; builds budgetwatch first)
 # Data is generated once into $BW_BENCH_DATA (default build/bench-data): the CSV by
 # tests/tools/gen_treasury_export.py (as bench/run.sh), the .xlsx from it by bench/csv_to_xlsx.py (openpyxl).
-# Goals (issue 16): faster than xlsx2csv alone; peak RSS < 150 MB and flat in the file's size.
+# Goals (issue 16): faster than xlsx2csv alone; peak RSS < 150 MB and flat in the file's size. Wall and CPU
+# (user + system) seconds are printed: on a machine shared with other builds the CPU figure is the steadier.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/test}
@@ -29,6 +30,8 @@ trap 'rm -rf "$tmp"' EXIT
 seconds() { "$py" -c "import sys; print(f'{(int(sys.argv[2]) - int(sys.argv[1])) / 1e9:.2f}')" "$1" "$2"; }
 now() { date +%s%N; }
 rss_mb() { echo $(($(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1") / 1024)); }
+# user + system CPU seconds of a /usr/bin/time -v report: the figure that holds on a machine shared with builds.
+cpu_s() { awk -F': ' '/(User|System) time \(seconds\)/ {s += $2} END {printf "%.2f", s}' "$1"; }
 
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== a 1,000,000-row payments .xlsx ($(du -m "$data/1m/payments.xlsx" | cut -f1) MB; the CSV $(du -m "$data/1m/payments.csv" | cut -f1) MB)"
@@ -38,7 +41,8 @@ t0=$(now)
 /usr/bin/time -v xlsx2csv "$data/1m/payments.xlsx" "$tmp/converted.csv" 2> "$tmp/anchor.time"
 t1=$(now)
 anchor=$(seconds "$t0" "$t1")
-printf '%-44s %8s s  peak RSS %5d MB\n' "xlsx2csv (anchor)" "$anchor" "$(rss_mb "$tmp/anchor.time")"
+anchor_cpu=$(cpu_s "$tmp/anchor.time")
+printf '%-44s %8s s  CPU %8s s  peak RSS %5d MB\n' "xlsx2csv (anchor)" "$anchor" "$anchor_cpu" "$(rss_mb "$tmp/anchor.time")"
 
 # ingest LABEL FILE ROWS: budgetwatch ingest end to end (read, parse, store, commit) into a fresh database that
 # holds the register and adjustments.
@@ -50,8 +54,9 @@ ingest() {
   t1=$(now)
   s=$(seconds "$t0" "$t1")
   grep -q "accepted=$rows " "$tmp/out" || { echo "unexpected ingest output: $(cat "$tmp/out")" >&2; exit 1; }
-  printf '%-44s %8s s  peak RSS %5d MB  %5.2fx xlsx2csv\n' "$label" "$s" "$(rss_mb "$tmp/time")" \
-    "$("$py" -c "print($anchor / $s)")"
+  cpu=$(cpu_s "$tmp/time")
+  printf '%-44s %8s s  CPU %8s s  peak RSS %5d MB  %5.2fx xlsx2csv (CPU %5.2fx)\n' "$label" "$s" "$cpu" \
+    "$(rss_mb "$tmp/time")" "$("$py" -c "print($anchor / $s)")" "$("$py" -c "print($anchor_cpu / $cpu)")"
   rm -f "$db" "$db-wal" "$db-shm"
 }
 ingest "budgetwatch ingest payments.xlsx" "$data/1m/payments.xlsx" 1000000
