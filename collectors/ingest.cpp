@@ -480,7 +480,7 @@ Result<store::IngestReport> ingest_binary(store::Database& db, std::string_view 
     if (auto m = ole2_encrypted_message(scan)) return refuse(*m);
     head.clear();
     head.shrink_to_fit();
-    src = path != nullptr ? open_xls_file(*path, o.no_follow) : open_xls_bytes(bytes);
+    src = path != nullptr ? open_xls_file(*path, o.workbook, o.no_follow) : open_xls_bytes(bytes, o.workbook);
   } else {
     src = path != nullptr ? open_xlsx_file(*path, o.workbook, o.no_follow) : open_xlsx_bytes(bytes, o.workbook);
   }

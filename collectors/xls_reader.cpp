@@ -3,6 +3,7 @@
 #include <expat.h>
 #include <freexl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/xls_probe.h"
 #include "collectors/xlsx_reader.h"
 
 namespace bw::collect {
@@ -87,8 +89,8 @@ class Descriptor {
 
 class XlsSource final : public RecordSource {
  public:
-  XlsSource(const void* handle, std::vector<std::string> sheets)
-      : handle_(handle), sheets_(std::move(sheets)) {}
+  XlsSource(const void* handle, std::vector<std::string> sheets, std::vector<bool> skipped)
+      : handle_(handle), sheets_(std::move(sheets)), skipped_(std::move(skipped)) {}
   XlsSource(const XlsSource&) = delete;
   XlsSource& operator=(const XlsSource&) = delete;
   XlsSource(XlsSource&&) = delete;
@@ -155,14 +157,25 @@ class XlsSource final : public RecordSource {
   std::string sheet() const override { return sheets_[index_]; }
   bool sparse() const override { return true; }
   Result<bool> next_sheet() override {
-    if (index_ + 1 >= sheets_.size()) return false;
-    if (auto o = open_sheet(index_ + 1); !o) return tl::unexpected(o.error());
+    std::size_t i = index_ + 1;
+    while (i < sheets_.size() && skipped_[i]) ++i;
+    if (i >= sheets_.size()) return false;
+    if (auto o = open_sheet(i); !o) return tl::unexpected(o.error());
+    return true;
+  }
+  // The first sheet not skipped; false when every sheet is.
+  Result<bool> open_first() {
+    index_ = 0;
+    while (index_ < sheets_.size() && skipped_[index_]) ++index_;
+    if (index_ >= sheets_.size()) return false;
+    if (auto o = open_sheet(index_); !o) return tl::unexpected(o.error());
     return true;
   }
 
  private:
   const void* handle_;
   std::vector<std::string> sheets_;
+  std::vector<bool> skipped_;  // hidden sheets, unless read by configuration
   std::size_t index_ = 0;
   unsigned int row_ = 0;
   unsigned int rows_ = 0;
@@ -184,9 +197,63 @@ std::string freexl_problem(int rc) {
   }
 }
 
+std::string grouped(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// What FreeXL will hold in memory, checked before it opens the file: the file's size, each sheet's
+// declared rows and columns, the cells of all sheets. Also says which sheets are hidden.
+Result<XlsFacts> checked_facts(int fd, const XlsxLimits& limits) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    return fail(Errc::io, std::string("cannot stat file: ") + std::strerror(errno));
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  constexpr std::string_view advice =
+      ": FreeXL holds a whole .xls in memory; save it as .xlsx or CSV";
+  if (size > limits.max_xls_bytes) {
+    return fail(Errc::invalid_input,
+                "too large for .xls: " + grouped(size) + " bytes, over ingest.max_xls_size (" +
+                    grouped(limits.max_xls_bytes) + " bytes)" + std::string(advice));
+  }
+  if (size == 0) return fail(Errc::invalid_input, "corrupt .xls: the file is empty");
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map == MAP_FAILED)
+    return fail(Errc::io, std::string("cannot map file: ") + std::strerror(errno));
+  auto facts = probe_xls(std::string_view(static_cast<const char*>(map), size));
+  ::munmap(map, size);
+  if (!facts) return facts;
+  for (const auto& sheet : facts->sheets) {
+    const bool rows = sheet.rows > limits.max_xls_rows;
+    if (rows || sheet.columns > limits.max_xls_columns) {
+      return fail(Errc::invalid_input,
+                  "sheet " + sheet.name + " declares " + grouped(sheet.rows) + " rows and " +
+                      grouped(sheet.columns) + " columns, over ingest." +
+                      (rows ? "max_xls_rows (" + grouped(limits.max_xls_rows)
+                            : "max_xls_columns (" + grouped(limits.max_xls_columns)) +
+                      ")" + std::string(advice));
+    }
+  }
+  const std::uint64_t cells = limits.max_xls_rows * limits.max_xls_columns;
+  if (facts->declared_cells > cells) {
+    return fail(Errc::invalid_input,
+                "the sheets declare " + grouped(facts->declared_cells) +
+                    " cells in all, over ingest.max_xls_rows × max_xls_columns (" + grouped(cells) +
+                    ")" + std::string(advice));
+  }
+  return facts;
+}
+
 // Opens the file FreeXL reads by name: /proc/self/fd/N of a descriptor already checked.
-Result<std::unique_ptr<RecordSource>> open_xls_fd(int fd_raw) {
+Result<std::unique_ptr<RecordSource>> open_xls_fd(int fd_raw, const XlsxLimits& limits) {
   const Descriptor fd(fd_raw);
+  auto facts = checked_facts(fd.get(), limits);
+  if (!facts) return tl::unexpected(facts.error());
   const std::string name = "/proc/self/fd/" + std::to_string(fd.get());
   const void* handle = nullptr;
   const int rc = freexl_open(name.c_str(), &handle);
@@ -206,17 +273,27 @@ Result<std::unique_ptr<RecordSource>> open_xls_fd(int fd_raw) {
   }
   freexl_get_info(handle, FREEXL_BIFF_SHEET_COUNT, &count);
   std::vector<std::string> sheets;
+  std::vector<bool> skipped;
   for (unsigned int i = 0; i < count; ++i) {
     const char* n = nullptr;
     freexl_get_worksheet_name(handle, static_cast<unsigned short>(i), &n);
     sheets.emplace_back(n != nullptr ? n : "Sheet" + std::to_string(i + 1));
+    // FreeXL's sheets are the BOUNDSHEET records in order; a hidden one is left out unless
+    // configured.
+    const bool hidden = i < facts->sheets.size() && facts->sheets[i].name == sheets.back() &&
+                        facts->sheets[i].hidden;
+    skipped.push_back(hidden && !limits.hidden_sheets);
   }
   if (sheets.empty()) {
     freexl_close(handle);
     return fail(Errc::invalid_input, "the workbook has no sheet");
   }
-  auto src = std::make_unique<XlsSource>(handle, std::move(sheets));
-  if (auto o = src->open_sheet(0); !o) return tl::unexpected(o.error());
+  auto src = std::make_unique<XlsSource>(handle, std::move(sheets), std::move(skipped));
+  auto first = src->open_first();
+  if (!first) return tl::unexpected(first.error());
+  if (!*first)
+    return fail(Errc::invalid_input,
+                "the workbook has no visible sheet (ingest.hidden_sheets reads hidden ones)");
   return std::unique_ptr<RecordSource>(std::move(src));
 }
 
@@ -727,13 +804,20 @@ class SpreadsheetMlSource final : public RecordSource {
 }  // namespace
 
 Result<std::unique_ptr<RecordSource>> open_xls_file(const std::filesystem::path& path,
-                                                    bool no_follow) {
+                                                    const XlsxLimits& limits, bool no_follow) {
   auto fd = open_regular(path, no_follow);
   if (!fd) return tl::unexpected(fd.error());
-  return open_xls_fd(*fd);
+  return open_xls_fd(*fd, limits);
 }
 
-Result<std::unique_ptr<RecordSource>> open_xls_bytes(std::string_view bytes) {
+Result<std::unique_ptr<RecordSource>> open_xls_bytes(std::string_view bytes,
+                                                     const XlsxLimits& limits) {
+  if (bytes.size() > limits.max_xls_bytes) {  // refused before it is copied
+    return fail(Errc::invalid_input,
+                "too large for .xls: " + grouped(bytes.size()) +
+                    " bytes, over ingest.max_xls_size (" + grouped(limits.max_xls_bytes) +
+                    " bytes): FreeXL holds a whole .xls in memory; save it as .xlsx or CSV");
+  }
   const int fd = ::memfd_create("budgetwatch-xls", MFD_CLOEXEC);
   if (fd < 0)
     return fail(Errc::io, std::string("cannot create a memory file: ") + std::strerror(errno));
@@ -746,7 +830,7 @@ Result<std::unique_ptr<RecordSource>> open_xls_bytes(std::string_view bytes) {
     }
     done += static_cast<std::size_t>(n);
   }
-  return open_xls_fd(fd);
+  return open_xls_fd(fd, limits);
 }
 
 std::unique_ptr<RecordSource> open_html_table(std::unique_ptr<TextSource> text) {

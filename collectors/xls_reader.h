@@ -13,22 +13,31 @@
 
 #include "collectors/encoding.h"
 #include "collectors/record_source.h"
+#include "collectors/xlsx_reader.h"
 #include "engine/result.h"
 
 namespace bw::collect {
 
-/// Opens an OLE2 file as a BIFF8 workbook. Its sheets are read in order (all of them: FreeXL does
-/// not say which are hidden, so ingest.hidden_sheets does not apply); numbers as plain decimal text
-/// rounded to 6 decimals (as the .xlsx reader), dates as YYYY-MM-DD, text as written. A record's
-/// line is the sheet's row number (1-based). Errors (Errc::invalid_input): "encrypted workbook: …"
-/// for a workbook with a password to open (an EncryptionInfo stream or a BIFF FILEPASS record),
-/// "corrupt .xls: … (FreeXL error -8)" for one FreeXL cannot read (a truncated file), "the workbook
-/// has no sheet". `no_follow` as for open_xlsx_file.
+/// Opens an OLE2 file as a BIFF8 workbook. Its sheets are read in order, hidden ones left out
+/// unless XlsxLimits::hidden_sheets (FreeXL does not say which are hidden: xls_probe.h reads it);
+/// numbers as plain decimal text rounded to 6 decimals (as the .xlsx reader), dates as YYYY-MM-DD,
+/// text as written. A record's line is the sheet's row number (1-based). Errors
+/// (Errc::invalid_input): "encrypted workbook: …" for a workbook with a password to open (an
+/// EncryptionInfo stream or a BIFF FILEPASS record), "corrupt .xls: the file is damaged or cut
+/// short (…)" for a compound file that cannot be followed (a truncated file; xls_probe.h), "corrupt
+/// .xls: … (FreeXL error N)" for one FreeXL cannot read, "the workbook has no sheet". Before FreeXL
+/// reads it (FreeXL holds the whole workbook in memory, each sheet's cell table allocated from its
+/// declared dimensions), a file over XlsxLimits::max_xls_bytes is refused ("too large for .xls:
+/// …"), and so is a sheet declaring more rows or columns than max_xls_rows / max_xls_columns
+/// ("sheet 明细 declares 1,000,000 rows and 13 columns, over ingest.max_xls_rows (65,536): …") or
+/// sheets declaring more cells in all than one sheet may. `no_follow` as for open_xlsx_file.
 Result<std::unique_ptr<RecordSource>> open_xls_file(const std::filesystem::path& path,
+                                                    const XlsxLimits& limits,
                                                     bool no_follow = false);
 
 /// The same over bytes in memory (uploads); they are copied into an anonymous memory file.
-Result<std::unique_ptr<RecordSource>> open_xls_bytes(std::string_view bytes);
+Result<std::unique_ptr<RecordSource>> open_xls_bytes(std::string_view bytes,
+                                                     const XlsxLimits& limits);
 
 /// Opens an HTML page's tables as one sheet of records: every <tr> of every <table> is a record,
 /// its <td>/<th> cells the fields (a cell with colspan=N is followed by N-1 empty fields, so the

@@ -52,6 +52,11 @@ struct XlsxLimits {
   std::uint64_t max_ratio = 500;
   std::uint64_t max_members = 10'000;
   bool hidden_sheets = false;
+  /// An old .xls (FreeXL, which holds it whole in memory): its size, and each sheet's declared rows
+  /// and columns (their product also bounds the cells of all sheets together).
+  std::uint64_t max_xls_bytes = std::uint64_t{64} << 20;  ///< 64 MiB
+  std::uint64_t max_xls_rows = 65'536;                    ///< BIFF8's own limit
+  std::uint64_t max_xls_columns = 256;                    ///< BIFF8's own limit
 };
 
 /// For an OLE2 file holding an EncryptionInfo stream (an .xlsx saved with a password to open):

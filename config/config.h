@@ -107,6 +107,9 @@ struct IngestConfig {
   std::int64_t max_zip_members =
       defaults::max_zip_members;  ///< a workbook with more members is refused
   bool hidden_sheets = false;     ///< read a workbook's hidden sheets too
+  std::uint64_t max_xls_bytes = defaults::max_xls_bytes;  ///< a larger .xls is refused (FreeXL)
+  std::int64_t max_xls_rows = defaults::max_xls_rows;     ///< a .xls sheet declaring more rows ...
+  std::int64_t max_xls_columns = defaults::max_xls_columns;  ///< ... or columns is refused
 };
 
 struct LoggingConfig {

@@ -25,6 +25,11 @@ inline constexpr int max_reject_share_bp = 5000;  // 50%
 inline constexpr std::uint64_t max_zip_member_bytes = std::uint64_t{2} << 30;  // 2 GiB
 inline constexpr std::int64_t max_zip_ratio = 500;
 inline constexpr std::int64_t max_zip_members = 10'000;
+// ingest: an old .xls (FreeXL holds it whole in memory, each sheet's cell table sized by its
+// declared dimensions): the file's size, a sheet's declared rows and columns (BIFF8's own limits).
+inline constexpr std::uint64_t max_xls_bytes = std::uint64_t{64} << 20;  // 64 MiB
+inline constexpr std::int64_t max_xls_rows = 65'536;
+inline constexpr std::int64_t max_xls_columns = 256;
 
 // evaluation
 inline constexpr const char* time_zone = "Asia/Shanghai";

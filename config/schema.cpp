@@ -316,6 +316,15 @@ const Section<IngestConfig>& ingest_section() {
           {"max_zip_members", "integer", "a workbook with more zip members is refused",
            number(&S::max_zip_members, 1, 1'000'000)},
           {"hidden_sheets", "bool", "read a workbook's hidden sheets too", flag(&S::hidden_sheets)},
+          {"max_xls_size", "size",
+           "a larger old .xls is refused before it is read (FreeXL holds a whole .xls in memory)",
+           bytes(&S::max_xls_bytes)},
+          {"max_xls_rows", "integer",
+           "an old .xls with a sheet declaring more rows is refused (and more cells in all than "
+           "max_xls_rows × max_xls_columns)",
+           number(&S::max_xls_rows, 1, 1'048'576)},
+          {"max_xls_columns", "integer", "... or a sheet declaring more columns",
+           number(&S::max_xls_columns, 1, 16'384)},
       }}.seal();
   return s;
 }

@@ -143,6 +143,9 @@ struct App::Impl {
     opt.workbook.max_ratio = static_cast<std::uint64_t>(g.config->ingest.max_zip_ratio);
     opt.workbook.max_members = static_cast<std::uint64_t>(g.config->ingest.max_zip_members);
     opt.workbook.hidden_sheets = g.config->ingest.hidden_sheets;
+    opt.workbook.max_xls_bytes = g.config->ingest.max_xls_bytes;  // FreeXL's memory guard
+    opt.workbook.max_xls_rows = static_cast<std::uint64_t>(g.config->ingest.max_xls_rows);
+    opt.workbook.max_xls_columns = static_cast<std::uint64_t>(g.config->ingest.max_xls_columns);
     opt.fiscal_start_month = g.config->policy.fiscal_year_start_month;  // issue 14: a register's year
     for (const auto& s : g.config->sources) {
       if (s.name == source) opt.fiscal_year = s.fiscal_year;

@@ -25,6 +25,12 @@ packages=(
   python3-openpyxl
   # an independent .xls (BIFF8) writer for the .xls tests (tests/tools/write_xls.py, tests/e2e/068)
   python3-xlwt
+  # LibreOffice headless, the other side of the Excel round trips (tests/e2e/071: it writes the Liwan payments as
+  # .xls and converts the year-end workbook); the smallest set: 54 packages, 84 MB downloaded, 253 MiB
+  # installed, about 40 s (measured on Debian 12 with --no-install-recommends)
+  libreoffice-calc-nogui
+  # the anchor of the workbook benchmark (bench/xlsx_bench.sh): Debian's xlsx2csv converting the same file
+  xlsx2csv
   # the HTML reports in a real headless browser, with a small CJK font (tests/e2e/050, 051)
   chromium fonts-wqy-microhei
   # deployment checks: systemd-analyze verify on the unit (tests/e2e/011, 012)

@@ -100,7 +100,7 @@ refused formula.xlsx "sheet 明细, cell L2: a formula without a cached value (=
 refused nosheet.xlsx "no sheet with a known header (sheets read: 封面, 附表): header has no known columns"
 refused bomb.xlsx "zip bomb: xl/worksheets/sheet"
 refused corrupt.xlsx "corrupt zip: the workbook's zip directory cannot be read"
-refused old.xls "corrupt .xls: the file is damaged or cut short (FreeXL error -11)"
+refused old.xls "corrupt .xls: the file is damaged or cut short (an unknown sector size)"
 refused locked.xlsx "encrypted workbook: the file is password-protected; save it without a password (or as CSV)"
 [[ $(sqlite3 "$WORK/limits.db" "SELECT count(*) FROM payments") -eq 0 ]] || fail "a refused workbook stored payments"
 pass

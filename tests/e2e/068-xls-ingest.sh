@@ -98,7 +98,7 @@ refused() {  # FILE EXPECTED-TEXT
   grep -qF "$1: failed: $2" "$WORK/limit.out" || fail "$1: $(cat "$WORK/limit.out")"
 }
 refused locked.xls "encrypted workbook: the file is password-protected; save it without a password (or as CSV)"
-refused cut.xls "corrupt .xls: the file is damaged or cut short (FreeXL error -8)"
+refused cut.xls "corrupt .xls: the file is damaged or cut short (a sector lies past the end of the file)"
 refused login.xls "an HTML page without a table: the file has no <tr> row to read (was the export a login or error page?)"
 [[ $(sqlite3 "$WORK/limits.db" "SELECT count(*) FROM payments") -eq 0 ]] || fail "a refused file stored payments"
 [[ $(sqlite3 "$WORK/limits.db" "SELECT count(*) FROM failed_files") -eq 3 ]] || fail "failed files not listed"

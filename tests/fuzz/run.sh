@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(csv_reader_fuzz money_fuzz date_fuzz target_fuzz config_fuzz http_fuzz xlsx_fuzz markup_fuzz)
+((${#targets[@]})) || targets=(csv_reader_fuzz money_fuzz date_fuzz target_fuzz config_fuzz http_fuzz xlsx_fuzz markup_fuzz xls_probe_fuzz)
 build=${BW_FUZZ_BUILD:-$root/build/fuzz}
 rss_mb=${BW_FUZZ_RSS_MB:-2048}
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is not installed (deploy/install-deps.sh)" >&2; exit 1; }

@@ -2,12 +2,15 @@
 """Writes ".xls" files as officials get them, with writers independent of budgetwatch (tests/e2e/068,
 tests/unit/collectors/table_readers_test.cpp).
 
-  write_xls.py payments PAYMENTS.csv OUT.xls [--bad-amount] [--rows N] [--date1904]
+  write_xls.py payments PAYMENTS.csv OUT.xls [--bad-amount] [--rows N] [--date1904] [--hidden]
       a real BIFF8 workbook by python3-xlwt (Debian): a notes sheet, then sheet 明细 with a merged title
       国库集中支付明细表, a line 单位：元, the header, the rows (dates as date cells, amounts and classification
       codes as numbers, every 100th amount as text), a blank row, a 合计 row and a footer; --bad-amount makes
       the first row's amount the text '12,3a4.00'; --rows keeps the first N payments; --date1904 writes the
-      dates in the 1904 date system
+      dates in the 1904 date system; --hidden adds a hidden sheet 旧数据 before 明细 holding an old payment
+      under the same header (not to be read)
+  write_xls.py dimensions GOOD.xls OUT.xls ROWS COLUMNS   the workbook with its last sheet's DIMENSIONS record
+      declaring ROWS rows and COLUMNS columns (what FreeXL sizes the sheet's cell table by)
   write_xls.py encrypted GOOD.xls OUT.xls   the workbook with a FILEPASS record (what Excel writes for a file
       with a password to open) in place of the same-sized WRITEACCESS record
   write_xls.py truncated GOOD.xls OUT.xls   the workbook cut in half
@@ -42,13 +45,21 @@ def amount_of(text):
     return decimal.Decimal(text.replace(",", ""))
 
 
-def payments(src, out, bad_amount, rows, date1904=False):
+def payments(src, out, bad_amount, rows, date1904=False, hidden=False):
     import xlwt
     header, body = read_payments(src, rows)
     wb = xlwt.Workbook(encoding="utf-8")
     wb.dates_1904 = date1904
     notes = wb.add_sheet("说明")
     notes.write(0, 0, "本工作簿由预算管理一体化系统导出")
+    if hidden:
+        old = wb.add_sheet("旧数据")
+        old.visibility = 1
+        for c, v in enumerate(header):
+            old.write(0, c, v)
+        for c, v in enumerate(["ZF2020-000001", "2020-12-31", "101001", "旧", "LW2021-B02", "旧", "2150501",
+                               "30201", "授权支付", "一般公共预算", "某公司", "999999.99", "不应读入"]):
+            old.write(1, c, v)
     ws = wb.add_sheet("明细")
     date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
     money_style = xlwt.easyxf(num_format_str="#,##0.00")
@@ -84,6 +95,17 @@ def payments(src, out, bad_amount, rows, date1904=False):
     ws.write(r + 1, 3, "审核人：李四")
     ws.write(r + 1, 9, "打印日期：2022-01-05")
     wb.save(out)
+
+
+def dimensions(good, out, rows, columns):
+    with open(good, "rb") as f:
+        data = bytearray(f.read())
+    at = data.rfind(struct.pack("<HH", 0x0200, 14))
+    assert at >= 0, "no DIMENSIONS record"
+    struct.pack_into("<I", data, at + 8, rows)  # rwMac
+    struct.pack_into("<H", data, at + 14, columns)  # colMac
+    with open(out, "wb") as f:
+        f.write(data)
 
 
 def ole_stream_records(data):
@@ -212,9 +234,11 @@ def main(argv):
     kind = argv[1] if len(argv) > 1 else ""
     rows = option(argv, "--rows")
     if kind == "payments":
-        payments(argv[2], argv[3], "--bad-amount" in argv, rows, "--date1904" in argv)
+        payments(argv[2], argv[3], "--bad-amount" in argv, rows, "--date1904" in argv, "--hidden" in argv)
     elif kind == "encrypted":
         encrypted(argv[2], argv[3])
+    elif kind == "dimensions":
+        dimensions(argv[2], argv[3], int(argv[4]), int(argv[5]))
     elif kind == "truncated":
         truncated(argv[2], argv[3])
     elif kind == "html":

@@ -21,3 +21,7 @@ PY=/usr/bin/python3
 "$PY" "$here/../../tools/write_xlsx.py" months "$payments" "$here/months100.xlsx" --rows 100
 # Two payments on one sheet and a budget register on the next (another kind: passed over with a warning).
 "$PY" "$here/../../tools/write_xlsx.py" mixed "$here/mixed-kinds.xlsx"
+# The same 40 payments after a hidden sheet holding an old payment under the same header (not read unless
+# ingest.hidden_sheets), and the workbook whose 明细 declares 1,000,000 rows (FreeXL's memory guard).
+"$PY" "$tool" payments "$payments" "$here/payments40-hidden.xls" --rows 40 --hidden
+"$PY" "$tool" dimensions "$here/payments40.xls" "$here/rows1m.xls" 1000000 13

@@ -134,7 +134,8 @@ TEST(TableReadersTest, an_encrypted_or_truncated_xls_is_refused_whole_with_one_c
                              "encrypted workbook: the file is password-protected; save it without "
                              "a password (or as CSV)"},
                         Case{"truncated.xls",
-                             "corrupt .xls: the file is damaged or cut short (FreeXL error -8)"}}) {
+                             "corrupt .xls: the file is damaged or cut short (a sector lies past "
+                             "the end of the file)"}}) {
     Db d;
     auto r = ingest_file(d.db, fixture(c.file), options());
     ASSERT_FALSE(r.has_value()) << c.file;

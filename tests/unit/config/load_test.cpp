@@ -629,5 +629,24 @@ TEST_F(LoadTest, ingest_workbook_limits) {
             std::string::npos);
 }
 
+// The .xls guard (FreeXL holds a whole .xls in memory): the file's size, a sheet's declared rows
+// and columns.
+TEST_F(LoadTest, ingest_xls_limits) {
+  const Config d = ok("database: x\n");
+  EXPECT_EQ(d.ingest.max_xls_bytes, std::uint64_t{64} << 20);
+  EXPECT_EQ(d.ingest.max_xls_rows, 65'536);
+  EXPECT_EQ(d.ingest.max_xls_columns, 256);
+  const Config c = ok(
+      "database: x\ningest:\n  max_xls_size: 8MiB\n  max_xls_rows: 20000\n  max_xls_columns: 40\n");
+  EXPECT_EQ(c.ingest.max_xls_bytes, std::uint64_t{8} << 20);
+  EXPECT_EQ(c.ingest.max_xls_rows, 20'000);
+  EXPECT_EQ(c.ingest.max_xls_columns, 40);
+  EXPECT_NE(
+      error("database: x\ningest:\n  max_xls_rows: 0\n").find("x.yaml:3:17: ingest.max_xls_rows: "),
+      std::string::npos);
+  EXPECT_NE(error("database: x\ningest:\n  max_xls_size: big\n").find("ingest.max_xls_size: "),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace bw::config::test_load
