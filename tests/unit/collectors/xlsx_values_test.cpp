@@ -25,6 +25,22 @@ TEST(XlsxValuesTest, numbers_become_plain_decimal_text_rounded_to_six_decimals) 
   EXPECT_EQ(xlsx_number_text("#N/A"), "#N/A");
 }
 
+// Plain numbers (most amounts and codes) take a path without arithmetic: it must say what the general one says.
+TEST(XlsxValuesTest, plain_numbers_lose_trailing_zeros_and_the_sign_of_zero) {
+  EXPECT_EQ(xlsx_number_text("2700.00"), "2700");
+  EXPECT_EQ(xlsx_number_text("0.50"), "0.5");
+  EXPECT_EQ(xlsx_number_text("-12.340"), "-12.34");
+  EXPECT_EQ(xlsx_number_text("0"), "0");
+  EXPECT_EQ(xlsx_number_text("-0"), "0");
+  EXPECT_EQ(xlsx_number_text("-0.000"), "0");
+  EXPECT_EQ(xlsx_number_text("007.50"), "7.5");
+  EXPECT_EQ(xlsx_number_text("+5"), "5");
+  EXPECT_EQ(xlsx_number_text("5."), "5");
+  EXPECT_EQ(xlsx_number_text("1.1000000"), "1.1");
+  EXPECT_EQ(xlsx_number_text("-"), "-");
+  EXPECT_EQ(xlsx_number_text(""), "");
+}
+
 TEST(XlsxValuesTest, date_serials_in_the_1900_system_keep_its_phantom_leap_day) {
   EXPECT_EQ(xlsx_serial_date("1", false), "1900-01-01");
   EXPECT_EQ(xlsx_serial_date("59", false), "1900-02-28");
