@@ -5,6 +5,7 @@
 # Usage: bench/xlsx_bench.sh [BUILD_DIR]   (default build/test; builds budgetwatch first)
 # Data is generated once into $BW_BENCH_DATA (default build/bench-data): the CSV by
 # tests/tools/gen_treasury_export.py (as bench/run.sh), the .xlsx from it by bench/csv_to_xlsx.py (openpyxl).
+# Also: the same 1M rows with shared strings (bench/csv_to_xlsx_sst.py), and the CSV path at 100k and 3M rows.
 # Goals (issue 16): faster than xlsx2csv alone; peak RSS < 150 MB and flat in the file's size. Wall and CPU
 # (user + system) seconds are printed: on a machine shared with other builds the CPU figure is the steadier.
 set -euo pipefail
@@ -20,6 +21,12 @@ mkdir -p "$data"
   --payments 1000000 --seed 1 --out-dir "$data/1m" > /dev/null
 # The same payments as .xlsx (and a tenth of them, for the RSS in the file's size).
 [[ -f "$data/1m/payments.xlsx" ]] || "$py" "$root/bench/csv_to_xlsx.py" "$data/1m/payments.csv" "$data/1m/payments.xlsx"
+# The same again with every text in the shared-strings table (Excel's way): the table is held in memory.
+[[ -f "$data/1m/payments_sst.xlsx" ]] || "$py" "$root/bench/csv_to_xlsx_sst.py" "$data/1m/payments.csv" \
+  "$data/1m/payments_sst.xlsx" > /dev/null
+# 3M rows as CSV, for the RSS of the shared ingest path in the file's size.
+[[ -f "$data/3m/manifest.json" ]] || "$py" "$root/tests/tools/gen_treasury_export.py" --projects 10000 \
+  --payments 3000000 --seed 1 --no-expected --out-dir "$data/3m" > /dev/null
 if [[ ! -f "$data/1m/payments100k.xlsx" ]]; then
   head -n 100001 "$data/1m/payments.csv" > "$data/1m/payments100k.csv"
   "$py" "$root/bench/csv_to_xlsx.py" "$data/1m/payments100k.csv" "$data/1m/payments100k.xlsx"
@@ -48,7 +55,9 @@ printf '%-44s %8s s  CPU %8s s  peak RSS %5d MB\n' "xlsx2csv (anchor)" "$anchor"
 # holds the register and adjustments.
 ingest() {
   local label=$1 file=$2 rows=$3 db="$tmp/bw-$RANDOM.db" t0 t1 s
-  "$bw" ingest --db "$db" "$data/1m/budget.csv" "$data/1m/adjustments.csv" > /dev/null 2>&1
+  local dir
+  dir=$(dirname "$file")
+  "$bw" ingest --db "$db" "$dir/budget.csv" "$dir/adjustments.csv" > /dev/null 2>&1
   t0=$(now)
   /usr/bin/time -v "$bw" ingest --db "$db" "$file" > "$tmp/out" 2> "$tmp/time" || { cat "$tmp/out" "$tmp/time"; exit 1; }
   t1=$(now)
@@ -62,4 +71,7 @@ ingest() {
 ingest "budgetwatch ingest payments.xlsx" "$data/1m/payments.xlsx" 1000000
 ingest "budgetwatch ingest payments.csv (its CSV path)" "$data/1m/payments.csv" 1000000
 ingest "budgetwatch ingest, 100,000 rows .xlsx" "$data/1m/payments100k.xlsx" 100000
+ingest "budgetwatch ingest, shared strings .xlsx" "$data/1m/payments_sst.xlsx" 1000000
+ingest "budgetwatch ingest, 100,000 rows .csv" "$data/1m/payments100k.csv" 100000
+ingest "budgetwatch ingest, 3,000,000 rows .csv" "$data/3m/payments.csv" 3000000
 echo "   goals: the .xlsx ingest faster than xlsx2csv alone; peak RSS < 150 MB, flat in the file's size"

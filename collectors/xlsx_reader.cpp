@@ -133,9 +133,6 @@ class Parser {
            XML_ErrorString(XML_GetErrorCode(p_));
   }
 
- public:
-
- private:
   XML_Parser p_;
 };
 
@@ -173,14 +170,16 @@ bool is_date_format(int id, const std::string& code) {
 // Decimal text only: no double.
 std::string plain_decimal_slow(std::string_view v);
 
-// The common case without arithmetic: [-]digits[.1-6 digits], no superfluous leading zero ("1234.50", "0.5",
-// "44197"): its trailing zeros dropped, appended to `out`. False (nothing appended) for anything else.
+// The common case without arithmetic: [-]digits[.1-6 digits], no superfluous leading zero
+// ("1234.50", "0.5", "44197"): its trailing zeros dropped, appended to `out`. False (nothing
+// appended) for anything else.
 bool plain_decimal_fast(std::string_view v, std::string& out) {
   std::size_t i = !v.empty() && v[0] == '-' ? 1 : 0;
   const std::size_t whole_begin = i;
   while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
   const std::size_t whole_end = i;
-  if (whole_end == whole_begin || (v[whole_begin] == '0' && whole_end - whole_begin > 1)) return false;
+  if (whole_end == whole_begin || (v[whole_begin] == '0' && whole_end - whole_begin > 1))
+    return false;
   std::size_t end = whole_end;
   if (i < v.size()) {
     if (v[i] != '.') return false;
@@ -543,8 +542,9 @@ struct StylesHandler {
   void text(std::string_view /*s*/) {}
 };
 
-// One sheet's rows, parsed as the XML arrives. The rows of a chunk wait in flat buffers (their cells'
-// text back to back in `text`), reused from chunk to chunk: no allocation per cell or row.
+// One sheet's rows, parsed as the XML arrives. The rows of a chunk wait in flat buffers (their
+// cells' text back to back in `ready_text`), reused from chunk to chunk: no allocation per cell or
+// row.
 struct SheetHandler {
   const StringTable* strings = nullptr;
   const std::vector<bool>* date_xf = nullptr;
@@ -652,7 +652,8 @@ struct SheetHandler {
     if (n == "row") {
       in_row = false;
       if (ready_text.size() + row_text.size() > UINT32_MAX) {
-        error = "sheet " + sheet + ", row " + std::to_string(row_number) + ": too much text in one chunk";
+        error = "sheet " + sheet + ", row " + std::to_string(row_number) +
+                ": too much text in one chunk";
         return;
       }
       const auto base = static_cast<std::uint32_t>(ready_text.size());
