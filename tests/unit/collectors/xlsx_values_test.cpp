@@ -25,7 +25,8 @@ TEST(XlsxValuesTest, numbers_become_plain_decimal_text_rounded_to_six_decimals) 
   EXPECT_EQ(xlsx_number_text("#N/A"), "#N/A");
 }
 
-// Plain numbers (most amounts and codes) take a path without arithmetic: it must say what the general one says.
+// Plain numbers (most amounts and codes) take a path without arithmetic: it must say what the
+// general one says.
 TEST(XlsxValuesTest, plain_numbers_lose_trailing_zeros_and_the_sign_of_zero) {
   EXPECT_EQ(xlsx_number_text("2700.00"), "2700");
   EXPECT_EQ(xlsx_number_text("0.50"), "0.5");
