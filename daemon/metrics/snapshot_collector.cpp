@@ -1,5 +1,6 @@
 #include "daemon/metrics/snapshot_collector.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -70,10 +71,13 @@ class TextWriter final : public reports::MetricWriter {
   explicit TextWriter(std::string& out) : out_(out) {}
   void begin_family(const reports::MetricFamilyDef& f, std::size_t subjects) override {
     name_ = f.name;
-    // A sample is its name, labels and value: reserve for this family's samples at once.
+    // A sample is its name, labels and value: room for this family's samples, growing geometrically
+    // (a reservation of just what each family needs would copy the text so far once per family).
     std::size_t per_sample = f.name.size() + 24;
     for (const std::string& l : f.labels) per_sample += l.size() + 16;
-    out_.reserve(out_.size() + subjects * per_sample + f.help.size() + 2 * f.name.size() + 32);
+    const std::size_t needed =
+        out_.size() + subjects * per_sample + f.help.size() + 2 * f.name.size() + 32;
+    if (needed > out_.capacity()) out_.reserve(std::max(needed, 2 * out_.capacity()));
     if (!f.help.empty()) {
       out_.append("# HELP ").append(f.name).push_back(' ');
       out_.append(f.help).push_back('\n');
@@ -144,6 +148,7 @@ std::string SnapshotCollector::render_text(const engine::Snapshot& s,
   std::string out;
   TextWriter writer(out);
   reports::write_snapshot_metrics(s, filter(o.project_series), midnight, writer);
+  out.shrink_to_fit();  // held until the next publish: without the room the last growth left
   return out;
 }
 
