@@ -41,9 +41,9 @@ std::vector<std::string> split_tags(std::string_view s) {
   return out;
 }
 
-// Carry-forward lines (上年结转) of `year`: the link to last year's line of the same code and the
-// age in years, derived from the earlier years' lines of the same codes (no stored link: issue 14).
-// One query, only when the year has such lines.
+// Carry-forward lines (上年结转) of `year`: the link to last year's line of the same code and the age in
+// years, derived from the earlier years' lines of the same codes (no stored link: issue 14). One query,
+// only when the year has such lines.
 void link_carried_forward(Database& db, int year, std::vector<engine::BudgetLine>& lines) {
   const char* carried = engine::to_string(engine::LineSource::carried_forward);
   if (std::none_of(lines.begin(), lines.end(), [](const engine::BudgetLine& l) {
@@ -53,13 +53,11 @@ void link_carried_forward(Database& db, int year, std::vector<engine::BudgetLine
   // (code, fiscal year) → carried forward itself
   std::map<std::pair<std::string, int>, bool> earlier;
   Statement st = db.prepare(
-      "SELECT b.code, b.fiscal_year, b.source FROM budget_lines b WHERE b.fiscal_year < ? AND "
-      "b.code IN"
+      "SELECT b.code, b.fiscal_year, b.source FROM budget_lines b WHERE b.fiscal_year < ? AND b.code IN"
       " (SELECT c.code FROM budget_lines c WHERE c.fiscal_year = ? AND c.source = ?)");
   st.bind(1, year).bind(2, year).bind(3, carried);
   while (st.step()) {
-    earlier[{st.column_string(0), static_cast<int>(st.column_int(1))}] =
-        st.column_text(2) == carried;
+    earlier[{st.column_string(0), static_cast<int>(st.column_int(1))}] = st.column_text(2) == carried;
   }
   for (engine::BudgetLine& l : lines) {
     if (l.source != engine::LineSource::carried_forward) continue;
@@ -67,8 +65,7 @@ void link_carried_forward(Database& db, int year, std::vector<engine::BudgetLine
     auto it = earlier.find({l.code, year - 1});
     if (it == earlier.end()) continue;
     l.carried_from_year = year - 1;
-    for (int y = year - 1; it != earlier.end() && it->second; it = earlier.find({l.code, --y}))
-      ++l.carry_age;
+    for (int y = year - 1; it != earlier.end() && it->second; it = earlier.find({l.code, --y})) ++l.carry_age;
   }
 }
 
@@ -80,8 +77,7 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
 
   {
     Statement st = db.prepare(
-        "SELECT code, name, unit_code, unit_name, kind, initial_fen, deadline, owner, owner_email, "
-        "tags,"
+        "SELECT code, name, unit_code, unit_name, kind, initial_fen, deadline, owner, owner_email, tags,"
         " fiscal_year, department_code, department_name, source"
         " FROM budget_lines WHERE fiscal_year = ? ORDER BY rowid");
     st.bind(1, fy.year());
@@ -117,13 +113,15 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
     }
   }
 
-  // Payments of the fiscal year through as_of: whole months from paid_monthly, the as-of month's
-  // days from the covering index when as_of is not a month end.
+  // Payments of the fiscal year through as_of: whole months from paid_monthly, the as-of month's days
+  // from the covering index when as_of is not a month end.
   const CivilDate first = fy.first_day();
   const CivilDate last = std::min(as_of, fy.last_day());
-  // (unit, project) → index in in.payments, keyed "unit\0project"; one key buffer reused for every
-  // row.
+  // (unit, project) → index in in.payments, keyed "unit\0project"; one key buffer reused for every row.
   std::unordered_map<std::string, std::size_t> series;
+  // About one series a line: reserved, so that the series are not moved while the vector grows.
+  series.reserve(in.lines.size() + in.lines.size() / 4);
+  in.payments.reserve(in.lines.size() + in.lines.size() / 4);
   std::string key;
   auto key_of = [&key](std::string_view unit, std::string_view code) -> const std::string& {
     key.assign(unit);
@@ -140,27 +138,23 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
     }
     return in.payments[it->second];
   };
-  // One scan of paid_monthly (its key leads with the unit, so a range of months is a whole scan
-  // anyway): the fiscal year's months feed the series, the earlier years' the units' history,
-  // cumulative by fiscal month (summed here: a GROUP BY unit_code, month sorted every earlier row,
-  // most of a bureau's load).
+  // One scan of paid_monthly (its key leads with the unit, so a range of months is a whole scan anyway): the
+  // fiscal year's months feed the series, the earlier years' the units' history, cumulative by fiscal month
+  // (summed here: a GROUP BY unit_code, month sorted every earlier row, most of a bureau's load).
   const bool any_month = last >= first;
   const bool whole_last_month = any_month && engine::is_month_end(last);
   const std::string from_month = month_of(first);
-  const std::string to_month =
-      any_month ? month_of(last) : from_month;  // exclusive unless the last month is whole
+  const std::string to_month = any_month ? month_of(last) : from_month;  // exclusive unless the last month is whole
   {
-    // Every ORDER BY here is the order SQLite's plan gives anyway (primary key, grouping): written
-    // out so that PostgreSQL gives the same, since the series' order is the reports' order.
-    Statement st = db.prepare(
-        whole_last_month
-            ? "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
-              " WHERE month <= ? ORDER BY unit_code, project_code, month"
-            : "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
-              " WHERE month < ? ORDER BY unit_code, project_code, month");
+    // Every ORDER BY here is the order SQLite's plan gives anyway (primary key, grouping): written out so that
+    // PostgreSQL gives the same, since the series' order is the reports' order.
+    Statement st = db.prepare(whole_last_month
+                                  ? "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
+                                    " WHERE month <= ? ORDER BY unit_code, project_code, month"
+                                  : "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
+                                    " WHERE month < ? ORDER BY unit_code, project_code, month");
     st.bind(1, to_month);
-    // The rows come by (unit, project, month): a series or a unit's history is looked up when it
-    // changes.
+    // The rows come by (unit, project, month): a series or a unit's history is looked up when it changes.
     engine::PaymentSeries* current = nullptr;
     std::array<Money, 12>* history = nullptr;
     std::string history_unit;
@@ -169,8 +163,7 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
       if (month < from_month) {
         if (history == nullptr || history_unit != st.column_text(0)) {
           history_unit = st.column_text(0);
-          history =
-              &in.history_cumulative[history_unit];  // monthly sums here, made cumulative below
+          history = &in.history_cumulative[history_unit];  // monthly sums here, made cumulative below
         }
         const engine::CivilDate d = month_start(month);
         const int i = engine::FiscalYear::containing(d, fy.start_month()).month_index(d);
@@ -179,8 +172,7 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
       }
       const int i = fy.month_index(month_start(month));
       if (i < 0 || i > 11) continue;
-      if (current == nullptr || current->unit_code != st.column_text(0) ||
-          current->project_code != st.column_text(1)) {
+      if (current == nullptr || current->unit_code != st.column_text(0) || current->project_code != st.column_text(1)) {
         current = &series_of(st.column_text(0), st.column_text(1));
       }
       current->month_paid[static_cast<std::size_t>(i)] += Money{st.column_int(3)};
@@ -192,12 +184,11 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
   }
   if (any_month) {
     if (!whole_last_month) {
-      const CivilDate month_first =
-          engine::make_date(static_cast<int>(last.year()), static_cast<unsigned>(last.month()), 1);
+      const CivilDate month_first = engine::make_date(static_cast<int>(last.year()),
+                                                      static_cast<unsigned>(last.month()), 1);
       Statement part = db.prepare(
           "SELECT unit_code, project_code, sum(amount_fen), count(*) FROM payments"
-          " WHERE pay_date >= ? AND pay_date <= ? GROUP BY unit_code, project_code ORDER BY "
-          "unit_code, project_code");
+          " WHERE pay_date >= ? AND pay_date <= ? GROUP BY unit_code, project_code ORDER BY unit_code, project_code");
       part.bind(1, engine::to_iso(std::max(month_first, first))).bind(2, engine::to_iso(last));
       const auto i = static_cast<std::size_t>(fy.month_index(last));
       while (part.step()) {
@@ -208,8 +199,7 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
     }
   }
   {
-    Statement st =
-        db.prepare("SELECT unit_code, project_code, unit_name, project_name FROM payment_names");
+    Statement st = db.prepare("SELECT unit_code, project_code, unit_name, project_name FROM payment_names");
     while (st.step()) {
       auto it = series.find(key_of(st.column_text(0), st.column_text(1)));
       if (it == series.end()) continue;
@@ -221,8 +211,7 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
   return in;
 }
 
-IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit,
-                        std::int64_t rejects_per_file) {
+IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit, std::int64_t rejects_per_file) {
   IngestPage page;
   {
     Statement st = db.prepare("SELECT count(*) FROM files");
@@ -231,16 +220,13 @@ IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit,
   }
   Statement st = db.prepare(
       "SELECT id, name, source, kind, encoding, sha256, rows_total, rows_accepted, rows_duplicate,"
-      " rows_rejected, rows_conflict, accepted_fen, duration_ms, rows_revised FROM files ORDER BY "
-      "id DESC"
+      " rows_rejected, rows_conflict, accepted_fen, duration_ms, rows_revised FROM files ORDER BY id DESC"
       " LIMIT ? OFFSET ?");
   st.bind(1, limit).bind(2, offset);
   Statement rj = db.prepare(
-      "SELECT line, col, field, reason, raw, conflict FROM rejects WHERE file_id = ? ORDER BY "
-      "line, id LIMIT ?");
+      "SELECT line, col, field, reason, raw, conflict FROM rejects WHERE file_id = ? ORDER BY line, id LIMIT ?");
   Statement rc = db.prepare(
-      "SELECT field, reason, rows, first_line FROM reject_counts WHERE file_id = ? ORDER BY rows "
-      "DESC, first_line");
+      "SELECT field, reason, rows, first_line FROM reject_counts WHERE file_id = ? ORDER BY rows DESC, first_line");
   while (st.step()) {
     IngestReport r;
     r.file_id = st.column_int(0);
@@ -259,16 +245,15 @@ IngestPage list_ingests(Database& db, std::int64_t offset, std::int64_t limit,
     r.revised = st.column_int(13);
     rj.bind(1, r.file_id).bind(2, rejects_per_file);
     while (rj.step()) {
-      r.rejects.push_back(Reject{r.name, static_cast<int>(rj.column_int(0)),
-                                 static_cast<int>(rj.column_int(1)), rj.column_string(2),
-                                 rj.column_string(3), rj.column_string(4), rj.column_int(5) != 0});
+      r.rejects.push_back(Reject{r.name, static_cast<int>(rj.column_int(0)), static_cast<int>(rj.column_int(1)),
+                                 rj.column_string(2), rj.column_string(3), rj.column_string(4),
+                                 rj.column_int(5) != 0});
     }
     rj.reset();
     if (r.rejected > 0) {
       rc.bind(1, r.file_id);
       while (rc.step()) {
-        r.reject_counts.push_back(RejectCount{rc.column_string(0), rc.column_string(1),
-                                              rc.column_int(2),
+        r.reject_counts.push_back(RejectCount{rc.column_string(0), rc.column_string(1), rc.column_int(2),
                                               static_cast<int>(rc.column_int(3))});
       }
       rc.reset();
@@ -285,8 +270,8 @@ std::vector<FailedFile> list_failed_files(Database& db, std::int64_t limit) {
       "SELECT name, source, sha256, error, failed_at FROM failed_files ORDER BY id DESC LIMIT ?");
   st.bind(1, limit);
   while (st.step()) {
-    out.push_back(FailedFile{st.column_string(0), st.column_string(1), st.column_string(2),
-                             st.column_string(3), st.column_string(4)});
+    out.push_back(FailedFile{st.column_string(0), st.column_string(1), st.column_string(2), st.column_string(3),
+                             st.column_string(4)});
   }
   return out;
 }
@@ -295,8 +280,7 @@ StoreCounts count_rows(Database& db) {
   StoreCounts c;
   Statement st = db.prepare(
       "SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM budget_lines),"
-      " (SELECT count(*) FROM adjustments), (SELECT count(*) FROM payments), (SELECT count(*) FROM "
-      "rejects)");
+      " (SELECT count(*) FROM adjustments), (SELECT count(*) FROM payments), (SELECT count(*) FROM rejects)");
   st.step();
   c.files = st.column_int(0);
   c.budget_lines = st.column_int(1);
@@ -323,8 +307,7 @@ std::vector<int> fiscal_years_with_lines(Database& db) {
 
 LedgerVersion ledger_version(Database& db) {
   Statement& st = db.cached(
-      "SELECT (SELECT coalesce(max(id), 0) FROM files), (SELECT coalesce(max(id), 0) FROM "
-      "file_reapplications)");
+      "SELECT (SELECT coalesce(max(id), 0) FROM files), (SELECT coalesce(max(id), 0) FROM file_reapplications)");
   LedgerVersion v;
   if (st.step()) v = {st.column_int(0), st.column_int(1)};
   st.reset();

@@ -139,16 +139,21 @@ class TextWriter final : public reports::MetricWriter {
 }  // namespace
 
 std::string SnapshotCollector::render_text(const engine::Snapshot& s,
-                                           const SnapshotMetricsOptions& o) {
+                                           const SnapshotMetricsOptions& o, std::size_t size_hint) {
   const std::function<std::int64_t(engine::CivilDate)> midnight =
       o.midnight_utc ? o.midnight_utc : [](engine::CivilDate d) {
         return static_cast<std::int64_t>(std::chrono::sys_days{d}.time_since_epoch().count()) *
                86400;
       };
   std::string out;
+  // The previous text's size and a little more: the text of one evaluation is about the last one's,
+  // so it is written without a reallocation (each would copy all of it) and kept without much room
+  // to spare.
+  out.reserve(size_hint + size_hint / 32);
   TextWriter writer(out);
   reports::write_snapshot_metrics(s, filter(o.project_series), midnight, writer);
-  out.shrink_to_fit();  // held until the next publish: without the room the last growth left
+  if (out.capacity() > out.size() + out.size() / 16)
+    out.shrink_to_fit();  // held until the next publish
   return out;
 }
 
@@ -195,14 +200,16 @@ std::vector<MetricFamily> SnapshotCollector::families(const engine::Snapshot& s,
 
 void SnapshotCollector::publish(std::shared_ptr<const engine::Snapshot> s) {
   SnapshotMetricsOptions o;
+  std::size_t size_hint = 0;
   {
     std::lock_guard lock(mutex_);
     o = options_;
+    if (text_) size_hint = text_->size();
   }
   std::shared_ptr<const std::string> text;
   std::shared_ptr<const std::string> gzipped;
   if (s) {
-    text = std::make_shared<const std::string>(render_text(*s, o));
+    text = std::make_shared<const std::string>(render_text(*s, o, size_hint));
     gzipped = gzip(*text);
   }
   std::lock_guard lock(mutex_);
