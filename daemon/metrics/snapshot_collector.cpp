@@ -162,16 +162,25 @@ std::shared_ptr<const std::string> gzip(std::string_view text) {
   // windowBits 15 + 16: a gzip wrapper; level 1: the text compresses ~10x even at the fastest
   // level.
   if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return nullptr;
+  // The output grows as deflate writes it: sized to deflateBound (more than the text) and
+  // zero-filled, it took as much memory as the text and kept it (a string does not give back what a
+  // resize shrinks).
   std::string out;
-  out.resize(deflateBound(&z, text.size()));
+  out.reserve(text.size() / 8 + 4096);
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
   z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    const std::size_t done = out.size();
+    out.resize(done + std::max<std::size_t>(out.capacity() - done, 1 << 16));
+    z.next_out = reinterpret_cast<Bytef*>(out.data() + done);
+    z.avail_out = static_cast<uInt>(out.size() - done);
+    rc = deflate(&z, Z_FINISH);
+    out.resize(out.size() - z.avail_out);
+  }
   deflateEnd(&z);
   if (rc != Z_STREAM_END) return nullptr;
+  if (out.capacity() > out.size() + out.size() / 8) out.shrink_to_fit();
   return std::make_shared<const std::string>(std::move(out));
 }
 

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include <prometheus/text_serializer.h>
+#include <zlib.h>
 
 #include "daemon/clock.h"
 
@@ -212,6 +213,32 @@ TEST(SnapshotCollectorTest, text_is_what_the_prometheus_serializer_writes) {
     EXPECT_EQ(text.find("name=\"项目 \\\"一期\\\" C:\\\\路径\"") != std::string::npos,
               series == config::ProjectSeries::all);
   }
+}
+
+// The cached gzip member decompresses to the text, also when it is larger than the room first
+// reserved for it (a text that barely compresses).
+TEST(SnapshotCollectorTest, gzip_member_round_trips) {
+  std::string text;
+  std::uint32_t x = 12345;
+  for (int i = 0; i < 3'000'000; ++i) {
+    x = x * 1664525u + 1013904223u;
+    text.push_back(static_cast<char>(x >> 24));
+  }
+  text += "budgetwatch_department_paid_yuan{department=\"101\"} 0\n";
+  const auto z = gzip(text);
+  ASSERT_NE(z, nullptr);
+  EXPECT_GT(z->size(), text.size() / 8);  // past the first reservation
+  z_stream s{};
+  ASSERT_EQ(inflateInit2(&s, 15 + 16), Z_OK);
+  std::string out(text.size() + 1, '\0');
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(z->data()));
+  s.avail_in = static_cast<uInt>(z->size());
+  s.next_out = reinterpret_cast<Bytef*>(out.data());
+  s.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&s, Z_FINISH), Z_STREAM_END);
+  out.resize(s.total_out);
+  inflateEnd(&s);
+  EXPECT_EQ(out, text);
 }
 
 TEST(TimeZoneTest, shanghai_dates_and_midnights) {
