@@ -1,27 +1,36 @@
 #include "reports/risk.h"
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 namespace bw::reports {
 
 std::vector<const engine::LineEval*> lines_by_risk(const engine::Snapshot& s,
                                                    std::string_view unit_code) {
-  std::vector<const engine::LineEval*> out;
+  // The sort keys once per line (the gap is two 128-bit products), not once per comparison.
+  struct Keyed {
+    const engine::LineEval* line;
+    std::optional<engine::Ratio> gap;
+    engine::Money unspent;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(s.lines.size());
   for (const auto& e : s.lines) {
-    if (unit_code.empty() || e.line.unit_code == unit_code) out.push_back(&e);
+    if (unit_code.empty() || e.line.unit_code == unit_code) {
+      keyed.push_back({&e, gap_of(e.execution, e.expected), e.amounts.adjusted - e.amounts.paid});
+    }
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const engine::LineEval* a, const engine::LineEval* b) {
-                     const auto ga = gap_of(a->execution, a->expected);
-                     const auto gb = gap_of(b->execution, b->expected);
-                     if (ga.has_value() != gb.has_value()) return ga.has_value();
-                     if (ga && *ga < *gb) return true;
-                     if (ga && *gb < *ga) return false;
-                     const engine::Money ua = a->amounts.adjusted - a->amounts.paid;
-                     const engine::Money ub = b->amounts.adjusted - b->amounts.paid;
-                     if (ua != ub) return ua > ub;
-                     return a->line.code < b->line.code;
-                   });
+  std::stable_sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    if (a.gap.has_value() != b.gap.has_value()) return a.gap.has_value();
+    if (a.gap && *a.gap < *b.gap) return true;
+    if (a.gap && *b.gap < *a.gap) return false;
+    if (a.unspent != b.unspent) return a.unspent > b.unspent;
+    return a.line->line.code < b.line->line.code;
+  });
+  std::vector<const engine::LineEval*> out;
+  out.reserve(keyed.size());
+  for (const Keyed& k : keyed) out.push_back(k.line);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include "store/revisions.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -21,11 +22,12 @@ engine::CivilDate parse_iso(std::string_view s) {
   return *d;
 }
 
-// Month index in the fiscal year of a 'YYYY-MM' key; -1/12 outside.
-int fiscal_month(const engine::FiscalYear& fy, std::string_view month) {
-  const int y = std::stoi(std::string(month.substr(0, 4)));
-  const int m = std::stoi(std::string(month.substr(5, 2)));
-  return fy.month_index(engine::make_date(y, static_cast<unsigned>(m), 1));
+// The first day of a 'YYYY-MM' key (digits as the ingest writes them).
+engine::CivilDate month_start(std::string_view month) {
+  auto digit = [&month](std::size_t i) { return i < month.size() ? month[i] - '0' : 0; };
+  const int y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const int m = digit(5) * 10 + digit(6);
+  return engine::make_date(y, static_cast<unsigned>(m), 1);
 }
 
 std::vector<std::string> split_tags(std::string_view s) {
@@ -117,6 +119,9 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
   const CivilDate last = std::min(as_of, fy.last_day());
   // (unit, project) → index in in.payments, keyed "unit\0project"; one key buffer reused for every row.
   std::unordered_map<std::string, std::size_t> series;
+  // About one series a line: reserved, so that the series are not moved while the vector grows.
+  series.reserve(in.lines.size() + in.lines.size() / 4);
+  in.payments.reserve(in.lines.size() + in.lines.size() / 4);
   std::string key;
   auto key_of = [&key](std::string_view unit, std::string_view code) -> const std::string& {
     key.assign(unit);
@@ -133,25 +138,51 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
     }
     return in.payments[it->second];
   };
-  if (last >= first) {
-    const bool whole_last_month = engine::is_month_end(last);
-    const std::string from_month = month_of(first);
-    const std::string to_month = month_of(last);  // exclusive unless the last month is whole
+  // One scan of paid_monthly (its key leads with the unit, so a range of months is a whole scan anyway): the
+  // fiscal year's months feed the series, the earlier years' the units' history, cumulative by fiscal month
+  // (summed here: a GROUP BY unit_code, month sorted every earlier row, most of a bureau's load).
+  const bool any_month = last >= first;
+  const bool whole_last_month = any_month && engine::is_month_end(last);
+  const std::string from_month = month_of(first);
+  const std::string to_month = any_month ? month_of(last) : from_month;  // exclusive unless the last month is whole
+  {
     // Every ORDER BY here is the order SQLite's plan gives anyway (primary key, grouping): written out so that
     // PostgreSQL gives the same, since the series' order is the reports' order.
     Statement st = db.prepare(whole_last_month
                                   ? "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
-                                    " WHERE month >= ? AND month <= ? ORDER BY unit_code, project_code, month"
+                                    " WHERE month <= ? ORDER BY unit_code, project_code, month"
                                   : "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
-                                    " WHERE month >= ? AND month < ? ORDER BY unit_code, project_code, month");
-    st.bind(1, from_month).bind(2, to_month);
+                                    " WHERE month < ? ORDER BY unit_code, project_code, month");
+    st.bind(1, to_month);
+    // The rows come by (unit, project, month): a series or a unit's history is looked up when it changes.
+    engine::PaymentSeries* current = nullptr;
+    std::array<Money, 12>* history = nullptr;
+    std::string history_unit;
     while (st.step()) {
-      const int i = fiscal_month(fy, st.column_text(2));
+      const std::string_view month = st.column_text(2);
+      if (month < from_month) {
+        if (history == nullptr || history_unit != st.column_text(0)) {
+          history_unit = st.column_text(0);
+          history = &in.history_cumulative[history_unit];  // monthly sums here, made cumulative below
+        }
+        const engine::CivilDate d = month_start(month);
+        const int i = engine::FiscalYear::containing(d, fy.start_month()).month_index(d);
+        (*history)[static_cast<std::size_t>(i)] += Money{st.column_int(3)};
+        continue;
+      }
+      const int i = fy.month_index(month_start(month));
       if (i < 0 || i > 11) continue;
-      auto& s = series_of(st.column_text(0), st.column_text(1));
-      s.month_paid[static_cast<std::size_t>(i)] += Money{st.column_int(3)};
-      s.month_count[static_cast<std::size_t>(i)] += st.column_int(4);
+      if (current == nullptr || current->unit_code != st.column_text(0) || current->project_code != st.column_text(1)) {
+        current = &series_of(st.column_text(0), st.column_text(1));
+      }
+      current->month_paid[static_cast<std::size_t>(i)] += Money{st.column_int(3)};
+      current->month_count[static_cast<std::size_t>(i)] += st.column_int(4);
     }
+    for (auto& [code, cum] : in.history_cumulative) {
+      for (std::size_t k = 1; k < cum.size(); ++k) cum[k] += cum[k - 1];
+    }
+  }
+  if (any_month) {
     if (!whole_last_month) {
       const CivilDate month_first = engine::make_date(static_cast<int>(last.year()),
                                                       static_cast<unsigned>(last.month()), 1);
@@ -177,23 +208,6 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
     }
   }
 
-  // History: earlier years' payments per unit, cumulative by fiscal month.
-  {
-    Statement st = db.prepare(
-        "SELECT unit_code, month, sum(paid_fen) FROM paid_monthly WHERE month < ? GROUP BY unit_code, month"
-        " ORDER BY unit_code, month");
-    st.bind(1, month_of(first));
-    while (st.step()) {
-      const std::string_view month = st.column_text(1);
-      const int y = std::stoi(std::string(month.substr(0, 4)));
-      const int m = std::stoi(std::string(month.substr(5, 2)));
-      const engine::FiscalYear that = engine::FiscalYear::containing(
-          engine::make_date(y, static_cast<unsigned>(m), 1), fy.start_month());
-      const int i = that.month_index(engine::make_date(y, static_cast<unsigned>(m), 1));
-      auto& cum = in.history_cumulative[st.column_string(0)];
-      for (int k = i; k < 12; ++k) cum[static_cast<std::size_t>(k)] += Money{st.column_int(2)};
-    }
-  }
   return in;
 }
 

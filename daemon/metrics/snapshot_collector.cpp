@@ -1,10 +1,13 @@
 #include "daemon/metrics/snapshot_collector.h"
 
-#include <sstream>
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <span>
 
 #include <zlib.h>
-
-#include <prometheus/text_serializer.h>
 
 #include "reports/metric_catalogue.h"
 
@@ -17,16 +20,20 @@ using prometheus::MetricType;
 
 reports::ProjectSeriesFilter filter(config::ProjectSeries p) {
   switch (p) {
-    case config::ProjectSeries::all: return reports::ProjectSeriesFilter::all;
-    case config::ProjectSeries::below_threshold: return reports::ProjectSeriesFilter::below_threshold;
-    case config::ProjectSeries::none: return reports::ProjectSeriesFilter::none;
+    case config::ProjectSeries::all:
+      return reports::ProjectSeriesFilter::all;
+    case config::ProjectSeries::below_threshold:
+      return reports::ProjectSeriesFilter::below_threshold;
+    case config::ProjectSeries::none:
+      return reports::ProjectSeriesFilter::none;
   }
   return reports::ProjectSeriesFilter::all;
 }
 
 MetricType prometheus_type(reports::MetricType t) {
   switch (t) {
-    case reports::MetricType::gauge: return MetricType::Gauge;
+    case reports::MetricType::gauge:
+      return MetricType::Gauge;
   }
   return MetricType::Gauge;
 }
@@ -42,7 +49,8 @@ class FamilyBuilder final : public reports::MetricWriter {
   void sample(std::span<const reports::MetricLabel> labels, double value) override {
     ClientMetric m;
     m.label.reserve(labels.size());
-    for (const reports::MetricLabel& l : labels) m.label.push_back({std::string(l.name), std::string(l.value)});
+    for (const reports::MetricLabel& l : labels)
+      m.label.push_back({std::string(l.name), std::string(l.value)});
     m.gauge.value = value;
     current_.metric.push_back(std::move(m));
   }
@@ -53,40 +61,147 @@ class FamilyBuilder final : public reports::MetricWriter {
   MetricFamily current_;
 };
 
+// Writes the Prometheus text format (0.0.4) straight into one string: the bytes
+// prometheus::TextSerializer writes for the same families (SnapshotCollectorTest compares them),
+// without a ClientMetric and its label strings per sample nor an ostream. 60k lines make ~600k
+// samples: building and serialising them through prometheus-cpp took most of an evaluation's
+// publish.
+class TextWriter final : public reports::MetricWriter {
+ public:
+  explicit TextWriter(std::string& out) : out_(out) {}
+  void begin_family(const reports::MetricFamilyDef& f, std::size_t subjects) override {
+    name_ = f.name;
+    // A sample is its name, labels and value: room for this family's samples, growing geometrically
+    // (a reservation of just what each family needs would copy the text so far once per family).
+    std::size_t per_sample = f.name.size() + 24;
+    for (const std::string& l : f.labels) per_sample += l.size() + 16;
+    const std::size_t needed =
+        out_.size() + subjects * per_sample + f.help.size() + 2 * f.name.size() + 32;
+    if (needed > out_.capacity()) out_.reserve(std::max(needed, 2 * out_.capacity()));
+    if (!f.help.empty()) {
+      out_.append("# HELP ").append(f.name).push_back(' ');
+      out_.append(f.help).push_back('\n');
+    }
+    out_.append("# TYPE ").append(f.name).append(" gauge\n");
+  }
+  void sample(std::span<const reports::MetricLabel> labels, double value) override {
+    out_.append(name_);
+    if (!labels.empty()) {
+      out_.push_back('{');
+      const char* sep = "";
+      for (const reports::MetricLabel& l : labels) {
+        out_.append(sep).append(l.name).append("=\"");
+        append_escaped(l.value);
+        out_.push_back('"');
+        sep = ",";
+      }
+      out_.push_back('}');
+    }
+    out_.push_back(' ');
+    append_value(value);
+    out_.push_back('\n');
+  }
+  void end_family(const reports::MetricFamilyDef&) override {}
+
+ private:
+  // A label value as TextSerializer escapes it: backslash, double quote and newline.
+  void append_escaped(std::string_view v) {
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const char c = v[i];
+      if (c != '\\' && c != '"' && c != '\n') continue;
+      out_.append(v.substr(from, i - from));
+      out_.append(c == '\n' ? "\\n" : c == '"' ? "\\\"" : "\\\\");
+      from = i + 1;
+    }
+    out_.append(v.substr(from));
+  }
+  // As an ostream with the classic locale and precision max_digits10 - 1 writes it (%.16g), with
+  // TextSerializer's names for NaN and infinities.
+  void append_value(double v) {
+    if (std::isnan(v)) {
+      out_.append("Nan");
+    } else if (std::isinf(v)) {
+      out_.append(v < 0 ? "-Inf" : "+Inf");
+    } else {
+      std::array<char, 64> buf{};
+      const auto r =
+          std::to_chars(buf.data(), buf.data() + buf.size(), v, std::chars_format::general,
+                        std::numeric_limits<double>::max_digits10 - 1);
+      out_.append(buf.data(), r.ptr);
+    }
+  }
+
+  std::string& out_;
+  std::string_view name_;
+};
+
 }  // namespace
+
+std::string SnapshotCollector::render_text(const engine::Snapshot& s,
+                                           const SnapshotMetricsOptions& o, std::size_t size_hint) {
+  const std::function<std::int64_t(engine::CivilDate)> midnight =
+      o.midnight_utc ? o.midnight_utc : [](engine::CivilDate d) {
+        return static_cast<std::int64_t>(std::chrono::sys_days{d}.time_since_epoch().count()) *
+               86400;
+      };
+  std::string out;
+  // The previous text's size and a little more: the text of one evaluation is about the last one's,
+  // so it is written without a reallocation (each would copy all of it) and kept without much room
+  // to spare.
+  out.reserve(size_hint + size_hint / 32);
+  TextWriter writer(out);
+  reports::write_snapshot_metrics(s, filter(o.project_series), midnight, writer);
+  if (out.capacity() > out.size() + out.size() / 16)
+    out.shrink_to_fit();  // held until the next publish
+  return out;
+}
 
 std::shared_ptr<const std::string> gzip(std::string_view text) {
   z_stream z{};
-  // windowBits 15 + 16: a gzip wrapper; level 1: the text compresses ~10x even at the fastest level.
+  // windowBits 15 + 16: a gzip wrapper; level 1: the text compresses ~10x even at the fastest
+  // level.
   if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return nullptr;
+  // The output grows as deflate writes it: sized to deflateBound (more than the text) and
+  // zero-filled, it took as much memory as the text and kept it (a string does not give back what a
+  // resize shrinks).
   std::string out;
-  out.resize(deflateBound(&z, text.size()));
+  out.reserve(text.size() / 8 + 4096);
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
   z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    const std::size_t done = out.size();
+    out.resize(done + std::max<std::size_t>(out.capacity() - done, 1 << 16));
+    z.next_out = reinterpret_cast<Bytef*>(out.data() + done);
+    z.avail_out = static_cast<uInt>(out.size() - done);
+    rc = deflate(&z, Z_FINISH);
+    out.resize(out.size() - z.avail_out);
+  }
   deflateEnd(&z);
   if (rc != Z_STREAM_END) return nullptr;
+  if (out.capacity() > out.size() + out.size() / 8) out.shrink_to_fit();
   return std::make_shared<const std::string>(std::move(out));
 }
 
-SnapshotCollector::SnapshotCollector(SnapshotMetricsOptions options) : options_(std::move(options)) {}
+SnapshotCollector::SnapshotCollector(SnapshotMetricsOptions options)
+    : options_(std::move(options)) {}
 
 void SnapshotCollector::for_each_family(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
                                         const std::function<void(MetricFamily&&)>& emit) {
   const std::function<std::int64_t(engine::CivilDate)> midnight =
       o.midnight_utc ? o.midnight_utc : [](engine::CivilDate d) {
-        return static_cast<std::int64_t>(std::chrono::sys_days{d}.time_since_epoch().count()) * 86400;
+        return static_cast<std::int64_t>(std::chrono::sys_days{d}.time_since_epoch().count()) *
+               86400;
       };
   FamilyBuilder builder(emit);
-  // One family at a time, so that only one family's series are held while rendering (a city's 50k projects
-  // make 450k series).
+  // One family at a time, so that only one family's series are held while rendering (a city's 50k
+  // projects make 450k series).
   reports::write_snapshot_metrics(s, filter(o.project_series), midnight, builder);
 }
 
-std::vector<MetricFamily> SnapshotCollector::families(const engine::Snapshot& s, const SnapshotMetricsOptions& o) {
+std::vector<MetricFamily> SnapshotCollector::families(const engine::Snapshot& s,
+                                                      const SnapshotMetricsOptions& o) {
   std::vector<MetricFamily> out;
   for_each_family(s, o, [&](MetricFamily&& f) { out.push_back(std::move(f)); });
   return out;
@@ -94,21 +209,16 @@ std::vector<MetricFamily> SnapshotCollector::families(const engine::Snapshot& s,
 
 void SnapshotCollector::publish(std::shared_ptr<const engine::Snapshot> s) {
   SnapshotMetricsOptions o;
+  std::size_t size_hint = 0;
   {
     std::lock_guard lock(mutex_);
     o = options_;
+    if (text_) size_hint = text_->size();
   }
   std::shared_ptr<const std::string> text;
   std::shared_ptr<const std::string> gzipped;
   if (s) {
-    std::ostringstream out;
-    const prometheus::TextSerializer serializer;
-    std::vector<MetricFamily> one(1);
-    for_each_family(*s, o, [&](MetricFamily&& f) {
-      one[0] = std::move(f);
-      serializer.Serialize(out, one);
-    });
-    text = std::make_shared<const std::string>(std::move(out).str());
+    text = std::make_shared<const std::string>(render_text(*s, o, size_hint));
     gzipped = gzip(*text);
   }
   std::lock_guard lock(mutex_);

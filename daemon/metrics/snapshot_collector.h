@@ -5,6 +5,7 @@
 // copies it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -53,6 +54,11 @@ class SnapshotCollector final : public prometheus::Collectable {
   /// publish).
   static std::vector<prometheus::MetricFamily> families(const engine::Snapshot& s,
                                                         const SnapshotMetricsOptions& o);
+  /// The families' text in the Prometheus text format, as prometheus::TextSerializer writes
+  /// families() but written directly (what publish renders; pure).
+  /// `size_hint`: the expected size (the previous text's), reserved at once.
+  static std::string render_text(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
+                                 std::size_t size_hint = 0);
   /// The same, one family at a time (rendering holds one family's series, not all of them).
   static void for_each_family(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
                               const std::function<void(prometheus::MetricFamily&&)>& emit);

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <sstream>
 #include <tuple>
+
+#include <prometheus/text_serializer.h>
+#include <zlib.h>
 
 #include "daemon/clock.h"
 
@@ -154,6 +158,87 @@ TEST(SnapshotCollectorTest, below_threshold_keeps_only_projects_that_need_attent
   EXPECT_EQ(family(SnapshotCollector::families(*sample(), o), "budgetwatch_unit_paid_yuan")
                 ->metric.size(),
             1u);
+}
+
+// The served text is rendered directly, not through prometheus-cpp: it must be the very bytes
+// prometheus::TextSerializer writes for the same families, with label values that need escaping
+// (quote, backslash, newline), large amounts, fractions and units without payments.
+TEST(SnapshotCollectorTest, text_is_what_the_prometheus_serializer_writes) {
+  engine::Inputs in;
+  in.fiscal_year = engine::FiscalYear(2022, 1);
+  const std::vector<std::tuple<std::string, std::string, std::string, std::int64_t>> rows = {
+      {"P1", "101001", "项目 \"一期\" C:\\路径", 123456789012},
+      {"P2", "101002", "two\nlines", 100},
+      {"P3", "102001", "plain", 333333},
+      {"B1", "102001", "基本支出", 7}};
+  for (const auto& [code, unit, name, initial_fen] : rows) {
+    engine::BudgetLine l;
+    l.code = code;
+    l.name = name;
+    l.unit_code = unit;
+    l.unit_name = "单位 \"" + unit + "\"";
+    l.department_code = unit.substr(0, 3);
+    l.department_name = "部门\\" + unit.substr(0, 3);
+    l.kind = code[0] == 'B' ? engine::LineKind::basic : engine::LineKind::project;
+    l.initial = Money{initial_fen};
+    l.deadline = make_date(2022, 9, 30);
+    in.lines.push_back(l);
+  }
+  for (const auto& [code, fen] :
+       {std::pair{"P1", std::int64_t{98765432101}}, std::pair{"P3", std::int64_t{111111}}}) {
+    engine::PaymentSeries p;
+    p.unit_code = code == std::string("P1") ? "101001" : "102001";
+    p.project_code = code;
+    p.month_paid[1] = Money{fen};
+    p.month_count[1] = 3;
+    in.payments.push_back(p);
+  }
+  engine::PaymentSeries orphan;
+  orphan.unit_code = "102001";
+  orphan.project_code = "X9";
+  orphan.project_name = "未登记 \"项目\"";
+  orphan.month_paid[0] = Money{-5};
+  in.payments.push_back(orphan);
+  const engine::Snapshot s = engine::evaluate(in, make_date(2022, 6, 15), engine::Policy{});
+  for (auto series : {config::ProjectSeries::all, config::ProjectSeries::below_threshold}) {
+    SnapshotMetricsOptions o;
+    o.project_series = series;
+    std::ostringstream expected;
+    prometheus::TextSerializer().Serialize(expected, SnapshotCollector::families(s, o));
+    const std::string text = SnapshotCollector::render_text(s, o);
+    EXPECT_EQ(text, expected.str());
+    EXPECT_NE(text.find("department_name=\"部门\\\\101\""), std::string::npos) << text;
+    EXPECT_NE(text.find("name=\"two\\nlines\""), std::string::npos);
+    // P1 is on track (80%): only `all` writes its series.
+    EXPECT_EQ(text.find("name=\"项目 \\\"一期\\\" C:\\\\路径\"") != std::string::npos,
+              series == config::ProjectSeries::all);
+  }
+}
+
+// The cached gzip member decompresses to the text, also when it is larger than the room first
+// reserved for it (a text that barely compresses).
+TEST(SnapshotCollectorTest, gzip_member_round_trips) {
+  std::string text;
+  std::uint32_t x = 12345;
+  for (int i = 0; i < 3'000'000; ++i) {
+    x = x * 1664525u + 1013904223u;
+    text.push_back(static_cast<char>(x >> 24));
+  }
+  text += "budgetwatch_department_paid_yuan{department=\"101\"} 0\n";
+  const auto z = gzip(text);
+  ASSERT_NE(z, nullptr);
+  EXPECT_GT(z->size(), text.size() / 8);  // past the first reservation
+  z_stream s{};
+  ASSERT_EQ(inflateInit2(&s, 15 + 16), Z_OK);
+  std::string out(text.size() + 1, '\0');
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(z->data()));
+  s.avail_in = static_cast<uInt>(z->size());
+  s.next_out = reinterpret_cast<Bytef*>(out.data());
+  s.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&s, Z_FINISH), Z_STREAM_END);
+  out.resize(s.total_out);
+  inflateEnd(&s);
+  EXPECT_EQ(out, text);
 }
 
 TEST(TimeZoneTest, shanghai_dates_and_midnights) {
