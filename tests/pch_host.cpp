@@ -1,0 +1,1 @@
+// Builds the precompiled header the test binaries share (tests/CMakeLists.txt, BW_PCH).
