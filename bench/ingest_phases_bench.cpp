@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
     reader.next(rec);
     collect::ColumnMap map;
     auto cols = map.resolve(rec.fields, std::nullopt);
-    const std::map<std::string, std::vector<std::string>> basic;
+    const store::BasicLinesByUnit basic;
     while (reader.next(rec)) {
       if (collect::parse_payment(rec, *cols, basic)) ++parsed;
     }

@@ -50,7 +50,7 @@ struct PendingLine {
 // Adds one parsed row of the file's kind (a register's rows go to `pending`); parse errors and conflicts
 // become rejects.
 void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& rec, const ResolvedColumns& cols,
-                 const std::map<std::string, std::vector<std::string>>& basic_lines,
+                 const store::BasicLinesByUnit& basic_lines,
                  std::vector<PendingLine>& pending, const IngestOptions& o) {
   if (!rec.ok) {
     txn.reject(make_reject(file, rec, cols, rec.error_column, "", rec.error));
@@ -69,7 +69,7 @@ void take_record(store::IngestTxn& txn, std::string_view file, const CsvRecord& 
   };
   switch (cols.kind) {
     case store::FileKind::payments: {
-      auto p = parse_payment(rec, cols, basic_lines);
+      auto p = parse_payment(rec, cols, basic_lines, o.fiscal_start_month);
       if (!p) return on_row_error(p.error());
       p->raw = rec.raw;
       p->voucher_column = cols.at(Field::voucher_no) + 1;
@@ -296,9 +296,8 @@ Result<store::IngestReport> ingest_records(store::Database& db, std::string_view
     dup.duplicate_file = true;
     return dup;
   }
-  const auto basic_lines = cols->kind == store::FileKind::payments
-                               ? ledger.basic_lines_by_unit()
-                               : std::map<std::string, std::vector<std::string>>{};
+  const auto basic_lines =
+      cols->kind == store::FileKind::payments ? ledger.basic_lines_by_unit() : store::BasicLinesByUnit{};
   const std::optional<Field> sum_field = total_field(cols->kind);
   std::vector<std::string> warnings;
   CsvRecord rec;

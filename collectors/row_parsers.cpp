@@ -26,14 +26,15 @@ RowResult<engine::Money> money_field(const CsvRecord& rec, const ResolvedColumns
   return *m;
 }
 
-RowResult<engine::CivilDate> date_field(const CsvRecord& rec, const ResolvedColumns& cols, Field f) {
+RowResult<engine::CivilDate> date_field(const CsvRecord& rec, const ResolvedColumns& cols,
+                                        Field f) {
   auto d = engine::parse_date(field(rec, cols, f));
   if (!d) return row_error(cols, f, d.error().message);
   return *d;
 }
 
-RowResult<std::string_view> required_text(const CsvRecord& rec, const ResolvedColumns& cols, Field f,
-                                          const char* what) {
+RowResult<std::string_view> required_text(const CsvRecord& rec, const ResolvedColumns& cols,
+                                          Field f, const char* what) {
   const std::string_view v = field(rec, cols, f);
   if (v.empty()) return row_error(cols, f, std::string("missing ") + what);
   return v;
@@ -43,7 +44,8 @@ std::vector<std::string> split_tags(std::string_view s) {
   std::vector<std::string> out;
   std::string folded = engine::fold_full_width(s);  // ， → ,
   for (const char* sep : {"、", ";", "|"}) {
-    for (std::size_t pos; (pos = folded.find(sep)) != std::string::npos;) folded.replace(pos, std::string_view(sep).size(), ",");
+    for (std::size_t pos; (pos = folded.find(sep)) != std::string::npos;)
+      folded.replace(pos, std::string_view(sep).size(), ",");
   }
   std::string_view rest = folded;
   while (!rest.empty()) {
@@ -65,16 +67,18 @@ RowResult<int> seq_field(const CsvRecord& rec, const ResolvedColumns& cols) {
   return std::stoi(folded);
 }
 
-// 预算年度: "2022", "2022年" (full-width digits too); 0 when empty: the file's year (collectors/ingest.cpp).
+// 预算年度: "2022", "2022年" (full-width digits too); 0 when empty: the file's year
+// (collectors/ingest.cpp).
 RowResult<int> fiscal_year_field(const CsvRecord& rec, const ResolvedColumns& cols) {
   const std::string_view fy = engine::trim(field(rec, cols, Field::fiscal_year));
   if (fy.empty()) return 0;
   std::string digits = engine::fold_full_width(fy);
   if (digits.size() > 3 && digits.ends_with("年")) digits.resize(digits.size() - 3);
-  const bool year =
-      digits.size() == 4 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool year = digits.size() == 4 && std::all_of(digits.begin(), digits.end(),
+                                                      [](char c) { return c >= '0' && c <= '9'; });
   if (!year || digits < "1900" || digits > "2999") {
-    return row_error(cols, Field::fiscal_year, "'" + std::string(fy) + "' is not a fiscal year (a year such as 2022)");
+    return row_error(cols, Field::fiscal_year,
+                     "'" + std::string(fy) + "' is not a fiscal year (a year such as 2022)");
   }
   return std::stoi(digits);
 }
@@ -96,7 +100,8 @@ RowResult<store::IndicatorRow> parse_indicator(const CsvRecord& rec, const Resol
   r.indicator_class = std::string(field(rec, cols, Field::indicator_class));
   r.indicator_subclass = std::string(field(rec, cols, Field::indicator_subclass));
   r.period_target_raw = std::string(field(rec, cols, Field::period_target_raw));
-  // The target text is kept exactly as written (an empty one is a target the form left blank: qualitative).
+  // The target text is kept exactly as written (an empty one is a target the form left blank:
+  // qualitative).
   r.target_raw = std::string(field(rec, cols, Field::target_raw));
   auto fiscal_year = fiscal_year_field(rec, cols);
   if (!fiscal_year) return tl::unexpected(fiscal_year.error());
@@ -135,12 +140,14 @@ RowResult<void> check_field_count(const CsvRecord& rec, const ResolvedColumns& c
   // Strict: an extra column, even an empty one, means the row does not line up with the header (an
   // unquoted "12,345.60" splits into two fields), so no field of it can be trusted.
   const int column = static_cast<int>(n < cols.columns ? n + 1 : cols.columns + 1);
-  return tl::unexpected<RowError>(RowError{column, "", "expected " + std::to_string(cols.columns) +
-                                                           " fields, found " + std::to_string(n)});
+  return tl::unexpected<RowError>(
+      RowError{column, "",
+               "expected " + std::to_string(cols.columns) + " fields, found " + std::to_string(n)});
 }
 
 RowResult<store::PaymentRow> parse_payment(const CsvRecord& rec, const ResolvedColumns& cols,
-                                           const std::map<std::string, std::vector<std::string>>& basic_lines) {
+                                           const store::BasicLinesByUnit& basic_lines,
+                                           unsigned fiscal_start_month) {
   store::PaymentRow p;
   p.line = rec.line;
   auto voucher = required_text(rec, cols, Field::voucher_no, "voucher number");
@@ -159,14 +166,19 @@ RowResult<store::PaymentRow> parse_payment(const CsvRecord& rec, const ResolvedC
   p.project_code = field(rec, cols, Field::project_code);
   if (p.project_code == basic_expenditure_code) p.project_code = {};
   if (p.project_code.empty()) {
-    auto it = basic_lines.find(std::string(p.unit_code));
-    if (it != basic_lines.end() && it->second.size() > 1) {
+    const int year = engine::FiscalYear::containing(p.pay_date, fiscal_start_month).year();
+    const std::vector<std::string>* of_year = nullptr;
+    if (auto of_unit = basic_lines.find(std::string(p.unit_code)); of_unit != basic_lines.end()) {
+      if (auto it = of_unit->second.find(year); it != of_unit->second.end()) of_year = &it->second;
+    }
+    if (of_year != nullptr && of_year->size() > 1) {
       std::string codes;
-      for (const auto& c : it->second) codes += (codes.empty() ? "" : ", ") + c;
+      for (const auto& c : *of_year) codes += (codes.empty() ? "" : ", ") + c;
       return row_error(cols, Field::project_code,
-                       "basic-expenditure payment is ambiguous: unit " + std::string(p.unit_code) + " has " +
-                           std::to_string(it->second.size()) + " basic-expenditure lines (" + codes +
-                           "); write the line's project code");
+                       "basic-expenditure payment is ambiguous: unit " + std::string(p.unit_code) +
+                           " has " + std::to_string(of_year->size()) +
+                           " basic-expenditure lines in fiscal year " + std::to_string(year) +
+                           " (" + codes + "); write the line's project code");
     }
   }
   p.unit_name = field(rec, cols, Field::unit_name);
@@ -199,11 +211,13 @@ RowResult<engine::BudgetLine> parse_budget_line(const CsvRecord& rec, const Reso
   } else if (kind.empty() || kind == "项目支出" || kind == "project") {
     l.kind = engine::LineKind::project;
   } else {
-    return row_error(cols, Field::line_kind, "'" + std::string(kind) + "' is not 基本支出 or 项目支出");
+    return row_error(cols, Field::line_kind,
+                     "'" + std::string(kind) + "' is not 基本支出 or 项目支出");
   }
   auto initial = money_field(rec, cols, Field::initial);
   if (!initial) return tl::unexpected(initial.error());
-  if (initial->fen < 0) return row_error(cols, Field::initial, "an initial budget cannot be negative");
+  if (initial->fen < 0)
+    return row_error(cols, Field::initial, "an initial budget cannot be negative");
   l.initial = *initial;
   if (!field(rec, cols, Field::deadline).empty()) {
     auto deadline = date_field(rec, cols, Field::deadline);
@@ -218,7 +232,8 @@ RowResult<engine::BudgetLine> parse_budget_line(const CsvRecord& rec, const Reso
   l.fiscal_year = *fiscal_year;
   l.department_code = field(rec, cols, Field::department_code);
   l.department_name = field(rec, cols, Field::department_name);
-  if (const std::string_view src = engine::trim(field(rec, cols, Field::line_source)); !src.empty()) {
+  if (const std::string_view src = engine::trim(field(rec, cols, Field::line_source));
+      !src.empty()) {
     l.source = engine::parse_line_source(src);
     if (!l.source) {
       return row_error(cols, Field::line_source,

@@ -29,11 +29,12 @@ using RowResult = tl::expected<T, RowError>;
 /// Checks the record has as many fields as the header: "expected 13 fields, found 12".
 RowResult<void> check_field_count(const CsvRecord& rec, const ResolvedColumns& cols);
 
-/// A payments row. `basic_lines` maps unit code → its basic-expenditure line codes in the register:
-/// a blank or 基本支出 project code of a unit with several of them is rejected as ambiguous.
-RowResult<store::PaymentRow> parse_payment(
-    const CsvRecord& rec, const ResolvedColumns& cols,
-    const std::map<std::string, std::vector<std::string>>& basic_lines);
+/// A payments row. `basic_lines` holds each unit's basic-expenditure line codes per fiscal year: a
+/// blank or 基本支出 project code of a unit with several of them in the fiscal year of the
+/// payment's date (fiscal years starting in `fiscal_start_month`) is rejected as ambiguous.
+RowResult<store::PaymentRow> parse_payment(const CsvRecord& rec, const ResolvedColumns& cols,
+                                           const store::BasicLinesByUnit& basic_lines,
+                                           unsigned fiscal_start_month = 1);
 
 /// A budget register row (预算指标).
 RowResult<engine::BudgetLine> parse_budget_line(const CsvRecord& rec, const ResolvedColumns& cols);

@@ -892,12 +892,13 @@ void Ledger::record_failure(const FileRecord& f, std::string_view error) {
   ins.run();
 }
 
-std::map<std::string, std::vector<std::string>> Ledger::basic_lines_by_unit() {
-  std::map<std::string, std::vector<std::string>> out;
-  // Codes of every fiscal year, each once (recurring basic lines keep their codes from year to year).
-  Statement st = db_.prepare(
-      "SELECT unit_code, code FROM budget_lines WHERE kind = 'basic' GROUP BY unit_code, code ORDER BY min(rowid)");
-  while (st.step()) out[st.column_string(0)].push_back(st.column_string(1));
+BasicLinesByUnit Ledger::basic_lines_by_unit() {
+  BasicLinesByUnit out;
+  // A blank project code names the unit's one basic line of the payment's own fiscal year: a unit whose
+  // basic line has another code in another year is not ambiguous.
+  Statement st =
+      db_.prepare("SELECT unit_code, fiscal_year, code FROM budget_lines WHERE kind = 'basic' ORDER BY rowid");
+  while (st.step()) out[st.column_string(0)][static_cast<int>(st.column_int(1))].push_back(st.column_string(2));
   return out;
 }
 

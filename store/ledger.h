@@ -249,6 +249,10 @@ class IngestTxn {
   std::unique_ptr<State> s_;
 };
 
+/// Unit code → fiscal year → the unit's basic-expenditure line codes in that year, in register
+/// order.
+using BasicLinesByUnit = std::map<std::string, std::map<int, std::vector<std::string>>>;
+
 /// Entry point of ingestion into one database. Not thread-safe (one writer).
 class Ledger {
  public:
@@ -261,9 +265,9 @@ class Ledger {
                                  bool reapply = false);
   /// Records a file that could not be read at all (its error is shown by /api/v1/ingests).
   void record_failure(const FileRecord& f, std::string_view error);
-  /// The basic-expenditure line codes of each unit in the register (to reject ambiguous 基本支出
-  /// payments).
-  std::map<std::string, std::vector<std::string>> basic_lines_by_unit();
+  /// The basic-expenditure line codes of each unit in each fiscal year of the register (to reject
+  /// ambiguous 基本支出 payments).
+  BasicLinesByUnit basic_lines_by_unit();
 
  private:
   Database& db_;

@@ -118,8 +118,10 @@ TEST(ColumnMapTest, site_aliases_from_config) {
 TEST(RowParsersTest, payment_rows_and_their_errors) {
   const auto cols = resolve(payments_header);
   std::vector<std::string> s;
-  const std::map<std::string, std::vector<std::string>> basic = {{"101001", {"B01", "B02"}},
-                                                                 {"101002", {"B03"}}};
+  // 101001 has two basic lines in 2021; 101003 one basic line a year, under another code each year.
+  const store::BasicLinesByUnit basic = {{"101001", {{2021, {"B01", "B02"}}, {2022, {"B01"}}}},
+                                         {"101002", {{2021, {"B03"}}}},
+                                         {"101003", {{2021, {"B21"}}, {2022, {"B22"}}}}};
   auto ok =
       parse_payment(record("ZF1,2021/3/5,101002,单位,基本支出,基本支出,1,摘要", s), cols, basic);
   ASSERT_TRUE(ok.has_value());
@@ -145,9 +147,19 @@ TEST(RowParsersTest, payment_rows_and_their_errors) {
   ASSERT_FALSE(ambiguous.has_value());
   EXPECT_EQ(ambiguous.error().field, "项目编码");
   EXPECT_EQ(ambiguous.error().reason,
-            "basic-expenditure payment is ambiguous: unit 101001 has 2 basic-expenditure lines "
-            "(B01, B02); write "
-            "the line's project code");
+            "basic-expenditure payment is ambiguous: unit 101001 has 2 basic-expenditure lines in "
+            "fiscal year 2021 (B01, B02); write the line's project code");
+  // One basic line in the payment's own fiscal year is no ambiguity, whatever other years hold.
+  auto next_year = parse_payment(record("ZF3,2022-02-01,101001,u,,p,1.00,m", s), cols, basic);
+  ASSERT_TRUE(next_year.has_value()) << next_year.error().reason;
+  EXPECT_EQ(next_year->project_code, "");
+  auto recurring =
+      parse_payment(record("ZF4,2022-05-01,101003,u,基本支出,p,1.00,m", s), cols, basic);
+  ASSERT_TRUE(recurring.has_value()) << recurring.error().reason;
+  // A fiscal year starting in April puts 2022-02-01 in fiscal year 2021: ambiguous again.
+  auto april_year = parse_payment(record("ZF5,2022-02-01,101001,u,,p,1.00,m", s), cols, basic, 4);
+  ASSERT_FALSE(april_year.has_value());
+  EXPECT_NE(april_year.error().reason.find("in fiscal year 2021"), std::string::npos);
 }
 
 TEST(RowParsersTest, field_count_must_match_the_header) {
