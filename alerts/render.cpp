@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "engine/messages.h"
+#include "engine/text.h"
 #include "engine/utf8.h"
 
 namespace bw::alerts {
@@ -288,33 +289,6 @@ std::string recovered_line(Lang l, const Subject& s) {
   return say(line_alert ? "resolved_item" : "resolved_item_plain", l, v);
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // Text from the register or the catalogue in the robots' Markdown: the characters that would open
 // markup (an HTML tag the vendors render, such as WeCom's <font>, a link, emphasis, code) become
 // their full-width forms, which read the same in Chinese text, so a project named
@@ -357,9 +331,9 @@ std::string link_markdown(Lang l, const std::string& url) {
 }
 std::string link_html(Lang l, const std::string& url) {
   const std::string mark = "\x01";
-  std::string s = html_escape(say("link", l, {{"url", mark}}));
-  const std::string a =
-      "<a href=\"" + html_escape(url) + "\" style=\"color:#1a5fb4\">" + html_escape(url) + "</a>";
+  std::string s = engine::html_escape(say("link", l, {{"url", mark}}));
+  const std::string a = "<a href=\"" + engine::html_escape(url) + "\" style=\"color:#1a5fb4\">" +
+                        engine::html_escape(url) + "</a>";
   if (const auto p = s.find(mark); p != std::string::npos) s.replace(p, mark.size(), a);
   return s;
 }
@@ -451,21 +425,22 @@ Notification render(const RenderInput& in) {
   std::string md = "### " + markdown_text(n.title) + "\n\n" + markdown_text(greeting) + "\n\n";
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"" + std::string(l == Lang::en ? "en" : "zh-CN") +
-      "\">\n<head><meta charset=\"utf-8\"><title>" + html_escape(n.title) +
+      "\">\n<head><meta charset=\"utf-8\"><title>" + engine::html_escape(n.title) +
       "</title></head>\n<body style=\"margin:0;padding:16px;font-family:'Microsoft "
       "YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;font-size:14px;line-height:1.6;"
       "color:#222\">\n<p>" +
-      html_escape(greeting) + "</p>\n";
+      engine::html_escape(greeting) + "</p>\n";
   if (!attention.empty()) {
     text += intro + "\n\n";
     md += markdown_text(intro) + "\n\n";
-    html += "<p>" + html_escape(intro) + "</p>\n<ol style=\"padding-left:24px\">\n";
+    html += "<p>" + engine::html_escape(intro) + "</p>\n<ol style=\"padding-left:24px\">\n";
     int i = 0;
     for (const Entry& e : attention) {
       ++i;
       text += std::to_string(i) + ". " + e.heading + "\n";
       md += std::to_string(i) + ". **" + markdown_text(e.heading) + "**\n";
-      html += "<li style=\"margin:0 0 12px 0\"><strong>" + html_escape(e.heading) + "</strong>";
+      html +=
+          "<li style=\"margin:0 0 12px 0\"><strong>" + engine::html_escape(e.heading) + "</strong>";
       if (!e.lines.empty() || !e.url.empty())
         html += "\n<ul style=\"margin:4px 0;padding-left:0;list-style:none\">\n";
       for (const Line& x : e.lines) {
@@ -474,7 +449,7 @@ Notification render(const RenderInput& in) {
         std::string style = x.level == 0 ? "" : "padding-left:2em;color:#555;";
         if (x.alert) style += "color:#b00020;";
         html += "<li" + (style.empty() ? std::string() : " style=\"" + style + "\"") + ">" +
-                html_escape(x.text) + "</li>\n";
+                engine::html_escape(x.text) + "</li>\n";
       }
       if (!e.url.empty()) {
         text += "   " + link_text(l, e.url) + "\n";
@@ -490,21 +465,21 @@ Notification render(const RenderInput& in) {
   if (!recovered.empty()) {
     text += resolved_header + "\n\n";
     md += "\n" + markdown_text(resolved_header) + "\n\n";
-    html += "<p>" + html_escape(resolved_header) +
+    html += "<p>" + engine::html_escape(resolved_header) +
             "</p>\n<ol style=\"padding-left:24px;color:#1b5e20\">\n";
     int i = 0;
     for (const std::string& line : recovered) {
       ++i;
       text += std::to_string(i) + ". " + line + "\n";
       md += std::to_string(i) + ". " + markdown_text(line) + "\n";
-      html += "<li>" + html_escape(line) + "</li>\n";
+      html += "<li>" + engine::html_escape(line) + "</li>\n";
     }
     text += "\n";
     html += "</ol>\n";
   }
   text += footer + "\n";
   md += "\n" + markdown_text(footer) + "\n";
-  html += "<p style=\"margin-top:16px;color:#777;font-size:12px\">" + html_escape(footer) +
+  html += "<p style=\"margin-top:16px;color:#777;font-size:12px\">" + engine::html_escape(footer) +
           "</p>\n</body>\n</html>\n";
   n.text = std::move(text);
   n.markdown = std::move(md);

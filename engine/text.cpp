@@ -9,8 +9,8 @@ std::size_t space_prefix(std::string_view s) {
   const auto c = static_cast<unsigned char>(s[0]);
   if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') return 1;
   if (s.size() >= 2 && c == 0xC2 && static_cast<unsigned char>(s[1]) == 0xA0) return 2;  // U+00A0
-  if (s.size() >= 3 && c == 0xE3 && s[1] == '\x80' && s[2] == '\x80') return 3;         // U+3000
-  if (s.size() >= 3 && c == 0xEF && s[1] == '\xBB' && s[2] == '\xBF') return 3;         // BOM
+  if (s.size() >= 3 && c == 0xE3 && s[1] == '\x80' && s[2] == '\x80') return 3;          // U+3000
+  if (s.size() >= 3 && c == 0xEF && s[1] == '\xBB' && s[2] == '\xBF') return 3;          // BOM
   return 0;
 }
 
@@ -58,7 +58,8 @@ std::string fold_full_width(std::string_view s) {
 }
 
 bool normalize_key(std::string_view s, std::string& out) {
-  // Fast path (every voucher of a clean export): printable ASCII, no lower case, no surrounding space.
+  // Fast path (every voucher of a clean export): printable ASCII, no lower case, no surrounding
+  // space.
   bool plain = !s.empty() && s.front() != ' ' && s.back() != ' ';
   for (std::size_t i = 0; plain && i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -72,14 +73,17 @@ bool normalize_key(std::string_view s, std::string& out) {
   folded.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+    const auto at = [&](std::size_t k) {
+      return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
+    };
     if (c == 0xC2 && at(1) == 0xA0) {  // U+00A0
       folded.push_back(' ');
       i += 1;
       continue;
     }
-    if (c == 0xE2 && ((at(1) == 0x80 && (at(2) <= 0x8A || at(2) == 0xAF)) ||  // U+2000..U+200A, U+202F
-                      (at(1) == 0x81 && at(2) == 0x9F))) {                    // U+205F
+    if (c == 0xE2 &&
+        ((at(1) == 0x80 && (at(2) <= 0x8A || at(2) == 0xAF)) ||  // U+2000..U+200A, U+202F
+         (at(1) == 0x81 && at(2) == 0x9F))) {                    // U+205F
       if (at(2) >= 0x80) {
         folded.push_back(' ');
         i += 2;
@@ -95,6 +99,33 @@ bool normalize_key(std::string_view s, std::string& out) {
     if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
   }
   return out != s;
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace bw::engine

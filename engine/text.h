@@ -23,6 +23,10 @@ std::string fold_full_width(std::string_view s);
 /// from `s`.
 bool normalize_key(std::string_view s, std::string& out);
 
+/// Text escaped for HTML content and attribute values: & < > " ' become entities (mail bodies,
+/// reports and pages share this one escaping).
+std::string html_escape(std::string_view s);
+
 /// True when `s` ends with `suffix` (byte-wise).
 constexpr bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;

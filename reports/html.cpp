@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/ratio.h"
+#include "engine/text.h"
 #include "engine/utf8.h"
 
 namespace bw::reports::html {
@@ -70,32 +71,7 @@ double pct_value(const std::optional<engine::Ratio>& r) { return r ? r->to_doubl
 
 }  // namespace
 
-std::string escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string escape(std::string_view s) { return engine::html_escape(s); }
 
 std::string truncate_utf8(std::string_view s, std::size_t max_chars) {
   std::string out = engine::truncate_chars(s, max_chars);
