@@ -319,9 +319,10 @@ std::string to_csv(const Model& m, Lang l) {
               ? "预算单位编码,预算单位名称,项目编码,项目名称,支出类型,年初预算数(元),调整后预算数("
                 "元),本月支出(元),"
                 "累计支出(元),执行率(%),序时进度(%),差距(百分点),序时进度曲线,完成时限,"
-                "执行率区间\r\n"
+                "执行率区间,指标来源,结转年限\r\n"
               : "unit_code,unit_name,code,name,kind,initial_yuan,adjusted_yuan,paid_month_yuan,"
-                "paid_to_date_yuan,execution_rate_pct,expected_pct,gap_pp,curve,deadline,band\r\n");
+                "paid_to_date_yuan,execution_rate_pct,expected_pct,gap_pp,curve,deadline,band,source,"
+                "carry_age\r\n");
   for (const auto& u : m.units) {
     for (std::size_t i : u.lines) {
       const LinePoint& p = m.points[i];
@@ -336,7 +337,8 @@ std::string to_csv(const Model& m, Lang l) {
           << (p.expected ? format_pct(*p.expected) : "") << ','
           << (p.execution && p.expected ? gap_pp(p.execution, p.expected) : "") << ','
           << csv_curve(e.curve, l) << ',' << engine::to_iso(e.deadline) << ',' << csv_band(p.band, l)
-          << "\r\n";
+          << ',' << (l == Lang::zh ? engine::to_string(e.source) : engine::source_key(e.source)) << ','
+          << e.carry_age << "\r\n";
     }
   }
   return out.str();

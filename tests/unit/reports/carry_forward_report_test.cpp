@@ -184,6 +184,16 @@ TEST(CarryForwardReportTest, the_monthly_report_has_a_carry_forward_execution_ro
   EXPECT_NE(md.find("| 其中：当年资金 | 120.00 | 120.00 | 0.00 | 33.33 | 27.78% |"),
             std::string::npos)
       << md;
+  // The CSV names each line's source (指标来源) and its years carried (结转年限), as the execution
+  // report's CSV and the workbook's 预算项目 sheet do.
+  const std::string csv = render_monthly_report(snapshot(), Format::csv, Lang::zh);
+  EXPECT_NE(csv.find(",执行率区间,指标来源,结转年限\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",C1,项目C1,"), std::string::npos) << csv;
+  EXPECT_NE(csv.substr(csv.find(",C1,项目C1,")).find(",上年结转,2\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.substr(csv.find(",N1,项目N1,")).find(",年初,0\r\n"), std::string::npos) << csv;
+  const std::string en = render_monthly_report(snapshot(), Format::csv, Lang::en);
+  EXPECT_NE(en.find(",band,source,carry_age\r\n"), std::string::npos) << en;
+  EXPECT_NE(en.substr(en.find(",C1,")).find(",carried_forward,2\r\n"), std::string::npos) << en;
   const std::string none = render_monthly_report(snapshot(false), Format::md, Lang::zh);
   EXPECT_EQ(none.find("上年结转"), std::string::npos) << none;
   const json::object z = monthly_report_json(snapshot(false)).as_object();
