@@ -184,6 +184,16 @@ class Database {
   /// for NULL, backslash escapes: copy_escape) with PQputCopyData. The data is never SQL text.
   /// Returns the rows copied. store/pg_copy.cpp.
   std::int64_t copy_in(std::string_view copy_sql, std::string_view data);
+  /// copy_in in two halves, so that the caller works while the server takes the rows: copy_start
+  /// runs the COPY and queues `data` (it returns once the server is ready for rows, without waiting
+  /// for them to be sent); copy_finish sends what is still queued, waits and returns the rows
+  /// copied (throws DatabaseError as copy_in does). In between, only copy_pump (hands the socket
+  /// what it takes now; call it often) and copy_in_flight; any other command on the connection
+  /// first drops the COPY's result (an ingest given up half-way: its ROLLBACK).
+  void copy_start(std::string_view copy_sql, std::string_view data);
+  void copy_pump();
+  std::int64_t copy_finish();
+  bool copy_in_flight() const;
 
  private:
   Database();

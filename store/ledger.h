@@ -239,13 +239,23 @@ class IngestTxn {
   struct State;
   explicit IngestTxn(std::unique_ptr<State> s);
   void flush_payments();
-  void flush_payments_copy();  // PostgreSQL: COPY into a staging table, then INSERT ... SELECT
+  void
+  flush_payments_copy();  // PostgreSQL: COPY straight into payments, or staged (stage_and_settle)
+  void finish_copy_in_flight();
+  bool finish_copy();
+  void settle_in_flight(bool copied);
+  void stage_and_settle();
+  std::string_view copy_rows(bool staged);
   void record_reject(Reject r);
   int indicator_year(const std::string& code);
   bool settle_existing(std::size_t pending_index);
   struct RecordedPayment;
   bool settle_with(std::size_t pending_index, const RecordedPayment& rec);
+  void settle_batch(const std::vector<char>& went_in, const std::vector<RecordedPayment>& recorded);
   void add_to_monthly(std::size_t pending_index);
+  void write_monthly();
+  void write_monthly_copy();  // PostgreSQL: COPY (copy_or_merge)
+  void copy_or_merge(std::string_view target, std::string_view stage, const char* merge_sql);
   std::unique_ptr<State> s_;
 };
 

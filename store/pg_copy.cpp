@@ -1,6 +1,7 @@
-// COPY ... FROM STDIN on PostgreSQL (Database::copy_in): the bulk path of payments ingest
-// (store/ledger.cpp) and of `budgetwatch migrate --from --to` (store/copy_database.cpp). The rows
-// travel as COPY's text format through PQputCopyData, never as SQL text.
+// COPY ... FROM STDIN on PostgreSQL (Database::copy_in, copy_start/copy_finish): the bulk path of
+// payments ingest (store/ledger.cpp) and of `budgetwatch migrate --from --to`
+// (store/copy_database.cpp). The rows travel as COPY's text format through PQputCopyData, never as
+// SQL text.
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -34,25 +35,55 @@ void copy_escape(std::string& out, std::string_view v) {
 }
 
 std::int64_t Database::copy_in(std::string_view copy_sql, std::string_view data) {
+  copy_start(copy_sql, data);
+  return copy_finish();
+}
+
+// The rows are queued in libpq's output buffer with the connection in non-blocking mode, so that
+// the caller goes on (builds the next batch) while the server takes them: copy_pump() hands the
+// socket what it accepts, copy_finish() sends the rest and waits for the COPY's result.
+void Database::copy_start(std::string_view copy_sql, std::string_view data) {
   if (!pg_) throw DatabaseError(21 /* SQLITE_MISUSE */, "COPY is PostgreSQL only");
+  pg_->settle_copy();
   pg_->deallocate_pending();
   pg_conn* c = pg_->conn;
   const std::string sql(copy_sql);
-  const std::string context = "copy (" + sql.substr(0, 60) + ")";
   PGresult* r = PQexec(c, sql.c_str());
-  if (PQresultStatus(r) != PGRES_COPY_IN) pg_->fail(r, context);
+  if (PQresultStatus(r) != PGRES_COPY_IN) pg_->fail(r, "copy (" + sql.substr(0, 60) + ")");
   PQclear(r);
+  pg_->copy_context = "copy (" + sql.substr(0, 60) + ")";
+  pg_->copy_pending = true;
+  pg_->copy_failed = PQsetnonblocking(c, 1) != 0;
   constexpr std::size_t chunk = 1 << 20;
-  bool sent = true;
-  for (std::size_t off = 0; off < data.size() && sent; off += chunk) {
+  for (std::size_t off = 0; off < data.size() && !pg_->copy_failed; off += chunk) {
     const std::size_t n = std::min(chunk, data.size() - off);
-    sent = PQputCopyData(c, data.data() + off, static_cast<int>(n)) == 1;
+    pg_->copy_failed = PQputCopyData(c, data.data() + off, static_cast<int>(n)) != 1;
   }
-  const bool ended = PQputCopyEnd(c, sent ? nullptr : "budgetwatch: sending the rows failed") == 1;
-  // The COPY's own result, then nothing: every result is read before the next command.
+  // Without an error message the server takes the rows; with one it undoes the COPY (reported by
+  // copy_finish).
+  if (PQputCopyEnd(c, pg_->copy_failed ? "budgetwatch: sending the rows failed" : nullptr) != 1) {
+    pg_->copy_failed = true;
+  }
+}
+
+void Database::copy_pump() {
+  if (pg_ && pg_->copy_pending)
+    (void)PQflush(pg_->conn);  // 1: more to send later; -1: copy_finish reports it
+}
+
+bool Database::copy_in_flight() const { return pg_ && pg_->copy_pending; }
+
+std::int64_t Database::copy_finish() {
+  if (!pg_ || !pg_->copy_pending) throw DatabaseError(21 /* SQLITE_MISUSE */, "no COPY in flight");
+  pg_conn* c = pg_->conn;
+  // PQgetResult sends what is still queued, then waits; the COPY's own result, then nothing.
   PGresult* result = PQgetResult(c);
   for (PGresult* more = PQgetResult(c); more != nullptr; more = PQgetResult(c)) PQclear(more);
-  if (!ended || PQresultStatus(result) != PGRES_COMMAND_OK) pg_->fail(result, context);
+  const bool failed = pg_->copy_failed;
+  pg_->copy_pending = false;
+  pg_->copy_failed = false;
+  (void)PQsetnonblocking(c, 0);  // everything was sent: back to blocking
+  if (failed || PQresultStatus(result) != PGRES_COMMAND_OK) pg_->fail(result, pg_->copy_context);
   const std::int64_t rows = std::strtoll(PQcmdTuples(result), nullptr, 10);
   PQclear(result);
   pg_->changes = rows;

@@ -125,7 +125,8 @@ bool PgConnection::connected() const { return conn != nullptr && PQstatus(conn) 
 void PgConnection::deallocate(const std::string& name) {
   if (conn == nullptr) return;
   // Inside a failed transaction every command is refused until ROLLBACK: drop it after that.
-  if (PQtransactionStatus(conn) == PQTRANS_INERROR) {
+  // Nor while a COPY is in flight (its result would be dropped unread): after it.
+  if (copy_pending || PQtransactionStatus(conn) == PQTRANS_INERROR) {
     to_deallocate.push_back(name);
     return;
   }
@@ -133,7 +134,16 @@ void PgConnection::deallocate(const std::string& name) {
   PQclear(r);
 }
 
+void PgConnection::settle_copy() {
+  if (!copy_pending) return;
+  for (PGresult* r = PQgetResult(conn); r != nullptr; r = PQgetResult(conn)) PQclear(r);
+  copy_pending = false;
+  copy_failed = false;
+  (void)PQsetnonblocking(conn, 0);
+}
+
 void PgConnection::deallocate_pending() {
+  settle_copy();
   if (to_deallocate.empty() || PQtransactionStatus(conn) == PQTRANS_INERROR) return;
   std::vector<std::string> names;
   names.swap(to_deallocate);

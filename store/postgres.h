@@ -25,6 +25,9 @@ struct PgConnection {
   std::int64_t changes = 0;  // rows of the last INSERT/UPDATE/DELETE
   std::uint64_t next_name = 0;
   std::vector<std::string> to_deallocate;  // statements dropped inside a failed transaction
+  bool copy_pending = false;  // a COPY sent by Database::copy_start whose result is not read yet
+  bool copy_failed = false;   // and sending its rows failed
+  std::string copy_context;   // its statement, for the error message
 
   explicit PgConnection(const std::string& uri);  ///< throws DatabaseError
   ~PgConnection();
@@ -40,6 +43,9 @@ struct PgConnection {
   /// opens a new one (issue 15: a restart is a degraded period, not the end).
   bool connected() const;
   void deallocate_pending();
+  /// A COPY left in flight (an ingest given up half-way): its result is read and dropped, so that
+  /// the next command (ROLLBACK) can run. A failed COPY fails its transaction anyway.
+  void settle_copy();
 };
 
 struct PgStatement {
