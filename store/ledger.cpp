@@ -972,16 +972,7 @@ void IngestTxn::write_monthly_copy() {
       d += '\n';
     }
   }
-  copy_or_merge(
-      "paid_monthly (unit_code, project_code, month, paid_fen, payments)",
-      "bw_monthly_stage (unit_code TEXT COLLATE \"C\" NOT NULL, project_code TEXT COLLATE \"C\" NOT NULL,"
-      " month TEXT COLLATE \"C\" NOT NULL, paid_fen BIGINT NOT NULL, payments BIGINT NOT NULL)",
-      // Grouped, so that no key comes twice into one statement (ON CONFLICT DO UPDATE refuses that).
-      "INSERT INTO paid_monthly (unit_code, project_code, month, paid_fen, payments)"
-      " SELECT unit_code, project_code, month, CAST(sum(paid_fen) AS BIGINT), CAST(sum(payments) AS BIGINT)"
-      " FROM bw_monthly_stage GROUP BY unit_code, project_code, month ORDER BY unit_code, project_code, month"
-      " ON CONFLICT (unit_code, project_code, month) DO UPDATE SET"
-      " paid_fen = paid_monthly.paid_fen + excluded.paid_fen, payments = paid_monthly.payments + excluded.payments");
+  copy_or_merge(true);
   d.clear();
   for (const std::size_t i : order) {
     const MonthlySums::Series& x = series[i];
@@ -992,35 +983,62 @@ void IngestTxn::write_monthly_copy() {
     copy_escape(d, x.project_name);
     d += '\n';
   }
-  copy_or_merge(
-      "payment_names (unit_code, project_code, unit_name, project_name)",
-      "bw_names_stage (unit_code TEXT COLLATE \"C\" NOT NULL, project_code TEXT COLLATE \"C\" NOT NULL,"
-      " unit_name TEXT COLLATE \"C\" NOT NULL, project_name TEXT COLLATE \"C\" NOT NULL)",
-      "INSERT INTO payment_names (unit_code, project_code, unit_name, project_name)"
-      " SELECT unit_code, project_code, unit_name, project_name FROM bw_names_stage ORDER BY unit_code, project_code"
-      " ON CONFLICT (unit_code, project_code) DO NOTHING");
+  copy_or_merge(false);
   d.clear();
   d.shrink_to_fit();
 }
 
-// s.copy_data (rows of `target`'s columns in COPY's text format) into `target` ("table (columns)"): straight in
-// by COPY under a savepoint; on a unique violation, undone and merged instead: copied into the temporary table
-// `stage` ("name (column definitions)", the same columns), then `merge_sql` (INSERT ... SELECT ... ON CONFLICT).
-void IngestTxn::copy_or_merge(std::string_view target, std::string_view stage, const char* merge_sql) {
+namespace {
+
+// The fixed statements of IngestTxn::copy_or_merge, for the monthly sums (`monthly`) or the payment names.
+const char* copy_sql(bool monthly) {
+  return monthly ? "COPY paid_monthly (unit_code, project_code, month, paid_fen, payments) FROM STDIN"
+                 : "COPY payment_names (unit_code, project_code, unit_name, project_name) FROM STDIN";
+}
+const char* create_stage_sql(bool monthly) {
+  return monthly ? "CREATE TEMP TABLE bw_monthly_stage (unit_code TEXT COLLATE \"C\" NOT NULL,"
+                   " project_code TEXT COLLATE \"C\" NOT NULL, month TEXT COLLATE \"C\" NOT NULL,"
+                   " paid_fen BIGINT NOT NULL, payments BIGINT NOT NULL) ON COMMIT DROP"
+                 : "CREATE TEMP TABLE bw_names_stage (unit_code TEXT COLLATE \"C\" NOT NULL,"
+                   " project_code TEXT COLLATE \"C\" NOT NULL, unit_name TEXT COLLATE \"C\" NOT NULL,"
+                   " project_name TEXT COLLATE \"C\" NOT NULL) ON COMMIT DROP";
+}
+const char* copy_stage_sql(bool monthly) {
+  return monthly ? "COPY bw_monthly_stage (unit_code, project_code, month, paid_fen, payments) FROM STDIN"
+                 : "COPY bw_names_stage (unit_code, project_code, unit_name, project_name) FROM STDIN";
+}
+const char* merge_sql(bool monthly) {
+  return monthly
+             // Grouped, so that no key comes twice into one statement (ON CONFLICT DO UPDATE refuses that).
+             ? "INSERT INTO paid_monthly (unit_code, project_code, month, paid_fen, payments)"
+               " SELECT unit_code, project_code, month, CAST(sum(paid_fen) AS BIGINT), CAST(sum(payments) AS BIGINT)"
+               " FROM bw_monthly_stage GROUP BY unit_code, project_code, month ORDER BY unit_code, project_code, month"
+               " ON CONFLICT (unit_code, project_code, month) DO UPDATE SET"
+               " paid_fen = paid_monthly.paid_fen + excluded.paid_fen, payments = paid_monthly.payments + excluded.payments"
+             : "INSERT INTO payment_names (unit_code, project_code, unit_name, project_name)"
+               " SELECT unit_code, project_code, unit_name, project_name FROM bw_names_stage ORDER BY unit_code, project_code"
+               " ON CONFLICT (unit_code, project_code) DO NOTHING";
+}
+
+}  // namespace
+
+// s.copy_data (rows in COPY's text format) into paid_monthly (`monthly`) or payment_names: straight in by COPY
+// under a savepoint; on a unique violation, undone and merged instead: copied into a temporary table of the same
+// columns, then INSERT ... SELECT ... ON CONFLICT.
+void IngestTxn::copy_or_merge(bool monthly) {
   State& s = *s_;
+  s.db.exec("SAVEPOINT bw_copy");
   try {
-    s.db.copy_in("SAVEPOINT bw_copy; COPY " + std::string(target) + " FROM STDIN", s.copy_data);
+    s.db.copy_in(copy_sql(monthly), s.copy_data);
     s.db.exec("RELEASE SAVEPOINT bw_copy");
     return;
   } catch (const DatabaseError& e) {
     if (e.sqlstate() != "23505") throw;
     s.db.exec("ROLLBACK TO SAVEPOINT bw_copy; RELEASE SAVEPOINT bw_copy");
   }
-  const std::string stage_name(stage.substr(0, stage.find(' ')));
-  const std::string columns(target.substr(target.find(' ') + 1));
-  s.db.exec("CREATE TEMP TABLE " + std::string(stage) + " ON COMMIT DROP");
-  s.db.copy_in("COPY " + stage_name + " " + columns + " FROM STDIN", s.copy_data);
-  s.db.cached(merge_sql).run();
+  s.db.exec(create_stage_sql(monthly));
+  s.db.copy_in(copy_stage_sql(monthly), s.copy_data);
+  s.db.cached(merge_sql(monthly)).run();
 }
 
 std::optional<IngestTxn> Ledger::begin(const FileRecord& f, const IngestLimits& limits, bool reapply) {

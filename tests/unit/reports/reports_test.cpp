@@ -211,7 +211,7 @@ TEST(MonthlyReportTest, paid_this_month_to_date_and_the_gap_with_the_curve_named
   // The Chinese CSV's 序时进度曲线 and 执行率区间 columns hold Chinese; the English one keeps the
   // codes.
   const std::string zh_csv = render_monthly_report(s, Format::csv, Lang::zh);
-  EXPECT_NE(zh_csv.find(",50.00,49.59,+0.41,按日线性至完成时限,2021-12-31,偏低\r\n"),
+  EXPECT_NE(zh_csv.find(",50.00,49.59,+0.41,按日线性至完成时限,2021-12-31,偏低,年初,0\r\n"),
             std::string::npos)
       << zh_csv;
   for (const char* code : {"linear_to_deadline", "on_track", "below_80", "below_50", "zero"})
@@ -220,7 +220,7 @@ TEST(MonthlyReportTest, paid_this_month_to_date_and_the_gap_with_the_curve_named
   EXPECT_EQ(count(csv, "\r\n"), 1u + 5u);  // header + five lines
   EXPECT_NE(
       csv.find("U1,unit U1,U1-P1,道路养护,project,1200.00,1200.00,100.00,600.00,50.00,49.59,+0.41,"
-               "linear_to_deadline,2021-12-31,below_80\r\n"),
+               "linear_to_deadline,2021-12-31,below_80,initial,0\r\n"),
       std::string::npos);
 }
 
