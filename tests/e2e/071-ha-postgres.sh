@@ -9,7 +9,10 @@
 #   3. the same export dropped into both instances' folders is ingested once; two exports sharing a voucher
 #      conflict once;
 #   4. PostgreSQL stopped during an ingest, then started again: both daemons stay up, degraded meanwhile, the
-#      export is retried and ingested once, its rows and amounts equal to the file's.
+#      export is retried and ingested once, its rows and amounts equal to the file's;
+#   5. an ingest that deadlocks with another writer's transaction on the payments' voucher key (as two
+#      instances ingesting exports that share vouchers in opposite orders can): the server aborts the
+#      ingest's transaction, the instance reads the file again at once and ingests it once, whole.
 source "$(dirname "$0")/common.sh"
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 [[ -x "$PG_BIN/initdb" ]] || fail "PostgreSQL 15 is not installed (deploy/install-deps.sh installs postgresql-15)"
@@ -221,4 +224,48 @@ done
 got=$(sql "SELECT count(*) || ' ' || sum(p.amount_fen) FROM payments p JOIN files f ON f.id = p.file_id WHERE f.name = 'big.csv'")
 [[ "$got" == "$truth" ]] || fail "big.csv in the ledger: $got (rows fen), the file: $truth"
 echo "big.csv: $truth (rows fen) ingested once after the restart"
+# 5. A deadlock on the voucher key. A second writer (psql, standing in for another instance) records DL-0002
+# uncommitted; instance a's ingest of dl.csv records DL-0001 and waits on DL-0002; the writer then records
+# DL-0001 and waits on a: a cycle. The writer's deadlock_timeout is long, so the server aborts a's transaction
+# (SQLSTATE 40P01) after a's default 1 s. a reads the file again at once; that attempt waits until the writer
+# rolls back, then ingests both rows. The writer's own statements all succeed (it was not the one aborted).
+printf '%s\n%s\n%s\n' "$header" \
+  'DL-0001,2020-12-28,101001,广州市荔湾区科技工业和信息化局,LW2021-P06,交通战备工作经费,2240106,30299,授权支付,一般公共预算,丁公司,300.00,死锁一' \
+  'DL-0002,2020-12-28,101001,广州市荔湾区科技工业和信息化局,LW2021-P06,交通战备工作经费,2240106,30299,授权支付,一般公共预算,丁公司,45.67,死锁二' \
+  > "$WORK/dl.csv"
+"${psql_cmd[@]}" -d bw_ha > "$WORK/writer.log" 2>&1 <<'SQL' &
+BEGIN;
+SET LOCAL deadlock_timeout = '60s';
+INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class, pay_method,
+  fund_type, payee, memo, file_id, line_no)
+  VALUES ('DL-0002', '2020-12-28', '101001', 'LW2021-P06', 1, '', '', '', '', '', 'writer', 0, 0);
+DO $$
+DECLARE waited integer := 0;
+BEGIN
+  -- until another session of this database waits for a lock (a's ingest, on DL-0002)
+  WHILE NOT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                    WHERE NOT l.granted AND a.datname = 'bw_ha' AND a.pid <> pg_backend_pid()) LOOP
+    waited := waited + 1;
+    IF waited > 1200 THEN RAISE EXCEPTION 'no ingest waited on DL-0002 within 60 s'; END IF;
+    PERFORM pg_sleep(0.05);
+  END LOOP;
+END $$;
+INSERT INTO payments (voucher_no, pay_date, unit_code, project_code, amount_fen, func_class, econ_class, pay_method,
+  fund_type, payee, memo, file_id, line_no)
+  VALUES ('DL-0001', '2020-12-28', '101001', 'LW2021-P06', 1, '', '', '', '', '', 'writer', 0, 0);
+SELECT pg_sleep(1);
+ROLLBACK;
+SQL
+writer=$!
+sleep 1  # the writer holds DL-0002 before the file arrives
+drop "$WORK/dl.csv" a
+wait "$writer" || fail "the other writer's transaction failed: $(cat "$WORK/writer.log")"
+wait_for 30 "dl.csv ingested" test -f "$WORK/a/inbox/archive/dl.csv"
+grep 'ingest retried after a concurrent ingest' "$WORK/a.log" | grep -q 'dl\.csv' ||
+  fail "a did not retry dl.csv after the deadlock: $(grep 'dl\.csv' "$WORK/a.log")"
+grep -h 'file not ingested\|ingest failed' "$WORK/a.log" | grep -q 'dl\.csv' && fail "dl.csv failed: $(grep 'dl\.csv' "$WORK/a.log")"
+got=$(sql "SELECT count(*) || ' ' || sum(p.amount_fen) || ' ' || f.rows_conflict FROM payments p JOIN files f ON f.id = p.file_id WHERE f.name = 'dl.csv' GROUP BY f.rows_conflict")
+[[ "$got" == "2 34567 0" ]] || fail "dl.csv in the ledger: $got (rows fen conflicts), want 2 34567 0"
+[[ "$(sql "SELECT count(*) FROM payments WHERE memo = 'writer'")" == 0 ]] || fail "the writer's rolled-back rows are in the ledger"
+echo "dl.csv: deadlock on the voucher key, retried and ingested once"
 pass
