@@ -146,6 +146,11 @@ struct AlertsConfig {
   /// success (or the start): an SMTP server not yet running is expected for a while (the demo).
   std::chrono::seconds unreachable_warn_after{std::chrono::minutes(10)};
   std::chrono::seconds resolved_retention{std::chrono::hours(24 * 7)};
+  /// The alert lease on a shared (PostgreSQL) database: renewed every lease_renew, expiring
+  /// lease_ttl after its last renewal. Another instance takes over within about lease_ttl +
+  /// lease_renew of a holder's death.
+  std::chrono::milliseconds lease_ttl{std::chrono::seconds(8)};
+  std::chrono::milliseconds lease_renew{std::chrono::seconds(2)};
 };
 
 }  // namespace bw::config

@@ -244,6 +244,17 @@ void backoff_order(const Map& m, std::chrono::milliseconds initial, std::chrono:
           format_duration_ms(initial.count()) + ")");
 }
 
+void lease_timing(const Map& m, std::chrono::milliseconds ttl, std::chrono::milliseconds renew) {
+  using std::chrono::milliseconds;
+  if (renew < milliseconds(200)) {
+    m.get("lease_renew")->fail(format_duration_ms(renew.count()) + " is below 200ms");
+  }
+  if (ttl >= 2 * renew + milliseconds(1000)) return;
+  const auto f = m.get("lease_ttl") ? m.get("lease_ttl") : m.get("lease_renew");
+  f->fail("lease_ttl (" + format_duration_ms(ttl.count()) + ") must be at least twice lease_renew (" +
+          format_duration_ms(renew.count()) + ") plus 1s: the holder stops sending 1s before it expires");
+}
+
 HttpAuth read_auth(const Field& f, const Reader& r) {
   HttpAuth a;
   if (f.value.IsNull()) return a;  // `auth: ~`: none

@@ -239,6 +239,9 @@ std::string http_source_url(const Field& f);
 HttpAuth read_auth(const Field& f, const Reader& r);
 /// backoff_max at least backoff_initial (sources, alerts).
 void backoff_order(const Map& m, std::chrono::milliseconds initial, std::chrono::milliseconds max);
+/// The lease is held locally until 1 s before it expires: a ttl below two renewals and that second
+/// lapses it between renewals.
+void lease_timing(const Map& m, std::chrono::milliseconds ttl, std::chrono::milliseconds renew);
 /// "20:00-08:00" → minutes after midnight.
 std::pair<int, int> time_range(const Field& f);
 /// "09-30" → {9, 30}.

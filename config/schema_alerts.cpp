@@ -383,9 +383,17 @@ const Section<AlertsConfig>& alerts_section() {
            duration(&S::unreachable_warn_after)},
           {"resolved_retention", "duration", "resolved alerts are kept this long",
            duration(&S::resolved_retention)},
+          {"lease_ttl", "duration",
+           "on a PostgreSQL database shared by several instances: the alert lease expires this "
+           "long "
+           "after its last renewal (another instance takes over after it)",
+           duration(&S::lease_ttl)},
+          {"lease_renew", "duration", "how often the holder renews the alert lease",
+           duration(&S::lease_renew)},
       },
       [](const Map& m, S& a, const Reader&) {
         backoff_order(m, a.backoff_initial, a.backoff_max);
+        lease_timing(m, a.lease_ttl, a.lease_renew);
       }}.seal();
   return s;
 }

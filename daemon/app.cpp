@@ -51,10 +51,6 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 using SysClock = std::chrono::system_clock;
 constexpr auto drain_deadline = std::chrono::milliseconds(4500);
-// The alert lease on a shared database (issue 15): renewed every 2 s, expiring 8 s after its last
-// renewal, so that another instance takes over within 10 s of a holder's death (SIGKILL).
-constexpr auto lease_ttl = std::chrono::milliseconds(8000);
-constexpr auto lease_renew = std::chrono::milliseconds(2000);
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(SysClock::now().time_since_epoch()).count();
@@ -487,8 +483,10 @@ struct App::Impl {
     o.database = c.database;
     o.self = std::string(host) + ":" + std::to_string(::getpid()) + ":" + ep.address().to_string() + ":" +
              std::to_string(ep.port());
-    o.ttl = lease_ttl;
-    o.renew = lease_renew;
+    // By default renewed every 2 s, expiring 8 s after its last renewal: another instance takes over
+    // within 10 s of a holder's death (SIGKILL). Read at start (a SIGHUP does not change it).
+    o.ttl = c.alerts.lease_ttl;
+    o.renew = c.alerts.lease_renew;
     LeaseKeeper::Events e;
     e.acquired = [this] {
       asio::post(io, [this] {

@@ -102,6 +102,27 @@ TEST_F(AlertsConfigTest, errors_name_the_place_and_the_reason) {
             std::string::npos);
 }
 
+// Issue 15: the alert lease's timings are the operator's, within what keeps one sender at a time.
+TEST_F(AlertsConfigTest, lease_timings_are_configurable_within_a_safe_range) {
+  auto c = load("  lease_ttl: 20s\n  lease_renew: 5s\n");
+  ASSERT_TRUE(c.has_value()) << c.error().to_string();
+  EXPECT_EQ(c->alerts.lease_ttl, std::chrono::seconds(20));
+  EXPECT_EQ(c->alerts.lease_renew, std::chrono::seconds(5));
+  auto d = load("  enabled: true\n");
+  ASSERT_TRUE(d.has_value()) << d.error().to_string();
+  EXPECT_EQ(d->alerts.lease_ttl, std::chrono::seconds(8));
+  EXPECT_EQ(d->alerts.lease_renew, std::chrono::seconds(2));
+  EXPECT_EQ(error("  lease_ttl: 4s\n"),
+            "x.yaml:3:14: alerts.lease_ttl: lease_ttl (4s) must be at least twice lease_renew (2s) "
+            "plus 1s: the holder stops sending 1s before it expires");
+  EXPECT_EQ(
+      error("  lease_renew: 5s\n"),
+      "x.yaml:3:16: alerts.lease_renew: lease_ttl (8s) must be at least twice lease_renew (5s) "
+      "plus 1s: the holder stops sending 1s before it expires");
+  EXPECT_EQ(error("  lease_renew: 100ms\n"),
+            "x.yaml:3:16: alerts.lease_renew: 100ms is below 200ms");
+}
+
 // Issue 12, defect 6: route patterns are compiled once, by RE2, when the config loads.
 TEST_F(AlertsConfigTest, route_patterns_are_compiled_by_re2_at_load) {
   auto c = load(
