@@ -86,10 +86,13 @@ struct App::Impl {
   std::optional<store::InstanceLock> instance_lock;  // held for the process's lifetime
   OpsMetrics ops;
   Health health{[this](const std::string& name, bool ok, bool removed) { ops.check(name, ok, removed); }};
+  // A database that cannot be reopened, or a file found damaged, stops the daemon with a failure (exit status 1:
+  // systemd's Restart=on-failure restarts it).
   DatabaseThreads db{log, DatabaseThreads::Events{
                               [this](bool ok, const std::string& reason) { health.report("database", ok, reason); },
                               [this] { request_evaluation(); },
-                              [this] { asio::post(io, [this] { begin_shutdown(); }); }}};
+                              [this] { fail_and_stop(); },
+                              [this](const std::string&) { fail_and_stop(); }}};
   SnapshotCollector snapshots{SnapshotMetricsOptions{}};
   std::unique_ptr<web::Server> server;
   // The alert lease (trivially held on SQLite); after the parts its thread reports to, so destroyed first.
@@ -116,6 +119,7 @@ struct App::Impl {
   asio::signal_set signals{io};
 
   std::atomic<bool> stopping{false};
+  std::atomic<int> exit_status{0};
   std::atomic<bool> cancel_ingest{false};
   std::atomic<bool> evaluation_pending{false};
   std::atomic<bool> evaluated{false};
@@ -529,6 +533,11 @@ struct App::Impl {
     });
   }
 
+  void fail_and_stop() {
+    exit_status = 1;
+    asio::post(io, [this] { begin_shutdown(); });
+  }
+
   void begin_shutdown() {
     if (stopping.exchange(true)) return;
     cancel_ingest = true;
@@ -675,8 +684,12 @@ int App::run() {
   m.lease->release();  // a clean stop hands the alert lease over at once
   m.db.join();
   m.db.checkpoint();
-  m.log->info("stopped");
-  return 0;
+  if (m.exit_status != 0) {
+    m.log->error("stopped on a database failure (above) exit_status={}", m.exit_status.load());
+  } else {
+    m.log->info("stopped");
+  }
+  return m.exit_status;
 }
 
 void App::stop() {

@@ -1,5 +1,6 @@
 #include "daemon/database_threads.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,8 +31,63 @@ DatabaseThreads::DatabaseThreads(std::shared_ptr<spdlog::logger> log, Events eve
 DatabaseThreads::~DatabaseThreads() { join(); }
 
 void DatabaseThreads::join() {
+  {
+    const std::lock_guard lock(check_mutex_);
+    check_stopped_ = true;
+    store::interrupt(check_handle_);
+  }
+  if (check_thread_.joinable()) check_thread_.join();
   writer_pool_.join();
   reader_pool_.join();
+}
+
+// Damage in the middle of the file is otherwise found by the first write that touches it. The check
+// reads every page: on its own read-only connection and thread, so that a large file does not hold
+// the start (the figures are served meanwhile; an ingest or an evaluation that meets the damage
+// fails on its own). A damaged file stops the daemon, with the same message as a refusal at start.
+void DatabaseThreads::start_check(const std::filesystem::path& file) {
+  check_thread_ = std::thread([this, file] {
+    // Behind the daemon's own work (Linux nices a thread by its id): the first evaluation reads the
+    // same file at the same time.
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+    const auto t = std::chrono::steady_clock::now();
+    std::string check;
+    std::optional<store::Database> db;
+    try {
+      store::OpenOptions o;
+      o.read_only = true;
+      o.cache_kib = 2 << 10;
+      db.emplace(store::Database::open(file, o));
+      {
+        const std::lock_guard lock(check_mutex_);
+        if (check_stopped_) return;
+        check_handle_ = db->handle();
+      }
+      check = store::quick_check(*db);
+    } catch (const std::exception& e) {
+      check = e.what();
+    }
+    {
+      const std::lock_guard lock(check_mutex_);
+      check_handle_ = nullptr;
+      if (check_stopped_) return;  // interrupted by a stop: no verdict
+    }
+    db.reset();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t)
+            .count();
+    if (check == "ok") {
+      log_->info("database checked file={} quick_check=ok ms={}", kv(file.string()), ms);
+      return;
+    }
+    const std::string problem = "database " + file.string() +
+                                " is damaged (PRAGMA quick_check: " + check +
+                                "): stop, keep a copy, and restore a backup or recover it as "
+                                "docs/reliability.md says";
+    log_->error("{}", problem);
+    events_.health(false, problem);
+    if (events_.damaged) events_.damaged(problem);
+  });
 }
 
 Result<int> DatabaseThreads::open(const std::filesystem::path& file) {
@@ -42,25 +98,11 @@ Result<int> DatabaseThreads::open(const std::filesystem::path& file) {
     writer_db_.emplace(store::Database::open(file));
     if (!existed) log_->warn("created a new, empty database file={}", kv(file.string()));
     const std::string shown = writer_db_->path().string();  // a PostgreSQL URI without its password
-    // Damage in the middle of the file is otherwise found by the first write that touches it.
-    if (existed && !server) {
-      const auto t = std::chrono::steady_clock::now();
-      const std::string check = store::quick_check(*writer_db_);
-      if (check != "ok") {
-        return fail(Errc::unavailable,
-                    "database " + file.string() + " is damaged (PRAGMA quick_check: " + check +
-                        "): stop, keep a copy, and restore a backup or recover it as "
-                        "docs/reliability.md says");
-      }
-      log_->info("database checked file={} quick_check=ok ms={}", kv(file.string()),
-                 std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::steady_clock::now() - t)
-                     .count());
-    }
     const int version =
         writer_db_->read_only() ? store::schema_version(*writer_db_) : store::migrate(*writer_db_);
     reader_db_.emplace(store::Database::open(file, reader_options()));
     log_->info("database open file={} schema={}", kv(shown), version);
+    if (existed && !server) start_check(file);
     if (writer_db_->read_only()) {
       log_->warn(
           "database opened read-only (no write permission): figures are served, writes fail until "

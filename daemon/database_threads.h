@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 
 #include <spdlog/logger.h>
@@ -34,6 +36,9 @@ class DatabaseThreads {
     /// No connection could be opened again: the writer cannot go on, the caller shuts down (to
     /// be restarted by systemd).
     std::function<void()> lost;
+    /// The file failed its check (PRAGMA quick_check, run in the background after open): the
+    /// problem for the user; the caller shuts down with a failure.
+    std::function<void(const std::string& problem)> damaged;
   };
 
   DatabaseThreads(std::shared_ptr<spdlog::logger> log, Events events);
@@ -41,8 +46,10 @@ class DatabaseThreads {
   DatabaseThreads(const DatabaseThreads&) = delete;
   DatabaseThreads& operator=(const DatabaseThreads&) = delete;
 
-  /// Opens the writer's connection (an existing file is checked with PRAGMA quick_check first;
-  /// migrated unless it is read-only) and the reader's. Returns the schema version. Errors are for
+  /// Opens the writer's connection (migrated unless it is read-only) and the reader's, and starts
+  /// the check of an existing SQLite file (PRAGMA quick_check, on a connection and thread of its
+  /// own: it reads the whole file, tens of seconds for a bureau's gigabytes, and the daemon serves
+  /// meanwhile; damage is reported by Events::damaged). Returns the schema version. Errors are for
   /// the user. Call once, before any task.
   Result<int> open(const std::filesystem::path& file);
   /// Whether the writer has a connection (any thread).
@@ -73,7 +80,8 @@ class DatabaseThreads {
   /// without waiting for the next write; a database opened read-only is opened again once the
   /// file is writable.
   void watch();
-  /// Waits for both threads to finish their work (after the io_context stopped).
+  /// Waits for both threads to finish their work (after the io_context stopped); a file check
+  /// still running is interrupted.
   void join();
   /// Writer's final checkpoint at a clean stop; a failure is logged.
   void checkpoint();
@@ -90,6 +98,7 @@ class DatabaseThreads {
   }
   void reopen();
   void watch_server();
+  void start_check(const std::filesystem::path& file);
 
   // PostgreSQL (issue 15): a server restart or failover breaks the connections; the writer probes
   // its connection at every watch and opens new ones, with backoff, logging each change once.
@@ -109,6 +118,13 @@ class DatabaseThreads {
   std::optional<store::Database> reader_db_;  // reader thread only
   std::atomic<bool> open_{false};
   bool file_problem_ = false;  // writer thread
+
+  // The file check at start: its thread, and its connection's handle while it runs (to interrupt
+  // it at a stop), under check_mutex_.
+  std::thread check_thread_;
+  std::mutex check_mutex_;
+  sqlite3* check_handle_ = nullptr;
+  bool check_stopped_ = false;
 };
 
 }  // namespace bw::daemon

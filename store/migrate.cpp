@@ -2,6 +2,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <sqlite3.h>
+
 #include "store/database.h"
 #include "store/migrations.h"
 
@@ -50,6 +52,10 @@ std::string quick_check(Database& db) {
     out += e.what();
   }
   return out.empty() ? "no answer" : out;
+}
+
+void interrupt(sqlite3* handle) {
+  if (handle != nullptr) sqlite3_interrupt(handle);
 }
 
 namespace {

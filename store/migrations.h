@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+struct sqlite3;
+
 namespace bw::store {
 
 class Database;
@@ -40,5 +42,8 @@ int schema_version(Database& db);
 /// pages, found before the first write runs into it), or the error that stopped the check (a page
 /// too damaged to walk). PostgreSQL: "ok" (the server checks its own pages).
 std::string quick_check(Database& db);
+/// SQLite: makes the statement running on `handle`'s connection (a quick_check on another thread)
+/// stop with SQLITE_INTERRUPT. Any thread, while that connection is open.
+void interrupt(sqlite3* handle);
 
 }  // namespace bw::store
