@@ -28,6 +28,10 @@ namespace bw::reports {
 /// undefined. More fields are added.
 boost::json::value execution_report_json(const engine::Snapshot& s);
 
+/// The same report as pretty_json(execution_report_json(s)), byte for byte, written straight into
+/// the text without building the tree.
+std::string execution_report_text(const engine::Snapshot& s);
+
 /// The report rendered in a format and language. JSON is pretty-printed; CSV holds one row per
 /// line; xlsx is the bytes of execution_workbook (xlsx::workbook_bytes: throws std::runtime_error
 /// when its temporary file cannot be written).

@@ -4,9 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <tuple>
-#include <unordered_map>
 
 namespace bw::store {
 namespace {
@@ -29,6 +30,88 @@ engine::CivilDate month_start(std::string_view month) {
   const int m = digit(5) * 10 + digit(6);
   return engine::make_date(y, static_cast<unsigned>(m), 1);
 }
+
+// 'YYYY-MM' as a count of months (year × 12 + month − 1), digits as the ingest writes them.
+int month_number(std::string_view month) {
+  auto digit = [&month](std::size_t i) { return i < month.size() ? month[i] - '0' : 0; };
+  const int y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const int m = digit(5) * 10 + digit(6);
+  return y * 12 + m - 1;
+}
+
+// Whether the engine can read Inputs::history_cumulative for these inputs as of `as_of`: only the year-end
+// forecast of a line whose deadline is after as_of does (engine/snapshot.cpp evaluate_line: a line's deadline is
+// at most its registered one, else the fiscal year's last day; a line known only from adjustments has the
+// year's last day). A report as of the year's end reads no history, and need not scan the earlier years.
+bool history_can_count(const engine::Inputs& in, CivilDate as_of) {
+  if (as_of < in.fiscal_year.last_day()) return true;
+  return std::any_of(in.lines.begin(), in.lines.end(), [&](const engine::BudgetLine& l) {
+    return l.deadline && *l.deadline > as_of;
+  });
+}
+
+// The payment series of the fiscal year by (unit, project): an open-addressing table of indices into the
+// series vector, probed with the two codes as they come from a row (no key string is built; the names query
+// probes it once per (unit, project) ever paid, most of them of other years).
+class SeriesIndex {
+ public:
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+
+  SeriesIndex(std::vector<engine::PaymentSeries>& series, std::size_t expected) : series_(series) {
+    series_.reserve(expected);
+    std::size_t n = 1024;
+    while (n < expected * 2) n *= 2;
+    slots_.assign(n, 0);
+  }
+
+  std::size_t find(std::string_view unit, std::string_view code) const {
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash(unit, code) & mask;; i = (i + 1) & mask) {
+      const std::uint32_t s = slots_[i];
+      if (s == 0) return none;
+      const engine::PaymentSeries& p = series_[s - 1];
+      if (p.project_code == code && p.unit_code == unit) return s - 1;
+    }
+  }
+
+  std::size_t find_or_add(std::string_view unit, std::string_view code) {
+    if ((series_.size() + 1) * 2 > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash(unit, code) & mask;; i = (i + 1) & mask) {
+      const std::uint32_t s = slots_[i];
+      if (s == 0) {
+        engine::PaymentSeries& p = series_.emplace_back();
+        p.unit_code = unit;
+        p.project_code = code;
+        slots_[i] = static_cast<std::uint32_t>(series_.size());
+        return series_.size() - 1;
+      }
+      const engine::PaymentSeries& p = series_[s - 1];
+      if (p.project_code == code && p.unit_code == unit) return s - 1;
+    }
+  }
+
+ private:
+  static std::size_t hash(std::string_view unit, std::string_view code) {
+    return std::hash<std::string_view>{}(code) ^ (std::hash<std::string_view>{}(unit) * 0x9e3779b97f4a7c15ULL);
+  }
+
+  void grow() {
+    std::vector<std::uint32_t> old(slots_.size() * 2, 0);
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::uint32_t s : old) {
+      if (s == 0) continue;
+      const engine::PaymentSeries& p = series_[s - 1];
+      std::size_t i = hash(p.unit_code, p.project_code) & mask;
+      while (slots_[i] != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+
+  std::vector<engine::PaymentSeries>& series_;
+  std::vector<std::uint32_t> slots_;  // series index + 1; 0: empty
+};
 
 std::vector<std::string> split_tags(std::string_view s) {
   std::vector<std::string> out;
@@ -75,29 +158,39 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
   engine::Inputs in;
   in.fiscal_year = fy;
 
+
   {
+    // Register order is rowid order. The year's rows are read as a rowid range (bounded by the key's index) in
+    // that order: `WHERE fiscal_year = ? ORDER BY rowid` went through the key's index, a table seek per row and
+    // a sort of the year's lines. `+fiscal_year` keeps the planner on the rowid range; rows of other years
+    // inside the range are skipped.
+    Statement range = db.prepare("SELECT min(rowid), max(rowid), count(*) FROM budget_lines WHERE fiscal_year = ?");
+    range.bind(1, fy.year());
+    const bool any = range.step() && !range.column_is_null(0);
+    const std::int64_t lo = any ? range.column_int(0) : 1;
+    const std::int64_t hi = any ? range.column_int(1) : 0;
+    in.lines.reserve(any ? static_cast<std::size_t>(range.column_int(2)) : 0);
     Statement st = db.prepare(
         "SELECT code, name, unit_code, unit_name, kind, initial_fen, deadline, owner, owner_email, tags,"
         " fiscal_year, department_code, department_name, source"
-        " FROM budget_lines WHERE fiscal_year = ? ORDER BY rowid");
-    st.bind(1, fy.year());
+        " FROM budget_lines WHERE +fiscal_year = ? AND rowid >= ? AND rowid <= ? ORDER BY rowid");
+    st.bind(1, fy.year()).bind(2, lo).bind(3, hi);
     while (st.step()) {
-      engine::BudgetLine l;
-      l.code = st.column_string(0);
-      l.name = st.column_string(1);
-      l.unit_code = st.column_string(2);
-      l.unit_name = st.column_string(3);
+      engine::BudgetLine& l = in.lines.emplace_back();
+      l.code = st.column_text(0);
+      l.name = st.column_text(1);
+      l.unit_code = st.column_text(2);
+      l.unit_name = st.column_text(3);
       l.kind = st.column_text(4) == "basic" ? engine::LineKind::basic : engine::LineKind::project;
       l.initial = Money{st.column_int(5)};
       if (!st.column_is_null(6)) l.deadline = parse_iso(st.column_text(6));
-      l.owner = st.column_string(7);
-      l.owner_email = st.column_string(8);
+      l.owner = st.column_text(7);
+      l.owner_email = st.column_text(8);
       l.tags = split_tags(st.column_text(9));
       l.fiscal_year = static_cast<int>(st.column_int(10));
-      l.department_code = st.column_string(11);
-      l.department_name = st.column_string(12);
+      l.department_code = st.column_text(11);
+      l.department_name = st.column_text(12);
       l.source = engine::parse_line_source(st.column_text(13));
-      in.lines.push_back(std::move(l));
     }
   }
   link_carried_forward(db, fy.year(), in.lines);
@@ -117,32 +210,16 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
   // from the covering index when as_of is not a month end.
   const CivilDate first = fy.first_day();
   const CivilDate last = std::min(as_of, fy.last_day());
-  // (unit, project) → index in in.payments, keyed "unit\0project"; one key buffer reused for every row.
-  std::unordered_map<std::string, std::size_t> series;
-  // About one series a line: reserved, so that the series are not moved while the vector grows.
-  series.reserve(in.lines.size() + in.lines.size() / 4);
-  in.payments.reserve(in.lines.size() + in.lines.size() / 4);
-  std::string key;
-  auto key_of = [&key](std::string_view unit, std::string_view code) -> const std::string& {
-    key.assign(unit);
-    key.push_back('\0');
-    key.append(code);
-    return key;
-  };
-  auto series_of = [&](std::string_view unit, std::string_view code) -> engine::PaymentSeries& {
-    auto [it, fresh] = series.try_emplace(key_of(unit, code), in.payments.size());
-    if (fresh) {
-      in.payments.emplace_back();
-      in.payments.back().unit_code = unit;
-      in.payments.back().project_code = code;
-    }
-    return in.payments[it->second];
-  };
+  // (unit, project) → index in in.payments. About one series a line: reserved, so that the series are not
+  // moved while the vector grows.
+  SeriesIndex series(in.payments, in.lines.size() + in.lines.size() / 4);
   // One scan of paid_monthly (its key leads with the unit, so a range of months is a whole scan anyway): the
-  // fiscal year's months feed the series, the earlier years' the units' history, cumulative by fiscal month
-  // (summed here: a GROUP BY unit_code, month sorted every earlier row, most of a bureau's load).
+  // fiscal year's months feed the series, and the earlier years' the units' history, cumulative by fiscal month
+  // (summed here: a GROUP BY unit_code, month sorted every earlier row), when the engine can use it. The
+  // earlier years are most of the table in a database of several years.
   const bool any_month = last >= first;
   const bool whole_last_month = any_month && engine::is_month_end(last);
+  const bool with_history = history_can_count(in, as_of);
   const std::string from_month = month_of(first);
   const std::string to_month = any_month ? month_of(last) : from_month;  // exclusive unless the last month is whole
   {
@@ -150,17 +227,20 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
     // PostgreSQL gives the same, since the series' order is the reports' order.
     Statement st = db.prepare(whole_last_month
                                   ? "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
-                                    " WHERE month <= ? ORDER BY unit_code, project_code, month"
+                                    " WHERE month >= ? AND month <= ? ORDER BY unit_code, project_code, month"
                                   : "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
-                                    " WHERE month < ? ORDER BY unit_code, project_code, month");
-    st.bind(1, to_month);
+                                    " WHERE month >= ? AND month < ? ORDER BY unit_code, project_code, month");
+    // Without history the scan starts at the fiscal year's first month ("" is before every month).
+    st.bind(1, with_history ? std::string() : from_month).bind(2, to_month);
     // The rows come by (unit, project, month): a series or a unit's history is looked up when it changes.
     engine::PaymentSeries* current = nullptr;
     std::array<Money, 12>* history = nullptr;
     std::string history_unit;
+    const int first_month = month_number(from_month);
     while (st.step()) {
       const std::string_view month = st.column_text(2);
-      if (month < from_month) {
+      const int n = month_number(month);
+      if (n < first_month) {
         if (history == nullptr || history_unit != st.column_text(0)) {
           history_unit = st.column_text(0);
           history = &in.history_cumulative[history_unit];  // monthly sums here, made cumulative below
@@ -170,10 +250,12 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
         (*history)[static_cast<std::size_t>(i)] += Money{st.column_int(3)};
         continue;
       }
-      const int i = fy.month_index(month_start(month));
-      if (i < 0 || i > 11) continue;
-      if (current == nullptr || current->unit_code != st.column_text(0) || current->project_code != st.column_text(1)) {
-        current = &series_of(st.column_text(0), st.column_text(1));
+      const int i = n - first_month;
+      if (i > 11) continue;
+      const std::string_view unit = st.column_text(0);
+      const std::string_view code = st.column_text(1);
+      if (current == nullptr || current->unit_code != unit || current->project_code != code) {
+        current = &in.payments[series.find_or_add(unit, code)];
       }
       current->month_paid[static_cast<std::size_t>(i)] += Money{st.column_int(3)};
       current->month_count[static_cast<std::size_t>(i)] += st.column_int(4);
@@ -192,19 +274,21 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
       part.bind(1, engine::to_iso(std::max(month_first, first))).bind(2, engine::to_iso(last));
       const auto i = static_cast<std::size_t>(fy.month_index(last));
       while (part.step()) {
-        auto& s = series_of(part.column_text(0), part.column_text(1));
+        auto& s = in.payments[series.find_or_add(part.column_text(0), part.column_text(1))];
         s.month_paid[i] += Money{part.column_int(2)};
         s.month_count[i] += part.column_int(3);
       }
     }
   }
-  {
+  if (!in.payments.empty()) {
+    // The names of every (unit, project) ever paid: most belong to other years' series and are skipped without
+    // a copy.
     Statement st = db.prepare("SELECT unit_code, project_code, unit_name, project_name FROM payment_names");
     while (st.step()) {
-      auto it = series.find(key_of(st.column_text(0), st.column_text(1)));
-      if (it == series.end()) continue;
-      in.payments[it->second].unit_name = st.column_string(2);
-      in.payments[it->second].project_name = st.column_string(3);
+      const std::size_t i = series.find(st.column_text(0), st.column_text(1));
+      if (i == SeriesIndex::none) continue;
+      in.payments[i].unit_name = st.column_text(2);
+      in.payments[i].project_name = st.column_text(3);
     }
   }
 

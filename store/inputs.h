@@ -16,7 +16,9 @@ namespace bw::store {
 /// Builds engine::Inputs for the fiscal year `fy`: the lines registered for it
 /// (budget_lines.fiscal_year = fy.year()), the adjustments dated in it, and its payments up to and
 /// including `as_of`; nothing of another fiscal year. History (payments before the fiscal year)
-/// feeds Inputs::history_cumulative. Throws DatabaseError.
+/// feeds Inputs::history_cumulative when the engine can read it: as_of before the year's last day,
+/// or a line registered with a deadline after as_of (the year-end forecast); a report as of the
+/// year's end leaves it empty and does not read the earlier years. Throws DatabaseError.
 engine::Inputs load_inputs(Database& db, engine::CivilDate as_of, const engine::FiscalYear& fy);
 
 /// A page of the ingest history, newest first.

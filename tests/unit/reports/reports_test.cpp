@@ -597,6 +597,36 @@ TEST(PrettyJsonTest, layout_escapes_and_round_trip) {
                 "    []\n  ]\n}\n");
 }
 
+// The JSON report is written straight into its text (no tree): the same bytes as the pretty-printed
+// tree that the API and the tests read, for a snapshot with every kind of member (orphans, a
+// carry-forward link, nulls, names to escape, empty arrays) and for an empty one.
+TEST(PrettyJsonTest, the_execution_report_text_is_the_pretty_printed_tree) {
+  engine::Inputs in = inputs();
+  in.lines[0].name = "工程\"款\\项\n\t\x01末";
+  in.lines[0].source = engine::LineSource::carried_forward;
+  in.lines[0].carried_from_year = 2020;
+  in.lines[0].carry_age = 2;
+  in.payments.push_back(paid("U3", "NOT-REGISTERED", {7}));
+  in.payments.back().project_name = "未登记\"项目\"";
+  in.payments.push_back(paid("U9", "", {3}));
+  std::vector<engine::Snapshot> snapshots;
+  for (const auto d : {make_date(2021, 1, 15), make_date(2021, 6, 30), make_date(2021, 12, 31)}) {
+    snapshots.push_back(engine::evaluate(in, d, engine::Policy{}));
+  }
+  engine::Inputs none;
+  none.fiscal_year = engine::FiscalYear(2021, 1);
+  snapshots.push_back(engine::evaluate(none, make_date(2021, 3, 1), engine::Policy{}));
+  ASSERT_FALSE(snapshots[1].unregistered.empty());
+  ASSERT_FALSE(snapshots[1].unattributed.empty());
+  for (const auto& s : snapshots) {
+    const json::value tree = execution_report_json(s);
+    const std::string text = execution_report_text(s);
+    EXPECT_EQ(text, pretty_json(tree)) << engine::to_iso(s.as_of);
+    EXPECT_EQ(json::parse(text), tree);
+    EXPECT_EQ(render_execution_report(s, Format::json, Lang::en), text);
+  }
+}
+
 TEST(HtmlTest, truncate_counts_code_points) {
   EXPECT_EQ(html::truncate_utf8("预算执行监控", 4), "预算执行…");
   EXPECT_EQ(html::truncate_utf8("abc", 3), "abc");
