@@ -134,6 +134,7 @@ struct IngestTxn::State {
   std::map<std::pair<std::string, std::string>, RejectCount> reject_counts;  // (field, pattern)
 
   MonthlySums monthly;  // of the accepted payments
+  std::string max_pay_date;  // of the accepted payments ('YYYY-MM-DD'; empty: none): files.max_pay_date
   StringMap<int> budget_codes;            // codes seen in this file → line
   StringMap<int> adjustment_occurrences;  // identical adjustment rows seen in this file
   std::set<int> indicator_years;          // the fiscal years of an indicators file's rows
@@ -580,6 +581,7 @@ void IngestTxn::settle_batch(const std::vector<char>& went_in,
 void IngestTxn::add_to_monthly(std::size_t pending_index) {
   State& s = *s_;
   const State::OwnedPayment& o = s.pending[pending_index];
+  if (o.date > s.max_pay_date) s.max_pay_date = o.date;
   s.monthly.add(o.unit_code, o.project_code, o.unit_name, o.project_name, o.yyyymm, o.amount.fen);
 }
 
@@ -907,6 +909,13 @@ Result<IngestReport> IngestTxn::commit(std::chrono::milliseconds duration) {
       rc.bind(1, s.file_id).bind(2, c.field).bind(3, c.reason).bind(4, c.rows).bind(5, c.first_line);
       rc.run();
     }
+  }
+  if (!s.max_pay_date.empty()) {
+    // The ledger's latest payment date is the latest of its files' (store/inputs.cpp: latest_payment_date).
+    Statement& d = s.db.cached(
+        "UPDATE files SET max_pay_date = ? WHERE id = ? AND (max_pay_date IS NULL OR max_pay_date < ?)");
+    d.bind(1, s.max_pay_date).bind(2, s.file_id).bind(3, s.max_pay_date);
+    d.run();
   }
   s.txn.commit();
   return std::move(s.report);
