@@ -61,6 +61,25 @@ std::string reason_pattern(std::string_view reason) {
   return out;
 }
 
+// Whether the n keys key_of(0..n-1) are all different: an open-addressing table of row numbers + 1 (0: free)
+// in `slots`, reused from call to call (a node-based set allocated a node per row).
+template <class KeyOf>
+bool all_distinct(std::size_t n, std::vector<std::uint32_t>& slots, KeyOf key_of) {
+  std::size_t size = 64;
+  while (size < 2 * n) size *= 2;
+  slots.assign(size, 0);
+  const std::size_t mask = size - 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& key = key_of(i);
+    std::size_t k = std::hash<std::string_view>{}(key) & mask;
+    for (; slots[k] != 0; k = (k + 1) & mask) {
+      if (key_of(slots[k] - 1) == key) return false;
+    }
+    slots[k] = static_cast<std::uint32_t>(i + 1);
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string Revision::to_string() const {
@@ -177,6 +196,7 @@ struct IngestTxn::State {
   std::vector<OwnedPayment> in_flight;
   std::size_t in_flight_size = 0;
   std::uint32_t rows_since_pump = 0;
+  std::vector<std::uint32_t> voucher_slots;  // all_distinct's table, kept between batches
 
   // SQLite: the connection's page cache while the file goes in. A file's transaction keeps every page it dirties
   // in the cache until the cache is full (then spills them to the WAL): with the connection's 64 MiB, the peak
@@ -375,10 +395,7 @@ void IngestTxn::flush_payments_copy() {
       " func_class, econ_class, pay_method, fund_type, payee, memo, line_no, voucher_raw) FROM STDIN";
   bool direct = !s.direct_failed && n > 0;
   if (direct) {
-    std::unordered_set<std::string_view> vouchers;
-    vouchers.reserve(n);
-    for (std::size_t i = 0; i < n && direct; ++i)
-      direct = vouchers.insert(s.pending[i].voucher).second;
+    direct = all_distinct(n, s.voucher_slots, [&](std::size_t i) -> const std::string& { return s.pending[i].voucher; });
     if (direct) copy_rows(false);  // built while the server still takes the batch in flight
   }
   if (s.in_flight_size > 0) {
