@@ -395,7 +395,8 @@ void IngestTxn::flush_payments_copy() {
       " func_class, econ_class, pay_method, fund_type, payee, memo, line_no, voucher_raw) FROM STDIN";
   bool direct = !s.direct_failed && n > 0;
   if (direct) {
-    direct = all_distinct(n, s.voucher_slots, [&](std::size_t i) -> const std::string& { return s.pending[i].voucher; });
+    direct = all_distinct(n, s.voucher_slots,
+                          [&](std::size_t i) -> const std::string& { return s.pending[i].voucher; });
     if (direct) copy_rows(false);  // built while the server still takes the batch in flight
   }
   if (s.in_flight_size > 0) {
