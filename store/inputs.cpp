@@ -375,7 +375,8 @@ StoreCounts count_rows(Database& db) {
 }
 
 std::optional<engine::CivilDate> latest_payment_date(Database& db) {
-  Statement st = db.prepare("SELECT max(pay_date) FROM payments");
+  // Kept per file at ingest (migration 0008): no index on payments needed, nor a scan of them.
+  Statement st = db.prepare("SELECT max(max_pay_date) FROM files");
   if (!st.step() || st.column_is_null(0)) return std::nullopt;
   auto d = engine::parse_date(st.column_text(0));
   if (!d) return std::nullopt;

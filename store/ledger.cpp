@@ -61,6 +61,25 @@ std::string reason_pattern(std::string_view reason) {
   return out;
 }
 
+// Whether the n keys key_of(0..n-1) are all different: an open-addressing table of row numbers + 1 (0: free)
+// in `slots`, reused from call to call (a node-based set allocated a node per row).
+template <class KeyOf>
+bool all_distinct(std::size_t n, std::vector<std::uint32_t>& slots, KeyOf key_of) {
+  std::size_t size = 64;
+  while (size < 2 * n) size *= 2;
+  slots.assign(size, 0);
+  const std::size_t mask = size - 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string& key = key_of(i);
+    std::size_t k = std::hash<std::string_view>{}(key) & mask;
+    for (; slots[k] != 0; k = (k + 1) & mask) {
+      if (key_of(slots[k] - 1) == key) return false;
+    }
+    slots[k] = static_cast<std::uint32_t>(i + 1);
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string Revision::to_string() const {
@@ -134,6 +153,7 @@ struct IngestTxn::State {
   std::map<std::pair<std::string, std::string>, RejectCount> reject_counts;  // (field, pattern)
 
   MonthlySums monthly;  // of the accepted payments
+  std::string max_pay_date;  // of the accepted payments ('YYYY-MM-DD'; empty: none): files.max_pay_date
   StringMap<int> budget_codes;            // codes seen in this file → line
   StringMap<int> adjustment_occurrences;  // identical adjustment rows seen in this file
   std::set<int> indicator_years;          // the fiscal years of an indicators file's rows
@@ -176,6 +196,7 @@ struct IngestTxn::State {
   std::vector<OwnedPayment> in_flight;
   std::size_t in_flight_size = 0;
   std::uint32_t rows_since_pump = 0;
+  std::vector<std::uint32_t> voucher_slots;  // all_distinct's table, kept between batches
 
   // SQLite: the connection's page cache while the file goes in. A file's transaction keeps every page it dirties
   // in the cache until the cache is full (then spills them to the WAL): with the connection's 64 MiB, the peak
@@ -374,10 +395,8 @@ void IngestTxn::flush_payments_copy() {
       " func_class, econ_class, pay_method, fund_type, payee, memo, line_no, voucher_raw) FROM STDIN";
   bool direct = !s.direct_failed && n > 0;
   if (direct) {
-    std::unordered_set<std::string_view> vouchers;
-    vouchers.reserve(n);
-    for (std::size_t i = 0; i < n && direct; ++i)
-      direct = vouchers.insert(s.pending[i].voucher).second;
+    direct = all_distinct(n, s.voucher_slots,
+                          [&](std::size_t i) -> const std::string& { return s.pending[i].voucher; });
     if (direct) copy_rows(false);  // built while the server still takes the batch in flight
   }
   if (s.in_flight_size > 0) {
@@ -580,6 +599,7 @@ void IngestTxn::settle_batch(const std::vector<char>& went_in,
 void IngestTxn::add_to_monthly(std::size_t pending_index) {
   State& s = *s_;
   const State::OwnedPayment& o = s.pending[pending_index];
+  if (o.date > s.max_pay_date) s.max_pay_date = o.date;
   s.monthly.add(o.unit_code, o.project_code, o.unit_name, o.project_name, o.yyyymm, o.amount.fen);
 }
 
@@ -908,7 +928,24 @@ Result<IngestReport> IngestTxn::commit(std::chrono::milliseconds duration) {
       rc.run();
     }
   }
+  if (!s.max_pay_date.empty()) {
+    // The ledger's latest payment date is the latest of its files' (store/inputs.cpp: latest_payment_date).
+    Statement& d = s.db.cached(
+        "UPDATE files SET max_pay_date = ? WHERE id = ? AND (max_pay_date IS NULL OR max_pay_date < ?)");
+    d.bind(1, s.max_pay_date).bind(2, s.file_id).bind(3, s.max_pay_date);
+    d.run();
+  }
   s.txn.commit();
+  if (s.pg && s.report.accepted > 0 && !s.max_pay_date.empty()) {
+    // payments_by_date is a BRIN index on PostgreSQL (migration 0008): the page ranges this file filled are
+    // summarised now, after the commit, rather than by autovacuum up to a minute later; until then an as-of
+    // date's partial month would scan them all. A server that refuses (the role does not own the index)
+    // leaves it to autovacuum: the ingest is done either way.
+    try {
+      s.db.exec("SELECT brin_summarize_new_values('payments_by_date')");
+    } catch (const DatabaseError&) {
+    }
+  }
   return std::move(s.report);
 }
 

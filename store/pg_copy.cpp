@@ -5,7 +5,9 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "store/database.h"
@@ -13,25 +15,45 @@
 
 namespace bw::store {
 
+namespace {
+
+// Whether one of the 8 bytes of `w` is special to COPY's text format: a backslash, or below 0x0E
+// (tab, newline and carriage return are; UTF-8's other bytes are not). Word-at-a-time tests: exact
+// as a yes/no.
+bool has_special(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  const std::uint64_t bs = w ^ (ones * static_cast<unsigned char>('\\'));
+  return (((bs - ones) & ~bs) | ((w - ones * 0x0E) & ~w)) & highs;
+}
+
+}  // namespace
+
+// Runs without a special character are appended whole, found 8 bytes at a time (most fields have
+// none): a character at a time, this was a sixth of the client's time in a payments COPY.
 void copy_escape(std::string& out, std::string_view v) {
-  for (const char c : v) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out += c;
+  std::size_t run = 0;
+  std::size_t i = 0;
+  while (i < v.size()) {
+    if (v.size() - i >= 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, v.data() + i, 8);
+      if (!has_special(w)) {
+        i += 8;
+        continue;
+      }
+    }
+    const std::size_t end = std::min(v.size(), i + 8);
+    for (; i < end; ++i) {
+      const char c = v[i];
+      if (c != '\\' && c != '\t' && c != '\n' && c != '\r') continue;
+      out.append(v.data() + run, i - run);
+      out += '\\';
+      out += c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : 'r';
+      run = i + 1;
     }
   }
+  out.append(v.data() + run, v.size() - run);
 }
 
 std::int64_t Database::copy_in(std::string_view copy_sql, std::string_view data) {

@@ -252,7 +252,40 @@ TEST(FiscalYearsUpgradeTest, a_database_of_the_previous_release_keeps_its_figure
   test::write_file(dir / "v4.db", gunzip(test::data_path("upgrade/v4-liwan2021.db.gz")));
   store::Database db = store::Database::open(dir / "v4.db");
   ASSERT_EQ(store::schema_version(db), 4);
+  std::string latest_paid;  // as that release read it, and its payments' count and sum
+  std::int64_t payments = 0;
+  std::int64_t paid_fen = 0;
+  {
+    store::Statement st =
+        db.prepare("SELECT max(pay_date), count(*), sum(amount_fen) FROM payments");
+    ASSERT_TRUE(st.step());
+    latest_paid = st.column_string(0);
+    payments = st.column_int(1);
+    paid_fen = st.column_int(2);
+  }
   EXPECT_EQ(store::migrate(db), static_cast<int>(store::embedded_migrations().size()));
+  // The latest payment date (`report` without --as-of) is the same, now kept per file (migration
+  // 0008).
+  ASSERT_EQ(latest_paid, "2021-12-31");
+  const auto latest = store::latest_payment_date(db);
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(engine::to_iso(*latest), latest_paid);
+  // The payments, now a rowid table with a unique voucher index (migration 0008), are all there,
+  // and a voucher is still recorded once: the same payments in GB18030 (other bytes) are all
+  // duplicates.
+  {
+    store::Statement st = db.prepare("SELECT count(*), sum(amount_fen) FROM payments");
+    ASSERT_TRUE(st.step());
+    EXPECT_EQ(st.column_int(0), payments);
+    EXPECT_EQ(st.column_int(1), paid_fen);
+  }
+  collect::IngestOptions again;
+  again.received_at = "2022-01-05T00:00:00Z";
+  const auto dup =
+      collect::ingest_file(db, test::data_path("liwan2021/payments.gb18030.csv"), again);
+  ASSERT_TRUE(dup.has_value());
+  EXPECT_EQ(dup->accepted, 0);
+  EXPECT_EQ(dup->duplicate, payments);
   auto e = daemon::evaluate_at(db, make_date(2021, 12, 31), engine::Policy{}, std::nullopt, false);
   ASSERT_TRUE(e.has_value());
   const json::value now = reports::execution_report_json(*e->snapshot);
