@@ -136,7 +136,55 @@ class TextWriter final : public reports::MetricWriter {
   std::string_view name_;
 };
 
+// Hands each family's text on as it is complete, then starts the next family in the same buffer.
+class PartWriter final : public reports::MetricWriter {
+ public:
+  PartWriter(std::string& buffer, const std::function<void(std::size_t, std::string_view)>& part)
+      : buffer_(buffer), text_(buffer), part_(part) {}
+  void begin_family(const reports::MetricFamilyDef& f, std::size_t subjects) override {
+    buffer_.clear();
+    text_.begin_family(f, subjects);
+  }
+  void sample(std::span<const reports::MetricLabel> labels, double value) override {
+    text_.sample(labels, value);
+  }
+  void end_family(const reports::MetricFamilyDef& f) override {
+    text_.end_family(f);
+    part_(index_++, buffer_);
+  }
+
+ private:
+  std::string& buffer_;
+  TextWriter text_;
+  const std::function<void(std::size_t, std::string_view)>& part_;
+  std::size_t index_ = 0;
+};
+
+std::shared_ptr<const std::string> join(
+    const std::vector<std::shared_ptr<const std::string>>& parts) {
+  if (parts.empty()) return nullptr;
+  std::size_t size = 0;
+  for (const auto& p : parts) size += p->size();
+  std::string out;
+  out.reserve(size);
+  for (const auto& p : parts) out += *p;
+  return std::make_shared<const std::string>(std::move(out));
+}
+
 }  // namespace
+
+void SnapshotCollector::render_parts(
+    const engine::Snapshot& s, const SnapshotMetricsOptions& o,
+    const std::function<void(std::size_t, std::string_view)>& part) {
+  const std::function<std::int64_t(engine::CivilDate)> midnight =
+      o.midnight_utc ? o.midnight_utc : [](engine::CivilDate d) {
+        return static_cast<std::int64_t>(std::chrono::sys_days{d}.time_since_epoch().count()) *
+               86400;
+      };
+  std::string buffer;
+  PartWriter writer(buffer, part);
+  reports::write_snapshot_metrics(s, filter(o.project_series), midnight, writer);
+}
 
 std::string SnapshotCollector::render_text(const engine::Snapshot& s,
                                            const SnapshotMetricsOptions& o, std::size_t size_hint) {
@@ -208,23 +256,40 @@ std::vector<MetricFamily> SnapshotCollector::families(const engine::Snapshot& s,
 }
 
 void SnapshotCollector::publish(std::shared_ptr<const engine::Snapshot> s) {
+  const std::lock_guard serial(publishing_);
   SnapshotMetricsOptions o;
-  std::size_t size_hint = 0;
+  std::vector<std::shared_ptr<const std::string>> old_text;
+  std::vector<std::shared_ptr<const std::string>> old_gzip;
   {
     std::lock_guard lock(mutex_);
     o = options_;
-    if (text_) size_hint = text_->size();
+    old_text = text_;
+    old_gzip = gzip_;
   }
-  std::shared_ptr<const std::string> text;
-  std::shared_ptr<const std::string> gzipped;
+  std::vector<std::shared_ptr<const std::string>> text;
+  std::vector<std::shared_ptr<const std::string>> gzipped;
+  PublishStats stats;
   if (s) {
-    text = std::make_shared<const std::string>(render_text(*s, o, size_hint));
-    gzipped = gzip(*text);
+    // Each family is rendered, then kept from the last publish when its bytes are the same: what
+    // is served is always the text of `s` (compared, never assumed unchanged).
+    render_parts(*s, o, [&](std::size_t i, std::string_view part) {
+      if (i < old_text.size() && *old_text[i] == part) {
+        text.push_back(old_text[i]);
+        gzipped.push_back(old_gzip.size() == old_text.size() ? old_gzip[i] : gzip(part));
+        ++stats.kept;
+        return;
+      }
+      text.push_back(std::make_shared<const std::string>(part));
+      gzipped.push_back(gzip(part));
+      ++stats.rendered;
+    });
+    if (std::find(gzipped.begin(), gzipped.end(), nullptr) != gzipped.end()) gzipped.clear();
   }
   std::lock_guard lock(mutex_);
   snapshot_ = std::move(s);
   text_ = std::move(text);
   gzip_ = std::move(gzipped);
+  stats_ = stats;
 }
 
 void SnapshotCollector::set_options(SnapshotMetricsOptions options) {
@@ -237,14 +302,25 @@ std::shared_ptr<const engine::Snapshot> SnapshotCollector::snapshot() const {
   return snapshot_;
 }
 
-std::shared_ptr<const std::string> SnapshotCollector::text() const {
+std::shared_ptr<const std::string> SnapshotCollector::text() const { return join(text_parts()); }
+
+std::shared_ptr<const std::string> SnapshotCollector::gzip_text() const {
+  return join(gzip_parts());
+}
+
+std::vector<std::shared_ptr<const std::string>> SnapshotCollector::text_parts() const {
   std::lock_guard lock(mutex_);
   return text_;
 }
 
-std::shared_ptr<const std::string> SnapshotCollector::gzip_text() const {
+std::vector<std::shared_ptr<const std::string>> SnapshotCollector::gzip_parts() const {
   std::lock_guard lock(mutex_);
   return gzip_;
+}
+
+SnapshotCollector::PublishStats SnapshotCollector::last_publish() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
 }
 
 std::vector<MetricFamily> SnapshotCollector::Collect() const {
