@@ -103,7 +103,7 @@ class SmallReadCache {
   SmallReadCache& operator=(const SmallReadCache&) = delete;
 
  private:
-  static constexpr std::int64_t read_cache_kib = 8 << 10;
+  static constexpr std::int64_t read_cache_kib = 4 << 10;
   store::Database& db_;
   std::int64_t saved_ = 0;
 };

@@ -74,10 +74,13 @@ class SnapshotCollector final : public prometheus::Collectable {
   /// `size_hint`: the expected size (the previous text's), reserved at once.
   static std::string render_text(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
                                  std::size_t size_hint = 0);
-  /// The same text, one family at a time: `part(index, text)` for each catalogue family in order,
-  /// `text` valid only during the call (one buffer is reused).
-  static void render_parts(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
-                           const std::function<void(std::size_t, std::string_view)>& part);
+  /// The same text, one family at a time: `part(index, text, kept)` for each catalogue family in
+  /// order, where `kept` says the family's text is byte for byte `previous[index]` (then that very
+  /// part is handed on; compared while rendering, through a small buffer).
+  static void render_parts(
+      const engine::Snapshot& s, const SnapshotMetricsOptions& o,
+      const std::vector<std::shared_ptr<const std::string>>& previous,
+      const std::function<void(std::size_t, std::shared_ptr<const std::string>, bool)>& part);
   /// The same, one family at a time (rendering holds one family's series, not all of them).
   static void for_each_family(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
                               const std::function<void(prometheus::MetricFamily&&)>& emit);

@@ -343,6 +343,41 @@ TEST(SnapshotCollectorTest, publish_keeps_unchanged_families_and_serves_the_new_
   expect_served(*a, SnapshotMetricsOptions{});
 }
 
+// Families larger than the writer's buffer (256 KiB), compared piecewise: a change in the middle
+// of a family, a line fewer (the new text a prefix of the old) and a line more.
+TEST(SnapshotCollectorTest, large_families_are_compared_piecewise) {
+  auto snapshot = [](int lines, int changed) {
+    engine::Inputs in;
+    in.fiscal_year = engine::FiscalYear(2021, 1);
+    for (int i = 0; i < lines; ++i) {
+      engine::BudgetLine l;
+      l.code = "P" + std::to_string(100000 + i);
+      l.name = "项目 " + l.code;
+      l.unit_code = "U" + std::to_string(i % 7);
+      l.initial = Money::from_yuan(1000 + i);
+      in.lines.push_back(l);
+      engine::PaymentSeries p;
+      p.unit_code = l.unit_code;
+      p.project_code = l.code;
+      p.month_paid[2] = Money::from_yuan(i == changed ? 999 : 100);
+      in.payments.push_back(p);
+    }
+    return std::make_shared<const engine::Snapshot>(
+        engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{}));
+  };
+  SnapshotCollector c(SnapshotMetricsOptions{});
+  for (const auto& s : {snapshot(6000, -1), snapshot(6000, 3000), snapshot(5999, 3000),
+                        snapshot(6000, 3000), snapshot(6000, 5999)}) {
+    c.publish(s);
+    const std::string fresh = SnapshotCollector::render_text(*s, SnapshotMetricsOptions{});
+    ASSERT_GT(fresh.size(), std::size_t{4} << 20);
+    EXPECT_EQ(*c.text(), fresh);
+    EXPECT_EQ(gunzip_members(*c.gzip_text()), fresh);
+  }
+  EXPECT_GT(c.last_publish().kept, 0u);
+  EXPECT_GT(c.last_publish().rendered, 0u);
+}
+
 TEST(TimeZoneTest, shanghai_dates_and_midnights) {
   auto tz = TimeZone::from_name("Asia/Shanghai");
   ASSERT_TRUE(tz.has_value());
