@@ -25,13 +25,18 @@ Result<Evaluation> evaluate_at(store::Database& db, engine::CivilDate as_of,
   // One fiscal year: the one that contains as_of ("today" for the daemon). The inputs hold that
   // year's lines (by fiscal_year), adjustments and payments (by date) and nothing of another year.
   const auto fy = engine::FiscalYear::containing(as_of, policy.fiscal_year_start_month);
-  const engine::Inputs in = store::load_inputs(db, as_of, fy);
+  engine::Inputs in = store::load_inputs(db, as_of, fy);
   e.load_ms = ms_since(started);
   const auto t = Clock::now();
   // The whole department is evaluated, then seen from the unit (as the API's ?unit= does): a
   // payment that another unit makes against one of the unit's lines counts on that line, where
   // engine::filter_unit would drop it here and make it an unregistered payment of the paying unit.
-  engine::Snapshot full = engine::evaluate(in, as_of, policy);
+  // The lines move into the snapshot and the rest of the inputs is released before it is seen from
+  // a department or unit.
+  engine::Snapshot full = [&] {
+    engine::Inputs taken = std::move(in);
+    return engine::evaluate(std::move(taken), as_of, policy);
+  }();
   if (department) {
     auto scoped = reports::restrict_to_department(full, *department);
     if (!scoped) return tl::unexpected(scoped.error());

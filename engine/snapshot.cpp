@@ -70,7 +70,8 @@ void evaluate_line(const Inputs& in, CivilDate as_of, const Policy& policy, int 
   e.mid_year_new = line.initial.is_zero() && !work.adjustments.empty();
   e.available_from = available.value_or(fy.first_day());
   e.deadline = line.deadline.value_or(fy.last_day());
-  if (e.deadline > fy.last_day() && policy.deadline_after_year_end == DeadlineAfterYearEnd::fiscal_year_end) {
+  if (e.deadline > fy.last_day() &&
+      policy.deadline_after_year_end == DeadlineAfterYearEnd::fiscal_year_end) {
     e.deadline = fy.last_day();  // a cross-year project: this year's money is due by the year's end
   }
   e.curve = curve_for(policy, line).kind;
@@ -156,15 +157,16 @@ void add_to_rollup(Rollup& r, const LineEval& e) {
 
 void finish_rollup(Rollup& r, const FiscalYear& fy, int month_ends, const Policy& policy) {
   r.month_ends.resize(static_cast<std::size_t>(month_ends));
-  for (int i = 0; i < month_ends; ++i) r.month_ends[static_cast<std::size_t>(i)].date = fy.month_end(i);
+  for (int i = 0; i < month_ends; ++i)
+    r.month_ends[static_cast<std::size_t>(i)].date = fy.month_end(i);
   r.scores = compute_scores(r.all, r.month_ends, policy);
 }
 
-// The department of each line: the register's, else the first N digits of its unit code (policy), else the
-// department another line of the same unit has, else the configured one (code "" by default: the one
-// department of the database). A name missing for a code comes from another line of that department, else
-// from a unit whose code is the department's (the 一级预算单位 itself), else from the config when the code is
-// the configured one's.
+// The department of each line: the register's, else the first N digits of its unit code (policy),
+// else the department another line of the same unit has, else the configured one (code "" by
+// default: the one department of the database). A name missing for a code comes from another line
+// of that department, else from a unit whose code is the department's (the 一级预算单位 itself),
+// else from the config when the code is the configured one's.
 void assign_departments(const Policy& policy, std::vector<LineEval>& lines) {
   std::map<std::string, std::pair<std::string, std::string>> of_unit;
   std::map<std::string, std::string> names;
@@ -173,7 +175,8 @@ void assign_departments(const Policy& policy, std::vector<LineEval>& lines) {
     unit_names.try_emplace(e.line.unit_code, e.line.unit_name);
     if (e.line.department_code.empty()) continue;
     of_unit.try_emplace(e.line.unit_code, e.line.department_code, e.line.department_name);
-    if (!e.line.department_name.empty()) names.try_emplace(e.line.department_code, e.line.department_name);
+    if (!e.line.department_name.empty())
+      names.try_emplace(e.line.department_code, e.line.department_name);
   }
   const auto digits = static_cast<std::size_t>(std::max(policy.department_unit_code_digits, 0));
   for (LineEval& e : lines) {
@@ -224,15 +227,17 @@ void rank_departments(std::vector<DepartmentEval>& ds) {
 }  // namespace
 
 const DepartmentEval* Snapshot::find_department(std::string_view code) const {
-  auto it = std::lower_bound(departments.begin(), departments.end(), code,
-                             [](const DepartmentEval& d, std::string_view c) { return d.code < c; });
+  auto it =
+      std::lower_bound(departments.begin(), departments.end(), code,
+                       [](const DepartmentEval& d, std::string_view c) { return d.code < c; });
   if (it == departments.end() || it->code != code) return nullptr;
   return &*it;
 }
 
 const LineEval* Snapshot::find_line(std::string_view code) const {
-  auto it = std::lower_bound(by_code.begin(), by_code.end(), code,
-                             [&](std::size_t i, std::string_view c) { return lines[i].line.code < c; });
+  auto it =
+      std::lower_bound(by_code.begin(), by_code.end(), code,
+                       [&](std::size_t i, std::string_view c) { return lines[i].line.code < c; });
   if (it == by_code.end() || lines[*it].line.code != code) return nullptr;
   return &lines[*it];
 }
@@ -244,7 +249,11 @@ const UnitEval* Snapshot::find_unit(std::string_view code) const {
   return &*it;
 }
 
-Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy) {
+namespace {
+
+// `take`: the inputs' own lines (in.lines), moved into the snapshot rather than copied.
+Snapshot evaluate_inputs(const Inputs& in, std::vector<BudgetLine>* take, CivilDate as_of,
+                         const Policy& policy) {
   Snapshot s;
   s.as_of = as_of;
   s.fiscal_year = in.fiscal_year;
@@ -259,8 +268,14 @@ Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy) {
   std::unordered_map<std::string, std::size_t> index;
   index.reserve(in.lines.size() * 2);
   s.lines.reserve(in.lines.size());
-  for (const BudgetLine& l : in.lines) {
-    if (index.emplace(l.code, s.lines.size()).second) s.lines.emplace_back().line = l;
+  for (std::size_t k = 0; k < in.lines.size(); ++k) {
+    const BudgetLine& l = in.lines[k];
+    if (!index.emplace(l.code, s.lines.size()).second) continue;
+    if (take != nullptr) {
+      s.lines.emplace_back().line = std::move((*take)[k]);
+    } else {
+      s.lines.emplace_back().line = l;
+    }
   }
   std::vector<const Adjustment*> adjustments;
   adjustments.reserve(in.adjustments.size());
@@ -283,7 +298,8 @@ Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy) {
   // Payments: by code; blank codes to the unit's only basic line; the rest are orphans.
   std::map<std::string, std::vector<std::size_t>> basic_lines;
   for (std::size_t i = 0; i < s.lines.size(); ++i) {
-    if (s.lines[i].line.kind == LineKind::basic) basic_lines[s.lines[i].line.unit_code].push_back(i);
+    if (s.lines[i].line.kind == LineKind::basic)
+      basic_lines[s.lines[i].line.unit_code].push_back(i);
   }
   const int last_month = std::min(fy.month_index(as_of), 11);
   for (const PaymentSeries& p : in.payments) {
@@ -342,7 +358,7 @@ Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy) {
     evaluate_line(in, as_of, policy, month_ends, work[i], e);
     // 指标来源: the register's word, else a mid-year new project is 年中新增 (DESIGN §4).
     e.source = e.line.source.value_or(e.mid_year_new || !e.line.registered ? LineSource::mid_year
-                                                                             : LineSource::initial);
+                                                                           : LineSource::initial);
     if (e.source == LineSource::carried_forward) e.carry_age = std::max(e.line.carry_age, 1);
     if (e.line.fiscal_year == 0) e.line.fiscal_year = fy.year();
   }
@@ -363,7 +379,8 @@ Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy) {
     if (d.name.empty()) d.name = e.line.department_name;
     add_to_rollup(d.rollup, e);
   }
-  if (departments.empty()) departments[""];  // a database without lines still has its one department
+  if (departments.empty())
+    departments[""];  // a database without lines still has its one department
   finish_rollup(s.department, fy, month_ends, policy);
   s.units.reserve(units.size());
   for (auto& [code, u] : units) {
@@ -379,9 +396,20 @@ Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy) {
 
   s.by_code.resize(s.lines.size());
   for (std::size_t i = 0; i < s.lines.size(); ++i) s.by_code[i] = i;
-  std::sort(s.by_code.begin(), s.by_code.end(),
-            [&](std::size_t a, std::size_t b) { return s.lines[a].line.code < s.lines[b].line.code; });
+  std::sort(s.by_code.begin(), s.by_code.end(), [&](std::size_t a, std::size_t b) {
+    return s.lines[a].line.code < s.lines[b].line.code;
+  });
   return s;
+}
+
+}  // namespace
+
+Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy) {
+  return evaluate_inputs(in, nullptr, as_of, policy);
+}
+
+Snapshot evaluate(Inputs&& in, CivilDate as_of, const Policy& policy) {
+  return evaluate_inputs(in, &in.lines, as_of, policy);
 }
 
 Inputs filter_unit(const Inputs& in, std::string_view unit_code) {
@@ -404,7 +432,8 @@ Inputs filter_unit(const Inputs& in, std::string_view unit_code) {
   for (const Adjustment& a : in.adjustments) {
     if (codes.contains(a.project_code)) out.adjustments.push_back(a);
   }
-  if (auto it = in.history_cumulative.find(std::string(unit_code)); it != in.history_cumulative.end()) {
+  if (auto it = in.history_cumulative.find(std::string(unit_code));
+      it != in.history_cumulative.end()) {
     out.history_cumulative.insert(*it);
   }
   return out;

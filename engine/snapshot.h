@@ -127,6 +127,9 @@ struct Snapshot {
 /// (store/inputs.h does this); adjustments after as_of are ignored here. Thread-safe (pure);
 /// O(lines + adjustments + payment series).
 Snapshot evaluate(const Inputs& in, CivilDate as_of, const Policy& policy);
+/// The same, taking the inputs' budget lines into the snapshot instead of copying them (the
+/// daemon's evaluation: 60,000 lines' strings held once, not twice, while the snapshot is built).
+Snapshot evaluate(Inputs&& in, CivilDate as_of, const Policy& policy);
 
 /// Restricts inputs to the lines of one unit (for reports with --unit); payments of other units are
 /// dropped.

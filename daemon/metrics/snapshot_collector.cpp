@@ -68,7 +68,9 @@ class FamilyBuilder final : public reports::MetricWriter {
 // publish.
 class TextWriter final : public reports::MetricWriter {
  public:
-  explicit TextWriter(std::string& out) : out_(out) {}
+  /// `reserve`: room for each family is reserved ahead, growing geometrically (the text of every
+  /// family goes into `out`); else the caller sees to the room (PartWriter's small buffer).
+  explicit TextWriter(std::string& out, bool reserve = true) : out_(out), reserve_(reserve) {}
   void begin_family(const reports::MetricFamilyDef& f, std::size_t subjects) override {
     name_ = f.name;
     // A sample is its name, labels and value: room for this family's samples, growing geometrically
@@ -77,7 +79,7 @@ class TextWriter final : public reports::MetricWriter {
     for (const std::string& l : f.labels) per_sample += l.size() + 16;
     const std::size_t needed =
         out_.size() + subjects * per_sample + f.help.size() + 2 * f.name.size() + 32;
-    if (needed > out_.capacity()) out_.reserve(std::max(needed, 2 * out_.capacity()));
+    if (reserve_ && needed > out_.capacity()) out_.reserve(std::max(needed, 2 * out_.capacity()));
     if (!f.help.empty()) {
       out_.append("# HELP ").append(f.name).push_back(' ');
       out_.append(f.help).push_back('\n');
@@ -133,10 +135,101 @@ class TextWriter final : public reports::MetricWriter {
   }
 
   std::string& out_;
+  bool reserve_ = true;
   std::string_view name_;
 };
 
+// Renders one family at a time through a small buffer, comparing it as it goes with the family's
+// text of the last publish: while they agree nothing is kept but the count of matching bytes; at
+// the first difference the new text is started from the matching prefix and written out in full.
+// An unchanged family thus costs its rendering and a comparison, and no memory of its size.
+class PartWriter final : public reports::MetricWriter {
+ public:
+  using Emit = std::function<void(std::size_t, std::shared_ptr<const std::string>, bool)>;
+  PartWriter(const std::vector<std::shared_ptr<const std::string>>& previous, const Emit& emit)
+      : previous_(previous), text_(buffer_, false), emit_(emit) {
+    buffer_.reserve(flush_at + (64 << 10));
+  }
+  void begin_family(const reports::MetricFamilyDef& f, std::size_t subjects) override {
+    buffer_.clear();
+    fresh_.clear();
+    matched_ = 0;
+    old_ = index_ < previous_.size() ? previous_[index_].get() : nullptr;
+    matching_ = old_ != nullptr;
+    text_.begin_family(f, subjects);
+  }
+  void sample(std::span<const reports::MetricLabel> labels, double value) override {
+    text_.sample(labels, value);
+    if (buffer_.size() >= flush_at) flush();
+  }
+  void end_family(const reports::MetricFamilyDef& f) override {
+    text_.end_family(f);
+    flush();
+    if (matching_ && matched_ == old_->size()) {
+      emit_(index_, previous_[index_], true);
+    } else {
+      if (matching_) fresh_.assign(*old_, 0, matched_);  // the new text is a prefix of the old
+      if (fresh_.capacity() > fresh_.size() + fresh_.size() / 16) fresh_.shrink_to_fit();
+      emit_(index_, std::make_shared<const std::string>(std::move(fresh_)), false);
+    }
+    fresh_ = std::string();
+    ++index_;
+  }
+
+ private:
+  static constexpr std::size_t flush_at = 256 << 10;
+
+  void flush() {
+    if (matching_) {
+      if (old_->compare(matched_, buffer_.size(), buffer_) == 0) {
+        matched_ += buffer_.size();
+        buffer_.clear();
+        return;
+      }
+      matching_ = false;
+      fresh_.reserve(old_->size() + old_->size() / 16);
+      fresh_.assign(*old_, 0, matched_);
+    }
+    fresh_.append(buffer_);
+    buffer_.clear();
+  }
+
+  const std::vector<std::shared_ptr<const std::string>>& previous_;
+  std::string buffer_;
+  TextWriter text_;
+  const Emit& emit_;
+  std::string fresh_;
+  const std::string* old_ = nullptr;
+  bool matching_ = false;
+  std::size_t matched_ = 0;
+  std::size_t index_ = 0;
+};
+
+std::shared_ptr<const std::string> join(
+    const std::vector<std::shared_ptr<const std::string>>& parts) {
+  if (parts.empty()) return nullptr;
+  std::size_t size = 0;
+  for (const auto& p : parts) size += p->size();
+  std::string out;
+  out.reserve(size);
+  for (const auto& p : parts) out += *p;
+  return std::make_shared<const std::string>(std::move(out));
+}
+
 }  // namespace
+
+void SnapshotCollector::render_parts(
+    const engine::Snapshot& s, const SnapshotMetricsOptions& o,
+    const std::vector<std::shared_ptr<const std::string>>& previous,
+    const std::function<void(std::size_t, std::shared_ptr<const std::string>, bool)>& part) {
+  const std::function<std::int64_t(engine::CivilDate)> midnight =
+      o.midnight_utc ? o.midnight_utc : [](engine::CivilDate d) {
+        return static_cast<std::int64_t>(std::chrono::sys_days{d}.time_since_epoch().count()) *
+               86400;
+      };
+  PartWriter writer(previous, part);
+  reports::write_snapshot_metrics(s, filter(o.project_series), midnight, writer);
+}
 
 std::string SnapshotCollector::render_text(const engine::Snapshot& s,
                                            const SnapshotMetricsOptions& o, std::size_t size_hint) {
@@ -208,23 +301,40 @@ std::vector<MetricFamily> SnapshotCollector::families(const engine::Snapshot& s,
 }
 
 void SnapshotCollector::publish(std::shared_ptr<const engine::Snapshot> s) {
+  const std::lock_guard serial(publishing_);
   SnapshotMetricsOptions o;
-  std::size_t size_hint = 0;
+  std::vector<std::shared_ptr<const std::string>> old_text;
+  std::vector<std::shared_ptr<const std::string>> old_gzip;
   {
     std::lock_guard lock(mutex_);
     o = options_;
-    if (text_) size_hint = text_->size();
+    old_text = text_;
+    old_gzip = gzip_;
   }
-  std::shared_ptr<const std::string> text;
-  std::shared_ptr<const std::string> gzipped;
+  std::vector<std::shared_ptr<const std::string>> text;
+  std::vector<std::shared_ptr<const std::string>> gzipped;
+  PublishStats stats;
   if (s) {
-    text = std::make_shared<const std::string>(render_text(*s, o, size_hint));
-    gzipped = gzip(*text);
+    // Each family is rendered, then kept from the last publish when its bytes are the same: what
+    // is served is always the text of `s` (compared, never assumed unchanged).
+    render_parts(
+        *s, o, old_text, [&](std::size_t i, std::shared_ptr<const std::string> part, bool kept) {
+          if (kept) {
+            gzipped.push_back(old_gzip.size() == old_text.size() ? old_gzip[i] : gzip(*part));
+            ++stats.kept;
+          } else {
+            gzipped.push_back(gzip(*part));
+            ++stats.rendered;
+          }
+          text.push_back(std::move(part));
+        });
+    if (std::find(gzipped.begin(), gzipped.end(), nullptr) != gzipped.end()) gzipped.clear();
   }
   std::lock_guard lock(mutex_);
   snapshot_ = std::move(s);
   text_ = std::move(text);
   gzip_ = std::move(gzipped);
+  stats_ = stats;
 }
 
 void SnapshotCollector::set_options(SnapshotMetricsOptions options) {
@@ -237,14 +347,25 @@ std::shared_ptr<const engine::Snapshot> SnapshotCollector::snapshot() const {
   return snapshot_;
 }
 
-std::shared_ptr<const std::string> SnapshotCollector::text() const {
+std::shared_ptr<const std::string> SnapshotCollector::text() const { return join(text_parts()); }
+
+std::shared_ptr<const std::string> SnapshotCollector::gzip_text() const {
+  return join(gzip_parts());
+}
+
+std::vector<std::shared_ptr<const std::string>> SnapshotCollector::text_parts() const {
   std::lock_guard lock(mutex_);
   return text_;
 }
 
-std::shared_ptr<const std::string> SnapshotCollector::gzip_text() const {
+std::vector<std::shared_ptr<const std::string>> SnapshotCollector::gzip_parts() const {
   std::lock_guard lock(mutex_);
   return gzip_;
+}
+
+SnapshotCollector::PublishStats SnapshotCollector::last_publish() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
 }
 
 std::vector<MetricFamily> SnapshotCollector::Collect() const {

@@ -2,7 +2,9 @@
 // the families of the one metric catalogue (reports/metric_catalogue.h, shared with
 // export-openmetrics). The evaluation task publishes; scrapes read what was published and never
 // touch SQLite. The text of the snapshot's families is rendered once per publish, so a scrape only
-// copies it.
+// sends it. It is held as one part per family, each with its own gzip member: a family whose text
+// is byte for byte the previous publish's keeps that part and its member (no second copy, no
+// compressing again), which is most families after one more payments file (issue 14).
 #pragma once
 
 #include <cstddef>
@@ -42,10 +44,23 @@ class SnapshotCollector final : public prometheus::Collectable {
   void set_options(SnapshotMetricsOptions options);
   /// The latest snapshot (nullptr before the first evaluation). Thread-safe.
   std::shared_ptr<const engine::Snapshot> snapshot() const;
-  /// The snapshot's families in the Prometheus text format, rendered at publish. Thread-safe.
+  /// The snapshot's families in the Prometheus text format, rendered at publish, as one string
+  /// (joined here: tests and tools; a scrape sends text_parts()). Null before the first publish.
   std::shared_ptr<const std::string> text() const;
-  /// The same text gzip-compressed (a gzip member of its own), or nullptr. Thread-safe.
+  /// The same text gzip-compressed (gzip members, one per family), or nullptr. Thread-safe.
   std::shared_ptr<const std::string> gzip_text() const;
+  /// The text as published: one part per family, in order; empty before the first publish.
+  std::vector<std::shared_ptr<const std::string>> text_parts() const;
+  /// One gzip member per text part (concatenated, they are the gzip of the text); empty before the
+  /// first publish or when zlib failed.
+  std::vector<std::shared_ptr<const std::string>> gzip_parts() const;
+  /// How many families the last publish rendered anew (their text differed from the previous
+  /// publish's) and how many it kept.
+  struct PublishStats {
+    std::size_t rendered = 0;
+    std::size_t kept = 0;
+  };
+  PublishStats last_publish() const;
 
   /// The families of the latest snapshot (empty before the first). Never throws.
   std::vector<prometheus::MetricFamily> Collect() const override;
@@ -59,6 +74,13 @@ class SnapshotCollector final : public prometheus::Collectable {
   /// `size_hint`: the expected size (the previous text's), reserved at once.
   static std::string render_text(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
                                  std::size_t size_hint = 0);
+  /// The same text, one family at a time: `part(index, text, kept)` for each catalogue family in
+  /// order, where `kept` says the family's text is byte for byte `previous[index]` (then that very
+  /// part is handed on; compared while rendering, through a small buffer).
+  static void render_parts(
+      const engine::Snapshot& s, const SnapshotMetricsOptions& o,
+      const std::vector<std::shared_ptr<const std::string>>& previous,
+      const std::function<void(std::size_t, std::shared_ptr<const std::string>, bool)>& part);
   /// The same, one family at a time (rendering holds one family's series, not all of them).
   static void for_each_family(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
                               const std::function<void(prometheus::MetricFamily&&)>& emit);
@@ -67,8 +89,10 @@ class SnapshotCollector final : public prometheus::Collectable {
   mutable std::mutex mutex_;
   SnapshotMetricsOptions options_;
   std::shared_ptr<const engine::Snapshot> snapshot_;
-  std::shared_ptr<const std::string> text_;
-  std::shared_ptr<const std::string> gzip_;
+  std::vector<std::shared_ptr<const std::string>> text_;  // one part per family
+  std::vector<std::shared_ptr<const std::string>> gzip_;  // one member per part, or empty
+  PublishStats stats_;
+  std::mutex publishing_;  // one publish at a time (each starts from the parts of the last)
 };
 
 /// Text compressed as one gzip member (level 1); nullptr on a zlib failure. Gzip members

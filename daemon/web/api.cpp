@@ -125,13 +125,14 @@ struct Api {
     std::string body = std::move(out).str();
     const auto accept = r.header("Accept-Encoding");
     Response res;
-    // The snapshot's text is rendered and compressed once per evaluation; a scrape sends the live
-    // operational metrics (compressed now, a few KB) followed by that cached gzip member.
-    if (auto cached = ctx.snapshots->gzip_text(); accept && accept->find("gzip") != std::string::npos && cached) {
+    // The snapshot's text is rendered and compressed once per evaluation (one part and one gzip
+    // member per family); a scrape sends the live operational metrics (compressed now, a few KB)
+    // followed by those cached members.
+    if (auto cached = ctx.snapshots->gzip_parts(); accept && accept->find("gzip") != std::string::npos && !cached.empty()) {
       auto live = daemon::gzip(body);
       if (live) {
         res = text_response(200, *live, "text/plain; version=0.0.4; charset=utf-8");
-        res.shared_body.push_back(std::move(cached));
+        res.shared_body = std::move(cached);
         res.headers.emplace_back("Content-Encoding", "gzip");
         res.headers.emplace_back("Vary", "Accept-Encoding");
         co_return res;
@@ -139,7 +140,7 @@ struct Api {
     }
     res = text_response(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
     // The snapshot's text is shared with every scrape in flight, not copied.
-    if (auto text = ctx.snapshots->text()) res.shared_body.push_back(std::move(text));
+    res.shared_body = ctx.snapshots->text_parts();
     res.headers.emplace_back("Vary", "Accept-Encoding");
     co_return res;
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <map>
 #include <sstream>
 #include <tuple>
@@ -10,6 +11,7 @@
 #include <zlib.h>
 
 #include "daemon/clock.h"
+#include "reports/metric_catalogue.h"
 
 namespace bw::daemon {
 namespace {
@@ -239,6 +241,141 @@ TEST(SnapshotCollectorTest, gzip_member_round_trips) {
   out.resize(s.total_out);
   inflateEnd(&s);
   EXPECT_EQ(out, text);
+}
+
+// Gzip members one after another, as a client reads them (Go's gzip reader, curl, gunzip).
+std::string gunzip_members(const std::string& z) {
+  std::string out;
+  z_stream s{};
+  EXPECT_EQ(inflateInit2(&s, 15 + 16), Z_OK);
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(z.data()));
+  s.avail_in = static_cast<uInt>(z.size());
+  std::array<char, 1 << 16> buf{};
+  while (s.avail_in > 0) {
+    s.next_out = reinterpret_cast<Bytef*>(buf.data());
+    s.avail_out = static_cast<uInt>(buf.size());
+    const int rc = inflate(&s, Z_NO_FLUSH);
+    out.append(buf.data(), buf.size() - s.avail_out);
+    if (rc == Z_STREAM_END) {
+      inflateReset(&s);
+    } else if (rc != Z_OK) {
+      ADD_FAILURE() << "inflate: " << rc;
+      break;
+    }
+  }
+  inflateEnd(&s);
+  return out;
+}
+
+std::shared_ptr<const engine::Snapshot> with_payment(std::int64_t p2_yuan) {
+  engine::Inputs in;
+  in.fiscal_year = engine::FiscalYear(2021, 1);
+  for (auto [code, initial] : {std::pair{"P1", 1000}, std::pair{"P2", 1000}}) {
+    engine::BudgetLine l;
+    l.code = code;
+    l.name = std::string("项目 ") + code;
+    l.unit_code = "U1";
+    l.initial = Money::from_yuan(initial);
+    in.lines.push_back(l);
+  }
+  for (auto [code, yuan] : {std::pair{"P1", std::int64_t{900}}, std::pair{"P2", p2_yuan}}) {
+    engine::PaymentSeries p;
+    p.unit_code = "U1";
+    p.project_code = code;
+    p.month_paid[2] = Money::from_yuan(yuan);
+    in.payments.push_back(p);
+  }
+  return std::make_shared<const engine::Snapshot>(
+      engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{}));
+}
+
+// A publish keeps the families whose text did not change (one part and gzip member each) and
+// renders the others: what is served, plain and gzip, is always the text of the snapshot published
+// (as rendered from scratch), after a change of payments, of options, and back.
+TEST(SnapshotCollectorTest, publish_keeps_unchanged_families_and_serves_the_new_text) {
+  SnapshotCollector c(SnapshotMetricsOptions{});
+  auto expect_served = [&](const engine::Snapshot& s, const SnapshotMetricsOptions& o) {
+    const std::string fresh = SnapshotCollector::render_text(s, o);
+    ASSERT_NE(c.text(), nullptr);
+    EXPECT_EQ(*c.text(), fresh);
+    ASSERT_NE(c.gzip_text(), nullptr);
+    EXPECT_EQ(gunzip_members(*c.gzip_text()), fresh);
+    EXPECT_EQ(c.text_parts().size(), c.gzip_parts().size());
+  };
+  const auto a = with_payment(100);
+  c.publish(a);
+  expect_served(*a, SnapshotMetricsOptions{});
+  EXPECT_EQ(c.last_publish().kept, 0u);
+  const std::size_t families = c.text_parts().size();
+  EXPECT_EQ(families, reports::snapshot_metric_catalogue().size());
+
+  // P2 is paid 300 more: its paid, execution, pace, forecast and the unit's and department's sums
+  // change; its budget, deadline and the fiscal year do not.
+  const auto b = with_payment(400);
+  c.publish(b);
+  expect_served(*b, SnapshotMetricsOptions{});
+  EXPECT_NE(c.text()->find(
+                "budgetwatch_project_paid_yuan{project=\"P2\",unit=\"U1\",department=\"\"} 400\n"),
+            std::string::npos);
+  EXPECT_EQ(c.text()->find(
+                "budgetwatch_project_paid_yuan{project=\"P2\",unit=\"U1\",department=\"\"} 100\n"),
+            std::string::npos);
+  EXPECT_GT(c.last_publish().kept, 0u);
+  EXPECT_GT(c.last_publish().rendered, 0u);
+  EXPECT_EQ(c.last_publish().kept + c.last_publish().rendered, families);
+
+  // The same snapshot again: everything kept.
+  c.publish(b);
+  expect_served(*b, SnapshotMetricsOptions{});
+  EXPECT_EQ(c.last_publish().rendered, 0u);
+
+  // Other options: the project families lose P1 (on track) and are rendered again.
+  SnapshotMetricsOptions below;
+  below.project_series = config::ProjectSeries::below_threshold;
+  c.set_options(below);
+  c.publish(b);
+  expect_served(*b, below);
+  EXPECT_GT(c.last_publish().rendered, 0u);
+
+  // Back to the first payments and all series.
+  c.set_options(SnapshotMetricsOptions{});
+  c.publish(a);
+  expect_served(*a, SnapshotMetricsOptions{});
+}
+
+// Families larger than the writer's buffer (256 KiB), compared piecewise: a change in the middle
+// of a family, a line fewer (the new text a prefix of the old) and a line more.
+TEST(SnapshotCollectorTest, large_families_are_compared_piecewise) {
+  auto snapshot = [](int lines, int changed) {
+    engine::Inputs in;
+    in.fiscal_year = engine::FiscalYear(2021, 1);
+    for (int i = 0; i < lines; ++i) {
+      engine::BudgetLine l;
+      l.code = "P" + std::to_string(100000 + i);
+      l.name = "项目 " + l.code;
+      l.unit_code = "U" + std::to_string(i % 7);
+      l.initial = Money::from_yuan(1000 + i);
+      in.lines.push_back(l);
+      engine::PaymentSeries p;
+      p.unit_code = l.unit_code;
+      p.project_code = l.code;
+      p.month_paid[2] = Money::from_yuan(i == changed ? 999 : 100);
+      in.payments.push_back(p);
+    }
+    return std::make_shared<const engine::Snapshot>(
+        engine::evaluate(in, make_date(2021, 12, 31), engine::Policy{}));
+  };
+  SnapshotCollector c(SnapshotMetricsOptions{});
+  for (const auto& s : {snapshot(6000, -1), snapshot(6000, 3000), snapshot(5999, 3000),
+                        snapshot(6000, 3000), snapshot(6000, 5999)}) {
+    c.publish(s);
+    const std::string fresh = SnapshotCollector::render_text(*s, SnapshotMetricsOptions{});
+    ASSERT_GT(fresh.size(), std::size_t{4} << 20);
+    EXPECT_EQ(*c.text(), fresh);
+    EXPECT_EQ(gunzip_members(*c.gzip_text()), fresh);
+  }
+  EXPECT_GT(c.last_publish().kept, 0u);
+  EXPECT_GT(c.last_publish().rendered, 0u);
 }
 
 TEST(TimeZoneTest, shanghai_dates_and_midnights) {
