@@ -357,6 +357,12 @@ Result<CopyReport> copy_database(Database& from, Database& to) {
       st.step();
     }
   }
+  // The latest payment date of the files an earlier release recorded on SQLite (migration 0008
+  // leaves it NULL there; PostgreSQL reads it from files: store/inputs.cpp, latest_payment_date).
+  to.exec(
+      "UPDATE files SET max_pay_date = m.max_pay_date"
+      " FROM (SELECT file_id, max(pay_date) AS max_pay_date FROM payments GROUP BY file_id) AS m"
+      " WHERE m.file_id = files.id AND files.max_pay_date IS NULL");
   // The check: each table's rows and money sums, read back on both sides before COMMIT.
   for (const TablePlan& p : plans) {
     const std::vector<std::string> a = figures(from, p);

@@ -375,8 +375,10 @@ StoreCounts count_rows(Database& db) {
 }
 
 std::optional<engine::CivilDate> latest_payment_date(Database& db) {
-  // Kept per file at ingest (migration 0008): no index on payments needed, nor a scan of them.
-  Statement st = db.prepare("SELECT max(max_pay_date) FROM files");
+  // SQLite: the last entry of the B-tree payments_by_date. PostgreSQL: its payments_by_date is a BRIN index,
+  // which cannot answer max(); the date is kept per file at ingest (migration 0008).
+  Statement st = db.prepare(db.engine() == Engine::postgresql ? "SELECT max(max_pay_date) FROM files"
+                                                                : "SELECT max(pay_date) FROM payments");
   if (!st.step() || st.column_is_null(0)) return std::nullopt;
   auto d = engine::parse_date(st.column_text(0));
   if (!d) return std::nullopt;

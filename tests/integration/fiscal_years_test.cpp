@@ -270,9 +270,8 @@ TEST(FiscalYearsUpgradeTest, a_database_of_the_previous_release_keeps_its_figure
   const auto latest = store::latest_payment_date(db);
   ASSERT_TRUE(latest.has_value());
   EXPECT_EQ(engine::to_iso(*latest), latest_paid);
-  // The payments, now a rowid table with a unique voucher index (migration 0008), are all there,
-  // and a voucher is still recorded once: the same payments in GB18030 (other bytes) are all
-  // duplicates.
+  // The payments are all there after every migration, and a voucher is still recorded once: the
+  // same payments in GB18030 (other bytes) are all duplicates.
   {
     store::Statement st = db.prepare("SELECT count(*), sum(amount_fen) FROM payments");
     ASSERT_TRUE(st.step());
