@@ -53,7 +53,8 @@ bureau_told() {
     "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if any(n["group_key"] == "source=inbox" for n in d["notifications"]) else 1)' "$WORK/notifications.json"
 }
 wait_for 10 "a message to the bureau's receiver queued" bureau_told
-curl -sf "$DAEMON_URL/api/v1/ingests" > "$WORK/ingests.json"
+curl -sS -f "$DAEMON_URL/api/v1/ingests" > "$WORK/ingests.json" ||
+  fail "GET /api/v1/ingests: $(curl -s -w ' (HTTP %{http_code})' "$DAEMON_URL/api/v1/ingests" | tail -c 300)"
 check_json "$WORK/ingests.json" 'any(f["name"] == "all_bad.csv" for f in d["failed_files"]) and not any(f["name"] == "all_bad.csv" for f in d["items"])'
 
 # 2. A file of another extension: listed and logged once, however many polls see it.

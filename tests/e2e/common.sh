@@ -1,5 +1,9 @@
 # Shared helpers of the end-to-end scripts (chrony's test/system style: start, act, check, pass).
 set -euo pipefail
+# A command that fails outside a check ends the script (set -e): say which, and the daemon's last lines, instead of
+# ending without a word (ctest shows only the output).
+trap 'st=$?; echo "FAIL: $(basename "$0"):$LINENO: status $st of: $BASH_COMMAND" >&2
+  if [[ -f "${WORK:-}/daemon.log" ]]; then tail -n 20 "$WORK/daemon.log" >&2; fi' ERR
 : "${BW_BIN:?BW_BIN must name the budgetwatch binary}"
 : "${BW_SOURCE_DIR:?BW_SOURCE_DIR must name the source tree}"
 PY=/usr/bin/python3
