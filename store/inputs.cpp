@@ -231,7 +231,9 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
                                   : "SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"
                                     " WHERE month >= ? AND month < ? ORDER BY unit_code, project_code, month");
     // Without history the scan starts at the fiscal year's first month ("" is before every month).
-    st.bind(1, with_history ? std::string() : from_month).bind(2, to_month);
+    // A named string: the statement reads its bound text at step(), not at bind().
+    const std::string scan_from = with_history ? std::string() : from_month;
+    st.bind(1, scan_from).bind(2, to_month);
     // The rows come by (unit, project, month): a series or a unit's history is looked up when it changes.
     engine::PaymentSeries* current = nullptr;
     std::array<Money, 12>* history = nullptr;

@@ -100,7 +100,7 @@ TEST(SnapshotCollectorTest, departments_are_labelled_series) {
   SnapshotCollector c(SnapshotMetricsOptions{});
   c.publish(std::make_shared<const engine::Snapshot>(
       engine::evaluate(in, make_date(2022, 3, 31), engine::Policy{})));
-  const std::string& text = *c.text();
+  const std::string text = *c.text();
   EXPECT_NE(text.find("budgetwatch_department_paid_yuan{department=\"101\"} 0\n"),
             std::string::npos)
       << text;
