@@ -19,7 +19,8 @@ namespace {
 using engine::make_date;
 using engine::Money;
 
-std::shared_ptr<const engine::Snapshot> sample() {
+// Two lines of unit U1, 1,000 yuan each.
+engine::Inputs two_lines() {
   engine::Inputs in;
   in.fiscal_year = engine::FiscalYear(2021, 1);
   for (auto [code, initial] : {std::pair{"P1", 1000}, std::pair{"P2", 1000}}) {
@@ -30,6 +31,11 @@ std::shared_ptr<const engine::Snapshot> sample() {
     l.initial = Money::from_yuan(initial);
     in.lines.push_back(l);
   }
+  return in;
+}
+
+std::shared_ptr<const engine::Snapshot> sample() {
+  engine::Inputs in = two_lines();
   engine::PaymentSeries p;
   p.unit_code = "U1";
   p.project_code = "P1";
@@ -268,16 +274,7 @@ std::string gunzip_members(const std::string& z) {
 }
 
 std::shared_ptr<const engine::Snapshot> with_payment(std::int64_t p2_yuan) {
-  engine::Inputs in;
-  in.fiscal_year = engine::FiscalYear(2021, 1);
-  for (auto [code, initial] : {std::pair{"P1", 1000}, std::pair{"P2", 1000}}) {
-    engine::BudgetLine l;
-    l.code = code;
-    l.name = std::string("项目 ") + code;
-    l.unit_code = "U1";
-    l.initial = Money::from_yuan(initial);
-    in.lines.push_back(l);
-  }
+  engine::Inputs in = two_lines();
   for (auto [code, yuan] : {std::pair{"P1", std::int64_t{900}}, std::pair{"P2", p2_yuan}}) {
     engine::PaymentSeries p;
     p.unit_code = "U1";
