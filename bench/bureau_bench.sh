@@ -103,7 +103,8 @@ report_all() {  # report_all DB AS_OF EXTRA_ARGS...
 echo "== report of fiscal year $year ($lines lines), best of 3 (goal < 0.3 s); load $(load)"
 cat > "$work/anchor.sql" <<SQL
 SELECT count(*), sum(length(code) + length(name) + length(unit_name)) FROM budget_lines WHERE fiscal_year = $year;
-SELECT count(*), sum(paid_fen) FROM paid_monthly WHERE month >= '$year-01' AND month <= '$year-12';
+SELECT count(*), sum(m01_fen + m02_fen + m03_fen + m04_fen + m05_fen + m06_fen + m07_fen + m08_fen + m09_fen + m10_fen
+  + m11_fen + m12_fen + m01_payments + m12_payments) FROM paid_by_year WHERE pay_year = $year;
 SQL
 best_of_3 "  anchor: sqlite3 reads the year's lines and sums" sqlite3 "$work/bw.db" ".read $work/anchor.sql"
 report_all "$work/bw.db" "$as_of" --department-unit-code-digits 3

@@ -77,7 +77,7 @@ bool alert_cycle(const EvaluationTaskContext& ctx, const Evaluation& e) {
 }
 
 // SQLite: the writer connection's page cache held small while the evaluation reads the fiscal year
-// (restored after). The read is one pass over paid_monthly, the budget lines and the names, which
+// (restored after). The read is one pass over paid_by_year, the budget lines and the names, which
 // a cache never serves twice (the cache is given back after each evaluation anyway); with the
 // connection's 64 MiB, that much more of the daemon's peak RSS was pages read once (issue 14).
 class SmallReadCache {

@@ -29,7 +29,7 @@ constexpr KnownTable known_tables[] = {
     {"adjustments", nullptr},
     {"payments", nullptr},
     {"payment_names", nullptr},
-    {"paid_monthly", nullptr},
+    {"paid_by_year", nullptr},
     {"indicators", nullptr},
     {"indicator_actuals", nullptr},
     {"owner_notes", nullptr},

@@ -6,6 +6,7 @@
 #include "engine/utf8.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -198,11 +199,12 @@ struct IngestTxn::State {
   std::uint32_t rows_since_pump = 0;
   std::vector<std::uint32_t> voucher_slots;  // all_distinct's table, kept between batches
 
-  // SQLite: the connection's page cache while the file goes in. A file's transaction keeps every page it dirties
-  // in the cache until the cache is full (then spills them to the WAL): with the connection's 64 MiB, the peak
-  // RSS of an ingest grew with the file up to ~600,000 rows (49 MB at 100k rows, 90 MB from 1M on). Payments
-  // are appended in voucher and date order, so the pages worth keeping are the B-trees' right edges and
-  // paid_monthly's; 16 MiB holds those and bounds the RSS whatever the file's size. Restored after the file.
+  // SQLite: the connection's page cache while the file goes in. A file's transaction keeps every
+  // page it dirties in the cache until the cache is full (then spills them to the WAL): with the
+  // connection's 64 MiB, the peak RSS of an ingest grew with the file up to ~600,000 rows (49 MB at
+  // 100k rows, 90 MB from 1M on). Payments are appended in voucher and date order, so the pages
+  // worth keeping are the B-trees' right edges and paid_by_year's; 16 MiB holds those and bounds
+  // the RSS whatever the file's size. Restored after the file.
   static constexpr int ingest_cache_kib = 16 << 10;
   std::int64_t saved_cache_size = 0;  // PRAGMA cache_size before the file (0: not changed)
 
@@ -949,24 +951,105 @@ Result<IngestReport> IngestTxn::commit(std::chrono::milliseconds duration) {
   return std::move(s.report);
 }
 
-// The file's monthly sums and (unit, project) names, one statement execution per row (SQLite: no
-// round trips).
+namespace {
+
+// paid_by_year's month columns (migration 0009), spelled out: mMM_fen, the month's sum in fen, and
+// mMM_payments, its number of payments.
+constexpr const char* month_columns =
+    "m01_fen, m02_fen, m03_fen, m04_fen, m05_fen, m06_fen, "
+    "m07_fen, m08_fen, m09_fen, m10_fen, m11_fen, m12_fen, "
+    "m01_payments, m02_payments, m03_payments, m04_payments, m05_payments, m06_payments, "
+    "m07_payments, m08_payments, m09_payments, m10_payments, m11_payments, m12_payments";
+// The upsert's SET list: each month column plus the same column of the row being added.
+constexpr const char* add_month_columns =
+    "m01_fen = paid_by_year.m01_fen + excluded.m01_fen, "
+    "m02_fen = paid_by_year.m02_fen + excluded.m02_fen, "
+    "m03_fen = paid_by_year.m03_fen + excluded.m03_fen, "
+    "m04_fen = paid_by_year.m04_fen + excluded.m04_fen, "
+    "m05_fen = paid_by_year.m05_fen + excluded.m05_fen, "
+    "m06_fen = paid_by_year.m06_fen + excluded.m06_fen, "
+    "m07_fen = paid_by_year.m07_fen + excluded.m07_fen, "
+    "m08_fen = paid_by_year.m08_fen + excluded.m08_fen, "
+    "m09_fen = paid_by_year.m09_fen + excluded.m09_fen, "
+    "m10_fen = paid_by_year.m10_fen + excluded.m10_fen, "
+    "m11_fen = paid_by_year.m11_fen + excluded.m11_fen, "
+    "m12_fen = paid_by_year.m12_fen + excluded.m12_fen, "
+    "m01_payments = paid_by_year.m01_payments + excluded.m01_payments, "
+    "m02_payments = paid_by_year.m02_payments + excluded.m02_payments, "
+    "m03_payments = paid_by_year.m03_payments + excluded.m03_payments, "
+    "m04_payments = paid_by_year.m04_payments + excluded.m04_payments, "
+    "m05_payments = paid_by_year.m05_payments + excluded.m05_payments, "
+    "m06_payments = paid_by_year.m06_payments + excluded.m06_payments, "
+    "m07_payments = paid_by_year.m07_payments + excluded.m07_payments, "
+    "m08_payments = paid_by_year.m08_payments + excluded.m08_payments, "
+    "m09_payments = paid_by_year.m09_payments + excluded.m09_payments, "
+    "m10_payments = paid_by_year.m10_payments + excluded.m10_payments, "
+    "m11_payments = paid_by_year.m11_payments + excluded.m11_payments, "
+    "m12_payments = paid_by_year.m12_payments + excluded.m12_payments";
+constexpr const char* stage_month_columns =
+    "m01_fen BIGINT NOT NULL, m02_fen BIGINT NOT NULL, m03_fen BIGINT NOT NULL, "
+    "m04_fen BIGINT NOT NULL, m05_fen BIGINT NOT NULL, m06_fen BIGINT NOT NULL, "
+    "m07_fen BIGINT NOT NULL, m08_fen BIGINT NOT NULL, m09_fen BIGINT NOT NULL, "
+    "m10_fen BIGINT NOT NULL, m11_fen BIGINT NOT NULL, m12_fen BIGINT NOT NULL, "
+    "m01_payments BIGINT NOT NULL, m02_payments BIGINT NOT NULL, m03_payments BIGINT NOT NULL, "
+    "m04_payments BIGINT NOT NULL, m05_payments BIGINT NOT NULL, m06_payments BIGINT NOT NULL, "
+    "m07_payments BIGINT NOT NULL, m08_payments BIGINT NOT NULL, m09_payments BIGINT NOT NULL, "
+    "m10_payments BIGINT NOT NULL, m11_payments BIGINT NOT NULL, m12_payments BIGINT NOT NULL";
+constexpr const char* summed_month_columns =
+    "CAST(sum(m01_fen) AS BIGINT), CAST(sum(m02_fen) AS BIGINT), CAST(sum(m03_fen) AS BIGINT), "
+    "CAST(sum(m04_fen) AS BIGINT), CAST(sum(m05_fen) AS BIGINT), CAST(sum(m06_fen) AS BIGINT), "
+    "CAST(sum(m07_fen) AS BIGINT), CAST(sum(m08_fen) AS BIGINT), CAST(sum(m09_fen) AS BIGINT), "
+    "CAST(sum(m10_fen) AS BIGINT), CAST(sum(m11_fen) AS BIGINT), CAST(sum(m12_fen) AS BIGINT), "
+    "CAST(sum(m01_payments) AS BIGINT), CAST(sum(m02_payments) AS BIGINT), CAST(sum(m03_payments) AS BIGINT), "
+    "CAST(sum(m04_payments) AS BIGINT), CAST(sum(m05_payments) AS BIGINT), CAST(sum(m06_payments) AS BIGINT), "
+    "CAST(sum(m07_payments) AS BIGINT), CAST(sum(m08_payments) AS BIGINT), CAST(sum(m09_payments) AS BIGINT), "
+    "CAST(sum(m10_payments) AS BIGINT), CAST(sum(m11_payments) AS BIGINT), CAST(sum(m12_payments) AS BIGINT)";
+
+// Both engines: the row of one (year, unit, project) added to what is recorded.
+std::string upsert_sql() {
+  return std::string("INSERT INTO paid_by_year (pay_year, unit_code, project_code, ") +
+         month_columns +
+         ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+         " ON CONFLICT (pay_year, unit_code, project_code) DO UPDATE SET " +
+         add_month_columns;
+}
+
+// One line of COPY text for paid_by_year: year, unit, project, the twelve sums, the twelve counts.
+void append_year_row(std::string& d, const MonthlySums::Series& x, const MonthlySums::Year& y) {
+  char num[24];
+  auto put = [&](std::int64_t v) {
+    d += '\t';
+    const auto r = std::to_chars(num, num + sizeof num, v);
+    d.append(num, r.ptr);
+  };
+  d += std::to_string(y.year);
+  d += '\t';
+  copy_escape(d, x.unit_code);
+  d += '\t';
+  copy_escape(d, x.project_code);
+  for (const std::int64_t v : y.fen) put(v);
+  for (const std::int64_t v : y.count) put(v);
+  d += '\n';
+}
+
+}  // namespace
+
+// The file's monthly sums and (unit, project) names, one statement execution per series and year
+// (SQLite: no round trips).
 void IngestTxn::write_monthly() {
   State& s = *s_;
-  Statement& up = s.db.cached(
-      "INSERT INTO paid_monthly (unit_code, project_code, month, paid_fen, payments) VALUES (?,?,?,?,?)"
-      " ON CONFLICT (unit_code, project_code, month) DO UPDATE SET"
-      " paid_fen = paid_monthly.paid_fen + excluded.paid_fen, payments = paid_monthly.payments + excluded.payments");
+  static const std::string upsert = upsert_sql();
+  Statement& up = s.db.cached(upsert);
   Statement& nm = s.db.cached(
       "INSERT INTO payment_names (unit_code, project_code, unit_name, project_name) VALUES (?,?,?,?)"
       " ON CONFLICT (unit_code, project_code) DO NOTHING");
   for (std::size_t i = 0; i < s.monthly.series().size(); ++i) {
     const MonthlySums::Series& x = s.monthly.series()[i];
-    for (const MonthlySums::Month& m : s.monthly.months(i)) {
-      char month[16];
-      std::snprintf(month, sizeof month, "%04d-%02d", m.yyyymm / 100, m.yyyymm % 100);
-      up.bind(1, x.unit_code).bind(2, x.project_code).bind(3, std::string_view(month, 7));
-      up.bind(4, m.fen).bind(5, m.count);
+    for (const MonthlySums::Year& y : s.monthly.years(i)) {
+      up.bind(1, y.year).bind(2, x.unit_code).bind(3, x.project_code);
+      for (std::size_t k = 0; k < 12; ++k) {
+        up.bind(static_cast<int>(4 + k), y.fen[k]).bind(static_cast<int>(16 + k), y.count[k]);
+      }
       up.run();
     }
     nm.bind(1, x.unit_code).bind(2, x.project_code).bind(3, x.unit_name).bind(4, x.project_name);
@@ -974,13 +1057,14 @@ void IngestTxn::write_monthly() {
   }
 }
 
-// PostgreSQL: the same rows in one COPY per table, under a savepoint, when none of their keys is recorded yet
-// (a new month, a new year: the common case); a 1M-row export has ~100,000 (unit, project, month) sums, and
-// their single-row upserts, one round trip each, took longer than the COPY of the payments. When a key is
-// there already (a unique violation; also when another instance committed it meanwhile) the COPY is undone
-// and the rows go through a temporary table and one INSERT ... SELECT ... ON CONFLICT, as the single-row
-// statements would. The rows go in key order, so that instances writing the same sums at once lock them in
-// the same order.
+// PostgreSQL: the same rows in one COPY per table, under a savepoint, when none of their keys is
+// recorded yet (a new year: the common case for a series' first file of the year); a 1M-row export
+// has ~10,000-odd (year, unit, project) rows, and their single-row upserts, one round trip each,
+// took longer than the COPY of the payments. When a key is there already (a unique violation; also
+// when another instance committed it meanwhile) the COPY is undone and the rows go through a
+// temporary table and one INSERT ... SELECT ... ON CONFLICT, as the single-row statements would.
+// The rows go in key order, so that instances writing the same sums at once lock them in the same
+// order.
 void IngestTxn::write_monthly_copy() {
   State& s = *s_;
   const std::vector<MonthlySums::Series>& series = s.monthly.series();
@@ -990,25 +1074,15 @@ void IngestTxn::write_monthly_copy() {
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     return std::tie(series[a].unit_code, series[a].project_code) < std::tie(series[b].unit_code, series[b].project_code);
   });
+  std::vector<std::pair<std::size_t, MonthlySums::Year>> rows;  // (series, year) in key order
+  for (const std::size_t i : order) {
+    for (MonthlySums::Year& y : s.monthly.years(i)) rows.emplace_back(i, y);
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.second.year < b.second.year; });
   std::string& d = s.copy_data;
   d.clear();
-  char month[16];
-  for (const std::size_t i : order) {
-    const MonthlySums::Series& x = series[i];
-    for (const MonthlySums::Month& m : s.monthly.months(i)) {
-      std::snprintf(month, sizeof month, "%04d-%02d", m.yyyymm / 100, m.yyyymm % 100);
-      copy_escape(d, x.unit_code);
-      d += '\t';
-      copy_escape(d, x.project_code);
-      d += '\t';
-      d.append(month, 7);
-      d += '\t';
-      d += std::to_string(m.fen);
-      d += '\t';
-      d += std::to_string(m.count);
-      d += '\n';
-    }
-  }
+  for (const auto& [i, y] : rows) append_year_row(d, series[i], y);
   copy_or_merge(true);
   d.clear();
   for (const std::size_t i : order) {
@@ -1027,31 +1101,42 @@ void IngestTxn::write_monthly_copy() {
 
 namespace {
 
-// The fixed statements of IngestTxn::copy_or_merge, for the monthly sums (`monthly`) or the payment names.
-const char* copy_sql(bool monthly) {
-  return monthly ? "COPY paid_monthly (unit_code, project_code, month, paid_fen, payments) FROM STDIN"
-                 : "COPY payment_names (unit_code, project_code, unit_name, project_name) FROM STDIN";
-}
-const char* create_stage_sql(bool monthly) {
-  return monthly ? "CREATE TEMP TABLE bw_monthly_stage (unit_code TEXT COLLATE \"C\" NOT NULL,"
-                   " project_code TEXT COLLATE \"C\" NOT NULL, month TEXT COLLATE \"C\" NOT NULL,"
-                   " paid_fen BIGINT NOT NULL, payments BIGINT NOT NULL) ON COMMIT DROP"
-                 : "CREATE TEMP TABLE bw_names_stage (unit_code TEXT COLLATE \"C\" NOT NULL,"
-                   " project_code TEXT COLLATE \"C\" NOT NULL, unit_name TEXT COLLATE \"C\" NOT NULL,"
-                   " project_name TEXT COLLATE \"C\" NOT NULL) ON COMMIT DROP";
-}
-const char* copy_stage_sql(bool monthly) {
-  return monthly ? "COPY bw_monthly_stage (unit_code, project_code, month, paid_fen, payments) FROM STDIN"
-                 : "COPY bw_names_stage (unit_code, project_code, unit_name, project_name) FROM STDIN";
-}
-const char* merge_sql(bool monthly) {
+// The fixed statements of IngestTxn::copy_or_merge, for the monthly sums (`monthly`) or the payment
+// names.
+std::string copy_sql(bool monthly) {
   return monthly
-             // Grouped, so that no key comes twice into one statement (ON CONFLICT DO UPDATE refuses that).
-             ? "INSERT INTO paid_monthly (unit_code, project_code, month, paid_fen, payments)"
-               " SELECT unit_code, project_code, month, CAST(sum(paid_fen) AS BIGINT), CAST(sum(payments) AS BIGINT)"
-               " FROM bw_monthly_stage GROUP BY unit_code, project_code, month ORDER BY unit_code, project_code, month"
-               " ON CONFLICT (unit_code, project_code, month) DO UPDATE SET"
-               " paid_fen = paid_monthly.paid_fen + excluded.paid_fen, payments = paid_monthly.payments + excluded.payments"
+             ? std::string("COPY paid_by_year (pay_year, unit_code, project_code, ") +
+                   month_columns + ") FROM STDIN"
+             : "COPY payment_names (unit_code, project_code, unit_name, project_name) FROM STDIN";
+}
+std::string create_stage_sql(bool monthly) {
+  return monthly
+             ? std::string(
+                   "CREATE TEMP TABLE bw_monthly_stage (pay_year BIGINT NOT NULL,"
+                   " unit_code TEXT COLLATE \"C\" NOT NULL, project_code TEXT COLLATE \"C\" NOT "
+                   "NULL, ") +
+                   stage_month_columns + ") ON COMMIT DROP"
+             : "CREATE TEMP TABLE bw_names_stage (unit_code TEXT COLLATE \"C\" NOT NULL,"
+               " project_code TEXT COLLATE \"C\" NOT NULL, unit_name TEXT COLLATE \"C\" NOT NULL,"
+               " project_name TEXT COLLATE \"C\" NOT NULL) ON COMMIT DROP";
+}
+std::string copy_stage_sql(bool monthly) {
+  return monthly
+             ? std::string("COPY bw_monthly_stage (pay_year, unit_code, project_code, ") +
+                   month_columns + ") FROM STDIN"
+             : "COPY bw_names_stage (unit_code, project_code, unit_name, project_name) FROM STDIN";
+}
+std::string merge_sql(bool monthly) {
+  return monthly
+             // Grouped, so that no key comes twice into one statement (ON CONFLICT DO UPDATE
+             // refuses that).
+             ? std::string("INSERT INTO paid_by_year (pay_year, unit_code, project_code, ") +
+                   month_columns + ") SELECT pay_year, unit_code, project_code, " +
+                   summed_month_columns +
+                   " FROM bw_monthly_stage GROUP BY pay_year, unit_code, project_code"
+                   " ORDER BY pay_year, unit_code, project_code"
+                   " ON CONFLICT (pay_year, unit_code, project_code) DO UPDATE SET " +
+                   add_month_columns
              : "INSERT INTO payment_names (unit_code, project_code, unit_name, project_name)"
                " SELECT unit_code, project_code, unit_name, project_name FROM bw_names_stage ORDER BY unit_code, project_code"
                " ON CONFLICT (unit_code, project_code) DO NOTHING";
@@ -1059,9 +1144,9 @@ const char* merge_sql(bool monthly) {
 
 }  // namespace
 
-// s.copy_data (rows in COPY's text format) into paid_monthly (`monthly`) or payment_names: straight in by COPY
-// under a savepoint; on a unique violation, undone and merged instead: copied into a temporary table of the same
-// columns, then INSERT ... SELECT ... ON CONFLICT.
+// s.copy_data (rows in COPY's text format) into paid_by_year (`monthly`) or payment_names: straight
+// in by COPY under a savepoint; on a unique violation, undone and merged instead: copied into a
+// temporary table of the same columns, then INSERT ... SELECT ... ON CONFLICT.
 void IngestTxn::copy_or_merge(bool monthly) {
   State& s = *s_;
   s.db.exec("SAVEPOINT bw_copy");

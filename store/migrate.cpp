@@ -75,7 +75,7 @@ void set_version(Database& db, int version) {
 
 }  // namespace
 
-int migrate(Database& db) {
+int migrate(Database& db, int up_to) {
   const bool pg = db.engine() == Engine::postgresql;
   int version = schema_version(db);
   const auto& all = embedded_migrations();
@@ -87,6 +87,7 @@ int migrate(Database& db) {
   }
   for (const Migration& m : all) {
     if (m.version <= version) continue;
+    if (m.version > up_to) break;
     Transaction txn(db);
     if (pg) {
       db.exec(pg_migration_lock);

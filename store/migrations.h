@@ -32,8 +32,9 @@ std::string postgresql_dialect(std::string_view sql);
 /// Applies the migrations the database has not seen, each in its own transaction. Returns the
 /// resulting version. The version is PRAGMA user_version on SQLite, the table bw_schema_version on
 /// PostgreSQL. Throws DatabaseError, or std::runtime_error when the database was written by a newer
-/// budgetwatch (version above the newest known migration).
-int migrate(Database& db);
+/// budgetwatch (version above the newest known migration). `up_to` stops after that version (tests
+/// of an upgrade: a database as an earlier release left it).
+int migrate(Database& db, int up_to = 1 << 30);
 
 /// The schema version of an open database (0: empty).
 int schema_version(Database& db);

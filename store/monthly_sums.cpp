@@ -87,7 +87,20 @@ std::vector<MonthlySums::Month> MonthlySums::months(std::size_t i) const {
   for (const auto& [sid, m] : spill_) {
     if (sid == i) out.push_back(m);
   }
-  std::sort(out.begin(), out.end(), [](const Month& a, const Month& b) { return a.yyyymm < b.yyyymm; });
+  std::sort(out.begin(), out.end(),
+            [](const Month& a, const Month& b) { return a.yyyymm < b.yyyymm; });
+  return out;
+}
+
+std::vector<MonthlySums::Year> MonthlySums::years(std::size_t i) const {
+  std::vector<Year> out;
+  for (const Month& m : months(i)) {  // ascending
+    if (out.empty() || out.back().year != m.yyyymm / 100)
+      out.push_back(Year{m.yyyymm / 100, {}, {}});
+    const auto k = static_cast<std::size_t>(m.yyyymm % 100 - 1);
+    out.back().fen[k] += m.fen;
+    out.back().count[k] += m.count;
+  }
   return out;
 }
 

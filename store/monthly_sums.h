@@ -1,7 +1,9 @@
 // Monthly sums of one file's payments per (unit, project code as written), accumulated row by row
-// during an ingest and written to paid_monthly at commit. Internal to store/ (used by ledger.cpp).
+// during an ingest and written to paid_by_year at commit (one row per calendar year, the twelve
+// months side by side: migration 0009). Internal to store/ (used by ledger.cpp).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,6 +23,12 @@ class MonthlySums {
     std::int64_t fen = 0;
     std::int64_t count = 0;
   };
+  /// One calendar year of a series: index 0 is January.
+  struct Year {
+    int year = 0;
+    std::array<std::int64_t, 12> fen{};
+    std::array<std::int64_t, 12> count{};
+  };
   struct Series {
     std::string unit_code;
     std::string project_code;
@@ -38,6 +46,8 @@ class MonthlySums {
   const std::vector<Series>& series() const { return series_; }
   /// The non-empty months of series i, ascending.
   std::vector<Month> months(std::size_t i) const;
+  /// The calendar years of series i in which it has a payment, ascending, with their twelve months.
+  std::vector<Year> years(std::size_t i) const;
 
  private:
   struct alignas(64) Slot {

@@ -6,7 +6,7 @@
 Exits 0 when, and prints what differs when not:
   * payments: exactly the generator's well-formed rows, one per voucher (no loss, no duplicate), each with
     its date, unit, project code ('' for a blank or 基本支出 code) and amount in fen;
-  * paid_monthly (maintained in the ingest transaction) equals the sums of the raw rows;
+  * paid_by_year (monthly sums maintained in the ingest transaction) equals the sums of the raw rows;
   * per budget line and month end, the cumulative paid amount equals expected_monthly.csv (blank-code rows
     go to their unit's only basic line, as the oracle does);
   * the files table holds each file once, with counts that add up to the rows; no rejects, no failed files;
@@ -84,11 +84,18 @@ def main():
         raw_n[(u, p, m)] = n
     kept = {}
     kept_n = {}
-    for u, p, m, s, n in db.execute("SELECT unit_code, project_code, month, paid_fen, payments FROM paid_monthly"):
-        kept[(u, p, m)] = s
-        kept_n[(u, p, m)] = n
+    months = range(1, 13)
+    cols = ", ".join([f"m{m:02d}_fen" for m in months] + [f"m{m:02d}_payments" for m in months])
+    for row in db.execute(f"SELECT pay_year, unit_code, project_code, {cols} FROM paid_by_year"):
+        y, u, p = row[:3]
+        for m in months:
+            s, n = row[2 + m], row[14 + m]
+            if s == 0 and n == 0:
+                continue
+            kept[(u, p, f"{y:04d}-{m:02d}")] = s
+            kept_n[(u, p, f"{y:04d}-{m:02d}")] = n
     diff = [k for k in set(raw) | set(kept) if raw.get(k, 0) != kept.get(k, 0) or raw_n.get(k, 0) != kept_n.get(k, 0)]
-    expect(not diff, f"paid_monthly differs from the payments in {len(diff)} cells, e.g. "
+    expect(not diff, f"paid_by_year differs from the payments in {len(diff)} cells, e.g. "
                      f"{[(k, raw.get(k), kept.get(k)) for k in diff[:3]]}")
 
     # 3. Cumulative paid per line and month end equals the oracle.
