@@ -28,7 +28,6 @@ constexpr KnownTable known_tables[] = {
     {"budget_line_versions", nullptr},
     {"adjustments", nullptr},
     {"payments", nullptr},
-    {"payment_names", nullptr},
     {"paid_by_year", nullptr},
     {"indicators", nullptr},
     {"indicator_actuals", nullptr},

@@ -227,12 +227,10 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
     // deadline is after as_of); they are most of the table in a database of several years.
     const bool with_history = history_can_count(in, as_of);
     Statement st = db.prepare(
-        "SELECT pay_year, unit_code, project_code, m01_fen, m02_fen, m03_fen, m04_fen, m05_fen, "
-        "m06_fen, m07_fen,"
-        " m08_fen, m09_fen, m10_fen, m11_fen, m12_fen, m01_payments, m02_payments, m03_payments, "
-        "m04_payments,"
-        " m05_payments, m06_payments, m07_payments, m08_payments, m09_payments, m10_payments, "
-        "m11_payments,"
+        "SELECT pay_year, unit_code, project_code, unit_name, project_name,"
+        " m01_fen, m02_fen, m03_fen, m04_fen, m05_fen, m06_fen, m07_fen, m08_fen, m09_fen, m10_fen, m11_fen, m12_fen,"
+        " m01_payments, m02_payments, m03_payments, m04_payments, m05_payments, m06_payments, m07_payments,"
+        " m08_payments, m09_payments, m10_payments, m11_payments,"
         " m12_payments FROM paid_by_year WHERE pay_year >= ? AND pay_year <= ?"
         " ORDER BY pay_year, unit_code, project_code");
     st.bind(1, with_history ? 0 : first_year).bind(2, last_year);
@@ -249,7 +247,7 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
               &in.history_cumulative[history_unit];  // monthly sums here, made cumulative below
         }
         for (int k = 0; k < 12; ++k) {
-          const std::int64_t fen = st.column_int(3 + k);
+          const std::int64_t fen = st.column_int(5 + k);
           if (fen == 0) continue;
           const CivilDate d = engine::make_date(year, static_cast<unsigned>(k + 1), 1);
           const int i = engine::FiscalYear::containing(d, fy.start_month()).month_index(d);
@@ -260,8 +258,8 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
       engine::PaymentSeries* current = nullptr;
       for (int k = 0; k < 12; ++k) {
         const int n = year_month + k;
-        const std::int64_t fen = st.column_int(3 + k);
-        const std::int64_t count = st.column_int(15 + k);
+        const std::int64_t fen = st.column_int(5 + k);
+        const std::int64_t count = st.column_int(17 + k);
         if (fen == 0 && count == 0) continue;
         if (n < first_month) {
           // A fiscal year not starting in January: this calendar year's months before it are
@@ -274,8 +272,13 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
           continue;
         }
         if (n > last_whole_month) break;
-        if (current == nullptr)
+        if (current == nullptr) {
           current = &in.payments[series.find_or_add(st.column_text(1), st.column_text(2))];
+          if (current->unit_name.empty() && current->project_name.empty()) {
+            current->unit_name = st.column_text(3);
+            current->project_name = st.column_text(4);
+          }
+        }
         const auto i = static_cast<std::size_t>(n - first_month);
         current->month_paid[i] += Money{fen};
         current->month_count[i] += count;
@@ -295,6 +298,7 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
               });
     series.rebuild();
   }
+  const std::size_t named_series = in.payments.size();  // the series named by the rows read so far
   if (any_month && !whole_last_month) {
     // The days of the as-of month from the payments themselves. SQLite: the rows, added up here
     // into the series (a GROUP BY sorted them in a temporary B-tree: two thirds of the read, 0.4 s
@@ -328,18 +332,20 @@ engine::Inputs load_inputs(Database& db, CivilDate as_of, const engine::FiscalYe
       series.rebuild();
     }
   }
-  if (!in.payments.empty()) {
-    // The names of every (unit, project) ever paid: most belong to other years' series and are skipped without
-    // a copy.
-    Statement st = db.prepare("SELECT unit_code, project_code, unit_name, project_name FROM payment_names");
-    while (st.step()) {
-      const std::size_t i = series.find(st.column_text(0), st.column_text(1));
-      if (i == SeriesIndex::none) continue;
-      in.payments[i].unit_name = st.column_text(2);
-      in.payments[i].project_name = st.column_text(3);
+  if (named_series < in.payments.size()) {
+    // The series paid only in the as-of month's days: named by their year's row.
+    Statement st = db.prepare("SELECT unit_name, project_name FROM paid_by_year"
+                              " WHERE pay_year = ? AND unit_code = ? AND project_code = ?");
+    for (std::size_t i = named_series; i < in.payments.size(); ++i) {
+      engine::PaymentSeries& p = in.payments[i];
+      st.bind(1, static_cast<int>(last.year())).bind(2, p.unit_code).bind(3, p.project_code);
+      if (st.step()) {
+        p.unit_name = st.column_text(0);
+        p.project_name = st.column_text(1);
+      }
+      st.reset();
     }
   }
-
   return in;
 }
 

@@ -1005,16 +1005,17 @@ constexpr const char* summed_month_columns =
     "CAST(sum(m07_payments) AS BIGINT), CAST(sum(m08_payments) AS BIGINT), CAST(sum(m09_payments) AS BIGINT), "
     "CAST(sum(m10_payments) AS BIGINT), CAST(sum(m11_payments) AS BIGINT), CAST(sum(m12_payments) AS BIGINT)";
 
-// Both engines: the row of one (year, unit, project) added to what is recorded.
+// SQLite: the row of one (year, unit, project) added to what is recorded; the names of a new row are
+// the file's (as first seen), a recorded row keeps its own.
 std::string upsert_sql() {
-  return std::string("INSERT INTO paid_by_year (pay_year, unit_code, project_code, ") +
-         month_columns +
-         ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-         " ON CONFLICT (pay_year, unit_code, project_code) DO UPDATE SET " +
+  return std::string("INSERT INTO paid_by_year (pay_year, unit_code, project_code, unit_name, project_name, ") +
+         month_columns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                         " ON CONFLICT (pay_year, unit_code, project_code) DO UPDATE SET " +
          add_month_columns;
 }
 
-// One line of COPY text for paid_by_year: year, unit, project, the twelve sums, the twelve counts.
+// One line of COPY text for paid_by_year: year, unit, project, their names, the twelve sums, the
+// twelve counts.
 void append_year_row(std::string& d, const MonthlySums::Series& x, const MonthlySums::Year& y) {
   char num[24];
   auto put = [&](std::int64_t v) {
@@ -1027,6 +1028,10 @@ void append_year_row(std::string& d, const MonthlySums::Series& x, const Monthly
   copy_escape(d, x.unit_code);
   d += '\t';
   copy_escape(d, x.project_code);
+  d += '\t';
+  copy_escape(d, x.unit_name);
+  d += '\t';
+  copy_escape(d, x.project_name);
   for (const std::int64_t v : y.fen) put(v);
   for (const std::int64_t v : y.count) put(v);
   d += '\n';
@@ -1034,26 +1039,21 @@ void append_year_row(std::string& d, const MonthlySums::Series& x, const Monthly
 
 }  // namespace
 
-// The file's monthly sums and (unit, project) names, one statement execution per series and year
+// The file's monthly sums with the (unit, project) names, one statement execution per series and year
 // (SQLite: no round trips).
 void IngestTxn::write_monthly() {
   State& s = *s_;
   static const std::string upsert = upsert_sql();
   Statement& up = s.db.cached(upsert);
-  Statement& nm = s.db.cached(
-      "INSERT INTO payment_names (unit_code, project_code, unit_name, project_name) VALUES (?,?,?,?)"
-      " ON CONFLICT (unit_code, project_code) DO NOTHING");
   for (std::size_t i = 0; i < s.monthly.series().size(); ++i) {
     const MonthlySums::Series& x = s.monthly.series()[i];
     for (const MonthlySums::Year& y : s.monthly.years(i)) {
-      up.bind(1, y.year).bind(2, x.unit_code).bind(3, x.project_code);
+      up.bind(1, y.year).bind(2, x.unit_code).bind(3, x.project_code).bind(4, x.unit_name).bind(5, x.project_name);
       for (std::size_t k = 0; k < 12; ++k) {
-        up.bind(static_cast<int>(4 + k), y.fen[k]).bind(static_cast<int>(16 + k), y.count[k]);
+        up.bind(static_cast<int>(6 + k), y.fen[k]).bind(static_cast<int>(18 + k), y.count[k]);
       }
       up.run();
     }
-    nm.bind(1, x.unit_code).bind(2, x.project_code).bind(3, x.unit_name).bind(4, x.project_name);
-    nm.run();
   }
 }
 
@@ -1083,84 +1083,59 @@ void IngestTxn::write_monthly_copy() {
   std::string& d = s.copy_data;
   d.clear();
   for (const auto& [i, y] : rows) append_year_row(d, series[i], y);
-  copy_or_merge(true);
-  d.clear();
-  for (const std::size_t i : order) {
-    const MonthlySums::Series& x = series[i];
-    for (const std::string* f : {&x.unit_code, &x.project_code, &x.unit_name}) {
-      copy_escape(d, *f);
-      d += '\t';
-    }
-    copy_escape(d, x.project_name);
-    d += '\n';
-  }
-  copy_or_merge(false);
+  copy_or_merge();
   d.clear();
   d.shrink_to_fit();
 }
 
 namespace {
 
-// The fixed statements of IngestTxn::copy_or_merge, for the monthly sums (`monthly`) or the payment
-// names.
-std::string copy_sql(bool monthly) {
-  return monthly
-             ? std::string("COPY paid_by_year (pay_year, unit_code, project_code, ") +
-                   month_columns + ") FROM STDIN"
-             : "COPY payment_names (unit_code, project_code, unit_name, project_name) FROM STDIN";
+// The fixed statements of IngestTxn::copy_or_merge.
+std::string copy_sql() {
+  return std::string("COPY paid_by_year (pay_year, unit_code, project_code, unit_name, project_name, ") +
+         month_columns + ") FROM STDIN";
 }
-std::string create_stage_sql(bool monthly) {
-  return monthly
-             ? std::string(
-                   "CREATE TEMP TABLE bw_monthly_stage (pay_year BIGINT NOT NULL,"
-                   " unit_code TEXT COLLATE \"C\" NOT NULL, project_code TEXT COLLATE \"C\" NOT "
-                   "NULL, ") +
-                   stage_month_columns + ") ON COMMIT DROP"
-             : "CREATE TEMP TABLE bw_names_stage (unit_code TEXT COLLATE \"C\" NOT NULL,"
-               " project_code TEXT COLLATE \"C\" NOT NULL, unit_name TEXT COLLATE \"C\" NOT NULL,"
-               " project_name TEXT COLLATE \"C\" NOT NULL) ON COMMIT DROP";
+std::string create_stage_sql() {
+  return std::string("CREATE TEMP TABLE bw_monthly_stage (pay_year BIGINT NOT NULL,"
+                     " unit_code TEXT COLLATE \"C\" NOT NULL, project_code TEXT COLLATE \"C\" NOT NULL,"
+                     " unit_name TEXT COLLATE \"C\" NOT NULL, project_name TEXT COLLATE \"C\" NOT NULL, ") +
+         stage_month_columns + ") ON COMMIT DROP";
 }
-std::string copy_stage_sql(bool monthly) {
-  return monthly
-             ? std::string("COPY bw_monthly_stage (pay_year, unit_code, project_code, ") +
-                   month_columns + ") FROM STDIN"
-             : "COPY bw_names_stage (unit_code, project_code, unit_name, project_name) FROM STDIN";
+std::string copy_stage_sql() {
+  return std::string("COPY bw_monthly_stage (pay_year, unit_code, project_code, unit_name, project_name, ") +
+         month_columns + ") FROM STDIN";
 }
-std::string merge_sql(bool monthly) {
-  return monthly
-             // Grouped, so that no key comes twice into one statement (ON CONFLICT DO UPDATE
-             // refuses that).
-             ? std::string("INSERT INTO paid_by_year (pay_year, unit_code, project_code, ") +
-                   month_columns + ") SELECT pay_year, unit_code, project_code, " +
-                   summed_month_columns +
-                   " FROM bw_monthly_stage GROUP BY pay_year, unit_code, project_code"
-                   " ORDER BY pay_year, unit_code, project_code"
-                   " ON CONFLICT (pay_year, unit_code, project_code) DO UPDATE SET " +
-                   add_month_columns
-             : "INSERT INTO payment_names (unit_code, project_code, unit_name, project_name)"
-               " SELECT unit_code, project_code, unit_name, project_name FROM bw_names_stage ORDER BY unit_code, project_code"
-               " ON CONFLICT (unit_code, project_code) DO NOTHING";
+// Grouped, so that no key comes twice into one statement (ON CONFLICT DO UPDATE refuses that); a recorded
+// row keeps its names.
+std::string merge_sql() {
+  return std::string("INSERT INTO paid_by_year (pay_year, unit_code, project_code, unit_name, project_name, ") +
+         month_columns + ") SELECT pay_year, unit_code, project_code, min(unit_name), min(project_name), " +
+         summed_month_columns +
+         " FROM bw_monthly_stage GROUP BY pay_year, unit_code, project_code"
+         " ORDER BY pay_year, unit_code, project_code"
+         " ON CONFLICT (pay_year, unit_code, project_code) DO UPDATE SET " +
+         add_month_columns;
 }
 
 }  // namespace
 
-// s.copy_data (rows in COPY's text format) into paid_by_year (`monthly`) or payment_names: straight
-// in by COPY under a savepoint; on a unique violation, undone and merged instead: copied into a
-// temporary table of the same columns, then INSERT ... SELECT ... ON CONFLICT.
-void IngestTxn::copy_or_merge(bool monthly) {
+// s.copy_data (rows in COPY's text format) into paid_by_year: straight in by COPY under a savepoint; on a
+// unique violation, undone and merged instead: copied into a temporary table of the same columns, then
+// INSERT ... SELECT ... ON CONFLICT.
+void IngestTxn::copy_or_merge() {
   State& s = *s_;
   s.db.exec("SAVEPOINT bw_copy");
   try {
-    s.db.copy_in(copy_sql(monthly), s.copy_data);
+    s.db.copy_in(copy_sql(), s.copy_data);
     s.db.exec("RELEASE SAVEPOINT bw_copy");
     return;
   } catch (const DatabaseError& e) {
     if (e.sqlstate() != "23505") throw;
     s.db.exec("ROLLBACK TO SAVEPOINT bw_copy; RELEASE SAVEPOINT bw_copy");
   }
-  s.db.exec(create_stage_sql(monthly));
-  s.db.copy_in(copy_stage_sql(monthly), s.copy_data);
-  s.db.cached(merge_sql(monthly)).run();
+  s.db.exec(create_stage_sql());
+  s.db.copy_in(copy_stage_sql(), s.copy_data);
+  s.db.cached(merge_sql()).run();
 }
 
 std::optional<IngestTxn> Ledger::begin(const FileRecord& f, const IngestLimits& limits, bool reapply) {

@@ -255,7 +255,7 @@ class IngestTxn {
   void add_to_monthly(std::size_t pending_index);
   void write_monthly();
   void write_monthly_copy();         // PostgreSQL: COPY (copy_or_merge)
-  void copy_or_merge(bool monthly);  // paid_by_year (true) or payment_names
+  void copy_or_merge();               // paid_by_year
   std::unique_ptr<State> s_;
 };
 

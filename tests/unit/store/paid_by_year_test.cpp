@@ -222,19 +222,29 @@ TEST_P(PaidByYearUpgradeTest, the_monthly_rows_of_schema_8_become_one_row_a_year
       st.run();
     }
   }
+  {
+    Statement st = db_->prepare(
+        "INSERT INTO payment_names (unit_code, project_code, unit_name, project_name) VALUES "
+        "(?,?,?,?)");
+    st.bind(1, "U1").bind(2, "P1").bind(3, "单位一").bind(4, "项目一");
+    st.run();
+    st.bind(1, "U2").bind(2, "").bind(3, "单位二").bind(4, "");
+    st.run();
+  }
   ASSERT_GE(store::migrate(*db_), 9);
-  // (year, unit, project) → "m:fen/payments" of its non-empty months, from the new table.
+  // (year, unit, project) → "names | m:fen/payments" of its non-empty months, from the new table.
   std::map<std::tuple<int, std::string, std::string>, std::string> got;
   Statement st = db_->prepare(
       "SELECT pay_year, unit_code, project_code, m01_fen, m02_fen, m03_fen, m04_fen, m05_fen, "
-      "m06_fen, m07_fen,"
-      " m08_fen, m09_fen, m10_fen, m11_fen, m12_fen, m01_payments, m02_payments, m03_payments, "
-      "m04_payments,"
-      " m05_payments, m06_payments, m07_payments, m08_payments, m09_payments, m10_payments, "
-      "m11_payments,"
-      " m12_payments FROM paid_by_year ORDER BY pay_year, unit_code, project_code");
+      "m06_fen,"
+      " m07_fen, m08_fen, m09_fen, m10_fen, m11_fen, m12_fen, m01_payments, m02_payments, "
+      "m03_payments,"
+      " m04_payments, m05_payments, m06_payments, m07_payments, m08_payments, m09_payments, "
+      "m10_payments,"
+      " m11_payments, m12_payments, unit_name, project_name FROM paid_by_year"
+      " ORDER BY pay_year, unit_code, project_code");
   while (st.step()) {
-    std::string months;
+    std::string months = st.column_string(27) + "/" + st.column_string(28) + " | ";
     for (int k = 0; k < 12; ++k) {
       if (st.column_int(3 + k) == 0 && st.column_int(15 + k) == 0) continue;
       months += std::to_string(k + 1) + ":" + std::to_string(st.column_int(3 + k)) + "/" +
@@ -243,11 +253,11 @@ TEST_P(PaidByYearUpgradeTest, the_monthly_rows_of_schema_8_become_one_row_a_year
     got[{static_cast<int>(st.column_int(0)), st.column_string(1), st.column_string(2)}] = months;
   }
   const std::map<std::tuple<int, std::string, std::string>, std::string> want = {
-      {{2020, "U1", "P1"}, "12:5/1 "},
-      {{2021, "U1", "P1"}, "1:100/2 7:7000/3 12:120000/4 "},
-      {{2021, "U1", "P2"}, "7:-300/1 "},
-      {{2021, "U2", ""}, "10:1/1 "},
-      {{2022, "U2", "P1"}, "3:999999999999/5 "},
+      {{2020, "U1", "P1"}, "单位一/项目一 | 12:5/1 "},
+      {{2021, "U1", "P1"}, "单位一/项目一 | 1:100/2 7:7000/3 12:120000/4 "},
+      {{2021, "U1", "P2"}, "/ | 7:-300/1 "},  // no names recorded: blank
+      {{2021, "U2", ""}, "单位二/ | 10:1/1 "},
+      {{2022, "U2", "P1"}, "/ | 3:999999999999/5 "},
   };
   EXPECT_EQ(got, want);
   const bool pg = GetParam() == store::Engine::postgresql;
