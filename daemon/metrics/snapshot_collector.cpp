@@ -6,7 +6,9 @@
 #include <cmath>
 #include <limits>
 #include <span>
+#include <stdexcept>
 
+#include <openssl/evp.h>
 #include <zlib.h>
 
 #include "reports/metric_catalogue.h"
@@ -139,71 +141,55 @@ class TextWriter final : public reports::MetricWriter {
   std::string_view name_;
 };
 
-// Renders one family at a time through a small buffer, comparing it as it goes with the family's
-// text of the last publish: while they agree nothing is kept but the count of matching bytes; at
-// the first difference the new text is started from the matching prefix and written out in full.
-// An unchanged family thus costs its rendering and a comparison, and no memory of its size.
+// Renders one family at a time into a buffer reused from family to family and hands on its text
+// with the text's SHA-256: the collector keeps each family's gzip member and digest, not its text
+// (issue 14: a bureau's plain text was 72 MB of the daemon's 164 MB, and the changed families' new
+// text was held beside the old while a publish replaced them).
 class PartWriter final : public reports::MetricWriter {
  public:
-  using Emit = std::function<void(std::size_t, std::shared_ptr<const std::string>, bool)>;
-  PartWriter(const std::vector<std::shared_ptr<const std::string>>& previous, const Emit& emit)
-      : previous_(previous), text_(buffer_, false), emit_(emit) {
-    buffer_.reserve(flush_at + (64 << 10));
-  }
+  using Emit = std::function<void(std::size_t, std::string_view, const SnapshotCollector::Digest&)>;
+  explicit PartWriter(const Emit& emit) : text_(buffer_), emit_(emit) {}
   void begin_family(const reports::MetricFamilyDef& f, std::size_t subjects) override {
     buffer_.clear();
-    fresh_.clear();
-    matched_ = 0;
-    old_ = index_ < previous_.size() ? previous_[index_].get() : nullptr;
-    matching_ = old_ != nullptr;
     text_.begin_family(f, subjects);
   }
   void sample(std::span<const reports::MetricLabel> labels, double value) override {
     text_.sample(labels, value);
-    if (buffer_.size() >= flush_at) flush();
   }
   void end_family(const reports::MetricFamilyDef& f) override {
     text_.end_family(f);
-    flush();
-    if (matching_ && matched_ == old_->size()) {
-      emit_(index_, previous_[index_], true);
-    } else {
-      if (matching_) fresh_.assign(*old_, 0, matched_);  // the new text is a prefix of the old
-      if (fresh_.capacity() > fresh_.size() + fresh_.size() / 16) fresh_.shrink_to_fit();
-      emit_(index_, std::make_shared<const std::string>(std::move(fresh_)), false);
+    SnapshotCollector::Digest digest{};
+    unsigned int length = 0;
+    if (EVP_Digest(buffer_.data(), buffer_.size(), digest.data(), &length, EVP_sha256(), nullptr) !=
+            1 ||
+        length != digest.size()) {
+      throw std::runtime_error("SHA-256 of a metric family failed");
     }
-    fresh_ = std::string();
-    ++index_;
+    emit_(index_++, buffer_, digest);
   }
 
  private:
-  static constexpr std::size_t flush_at = 256 << 10;
-
-  void flush() {
-    if (matching_) {
-      if (old_->compare(matched_, buffer_.size(), buffer_) == 0) {
-        matched_ += buffer_.size();
-        buffer_.clear();
-        return;
-      }
-      matching_ = false;
-      fresh_.reserve(old_->size() + old_->size() / 16);
-      fresh_.assign(*old_, 0, matched_);
-    }
-    fresh_.append(buffer_);
-    buffer_.clear();
-  }
-
-  const std::vector<std::shared_ptr<const std::string>>& previous_;
   std::string buffer_;
   TextWriter text_;
   const Emit& emit_;
-  std::string fresh_;
-  const std::string* old_ = nullptr;
-  bool matching_ = false;
-  std::size_t matched_ = 0;
   std::size_t index_ = 0;
 };
+
+// The text of one gzip member of `size` bytes; nullptr on a zlib failure.
+std::shared_ptr<const std::string> gunzip(const std::string& member, std::size_t size) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return nullptr;
+  std::string out(size, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(member.data()));
+  z.avail_in = static_cast<uInt>(member.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = inflate(&z, Z_FINISH);
+  const bool whole = rc == Z_STREAM_END && z.avail_out == 0;
+  inflateEnd(&z);
+  if (!whole) return nullptr;
+  return std::make_shared<const std::string>(std::move(out));
+}
 
 std::shared_ptr<const std::string> join(
     const std::vector<std::shared_ptr<const std::string>>& parts) {
@@ -220,14 +206,13 @@ std::shared_ptr<const std::string> join(
 
 void SnapshotCollector::render_parts(
     const engine::Snapshot& s, const SnapshotMetricsOptions& o,
-    const std::vector<std::shared_ptr<const std::string>>& previous,
-    const std::function<void(std::size_t, std::shared_ptr<const std::string>, bool)>& part) {
+    const std::function<void(std::size_t, std::string_view, const Digest&)>& part) {
   const std::function<std::int64_t(engine::CivilDate)> midnight =
       o.midnight_utc ? o.midnight_utc : [](engine::CivilDate d) {
         return static_cast<std::int64_t>(std::chrono::sys_days{d}.time_since_epoch().count()) *
                86400;
       };
-  PartWriter writer(previous, part);
+  PartWriter writer(part);
   reports::write_snapshot_metrics(s, filter(o.project_series), midnight, writer);
 }
 
@@ -303,37 +288,38 @@ std::vector<MetricFamily> SnapshotCollector::families(const engine::Snapshot& s,
 void SnapshotCollector::publish(std::shared_ptr<const engine::Snapshot> s) {
   const std::lock_guard serial(publishing_);
   SnapshotMetricsOptions o;
-  std::vector<std::shared_ptr<const std::string>> old_text;
-  std::vector<std::shared_ptr<const std::string>> old_gzip;
+  std::vector<Part> old;
   {
     std::lock_guard lock(mutex_);
     o = options_;
-    old_text = text_;
-    old_gzip = gzip_;
+    old = parts_;
   }
-  std::vector<std::shared_ptr<const std::string>> text;
-  std::vector<std::shared_ptr<const std::string>> gzipped;
+  std::vector<Part> parts;
   PublishStats stats;
   if (s) {
-    // Each family is rendered, then kept from the last publish when its bytes are the same: what
-    // is served is always the text of `s` (compared, never assumed unchanged).
-    render_parts(
-        *s, o, old_text, [&](std::size_t i, std::shared_ptr<const std::string> part, bool kept) {
-          if (kept) {
-            gzipped.push_back(old_gzip.size() == old_text.size() ? old_gzip[i] : gzip(*part));
-            ++stats.kept;
-          } else {
-            gzipped.push_back(gzip(*part));
-            ++stats.rendered;
-          }
-          text.push_back(std::move(part));
-        });
-    if (std::find(gzipped.begin(), gzipped.end(), nullptr) != gzipped.end()) gzipped.clear();
+    // Each family is rendered, then kept from the last publish when its text has the same SHA-256
+    // and length: what is served is always the text of `s` (compared, never assumed unchanged).
+    render_parts(*s, o, [&](std::size_t i, std::string_view text, const Digest& digest) {
+      if (i < old.size() && old[i].size == text.size() && old[i].digest == digest) {
+        parts.push_back(old[i]);
+        ++stats.kept;
+        return;
+      }
+      Part p;
+      p.digest = digest;
+      p.size = text.size();
+      p.gzip = gzip(text);
+      // Without its gzip member (zlib failed) the part keeps its text, and scrapes get plain text.
+      if (!p.gzip) p.plain = std::make_shared<const std::string>(text);
+      parts.push_back(std::move(p));
+      ++stats.rendered;
+    });
   }
+  old.clear();
   std::lock_guard lock(mutex_);
   snapshot_ = std::move(s);
-  text_ = std::move(text);
-  gzip_ = std::move(gzipped);
+  parts_ = std::move(parts);
+  plain_.assign(parts_.size(), {});
   stats_ = stats;
 }
 
@@ -354,13 +340,44 @@ std::shared_ptr<const std::string> SnapshotCollector::gzip_text() const {
 }
 
 std::vector<std::shared_ptr<const std::string>> SnapshotCollector::text_parts() const {
+  // One plain scrape at a time inflates; scrapes in flight share the texts (weakly held here, so
+  // that they go when the last response that sends them is written).
+  const std::lock_guard one(inflating_);
+  std::vector<Part> parts;
+  std::vector<std::weak_ptr<const std::string>> cached;
+  {
+    std::lock_guard lock(mutex_);
+    parts = parts_;
+    cached = plain_;
+  }
+  std::vector<std::shared_ptr<const std::string>> out;
+  out.reserve(parts.size());
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    std::shared_ptr<const std::string> text = parts[i].plain ? parts[i].plain : cached[i].lock();
+    if (!text) text = gunzip(*parts[i].gzip, parts[i].size);
+    if (!text) return {};  // zlib failed: nothing rather than a wrong text
+    cached[i] = text;
+    out.push_back(std::move(text));
+  }
   std::lock_guard lock(mutex_);
-  return text_;
+  if (plain_.size() == cached.size() && parts_.size() == parts.size() &&
+      std::equal(parts_.begin(), parts_.end(), parts.begin(), [](const Part& a, const Part& b) {
+        return a.gzip == b.gzip && a.plain == b.plain;
+      })) {
+    plain_ = std::move(cached);
+  }
+  return out;
 }
 
 std::vector<std::shared_ptr<const std::string>> SnapshotCollector::gzip_parts() const {
   std::lock_guard lock(mutex_);
-  return gzip_;
+  std::vector<std::shared_ptr<const std::string>> out;
+  out.reserve(parts_.size());
+  for (const Part& p : parts_) {
+    if (!p.gzip) return {};  // a part without its member: the scrape gets plain text
+    out.push_back(p.gzip);
+  }
+  return out;
 }
 
 SnapshotCollector::PublishStats SnapshotCollector::last_publish() const {

@@ -1,12 +1,15 @@
 // The scrape seam (STYLE §7.2): a prometheus::Collectable over the latest published Snapshot, with
 // the families of the one metric catalogue (reports/metric_catalogue.h, shared with
 // export-openmetrics). The evaluation task publishes; scrapes read what was published and never
-// touch SQLite. The text of the snapshot's families is rendered once per publish, so a scrape only
-// sends it. It is held as one part per family, each with its own gzip member: a family whose text
-// is byte for byte the previous publish's keeps that part and its member (no second copy, no
-// compressing again), which is most families after one more payments file (issue 14).
+// touch SQLite. The text of the snapshot's families is rendered and compressed once per publish, so
+// a gzip scrape (Prometheus asks for gzip) only sends it. Each family is held as its gzip member,
+// the SHA-256 and the length of its text: a family whose text has the digest and length of the
+// previous publish's keeps that member (no compressing again), which is most families after one
+// more payments file. The plain text is not held (a bureau's is 72 MB, most of the daemon's
+// memory): a plain scrape inflates the members, shared by the scrapes in flight (issue 14).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -49,7 +52,8 @@ class SnapshotCollector final : public prometheus::Collectable {
   std::shared_ptr<const std::string> text() const;
   /// The same text gzip-compressed (gzip members, one per family), or nullptr. Thread-safe.
   std::shared_ptr<const std::string> gzip_text() const;
-  /// The text as published: one part per family, in order; empty before the first publish.
+  /// The text as published: one part per family, in order, inflated from the gzip members (shared
+  /// with the other plain scrapes in flight); empty before the first publish.
   std::vector<std::shared_ptr<const std::string>> text_parts() const;
   /// One gzip member per text part (concatenated, they are the gzip of the text); empty before the
   /// first publish or when zlib failed.
@@ -74,13 +78,13 @@ class SnapshotCollector final : public prometheus::Collectable {
   /// `size_hint`: the expected size (the previous text's), reserved at once.
   static std::string render_text(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
                                  std::size_t size_hint = 0);
-  /// The same text, one family at a time: `part(index, text, kept)` for each catalogue family in
-  /// order, where `kept` says the family's text is byte for byte `previous[index]` (then that very
-  /// part is handed on; compared while rendering, through a small buffer).
+  /// SHA-256 of a family's text.
+  using Digest = std::array<unsigned char, 32>;
+  /// The same text, one family at a time: `part(index, text, digest)` for each catalogue family in
+  /// order (the text is valid during the call: one buffer is reused from family to family).
   static void render_parts(
       const engine::Snapshot& s, const SnapshotMetricsOptions& o,
-      const std::vector<std::shared_ptr<const std::string>>& previous,
-      const std::function<void(std::size_t, std::shared_ptr<const std::string>, bool)>& part);
+      const std::function<void(std::size_t, std::string_view, const Digest&)>& part);
   /// The same, one family at a time (rendering holds one family's series, not all of them).
   static void for_each_family(const engine::Snapshot& s, const SnapshotMetricsOptions& o,
                               const std::function<void(prometheus::MetricFamily&&)>& emit);
@@ -89,10 +93,17 @@ class SnapshotCollector final : public prometheus::Collectable {
   mutable std::mutex mutex_;
   SnapshotMetricsOptions options_;
   std::shared_ptr<const engine::Snapshot> snapshot_;
-  std::vector<std::shared_ptr<const std::string>> text_;  // one part per family
-  std::vector<std::shared_ptr<const std::string>> gzip_;  // one member per part, or empty
+  struct Part {
+    std::shared_ptr<const std::string> gzip;   // the text's gzip member
+    std::shared_ptr<const std::string> plain;  // the text itself, only when zlib failed
+    Digest digest{};
+    std::size_t size = 0;  // of the text
+  };
+  std::vector<Part> parts_;                                      // one per family
+  mutable std::vector<std::weak_ptr<const std::string>> plain_;  // inflated for plain scrapes
   PublishStats stats_;
-  std::mutex publishing_;  // one publish at a time (each starts from the parts of the last)
+  std::mutex publishing_;         // one publish at a time (each starts from the parts of the last)
+  mutable std::mutex inflating_;  // one plain scrape inflating at a time
 };
 
 /// Text compressed as one gzip member (level 1); nullptr on a zlib failure. Gzip members

@@ -340,9 +340,9 @@ TEST(SnapshotCollectorTest, publish_keeps_unchanged_families_and_serves_the_new_
   expect_served(*a, SnapshotMetricsOptions{});
 }
 
-// Families larger than the writer's buffer (256 KiB), compared piecewise: a change in the middle
-// of a family, a line fewer (the new text a prefix of the old) and a line more.
-TEST(SnapshotCollectorTest, large_families_are_compared_piecewise) {
+// Large families (megabytes each), told apart by digest and length: a change in the middle of a
+// family, a line fewer (the new text a prefix of the old) and a line more.
+TEST(SnapshotCollectorTest, large_families_are_told_apart) {
   auto snapshot = [](int lines, int changed) {
     engine::Inputs in;
     in.fiscal_year = engine::FiscalYear(2021, 1);
@@ -373,6 +373,33 @@ TEST(SnapshotCollectorTest, large_families_are_compared_piecewise) {
   }
   EXPECT_GT(c.last_publish().kept, 0u);
   EXPECT_GT(c.last_publish().rendered, 0u);
+}
+
+// The collector holds the gzip members, not the plain text (a bureau's is 72 MB): a plain scrape
+// inflates them, scrapes in flight share one copy, and it goes with the last of them.
+TEST(SnapshotCollectorTest, plain_text_is_inflated_for_the_scrapes_in_flight_only) {
+  SnapshotCollector c(SnapshotMetricsOptions{});
+  const auto s = with_payment(100);
+  c.publish(s);
+  auto first = c.text_parts();
+  auto second = c.text_parts();
+  ASSERT_FALSE(first.empty());
+  ASSERT_EQ(first.size(), second.size());
+  std::string joined;
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    EXPECT_EQ(first[i].get(), second[i].get()) << "family " << i << " inflated twice";
+    EXPECT_EQ(first[i].use_count(), 2) << "family " << i << " is held by the collector";
+    joined += *first[i];
+  }
+  EXPECT_EQ(joined, SnapshotCollector::render_text(*s, SnapshotMetricsOptions{}));
+  const std::weak_ptr<const std::string> gone = first[0];
+  first.clear();
+  second.clear();
+  EXPECT_TRUE(gone.expired());
+  // A publish of other figures: the next plain scrape inflates the new text.
+  const auto b = with_payment(400);
+  c.publish(b);
+  EXPECT_EQ(*c.text(), SnapshotCollector::render_text(*b, SnapshotMetricsOptions{}));
 }
 
 TEST(TimeZoneTest, shanghai_dates_and_midnights) {
