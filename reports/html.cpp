@@ -101,14 +101,20 @@ std::string page_end(Lang l, engine::CivilDate as_of) {
 }
 
 std::string table(const Table& t) {
-  std::ostringstream out;
+  std::string out;
+  append_table(out, t);
+  return out;
+}
+
+void append_table(std::string& s, const Table& t, TextSink* sink) {
+  StringOut out(s);
   out << "<table" << (t.id.empty() ? "" : " id=\"" + escape(t.id) + "\"") << ">\n<thead><tr>";
   for (const auto& c : t.columns) out << "<th>" << escape(c.label) << "</th>";
   out << "</tr></thead>\n<tbody>\n";
   for (const auto& r : t.rows) {
     out << "<tr" << (r.row_class.empty() ? "" : " class=\"" + escape(r.row_class) + "\"") << ">";
     for (std::size_t i = 0; i < t.columns.size(); ++i) {
-      const std::string text = i < r.cells.size() ? r.cells[i] : "";
+      const std::string_view text = i < r.cells.size() ? std::string_view(r.cells[i]) : std::string_view();
       std::string klass;
       if (t.columns[i].numeric) klass = "num";
       // Codes, dates and curve names (ASCII without spaces) stay on one line.
@@ -122,9 +128,9 @@ std::string table(const Table& t) {
           << "</td>";
     }
     out << "</tr>\n";
+    if (sink != nullptr) sink->row_done();
   }
   out << "</tbody>\n</table>\n";
-  return out.str();
 }
 
 std::string progress_chart(const engine::FiscalYear& fy, const std::vector<ProgressPoint>& points,
