@@ -69,6 +69,11 @@ std::string Document::html_page(Lang l) const {
 }
 
 void Document::write_html_page(Lang l, TextSink& sink) const {
+  write_html_begin(l, sink);
+  write_html_end(l, sink);
+}
+
+void Document::write_html_begin(Lang l, TextSink& sink) const {
   std::string& out = sink.text();
   out += html::page_begin(l, title_);
   out += "<h1>" + html::escape(title_) + "</h1>\n";
@@ -93,7 +98,8 @@ void Document::write_html_page(Lang l, TextSink& sink) const {
         break;
     }
   }
-  out += html::page_end(l, as_of_);
 }
+
+void Document::write_html_end(Lang l, TextSink& sink) const { sink.text() += html::page_end(l, as_of_); }
 
 }  // namespace bw::reports

@@ -325,19 +325,25 @@ void write_html(const engine::Snapshot& s, Lang l, TextSink& sink) {
                {tr(l, "完成时限", "Deadline")}},
               {},
               "table-lines"};
+  // The lines' table is the page's last block: written row by row after the others, no row held.
+  doc.write_html_begin(l, sink);
+  std::string& out = sink.text();
+  html::append_table_head(out, lines);
   for (const engine::LineEval* ep : lines_by_risk(s)) {
     const engine::LineEval& e = *ep;
     const bool over = overspent(e);
-    lines.rows.push_back({{e.line.code,
-                           line_display_name(s, e, l) + (over ? tr(l, "（超预算）", " (overspent)") : ""),
-                           e.line.unit_name.empty() ? e.line.unit_code : e.line.unit_name,
-                           format_wan(e.amounts.adjusted), format_wan(e.amounts.paid), pct_or_dash(e.execution),
-                           pct_or_dash(e.expected), gap_pp(e.execution, e.expected),
-                           format_wan(e.amounts.adjusted - e.amounts.paid), engine::to_iso(e.deadline)},
-                          over ? "overspend" : ""});
+    html::append_table_row(out, lines,
+                           {{e.line.code,
+                             line_display_name(s, e, l) + (over ? tr(l, "（超预算）", " (overspent)") : ""),
+                             e.line.unit_name.empty() ? e.line.unit_code : e.line.unit_name,
+                             format_wan(e.amounts.adjusted), format_wan(e.amounts.paid), pct_or_dash(e.execution),
+                             pct_or_dash(e.expected), gap_pp(e.execution, e.expected),
+                             format_wan(e.amounts.adjusted - e.amounts.paid), engine::to_iso(e.deadline)},
+                            over ? "overspend" : ""});
+    sink.row_done();
   }
-  doc.table(std::move(lines));
-  doc.write_html_page(l, sink);
+  html::append_table_end(out);
+  doc.write_html_end(l, sink);
 }
 
 bool lagging(engine::Band b) {
