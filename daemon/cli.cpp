@@ -318,17 +318,26 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
         << " has no budget lines in the database (fiscal years with lines: " << (years.empty() ? "none" : years)
         << ")\n";
   }
-  std::string body;
-  // CSV starts with a UTF-8 BOM for Excel (issue 17) unless --no-bom (scripts).
-  if (request.format == reports::Format::csv && !args->flag("no-bom")) body = reports::utf8_bom;
-  try {
-    body += reports::render_report(*e->snapshot, request, midyear_inputs(db, *e->snapshot));
-  } catch (const std::runtime_error& x) {  // a workbook's temporary file could not be written
-    err << "budgetwatch report: " << x.what() << "\n";
-    return exit_failure;
-  }
+  const reports::MidyearInputs midyear = midyear_inputs(db, *e->snapshot);
+  // The report is written as it is rendered, in chunks of about 1 MiB (a bureau's JSON is 66 MB: one string
+  // of it cost fresh pages the kernel zeroes, a quarter of the report's time). False when a workbook's
+  // temporary file could not be written (said on err).
+  auto render = [&](reports::TextSink& sink) {
+    // CSV starts with a UTF-8 BOM for Excel (issue 17) unless --no-bom (scripts).
+    if (request.format == reports::Format::csv && !args->flag("no-bom")) sink.text() += reports::utf8_bom;
+    try {
+      reports::write_report(*e->snapshot, request, midyear, sink);
+    } catch (const std::runtime_error& x) {
+      err << "budgetwatch report: " << x.what() << "\n";
+      return false;
+    }
+    sink.finish();
+    return true;
+  };
   if (to_stdout) {
-    out << body;
+    reports::TextSink sink(
+        [&](std::string_view chunk) { out.write(chunk.data(), static_cast<std::streamsize>(chunk.size())); });
+    if (!render(sink)) return exit_failure;
     out.flush();
     return out ? exit_ok : exit_failure;
   }
@@ -336,12 +345,18 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
   const std::filesystem::path target(*output);
   std::filesystem::path tmp = target;
   tmp += ".tmp";
+  std::size_t bytes = 0;
   {
     std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    file << body;
+    reports::TextSink sink([&](std::string_view chunk) {
+      if (file) file.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    });
+    const bool opened = file.is_open();
+    const bool rendered = opened && render(sink);
+    bytes = sink.size();
     file.close();
-    if (!file) {
-      err << "budgetwatch report: cannot write " << tmp.string() << "\n";
+    if (!rendered || !file) {
+      if (!opened || rendered) err << "budgetwatch report: cannot write " << tmp.string() << "\n";
       std::error_code ec;
       std::filesystem::remove(tmp, ec);
       return exit_failure;
@@ -355,7 +370,7 @@ int cmd_report(const std::vector<std::string>& argv, std::ostream& out, std::ost
     return exit_failure;
   }
   err << "budgetwatch report: " << reports::to_string(request.kind) << " report (" << reports::extension(request.format)
-      << ", " << body.size() << " bytes) written to " << target.string() << "\n";
+      << ", " << bytes << " bytes) written to " << target.string() << "\n";
   return exit_ok;
 }
 

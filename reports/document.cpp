@@ -63,7 +63,19 @@ std::string Document::markdown() const {
 }
 
 std::string Document::html_page(Lang l) const {
-  std::string out = html::page_begin(l, title_);
+  TextSink sink;
+  write_html_page(l, sink);
+  return sink.take();
+}
+
+void Document::write_html_page(Lang l, TextSink& sink) const {
+  write_html_begin(l, sink);
+  write_html_end(l, sink);
+}
+
+void Document::write_html_begin(Lang l, TextSink& sink) const {
+  std::string& out = sink.text();
+  out += html::page_begin(l, title_);
   out += "<h1>" + html::escape(title_) + "</h1>\n";
   for (const Block& b : blocks_) {
     switch (b.kind) {
@@ -82,12 +94,12 @@ std::string Document::html_page(Lang l) const {
         out += b.text;
         break;
       case Kind::table:
-        out += html::table(b.table);
+        html::append_table(out, b.table, &sink);
         break;
     }
   }
-  out += html::page_end(l, as_of_);
-  return out;
 }
+
+void Document::write_html_end(Lang l, TextSink& sink) const { sink.text() += html::page_end(l, as_of_); }
 
 }  // namespace bw::reports

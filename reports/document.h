@@ -9,6 +9,7 @@
 
 #include "engine/civil_date.h"
 #include "reports/format.h"
+#include "reports/text_sink.h"
 
 namespace bw::reports {
 
@@ -54,6 +55,12 @@ class Document {
   std::string markdown() const;
   /// One self-contained HTML page in language `l` (html::page_begin / page_end).
   std::string html_page(Lang l) const;
+  /// The same page written into a sink (handed on row by row when it streams).
+  void write_html_page(Lang l, TextSink& sink) const;
+  /// The page in two parts, for a last block written straight into the sink between them: up to the
+  /// last block, and the end of the page.
+  void write_html_begin(Lang l, TextSink& sink) const;
+  void write_html_end(Lang l, TextSink& sink) const;
 
   /// The title and the as-of date (the workbooks: reports/xlsx.h).
   const std::string& title() const { return title_; }

@@ -355,14 +355,20 @@ json::value execution_report_json(const engine::Snapshot& s) {
   return std::move(w.result);
 }
 
-std::string execution_report_text(const engine::Snapshot& s) {
-  std::string out;
-  // About 1 KB a line: reserved, so the text is not copied while it grows.
-  out.reserve((1 << 16) + s.lines.size() * 1200);
-  JsonText w(out);
+void write_execution_report_json(const engine::Snapshot& s, TextSink& sink) {
+  // About 1 KB a line: reserved when the sink keeps the whole text, so it is not copied while it
+  // grows.
+  if (!sink.streaming())
+    sink.text().reserve(sink.text().size() + (1 << 16) + s.lines.size() * 1200);
+  JsonText w(sink);
   put_execution_report(w, s);
-  out += '\n';
-  return out;
+  sink.text() += '\n';
+}
+
+std::string execution_report_text(const engine::Snapshot& s) {
+  TextSink sink;
+  write_execution_report_json(s, sink);
+  return sink.take();
 }
 
 }  // namespace bw::reports

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <vector>
-#include <sstream>
 
 #include <boost/json.hpp>
 
@@ -91,15 +90,17 @@ std::string carry_forward_md(const engine::Snapshot& s, Lang l) {
 
 // ---- Markdown -------------------------------------------------------------------------------------------
 
-void md_totals_row(std::ostringstream& out, const std::string& label, const engine::Amounts& a) {
+void md_totals_row(StringOut& out, const std::string& label, const engine::Amounts& a) {
   out << "| " << md_cell(label) << " | " << format_wan(a.initial) << " | " << format_wan(a.adjustment) << " | "
       << pct_or_dash(table_adjustment_rate(a)) << " | " << format_wan(a.adjusted) << " | "
       << format_wan(a.paid) << " | " << pct_or_dash(a.execution()) << " | " << pct_or_dash(a.expected())
       << " |\n";
 }
 
-std::string render_md(const engine::Snapshot& s, Lang l) {
-  std::ostringstream out;
+// Appended to the sink's text, each line of the tables a row_done() (handed on as it goes when the sink
+// streams).
+void write_md(const engine::Snapshot& s, Lang l, TextSink& sink) {
+  StringOut out(sink.text());
   const auto& d = s.department;
   out << "# " << tr(l, "预算执行情况报告", "Budget execution report") << "\n\n";
   out << tr(l, "截至日期：", "As of: ") << engine::to_iso(s.as_of) << tr(l, "；财政年度：", "; fiscal year: ")
@@ -150,6 +151,7 @@ std::string render_md(const engine::Snapshot& s, Lang l) {
       out << "| " << md_cell(e.line.code) << " | " << md_cell(e.line.name) << " | "
           << format_wan(e.amounts.adjusted) << " | " << format_wan(e.amounts.paid) << " | "
           << pct_or_dash(e.execution) << " | " << format_wan(e.amounts.adjusted - e.amounts.paid) << " |\n";
+      sink.row_done();
     }
     out << "\n";
   }
@@ -204,6 +206,7 @@ std::string render_md(const engine::Snapshot& s, Lang l) {
         << format_wan(e.amounts.paid) << " | " << pct_or_dash(e.execution) << " | " << pct_or_dash(e.expected)
         << " | " << gap_pp(e.execution, e.expected) << " | " << format_wan(e.amounts.adjusted - e.amounts.paid)
         << " | " << engine::to_iso(e.deadline) << " |\n";
+    sink.row_done();
   }
   out << "\n";
 
@@ -217,15 +220,15 @@ std::string render_md(const engine::Snapshot& s, Lang l) {
         out << "| " << md_cell(o.unit_code) << " | " << md_cell(o.project_code) << " | "
             << md_cell(o.project_name) << " | " << format_yuan(o.paid) << " | " << o.payments << " | "
             << md_cell(o.reason) << " |\n";
+        sink.row_done();
       }
     }
     out << "\n";
   }
-  return out.str();
 }
 
-std::string render_csv(const engine::Snapshot& s, Lang l) {
-  std::ostringstream out;
+void write_csv(const engine::Snapshot& s, Lang l, TextSink& sink) {
+  StringOut out(sink.text());
   out << (l == Lang::zh
               ? "项目编码,项目名称,预算单位编码,预算单位名称,支出类型,年初预算数(元),调整(元),调整后预算数(元),"
                 "支出数(元),执行率(%),序时进度(%),执行进度比,执行率区间,完成时限,项目负责人,超预算,指标来源,结转年限\r\n"
@@ -246,13 +249,13 @@ std::string render_csv(const engine::Snapshot& s, Lang l) {
         << (overspent(e) ? tr(l, "是", "true") : tr(l, "", "false")) << ','
         << (l == Lang::zh ? engine::to_string(e.source) : engine::source_key(e.source)) << ',' << e.carry_age
         << "\r\n";
+    sink.row_done();
   }
-  return out.str();
 }
 
 
 // The execution report as one HTML page: the Markdown's sections as tables, with the charts.
-std::string render_html(const engine::Snapshot& s, Lang l) {
+void write_html(const engine::Snapshot& s, Lang l, TextSink& sink) {
   const auto& d = s.department;
   Document doc(tr(l, "预算执行情况报告", "Budget execution report"), s.as_of);
   doc.paragraph(tr(l, "截至日期：", "As of: ") + engine::to_iso(s.as_of) + tr(l, "；财政年度：", "; fiscal year: ") +
@@ -322,19 +325,25 @@ std::string render_html(const engine::Snapshot& s, Lang l) {
                {tr(l, "完成时限", "Deadline")}},
               {},
               "table-lines"};
+  // The lines' table is the page's last block: written row by row after the others, no row held.
+  doc.write_html_begin(l, sink);
+  std::string& out = sink.text();
+  html::append_table_head(out, lines);
   for (const engine::LineEval* ep : lines_by_risk(s)) {
     const engine::LineEval& e = *ep;
     const bool over = overspent(e);
-    lines.rows.push_back({{e.line.code,
-                           line_display_name(s, e, l) + (over ? tr(l, "（超预算）", " (overspent)") : ""),
-                           e.line.unit_name.empty() ? e.line.unit_code : e.line.unit_name,
-                           format_wan(e.amounts.adjusted), format_wan(e.amounts.paid), pct_or_dash(e.execution),
-                           pct_or_dash(e.expected), gap_pp(e.execution, e.expected),
-                           format_wan(e.amounts.adjusted - e.amounts.paid), engine::to_iso(e.deadline)},
-                          over ? "overspend" : ""});
+    html::append_table_row(out, lines,
+                           {{e.line.code,
+                             line_display_name(s, e, l) + (over ? tr(l, "（超预算）", " (overspent)") : ""),
+                             e.line.unit_name.empty() ? e.line.unit_code : e.line.unit_name,
+                             format_wan(e.amounts.adjusted), format_wan(e.amounts.paid), pct_or_dash(e.execution),
+                             pct_or_dash(e.expected), gap_pp(e.execution, e.expected),
+                             format_wan(e.amounts.adjusted - e.amounts.paid), engine::to_iso(e.deadline)},
+                            over ? "overspend" : ""});
+    sink.row_done();
   }
-  doc.table(std::move(lines));
-  return doc.html_page(l);
+  html::append_table_end(out);
+  doc.write_html_end(l, sink);
 }
 
 bool lagging(engine::Band b) {
@@ -444,14 +453,23 @@ xlsx::Workbook workbook(const engine::Snapshot& s, Lang l) {
 }  // namespace
 
 std::string render_execution_report(const engine::Snapshot& s, Format f, Lang lang) {
+  if (f == Format::xlsx) return xlsx::workbook_bytes(workbook(s, lang));
+  TextSink sink;
+  write_execution_report(s, f, lang, sink);
+  return sink.take();
+}
+
+void write_execution_report(const engine::Snapshot& s, Format f, Lang lang, TextSink& sink) {
   switch (f) {
-    case Format::json: return execution_report_text(s);
-    case Format::csv: return render_csv(s, lang);
-    case Format::md: return render_md(s, lang);
-    case Format::html: return render_html(s, lang);
-    case Format::xlsx: return xlsx::workbook_bytes(workbook(s, lang));
+    case Format::json: write_execution_report_json(s, sink); return;
+    case Format::csv: write_csv(s, lang, sink); return;
+    case Format::md: write_md(s, lang, sink); return;
+    case Format::html: write_html(s, lang, sink); return;
+    case Format::xlsx:
+      sink.text() += xlsx::workbook_bytes(workbook(s, lang));
+      sink.row_done();
+      return;
   }
-  return {};
 }
 
 xlsx::Workbook execution_workbook(const engine::Snapshot& s, Lang lang) { return workbook(s, lang); }

@@ -9,6 +9,7 @@
 
 #include "engine/snapshot.h"
 #include "reports/format.h"
+#include "reports/text_sink.h"
 #include "reports/xlsx.h"
 
 namespace bw::reports {
@@ -32,10 +33,16 @@ boost::json::value execution_report_json(const engine::Snapshot& s);
 /// the text without building the tree.
 std::string execution_report_text(const engine::Snapshot& s);
 
+/// execution_report_text written into a sink (handed on object by object when it streams).
+void write_execution_report_json(const engine::Snapshot& s, TextSink& sink);
+
 /// The report rendered in a format and language. JSON is pretty-printed; CSV holds one row per
 /// line; xlsx is the bytes of execution_workbook (xlsx::workbook_bytes: throws std::runtime_error
 /// when its temporary file cannot be written).
 std::string render_execution_report(const engine::Snapshot& s, Format f, Lang lang);
+/// The same text written into a sink: JSON, CSV, Markdown and HTML are handed on row by row when
+/// the sink streams; xlsx is appended whole.
+void write_execution_report(const engine::Snapshot& s, Format f, Lang lang, TextSink& sink);
 
 /// The report as a workbook: sheets 总体执行情况 (basic, project and total rows in 万元 with a
 /// two-row header), 财务管理指标得分 (the three scores), 预算项目 (every line: code, name, unit,

@@ -101,31 +101,48 @@ std::string page_end(Lang l, engine::CivilDate as_of) {
 }
 
 std::string table(const Table& t) {
-  std::ostringstream out;
+  std::string out;
+  append_table(out, t);
+  return out;
+}
+
+void append_table(std::string& s, const Table& t, TextSink* sink) {
+  append_table_head(s, t);
+  for (const auto& r : t.rows) {
+    append_table_row(s, t, r);
+    if (sink != nullptr) sink->row_done();
+  }
+  append_table_end(s);
+}
+
+void append_table_head(std::string& s, const Table& t) {
+  StringOut out(s);
   out << "<table" << (t.id.empty() ? "" : " id=\"" + escape(t.id) + "\"") << ">\n<thead><tr>";
   for (const auto& c : t.columns) out << "<th>" << escape(c.label) << "</th>";
   out << "</tr></thead>\n<tbody>\n";
-  for (const auto& r : t.rows) {
-    out << "<tr" << (r.row_class.empty() ? "" : " class=\"" + escape(r.row_class) + "\"") << ">";
-    for (std::size_t i = 0; i < t.columns.size(); ++i) {
-      const std::string text = i < r.cells.size() ? r.cells[i] : "";
-      std::string klass;
-      if (t.columns[i].numeric) klass = "num";
-      // Codes, dates and curve names (ASCII without spaces) stay on one line.
-      if (!t.columns[i].numeric && !text.empty() &&
-          std::all_of(text.begin(), text.end(),
-                      [](char c) { return c > ' ' && static_cast<unsigned char>(c) < 0x80; })) {
-        klass = "nw";
-      }
-      if (t.columns[i].flag_negative && !text.empty() && text.front() == '-') klass += " neg";
-      out << "<td" << (klass.empty() ? "" : " class=\"" + klass + "\"") << ">" << escape(text)
-          << "</td>";
-    }
-    out << "</tr>\n";
-  }
-  out << "</tbody>\n</table>\n";
-  return out.str();
 }
+
+void append_table_row(std::string& s, const Table& t, const Row& r) {
+  StringOut out(s);
+  out << "<tr" << (r.row_class.empty() ? "" : " class=\"" + escape(r.row_class) + "\"") << ">";
+  for (std::size_t i = 0; i < t.columns.size(); ++i) {
+    const std::string_view text = i < r.cells.size() ? std::string_view(r.cells[i]) : std::string_view();
+    std::string klass;
+    if (t.columns[i].numeric) klass = "num";
+    // Codes, dates and curve names (ASCII without spaces) stay on one line.
+    if (!t.columns[i].numeric && !text.empty() &&
+        std::all_of(text.begin(), text.end(),
+                    [](char c) { return c > ' ' && static_cast<unsigned char>(c) < 0x80; })) {
+      klass = "nw";
+    }
+    if (t.columns[i].flag_negative && !text.empty() && text.front() == '-') klass += " neg";
+    out << "<td" << (klass.empty() ? "" : " class=\"" + klass + "\"") << ">" << escape(text)
+        << "</td>";
+  }
+  out << "</tr>\n";
+}
+
+void append_table_end(std::string& s) { s += "</tbody>\n</table>\n"; }
 
 std::string progress_chart(const engine::FiscalYear& fy, const std::vector<ProgressPoint>& points,
                            Lang l) {

@@ -13,6 +13,7 @@
 #include "reports/document.h"
 #include "reports/format.h"
 #include "reports/points.h"
+#include "reports/text_sink.h"
 
 namespace bw::reports::html {
 
@@ -31,6 +32,13 @@ std::string page_end(Lang l, engine::CivilDate as_of);
 /// The HTML of a table (cells escaped; numeric columns right-aligned; negative values of
 /// flag_negative columns in red; `row_class` on the <tr>).
 std::string table(const Table& t);
+/// The same HTML appended to `out`; with a sink (whose text() is `out`), each row is a row_done().
+void append_table(std::string& out, const Table& t, TextSink* sink = nullptr);
+/// The same HTML in three parts, for a table written row by row without holding its rows: up to
+/// <tbody>, one row of `t`'s columns (t.rows is not read), and the end.
+void append_table_head(std::string& out, const Table& t);
+void append_table_row(std::string& out, const Table& t, const Row& r);
+void append_table_end(std::string& out);
 
 /// A line chart of cumulative execution (solid) and expected progress (dashed) at each month end of
 /// the fiscal year: the x axis has the year's twelve months, one point (<circle

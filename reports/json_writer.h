@@ -18,6 +18,8 @@
 #include <boost/json/string.hpp>
 #include <boost/json/value.hpp>
 
+#include "reports/text_sink.h"
+
 namespace bw::reports {
 
 /// Appends `s` as a JSON string, escaped as Boost.JSON's serializer does it (quotes, backslash,
@@ -73,10 +75,12 @@ class JsonTree {
 };
 
 /// Two-space indented JSON as pretty_json prints a tree: "{}" and "[]" when empty, one member or
-/// element a line.
+/// element a line. Into a TextSink, each closed object or array is a row_done() (a report's lines
+/// are handed on as they are written).
 class JsonText {
  public:
   explicit JsonText(std::string& out) : out_(out) {}
+  explicit JsonText(TextSink& sink) : out_(sink.text()), sink_(&sink) {}
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -137,9 +141,11 @@ class JsonText {
     }
     out_ += c;
     empty_.pop_back();
+    if (sink_ != nullptr) sink_->row_done();
   }
 
   std::string& out_;
+  TextSink* sink_ = nullptr;
   std::vector<bool> empty_;  // per open container: nothing written in it yet
   bool after_key_ = false;
 };

@@ -53,6 +53,16 @@ std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
   return {};
 }
 
+void write_report(const engine::Snapshot& s, const ReportRequest& r, const MidyearInputs& midyear,
+                  TextSink& sink) {
+  if (r.kind == ReportKind::execution && r.format != Format::xlsx) {
+    write_execution_report(s, r.format, r.lang, sink);
+    return;
+  }
+  sink.text() += render_report(s, r, midyear);
+  sink.row_done();
+}
+
 std::string report_file_name(ReportKind k, Format f, Lang l, engine::CivilDate as_of, std::string_view scope,
                              bool ascii) {
   std::string name;

@@ -10,6 +10,7 @@
 #include "engine/snapshot.h"
 #include "reports/format.h"
 #include "reports/midyear_report.h"
+#include "reports/text_sink.h"
 
 namespace bw::reports {
 
@@ -46,6 +47,11 @@ struct ReportRequest {
 /// workbook_bytes) and throws std::runtime_error when that cannot be written.
 std::string render_report(const engine::Snapshot& s, const ReportRequest& r,
                           const MidyearInputs& midyear = {});
+/// The same text (or bytes) written into a sink: the execution report in JSON, CSV, Markdown and
+/// HTML is handed on row by row when the sink streams (`budgetwatch report`); the other kinds and
+/// xlsx are rendered whole and appended. Throws as render_report does. Does not finish() the sink.
+void write_report(const engine::Snapshot& s, const ReportRequest& r, const MidyearInputs& midyear,
+                  TextSink& sink);
 
 /// The file name of a report for a download (the API's Content-Disposition): the report's name in
 /// the language, the scope (a unit code, if any) and the as-of date, with the format's extension:

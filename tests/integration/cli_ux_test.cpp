@@ -3,6 +3,7 @@
 // rate, JSON numbers in one format, CSV with a UTF-8 BOM.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <sstream>
 #include <string>
 
@@ -128,6 +129,34 @@ TEST_F(CliUxTest, csv_reports_start_with_a_bom_unless_no_bom) {
   }
   const CliRun json = cli({"report", "--db", db(), "--as-of", "2021-12-31"});
   EXPECT_EQ(json.out.front(), '{');  // only CSV
+}
+
+// `report --output FILE` writes what stdout gets (the report is written as it is rendered), says
+// its size in bytes, and leaves no FILE.tmp; a FILE that cannot be written is an error (exit 1)
+// that leaves nothing behind.
+TEST_F(CliUxTest, report_output_file_holds_the_stdout_bytes_and_says_their_size) {
+  ingest_liwan();
+  for (const std::string format : {"json", "csv", "md", "html"}) {
+    const CliRun to_stdout =
+        cli({"report", "--db", db(), "--as-of", "2021-12-31", "--format", format});
+    ASSERT_EQ(to_stdout.status, 0) << to_stdout.err;
+    const auto file = dir_.path() / ("report." + format);
+    const CliRun to_file = cli({"report", "--db", db(), "--as-of", "2021-12-31", "--format", format,
+                                "--output", file.string()});
+    ASSERT_EQ(to_file.status, 0) << to_file.err;
+    EXPECT_EQ(to_file.out, "");
+    EXPECT_EQ(test::read_file(file), to_stdout.out) << format;
+    EXPECT_EQ(to_file.err, "budgetwatch report: execution report (" + format + ", " +
+                               std::to_string(to_stdout.out.size()) + " bytes) written to " +
+                               file.string() + "\n");
+    EXPECT_FALSE(std::filesystem::exists(file.string() + ".tmp"));
+  }
+  const auto nowhere = dir_.path() / "missing" / "report.json";
+  const CliRun failed =
+      cli({"report", "--db", db(), "--as-of", "2021-12-31", "--output", nowhere.string()});
+  EXPECT_EQ(failed.status, 1);
+  EXPECT_EQ(failed.err, "budgetwatch report: cannot write " + nowhere.string() + ".tmp\n");
+  EXPECT_FALSE(std::filesystem::exists(nowhere.parent_path()));
 }
 
 }  // namespace
