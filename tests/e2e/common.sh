@@ -2,8 +2,9 @@
 set -euo pipefail
 # A command that fails outside a check ends the script (set -e): say which, and the daemon's last lines, instead of
 # ending without a word (ctest shows only the output).
-trap 'st=$?; echo "FAIL: $(basename "$0"):$LINENO: status $st of: $BASH_COMMAND" >&2
-  if [[ -f "${WORK:-}/daemon.log" ]]; then tail -n 20 "$WORK/daemon.log" >&2; fi' ERR
+# Only where the failure ends the script (set -e): a command expected to fail under `set +e` is not one.
+trap 'st=$?; if [[ $- == *e* ]]; then echo "FAIL: $(basename "$0"):$LINENO: status $st of: $BASH_COMMAND" >&2
+  if [[ -f "${WORK:-}/daemon.log" ]]; then tail -n 20 "$WORK/daemon.log" >&2; fi; fi' ERR
 : "${BW_BIN:?BW_BIN must name the budgetwatch binary}"
 : "${BW_SOURCE_DIR:?BW_SOURCE_DIR must name the source tree}"
 PY=/usr/bin/python3
