@@ -1,6 +1,7 @@
 #include "daemon/cli.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -517,8 +518,20 @@ int cmd_migrate(const std::vector<std::string>& argv, std::ostream& out, std::os
     return exit_usage;
   }
   store::Database db = store::Database::open(*args->get("db"));
+  const int before = store::schema_version(db);
+  const auto started = std::chrono::steady_clock::now();
   const int v = store::migrate(db);
-  out << db.path().string() << ": schema version " << v << "\n";
+  out << store::redact_uri(db.path().string()) << ": schema version " << v;
+  if (before == 0) {
+    out << " (created)";
+  } else if (v != before) {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    out << " (upgraded from " << before << " in " << ms / 1000 << "." << (ms % 1000) / 100 << " s)";
+  } else {
+    out << " (up to date)";
+  }
+  out << "\n";
   return exit_ok;
 }
 
