@@ -293,6 +293,10 @@ void SnapshotCollector::publish(std::shared_ptr<const engine::Snapshot> s) {
     std::lock_guard lock(mutex_);
     o = options_;
     old = parts_;
+    // The inflated text of plain scrapes goes now, not after: it is not held beside a publish's
+    // work.
+    plain_.clear();
+    publishing_now_ = true;
   }
   std::vector<Part> parts;
   PublishStats stats;
@@ -319,7 +323,8 @@ void SnapshotCollector::publish(std::shared_ptr<const engine::Snapshot> s) {
   std::lock_guard lock(mutex_);
   snapshot_ = std::move(s);
   parts_ = std::move(parts);
-  plain_.assign(parts_.size(), {});
+  plain_.clear();
+  publishing_now_ = false;
   stats_ = stats;
 }
 
@@ -340,31 +345,29 @@ std::shared_ptr<const std::string> SnapshotCollector::gzip_text() const {
 }
 
 std::vector<std::shared_ptr<const std::string>> SnapshotCollector::text_parts() const {
-  // One plain scrape at a time inflates; scrapes in flight share the texts (weakly held here, so
-  // that they go when the last response that sends them is written).
+  // The first plain scrape after a publish inflates the members (one at a time: the others wait
+  // and then share them); the text is kept for the next plain scrapes until a publish starts.
   const std::lock_guard one(inflating_);
   std::vector<Part> parts;
-  std::vector<std::weak_ptr<const std::string>> cached;
   {
     std::lock_guard lock(mutex_);
+    if (!plain_.empty() || parts_.empty()) return plain_;
     parts = parts_;
-    cached = plain_;
   }
   std::vector<std::shared_ptr<const std::string>> out;
   out.reserve(parts.size());
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    std::shared_ptr<const std::string> text = parts[i].plain ? parts[i].plain : cached[i].lock();
-    if (!text) text = gunzip(*parts[i].gzip, parts[i].size);
+  for (const Part& p : parts) {
+    std::shared_ptr<const std::string> text = p.plain ? p.plain : gunzip(*p.gzip, p.size);
     if (!text) return {};  // zlib failed: nothing rather than a wrong text
-    cached[i] = text;
     out.push_back(std::move(text));
   }
   std::lock_guard lock(mutex_);
-  if (plain_.size() == cached.size() && parts_.size() == parts.size() &&
+  // Kept only when no publish began meanwhile (it would serve the previous figures until the next).
+  if (!publishing_now_ && parts_.size() == parts.size() &&
       std::equal(parts_.begin(), parts_.end(), parts.begin(), [](const Part& a, const Part& b) {
         return a.gzip == b.gzip && a.plain == b.plain;
       })) {
-    plain_ = std::move(cached);
+    plain_ = out;
   }
   return out;
 }

@@ -52,8 +52,8 @@ class SnapshotCollector final : public prometheus::Collectable {
   std::shared_ptr<const std::string> text() const;
   /// The same text gzip-compressed (gzip members, one per family), or nullptr. Thread-safe.
   std::shared_ptr<const std::string> gzip_text() const;
-  /// The text as published: one part per family, in order, inflated from the gzip members (shared
-  /// with the other plain scrapes in flight); empty before the first publish.
+  /// The text as published: one part per family, in order, inflated from the gzip members by the
+  /// first call after a publish and kept for the next; empty before the first publish.
   std::vector<std::shared_ptr<const std::string>> text_parts() const;
   /// One gzip member per text part (concatenated, they are the gzip of the text); empty before the
   /// first publish or when zlib failed.
@@ -99,8 +99,11 @@ class SnapshotCollector final : public prometheus::Collectable {
     Digest digest{};
     std::size_t size = 0;  // of the text
   };
-  std::vector<Part> parts_;                                      // one per family
-  mutable std::vector<std::weak_ptr<const std::string>> plain_;  // inflated for plain scrapes
+  std::vector<Part> parts_;  // one per family
+  // Inflated by the first plain scrape after a publish, for the next ones; dropped when a publish
+  // starts.
+  mutable std::vector<std::shared_ptr<const std::string>> plain_;
+  bool publishing_now_ = false;
   PublishStats stats_;
   std::mutex publishing_;         // one publish at a time (each starts from the parts of the last)
   mutable std::mutex inflating_;  // one plain scrape inflating at a time
