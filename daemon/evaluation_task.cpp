@@ -123,6 +123,9 @@ EvaluationOutcome run_evaluation(const EvaluationTaskContext& ctx) {
   try {
     const engine::CivilDate as_of =
         ctx.config->evaluation.as_of.value_or(ctx.tz->date_at(SysClock::now()));
+    // Plain scrapes' inflated text (72 MB for a bureau) is not held while the new figures are
+    // built beside the old.
+    ctx.snapshots->drop_plain_text();
     Result<Evaluation> e = [&] {
       const SmallReadCache small(*ctx.db);
       return evaluate_at(*ctx.db, as_of, ctx.config->policy);

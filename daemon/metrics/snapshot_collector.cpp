@@ -328,6 +328,12 @@ void SnapshotCollector::publish(std::shared_ptr<const engine::Snapshot> s) {
   stats_ = stats;
 }
 
+void SnapshotCollector::drop_plain_text() {
+  std::vector<std::shared_ptr<const std::string>> gone;
+  std::lock_guard lock(mutex_);
+  gone.swap(plain_);
+}
+
 void SnapshotCollector::set_options(SnapshotMetricsOptions options) {
   std::lock_guard lock(mutex_);
   options_ = std::move(options);

@@ -43,6 +43,9 @@ class SnapshotCollector final : public prometheus::Collectable {
 
   /// Makes `s` the snapshot that scrapes see and renders its text. Thread-safe.
   void publish(std::shared_ptr<const engine::Snapshot> s);
+  /// Drops the plain text inflated for plain scrapes (the next one inflates it again): an
+  /// evaluation does before it builds the next snapshot. Thread-safe.
+  void drop_plain_text();
   /// Changes options (SIGHUP); applies from the next publish.
   void set_options(SnapshotMetricsOptions options);
   /// The latest snapshot (nullptr before the first evaluation). Thread-safe.

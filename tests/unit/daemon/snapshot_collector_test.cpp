@@ -395,10 +395,18 @@ TEST(SnapshotCollectorTest, plain_text_is_inflated_on_demand_and_dropped_by_a_pu
   first.clear();
   second.clear();
   EXPECT_FALSE(old.expired());  // kept for the next plain scrape
+  // An evaluation about to build the next snapshot drops it; the next plain scrape inflates it
+  // again.
+  c.drop_plain_text();
+  EXPECT_TRUE(old.expired());
+  first = c.text_parts();
+  EXPECT_EQ(*c.text(), SnapshotCollector::render_text(*s, SnapshotMetricsOptions{}));
+  const std::weak_ptr<const std::string> again = first[0];
+  first.clear();
   // A publish drops it (the same figures: every family kept, the text not held).
   c.publish(s);
   EXPECT_EQ(c.last_publish().rendered, 0u);
-  EXPECT_TRUE(old.expired());
+  EXPECT_TRUE(again.expired());
   // Other figures: the next plain scrape inflates the new text.
   const auto b = with_payment(400);
   c.publish(b);
