@@ -8,6 +8,9 @@
 #include <stdexcept>
 
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "collectors/ingest.h"
 #include "config/load.h"
@@ -570,6 +573,14 @@ int cmd_run(const std::vector<std::string>& argv, std::ostream&, std::ostream& e
     err << "budgetwatch: config error: " << c.error().to_string() << "\n";
     return exit_config;
   }
+#ifdef __GLIBC__
+  // Blocks of 4 MiB and more (a bureau's metric families inflated for a plain scrape, an evaluation's
+  // line vectors) are mapped and unmapped on their own. glibc otherwise raises this threshold as such
+  // blocks are freed (up to 32 MiB) and serves the next ones from a thread's arena, where what one
+  // thread freed is not what another allocates: measured on the bureau, the daemon's peak went from
+  // 239 to 308 MB after 200 plain scrapes. Setting it turns the dynamic threshold off.
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
   AppOptions o;
   o.config_file = file;
   o.announce = !args->flag("quiet");
