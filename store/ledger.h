@@ -254,8 +254,8 @@ class IngestTxn {
   void settle_batch(const std::vector<char>& went_in, const std::vector<RecordedPayment>& recorded);
   void add_to_monthly(std::size_t pending_index);
   void write_monthly();
-  void write_monthly_copy();         // PostgreSQL: COPY (copy_or_merge)
-  void copy_or_merge();               // paid_by_year
+  void write_monthly_copy();  // PostgreSQL: COPY (copy_or_merge)
+  void copy_or_merge();       // paid_by_year
   std::unique_ptr<State> s_;
 };
 
