@@ -12,6 +12,7 @@
 #include "alerts/cycle.h"
 #include "daemon/delivery_task.h"
 #include "daemon/evaluation.h"
+#include "daemon/large_block_cache.h"
 #include "daemon/log.h"
 #include "store/alert_store.h"
 #include "store/lease.h"
@@ -119,7 +120,11 @@ void report_database_error(Health& health, const std::exception& e) {
 EvaluationOutcome run_evaluation(const EvaluationTaskContext& ctx) {
   const auto started = Clock::now();
   const long long cpu_started = thread_cpu_ms();
+  const LargeBlockCache* blocks = installed_block_cache();
+  const LargeBlockCache::Stats blocks_before =
+      blocks != nullptr ? blocks->stats() : LargeBlockCache::Stats{};
   EvaluationOutcome out;
+  const LargeBlockCache::RecordMisses record_misses;
   try {
     const engine::CivilDate as_of =
         ctx.config->evaluation.as_of.value_or(ctx.tz->date_at(SysClock::now()));
@@ -146,14 +151,18 @@ EvaluationOutcome run_evaluation(const EvaluationTaskContext& ctx) {
     const long long publish_cpu_ms = thread_cpu_ms() - cpu_published;
     const auto published = ctx.snapshots->last_publish();
     const auto took = Clock::now() - started;
+    const LargeBlockCache::Stats blocks_now =
+        blocks != nullptr ? blocks->stats() : LargeBlockCache::Stats{};
     ctx.ops->evaluation(true, took, SysClock::now());
     ctx.health->report("evaluation", true);
     ctx.log->info(
         "evaluated as_of={} fiscal_year={} lines={} ms={} load_ms={} evaluate_ms={} publish_ms={} "
-        "cpu_ms={} publish_cpu_ms={} families_rendered={} families_kept={}",
+        "cpu_ms={} publish_cpu_ms={} families_rendered={} families_kept={} large_blocks_reused={} "
+        "large_blocks_new={} large_blocks_kept_mb={}",
         engine::to_iso(as_of), e->snapshot->fiscal_year.year(), lines, ms_since(started),
         e->load_ms, e->evaluate_ms, publish_ms, thread_cpu_ms() - cpu_started, publish_cpu_ms,
-        published.rendered, published.kept);
+        published.rendered, published.kept, blocks_now.hits - blocks_before.hits,
+        blocks_now.misses - blocks_before.misses, blocks_now.cached_bytes >> 20);
     std::map<std::array<std::string, 2>, int> counts;
     for (const auto& x : *e->indicators) ++counts[{x.unit_code, engine::to_string(x.status)}];
     ctx.ops->indicators(counts);
@@ -164,6 +173,14 @@ EvaluationOutcome run_evaluation(const EvaluationTaskContext& ctx) {
     // and the page cache of the writer connection too (it refills on the next ingest).
     if (ctx.db->engine() == store::Engine::sqlite) ctx.db->exec("PRAGMA shrink_memory");
     malloc_trim(0);
+    // The next evaluation's arrays: made warm now, off the path of the file that triggers it
+    // (daemon/large_block_cache.h).
+    if (LargeBlockCache* cache = installed_block_cache(); cache != nullptr) {
+      const auto t_prime = Clock::now();
+      if (const std::size_t primed = cache->prime(); primed > 0) {
+        ctx.log->debug("large blocks primed mb={} ms={}", primed >> 20, ms_since(t_prime));
+      }
+    }
   } catch (const std::exception& e) {
     ctx.ops->evaluation(false, Clock::now() - started, SysClock::now());
     ctx.health->report("evaluation", false, e.what());
