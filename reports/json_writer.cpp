@@ -1,17 +1,46 @@
 #include "reports/json_writer.h"
 
 #include <boost/json.hpp>
+#include <cstdint>
+#include <cstring>
 
 #include "reports/execution_report.h"
 
 namespace bw::reports {
 namespace json = boost::json;
 
+namespace {
+
+// Whether any of the 8 bytes of w needs escaping in a JSON string: a control byte (< 0x20), '"' or
+// '\\'. Bytes of 0x80 and above (UTF-8 continuation and lead bytes) never do. The usual SWAR test
+// for a zero byte, on w (less than 0x20) and on w XOR '"' and w XOR '\\' (equal to them), with the
+// high bit of bytes ≥ 0x80 masked off so that they cannot match.
+bool needs_escape(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  const std::uint64_t less_than_space = (w - ones * 0x20) & ~w & highs;
+  const std::uint64_t x = w ^ (ones * '"');
+  const std::uint64_t y = w ^ (ones * '\\');
+  const std::uint64_t quote = (x - ones) & ~x & highs;
+  const std::uint64_t backslash = (y - ones) & ~y & highs;
+  return (less_than_space | quote | backslash) != 0;
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
   std::size_t run = 0;  // start of the pending run of plain bytes
   for (std::size_t i = 0; i < s.size(); ++i) {
+    // Eight bytes at a time while none needs escaping (names are mostly 3-byte UTF-8 characters).
+    while (i + 8 <= s.size()) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, s.data() + i, 8);
+      if (needs_escape(w)) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.substr(run, i - run));
