@@ -25,6 +25,10 @@ rss_of() { sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$1"; }
 echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r)"
 echo "== ingest of a 1,000,000-row payments export (10,000 lines, $(du -m "$data/1m/payments.csv" | cut -f1) MB)"
 
+# Each timed run starts with no dirty pages of the previous ones left to write back (`sync`): the
+# write-back of a run's 250-400 MB otherwise lands in the next run, whichever it is (measured here: the
+# same ingest 2.8 s after a sync, 5.3-5.9 s right after another run; .import 3.8 s and 6.0 s).
+settle() { sync; sleep 1; }
 # Anchor: the SQLite CLI's .import into a table with a unique voucher key.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -37,6 +41,7 @@ SQL
   local a=999 i t0 t1
   for i in 1 2 3; do
     rm -f "$tmp/import.db"
+    settle
     t0=$(now); sqlite3 "$tmp/import.db" < "$tmp/import.sql"; t1=$(now)
     a=$("$py" -c "print(min($a, $(seconds "$t0" "$t1")))")
   done
@@ -51,6 +56,7 @@ run_ingest() {  # run_ingest LABEL FILE [ANCHOR]: budgetwatch ingest end to end 
   for i in 1 2 3; do
     db="$tmp/bw-$RANDOM.db"
     "$bw" ingest --db "$db" "$data/1m/budget.csv" "$data/1m/adjustments.csv" >/dev/null 2>&1
+    settle
     t0=$(now)
     /usr/bin/time -v "$bw" ingest --db "$db" "$file" > "$tmp/out" 2> "$tmp/time"
     t1=$(now)
