@@ -4,7 +4,15 @@
 // arrays of the same sizes. Smaller blocks go straight to malloc and free, as without this file.
 // Linked into `budgetwatch` only (not the libraries, not the tests); left out of sanitizer builds,
 // whose runtime provides operator new and must see every block freed.
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define BW_SANITIZER_OPERATOR_NEW 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define BW_SANITIZER_OPERATOR_NEW 1  // clang's spelling
+#endif
+#endif
+#ifndef BW_SANITIZER_OPERATOR_NEW
 
 #include <malloc.h>
 
