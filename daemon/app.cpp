@@ -23,6 +23,7 @@
 #include "daemon/evaluation.h"
 #include "daemon/evaluation_task.h"
 #include "daemon/health.h"
+#include "daemon/large_block_cache.h"
 #include "daemon/lease_keeper.h"
 #include "daemon/log.h"
 #include "daemon/metrics/ops_metrics.h"
@@ -668,6 +669,14 @@ int App::run() {
                            std::to_string(ep.port());
   m.log->info("serving listen={} sources={} database={}", base, g.config->sources.size(),
               kv(store::redact_uri(g.config->database.string())));
+  if (const BlockCacheSetup& blocks = block_cache_setup(); blocks.from_env != nullptr) {
+    if (blocks.env_ignored) {
+      m.log->warn("BUDGETWATCH_BLOCK_CACHE_MIB={} is not a number of MiB (0 to 1048576): ignored, large blocks are kept up to {} MiB",
+                  kv(blocks.from_env), blocks.capacity_mib);
+    } else {
+      m.log->info("large blocks kept between evaluations up to {} MiB (BUDGETWATCH_BLOCK_CACHE_MIB)", blocks.capacity_mib);
+    }
+  }
   if (m.options.announce) {
     std::cout << "budgetwatch " << BW_VERSION << " is serving " << base << " (Ctrl-C to stop)\n"
               << "  metrics   " << base << "/metrics\n"

@@ -14,7 +14,12 @@ thread_local int recording = 0;
 // A cached block serves a request of n bytes when it is at least n and at most 1.5 n.
 bool serves(std::size_t block, std::size_t n) { return block >= n && block - n <= n / 2; }
 
+BlockCacheSetup setup_noted;  // written once before main()
+
 }  // namespace
+
+const BlockCacheSetup& block_cache_setup() { return setup_noted; }
+void note_block_cache_setup(const BlockCacheSetup& setup) { setup_noted = setup; }
 
 LargeBlockCache* installed_block_cache() { return installed.load(std::memory_order_acquire); }
 

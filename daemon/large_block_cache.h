@@ -101,6 +101,16 @@ class LargeBlockCache {
   Stats stats_;
 };
 
+/// How the executable set its cache up (daemon/operator_new.cpp), for the daemon's start to log.
+struct BlockCacheSetup {
+  bool linked = false;             ///< the executable routes operator new through a cache
+  std::size_t capacity_mib = 0;    ///< 0: off
+  const char* from_env = nullptr;  ///< BUDGETWATCH_BLOCK_CACHE_MIB as set, when it was
+  bool env_ignored = false;        ///< it was not a number of MiB: the default applies
+};
+const BlockCacheSetup& block_cache_setup();
+void note_block_cache_setup(const BlockCacheSetup& setup);
+
 /// The program's cache when the executable installed it (nullptr in tests and libraries).
 LargeBlockCache* installed_block_cache();
 /// Set by daemon/operator_new.cpp at static initialisation.

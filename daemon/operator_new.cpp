@@ -43,11 +43,21 @@ alignas(bw::daemon::LargeBlockCache) unsigned char storage[sizeof(bw::daemon::La
 bw::daemon::LargeBlockCache* cache() {
   static bw::daemon::LargeBlockCache* const c = [] {
     std::size_t mib = default_capacity_mib;
+    bw::daemon::BlockCacheSetup setup;
+    setup.linked = true;
     if (const char* v = std::getenv("BUDGETWATCH_BLOCK_CACHE_MIB"); v != nullptr && *v != '\0') {
+      setup.from_env = v;
       char* end = nullptr;
       const unsigned long long parsed = std::strtoull(v, &end, 10);
-      if (end != nullptr && *end == '\0' && parsed <= (std::size_t{1} << 20)) mib = parsed;
+      if (*v >= '0' && *v <= '9' && end != nullptr && *end == '\0' &&
+          parsed <= (std::size_t{1} << 20)) {
+        mib = parsed;
+      } else {
+        setup.env_ignored = true;
+      }
     }
+    setup.capacity_mib = mib;
+    bw::daemon::note_block_cache_setup(setup);
     auto* made =
         new (storage) bw::daemon::LargeBlockCache(min_block, mib << 20, &acquire, &std::free);
     if (mib > 0) bw::daemon::install_block_cache(made);
