@@ -671,10 +671,13 @@ int App::run() {
               kv(store::redact_uri(g.config->database.string())));
   if (const BlockCacheSetup& blocks = block_cache_setup(); blocks.from_env != nullptr) {
     if (blocks.env_ignored) {
-      m.log->warn("BUDGETWATCH_BLOCK_CACHE_MIB={} is not a number of MiB (0 to 1048576): ignored, large blocks are kept up to {} MiB",
-                  kv(blocks.from_env), blocks.capacity_mib);
+      m.log->warn(
+          "BUDGETWATCH_BLOCK_CACHE_MIB={} is not a number of MiB (0 to 1048576): ignored, large blocks "
+          "are kept up to {} MiB",
+          kv(blocks.from_env), blocks.capacity_mib);
     } else {
-      m.log->info("large blocks kept between evaluations up to {} MiB (BUDGETWATCH_BLOCK_CACHE_MIB)", blocks.capacity_mib);
+      m.log->info("large blocks kept between evaluations up to {} MiB (BUDGETWATCH_BLOCK_CACHE_MIB)",
+                  blocks.capacity_mib);
     }
   }
   if (m.options.announce) {

@@ -120,7 +120,7 @@ void report_database_error(Health& health, const std::exception& e) {
 EvaluationOutcome run_evaluation(const EvaluationTaskContext& ctx) {
   const auto started = Clock::now();
   const long long cpu_started = thread_cpu_ms();
-  const LargeBlockCache* blocks = installed_block_cache();
+  LargeBlockCache* const blocks = installed_block_cache();
   const LargeBlockCache::Stats blocks_before =
       blocks != nullptr ? blocks->stats() : LargeBlockCache::Stats{};
   EvaluationOutcome out;
@@ -175,9 +175,9 @@ EvaluationOutcome run_evaluation(const EvaluationTaskContext& ctx) {
     malloc_trim(0);
     // The next evaluation's arrays: made warm now, off the path of the file that triggers it
     // (daemon/large_block_cache.h).
-    if (LargeBlockCache* cache = installed_block_cache(); cache != nullptr) {
+    if (blocks != nullptr) {
       const auto t_prime = Clock::now();
-      if (const std::size_t primed = cache->prime(); primed > 0) {
+      if (const std::size_t primed = blocks->prime(); primed > 0) {
         ctx.log->debug("large blocks primed mb={} ms={}", primed >> 20, ms_since(t_prime));
       }
     }

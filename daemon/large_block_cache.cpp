@@ -94,9 +94,13 @@ bool LargeBlockCache::keep(void* p, std::size_t usable) {
                    [usable](std::size_t w) { return w > 0 && serves(usable, w); })) {
     return false;
   }
+  push_locked(p, usable);
+  return true;
+}
+
+void LargeBlockCache::push_locked(void* p, std::size_t usable) {
   entries_[count_++] = Entry{p, usable, ++seq_};
   bytes_ += usable;
-  return true;
 }
 
 bool LargeBlockCache::keep_evicting(void* p, std::size_t usable) {
@@ -112,8 +116,7 @@ bool LargeBlockCache::keep_evicting(void* p, std::size_t usable) {
     ++stats_.evicted;
     release_(gone);
   }
-  entries_[count_++] = Entry{p, usable, ++seq_};
-  bytes_ += usable;
+  push_locked(p, usable);
   return true;
 }
 

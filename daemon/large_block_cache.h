@@ -84,6 +84,7 @@ class LargeBlockCache {
   void record_miss_locked(std::size_t n);
   void record_wanted_locked(std::size_t n);
   bool keep_evicting(void* p, std::size_t usable);
+  void push_locked(void* p, std::size_t usable);
 
   const std::size_t min_block_;
   const std::size_t capacity_;
@@ -103,7 +104,6 @@ class LargeBlockCache {
 
 /// How the executable set its cache up (daemon/operator_new.cpp), for the daemon's start to log.
 struct BlockCacheSetup {
-  bool linked = false;             ///< the executable routes operator new through a cache
   std::size_t capacity_mib = 0;    ///< 0: off
   const char* from_env = nullptr;  ///< BUDGETWATCH_BLOCK_CACHE_MIB as set, when it was
   bool env_ignored = false;        ///< it was not a number of MiB: the default applies

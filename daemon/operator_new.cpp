@@ -44,7 +44,6 @@ bw::daemon::LargeBlockCache* cache() {
   static bw::daemon::LargeBlockCache* const c = [] {
     std::size_t mib = default_capacity_mib;
     bw::daemon::BlockCacheSetup setup;
-    setup.linked = true;
     if (const char* v = std::getenv("BUDGETWATCH_BLOCK_CACHE_MIB"); v != nullptr && *v != '\0') {
       setup.from_env = v;
       char* end = nullptr;

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <optional>
-#include <string_view>
 #include <map>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include "engine/schedule.h"
 
@@ -254,7 +254,6 @@ const UnitEval* Snapshot::find_unit(std::string_view code) const {
 
 namespace {
 
-// `take`: the inputs' own lines (in.lines), moved into the snapshot rather than copied.
 // The snapshot's lines by code: open addressing over the lines' own codes (no key copies, no nodes;
 // std::unordered_map<std::string, …> was 5-7% of a 60,000-line report, in its node allocations and
 // cache misses). Holds indices, so the lines may move while it is used.
@@ -304,6 +303,7 @@ class LineIndex {
   std::size_t count_ = 0;
 };
 
+// `take`: the inputs' own lines (in.lines), moved into the snapshot rather than copied.
 Snapshot evaluate_inputs(const Inputs& in, std::vector<BudgetLine>* take, CivilDate as_of,
                          const Policy& policy) {
   Snapshot s;
